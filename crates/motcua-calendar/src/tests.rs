@@ -1,0 +1,387 @@
+//! Behavioural and property tests of the calendar.
+
+use crate::*;
+use proptest::prelude::*;
+use std::sync::OnceLock;
+use time::macros::{date, datetime, time};
+use time::Duration;
+
+fn vn() -> &'static Calendar {
+    static CAL: OnceLock<Calendar> = OnceLock::new();
+    CAL.get_or_init(Calendar::vietnam)
+}
+
+fn is_inside_session(cal: &Calendar, t: OffsetDateTime, allow_end: bool) -> bool {
+    let t = t.to_offset(cal.offset());
+    let Ok(sessions) = cal.sessions_on(t.date()) else { return false };
+    sessions
+        .iter()
+        .any(|s| t.time() >= s.start() && (t.time() < s.end() || (allow_end && t.time() == s.end())))
+}
+
+#[test]
+fn session_and_pattern_validation() {
+    assert!(Session::new(time!(7:30), time!(7:30)).is_err());
+    assert!(Session::new(time!(7:30:10), time!(8:00)).is_err());
+    let a = Session::new(time!(8:00), time!(10:00)).unwrap();
+    let b = Session::new(time!(9:00), time!(11:00)).unwrap();
+    let e = WeeklyPattern::closed().with_sessions(Weekday::Monday, vec![a, b]).unwrap_err();
+    assert!(matches!(e, CalendarError::OverlappingSessions { .. }), "{e}");
+    assert_eq!(WeeklyPattern::default(), WeeklyPattern::office_default());
+}
+
+#[test]
+fn builder_errors_and_range() {
+    assert!(matches!(CalendarBuilder::new("x").years(2030, 2020).build(), Err(CalendarError::InvalidYears { .. })));
+    assert!(CalendarBuilder::new("x").years(i32::MIN, i32::MAX).build().is_err());
+    assert!(CalendarBuilder::vietnam().years(1700, 1900).build().is_err());
+    let cal = vn();
+    assert_eq!(cal.first_day(), date!(1900 - 01 - 01));
+    assert_eq!(cal.last_day(), date!(2200 - 12 - 31));
+    let e = cal.day(date!(2201 - 01 - 01)).unwrap_err();
+    assert!(e.to_string().contains("2201-01-01") && e.to_string().contains("1900-01-01"), "{e}");
+    assert!(cal.add_working_days(datetime!(2200-12-30 9:00 +7), 5).is_err());
+    assert!(cal.add_working_days(datetime!(1850-01-01 9:00 +7), 0).is_err());
+    assert!(cal.add_working_minutes(datetime!(2024-01-01 9:00 +7), u64::MAX).is_err());
+    assert!(cal.add_calendar_days(datetime!(2024-01-01 9:00 +7), u32::MAX).is_err());
+    assert!(cal.add_working_days(datetime!(2024-01-01 9:00 +7), u32::MAX).is_err());
+    assert!(cal.non_working_days(date!(2024 - 01 - 02), date!(2024 - 01 - 01)).unwrap().is_empty());
+}
+
+#[test]
+fn version_changes_with_content() {
+    let a = CalendarBuilder::vietnam().years(2024, 2025).build().unwrap();
+    let b = CalendarBuilder::vietnam().years(2024, 2025).build().unwrap();
+    let c = CalendarBuilder::vietnam()
+        .years(2024, 2025)
+        .day_off(date!(2025 - 06 - 02), DayOffKind::Local, "x")
+        .build()
+        .unwrap();
+    assert_eq!(a.version(), b.version());
+    assert_ne!(a.version().hash, c.version().hash);
+    assert_eq!(a.version().name, "vn-public-sector");
+    let d = CalendarBuilder::vietnam().years(2024, 2025).offset(UtcOffset::UTC).build().unwrap();
+    assert_ne!(a.version().hash, d.version().hash);
+}
+
+#[test]
+fn half_open_sessions_and_normalisation() {
+    let cal = vn();
+    assert_eq!(cal.next_working_instant(datetime!(2024-05-10 17:00 +7)).unwrap(), datetime!(2024-05-13 7:30 +7));
+    assert_eq!(cal.next_working_instant(datetime!(2024-05-10 11:30 +7)).unwrap(), datetime!(2024-05-10 13:00 +7));
+    assert_eq!(cal.next_working_instant(datetime!(2024-05-10 16:59:59 +7)).unwrap(), datetime!(2024-05-10 16:59:59 +7));
+    assert_eq!(cal.next_working_instant(datetime!(2024-05-10 7:29 +7)).unwrap(), datetime!(2024-05-10 7:30 +7));
+    // Any offset in, calendar offset out.
+    let t = cal.next_working_instant(datetime!(2024-05-10 01:00 UTC)).unwrap();
+    assert_eq!(t, datetime!(2024-05-10 8:00 +7));
+    assert_eq!(t.offset(), cal.offset());
+}
+
+#[test]
+fn working_minutes_land_on_session_end() {
+    let cal = vn();
+    let s = datetime!(2024-05-13 9:00 +7);
+    assert_eq!(cal.add_working_minutes(s, 150).unwrap(), datetime!(2024-05-13 11:30 +7));
+    assert_eq!(cal.add_working_minutes(s, 151).unwrap(), datetime!(2024-05-13 13:01 +7));
+    assert_eq!(cal.add_working_minutes(s, 390).unwrap(), datetime!(2024-05-13 17:00 +7));
+    assert_eq!(cal.add_working_minutes(s, 391).unwrap(), datetime!(2024-05-14 7:31 +7));
+    assert_eq!(cal.add_working_minutes(datetime!(2024-05-11 9:00 +7), 0).unwrap(), datetime!(2024-05-13 7:30 +7));
+    // Friday 16:00 + 8 working hours: 1h Friday, 7h Monday → Monday 16:00.
+    assert_eq!(cal.add_working_minutes(datetime!(2024-05-10 16:00 +7), 480).unwrap(), datetime!(2024-05-13 16:00 +7));
+    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 9:00 +7), datetime!(2024-05-13 9:00 +7)).unwrap(), 0);
+    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 10:00 +7), datetime!(2024-05-13 9:00 +7)).unwrap(), 0);
+    // Both ends: [a, b) counts a, not b.
+    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 7:30 +7), datetime!(2024-05-13 7:31 +7)).unwrap(), 1);
+    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 11:30 +7), datetime!(2024-05-13 13:00 +7)).unwrap(), 0);
+    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 7:30 +7), datetime!(2024-05-13 7:30:59 +7)).unwrap(), 0);
+}
+
+#[test]
+fn working_days_and_between_ends() {
+    let cal = vn();
+    let s = datetime!(2024-05-13 9:00 +7);
+    assert_eq!(cal.add_working_days(s, 0).unwrap(), s);
+    assert_eq!(cal.add_working_days(s, 5).unwrap(), datetime!(2024-05-20 9:00 +7));
+    let wt = cal.working_time_between(s, datetime!(2024-05-20 9:00 +7)).unwrap();
+    assert_eq!(wt, WorkingTime { days: 5, minutes: 5 * 480 });
+    let wt = cal.working_time_between(s, datetime!(2024-05-20 8:59 +7)).unwrap();
+    assert_eq!(wt.days, 4);
+    // Received after close: the day does not count.
+    let late = datetime!(2024-05-13 17:30 +7);
+    assert_eq!(cal.add_working_days(late, 1).unwrap(), datetime!(2024-05-15 7:30 +7));
+    assert_eq!(cal.working_time_between(late, datetime!(2024-05-14 17:00 +7)).unwrap(), WorkingTime { days: 0, minutes: 480 });
+}
+
+#[test]
+fn clamped_to_close_on_short_day() {
+    // Saturday mornings only, and a make-up Saturday.
+    let am = Session::new(time!(7:30), time!(11:30)).unwrap();
+    let pattern = WeeklyPattern::office_default().with_sessions(Weekday::Saturday, vec![am]).unwrap();
+    let cal = CalendarBuilder::new("sat-am").years(2024, 2024).weekly(pattern).build().unwrap();
+    // Friday 15:00 + 1 working day → Saturday, which closes at 11:30.
+    let due = cal.add_working_days(datetime!(2024-05-10 15:00 +7), 1).unwrap();
+    assert_eq!(due, datetime!(2024-05-11 11:30 +7));
+    assert_eq!(cal.working_time_between(datetime!(2024-05-10 15:00 +7), due).unwrap().days, 1);
+    assert_eq!(cal.close_of_day(date!(2024 - 05 - 11)).unwrap(), datetime!(2024-05-11 11:30 +7));
+    assert!(matches!(cal.close_of_day(date!(2024 - 05 - 12)), Err(CalendarError::NotWorkingDay { .. })));
+    // A make-up day worked like Saturday.
+    let cal = CalendarBuilder::new("x")
+        .years(2024, 2024)
+        .makeup_workday_like(date!(2024 - 05 - 12), "CN làm bù", Weekday::Tuesday)
+        .makeup_workday_like(date!(2024 - 05 - 19), "CN làm bù", Weekday::Saturday)
+        .build()
+        .unwrap();
+    assert!(cal.is_working_day(date!(2024 - 05 - 12)).unwrap());
+    assert_eq!(cal.sessions_on(date!(2024 - 05 - 12)).unwrap().len(), 2);
+    // Saturday has no sessions in the default pattern: a day "worked like Saturday" is closed.
+    assert!(!cal.is_working_day(date!(2024 - 05 - 19)).unwrap());
+}
+
+#[test]
+fn calendar_days_and_same_day() {
+    let cal = vn();
+    // 30 calendar days from 1 April 2024 → 1 May (holiday) → 2 May.
+    assert_eq!(cal.add_calendar_days(datetime!(2024-04-01 10:00 +7), 30).unwrap(), datetime!(2024-05-02 10:00 +7));
+    assert_eq!(cal.add_calendar_days(datetime!(2024-04-01 10:00 +7), 0).unwrap(), datetime!(2024-04-01 10:00 +7));
+    let c = time!(15:00);
+    assert_eq!(cal.same_day_due(datetime!(2024-04-26 16:00 +7), c).unwrap(), datetime!(2024-05-02 17:00 +7));
+    assert_eq!(cal.same_day_due(datetime!(2024-04-26 06:00 +7), c).unwrap(), datetime!(2024-04-26 17:00 +7));
+}
+
+#[test]
+fn days_off_reasons() {
+    let cal = vn();
+    let kind = |d: Date| match cal.day(d).unwrap().reason {
+        DayReason::DayOff { kind, .. } => Some(kind),
+        _ => None,
+    };
+    assert_eq!(kind(date!(2024 - 04 - 29)), Some(DayOffKind::SwapOff));
+    assert_eq!(kind(date!(2024 - 04 - 30)), Some(DayOffKind::Holiday));
+    assert!(matches!(cal.day(date!(2024 - 05 - 04)).unwrap().reason, DayReason::MakeupWorkday { .. }));
+    assert_eq!(cal.day(date!(2024 - 05 - 05)).unwrap().reason, DayReason::Weekend);
+    assert_eq!(cal.day(date!(2024 - 05 - 06)).unwrap().reason, DayReason::RegularWorkday);
+    // Public holidays are listed even on a weekend: 2 September 2023 was a Saturday.
+    assert_eq!(kind(date!(2023 - 09 - 02)), Some(DayOffKind::Holiday));
+    assert_eq!(kind(date!(2023 - 09 - 04)), Some(DayOffKind::Compensatory));
+    assert_eq!(kind(date!(2026 - 11 - 24)), Some(DayOffKind::Holiday));
+    assert_eq!(kind(date!(2025 - 11 - 24)), None);
+    // No Hùng Kings' day before 2007 (10/3 lunar 2006 = 7 April 2006, a Friday).
+    assert_eq!(kind(date!(2006 - 04 - 07)), None);
+    assert_eq!(kind(date!(2007 - 04 - 26)), Some(DayOffKind::Holiday));
+    // The 2 September adjacent day from 2021.
+    assert_eq!(kind(date!(2021 - 09 - 03)), Some(DayOffKind::Holiday));
+    assert_eq!(kind(date!(2020 - 09 - 03)), None);
+    // Tết 4 days before 2013, 5 from 2013 (2012: eve 22/1, 23–25/1 + compensatory 26/1).
+    assert_eq!(kind(date!(2012 - 01 - 26)), Some(DayOffKind::Compensatory));
+}
+
+/// Announced public-sector spans (first day off, last day off), each a run of consecutive
+/// non-working days, from the notices named in data/swaps.tsv and the press.
+#[test]
+fn announced_spans() {
+    let cal = vn();
+    let spans = [
+        (date!(2014 - 01 - 28), date!(2014 - 02 - 05)),
+        (date!(2015 - 02 - 15), date!(2015 - 02 - 23)),
+        (date!(2018 - 02 - 14), date!(2018 - 02 - 20)),
+        (date!(2018 - 12 - 29), date!(2019 - 01 - 01)),
+        (date!(2019 - 04 - 27), date!(2019 - 05 - 01)),
+        (date!(2020 - 01 - 23), date!(2020 - 01 - 29)),
+        (date!(2021 - 02 - 10), date!(2021 - 02 - 16)),
+        (date!(2021 - 09 - 02), date!(2021 - 09 - 05)),
+        (date!(2023 - 01 - 20), date!(2023 - 01 - 26)),
+        (date!(2023 - 04 - 29), date!(2023 - 05 - 03)),
+        (date!(2024 - 02 - 08), date!(2024 - 02 - 14)),
+        (date!(2024 - 04 - 27), date!(2024 - 05 - 01)),
+        (date!(2025 - 01 - 25), date!(2025 - 02 - 02)),
+        (date!(2025 - 04 - 30), date!(2025 - 05 - 04)),
+        (date!(2026 - 01 - 01), date!(2026 - 01 - 04)),
+        (date!(2026 - 02 - 14), date!(2026 - 02 - 22)),
+        (date!(2026 - 08 - 29), date!(2026 - 09 - 02)),
+    ];
+    for (a, b) in spans {
+        assert!(cal.is_working_day(a - Duration::days(1)).unwrap(), "day before {a}");
+        assert!(cal.is_working_day(b + Duration::days(1)).unwrap(), "day after {b}");
+        let n = cal.non_working_days(a, b).unwrap().len() as i64;
+        assert_eq!(n, (b - a).whole_days() + 1, "span {a}..={b}");
+    }
+    for sat in [date!(2024 - 05 - 04), date!(2025 - 04 - 26), date!(2026 - 08 - 22), date!(2026 - 01 - 10)] {
+        assert!(cal.is_working_day(sat).unwrap(), "{sat}");
+    }
+}
+
+#[test]
+fn shipped_data_parses_and_has_sources() {
+    let lines = file::parse_overrides(SWAPS_TSV).unwrap();
+    assert!(lines.len() >= 30);
+    for l in &lines {
+        assert!(!l.source.is_empty(), "line {} has no source", l.line);
+        let wd = l.date.weekday();
+        match l.kind {
+            None => assert_eq!(wd, Weekday::Saturday, "make-up day {} is a Saturday", l.date),
+            Some(_) => assert!(wd != Weekday::Saturday && wd != Weekday::Sunday, "{}", l.date),
+        }
+    }
+    // Swaps balance: as many make-up days as swap days off.
+    let off = lines.iter().filter(|l| l.kind == Some(DayOffKind::SwapOff)).count();
+    assert_eq!(off, lines.len() - off);
+    assert!(CalendarBuilder::vietnam().build().is_ok());
+}
+
+#[test]
+fn override_file_errors_name_the_line() {
+    let e = CalendarBuilder::new("x").load_overrides("# ok\n\n2024-01-01\tbogus\tx\n").unwrap_err();
+    assert_eq!(e, CalendarError::Parse { line: 3, message: e.to_string().split_once(": ").unwrap().1.to_string() });
+    assert!(e.to_string().contains("bogus"));
+    assert!(CalendarBuilder::new("x").load_overrides("2024-02-30\tlocal\tx").is_err());
+    assert!(CalendarBuilder::new("x").load_overrides("2024-02-03\tlocal\t").is_err());
+    let cal = CalendarBuilder::new("x")
+        .years(2024, 2024)
+        .load_overrides("2024-02-03\tmakeup-workday:tue\tx\tsrc\r\n")
+        .unwrap()
+        .build()
+        .unwrap();
+    assert!(cal.is_working_day(date!(2024 - 02 - 03)).unwrap());
+    let cal = CalendarBuilder::new("x")
+        .years(2024, 2024)
+        .load_overrides_from("2024-02-05\tlocal\tx\n".as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    assert!(!cal.is_working_day(date!(2024 - 02 - 05)).unwrap());
+}
+
+/// Ignoring the make-up Saturdays (keeping the swap days off) changes a share of the 1–60
+/// working-day deadlines starting in 2010–2026; domain notes put it near 9%.
+#[test]
+fn share_of_deadlines_changed_by_swaps() {
+    let cal = vn();
+    let no_swaps = CalendarBuilder::vietnam();
+    let mut b = no_swaps;
+    for l in file::parse_overrides(SWAPS_TSV).unwrap() {
+        if l.kind.is_none() {
+            b = b.clear_day(l.date);
+        }
+    }
+    let plain = b.build().unwrap();
+    let (mut changed, mut total) = (0u64, 0u64);
+    let mut d = date!(2010 - 01 - 01);
+    while d <= date!(2026 - 12 - 31) {
+        let s = PrimitiveLocal::at(d);
+        for n in 1..=60 {
+            total += 1;
+            if cal.add_working_days(s, n).unwrap() != plain.add_working_days(s, n).unwrap() {
+                changed += 1;
+            }
+        }
+        d += Duration::days(1);
+    }
+    let share = changed as f64 / total as f64;
+    println!("deadlines changed by swaps: {changed}/{total} = {:.1}%", share * 100.0);
+    assert!((0.04..0.20).contains(&share), "share {share}");
+}
+
+struct PrimitiveLocal;
+impl PrimitiveLocal {
+    fn at(d: Date) -> OffsetDateTime {
+        d.with_time(time!(9:00)).assume_offset(time::macros::offset!(+7))
+    }
+}
+
+fn instant() -> impl Strategy<Value = OffsetDateTime> {
+    // 2009–2027 at minute resolution, in a random offset.
+    (0i64..(19 * 366 * 1440), -12i8..=14).prop_map(|(m, h)| {
+        let t = datetime!(2009-01-01 0:00 +7) + Duration::minutes(m);
+        t.to_offset(UtcOffset::from_hms(h, 0, 0).unwrap())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn add_days_then_between(s in instant(), n in 0u32..400) {
+        let cal = vn();
+        let e = cal.add_working_days(s, n).unwrap();
+        prop_assert_eq!(cal.working_time_between(s, e).unwrap().days, n);
+        prop_assert!(is_inside_session(cal, e, true));
+        prop_assert!(e >= s);
+        prop_assert_eq!(e.offset(), cal.offset());
+    }
+
+    #[test]
+    fn add_minutes_then_between(s in instant(), m in 0u64..100_000) {
+        let cal = vn();
+        let e = cal.add_working_minutes(s, m).unwrap();
+        prop_assert_eq!(cal.working_minutes_between(s, e).unwrap(), m);
+        prop_assert!(is_inside_session(cal, e, m > 0));
+        // Earliest: one second earlier, fewer minutes have elapsed.
+        if m > 0 {
+            prop_assert!(cal.working_minutes_between(s, e - Duration::seconds(1)).unwrap() < m);
+        }
+    }
+
+    #[test]
+    fn monotone(s in instant(), d in 0i64..100_000, n in 0u32..200, k in 0u32..5) {
+        let cal = vn();
+        let s2 = s + Duration::minutes(d);
+        prop_assert!(cal.add_working_days(s, n).unwrap() <= cal.add_working_days(s2, n).unwrap());
+        prop_assert!(cal.add_working_days(s, n).unwrap() < cal.add_working_days(s, n + 1 + k).unwrap());
+        prop_assert!(cal.add_working_minutes(s, u64::from(n)).unwrap() <= cal.add_working_minutes(s2, u64::from(n)).unwrap());
+        prop_assert!(cal.add_calendar_days(s, n).unwrap() <= cal.add_calendar_days(s, n + k).unwrap());
+        prop_assert!(cal.working_minutes_between(s, s2).unwrap() <= cal.working_minutes_between(s, s2 + Duration::hours(1)).unwrap());
+    }
+
+    #[test]
+    fn results_are_working_time(s in instant(), n in 0u32..100) {
+        let cal = vn();
+        let t = cal.next_working_instant(s).unwrap();
+        prop_assert!(is_inside_session(cal, t, false));
+        prop_assert!(cal.is_working_day(cal.add_calendar_days(s, n).unwrap().date()).unwrap());
+        let sd = cal.same_day_due(s, time!(15:00)).unwrap();
+        prop_assert_eq!(sd, cal.close_of_day(sd.date()).unwrap());
+    }
+
+    #[test]
+    fn between_adds_up(a in instant(), d1 in 0i64..50_000, d2 in 0i64..50_000) {
+        let cal = vn();
+        let b = a + Duration::minutes(d1);
+        let c = b + Duration::minutes(d2);
+        let ab = cal.working_minutes_between(a, b).unwrap();
+        let bc = cal.working_minutes_between(b, c).unwrap();
+        prop_assert_eq!(ab + bc, cal.working_minutes_between(a, c).unwrap());
+    }
+
+    #[test]
+    fn no_panic_anywhere(secs in any::<i32>(), scale in 0i64..8, n in any::<u32>(), m in any::<u64>(), y in any::<i32>(), mo in any::<u8>(), dd in any::<u8>(), leap in any::<bool>()) {
+        let cal = vn();
+        let t = OffsetDateTime::from_unix_timestamp(i64::from(secs) * scale).unwrap();
+        let _ = cal.add_working_days(t, n);
+        let _ = cal.add_working_minutes(t, m);
+        let _ = cal.add_calendar_days(t, n);
+        let _ = cal.working_time_between(t, t + Duration::days(i64::from(n % 100_000)));
+        let _ = cal.same_day_due(t, time!(15:00));
+        let _ = cal.next_working_instant(t);
+        let _ = cal.day(t.date());
+        let _ = cal.non_working_days(t.date(), t.date() + Duration::days(3));
+        let _ = lunar::from_lunar(lunar::LunarDate { year: y, month: mo, day: dd, leap });
+        let _ = lunar::to_lunar(t.date());
+    }
+
+    #[test]
+    fn lunar_round_trip(jd in 2_378_497i32..=2_524_958) {
+        let d = Date::from_julian_day(jd).unwrap();
+        let l = lunar::to_lunar(d).unwrap();
+        prop_assert_eq!(lunar::from_lunar(l).unwrap(), d);
+    }
+}
+
+#[test]
+fn makeup_counts_and_swap_does_not() {
+    let cal = vn();
+    // Thursday 2 May 2024 09:00 + 2 working days = Saturday 4 May (make-up) 09:00.
+    assert_eq!(cal.add_working_days(datetime!(2024-05-02 9:00 +7), 2).unwrap(), datetime!(2024-05-04 9:00 +7));
+    // Friday 26 April 2024 + 1 working day skips the 29/4 swap day off → 2 May.
+    assert_eq!(cal.add_working_days(datetime!(2024-04-26 9:00 +7), 1).unwrap(), datetime!(2024-05-02 9:00 +7));
+    assert_eq!(cal.working_minutes_between(datetime!(2024-05-03 17:00 +7), datetime!(2024-05-06 7:30 +7)).unwrap(), 480);
+}

@@ -1,0 +1,68 @@
+//! The built-in Vietnamese public-sector calendar.
+
+use crate::calendar::Calendar;
+use crate::{CalendarBuilder, CalendarVersion, WeeklyPattern};
+use std::collections::BTreeMap;
+use time::{macros::date, UtcOffset};
+
+/// The shipped table of announced swaps (format: [`crate::file`]).
+pub const SWAPS_TSV: &str = include_str!("data/swaps.tsv");
+
+/// The name of the built-in calendar's version.
+pub const VIETNAM_NAME: &str = "vn-public-sector";
+
+impl CalendarBuilder {
+    /// A builder pre-filled with the Vietnamese public-sector calendar: UTC+07:00, Monday–Friday
+    /// 07:30–11:30 and 13:00–17:00, statutory days off computed for the chosen years (see
+    /// [`crate::holidays`]) and the shipped announced swaps ([`crate::SWAPS_TSV`]). Hosts add
+    /// their own days (next year's announcement, a province's day) with
+    /// [`CalendarBuilder::load_overrides`], [`CalendarBuilder::day_off`], etc.; they replace
+    /// the built-in entries for the same date. The years must lie within 1800–2200.
+    ///
+    /// ```
+    /// use motcua_calendar::{CalendarBuilder, Date, Month};
+    /// let cal = CalendarBuilder::vietnam().years(2020, 2030).build()?;
+    /// assert!(!cal.is_working_day(Date::from_calendar_date(2026, Month::November, 24)?)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn vietnam() -> CalendarBuilder {
+        let b = CalendarBuilder::new(VIETNAM_NAME).set_vietnam_rules(true);
+        // The shipped table is tested to parse; fall back to the rules alone otherwise.
+        match b.clone().load_overrides(SWAPS_TSV) {
+            Ok(b) => b,
+            Err(_) => b,
+        }
+    }
+}
+
+impl Calendar {
+    /// The built-in Vietnamese public-sector calendar over 1900–2200
+    /// ([`CalendarBuilder::vietnam`] with default years). Takes a few milliseconds; build it
+    /// once and clone it (clones share the tables).
+    ///
+    /// ```
+    /// use motcua_calendar::{Calendar, Date, Month};
+    /// let cal = Calendar::vietnam();
+    /// // Tết Giáp Thìn 2024: 8–14 February off.
+    /// assert!(!cal.is_working_day(Date::from_calendar_date(2024, Month::February, 8)?)?);
+    /// assert!(cal.is_working_day(Date::from_calendar_date(2024, Month::February, 15)?)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn vietnam() -> Calendar {
+        match CalendarBuilder::vietnam().build() {
+            Ok(c) => c,
+            // Unreachable with the shipped data (tested); never panic.
+            Err(_) => Calendar::precompute(
+                CalendarVersion {
+                    name: format!("{VIETNAM_NAME}-fallback"),
+                    hash: 0,
+                },
+                UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC),
+                WeeklyPattern::office_default(),
+                date!(1900 - 01 - 01),
+                date!(2200 - 12 - 31),
+                BTreeMap::new(),
+            ),
+        }
+    }
+}

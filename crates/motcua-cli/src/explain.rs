@@ -1,0 +1,158 @@
+//! `motcua explain`: why a dossier's due is what it is, and whether it is overdue.
+
+use crate::data::{DataArgs, Dataset};
+use crate::error::CliError;
+use crate::format::{minutes, when};
+use motcua_core::deadline::{self, display_instant};
+use motcua_core::{DossierId, DossierState, Event, EventKind};
+use std::io::Write;
+
+/// Arguments of `motcua explain`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExplainArgs {
+    /// The dossier's id (code), as in the events.
+    pub dossier: String,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+}
+
+/// How `explain` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// Plain text for a person.
+    Text,
+    /// JSON: the events, the trace and the view.
+    Json,
+}
+
+/// Runs `motcua explain`.
+pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let data = Dataset::load(&args.data)?;
+    let id = DossierId::new(args.dossier.clone());
+    let Some(events) = data.streams.get(&id) else {
+        let examples: Vec<&str> = data.streams.keys().take(3).map(DossierId::as_str).collect();
+        return Err(CliError::Usage(format!(
+            "dossier {id} is not in the data ({} dossiers; ids look like {})",
+            data.streams.len(),
+            examples.join(", ")
+        )));
+    };
+    let as_of = data.as_of;
+    let known: Vec<&Event> = events.iter().take_while(|e| e.occurred_at <= as_of).collect();
+    let state = known.iter().copied().fold(DossierState::default(), motcua_core::state::evolve);
+    let context = data.context();
+    let view = context.view(&state, as_of).map_err(|e| CliError::Data(e.to_string()))?;
+    let procedure = data
+        .catalogue
+        .procedure(&view.procedure)
+        .ok_or_else(|| CliError::Data(format!("procedure {} is not in the catalogue", view.procedure)))?;
+    let explanation = deadline::explain(&state, procedure, &data.calendar, as_of, &context.rules)
+        .map_err(|e| CliError::Data(e.to_string()))?;
+
+    if args.format == ExplainFormat::Json {
+        let json = serde_json::json!({
+            "as_of": when(Some(as_of)),
+            "events": known,
+            "explanation": explanation,
+            "view": view,
+        });
+        serde_json::to_writer_pretty(&mut *out, &json).map_err(|e| CliError::Output(e.into()))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+
+    let unit_name = data.catalogue.unit(&view.unit).map_or("", |u| u.name.as_str());
+    writeln!(out, "Dossier {id}")?;
+    writeln!(out, "  procedure  {} {}", procedure.code, procedure.name)?;
+    writeln!(out, "  unit       {} {}", view.unit, unit_name)?;
+    writeln!(out, "  channel    {:?}", view.channel)?;
+    writeln!(out, "  as of      {}", display_instant(as_of))?;
+    writeln!(out)?;
+    writeln!(out, "Events known by then ({}):", known.len())?;
+    for event in &known {
+        writeln!(out, "  {:>3}  {}  {}", event.sequence, display_instant(event.occurred_at), describe(&event.kind))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "How the due was computed:")?;
+    for (i, entry) in explanation.entries.iter().enumerate() {
+        writeln!(out, "  {:>2}. {}", i + 1, entry.to_string().replace('\n', "\n      "))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Verdict:")?;
+    writeln!(out, "  status        {} (national code {})", view.status, view.national_code)?;
+    writeln!(out, "  official due  {}", view.official_due.map_or("none".to_owned(), display_instant))?;
+    if view.promised_due != view.official_due {
+        writeln!(out, "  promised due  {}", view.promised_due.map_or("none".to_owned(), display_instant))?;
+    }
+    if let Some(accept_by) = view.accept_by {
+        let late = if view.accept_overdue { " (passed: not yet accepted)" } else { "" };
+        writeln!(out, "  accept by     {}{late}", display_instant(accept_by))?;
+    }
+    writeln!(out, "  clock         {:?}", view.clock)?;
+    writeln!(out, "  time used     {} of working time", minutes(view.used_minutes))?;
+    if view.overdue_minutes > 0 {
+        writeln!(out, "  overdue by    {} of working time", minutes(view.overdue_minutes))?;
+    } else if view.official_due.is_some() && !view.status.is_finished() {
+        writeln!(out, "  time left     {} of working time", minutes(view.left_minutes))?;
+    }
+    let reason = match view.late_reason {
+        Some(motcua_core::LateReason::MultipleSupplements) => " (more than one supplement request counts as late)",
+        Some(motcua_core::LateReason::PastDue) => " (past the official due)",
+        None => "",
+    };
+    writeln!(out, "  judged        {}{reason}", view.time_class.label())?;
+    for step in &view.steps {
+        writeln!(
+            out,
+            "  step {:<14} {} started {}, {}, due {}{}",
+            step.step,
+            step.unit,
+            display_instant(step.started_at),
+            step.finished_at.map_or("still open".to_owned(), |f| format!("finished {}", display_instant(f))),
+            step.due.map_or("none".to_owned(), display_instant),
+            if step.late { " — LATE" } else { "" }
+        )?;
+    }
+    Ok(())
+}
+
+/// One line describing an event for a person.
+fn describe(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Submitted { procedure, unit, channel } => {
+            format!("submitted ({channel:?}) for {procedure} to {unit}")
+        }
+        EventKind::Received { procedure, unit, channel } => {
+            format!("received ({channel:?}) for {procedure} at {unit}")
+        }
+        EventKind::RefusedAtReception { reason } => format!("refused at reception: {reason}"),
+        EventKind::StepStarted { step, unit } => format!("step {step} started at {unit}"),
+        EventKind::StepFinished { step } => format!("step {step} finished"),
+        EventKind::Transferred { from, to } => format!("transferred from {from} to {to}"),
+        EventKind::SupplementRequested { reason } => format!("supplement requested: {reason}"),
+        EventKind::SupplementSupplied => "supplement supplied".to_owned(),
+        EventKind::SupplementExpired => "supplement deadline passed".to_owned(),
+        EventKind::PaymentRequested { amount_vnd } => format!("payment of {amount_vnd} VND requested"),
+        EventKind::PaymentMade { online } => {
+            format!("paid {}", if *online { "online" } else { "at the desk" })
+        }
+        EventKind::ApologyIssued { new_due, reason } => {
+            format!("apology, new appointment {} ({reason})", display_instant(*new_due))
+        }
+        EventKind::DueExtended { new_due, legal_basis } => {
+            format!("extended to {} under {legal_basis}", display_instant(*new_due))
+        }
+        EventKind::Withdrawn { reason } => format!("withdrawn: {reason}"),
+        EventKind::Stopped { reason } => format!("stopped: {reason}"),
+        EventKind::ResultReady { electronic } => {
+            format!("result ready{}", if *electronic { " (electronic)" } else { "" })
+        }
+        EventKind::ResultReturned { method } => format!("result returned ({method:?})"),
+        EventKind::Rated { satisfied } => {
+            format!("rated: {}", if *satisfied { "satisfied" } else { "not satisfied" })
+        }
+    }
+}

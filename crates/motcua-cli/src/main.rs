@@ -1,0 +1,74 @@
+//! `motcua`: reports, explanations and calendar arithmetic over dossier event logs.
+//!
+//! With no data options every command runs on the bundled sample province-year, so
+//! `motcua report` alone shows the main job. Exit codes: 0 success, 2 usage, 3 bad input,
+//! 4 conflict, 5 I/O failure.
+
+mod calendar_cmd;
+mod data;
+mod error;
+mod explain;
+mod format;
+mod report;
+
+use clap::{Parser, Subcommand};
+use error::{CliError, EXIT_USAGE};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Administrative procedures as event-sourced workflows: due dates, overdue lists and
+/// scorecards from a province's dossier events.
+#[derive(Debug, Parser)]
+#[command(name = "motcua", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Status counts, the overdue list and the scorecard per unit and level.
+    Report(report::ReportArgs),
+    /// Why a dossier's due is what it is, step by step, and whether it is overdue.
+    Explain(explain::ExplainArgs),
+    /// Working-time arithmetic on the Vietnamese calendar.
+    Calendar(calendar_cmd::CalendarArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return exit(code);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = match &cli.command {
+        Command::Report(args) => report::run(args, &mut out),
+        Command::Explain(args) => explain::run(args, &mut out),
+        Command::Calendar(args) => calendar_cmd::run(args.clone(), &mut out)
+            .map_err(|e| (e.exit_code(), e.to_string()))
+            .map_or_else(|(code, message)| Err((code, message)), Ok)
+            .map_err(|(code, message)| match code {
+                2 => CliError::Usage(message),
+                5 => CliError::Output(std::io::Error::other(message)),
+                _ => CliError::Data(message),
+            }),
+    };
+    let result = result.and_then(|()| out.flush().map_err(CliError::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            drop(out);
+            eprintln!("motcua: {e}");
+            exit(e.exit_code())
+        }
+    }
+}
+
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}

@@ -1,0 +1,690 @@
+//! Due dates: from the procedure's time limit, the working calendar and the dossier's clock
+//! events (supplement rounds, financial obligations, extensions, apologies), with a trace that
+//! explains every step.
+//!
+//! The clock starts at reception, normalised to the next working instant (a dossier received
+//! after hours counts from the next session). Then, in time order:
+//!
+//! - a supplement round under [`SupplementPolicy::Pause`] or a payment wait (when the procedure
+//!   says it pauses) adds the working time waited to the due;
+//! - a supplement round under [`SupplementPolicy::Shift`] pushes the due back by the calendar
+//!   days waited (rolled forward to a working day);
+//! - a supplement round under [`SupplementPolicy::Restart`] stops the clock; when the complete
+//!   dossier arrives the whole limit is counted again from then;
+//! - an extension under law replaces the official due; an apology sets only the promised due.
+
+use crate::procedure::{Procedure, SupplementPolicy, TimeLimit};
+use crate::state::DossierState;
+use crate::ids::DossierId;
+use motcua_calendar::{Calendar, CalendarError, CalendarVersion, DayInfo};
+use serde::Serialize;
+use std::fmt;
+use time::OffsetDateTime;
+
+/// How finished dossiers are compared with their due (*so sánh theo ngày hay theo thời điểm*).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    /// Compare local dates: finished on the due date is on time. The statistics default.
+    #[default]
+    Date,
+    /// Compare instants: finished one minute after the due instant is late.
+    Instant,
+}
+
+/// How far ahead "due soon" (*sắp đến hạn*) looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueSoonWindow {
+    /// Due on or before the n-th next working day. The default is 1.
+    WorkingDays(u32),
+    /// Due within this many clock hours.
+    Hours(u32),
+}
+
+impl Default for DueSoonWindow {
+    fn default() -> Self {
+        DueSoonWindow::WorkingDays(1)
+    }
+}
+
+/// Settings that judge dossiers against their dues, each with the documented default.
+///
+/// ```
+/// use motcua_core::{Granularity, JudgingRules};
+/// let rules = JudgingRules::default();
+/// assert_eq!(rules.granularity, Granularity::Date);
+/// assert!(rules.multiple_supplements_late);
+/// assert_eq!(rules.accept_within_working_hours, 8);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct JudgingRules {
+    /// Date (default) or instant comparison.
+    pub granularity: Granularity,
+    /// The "due soon" window (default: the next working day).
+    pub due_soon: DueSoonWindow,
+    /// Count a finished dossier with more than one supplement request as late, as the
+    /// Decision 766 progress formula does (default: true).
+    pub multiple_supplements_late: bool,
+    /// Working hours staff have to accept or refuse an online submission (default: 8).
+    pub accept_within_working_hours: u32,
+}
+
+impl Default for JudgingRules {
+    fn default() -> Self {
+        JudgingRules {
+            granularity: Granularity::Date,
+            due_soon: DueSoonWindow::default(),
+            multiple_supplements_late: true,
+            accept_within_working_hours: 8,
+        }
+    }
+}
+
+/// Why the clock stood still.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseCause {
+    /// Waiting for the applicant to supplement.
+    Supplement,
+    /// Waiting for a financial obligation to be paid.
+    Payment,
+}
+
+impl PauseCause {
+    fn label(self) -> &'static str {
+        match self {
+            PauseCause::Supplement => "waiting for a supplement",
+            PauseCause::Payment => "waiting for payment",
+        }
+    }
+}
+
+/// The due dates of one dossier as of an instant.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Dues {
+    /// Reception normalised to working time: where the clock starts.
+    pub clock_start: Option<OffsetDateTime>,
+    /// The official due (*hạn xử lý*): moved by pauses, restarts and extensions, never by apologies.
+    /// `None` with no limit, before reception, or while a restart waits for the applicant.
+    pub official: Option<OffsetDateTime>,
+    /// The due promised to the applicant: the last apology's new appointment, else the official due.
+    pub promised: Option<OffsetDateTime>,
+    /// For a submission not yet received: when staff must accept or refuse it.
+    pub accept_by: Option<OffsetDateTime>,
+    /// Working minutes the clock stood still, up to the end or the as-of instant.
+    pub paused_minutes: u64,
+    /// Whether the clock is stopped now by a wait, and why.
+    pub paused_by: Option<PauseCause>,
+    /// When the clock last (re)started: reception, or the supply that restarted it.
+    pub counting_from: Option<OffsetDateTime>,
+}
+
+/// One line of a due computation's trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceEntry {
+    /// The rule applied.
+    Rule {
+        /// The procedure's code and name.
+        procedure: String,
+        /// Its time limit.
+        limit: TimeLimit,
+        /// Its supplement policy.
+        supplement_policy: SupplementPolicy,
+        /// Whether payment waits pause the clock.
+        payment_pauses_clock: bool,
+        /// The calendar used.
+        calendar: CalendarVersion,
+    },
+    /// Reception and where the clock starts.
+    Received {
+        /// When received.
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+        /// The start of the clock.
+        #[serde(with = "time::serde::rfc3339")]
+        clock_starts: OffsetDateTime,
+    },
+    /// The limit counted from an instant, with every day skipped.
+    Counted {
+        /// Counted from.
+        #[serde(with = "time::serde::rfc3339")]
+        from: OffsetDateTime,
+        /// The due it gives.
+        #[serde(with = "time::serde::rfc3339")]
+        due: OffsetDateTime,
+        /// The non-working days skipped on the way, and why.
+        skipped: Vec<DayInfo>,
+        /// Whether this count restarts the limit after a supplement.
+        restart: bool,
+    },
+    /// The clock stood still.
+    Paused {
+        /// Why.
+        cause: PauseCause,
+        /// From.
+        #[serde(with = "time::serde::rfc3339")]
+        from: OffsetDateTime,
+        /// Until, or `None` while still waiting (counted to the as-of instant).
+        #[serde(with = "time::serde::rfc3339::option")]
+        until: Option<OffsetDateTime>,
+        /// Working minutes not counted.
+        working_minutes: u64,
+        /// The due after the pause.
+        #[serde(with = "time::serde::rfc3339")]
+        due: OffsetDateTime,
+    },
+    /// A legacy shift: the due moved by the calendar days waited.
+    Shifted {
+        /// From.
+        #[serde(with = "time::serde::rfc3339")]
+        from: OffsetDateTime,
+        /// Until, or `None` while still waiting.
+        #[serde(with = "time::serde::rfc3339::option")]
+        until: Option<OffsetDateTime>,
+        /// Calendar days waited.
+        calendar_days: u32,
+        /// The due after the shift.
+        #[serde(with = "time::serde::rfc3339")]
+        due: OffsetDateTime,
+    },
+    /// The clock stopped for a supplement under the restart policy and has not restarted yet.
+    AwaitingRestart {
+        /// Since when.
+        #[serde(with = "time::serde::rfc3339")]
+        since: OffsetDateTime,
+    },
+    /// An extension under law moved the official due.
+    Extended {
+        /// When granted.
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+        /// The legal basis.
+        legal_basis: String,
+        /// The new official due.
+        #[serde(with = "time::serde::rfc3339")]
+        due: OffsetDateTime,
+    },
+    /// An apology promised a new date; the official due stays.
+    Apology {
+        /// When issued.
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+        /// Why.
+        reason: String,
+        /// The promised date.
+        #[serde(with = "time::serde::rfc3339")]
+        promised: OffsetDateTime,
+    },
+    /// The procedure has no time limit.
+    NoLimit,
+}
+
+/// Why a due could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeadlineError {
+    /// The calendar does not cover an instant the dossier needs.
+    #[error("dossier {dossier}: {source}")]
+    Calendar {
+        /// The dossier.
+        dossier: DossierId,
+        /// The calendar's error.
+        source: CalendarError,
+    },
+}
+
+/// The full trace of a due computation: `Display` gives the text `motcua explain` prints;
+/// `Serialize` gives the JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The entries, in the order they were applied.
+    pub entries: Vec<TraceEntry>,
+    /// The result.
+    pub dues: Dues,
+}
+
+/// Computes the dues of a dossier as of `as_of` (waits still open count up to `as_of`).
+///
+/// ```
+/// use motcua_core::{deadline, Catalogue, Channel, DossierId, Event, EventKind};
+/// # use motcua_core::{Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId};
+/// use motcua_calendar::Calendar;
+/// use time::macros::datetime;
+/// # let procedure = Procedure { code: ProcedureCode::new("2.001"), name: "Đăng ký hộ kinh doanh".into(),
+/// #     field: "Thành lập và hoạt động hộ kinh doanh".into(), level: Level::District, units: vec![],
+/// #     time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false,
+/// #     online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] };
+///
+/// // Received on Friday 2024-03-01 at 16:50, within office hours: due 3 working days later.
+/// let received = Event {
+///     event_id: uuid::Uuid::nil(), dossier_id: DossierId::new("D1"), sequence: 1,
+///     occurred_at: datetime!(2024-03-01 16:50 +7), recorded_at: datetime!(2024-03-01 16:50 +7),
+///     kind: EventKind::Received { procedure: "2.001".into(), unit: "H01".into(), channel: Channel::InPerson },
+/// };
+/// let state = motcua_core::fold([&received]);
+/// let calendar = Calendar::vietnam();
+/// let dues = deadline::dues(&state, &procedure, &calendar, datetime!(2024-03-02 00:00 +7))?;
+/// assert_eq!(dues.official, Some(datetime!(2024-03-06 16:50 +7)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn dues(
+    state: &DossierState,
+    procedure: &Procedure,
+    calendar: &Calendar,
+    as_of: OffsetDateTime,
+) -> Result<Dues, DeadlineError> {
+    compute(state, procedure, calendar, as_of, &JudgingRules::default(), &mut NoTrace)
+}
+
+/// [`dues`] with the judging rules (for the accept deadline) and a full trace.
+pub fn explain(
+    state: &DossierState,
+    procedure: &Procedure,
+    calendar: &Calendar,
+    as_of: OffsetDateTime,
+    rules: &JudgingRules,
+) -> Result<Explanation, DeadlineError> {
+    let mut entries = Vec::new();
+    let dues = compute(state, procedure, calendar, as_of, rules, &mut entries)?;
+    Ok(Explanation { entries, dues })
+}
+
+/// Receives trace entries; a no-op for the fast path.
+pub(crate) trait Trace {
+    const ON: bool;
+    fn push(&mut self, entry: TraceEntry);
+}
+
+pub(crate) struct NoTrace;
+
+impl Trace for NoTrace {
+    const ON: bool = false;
+    fn push(&mut self, _: TraceEntry) {}
+}
+
+impl Trace for Vec<TraceEntry> {
+    const ON: bool = true;
+    fn push(&mut self, entry: TraceEntry) {
+        Vec::push(self, entry);
+    }
+}
+
+/// A wait that may stop the clock, in time order.
+#[derive(Clone, Copy)]
+enum Wait {
+    Supplement { from: OffsetDateTime, until: Option<OffsetDateTime>, supplied: bool },
+    Payment { from: OffsetDateTime, until: Option<OffsetDateTime> },
+    Extension { at: OffsetDateTime, index: usize },
+}
+
+impl Wait {
+    fn at(&self) -> OffsetDateTime {
+        match *self {
+            Wait::Supplement { from, .. } | Wait::Payment { from, .. } => from,
+            Wait::Extension { at, .. } => at,
+        }
+    }
+}
+
+pub(crate) fn compute<T: Trace>(
+    state: &DossierState,
+    procedure: &Procedure,
+    calendar: &Calendar,
+    as_of: OffsetDateTime,
+    rules: &JudgingRules,
+    trace: &mut T,
+) -> Result<Dues, DeadlineError> {
+    let dossier = || state.dossier_id.clone().unwrap_or_else(|| DossierId::new(""));
+    let cal_err = |source: CalendarError| DeadlineError::Calendar { dossier: dossier(), source };
+    if T::ON {
+        trace.push(TraceEntry::Rule {
+            procedure: format!("{} {}", procedure.code, procedure.name),
+            limit: procedure.time_limit,
+            supplement_policy: procedure.supplement_policy,
+            payment_pauses_clock: procedure.payment_pauses_clock,
+            calendar: calendar.version().clone(),
+        });
+    }
+    let mut dues = Dues::default();
+    let Some(received) = state.received_at else {
+        if let (Some(submitted), Some(crate::status::Status::Submitted)) = (state.submitted_at, state.status) {
+            let minutes = u64::from(rules.accept_within_working_hours) * 60;
+            dues.accept_by = Some(calendar.add_working_minutes(submitted, minutes).map_err(cal_err)?);
+        }
+        return Ok(dues);
+    };
+    let start = calendar.next_working_instant(received).map_err(cal_err)?;
+    dues.clock_start = Some(start);
+    dues.counting_from = Some(start);
+    if T::ON {
+        trace.push(TraceEntry::Received { at: received, clock_starts: start });
+    }
+    let limit = procedure.time_limit;
+    if limit == TimeLimit::None {
+        trace.push(TraceEntry::NoLimit);
+        return Ok(dues);
+    }
+    let horizon = state.finished_at.map_or(as_of, |f| f.min(as_of));
+    let mut clock = Clock::Counting { origin: start, paused: Paused::default() };
+    let mut shift_days: u32 = 0;
+    count(calendar, start, limit, false, trace).map_err(cal_err)?;
+
+    let mut waits: Vec<Wait> =
+        Vec::with_capacity(state.supplements.len() + state.payments.len() + state.extensions.len());
+    waits.extend(state.supplements.iter().map(|r| Wait::Supplement {
+        from: r.requested_at,
+        until: r.closed.map(|(t, _)| t),
+        supplied: r.closed.is_some_and(|(_, s)| s),
+    }));
+    if procedure.payment_pauses_clock {
+        waits.extend(
+            state.payments.iter().map(|p| Wait::Payment { from: p.requested_at, until: p.paid.map(|(t, _)| t) }),
+        );
+    }
+    waits.extend(state.extensions.iter().enumerate().map(|(index, e)| Wait::Extension { at: e.at, index }));
+    waits.sort_by_key(Wait::at);
+
+    for wait in waits {
+        let (from, until, cause) = match wait {
+            Wait::Extension { index, .. } => {
+                let Some(ext) = state.extensions.get(index) else { continue };
+                clock = Clock::Fixed { at: ext.new_due, paused: Paused::default() };
+                shift_days = 0;
+                if T::ON {
+                    trace.push(TraceEntry::Extended { at: ext.at, legal_basis: ext.basis.clone(), due: ext.new_due });
+                }
+                continue;
+            }
+            Wait::Supplement { from, until, supplied } => {
+                match procedure.supplement_policy {
+                    SupplementPolicy::Pause => {}
+                    SupplementPolicy::Shift => {
+                        let end = until.unwrap_or(horizon).max(from);
+                        let local = |t: OffsetDateTime| t.to_offset(calendar.offset()).date();
+                        let days = u32::try_from((local(end) - local(from)).whole_days().max(0)).unwrap_or(u32::MAX);
+                        shift_days = shift_days.saturating_add(days);
+                        if until.is_none() {
+                            dues.paused_by = Some(PauseCause::Supplement);
+                        }
+                        if T::ON {
+                            if let Some(due) = clock.due(calendar, limit, shift_days).map_err(cal_err)? {
+                                trace.push(TraceEntry::Shifted { from, until, calendar_days: days, due });
+                            }
+                        }
+                        continue;
+                    }
+                    SupplementPolicy::Restart => {
+                        match until {
+                            Some(t) if supplied => {
+                                let restart = calendar.next_working_instant(t).map_err(cal_err)?;
+                                dues.counting_from = Some(restart);
+                                dues.paused_minutes = 0;
+                                clock = Clock::Counting { origin: restart, paused: Paused::default() };
+                                shift_days = 0;
+                                count(calendar, restart, limit, true, trace).map_err(cal_err)?;
+                            }
+                            Some(_) => {}
+                            None => {
+                                clock = Clock::AwaitingRestart;
+                                dues.paused_by = Some(PauseCause::Supplement);
+                                trace.push(TraceEntry::AwaitingRestart { since: from });
+                            }
+                        }
+                        continue;
+                    }
+                }
+                (from, until, PauseCause::Supplement)
+            }
+            Wait::Payment { from, until } => (from, until, PauseCause::Payment),
+        };
+        // A pause: the clock stands still for the time waited, measured in the limit's own kind
+        // of time (working minutes, or wall-clock time for calendar-day limits).
+        let end = until.unwrap_or(horizon).max(from);
+        let minutes = calendar.working_minutes_between(from, end).map_err(cal_err)?;
+        dues.paused_minutes = dues.paused_minutes.saturating_add(minutes);
+        if until.is_none() {
+            dues.paused_by = Some(cause);
+        }
+        clock.pause(minutes, from, end);
+        if T::ON {
+            if let Some(due) = clock.due(calendar, limit, shift_days).map_err(cal_err)? {
+                trace.push(TraceEntry::Paused { cause, from, until, working_minutes: minutes, due });
+            }
+        }
+    }
+    let due = clock.due(calendar, limit, shift_days).map_err(cal_err)?;
+    dues.official = due;
+    dues.promised = due;
+    if let Some(apology) = state.apologies.last() {
+        dues.promised = Some(apology.new_due);
+    }
+    if T::ON {
+        for apology in &state.apologies {
+            trace.push(TraceEntry::Apology { at: apology.at, reason: apology.basis.clone(), promised: apology.new_due });
+        }
+    }
+    Ok(dues)
+}
+
+/// Time the clock stood still, in both measures: working minutes for working-time limits,
+/// wall-clock time for calendar-day limits.
+#[derive(Clone, Copy, Default)]
+struct Paused {
+    minutes: u64,
+    wall: time::Duration,
+}
+
+/// Where the due comes from at a point of the computation.
+#[derive(Clone, Copy)]
+enum Clock {
+    /// The limit counted from an origin, moved later by the pauses since.
+    Counting { origin: OffsetDateTime, paused: Paused },
+    /// A due fixed by an extension, moved later by the pauses since.
+    Fixed { at: OffsetDateTime, paused: Paused },
+    /// Stopped by a supplement under the restart policy: no due until the dossier is complete.
+    AwaitingRestart,
+}
+
+impl Clock {
+    /// Stops the clock for a wait over [from, end): `minutes` of working time. Wall-clock time
+    /// counts only from the clock's origin on (a wait before a Monday-morning start costs nothing).
+    fn pause(&mut self, minutes: u64, from: OffsetDateTime, end: OffsetDateTime) {
+        let (floor, paused) = match self {
+            Clock::Counting { origin, paused } => (*origin, paused),
+            Clock::Fixed { paused, .. } => (from, paused),
+            Clock::AwaitingRestart => return,
+        };
+        let wall = end - from.max(floor);
+        paused.minutes = paused.minutes.saturating_add(minutes);
+        if wall.is_positive() {
+            paused.wall = paused.wall.saturating_add(wall);
+        }
+    }
+
+    /// The due this clock gives, with the legacy shift applied last.
+    fn due(&self, calendar: &Calendar, limit: TimeLimit, shift_days: u32) -> Result<Option<OffsetDateTime>, CalendarError> {
+        let moved = |t: OffsetDateTime, paused: Paused| -> Result<OffsetDateTime, CalendarError> {
+            match limit {
+                TimeLimit::CalendarDays(_) => calendar.add_calendar_days(t.saturating_add(paused.wall), 0),
+                _ => calendar.add_working_minutes(t, paused.minutes),
+            }
+        };
+        let due = match *self {
+            Clock::Counting { origin, paused } => {
+                count(calendar, moved(origin, paused)?, limit, false, &mut NoTrace)?
+            }
+            Clock::Fixed { at, paused } => {
+                if paused.minutes == 0 && paused.wall.is_zero() { at } else { moved(at, paused)? }
+            }
+            Clock::AwaitingRestart => return Ok(None),
+        };
+        if shift_days == 0 {
+            return Ok(Some(due));
+        }
+        calendar.add_calendar_days(due, shift_days).map(Some)
+    }
+}
+
+/// Counts the limit from a normalised start.
+fn count<T: Trace>(
+    calendar: &Calendar,
+    from: OffsetDateTime,
+    limit: TimeLimit,
+    restart: bool,
+    trace: &mut T,
+) -> Result<OffsetDateTime, CalendarError> {
+    let due = match limit {
+        TimeLimit::WorkingDays(n) => calendar.add_working_days(from, n)?,
+        TimeLimit::WorkingHours(h) => calendar.add_working_minutes(from, u64::from(h) * 60)?,
+        TimeLimit::CalendarDays(n) => calendar.add_calendar_days(from, n)?,
+        TimeLimit::SameDay { cutoff } => calendar.same_day_due(from, cutoff)?,
+        TimeLimit::None => from,
+    };
+    if T::ON {
+        let offset = calendar.offset();
+        let skipped = calendar.non_working_days(from.to_offset(offset).date(), due.to_offset(offset).date())?;
+        trace.push(TraceEntry::Counted { from, due, skipped, restart });
+    }
+    Ok(due)
+}
+
+fn fmt_instant(t: OffsetDateTime) -> String {
+    let date = t.date();
+    format!(
+        "{} {:04}-{:02}-{:02} {:02}:{:02}",
+        weekday_short(date.weekday()),
+        date.year(),
+        u8::from(date.month()),
+        date.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+fn weekday_short(day: time::Weekday) -> &'static str {
+    match day {
+        time::Weekday::Monday => "Mon",
+        time::Weekday::Tuesday => "Tue",
+        time::Weekday::Wednesday => "Wed",
+        time::Weekday::Thursday => "Thu",
+        time::Weekday::Friday => "Fri",
+        time::Weekday::Saturday => "Sat",
+        time::Weekday::Sunday => "Sun",
+    }
+}
+
+/// Formats an instant the way explanations and reports show it: `Mon 2024-03-04 09:00`.
+pub fn display_instant(t: OffsetDateTime) -> String {
+    fmt_instant(t)
+}
+
+fn fmt_limit(limit: TimeLimit) -> String {
+    match limit {
+        TimeLimit::WorkingDays(n) => format!("{n} working day(s)"),
+        TimeLimit::WorkingHours(n) => format!("{n} working hour(s)"),
+        TimeLimit::CalendarDays(n) => format!("{n} calendar day(s), rolled forward to a working day"),
+        TimeLimit::SameDay { cutoff } => format!("same day, cut-off {:02}:{:02}", cutoff.hour(), cutoff.minute()),
+        TimeLimit::None => "no time limit".to_owned(),
+    }
+}
+
+impl fmt::Display for TraceEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TraceEntry::Rule { procedure, limit, supplement_policy, payment_pauses_clock, calendar } => write!(
+                f,
+                "rule: {procedure}: {}; supplement policy {}; payment wait {}; calendar {calendar}",
+                fmt_limit(*limit),
+                match supplement_policy {
+                    SupplementPolicy::Restart => "restart",
+                    SupplementPolicy::Pause => "pause",
+                    SupplementPolicy::Shift => "shift",
+                },
+                if *payment_pauses_clock { "pauses the clock" } else { "does not pause the clock" },
+            ),
+            TraceEntry::Received { at, clock_starts } => {
+                if at == clock_starts {
+                    write!(f, "received {} (inside office hours): the clock starts then", fmt_instant(*at))
+                } else {
+                    write!(
+                        f,
+                        "received {} (outside office hours): the clock starts at the next session, {}",
+                        fmt_instant(*at),
+                        fmt_instant(*clock_starts)
+                    )
+                }
+            }
+            TraceEntry::Counted { from, due, skipped, restart } => {
+                let what = if *restart { "complete dossier arrived: limit counted again" } else { "limit counted" };
+                write!(f, "{what} from {} gives {}", fmt_instant(*from), fmt_instant(*due))?;
+                for day in skipped {
+                    write!(f, "\n    skipped {} {}: {}", weekday_short(day.date.weekday()), day.date, day_reason(day))?;
+                }
+                Ok(())
+            }
+            TraceEntry::Paused { cause, from, until, working_minutes, due } => write!(
+                f,
+                "clock paused {} from {} to {}: {} working minute(s) not counted; due now {}",
+                cause.label(),
+                fmt_instant(*from),
+                until.map_or_else(|| "now (still waiting)".to_owned(), fmt_instant),
+                working_minutes,
+                fmt_instant(*due)
+            ),
+            TraceEntry::Shifted { from, until, calendar_days, due } => write!(
+                f,
+                "waiting for a supplement from {} to {}: due shifted by {calendar_days} calendar day(s) to {}",
+                fmt_instant(*from),
+                until.map_or_else(|| "now (still waiting)".to_owned(), fmt_instant),
+                fmt_instant(*due)
+            ),
+            TraceEntry::AwaitingRestart { since } => write!(
+                f,
+                "supplement requested {}: the clock is stopped and the limit restarts when the complete dossier arrives",
+                fmt_instant(*since)
+            ),
+            TraceEntry::Extended { at, legal_basis, due } => write!(
+                f,
+                "extension granted {} under {legal_basis}: official due now {}",
+                fmt_instant(*at),
+                fmt_instant(*due)
+            ),
+            TraceEntry::Apology { at, reason, promised } => write!(
+                f,
+                "apology issued {} ({reason}): new appointment {}; the official due does not move",
+                fmt_instant(*at),
+                fmt_instant(*promised)
+            ),
+            TraceEntry::NoLimit => f.write_str("the procedure has no time limit: never overdue"),
+        }
+    }
+}
+
+fn day_reason(day: &DayInfo) -> String {
+    use motcua_calendar::{DayOffKind, DayReason};
+    match &day.reason {
+        DayReason::Weekend => "weekend".to_owned(),
+        DayReason::DayOff { kind, name } => {
+            let kind = match kind {
+                DayOffKind::Holiday => "public holiday",
+                DayOffKind::Compensatory => "compensatory day off",
+                DayOffKind::SwapOff => "swapped day off",
+                _ => "local day off",
+            };
+            format!("{kind}, {name}")
+        }
+        DayReason::MakeupWorkday { name } => format!("make-up working day, {name}"),
+        DayReason::RegularWorkday => "working day".to_owned(),
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, entry) in self.entries.iter().enumerate() {
+            writeln!(f, "{:>2}. {entry}", i + 1)?;
+        }
+        Ok(())
+    }
+}

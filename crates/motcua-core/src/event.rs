@@ -1,0 +1,179 @@
+//! Lifecycle events of a dossier: the facts an event stream is made of.
+
+use crate::ids::{DossierId, ProcedureCode, UnitId};
+use crate::procedure::Channel;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// One recorded fact about one dossier.
+///
+/// `sequence` numbers a dossier's events from 1 without gaps. `occurred_at` is when the fact
+/// happened (business time, used by deadline rules); `recorded_at` is when the host system
+/// learnt it (used for "as known at" queries).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Unique id of this event, for idempotent appends.
+    pub event_id: Uuid,
+    /// The dossier this event belongs to.
+    pub dossier_id: DossierId,
+    /// Position in the dossier's stream, from 1.
+    pub sequence: u64,
+    /// When it happened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// When it was recorded.
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: OffsetDateTime,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// How a result reached the applicant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnMethod {
+    /// At the one-stop desk.
+    InPerson,
+    /// Online (electronic result sent through the portal).
+    Online,
+    /// By post.
+    Postal,
+}
+
+/// What happened to a dossier. In JSON the variant is the `type` field, in snake case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// Submitted online or by post before reception (status 1, *mới đăng ký*).
+    Submitted {
+        /// The procedure applied for.
+        procedure: ProcedureCode,
+        /// The unit it was submitted to.
+        unit: UnitId,
+        /// How it was submitted.
+        channel: Channel,
+    },
+    /// Received with a receipt and appointment slip, form 01 (status 2, *tiếp nhận*). Starts the clock.
+    Received {
+        /// The procedure applied for.
+        procedure: ProcedureCode,
+        /// The receiving unit.
+        unit: UnitId,
+        /// How the dossier arrived.
+        channel: Channel,
+    },
+    /// Refused at reception, form 03 (status 3, *không tiếp nhận*).
+    RefusedAtReception {
+        /// Why.
+        reason: String,
+    },
+    /// A workflow step started at a unit (*chuyển xử lý*). Starting a finished step again
+    /// returns the dossier to it.
+    StepStarted {
+        /// The step's id in the procedure.
+        step: String,
+        /// The unit handling it.
+        unit: UnitId,
+    },
+    /// A workflow step finished.
+    StepFinished {
+        /// The step's id.
+        step: String,
+    },
+    /// Handed from one unit to another (*liên thông*).
+    Transferred {
+        /// The unit handing over.
+        from: UnitId,
+        /// The unit taking over.
+        to: UnitId,
+    },
+    /// The applicant is asked to supplement the dossier, form 02 (status 5).
+    SupplementRequested {
+        /// What is missing.
+        reason: String,
+    },
+    /// The applicant supplied what was asked.
+    SupplementSupplied,
+    /// The time to supplement ran out; processing stops.
+    SupplementExpired,
+    /// A financial obligation must be paid before the result (status 6).
+    PaymentRequested {
+        /// Amount in VND.
+        amount_vnd: u64,
+    },
+    /// The obligation was paid.
+    PaymentMade {
+        /// Paid online (indicator 3.6).
+        online: bool,
+    },
+    /// Apology and new appointment, form 04 (*phiếu xin lỗi và hẹn lại*). Moves only the
+    /// promised due; the official due stays and the dossier still counts late.
+    ApologyIssued {
+        /// The new appointment.
+        #[serde(with = "time::serde::rfc3339")]
+        new_due: OffsetDateTime,
+        /// Why the dossier is late.
+        reason: String,
+    },
+    /// Extension granted under a specific law: moves the official due.
+    DueExtended {
+        /// The new official due.
+        #[serde(with = "time::serde::rfc3339")]
+        new_due: OffsetDateTime,
+        /// The legal basis for the extension.
+        legal_basis: String,
+    },
+    /// Withdrawn at the applicant's request (status 7).
+    Withdrawn {
+        /// Why, as the applicant said.
+        reason: String,
+    },
+    /// Processing stopped by the agency (status 8).
+    Stopped {
+        /// Why.
+        reason: String,
+    },
+    /// The result is ready (status 9).
+    ResultReady {
+        /// An electronic result was issued (indicators 3.3 and 4.1).
+        electronic: bool,
+    },
+    /// The result was returned to the applicant (status 10).
+    ResultReturned {
+        /// How.
+        method: ReturnMethod,
+    },
+    /// The applicant rated the service.
+    Rated {
+        /// Satisfied or not.
+        satisfied: bool,
+    },
+}
+
+impl EventKind {
+    /// The event's type name as written in JSON (`received`, `step_started`, …).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            EventKind::Submitted { .. } => "submitted",
+            EventKind::Received { .. } => "received",
+            EventKind::RefusedAtReception { .. } => "refused_at_reception",
+            EventKind::StepStarted { .. } => "step_started",
+            EventKind::StepFinished { .. } => "step_finished",
+            EventKind::Transferred { .. } => "transferred",
+            EventKind::SupplementRequested { .. } => "supplement_requested",
+            EventKind::SupplementSupplied => "supplement_supplied",
+            EventKind::SupplementExpired => "supplement_expired",
+            EventKind::PaymentRequested { .. } => "payment_requested",
+            EventKind::PaymentMade { .. } => "payment_made",
+            EventKind::ApologyIssued { .. } => "apology_issued",
+            EventKind::DueExtended { .. } => "due_extended",
+            EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::Stopped { .. } => "stopped",
+            EventKind::ResultReady { .. } => "result_ready",
+            EventKind::ResultReturned { .. } => "result_returned",
+            EventKind::Rated { .. } => "rated",
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The motcua dossier engine: procedures, lifecycle events, the decider, deadline rules and
+//! derived views.
+//!
+//! Everything here is pure and synchronous: no I/O, no clock, no randomness. Time comes in as a
+//! value (`as_of`).
+//!
+//! - [`procedure`]: the catalogue of procedures and units.
+//! - [`event`]: the facts of a dossier's life; [`state`] folds them with [`state::evolve`].
+//! - [`rules`]: which event may follow which state; [`decider`] wraps them in the decider pattern.
+//! - [`deadline`]: due dates from procedure, calendar and events, with an explanation.
+//! - [`view`]: a dossier as of an instant: status, dues, clock, time class.
+
+pub mod deadline;
+pub mod decider;
+pub mod event;
+mod hhmm;
+pub mod ids;
+pub mod procedure;
+pub mod rules;
+pub mod state;
+pub mod status;
+pub mod view;
+
+pub use deadline::{DeadlineError, DueSoonWindow, Dues, Explanation, Granularity, JudgingRules, PauseCause, TraceEntry};
+pub use decider::{fold, Command, Decider};
+pub use event::{Event, EventKind, ReturnMethod};
+pub use ids::{DossierId, ProcedureCode, UnitId};
+pub use procedure::{
+    Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, StepSpec,
+    SupplementPolicy, TimeLimit, Unit,
+};
+pub use rules::DecideError;
+pub use state::DossierState;
+pub use status::Status;
+pub use view::{ClockState, Context, DossierView, LateReason, StepView, TimeClass, ViewError};
+pub use motcua_calendar as calendar;

@@ -1,0 +1,405 @@
+//! The derived view of a dossier as of an instant: status, dues, clock, time class and steps.
+
+use crate::deadline::{self, DeadlineError, DueSoonWindow, Granularity, JudgingRules, NoTrace, PauseCause};
+use crate::event::Event;
+use crate::ids::{DossierId, ProcedureCode, UnitId};
+use crate::procedure::{Catalogue, Channel, Procedure};
+use crate::state::{self, DossierState};
+use crate::status::Status;
+use motcua_calendar::{Calendar, CalendarError};
+use serde::Serialize;
+use std::cmp::Ordering;
+use time::OffsetDateTime;
+
+/// How a dossier stands against its due (*trước hạn / đúng hạn / quá hạn*, *trong hạn / sắp đến
+/// hạn / quá hạn*).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeClass {
+    /// Finished before the due date.
+    Early,
+    /// Finished on the due date (or instant).
+    OnTime,
+    /// Finished after the due, or with more than one supplement request under the 766 rule.
+    Late,
+    /// Open and not due soon.
+    WithinTime,
+    /// Open and due within the due-soon window.
+    DueSoon,
+    /// Open and past its due.
+    Overdue,
+    /// Not judged: not yet received, refused, withdrawn or stopped.
+    NotJudged,
+}
+
+impl TimeClass {
+    /// The class's English name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            TimeClass::Early => "early",
+            TimeClass::OnTime => "on time",
+            TimeClass::Late => "late",
+            TimeClass::WithinTime => "within time",
+            TimeClass::DueSoon => "due soon",
+            TimeClass::Overdue => "overdue",
+            TimeClass::NotJudged => "not judged",
+        }
+    }
+}
+
+/// Why a dossier is late or overdue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LateReason {
+    /// It went past its official due.
+    PastDue,
+    /// More than one supplement request (the Decision 766 rule).
+    MultipleSupplements,
+}
+
+/// What the clock is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    /// Not received yet.
+    NotStarted,
+    /// Counting.
+    Running,
+    /// Standing still while waiting.
+    Paused(PauseCause),
+    /// The dossier is finished.
+    Stopped,
+    /// The procedure has no time limit.
+    NoLimit,
+}
+
+/// One step run with its own due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepView {
+    /// The step's id.
+    pub step: String,
+    /// The unit handling it.
+    pub unit: UnitId,
+    /// When it started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// When it finished.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    /// Its own due, from its share of the limit; `None` when the procedure gives it no share.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub due: Option<OffsetDateTime>,
+    /// Finished after its due, or still open past it.
+    pub late: bool,
+}
+
+/// A dossier as of an instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DossierView {
+    /// The dossier.
+    pub dossier_id: DossierId,
+    /// The procedure.
+    pub procedure: ProcedureCode,
+    /// The unit that received it.
+    pub unit: UnitId,
+    /// The unit that holds it now.
+    pub current_unit: UnitId,
+    /// How it arrived.
+    pub channel: Channel,
+    /// Its status.
+    pub status: Status,
+    /// The national portal's code for the status.
+    pub national_code: u8,
+    /// Submitted online or by post at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    /// Received at.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub received_at: Option<OffsetDateTime>,
+    /// Finished at (result ready, refused, withdrawn, stopped).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    /// The official due.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub official_due: Option<OffsetDateTime>,
+    /// The due promised to the applicant (after apologies).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub promised_due: Option<OffsetDateTime>,
+    /// For a submission not yet received, when it must be accepted or refused.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub accept_by: Option<OffsetDateTime>,
+    /// A submission still waiting past its accept deadline.
+    pub accept_overdue: bool,
+    /// What the clock is doing.
+    pub clock: ClockState,
+    /// Working minutes counted against the limit so far.
+    pub used_minutes: u64,
+    /// Working minutes left before the official due (0 when past it).
+    pub left_minutes: u64,
+    /// Working minutes past the official due (0 when not past it).
+    pub overdue_minutes: u64,
+    /// How it stands against its due.
+    pub time_class: TimeClass,
+    /// Why it is late or overdue.
+    pub late_reason: Option<LateReason>,
+    /// Number of supplement requests.
+    pub supplement_rounds: u32,
+    /// Step runs with their own dues.
+    pub steps: Vec<StepView>,
+    /// Electronic result issued.
+    pub electronic_result: Option<bool>,
+    /// The last obligation paid online (`None` if nothing was paid).
+    pub paid_online: Option<bool>,
+    /// The applicant's rating.
+    pub satisfied: Option<bool>,
+}
+
+impl DossierView {
+    /// Number of steps that were late.
+    pub fn late_steps(&self) -> usize {
+        self.steps.iter().filter(|s| s.late).count()
+    }
+}
+
+/// Why a view could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ViewError {
+    /// No event of the dossier happened by the as-of instant.
+    #[error("dossier {dossier} has no event by {as_of}")]
+    NoEvents {
+        /// The dossier.
+        dossier: DossierId,
+        /// The as-of instant.
+        as_of: OffsetDateTime,
+    },
+    /// The dossier's procedure is not in the catalogue.
+    #[error("dossier {dossier}: procedure {procedure} is not in the catalogue")]
+    UnknownProcedure {
+        /// The dossier.
+        dossier: DossierId,
+        /// The unknown code.
+        procedure: ProcedureCode,
+    },
+    /// A due could not be computed.
+    #[error(transparent)]
+    Deadline(#[from] DeadlineError),
+}
+
+/// Everything a view needs besides the events: the catalogue, the calendar and the judging rules.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// Procedures and units.
+    pub catalogue: &'a Catalogue,
+    /// The working calendar.
+    pub calendar: &'a Calendar,
+    /// How to judge.
+    pub rules: JudgingRules,
+}
+
+impl<'a> Context<'a> {
+    /// A context with the default judging rules.
+    pub fn new(catalogue: &'a Catalogue, calendar: &'a Calendar) -> Self {
+        Context { catalogue, calendar, rules: JudgingRules::default() }
+    }
+
+    /// The view of a dossier from its events, counting only events that happened by `as_of`.
+    ///
+    /// The events must be one dossier's, in sequence order, already checked (read from a store
+    /// or an import).
+    pub fn view_events(&self, events: &[Event], as_of: OffsetDateTime) -> Result<DossierView, ViewError> {
+        let state = events
+            .iter()
+            .take_while(|e| e.occurred_at <= as_of)
+            .fold(DossierState::default(), state::evolve);
+        self.view(&state, as_of)
+    }
+
+    /// The view of a folded dossier as of `as_of`.
+    pub fn view(&self, state: &DossierState, as_of: OffsetDateTime) -> Result<DossierView, ViewError> {
+        let no_events = || ViewError::NoEvents {
+            dossier: state.dossier_id.clone().unwrap_or_else(|| DossierId::new("")),
+            as_of,
+        };
+        let (Some(dossier_id), Some(status), Some(code), Some(unit), Some(channel)) = (
+            state.dossier_id.clone(),
+            state.status,
+            state.procedure.clone(),
+            state.receiving_unit.clone(),
+            state.channel,
+        ) else {
+            return Err(no_events());
+        };
+        let procedure = self
+            .catalogue
+            .procedure(&code)
+            .ok_or_else(|| ViewError::UnknownProcedure { dossier: dossier_id.clone(), procedure: code.clone() })?;
+        let dues = deadline::compute(state, procedure, self.calendar, as_of, &self.rules, &mut NoTrace)?;
+        let cal_err = |source: CalendarError| DeadlineError::Calendar { dossier: dossier_id.clone(), source };
+
+        let end = state.finished_at.map_or(as_of, |f| f.min(as_of));
+        let clock = if state.received_at.is_none() {
+            ClockState::NotStarted
+        } else if state.is_finished() {
+            ClockState::Stopped
+        } else if procedure.time_limit == crate::procedure::TimeLimit::None {
+            ClockState::NoLimit
+        } else if let Some(cause) = dues.paused_by {
+            ClockState::Paused(cause)
+        } else {
+            ClockState::Running
+        };
+        let mut used_minutes = 0;
+        let mut left_minutes = 0;
+        let mut overdue_minutes = 0;
+        if let Some(from) = dues.counting_from {
+            let elapsed = self.calendar.working_minutes_between(from, end).map_err(cal_err)?;
+            used_minutes = elapsed.saturating_sub(dues.paused_minutes);
+            if let Some(due) = dues.official {
+                left_minutes = self.calendar.working_minutes_between(end, due).map_err(cal_err)?;
+                overdue_minutes = self.calendar.working_minutes_between(due, end).map_err(cal_err)?;
+            }
+        }
+        let (time_class, late_reason) = self.judge(state, status, dues.official, as_of).map_err(cal_err)?;
+        let steps = self.steps(state, procedure, end).map_err(cal_err)?;
+        let accept_overdue = dues.accept_by.is_some_and(|by| as_of > by);
+        Ok(DossierView {
+            dossier_id,
+            procedure: code,
+            current_unit: state.current_unit.clone().unwrap_or_else(|| unit.clone()),
+            unit,
+            channel,
+            status,
+            national_code: status.national_code(),
+            submitted_at: state.submitted_at,
+            received_at: state.received_at,
+            finished_at: state.finished_at,
+            official_due: dues.official,
+            promised_due: dues.promised,
+            accept_by: dues.accept_by,
+            accept_overdue,
+            clock,
+            used_minutes,
+            left_minutes,
+            overdue_minutes,
+            time_class,
+            late_reason,
+            supplement_rounds: u32::try_from(state.supplements.len()).unwrap_or(u32::MAX),
+            steps,
+            electronic_result: state.electronic_result,
+            paid_online: state.payments.iter().rev().find_map(|p| p.paid.map(|(_, online)| online)),
+            satisfied: state.satisfied,
+        })
+    }
+
+    fn judge(
+        &self,
+        state: &DossierState,
+        status: Status,
+        due: Option<OffsetDateTime>,
+        as_of: OffsetDateTime,
+    ) -> Result<(TimeClass, Option<LateReason>), CalendarError> {
+        match status {
+            Status::Submitted | Status::Refused | Status::Withdrawn | Status::Stopped => {
+                Ok((TimeClass::NotJudged, None))
+            }
+            Status::ResultReady | Status::Returned => {
+                if self.rules.multiple_supplements_late && state.supplements.len() > 1 {
+                    return Ok((TimeClass::Late, Some(LateReason::MultipleSupplements)));
+                }
+                let (Some(end), Some(due)) = (state.finished_at, due) else {
+                    return Ok((TimeClass::OnTime, None));
+                };
+                Ok(match self.compare(end, due) {
+                    Ordering::Greater => (TimeClass::Late, Some(LateReason::PastDue)),
+                    Ordering::Less if self.local_date(end) < self.local_date(due) => (TimeClass::Early, None),
+                    _ => (TimeClass::OnTime, None),
+                })
+            }
+            Status::Received | Status::Processing | Status::SupplementRequested | Status::AwaitingPayment => {
+                let Some(due) = due else { return Ok((TimeClass::WithinTime, None)) };
+                if self.compare(as_of, due) == Ordering::Greater {
+                    return Ok((TimeClass::Overdue, Some(LateReason::PastDue)));
+                }
+                let soon = match self.rules.due_soon {
+                    DueSoonWindow::WorkingDays(n) => {
+                        let mut day = self.local_date(as_of);
+                        for _ in 0..n {
+                            day = self.calendar.next_working_day(day)?;
+                        }
+                        self.local_date(due) <= day
+                    }
+                    DueSoonWindow::Hours(h) => due <= as_of + time::Duration::hours(i64::from(h)),
+                };
+                Ok((if soon { TimeClass::DueSoon } else { TimeClass::WithinTime }, None))
+            }
+        }
+    }
+
+    /// Compares an end instant with a due under the configured granularity.
+    fn compare(&self, end: OffsetDateTime, due: OffsetDateTime) -> Ordering {
+        match self.rules.granularity {
+            Granularity::Date => self.local_date(end).cmp(&self.local_date(due)),
+            Granularity::Instant => end.cmp(&due),
+        }
+    }
+
+    fn local_date(&self, t: OffsetDateTime) -> time::Date {
+        t.to_offset(self.calendar.offset()).date()
+    }
+
+    fn steps(
+        &self,
+        state: &DossierState,
+        procedure: &Procedure,
+        horizon: OffsetDateTime,
+    ) -> Result<Vec<StepView>, CalendarError> {
+        let nominal = procedure.time_limit.nominal_minutes();
+        state
+            .steps
+            .iter()
+            .map(|run| {
+                let budget = procedure
+                    .step(&run.step)
+                    .zip(nominal)
+                    .map(|(spec, total)| total * u64::from(spec.share_percent) / 100);
+                let end = run.finished_at.unwrap_or(horizon);
+                let due = match budget {
+                    Some(minutes) => {
+                        let waited = self.waited_minutes(state, run.started_at, end)?;
+                        let start = self.calendar.next_working_instant(run.started_at)?;
+                        Some(self.calendar.add_working_minutes(start, minutes.saturating_add(waited))?)
+                    }
+                    None => None,
+                };
+                let late = due.is_some_and(|d| self.compare(end, d) == Ordering::Greater);
+                Ok(StepView {
+                    step: run.step.clone(),
+                    unit: run.unit.clone(),
+                    started_at: run.started_at,
+                    finished_at: run.finished_at,
+                    due,
+                    late,
+                })
+            })
+            .collect()
+    }
+
+    /// Working minutes of supplement and payment waits inside [from, to): they do not count
+    /// against a step's budget.
+    fn waited_minutes(&self, state: &DossierState, from: OffsetDateTime, to: OffsetDateTime) -> Result<u64, CalendarError> {
+        let waits = state
+            .supplements
+            .iter()
+            .map(|r| (r.requested_at, r.closed.map(|(t, _)| t)))
+            .chain(state.payments.iter().map(|p| (p.requested_at, p.paid.map(|(t, _)| t))));
+        let mut total = 0u64;
+        for (start, end) in waits {
+            let (a, b) = (start.max(from), end.unwrap_or(to).min(to));
+            if a < b {
+                total = total.saturating_add(self.calendar.working_minutes_between(a, b)?);
+            }
+        }
+        Ok(total)
+    }
+}

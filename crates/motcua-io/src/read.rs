@@ -1,0 +1,192 @@
+//! Streaming reader of JSON Lines event files.
+
+use crate::diagnose::{
+    diagnose_text, diagnose_value, syntax_failure, unsupported, version_of, Failure,
+};
+use crate::read_error::{ReadError, ReadErrorKind};
+use crate::version::{self, CURRENT_PREFIX};
+use motcua_core::Event;
+use serde_json::Value;
+use std::io::BufRead;
+
+/// Reads events from JSON Lines, one event per line, skipping blank lines.
+///
+/// Streaming: one line is held at a time. Each item is an event or a [`ReadError`] naming the
+/// 1-based line and what was wrong; a bad line does not stop the iterator, a failing reader
+/// does (after reporting the error once).
+///
+/// ```
+/// let text = r#"{"v":1,"event_id":"00000000-0000-0000-0000-000000000001","dossier_id":"H26-0001","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"received","procedure":"1.001193","unit":"XA01","channel":"in_person"}
+///
+/// {"v":1,"dossier_id":"H26-0001","sequence":2,"occurred_at":"2024-03-04T10:00:00","type":"rated","satisfied":true}
+/// "#;
+/// let items: Vec<_> = motcua_io::read_events(text.as_bytes()).collect();
+/// assert_eq!(items.len(), 2);
+/// assert_eq!(items[0].as_ref().map(|e| e.sequence).ok(), Some(1));
+/// let err = items[1].as_ref().err().ok_or("expected an error")?;
+/// assert_eq!(err.line, 3);
+/// assert!(err.to_string().contains("has no UTC offset"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_events<R: BufRead>(reader: R) -> EventReader<R> {
+    EventReader { reader, buf: Vec::new(), line: 0, failed: false }
+}
+
+/// The iterator returned by [`read_events`].
+#[derive(Debug)]
+pub struct EventReader<R> {
+    reader: R,
+    buf: Vec<u8>,
+    line: u64,
+    failed: bool,
+}
+
+impl<R: BufRead> EventReader<R> {
+    /// The number of lines read so far, blank ones included.
+    ///
+    /// ```
+    /// let mut reader = motcua_io::read_events("\n\n".as_bytes());
+    /// assert!(reader.next().is_none());
+    /// assert_eq!(reader.lines_read(), 2);
+    /// ```
+    pub fn lines_read(&self) -> u64 {
+        self.line
+    }
+
+    /// Like [`Iterator::next`], with the event's 1-based line number.
+    ///
+    /// ```
+    /// let text = "\n{\"v\":1,\"event_id\":\"00000000-0000-0000-0000-000000000001\",\"dossier_id\":\"D\",\"sequence\":1,\"occurred_at\":\"2024-03-04T09:00:00+07:00\",\"recorded_at\":\"2024-03-04T09:00:00+07:00\",\"type\":\"rated\",\"satisfied\":true}\n";
+    /// let mut reader = motcua_io::read_events(text.as_bytes());
+    /// let (line, event) = reader.next_numbered().ok_or("no event")??;
+    /// assert_eq!((line, event.sequence), (2, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_numbered(&mut self) -> Option<Result<(u64, Event), ReadError>> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => self.line += 1,
+                Err(e) => {
+                    self.failed = true;
+                    self.line += 1;
+                    return Some(Err(ReadError::new(self.line, ReadErrorKind::Io(e))));
+                }
+            }
+            let text = match std::str::from_utf8(&self.buf) {
+                Ok(text) => text,
+                Err(e) => {
+                    let kind = ReadErrorKind::NotUtf8 { column: e.valid_up_to() + 1 };
+                    return Some(Err(ReadError::new(self.line, kind)));
+                }
+            };
+            let text = if self.line == 1 { text.trim_start_matches('\u{feff}') } else { text };
+            let trimmed = text.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let indent = text.len() - text.trim_start().len();
+            return Some(match decode_line(trimmed) {
+                Ok(event) => Ok((self.line, event)),
+                Err(failure) => Err(failure.at(self.line).shifted(indent)),
+            });
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for EventReader<R> {
+    type Item = Result<Event, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_numbered().map(|item| item.map(|(_, event)| event))
+    }
+}
+
+impl ReadError {
+    /// Moves a column past leading whitespace that was trimmed before parsing.
+    fn shifted(mut self, indent: usize) -> Self {
+        if let ReadErrorKind::Malformed { column, .. } = &mut self.kind {
+            *column += indent;
+        }
+        self
+    }
+}
+
+/// Decodes one trimmed, non-blank line.
+///
+/// Lines in the current version (starting `{"v":1,`) are parsed once, straight into [`Event`];
+/// others go through [`Value`] to dispatch on their version. Diagnosis runs only on failure.
+pub(crate) fn decode_line(text: &str) -> Result<Event, Failure> {
+    if text.starts_with(CURRENT_PREFIX) {
+        return serde_json::from_str::<Event>(text).map_err(|e| diagnose_text(text, &e));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| syntax_failure(&e))?;
+    let version = version_of(&value)?;
+    match version::decode(version, &value) {
+        Some(Ok(event)) => Ok(event),
+        Some(Err(e)) => Err(diagnose_value(&value, &e)),
+        None => Err(unsupported(&value, version)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"v":1,"event_id":"00000000-0000-0000-0000-000000000001","dossier_id":"D","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"supplement_supplied"}"#;
+
+    #[test]
+    fn fast_and_slow_paths_agree() {
+        let fast = decode_line(GOOD).ok();
+        let reordered = GOOD.replacen("{\"v\":1,", "{", 1).replacen('}', ",\"v\":1}", 1);
+        assert!(!reordered.starts_with(CURRENT_PREFIX));
+        let slow = decode_line(&reordered).ok();
+        assert!(fast.is_some());
+        assert_eq!(fast, slow);
+    }
+
+    #[test]
+    fn blank_lines_and_bom_are_skipped() {
+        let text = format!("\u{feff}{GOOD}\r\n   \n\n{GOOD}\n");
+        let events: Vec<_> = read_events(text.as_bytes()).collect();
+        assert_eq!(events.len(), 2);
+        assert!(events.iter().all(Result::is_ok));
+    }
+
+    #[test]
+    fn malformed_columns_count_the_indent() {
+        let mut reader = read_events("  {\"v\":1,\n".as_bytes());
+        let err = reader.next().and_then(Result::err);
+        match err.map(|e| e.kind) {
+            Some(ReadErrorKind::Malformed { column, .. }) => assert!(column > 2),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_and_reading_goes_on() {
+        let mut bytes = b"{\"v\":1,\xff}\n".to_vec();
+        bytes.extend_from_slice(GOOD.as_bytes());
+        let items: Vec<_> = read_events(bytes.as_slice()).collect();
+        assert!(matches!(&items[0], Err(ReadError { line: 1, kind: ReadErrorKind::NotUtf8 { column: 8 }, .. })));
+        assert!(items[1].is_ok());
+    }
+
+    struct Broken;
+    impl std::io::Read for Broken {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk on fire"))
+        }
+    }
+
+    #[test]
+    fn a_failing_reader_is_reported_once() {
+        let mut reader = read_events(std::io::BufReader::new(Broken));
+        assert!(matches!(reader.next(), Some(Err(ReadError { kind: ReadErrorKind::Io(_), .. }))));
+        assert!(reader.next().is_none());
+    }
+}

@@ -1,0 +1,159 @@
+//! Format versions of the event lines, and the upcasters that turn an older line into today's
+//! [`Event`].
+//!
+//! Every line carries `"v"`. Reading dispatches on it in [`decode`]: the current version is
+//! deserialized straight into [`Event`]; each older version has a frozen wire type and a typed
+//! upcast function (`vN::EventVN -> Event`) with its own arm in [`decode`]. Only version 1 exists
+//! today, so there is no upcaster yet; `docs/event-format.md` explains how to add one.
+//!
+//! ```
+//! use motcua_io::{EVENT_FORMAT_VERSION, SUPPORTED_VERSIONS};
+//! assert_eq!(EVENT_FORMAT_VERSION, 1);
+//! assert!(SUPPORTED_VERSIONS.contains(&EVENT_FORMAT_VERSION));
+//! ```
+
+use motcua_core::Event;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The format version [`crate::write_event`] writes, as the `v` field of every line.
+pub const EVENT_FORMAT_VERSION: u32 = 1;
+
+/// Every format version [`crate::read_events`] accepts, oldest first.
+pub const SUPPORTED_VERSIONS: &[u32] = &[1];
+
+/// The start of every line written in the current version: lines that begin this way take the
+/// fast path (one typed parse, no intermediate [`Value`]).
+pub(crate) const CURRENT_PREFIX: &str = "{\"v\":1,";
+
+/// The event types of the current version, as written in the `type` field.
+///
+/// ```
+/// assert!(motcua_io::KNOWN_EVENT_TYPES.contains(&"supplement_supplied"));
+/// ```
+pub const KNOWN_EVENT_TYPES: [&str; 18] = [
+    "submitted",
+    "received",
+    "refused_at_reception",
+    "step_started",
+    "step_finished",
+    "transferred",
+    "supplement_requested",
+    "supplement_supplied",
+    "supplement_expired",
+    "payment_requested",
+    "payment_made",
+    "apology_issued",
+    "due_extended",
+    "withdrawn",
+    "stopped",
+    "result_ready",
+    "result_returned",
+    "rated",
+];
+
+/// Whether `version` is one this crate reads.
+pub(crate) fn is_supported(version: u64) -> bool {
+    SUPPORTED_VERSIONS.iter().any(|v| u64::from(*v) == version)
+}
+
+/// Decodes a parsed line of format `version` into today's [`Event`], upcasting older versions.
+///
+/// Returns `None` for an unsupported version. To add version 2: bump [`EVENT_FORMAT_VERSION`],
+/// [`CURRENT_PREFIX`] and [`SUPPORTED_VERSIONS`], move today's wire form to a frozen `v1` module
+/// (`struct EventV1` + `fn upcast(EventV1) -> Event`) and add the arm
+/// `1 => Some(v1::EventV1::deserialize(value).map(v1::upcast))`.
+pub(crate) fn decode(version: u64, value: &Value) -> Option<Result<Event, serde_json::Error>> {
+    match version {
+        1 => Some(Event::deserialize(value)),
+        _ => None,
+    }
+}
+
+/// `1, 2, …`: the supported versions for messages.
+pub(crate) fn supported_list() -> String {
+    let list: Vec<String> = SUPPORTED_VERSIONS.iter().map(u32::to_string).collect();
+    list.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_core::EventKind;
+
+    /// Fails to compile when core gains an event type, so the list above is updated with it.
+    fn every_kind() -> Vec<EventKind> {
+        use motcua_core::{Channel, ReturnMethod};
+        let at = time::OffsetDateTime::UNIX_EPOCH;
+        let kinds = vec![
+            EventKind::Submitted { procedure: "P".into(), unit: "U".into(), channel: Channel::Online },
+            EventKind::Received { procedure: "P".into(), unit: "U".into(), channel: Channel::Postal },
+            EventKind::RefusedAtReception { reason: "r".into() },
+            EventKind::StepStarted { step: "s".into(), unit: "U".into() },
+            EventKind::StepFinished { step: "s".into() },
+            EventKind::Transferred { from: "U".into(), to: "V".into() },
+            EventKind::SupplementRequested { reason: "r".into() },
+            EventKind::SupplementSupplied,
+            EventKind::SupplementExpired,
+            EventKind::PaymentRequested { amount_vnd: 1 },
+            EventKind::PaymentMade { online: true },
+            EventKind::ApologyIssued { new_due: at, reason: "r".into() },
+            EventKind::DueExtended { new_due: at, legal_basis: "b".into() },
+            EventKind::Withdrawn { reason: "r".into() },
+            EventKind::Stopped { reason: "r".into() },
+            EventKind::ResultReady { electronic: true },
+            EventKind::ResultReturned { method: ReturnMethod::Online },
+            EventKind::Rated { satisfied: true },
+        ];
+        for kind in &kinds {
+            match kind {
+                EventKind::Submitted { .. }
+                | EventKind::Received { .. }
+                | EventKind::RefusedAtReception { .. }
+                | EventKind::StepStarted { .. }
+                | EventKind::StepFinished { .. }
+                | EventKind::Transferred { .. }
+                | EventKind::SupplementRequested { .. }
+                | EventKind::SupplementSupplied
+                | EventKind::SupplementExpired
+                | EventKind::PaymentRequested { .. }
+                | EventKind::PaymentMade { .. }
+                | EventKind::ApologyIssued { .. }
+                | EventKind::DueExtended { .. }
+                | EventKind::Withdrawn { .. }
+                | EventKind::Stopped { .. }
+                | EventKind::ResultReady { .. }
+                | EventKind::ResultReturned { .. }
+                | EventKind::Rated { .. } => {}
+            }
+        }
+        kinds
+    }
+
+    #[test]
+    fn known_types_are_exactly_the_core_event_types() {
+        let names: Vec<&str> = every_kind().iter().map(EventKind::name).collect();
+        assert_eq!(names, KNOWN_EVENT_TYPES.to_vec());
+    }
+
+    #[test]
+    fn current_prefix_matches_the_current_version() {
+        assert_eq!(CURRENT_PREFIX, format!("{{\"v\":{EVENT_FORMAT_VERSION},"));
+        assert!(is_supported(u64::from(EVENT_FORMAT_VERSION)));
+    }
+
+    #[test]
+    fn every_supported_version_has_a_decoder() {
+        for v in SUPPORTED_VERSIONS {
+            assert!(decode(u64::from(*v), &Value::Null).is_some(), "version {v}");
+        }
+    }
+
+    #[test]
+    fn unsupported_versions_decode_to_none() {
+        assert!(decode(0, &Value::Null).is_none());
+        assert!(decode(2, &Value::Null).is_none());
+        assert!(!is_supported(0));
+        assert_eq!(supported_list(), "1");
+    }
+}

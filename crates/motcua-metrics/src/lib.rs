@@ -1,0 +1,1 @@
+//! motcua-metrics (under construction)

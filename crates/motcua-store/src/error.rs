@@ -1,0 +1,66 @@
+//! Errors from event stores.
+
+use crate::store::ExpectedVersion;
+use motcua_core::DossierId;
+use uuid::Uuid;
+
+/// Why a store refused or failed an operation. A refused append stores nothing.
+///
+/// ```
+/// use motcua_store::{ExpectedVersion, StoreError};
+/// let err = StoreError::Conflict { dossier: "H26-0001".into(), expected: ExpectedVersion::Exactly(2), actual: 3 };
+/// assert_eq!(
+///     err.to_string(),
+///     "dossier H26-0001: expected the stream at version 2, but it is at version 3; read it again and retry"
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The stream is not at the expected version: someone else appended first.
+    #[error("dossier {dossier}: expected the stream at {expected}, but it is at version {actual}; read it again and retry")]
+    Conflict {
+        /// The dossier.
+        dossier: DossierId,
+        /// What the caller expected.
+        expected: ExpectedVersion,
+        /// The stream's actual version.
+        actual: u64,
+    },
+    /// An event in the batch belongs to another dossier.
+    #[error("dossier {dossier}: event {sequence} ({event_id}) names dossier {found}; every event of a batch must belong to the batch's dossier")]
+    WrongDossier {
+        /// The batch's dossier.
+        dossier: DossierId,
+        /// The dossier the event names.
+        found: DossierId,
+        /// The event's sequence number.
+        sequence: u64,
+        /// The event's id.
+        event_id: Uuid,
+    },
+    /// The batch's events do not continue the stream's numbering.
+    #[error("dossier {dossier}: event has sequence {found}, expected {expected} (a batch continues the stream: version + 1, + 2, …)")]
+    OutOfSequence {
+        /// The dossier.
+        dossier: DossierId,
+        /// The sequence number expected.
+        expected: u64,
+        /// The sequence number found.
+        found: u64,
+    },
+    /// An event id already used by a different event, repeated in the batch, or a batch mixing
+    /// stored and new events.
+    #[error("dossier {dossier}, event {sequence}: event id {event_id} is already used; an id may be sent again only with identical content, in a batch whose events are all already stored")]
+    DuplicateEventId {
+        /// The id.
+        event_id: Uuid,
+        /// The dossier of the event carrying it in the batch.
+        dossier: DossierId,
+        /// That event's sequence number.
+        sequence: u64,
+    },
+    /// The backend failed (I/O, a poisoned lock, a database error).
+    #[error("store backend failed: {0}")]
+    Backend(String),
+}

@@ -1,0 +1,52 @@
+//! Event stores for motcua dossiers.
+//!
+//! - [`EventStore`]: the trait every store implements: one stream per dossier, optimistic
+//!   concurrency with [`ExpectedVersion`], idempotent appends by event id, atomic appends across
+//!   streams, and a global commit order ([`StoredEvent::position`]).
+//! - [`InMemoryStore`]: the reference implementation.
+//! - [`conformance`]: the test suite every store must pass, using only the trait.
+//! - [`import_jsonl`] and [`export_jsonl`]: JSON Lines in and out; an import checks every
+//!   event against the dossier rules and appends all or nothing.
+//!
+//! Stores check stream mechanics (numbering, versions, ids), not domain rules: those are
+//! [`motcua_core::rules::check`]'s job, called by the decider and by [`import_jsonl`].
+//!
+//! ```
+//! use motcua_core::{DossierId, Event, EventKind};
+//! use motcua_store::{EventStore, ExpectedVersion, InMemoryStore};
+//! use time::macros::datetime;
+//!
+//! let store = InMemoryStore::new();
+//! let dossier = DossierId::new("H26-0001");
+//! let event = Event {
+//!     event_id: uuid::Uuid::from_u128(1),
+//!     dossier_id: dossier.clone(),
+//!     sequence: 1,
+//!     occurred_at: datetime!(2024-03-04 09:00 +7),
+//!     recorded_at: datetime!(2024-03-04 09:00 +7),
+//!     kind: EventKind::Received { procedure: "1.001193".into(), unit: "XA01".into(), channel: motcua_core::Channel::InPerson },
+//! };
+//! let appended = store.append(&dossier, ExpectedVersion::NoStream, &[event.clone()])?;
+//! assert_eq!((appended.first_position, appended.stream_version), (1, 1));
+//! // Re-sending the same event is harmless: same position, nothing added.
+//! assert_eq!(store.append(&dossier, ExpectedVersion::NoStream, &[event])?, appended);
+//! assert_eq!(store.last_position()?, 1);
+//! # Ok::<(), motcua_store::StoreError>(())
+//! ```
+
+mod batch;
+pub mod conformance;
+mod error;
+mod export;
+mod import;
+mod import_error;
+mod memory;
+mod store;
+
+pub use batch::{plan_batch, same_content, BatchPlan};
+pub use error::StoreError;
+pub use export::{export_jsonl, ExportError};
+pub use import::{import_jsonl, ImportSummary};
+pub use import_error::ImportError;
+pub use memory::InMemoryStore;
+pub use store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};

@@ -1,0 +1,226 @@
+//! The in-memory event store.
+
+use crate::batch::{plan_batch, BatchPlan};
+use crate::error::StoreError;
+use crate::store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};
+use motcua_core::{DossierId, Event};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use uuid::Uuid;
+
+/// An [`EventStore`] in memory, behind a read-write lock: many readers, one writer at a time.
+///
+/// ```
+/// use motcua_store::{EventStore, InMemoryStore};
+/// let store = InMemoryStore::new();
+/// assert_eq!(store.last_position()?, 0);
+/// assert!(store.dossier_ids()?.is_empty());
+/// # Ok::<(), motcua_store::StoreError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct InMemoryStore {
+    log: RwLock<Log>,
+}
+
+/// The committed events.
+#[derive(Debug, Default)]
+struct Log {
+    /// Every event; position `p` is at index `p - 1`.
+    events: Vec<Event>,
+    /// Each dossier's positions, in sequence order.
+    streams: BTreeMap<DossierId, Vec<u64>>,
+    /// Event id to position (looked up, never iterated).
+    by_id: HashMap<Uuid, u64>,
+}
+
+impl Log {
+    fn version(&self, dossier: &DossierId) -> u64 {
+        self.streams.get(dossier).map_or(0, |p| p.len() as u64)
+    }
+
+    fn at(&self, position: u64) -> Option<&Event> {
+        let index = usize::try_from(position.checked_sub(1)?).ok()?;
+        self.events.get(index)
+    }
+
+    fn next_position(&self) -> u64 {
+        self.events.len() as u64 + 1
+    }
+}
+
+/// Events validated by an `append_streams` call, not committed yet.
+#[derive(Default)]
+struct Pending {
+    events: Vec<Event>,
+    by_id: HashMap<Uuid, u64>,
+    versions: BTreeMap<DossierId, u64>,
+}
+
+impl InMemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn read(&self) -> StoreResult<RwLockReadGuard<'_, Log>> {
+        self.log.read().map_err(|_| poisoned())
+    }
+
+    fn write(&self) -> StoreResult<RwLockWriteGuard<'_, Log>> {
+        self.log.write().map_err(|_| poisoned())
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Backend("the in-memory store's lock is poisoned: a thread panicked while writing".into())
+}
+
+/// Validates every batch in order against the log plus what earlier batches add; changes
+/// nothing.
+fn plan_all(log: &Log, batches: &[StreamBatch]) -> StoreResult<(Pending, Vec<Appended>)> {
+    let mut pending = Pending::default();
+    let mut results = Vec::with_capacity(batches.len());
+    let base = log.next_position();
+    for batch in batches {
+        let dossier = &batch.dossier_id;
+        let current =
+            pending.versions.get(dossier).copied().unwrap_or_else(|| log.version(dossier));
+        let lookup = |id: &Uuid| {
+            let position = log.by_id.get(id).or_else(|| pending.by_id.get(id)).copied();
+            let event = position.and_then(|p| {
+                log.at(p).or_else(|| {
+                    let index = usize::try_from(p.checked_sub(base)?).ok()?;
+                    pending.events.get(index)
+                })
+            });
+            Ok(position.zip(event).map(|(position, event)| StoredEvent { position, event: event.clone() }))
+        };
+        match plan_batch(dossier, batch.expected, &batch.events, current, lookup)? {
+            BatchPlan::Empty { stream_version } => {
+                results.push(Appended { first_position: 0, last_position: 0, stream_version });
+            }
+            BatchPlan::AlreadyStored(appended) => results.push(appended),
+            BatchPlan::Append => {
+                let first = base + pending.events.len() as u64;
+                for (i, event) in batch.events.iter().enumerate() {
+                    pending.by_id.insert(event.event_id, first + i as u64);
+                    pending.events.push(event.clone());
+                }
+                let stream_version = current + batch.events.len() as u64;
+                pending.versions.insert(dossier.clone(), stream_version);
+                let last_position = base + pending.events.len() as u64 - 1;
+                results.push(Appended { first_position: first, last_position, stream_version });
+            }
+        }
+    }
+    Ok((pending, results))
+}
+
+fn commit(log: &mut Log, pending: Pending) {
+    for event in pending.events {
+        let position = log.next_position();
+        log.by_id.insert(event.event_id, position);
+        log.streams.entry(event.dossier_id.clone()).or_default().push(position);
+        log.events.push(event);
+    }
+}
+
+impl EventStore for InMemoryStore {
+    fn append(
+        &self,
+        dossier: &DossierId,
+        expected: ExpectedVersion,
+        events: &[Event],
+    ) -> StoreResult<Appended> {
+        let batch = StreamBatch { dossier_id: dossier.clone(), expected, events: events.to_vec() };
+        let mut results = self.append_streams(std::slice::from_ref(&batch))?;
+        results.pop().ok_or_else(|| StoreError::Backend("append produced no result".into()))
+    }
+
+    fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
+        let mut log = self.write()?;
+        let (pending, results) = plan_all(&log, batches)?;
+        commit(&mut log, pending);
+        Ok(results)
+    }
+
+    fn read_stream(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
+        let log = self.read()?;
+        let positions = log.streams.get(dossier).map(Vec::as_slice).unwrap_or_default();
+        Ok(positions.iter().filter_map(|p| log.at(*p).cloned()).collect())
+    }
+
+    fn read_all(&self, from_position: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
+        let log = self.read()?;
+        let start = usize::try_from(from_position).unwrap_or(usize::MAX).min(log.events.len());
+        Ok(log.events[start..]
+            .iter()
+            .take(limit)
+            .zip(from_position.saturating_add(1)..)
+            .map(|(event, position)| StoredEvent { position, event: event.clone() })
+            .collect())
+    }
+
+    fn last_position(&self) -> StoreResult<u64> {
+        Ok(self.read()?.events.len() as u64)
+    }
+
+    fn stream_version(&self, dossier: &DossierId) -> StoreResult<u64> {
+        Ok(self.read()?.version(dossier))
+    }
+
+    fn dossier_ids(&self) -> StoreResult<Vec<DossierId>> {
+        Ok(self.read()?.streams.keys().cloned().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_core::EventKind;
+
+    fn event(dossier: &str, sequence: u64, id: u128) -> Event {
+        Event {
+            event_id: Uuid::from_u128(id),
+            dossier_id: DossierId::new(dossier),
+            sequence,
+            occurred_at: time::OffsetDateTime::UNIX_EPOCH,
+            recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+            kind: EventKind::Rated { satisfied: false },
+        }
+    }
+
+    #[test]
+    fn a_poisoned_lock_is_an_error_not_a_panic() {
+        let store = InMemoryStore::new();
+        let _ = std::thread::scope(|s| {
+            s.spawn(|| {
+                let _guard = store.log.write();
+                panic!("poison the lock");
+            })
+            .join()
+        });
+        assert!(matches!(store.last_position(), Err(StoreError::Backend(_))));
+        assert!(matches!(store.append(&"D".into(), ExpectedVersion::Any, &[]), Err(StoreError::Backend(_))));
+    }
+
+    #[test]
+    fn batches_in_one_call_see_each_other() {
+        let store = InMemoryStore::new();
+        let batches = [
+            StreamBatch { dossier_id: "D".into(), expected: ExpectedVersion::NoStream, events: vec![event("D", 1, 1)] },
+            StreamBatch { dossier_id: "D".into(), expected: ExpectedVersion::Exactly(1), events: vec![event("D", 2, 2)] },
+        ];
+        let results = store.append_streams(&batches);
+        assert_eq!(results.map(|r| r.iter().map(|a| a.last_position).collect::<Vec<_>>()), Ok(vec![1, 2]));
+        assert_eq!(store.stream_version(&"D".into()), Ok(2));
+    }
+
+    #[test]
+    fn read_all_beyond_the_end_is_empty() {
+        let store = InMemoryStore::new();
+        assert!(store.append(&"D".into(), ExpectedVersion::Any, &[event("D", 1, 1)]).is_ok());
+        assert_eq!(store.read_all(u64::MAX, 10).map(|v| v.len()), Ok(0));
+        assert_eq!(store.read_all(0, 0).map(|v| v.len()), Ok(0));
+    }
+}

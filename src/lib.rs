@@ -1,0 +1,17 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # Crates
+//!
+//! This facade re-exports the dossier engine ([`motcua_core`]) at its root, and the other
+//! crates as modules: [`calendar`], [`io`], [`store`], [`metrics`], [`gen`].
+
+pub use motcua_core::*;
+
+pub use motcua_calendar as calendar;
+pub use motcua_gen as gen;
+pub use motcua_io as io;
+pub use motcua_metrics as metrics;
+pub use motcua_store as store;
+
+pub use time;
+pub use uuid;
