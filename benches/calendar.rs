@@ -14,7 +14,9 @@ use time::Duration;
 const K: usize = 1000;
 
 fn lcg(x: &mut u64) -> u64 {
-    *x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    *x = x
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
     *x >> 16
 }
 
@@ -46,14 +48,20 @@ fn arithmetic(c: &mut Criterion) {
     g.bench_function("add_working_days_date", |b| {
         b.iter(|| {
             for &(s, n, _) in &data {
-                black_box(cal.add_working_days_date(black_box(s.date()), black_box(n)).ok());
+                black_box(
+                    cal.add_working_days_date(black_box(s.date()), black_box(n))
+                        .ok(),
+                );
             }
         })
     });
     g.bench_function("add_working_minutes", |b| {
         b.iter(|| {
             for &(s, n, _) in &data {
-                black_box(cal.add_working_minutes(black_box(s), u64::from(n) * 37).ok());
+                black_box(
+                    cal.add_working_minutes(black_box(s), u64::from(n) * 37)
+                        .ok(),
+                );
             }
         })
     });
@@ -93,7 +101,11 @@ fn build(c: &mut Criterion) {
     let mut g = c.benchmark_group("build");
     g.sample_size(20);
     g.bench_function("vietnam_1900_2200", |b| {
-        b.iter_batched(CalendarBuilder::vietnam, |bld| black_box(bld.build().ok()), BatchSize::SmallInput)
+        b.iter_batched(
+            CalendarBuilder::vietnam,
+            |bld| black_box(bld.build().ok()),
+            BatchSize::SmallInput,
+        )
     });
     g.bench_function("plain_1900_2200", |b| {
         b.iter(|| black_box(CalendarBuilder::new("plain").build().ok()))

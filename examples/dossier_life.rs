@@ -30,17 +30,40 @@ fn catalogue() -> Result<Catalogue, motcua::CatalogueError> {
         payment_pauses_clock: false,
         online_service: motcua::OnlineService::Partial,
         result_is_document: true,
-        fees: vec![motcua::Fee { name: "Lệ phí cấp phép".to_owned(), amount_vnd: 75_000 }],
+        fees: vec![motcua::Fee {
+            name: "Lệ phí cấp phép".to_owned(),
+            amount_vnd: 75_000,
+        }],
         steps: vec![
-            StepSpec { id: "appraisal".into(), name: "Thẩm định".into(), share_percent: 70, unit: Some(UnitId::new("H-BH-QLDT")) },
-            StepSpec { id: "sign".into(), name: "Ký duyệt".into(), share_percent: 30, unit: Some(UnitId::new("H-BH")) },
+            StepSpec {
+                id: "appraisal".into(),
+                name: "Thẩm định".into(),
+                share_percent: 70,
+                unit: Some(UnitId::new("H-BH-QLDT")),
+            },
+            StepSpec {
+                id: "sign".into(),
+                name: "Ký duyệt".into(),
+                share_percent: 30,
+                unit: Some(UnitId::new("H-BH")),
+            },
         ],
     };
     Catalogue::new(
         vec![
             unit("T-DN", "UBND tỉnh Đồng Nai", Level::Province, None),
-            unit("H-BH", "UBND thành phố Biên Hòa", Level::District, Some("T-DN")),
-            unit("H-BH-QLDT", "Phòng Quản lý đô thị Biên Hòa", Level::District, Some("H-BH")),
+            unit(
+                "H-BH",
+                "UBND thành phố Biên Hòa",
+                Level::District,
+                Some("T-DN"),
+            ),
+            unit(
+                "H-BH-QLDT",
+                "Phòng Quản lý đô thị Biên Hòa",
+                Level::District,
+                Some("H-BH"),
+            ),
         ],
         vec![permit],
     )
@@ -54,18 +77,78 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let id = DossierId::new("H-BH-240415-0007");
 
     let story: Vec<(OffsetDateTime, EventKind)> = vec![
-        (datetime!(2024-04-15 16:40 +7), EventKind::Received { procedure: "1.009994".into(), unit: "H-BH".into(), channel: Channel::InPerson }),
-        (datetime!(2024-04-16 08:00 +7), EventKind::StepStarted { step: "appraisal".into(), unit: "H-BH-QLDT".into() }),
-        (datetime!(2024-04-22 10:00 +7), EventKind::SupplementRequested { reason: "Thiếu bản vẽ mặt bằng".into() }),
-        (datetime!(2024-05-06 09:30 +7), EventKind::SupplementSupplied),
-        (datetime!(2024-05-20 15:00 +7), EventKind::ApologyIssued { new_due: datetime!(2024-05-31 17:00 +7), reason: "Chờ ý kiến phòng Tài nguyên".into() }),
-        (datetime!(2024-05-27 11:00 +7), EventKind::StepFinished { step: "appraisal".into() }),
-        (datetime!(2024-05-27 14:00 +7), EventKind::Transferred { from: "H-BH-QLDT".into(), to: "H-BH".into() }),
-        (datetime!(2024-05-27 14:05 +7), EventKind::StepStarted { step: "sign".into(), unit: "H-BH".into() }),
-        (datetime!(2024-05-29 09:00 +7), EventKind::StepFinished { step: "sign".into() }),
-        (datetime!(2024-05-29 10:00 +7), EventKind::ResultReady { electronic: true }),
-        (datetime!(2024-05-31 08:30 +7), EventKind::ResultReturned { method: ReturnMethod::InPerson }),
-        (datetime!(2024-05-31 08:35 +7), EventKind::Rated { satisfied: false }),
+        (
+            datetime!(2024-04-15 16:40 +7),
+            EventKind::Received {
+                procedure: "1.009994".into(),
+                unit: "H-BH".into(),
+                channel: Channel::InPerson,
+            },
+        ),
+        (
+            datetime!(2024-04-16 08:00 +7),
+            EventKind::StepStarted {
+                step: "appraisal".into(),
+                unit: "H-BH-QLDT".into(),
+            },
+        ),
+        (
+            datetime!(2024-04-22 10:00 +7),
+            EventKind::SupplementRequested {
+                reason: "Thiếu bản vẽ mặt bằng".into(),
+            },
+        ),
+        (
+            datetime!(2024-05-06 09:30 +7),
+            EventKind::SupplementSupplied,
+        ),
+        (
+            datetime!(2024-05-20 15:00 +7),
+            EventKind::ApologyIssued {
+                new_due: datetime!(2024-05-31 17:00 +7),
+                reason: "Chờ ý kiến phòng Tài nguyên".into(),
+            },
+        ),
+        (
+            datetime!(2024-05-27 11:00 +7),
+            EventKind::StepFinished {
+                step: "appraisal".into(),
+            },
+        ),
+        (
+            datetime!(2024-05-27 14:00 +7),
+            EventKind::Transferred {
+                from: "H-BH-QLDT".into(),
+                to: "H-BH".into(),
+            },
+        ),
+        (
+            datetime!(2024-05-27 14:05 +7),
+            EventKind::StepStarted {
+                step: "sign".into(),
+                unit: "H-BH".into(),
+            },
+        ),
+        (
+            datetime!(2024-05-29 09:00 +7),
+            EventKind::StepFinished {
+                step: "sign".into(),
+            },
+        ),
+        (
+            datetime!(2024-05-29 10:00 +7),
+            EventKind::ResultReady { electronic: true },
+        ),
+        (
+            datetime!(2024-05-31 08:30 +7),
+            EventKind::ResultReturned {
+                method: ReturnMethod::InPerson,
+            },
+        ),
+        (
+            datetime!(2024-05-31 08:35 +7),
+            EventKind::Rated { satisfied: false },
+        ),
     ];
 
     let mut state = DossierState::default();
@@ -73,7 +156,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let event_id = uuid::Uuid::from_u128(n as u128 + 1);
         let command = Command::new(id.clone(), event_id, at, kind);
         for event in decider.decide(command, &state)? {
-            println!("#{} {} — {}", event.sequence, display_instant(event.occurred_at), event.kind.name());
+            println!(
+                "#{} {} — {}",
+                event.sequence,
+                display_instant(event.occurred_at),
+                event.kind.name()
+            );
             state = Decider::evolve(state, &event);
         }
         let view = context.view(&state, at)?;

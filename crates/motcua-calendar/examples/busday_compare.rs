@@ -30,7 +30,9 @@ fn pairs() -> Vec<(Date, u32)> {
     let mut x: u64 = 0x853c_49e6_748f_ea9b;
     (0..N)
         .map(|_| {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             let day = ((x >> 33) % 6000) as i64;
             let n = ((x >> 20) % 61) as u32;
             (base + time::Duration::days(day), n)

@@ -42,7 +42,11 @@ impl Calendar {
     /// # Ok::<(), motcua_calendar::CalendarError>(())
     /// ```
     #[inline]
-    pub fn add_working_days(&self, start: OffsetDateTime, n: u32) -> Result<OffsetDateTime, CalendarError> {
+    pub fn add_working_days(
+        &self,
+        start: OffsetDateTime,
+        n: u32,
+    ) -> Result<OffsetDateTime, CalendarError> {
         let l = self.normalise(self.local(start)?)?;
         let inner = &*self.inner;
         let k = inner.wd_before[l.day] as usize + n as usize;
@@ -90,7 +94,11 @@ impl Calendar {
     /// assert_eq!(due, datetime!(2024-05-13 17:00 +7));
     /// # Ok::<(), motcua_calendar::CalendarError>(())
     /// ```
-    pub fn add_working_minutes(&self, start: OffsetDateTime, minutes: u64) -> Result<OffsetDateTime, CalendarError> {
+    pub fn add_working_minutes(
+        &self,
+        start: OffsetDateTime,
+        minutes: u64,
+    ) -> Result<OffsetDateTime, CalendarError> {
         let l = self.normalise(self.local(start)?)?;
         if minutes == 0 {
             return self.instant(l);
@@ -117,9 +125,11 @@ impl Calendar {
         })
     }
 
-    /// The normalised start plus `n` calendar days at the same time of day; when that date
-    /// is not a working day, the next working day at the same time of day (clamped to that
-    /// day's sessions as in [`Calendar::add_working_days`]).
+    /// The normalised start plus `n` calendar days at the same time of day (clamped to that
+    /// day's sessions as in [`Calendar::add_working_days`]); when that date is not a working
+    /// day, the opening of the next working day. Opening, not the same time of day: a start
+    /// whose date lands on the working day itself keeps its time, which is never before the
+    /// opening, so the result is monotone in the start.
     ///
     /// ```
     /// use motcua_calendar::Calendar;
@@ -128,13 +138,17 @@ impl Calendar {
     /// // Friday 26 April 2024 + 3 calendar days = Monday 29 April, a swap day off; 30/4 and
     /// // 1/5 are holidays, so the due date rolls to Thursday 2 May.
     /// let due = cal.add_calendar_days(datetime!(2024-04-26 10:00 +7), 3)?;
-    /// assert_eq!(due, datetime!(2024-05-02 10:00 +7));
+    /// assert_eq!(due, datetime!(2024-05-02 07:30 +7));
     /// // + 8 lands on Saturday 4 May, a make-up working day.
     /// let due = cal.add_calendar_days(datetime!(2024-04-26 10:00 +7), 8)?;
     /// assert_eq!(due, datetime!(2024-05-04 10:00 +7));
     /// # Ok::<(), motcua_calendar::CalendarError>(())
     /// ```
-    pub fn add_calendar_days(&self, start: OffsetDateTime, n: u32) -> Result<OffsetDateTime, CalendarError> {
+    pub fn add_calendar_days(
+        &self,
+        start: OffsetDateTime,
+        n: u32,
+    ) -> Result<OffsetDateTime, CalendarError> {
         let l = self.normalise(self.local(start)?)?;
         let too_far = || format!("{start} + {n} calendar days");
         let target = l.day + n as usize;
@@ -142,10 +156,15 @@ impl Calendar {
             return Err(self.out_of_range(too_far()));
         }
         let day = self.working_day_from(target, too_far)?;
-        self.instant(Local {
-            day,
-            ns: self.profile(day).place_or_close(l.ns),
-        })
+        // Rolled forward: the opening of the working day, so that a later start never gives
+        // an earlier due (a start whose date lands directly on that day gives its own time,
+        // which is not before the opening).
+        let ns = if day == target {
+            self.profile(day).place_or_close(l.ns)
+        } else {
+            self.profile(day).first_start()
+        };
+        self.instant(Local { day, ns })
     }
 
     /// Due instant of a same-day procedure: normalise `received`; if its time of day is
@@ -162,10 +181,15 @@ impl Calendar {
     /// assert_eq!(cal.same_day_due(datetime!(2024-05-11 16:00 +7), cutoff)?, datetime!(2024-05-13 17:00 +7));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn same_day_due(&self, received: OffsetDateTime, cutoff: Time) -> Result<OffsetDateTime, CalendarError> {
+    pub fn same_day_due(
+        &self,
+        received: OffsetDateTime,
+        cutoff: Time,
+    ) -> Result<OffsetDateTime, CalendarError> {
         let l = self.normalise(self.local(received)?)?;
         let (h, m, s, nano) = cutoff.as_hms_nano();
-        let cut = ((u64::from(h) * 60 + u64::from(m)) * 60 + u64::from(s)) * 1_000_000_000 + u64::from(nano);
+        let cut = ((u64::from(h) * 60 + u64::from(m)) * 60 + u64::from(s)) * 1_000_000_000
+            + u64::from(nano);
         let day = if l.ns < cut {
             l.day
         } else {
@@ -188,7 +212,11 @@ impl Calendar {
     /// # Ok::<(), motcua_calendar::CalendarError>(())
     /// ```
     #[inline]
-    pub fn working_minutes_between(&self, a: OffsetDateTime, b: OffsetDateTime) -> Result<u64, CalendarError> {
+    pub fn working_minutes_between(
+        &self,
+        a: OffsetDateTime,
+        b: OffsetDateTime,
+    ) -> Result<u64, CalendarError> {
         let la = self.local(a)?;
         let lb = self.local(b)?;
         Ok(self.minutes_local(la, lb))
@@ -221,11 +249,18 @@ impl Calendar {
     /// # Ok::<(), motcua_calendar::CalendarError>(())
     /// ```
     #[inline]
-    pub fn working_time_between(&self, a: OffsetDateTime, b: OffsetDateTime) -> Result<WorkingTime, CalendarError> {
+    pub fn working_time_between(
+        &self,
+        a: OffsetDateTime,
+        b: OffsetDateTime,
+    ) -> Result<WorkingTime, CalendarError> {
         let la = self.local(a)?;
         let lb = self.local(b)?;
         if lb <= la {
-            return Ok(WorkingTime { days: 0, minutes: 0 });
+            return Ok(WorkingTime {
+                days: 0,
+                minutes: 0,
+            });
         }
         let minutes = self.minutes_local(la, lb);
         let na = self.normalise(la)?;

@@ -76,7 +76,13 @@ impl CalendarBuilder {
 
     /// Marks `date` as a day off.
     pub fn day_off(mut self, date: Date, kind: DayOffKind, name: impl Into<String>) -> Self {
-        self.entries.push((date, Override::DayOff { kind, name: name.into() }));
+        self.entries.push((
+            date,
+            Override::DayOff {
+                kind,
+                name: name.into(),
+            },
+        ));
         self
     }
 
@@ -86,8 +92,19 @@ impl CalendarBuilder {
     }
 
     /// Marks `date` as a make-up working day worked with the sessions of weekday `like`.
-    pub fn makeup_workday_like(mut self, date: Date, name: impl Into<String>, like: Weekday) -> Self {
-        self.entries.push((date, Override::Makeup { name: name.into(), like }));
+    pub fn makeup_workday_like(
+        mut self,
+        date: Date,
+        name: impl Into<String>,
+        like: Weekday,
+    ) -> Self {
+        self.entries.push((
+            date,
+            Override::Makeup {
+                name: name.into(),
+                like,
+            },
+        ));
         self
     }
 
@@ -111,15 +128,21 @@ impl CalendarBuilder {
     /// The supported range as dates, validated.
     fn range(&self) -> Result<(Date, Date), CalendarError> {
         let (first, last) = (self.first_year, self.last_year);
-        let err = |reason| CalendarError::InvalidYears { first, last, reason };
+        let err = |reason| CalendarError::InvalidYears {
+            first,
+            last,
+            reason,
+        };
         if first > last {
             return Err(err("expected first <= last"));
         }
         if !(-9998..=9998).contains(&first) || !(-9998..=9998).contains(&last) {
             return Err(err("expected years within -9998..=9998"));
         }
-        let a = Date::from_calendar_date(first, Month::January, 1).map_err(|_| err("invalid first year"))?;
-        let b = Date::from_calendar_date(last, Month::December, 31).map_err(|_| err("invalid last year"))?;
+        let a = Date::from_calendar_date(first, Month::January, 1)
+            .map_err(|_| err("invalid first year"))?;
+        let b = Date::from_calendar_date(last, Month::December, 31)
+            .map_err(|_| err("invalid last year"))?;
         Ok((a, b))
     }
 
@@ -129,7 +152,9 @@ impl CalendarBuilder {
         let (first, last) = self.range()?;
         let mut map: BTreeMap<Date, Override> = BTreeMap::new();
         if self.vietnam_rules {
-            for (date, kind, name) in crate::holidays::statutory_days(self.first_year, self.last_year)? {
+            for (date, kind, name) in
+                crate::holidays::statutory_days(self.first_year, self.last_year)?
+            {
                 map.insert(date, Override::DayOff { kind, name });
             }
         }
@@ -137,8 +162,18 @@ impl CalendarBuilder {
             map.insert(date, o);
         }
         let hash = version_hash(&self.pattern, self.offset, first, last, &map);
-        let version = CalendarVersion { name: self.name, hash };
-        Ok(Calendar::precompute(version, self.offset, self.pattern, first, last, map))
+        let version = CalendarVersion {
+            name: self.name,
+            hash,
+        };
+        Ok(Calendar::precompute(
+            version,
+            self.offset,
+            self.pattern,
+            first,
+            last,
+            map,
+        ))
     }
 }
 

@@ -1,6 +1,8 @@
 //! The calendar: precomputed per-day tables and day-level queries.
 
-use crate::{CalendarError, CalendarVersion, DayInfo, DayOffKind, DayReason, Session, WeeklyPattern};
+use crate::{
+    CalendarError, CalendarVersion, DayInfo, DayOffKind, DayReason, Session, WeeklyPattern,
+};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -122,6 +124,9 @@ pub(crate) struct Inner {
     pub(crate) working: Vec<u32>,
     /// Date of the k-th working day (saves a Julian-day conversion on the hot paths).
     pub(crate) working_dates: Vec<Date>,
+    /// Day index of 1 January of each year of the range (length years + 1).
+    pub(crate) year_start: Vec<u32>,
+    pub(crate) first_year: i32,
 }
 
 /// A working-time calendar over a fixed, precomputed range of years.
@@ -195,6 +200,14 @@ impl Calendar {
             .iter()
             .map(|&i| Date::from_julian_day((first_jd + i64::from(i)) as i32).unwrap_or(first))
             .collect();
+        let first_year = first.year();
+        let year_start = (first_year..=last.year() + 1)
+            .map(|y| {
+                let jd = Date::from_calendar_date(y, time::Month::January, 1)
+                    .map_or(first_jd + n as i64, |d| i64::from(d.to_julian_day()));
+                (jd - first_jd) as u32
+            })
+            .collect();
         Calendar {
             inner: Arc::new(Inner {
                 version,
@@ -211,6 +224,8 @@ impl Calendar {
                 min_before,
                 working,
                 working_dates,
+                year_start,
+                first_year,
             }),
         }
     }
@@ -248,6 +263,7 @@ impl Calendar {
             + i.min_before.capacity() * 8
             + i.working.capacity() * 4
             + i.working_dates.capacity() * std::mem::size_of::<Date>()
+            + i.year_start.capacity() * 4
     }
 
     pub(crate) fn out_of_range(&self, what: String) -> CalendarError {
@@ -280,6 +296,21 @@ impl Calendar {
     /// Converts an instant to the calendar's local time.
     #[inline]
     pub(crate) fn local(&self, t: OffsetDateTime) -> Result<Local, CalendarError> {
+        if t.offset() == self.inner.offset {
+            // Fast path: already local; index by (year, ordinal) through the per-year table.
+            let (y, ord) = t.to_ordinal_date();
+            let yi = i64::from(y) - i64::from(self.inner.first_year);
+            if yi >= 0 && (yi as usize) + 1 < self.inner.year_start.len() {
+                let day = self.inner.year_start[yi as usize] as usize + usize::from(ord) - 1;
+                let (h, m, s, nano) = t.time().as_hms_nano();
+                let secs = (u64::from(h) * 60 + u64::from(m)) * 60 + u64::from(s);
+                return Ok(Local {
+                    day,
+                    ns: secs * 1_000_000_000 + u64::from(nano),
+                });
+            }
+            return Err(self.out_of_range(format!("instant {t}")));
+        }
         let secs = t.unix_timestamp() + self.inner.offset_secs;
         let jd = secs.div_euclid(86_400) + UNIX_EPOCH_JD;
         let i = jd - self.inner.first_jd;
@@ -287,7 +318,10 @@ impl Calendar {
             return Err(self.out_of_range(format!("instant {t}")));
         }
         let ns = secs.rem_euclid(86_400) as u64 * 1_000_000_000 + u64::from(t.nanosecond());
-        Ok(Local { day: i as usize, ns })
+        Ok(Local {
+            day: i as usize,
+            ns,
+        })
     }
 
     /// Converts a local position back to an instant at the calendar's offset.
@@ -317,7 +351,9 @@ impl Calendar {
         if let Some(ns) = self.profile(l.day).place(l.ns) {
             return Ok(Local { day: l.day, ns });
         }
-        let day = self.working_day_from(l.day + 1, || format!("next working time after day #{}", l.day))?;
+        let day = self.working_day_from(l.day + 1, || {
+            format!("next working time after day #{}", l.day)
+        })?;
         Ok(Local {
             day,
             ns: self.profile(day).first_start(),
@@ -326,7 +362,11 @@ impl Calendar {
 
     /// The first working day with index `>= i`.
     #[inline]
-    pub(crate) fn working_day_from(&self, i: usize, what: impl FnOnce() -> String) -> Result<usize, CalendarError> {
+    pub(crate) fn working_day_from(
+        &self,
+        i: usize,
+        what: impl FnOnce() -> String,
+    ) -> Result<usize, CalendarError> {
         let k = self.inner.wd_before.get(i).copied().unwrap_or(u32::MAX) as usize;
         match self.inner.working.get(k) {
             Some(&d) => Ok(d as usize),
@@ -356,7 +396,11 @@ impl Calendar {
             None if working => DayReason::RegularWorkday,
             None => DayReason::Weekend,
         };
-        Ok(DayInfo { date, working, reason })
+        Ok(DayInfo {
+            date,
+            working,
+            reason,
+        })
     }
 
     /// Whether `date` has at least one session.
@@ -401,7 +445,10 @@ impl Calendar {
         if !p.working() {
             return Err(CalendarError::NotWorkingDay { date });
         }
-        self.instant(Local { day: i, ns: p.close_ns })
+        self.instant(Local {
+            day: i,
+            ns: p.close_ns,
+        })
     }
 
     /// The first working day strictly after `date`.
@@ -455,13 +502,17 @@ impl Calendar {
             .overrides
             .range(from..=to)
             .map(|(d, o)| {
-                let working = self.is_working_day(*d).unwrap_or(matches!(o, Override::Makeup { .. }));
+                let working = self
+                    .is_working_day(*d)
+                    .unwrap_or(matches!(o, Override::Makeup { .. }));
                 let reason = match o {
                     Override::DayOff { kind, name } => DayReason::DayOff {
                         kind: *kind,
                         name: name.clone(),
                     },
-                    Override::Makeup { name, .. } => DayReason::MakeupWorkday { name: name.clone() },
+                    Override::Makeup { name, .. } => {
+                        DayReason::MakeupWorkday { name: name.clone() }
+                    }
                 };
                 DayInfo {
                     date: *d,

@@ -6,7 +6,9 @@ use time::Date;
 /// Why a day is off.
 ///
 /// Serialised in kebab-case: `holiday`, `compensatory`, `swap-off`, `local`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum DayOffKind {
     /// A statutory public holiday (ngày lễ, Tết).

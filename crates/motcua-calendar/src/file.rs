@@ -121,7 +121,7 @@ pub fn parse_overrides(text: &str) -> Result<Vec<OverrideLine>, CalendarError> {
 }
 
 impl CalendarBuilder {
-    /// Adds the overrides of `text` (format in [`crate::file`]) after those already given.
+    /// Adds the overrides of `text` (format in [`file`](mod@crate::file)) after those already given.
     /// Errors name the line number and what was expected; on error nothing is added.
     ///
     /// ```
@@ -137,7 +137,10 @@ impl CalendarBuilder {
         for l in parse_overrides(text)? {
             let o = match l.kind {
                 Some(kind) => Override::DayOff { kind, name: l.name },
-                None => Override::Makeup { name: l.name, like: l.like },
+                None => Override::Makeup {
+                    name: l.name,
+                    like: l.like,
+                },
             };
             self.push_entry(l.date, o);
         }

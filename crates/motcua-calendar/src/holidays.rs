@@ -30,7 +30,9 @@ fn date(y: i32, m: Month, d: u8) -> Option<Date> {
 }
 
 fn jdn_date(jdn: i64) -> Option<Date> {
-    i32::try_from(jdn).ok().and_then(|j| Date::from_julian_day(j).ok())
+    i32::try_from(jdn)
+        .ok()
+        .and_then(|j| Date::from_julian_day(j).ok())
 }
 
 fn is_weekend(d: Date) -> bool {
@@ -39,7 +41,10 @@ fn is_weekend(d: Date) -> bool {
 
 /// Statutory days off (holidays and compensatory days) for `first..=last`, in date order.
 /// Requires the lunar calendar, so the years must lie within 1800–2200.
-pub fn statutory_days(first: i32, last: i32) -> Result<Vec<(Date, DayOffKind, String)>, CalendarError> {
+pub fn statutory_days(
+    first: i32,
+    last: i32,
+) -> Result<Vec<(Date, DayOffKind, String)>, CalendarError> {
     let mut out: BTreeMap<Date, (DayOffKind, String)> = BTreeMap::new();
     for y in first..=last {
         for (d, k, n) in statutory_year(y)? {
@@ -87,17 +92,35 @@ pub fn statutory_year(y: i32) -> Result<Vec<(Date, DayOffKind, String)>, Calenda
             (2, "Tết Nguyên Đán (mùng 3)"),
         ]
     };
-    let tet_dates: Vec<Date> = tet_days.iter().filter_map(|(o, _)| jdn_date(tet + o)).collect();
+    let tet_dates: Vec<Date> = tet_days
+        .iter()
+        .filter_map(|(o, _)| jdn_date(tet + o))
+        .collect();
     for (o, name) in tet_days {
         add(&mut hol, jdn_date(tet + o), name, false);
     }
     if y >= 2007 {
-        add(&mut hol, jdn_date(m3 + 9), "Giỗ Tổ Hùng Vương (10/3 Âm lịch)", true);
+        add(
+            &mut hol,
+            jdn_date(m3 + 9),
+            "Giỗ Tổ Hùng Vương (10/3 Âm lịch)",
+            true,
+        );
     }
     if y >= 1976 {
-        add(&mut hol, date(y, Month::April, 30), "Ngày Chiến thắng (30/4)", true);
+        add(
+            &mut hol,
+            date(y, Month::April, 30),
+            "Ngày Chiến thắng (30/4)",
+            true,
+        );
     }
-    add(&mut hol, date(y, Month::May, 1), "Ngày Quốc tế Lao động (1/5)", true);
+    add(
+        &mut hol,
+        date(y, Month::May, 1),
+        "Ngày Quốc tế Lao động (1/5)",
+        true,
+    );
     let sep2 = date(y, Month::September, 2);
     add(&mut hol, sep2, "Quốc khánh (2/9)", true);
     if y >= 2021 {
@@ -106,27 +129,42 @@ pub fn statutory_year(y: i32) -> Result<Vec<(Date, DayOffKind, String)>, Calenda
                 Weekday::Monday | Weekday::Thursday | Weekday::Sunday => 1,
                 _ => -1,
             };
-            add(&mut hol, jdn_date(i64::from(s.to_julian_day()) + delta), "Quốc khánh (ngày liền kề)", false);
+            add(
+                &mut hol,
+                jdn_date(i64::from(s.to_julian_day()) + delta),
+                "Quốc khánh (ngày liền kề)",
+                false,
+            );
         }
     }
     if y >= 2026 {
-        add(&mut hol, date(y, Month::November, 24), "Ngày Văn hóa Việt Nam (24/11)", true);
+        add(
+            &mut hol,
+            date(y, Month::November, 24),
+            "Ngày Văn hóa Việt Nam (24/11)",
+            true,
+        );
     }
     let mut comp: BTreeMap<Date, String> = BTreeMap::new();
     if y >= 1995 {
         let taken = |d: Date, hol: &BTreeMap<Date, String>, comp: &BTreeMap<Date, String>| {
             is_weekend(d) || hol.contains_key(&d) || comp.contains_key(&d)
         };
-        let step = |d: Date, back: bool, hol: &BTreeMap<Date, String>, comp: &BTreeMap<Date, String>| {
-            let mut x = d;
-            for _ in 0..60 {
-                x = if back { x.previous_day()? } else { x.next_day()? };
-                if !taken(x, hol, comp) {
-                    return Some(x);
+        let step =
+            |d: Date, back: bool, hol: &BTreeMap<Date, String>, comp: &BTreeMap<Date, String>| {
+                let mut x = d;
+                for _ in 0..60 {
+                    x = if back {
+                        x.previous_day()?
+                    } else {
+                        x.next_day()?
+                    };
+                    if !taken(x, hol, comp) {
+                        return Some(x);
+                    }
                 }
-            }
-            None
-        };
+                None
+            };
         for d in &tet_dates {
             let back = match d.weekday() {
                 Weekday::Saturday => y >= 2014,
@@ -141,15 +179,22 @@ pub fn statutory_year(y: i32) -> Result<Vec<(Date, DayOffKind, String)>, Calenda
         for d in observed {
             if is_weekend(d) {
                 if let Some(c) = step(d, false, &hol, &comp) {
-                    let name = hol.get(&d).map_or(String::new(), |n| format!("Nghỉ bù {n}"));
+                    let name = hol
+                        .get(&d)
+                        .map_or(String::new(), |n| format!("Nghỉ bù {n}"));
                     comp.insert(c, name);
                 }
             }
         }
     }
-    let mut out: Vec<(Date, DayOffKind, String)> =
-        hol.into_iter().map(|(d, n)| (d, DayOffKind::Holiday, n)).collect();
-    out.extend(comp.into_iter().map(|(d, n)| (d, DayOffKind::Compensatory, n)));
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(Date, DayOffKind, String)> = hol
+        .into_iter()
+        .map(|(d, n)| (d, DayOffKind::Holiday, n))
+        .collect();
+    out.extend(
+        comp.into_iter()
+            .map(|(d, n)| (d, DayOffKind::Compensatory, n)),
+    );
+    out.sort_by_key(|a| a.0);
     Ok(out)
 }

@@ -46,8 +46,9 @@
 //!   day on the n-th following working day (clamped to that day's sessions);
 //!   [`Calendar::working_time_between`]`.days` is the largest `n` with
 //!   `add_working_days(a, n) <= b`, so `between(s, add_working_days(s, n)).days == n`.
-//! * **Calendar days** ([`Calendar::add_calendar_days`]): same time of day `n` days later,
-//!   rolled forward to the next working day if needed.
+//! * **Calendar days** ([`Calendar::add_calendar_days`]): same time of day `n` days later;
+//!   if that date is not a working day, the opening of the next working day (so the result is
+//!   monotone in the start).
 //! * **Same day** ([`Calendar::same_day_due`]): received (normalised) before the cut-off →
 //!   close of that day, else close of the next working day.
 //! * **Range.** Dates, instants and results outside the precomputed range give
@@ -60,7 +61,7 @@
 //!
 //! * [`lunar`]: the Vietnamese lunisolar calendar (solar ↔ lunar), from Meeus' astronomy.
 //! * [`holidays`]: statutory days off by year.
-//! * [`file`]: the override file format (announced swaps, local days off).
+//! * [`file`](mod@file): the override file format (announced swaps, local days off).
 
 mod arith;
 mod builder;

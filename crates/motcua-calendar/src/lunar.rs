@@ -53,7 +53,9 @@ const FIRST_JDN: i64 = 2_378_497;
 const LAST_JDN: i64 = 2_524_958;
 
 /// A date of the Vietnamese lunisolar calendar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct LunarDate {
     /// Lunar year (the Gregorian year in which its month 1 begins).
     pub year: i32,
@@ -108,17 +110,20 @@ fn delta_t_seconds(year: f64) -> f64 {
         8.83 + 0.1603 * t - 0.005_928_5 * t * t + 0.000_133_36 * t.powi(3) - t.powi(4) / 1_174_000.0
     } else if y < 1860.0 {
         let t = y - 1800.0;
-        13.72 - 0.332_447 * t + 0.006_861_2 * t.powi(2) + 0.004_111_6 * t.powi(3) - 0.000_374_36 * t.powi(4)
+        13.72 - 0.332_447 * t + 0.006_861_2 * t.powi(2) + 0.004_111_6 * t.powi(3)
+            - 0.000_374_36 * t.powi(4)
             + 0.000_012_127_2 * t.powi(5)
             - 0.000_000_169_9 * t.powi(6)
             + 0.000_000_000_875 * t.powi(7)
     } else if y < 1900.0 {
         let t = y - 1860.0;
-        7.62 + 0.5737 * t - 0.251_754 * t.powi(2) + 0.016_806_68 * t.powi(3) - 0.000_447_362_4 * t.powi(4)
+        7.62 + 0.5737 * t - 0.251_754 * t.powi(2) + 0.016_806_68 * t.powi(3)
+            - 0.000_447_362_4 * t.powi(4)
             + t.powi(5) / 233_174.0
     } else if y < 1920.0 {
         let t = y - 1900.0;
-        -2.79 + 1.494_119 * t - 0.059_893_9 * t.powi(2) + 0.006_196_6 * t.powi(3) - 0.000_197 * t.powi(4)
+        -2.79 + 1.494_119 * t - 0.059_893_9 * t.powi(2) + 0.006_196_6 * t.powi(3)
+            - 0.000_197 * t.powi(4)
     } else if y < 1941.0 {
         let t = y - 1920.0;
         21.20 + 0.844_93 * t - 0.076_100 * t.powi(2) + 0.002_093_6 * t.powi(3)
@@ -130,7 +135,9 @@ fn delta_t_seconds(year: f64) -> f64 {
         45.45 + 1.067 * t - t.powi(2) / 260.0 - t.powi(3) / 718.0
     } else if y < 2005.0 {
         let t = y - 2000.0;
-        63.86 + 0.3345 * t - 0.060_374 * t.powi(2) + 0.001_727_5 * t.powi(3) + 0.000_651_814 * t.powi(4)
+        63.86 + 0.3345 * t - 0.060_374 * t.powi(2)
+            + 0.001_727_5 * t.powi(3)
+            + 0.000_651_814 * t.powi(4)
             + 0.000_023_735_99 * t.powi(5)
     } else if y < 2050.0 {
         let t = y - 2000.0;
@@ -159,8 +166,10 @@ fn new_moon_jde(k: i64) -> f64 {
         + 0.000_000_000_73 * t4;
     let e = 1.0 - 0.002_516 * t - 0.000_007_4 * t2;
     let m = 2.5534 + 29.105_356_70 * k - 0.000_001_4 * t2 - 0.000_000_11 * t3;
-    let mp = 201.5643 + 385.816_935_28 * k + 0.010_758_2 * t2 + 0.000_012_38 * t3 - 0.000_000_058 * t4;
-    let f = 160.7108 + 390.670_502_84 * k - 0.001_611_8 * t2 - 0.000_002_27 * t3 + 0.000_000_011 * t4;
+    let mp =
+        201.5643 + 385.816_935_28 * k + 0.010_758_2 * t2 + 0.000_012_38 * t3 - 0.000_000_058 * t4;
+    let f =
+        160.7108 + 390.670_502_84 * k - 0.001_611_8 * t2 - 0.000_002_27 * t3 + 0.000_000_011 * t4;
     let om = 124.7746 - 1.563_755_88 * k + 0.002_067_2 * t2 + 0.000_002_15 * t3;
     let terms: [(f64, f64); 25] = [
         (-0.407_20, sin_deg(mp)),
@@ -327,7 +336,11 @@ pub fn to_lunar(date: Date) -> Result<LunarDate, CalendarError> {
     let jdn = check_date(date)?;
     let y = date.year();
     // The solstice year holding `jdn` ends with month 11 of `sui_year`.
-    let sui_year = if jdn >= new_moon_day(month11(y)) { y + 1 } else { y };
+    let sui_year = if jdn >= new_moon_day(month11(y)) {
+        y + 1
+    } else {
+        y
+    };
     let s = sui(sui_year);
     let idx = s.months.iter().rposition(|m| m.0 <= jdn).unwrap_or(0);
     let (start, month, leap) = s.months[idx];
@@ -357,11 +370,19 @@ pub fn leap_month(year: i32) -> Result<Option<u8>, CalendarError> {
         return Err(out_of_range(format!("lunar year {year}")));
     }
     // Months 1–10 of `year` lie in the solstice year `year`; months 11–12 in `year + 1`.
-    let early = sui(year).months.iter().find(|m| m.2 && m.1 <= 10).map(|m| m.1);
+    let early = sui(year)
+        .months
+        .iter()
+        .find(|m| m.2 && m.1 <= 10)
+        .map(|m| m.1);
     if early.is_some() {
         return Ok(early);
     }
-    Ok(sui(year + 1).months.iter().find(|m| m.2 && m.1 >= 11).map(|m| m.1))
+    Ok(sui(year + 1)
+        .months
+        .iter()
+        .find(|m| m.2 && m.1 >= 11)
+        .map(|m| m.1))
 }
 
 /// Converts a Vietnamese lunar date to the Gregorian calendar.
@@ -394,7 +415,11 @@ pub fn from_lunar(l: LunarDate) -> Result<Date, CalendarError> {
     }
     let sui_year = if l.month >= 11 { l.year + 1 } else { l.year };
     let s = sui(sui_year);
-    let Some(i) = s.months.iter().position(|m| m.1 == l.month && m.2 == l.leap) else {
+    let Some(i) = s
+        .months
+        .iter()
+        .position(|m| m.1 == l.month && m.2 == l.leap)
+    else {
         if l.leap {
             let actual = match leap_month(l.year) {
                 Ok(Some(m)) => format!("month {m}"),
@@ -430,8 +455,16 @@ pub fn from_lunar(l: LunarDate) -> Result<Date, CalendarError> {
 /// (for the Hùng Kings' day). Cheaper than two `from_lunar` calls.
 pub(crate) fn tet_and_month3(year: i32) -> (i64, i64) {
     let s = sui(year);
-    let tet = s.months.iter().find(|m| m.1 == 1 && !m.2).map_or(0, |m| m.0);
-    let m3 = s.months.iter().find(|m| m.1 == 3 && !m.2).map_or(0, |m| m.0);
+    let tet = s
+        .months
+        .iter()
+        .find(|m| m.1 == 1 && !m.2)
+        .map_or(0, |m| m.0);
+    let m3 = s
+        .months
+        .iter()
+        .find(|m| m.1 == 3 && !m.2)
+        .map_or(0, |m| m.0);
     (tet, m3)
 }
 

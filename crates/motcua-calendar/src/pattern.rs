@@ -53,7 +53,11 @@ impl WeeklyPattern {
 
     /// Replace the sessions of `day`. They must be sorted and non-overlapping (touching,
     /// e.g. `[8:00, 10:00)` then `[10:00, 12:00)`, is allowed).
-    pub fn with_sessions(mut self, day: Weekday, sessions: Vec<Session>) -> Result<Self, CalendarError> {
+    pub fn with_sessions(
+        mut self,
+        day: Weekday,
+        sessions: Vec<Session>,
+    ) -> Result<Self, CalendarError> {
         for w in sessions.windows(2) {
             if w[1].start() < w[0].end() {
                 return Err(CalendarError::OverlappingSessions {

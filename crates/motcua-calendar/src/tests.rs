@@ -13,10 +13,12 @@ fn vn() -> &'static Calendar {
 
 fn is_inside_session(cal: &Calendar, t: OffsetDateTime, allow_end: bool) -> bool {
     let t = t.to_offset(cal.offset());
-    let Ok(sessions) = cal.sessions_on(t.date()) else { return false };
-    sessions
-        .iter()
-        .any(|s| t.time() >= s.start() && (t.time() < s.end() || (allow_end && t.time() == s.end())))
+    let Ok(sessions) = cal.sessions_on(t.date()) else {
+        return false;
+    };
+    sessions.iter().any(|s| {
+        t.time() >= s.start() && (t.time() < s.end() || (allow_end && t.time() == s.end()))
+    })
 }
 
 #[test]
@@ -25,33 +27,69 @@ fn session_and_pattern_validation() {
     assert!(Session::new(time!(7:30:10), time!(8:00)).is_err());
     let a = Session::new(time!(8:00), time!(10:00)).unwrap();
     let b = Session::new(time!(9:00), time!(11:00)).unwrap();
-    let e = WeeklyPattern::closed().with_sessions(Weekday::Monday, vec![a, b]).unwrap_err();
-    assert!(matches!(e, CalendarError::OverlappingSessions { .. }), "{e}");
+    let e = WeeklyPattern::closed()
+        .with_sessions(Weekday::Monday, vec![a, b])
+        .unwrap_err();
+    assert!(
+        matches!(e, CalendarError::OverlappingSessions { .. }),
+        "{e}"
+    );
     assert_eq!(WeeklyPattern::default(), WeeklyPattern::office_default());
 }
 
 #[test]
 fn builder_errors_and_range() {
-    assert!(matches!(CalendarBuilder::new("x").years(2030, 2020).build(), Err(CalendarError::InvalidYears { .. })));
-    assert!(CalendarBuilder::new("x").years(i32::MIN, i32::MAX).build().is_err());
-    assert!(CalendarBuilder::vietnam().years(1700, 1900).build().is_err());
+    assert!(matches!(
+        CalendarBuilder::new("x").years(2030, 2020).build(),
+        Err(CalendarError::InvalidYears { .. })
+    ));
+    assert!(CalendarBuilder::new("x")
+        .years(i32::MIN, i32::MAX)
+        .build()
+        .is_err());
+    assert!(CalendarBuilder::vietnam()
+        .years(1700, 1900)
+        .build()
+        .is_err());
     let cal = vn();
     assert_eq!(cal.first_day(), date!(1900 - 01 - 01));
     assert_eq!(cal.last_day(), date!(2200 - 12 - 31));
     let e = cal.day(date!(2201 - 01 - 01)).unwrap_err();
-    assert!(e.to_string().contains("2201-01-01") && e.to_string().contains("1900-01-01"), "{e}");
-    assert!(cal.add_working_days(datetime!(2200-12-30 9:00 +7), 5).is_err());
-    assert!(cal.add_working_days(datetime!(1850-01-01 9:00 +7), 0).is_err());
-    assert!(cal.add_working_minutes(datetime!(2024-01-01 9:00 +7), u64::MAX).is_err());
-    assert!(cal.add_calendar_days(datetime!(2024-01-01 9:00 +7), u32::MAX).is_err());
-    assert!(cal.add_working_days(datetime!(2024-01-01 9:00 +7), u32::MAX).is_err());
-    assert!(cal.non_working_days(date!(2024 - 01 - 02), date!(2024 - 01 - 01)).unwrap().is_empty());
+    assert!(
+        e.to_string().contains("2201-01-01") && e.to_string().contains("1900-01-01"),
+        "{e}"
+    );
+    assert!(cal
+        .add_working_days(datetime!(2200-12-30 9:00 +7), 5)
+        .is_err());
+    assert!(cal
+        .add_working_days(datetime!(1850-01-01 9:00 +7), 0)
+        .is_err());
+    assert!(cal
+        .add_working_minutes(datetime!(2024-01-01 9:00 +7), u64::MAX)
+        .is_err());
+    assert!(cal
+        .add_calendar_days(datetime!(2024-01-01 9:00 +7), u32::MAX)
+        .is_err());
+    assert!(cal
+        .add_working_days(datetime!(2024-01-01 9:00 +7), u32::MAX)
+        .is_err());
+    assert!(cal
+        .non_working_days(date!(2024 - 01 - 02), date!(2024 - 01 - 01))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn version_changes_with_content() {
-    let a = CalendarBuilder::vietnam().years(2024, 2025).build().unwrap();
-    let b = CalendarBuilder::vietnam().years(2024, 2025).build().unwrap();
+    let a = CalendarBuilder::vietnam()
+        .years(2024, 2025)
+        .build()
+        .unwrap();
+    let b = CalendarBuilder::vietnam()
+        .years(2024, 2025)
+        .build()
+        .unwrap();
     let c = CalendarBuilder::vietnam()
         .years(2024, 2025)
         .day_off(date!(2025 - 06 - 02), DayOffKind::Local, "x")
@@ -60,19 +98,41 @@ fn version_changes_with_content() {
     assert_eq!(a.version(), b.version());
     assert_ne!(a.version().hash, c.version().hash);
     assert_eq!(a.version().name, "vn-public-sector");
-    let d = CalendarBuilder::vietnam().years(2024, 2025).offset(UtcOffset::UTC).build().unwrap();
+    let d = CalendarBuilder::vietnam()
+        .years(2024, 2025)
+        .offset(UtcOffset::UTC)
+        .build()
+        .unwrap();
     assert_ne!(a.version().hash, d.version().hash);
 }
 
 #[test]
 fn half_open_sessions_and_normalisation() {
     let cal = vn();
-    assert_eq!(cal.next_working_instant(datetime!(2024-05-10 17:00 +7)).unwrap(), datetime!(2024-05-13 7:30 +7));
-    assert_eq!(cal.next_working_instant(datetime!(2024-05-10 11:30 +7)).unwrap(), datetime!(2024-05-10 13:00 +7));
-    assert_eq!(cal.next_working_instant(datetime!(2024-05-10 16:59:59 +7)).unwrap(), datetime!(2024-05-10 16:59:59 +7));
-    assert_eq!(cal.next_working_instant(datetime!(2024-05-10 7:29 +7)).unwrap(), datetime!(2024-05-10 7:30 +7));
+    assert_eq!(
+        cal.next_working_instant(datetime!(2024-05-10 17:00 +7))
+            .unwrap(),
+        datetime!(2024-05-13 7:30 +7)
+    );
+    assert_eq!(
+        cal.next_working_instant(datetime!(2024-05-10 11:30 +7))
+            .unwrap(),
+        datetime!(2024-05-10 13:00 +7)
+    );
+    assert_eq!(
+        cal.next_working_instant(datetime!(2024-05-10 16:59:59 +7))
+            .unwrap(),
+        datetime!(2024-05-10 16:59:59 +7)
+    );
+    assert_eq!(
+        cal.next_working_instant(datetime!(2024-05-10 7:29 +7))
+            .unwrap(),
+        datetime!(2024-05-10 7:30 +7)
+    );
     // Any offset in, calendar offset out.
-    let t = cal.next_working_instant(datetime!(2024-05-10 01:00 UTC)).unwrap();
+    let t = cal
+        .next_working_instant(datetime!(2024-05-10 01:00 UTC))
+        .unwrap();
     assert_eq!(t, datetime!(2024-05-10 8:00 +7));
     assert_eq!(t.offset(), cal.offset());
 }
@@ -81,19 +141,68 @@ fn half_open_sessions_and_normalisation() {
 fn working_minutes_land_on_session_end() {
     let cal = vn();
     let s = datetime!(2024-05-13 9:00 +7);
-    assert_eq!(cal.add_working_minutes(s, 150).unwrap(), datetime!(2024-05-13 11:30 +7));
-    assert_eq!(cal.add_working_minutes(s, 151).unwrap(), datetime!(2024-05-13 13:01 +7));
-    assert_eq!(cal.add_working_minutes(s, 390).unwrap(), datetime!(2024-05-13 17:00 +7));
-    assert_eq!(cal.add_working_minutes(s, 391).unwrap(), datetime!(2024-05-14 7:31 +7));
-    assert_eq!(cal.add_working_minutes(datetime!(2024-05-11 9:00 +7), 0).unwrap(), datetime!(2024-05-13 7:30 +7));
+    assert_eq!(
+        cal.add_working_minutes(s, 150).unwrap(),
+        datetime!(2024-05-13 11:30 +7)
+    );
+    assert_eq!(
+        cal.add_working_minutes(s, 151).unwrap(),
+        datetime!(2024-05-13 13:01 +7)
+    );
+    assert_eq!(
+        cal.add_working_minutes(s, 390).unwrap(),
+        datetime!(2024-05-13 17:00 +7)
+    );
+    assert_eq!(
+        cal.add_working_minutes(s, 391).unwrap(),
+        datetime!(2024-05-14 7:31 +7)
+    );
+    assert_eq!(
+        cal.add_working_minutes(datetime!(2024-05-11 9:00 +7), 0)
+            .unwrap(),
+        datetime!(2024-05-13 7:30 +7)
+    );
     // Friday 16:00 + 8 working hours: 1h Friday, 7h Monday → Monday 16:00.
-    assert_eq!(cal.add_working_minutes(datetime!(2024-05-10 16:00 +7), 480).unwrap(), datetime!(2024-05-13 16:00 +7));
-    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 9:00 +7), datetime!(2024-05-13 9:00 +7)).unwrap(), 0);
-    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 10:00 +7), datetime!(2024-05-13 9:00 +7)).unwrap(), 0);
+    assert_eq!(
+        cal.add_working_minutes(datetime!(2024-05-10 16:00 +7), 480)
+            .unwrap(),
+        datetime!(2024-05-13 16:00 +7)
+    );
+    assert_eq!(
+        cal.working_minutes_between(datetime!(2024-05-13 9:00 +7), datetime!(2024-05-13 9:00 +7))
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        cal.working_minutes_between(
+            datetime!(2024-05-13 10:00 +7),
+            datetime!(2024-05-13 9:00 +7)
+        )
+        .unwrap(),
+        0
+    );
     // Both ends: [a, b) counts a, not b.
-    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 7:30 +7), datetime!(2024-05-13 7:31 +7)).unwrap(), 1);
-    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 11:30 +7), datetime!(2024-05-13 13:00 +7)).unwrap(), 0);
-    assert_eq!(cal.working_minutes_between(datetime!(2024-05-13 7:30 +7), datetime!(2024-05-13 7:30:59 +7)).unwrap(), 0);
+    assert_eq!(
+        cal.working_minutes_between(datetime!(2024-05-13 7:30 +7), datetime!(2024-05-13 7:31 +7))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        cal.working_minutes_between(
+            datetime!(2024-05-13 11:30 +7),
+            datetime!(2024-05-13 13:00 +7)
+        )
+        .unwrap(),
+        0
+    );
+    assert_eq!(
+        cal.working_minutes_between(
+            datetime!(2024-05-13 7:30 +7),
+            datetime!(2024-05-13 7:30:59 +7)
+        )
+        .unwrap(),
+        0
+    );
 }
 
 #[test]
@@ -101,29 +210,71 @@ fn working_days_and_between_ends() {
     let cal = vn();
     let s = datetime!(2024-05-13 9:00 +7);
     assert_eq!(cal.add_working_days(s, 0).unwrap(), s);
-    assert_eq!(cal.add_working_days(s, 5).unwrap(), datetime!(2024-05-20 9:00 +7));
-    let wt = cal.working_time_between(s, datetime!(2024-05-20 9:00 +7)).unwrap();
-    assert_eq!(wt, WorkingTime { days: 5, minutes: 5 * 480 });
-    let wt = cal.working_time_between(s, datetime!(2024-05-20 8:59 +7)).unwrap();
+    assert_eq!(
+        cal.add_working_days(s, 5).unwrap(),
+        datetime!(2024-05-20 9:00 +7)
+    );
+    let wt = cal
+        .working_time_between(s, datetime!(2024-05-20 9:00 +7))
+        .unwrap();
+    assert_eq!(
+        wt,
+        WorkingTime {
+            days: 5,
+            minutes: 5 * 480
+        }
+    );
+    let wt = cal
+        .working_time_between(s, datetime!(2024-05-20 8:59 +7))
+        .unwrap();
     assert_eq!(wt.days, 4);
     // Received after close: the day does not count.
     let late = datetime!(2024-05-13 17:30 +7);
-    assert_eq!(cal.add_working_days(late, 1).unwrap(), datetime!(2024-05-15 7:30 +7));
-    assert_eq!(cal.working_time_between(late, datetime!(2024-05-14 17:00 +7)).unwrap(), WorkingTime { days: 0, minutes: 480 });
+    assert_eq!(
+        cal.add_working_days(late, 1).unwrap(),
+        datetime!(2024-05-15 7:30 +7)
+    );
+    assert_eq!(
+        cal.working_time_between(late, datetime!(2024-05-14 17:00 +7))
+            .unwrap(),
+        WorkingTime {
+            days: 0,
+            minutes: 480
+        }
+    );
 }
 
 #[test]
 fn clamped_to_close_on_short_day() {
     // Saturday mornings only, and a make-up Saturday.
     let am = Session::new(time!(7:30), time!(11:30)).unwrap();
-    let pattern = WeeklyPattern::office_default().with_sessions(Weekday::Saturday, vec![am]).unwrap();
-    let cal = CalendarBuilder::new("sat-am").years(2024, 2024).weekly(pattern).build().unwrap();
+    let pattern = WeeklyPattern::office_default()
+        .with_sessions(Weekday::Saturday, vec![am])
+        .unwrap();
+    let cal = CalendarBuilder::new("sat-am")
+        .years(2024, 2024)
+        .weekly(pattern)
+        .build()
+        .unwrap();
     // Friday 15:00 + 1 working day → Saturday, which closes at 11:30.
-    let due = cal.add_working_days(datetime!(2024-05-10 15:00 +7), 1).unwrap();
+    let due = cal
+        .add_working_days(datetime!(2024-05-10 15:00 +7), 1)
+        .unwrap();
     assert_eq!(due, datetime!(2024-05-11 11:30 +7));
-    assert_eq!(cal.working_time_between(datetime!(2024-05-10 15:00 +7), due).unwrap().days, 1);
-    assert_eq!(cal.close_of_day(date!(2024 - 05 - 11)).unwrap(), datetime!(2024-05-11 11:30 +7));
-    assert!(matches!(cal.close_of_day(date!(2024 - 05 - 12)), Err(CalendarError::NotWorkingDay { .. })));
+    assert_eq!(
+        cal.working_time_between(datetime!(2024-05-10 15:00 +7), due)
+            .unwrap()
+            .days,
+        1
+    );
+    assert_eq!(
+        cal.close_of_day(date!(2024 - 05 - 11)).unwrap(),
+        datetime!(2024-05-11 11:30 +7)
+    );
+    assert!(matches!(
+        cal.close_of_day(date!(2024 - 05 - 12)),
+        Err(CalendarError::NotWorkingDay { .. })
+    ));
     // A make-up day worked like Saturday.
     let cal = CalendarBuilder::new("x")
         .years(2024, 2024)
@@ -140,12 +291,26 @@ fn clamped_to_close_on_short_day() {
 #[test]
 fn calendar_days_and_same_day() {
     let cal = vn();
-    // 30 calendar days from 1 April 2024 → 1 May (holiday) → 2 May.
-    assert_eq!(cal.add_calendar_days(datetime!(2024-04-01 10:00 +7), 30).unwrap(), datetime!(2024-05-02 10:00 +7));
-    assert_eq!(cal.add_calendar_days(datetime!(2024-04-01 10:00 +7), 0).unwrap(), datetime!(2024-04-01 10:00 +7));
+    // 30 calendar days from 1 April 2024 → 1 May (holiday) → the opening of 2 May.
+    assert_eq!(
+        cal.add_calendar_days(datetime!(2024-04-01 10:00 +7), 30)
+            .unwrap(),
+        datetime!(2024-05-02 07:30 +7)
+    );
+    assert_eq!(
+        cal.add_calendar_days(datetime!(2024-04-01 10:00 +7), 0)
+            .unwrap(),
+        datetime!(2024-04-01 10:00 +7)
+    );
     let c = time!(15:00);
-    assert_eq!(cal.same_day_due(datetime!(2024-04-26 16:00 +7), c).unwrap(), datetime!(2024-05-02 17:00 +7));
-    assert_eq!(cal.same_day_due(datetime!(2024-04-26 06:00 +7), c).unwrap(), datetime!(2024-04-26 17:00 +7));
+    assert_eq!(
+        cal.same_day_due(datetime!(2024-04-26 16:00 +7), c).unwrap(),
+        datetime!(2024-05-02 17:00 +7)
+    );
+    assert_eq!(
+        cal.same_day_due(datetime!(2024-04-26 06:00 +7), c).unwrap(),
+        datetime!(2024-04-26 17:00 +7)
+    );
 }
 
 #[test]
@@ -157,9 +322,18 @@ fn days_off_reasons() {
     };
     assert_eq!(kind(date!(2024 - 04 - 29)), Some(DayOffKind::SwapOff));
     assert_eq!(kind(date!(2024 - 04 - 30)), Some(DayOffKind::Holiday));
-    assert!(matches!(cal.day(date!(2024 - 05 - 04)).unwrap().reason, DayReason::MakeupWorkday { .. }));
-    assert_eq!(cal.day(date!(2024 - 05 - 05)).unwrap().reason, DayReason::Weekend);
-    assert_eq!(cal.day(date!(2024 - 05 - 06)).unwrap().reason, DayReason::RegularWorkday);
+    assert!(matches!(
+        cal.day(date!(2024 - 05 - 04)).unwrap().reason,
+        DayReason::MakeupWorkday { .. }
+    ));
+    assert_eq!(
+        cal.day(date!(2024 - 05 - 05)).unwrap().reason,
+        DayReason::Weekend
+    );
+    assert_eq!(
+        cal.day(date!(2024 - 05 - 06)).unwrap().reason,
+        DayReason::RegularWorkday
+    );
     // Public holidays are listed even on a weekend: 2 September 2023 was a Saturday.
     assert_eq!(kind(date!(2023 - 09 - 02)), Some(DayOffKind::Holiday));
     assert_eq!(kind(date!(2023 - 09 - 04)), Some(DayOffKind::Compensatory));
@@ -200,12 +374,23 @@ fn announced_spans() {
         (date!(2026 - 08 - 29), date!(2026 - 09 - 02)),
     ];
     for (a, b) in spans {
-        assert!(cal.is_working_day(a - Duration::days(1)).unwrap(), "day before {a}");
-        assert!(cal.is_working_day(b + Duration::days(1)).unwrap(), "day after {b}");
+        assert!(
+            cal.is_working_day(a - Duration::days(1)).unwrap(),
+            "day before {a}"
+        );
+        assert!(
+            cal.is_working_day(b + Duration::days(1)).unwrap(),
+            "day after {b}"
+        );
         let n = cal.non_working_days(a, b).unwrap().len() as i64;
         assert_eq!(n, (b - a).whole_days() + 1, "span {a}..={b}");
     }
-    for sat in [date!(2024 - 05 - 04), date!(2025 - 04 - 26), date!(2026 - 08 - 22), date!(2026 - 01 - 10)] {
+    for sat in [
+        date!(2024 - 05 - 04),
+        date!(2025 - 04 - 26),
+        date!(2026 - 08 - 22),
+        date!(2026 - 01 - 10),
+    ] {
         assert!(cal.is_working_day(sat).unwrap(), "{sat}");
     }
 }
@@ -218,23 +403,47 @@ fn shipped_data_parses_and_has_sources() {
         assert!(!l.source.is_empty(), "line {} has no source", l.line);
         let wd = l.date.weekday();
         match l.kind {
-            None => assert_eq!(wd, Weekday::Saturday, "make-up day {} is a Saturday", l.date),
-            Some(_) => assert!(wd != Weekday::Saturday && wd != Weekday::Sunday, "{}", l.date),
+            None => assert_eq!(
+                wd,
+                Weekday::Saturday,
+                "make-up day {} is a Saturday",
+                l.date
+            ),
+            Some(_) => assert!(
+                wd != Weekday::Saturday && wd != Weekday::Sunday,
+                "{}",
+                l.date
+            ),
         }
     }
     // Swaps balance: as many make-up days as swap days off.
-    let off = lines.iter().filter(|l| l.kind == Some(DayOffKind::SwapOff)).count();
+    let off = lines
+        .iter()
+        .filter(|l| l.kind == Some(DayOffKind::SwapOff))
+        .count();
     assert_eq!(off, lines.len() - off);
     assert!(CalendarBuilder::vietnam().build().is_ok());
 }
 
 #[test]
 fn override_file_errors_name_the_line() {
-    let e = CalendarBuilder::new("x").load_overrides("# ok\n\n2024-01-01\tbogus\tx\n").unwrap_err();
-    assert_eq!(e, CalendarError::Parse { line: 3, message: e.to_string().split_once(": ").unwrap().1.to_string() });
+    let e = CalendarBuilder::new("x")
+        .load_overrides("# ok\n\n2024-01-01\tbogus\tx\n")
+        .unwrap_err();
+    assert_eq!(
+        e,
+        CalendarError::Parse {
+            line: 3,
+            message: e.to_string().split_once(": ").unwrap().1.to_string()
+        }
+    );
     assert!(e.to_string().contains("bogus"));
-    assert!(CalendarBuilder::new("x").load_overrides("2024-02-30\tlocal\tx").is_err());
-    assert!(CalendarBuilder::new("x").load_overrides("2024-02-03\tlocal\t").is_err());
+    assert!(CalendarBuilder::new("x")
+        .load_overrides("2024-02-30\tlocal\tx")
+        .is_err());
+    assert!(CalendarBuilder::new("x")
+        .load_overrides("2024-02-03\tlocal\t")
+        .is_err());
     let cal = CalendarBuilder::new("x")
         .years(2024, 2024)
         .load_overrides("2024-02-03\tmakeup-workday:tue\tx\tsrc\r\n")
@@ -277,14 +486,18 @@ fn share_of_deadlines_changed_by_swaps() {
         d += Duration::days(1);
     }
     let share = changed as f64 / total as f64;
-    println!("deadlines changed by swaps: {changed}/{total} = {:.1}%", share * 100.0);
+    println!(
+        "deadlines changed by swaps: {changed}/{total} = {:.1}%",
+        share * 100.0
+    );
     assert!((0.04..0.20).contains(&share), "share {share}");
 }
 
 struct PrimitiveLocal;
 impl PrimitiveLocal {
     fn at(d: Date) -> OffsetDateTime {
-        d.with_time(time!(9:00)).assume_offset(time::macros::offset!(+7))
+        d.with_time(time!(9:00))
+            .assume_offset(time::macros::offset!(+7))
     }
 }
 
@@ -329,6 +542,8 @@ proptest! {
         prop_assert!(cal.add_working_days(s, n).unwrap() < cal.add_working_days(s, n + 1 + k).unwrap());
         prop_assert!(cal.add_working_minutes(s, u64::from(n)).unwrap() <= cal.add_working_minutes(s2, u64::from(n)).unwrap());
         prop_assert!(cal.add_calendar_days(s, n).unwrap() <= cal.add_calendar_days(s, n + k).unwrap());
+        prop_assert!(cal.add_calendar_days(s, n).unwrap() <= cal.add_calendar_days(s2, n).unwrap());
+        prop_assert!(cal.same_day_due(s, time!(15:00)).unwrap() <= cal.same_day_due(s2, time!(15:00)).unwrap());
         prop_assert!(cal.working_minutes_between(s, s2).unwrap() <= cal.working_minutes_between(s, s2 + Duration::hours(1)).unwrap());
     }
 
@@ -380,8 +595,23 @@ proptest! {
 fn makeup_counts_and_swap_does_not() {
     let cal = vn();
     // Thursday 2 May 2024 09:00 + 2 working days = Saturday 4 May (make-up) 09:00.
-    assert_eq!(cal.add_working_days(datetime!(2024-05-02 9:00 +7), 2).unwrap(), datetime!(2024-05-04 9:00 +7));
+    assert_eq!(
+        cal.add_working_days(datetime!(2024-05-02 9:00 +7), 2)
+            .unwrap(),
+        datetime!(2024-05-04 9:00 +7)
+    );
     // Friday 26 April 2024 + 1 working day skips the 29/4 swap day off → 2 May.
-    assert_eq!(cal.add_working_days(datetime!(2024-04-26 9:00 +7), 1).unwrap(), datetime!(2024-05-02 9:00 +7));
-    assert_eq!(cal.working_minutes_between(datetime!(2024-05-03 17:00 +7), datetime!(2024-05-06 7:30 +7)).unwrap(), 480);
+    assert_eq!(
+        cal.add_working_days(datetime!(2024-04-26 9:00 +7), 1)
+            .unwrap(),
+        datetime!(2024-05-02 9:00 +7)
+    );
+    assert_eq!(
+        cal.working_minutes_between(
+            datetime!(2024-05-03 17:00 +7),
+            datetime!(2024-05-06 7:30 +7)
+        )
+        .unwrap(),
+        480
+    );
 }

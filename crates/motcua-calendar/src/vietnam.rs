@@ -5,7 +5,7 @@ use crate::{CalendarBuilder, CalendarVersion, WeeklyPattern};
 use std::collections::BTreeMap;
 use time::{macros::date, UtcOffset};
 
-/// The shipped table of announced swaps (format: [`crate::file`]).
+/// The shipped table of announced swaps (format: [`file`](mod@crate::file)).
 pub const SWAPS_TSV: &str = include_str!("data/swaps.tsv");
 
 /// The name of the built-in calendar's version.

@@ -19,6 +19,10 @@ pub struct DataArgs {
     /// The procedure catalogue as JSON (docs/catalogue-format.md). Goes with --events.
     #[arg(long, value_name = "FILE", requires = "events")]
     pub catalog: Option<PathBuf>,
+    /// Your own calendar additions (day-off / make-up-day lines, see `motcua calendar --help`),
+    /// loaded on top of the Vietnamese calendar.
+    #[arg(long, value_name = "FILE")]
+    pub calendar: Option<PathBuf>,
     /// The instant to judge dossiers at, in RFC 3339 (e.g. 2024-12-31T17:00:00+07:00).
     /// Default: the sample's end of year, or now for your own data.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
@@ -28,7 +32,10 @@ pub struct DataArgs {
 /// Parses an RFC 3339 instant; the offset is required.
 pub fn parse_instant(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
-        let hint = if text.len() >= 10 && !text.contains(['+', 'Z', 'z']) && text[10..].find('-').is_none() {
+        let hint = if text.len() >= 10
+            && !text.contains(['+', 'Z', 'z'])
+            && text[10..].find('-').is_none()
+        {
             " (an offset is required, e.g. 2024-12-31T17:00:00+07:00)"
         } else {
             ""
@@ -71,21 +78,34 @@ pub struct Dataset {
 impl Dataset {
     /// Loads the data the arguments name.
     pub fn load(args: &DataArgs) -> Result<Dataset, CliError> {
-        let calendar = Calendar::vietnam();
+        let calendar = crate::calendar_cmd::load_calendar(args.calendar.as_ref())?;
         match (&args.events, &args.catalog) {
             (Some(events), Some(catalog)) => {
                 let catalogue = read_catalogue(catalog)?;
                 let streams = read_events(events, &catalogue)?;
-                let as_of = args.as_of.unwrap_or_else(|| {
-                    OffsetDateTime::now_utc().to_offset(calendar.offset())
-                });
-                Ok(Dataset { catalogue, calendar, streams, as_of, source: Source::Files { events: events.clone() } })
+                let as_of = args
+                    .as_of
+                    .unwrap_or_else(|| OffsetDateTime::now_utc().to_offset(calendar.offset()));
+                Ok(Dataset {
+                    catalogue,
+                    calendar,
+                    streams,
+                    as_of,
+                    source: Source::Files {
+                        events: events.clone(),
+                    },
+                })
             }
             (None, None) => {
-                let sample = motcua_gen::sample().map_err(|e| CliError::Data(format!("the bundled sample could not be generated: {e}")))?;
+                let sample = motcua_gen::sample().map_err(|e| {
+                    CliError::Data(format!("the bundled sample could not be generated: {e}"))
+                })?;
                 let mut streams: BTreeMap<DossierId, Vec<Event>> = BTreeMap::new();
                 for event in sample.events {
-                    streams.entry(event.dossier_id.clone()).or_default().push(event);
+                    streams
+                        .entry(event.dossier_id.clone())
+                        .or_default()
+                        .push(event);
                 }
                 for stream in streams.values_mut() {
                     stream.sort_by_key(|e| e.sequence);
@@ -95,10 +115,15 @@ impl Dataset {
                     calendar,
                     streams,
                     as_of: args.as_of.unwrap_or(sample.as_of),
-                    source: Source::Sample { dossiers: sample.config.dossiers, seed: sample.config.seed },
+                    source: Source::Sample {
+                        dossiers: sample.config.dossiers,
+                        seed: sample.config.seed,
+                    },
                 })
             }
-            _ => Err(CliError::Usage("--events and --catalog go together".to_owned())),
+            _ => Err(CliError::Usage(
+                "--events and --catalog go together".to_owned(),
+            )),
         }
     }
 
@@ -116,25 +141,45 @@ impl Dataset {
             if events.first().is_none_or(|e| e.occurred_at > self.as_of) {
                 continue;
             }
-            views.push(context.view_events(events, self.as_of).map_err(|e| CliError::Data(e.to_string()))?);
+            views.push(
+                context
+                    .view_events(events, self.as_of)
+                    .map_err(|e| CliError::Data(e.to_string()))?,
+            );
         }
         Ok(views)
     }
 }
 
 fn open(path: &Path) -> Result<File, CliError> {
-    File::open(path).map_err(|source| CliError::Io { path: path.to_owned(), source })
+    File::open(path).map_err(|source| CliError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn read_catalogue(path: &Path) -> Result<Catalogue, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.to_owned(), source })?;
-    motcua_io::read_catalogue(&text).map_err(|e| CliError::BadInput { path: path.to_owned(), message: e.to_string() })
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    motcua_io::read_catalogue(&text).map_err(|e| CliError::BadInput {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
 }
 
-fn read_events(path: &Path, catalogue: &Catalogue) -> Result<BTreeMap<DossierId, Vec<Event>>, CliError> {
+fn read_events(
+    path: &Path,
+    catalogue: &Catalogue,
+) -> Result<BTreeMap<DossierId, Vec<Event>>, CliError> {
     let store = motcua_store::InMemoryStore::new();
-    motcua_store::import_jsonl(&store, BufReader::new(open(path)?), catalogue)
-        .map_err(|e| CliError::BadInput { path: path.to_owned(), message: e.to_string() })?;
+    motcua_store::import_jsonl(&store, BufReader::new(open(path)?), catalogue).map_err(|e| {
+        CliError::BadInput {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }
+    })?;
     use motcua_store::EventStore;
     let backend = |e: motcua_store::StoreError| CliError::Data(e.to_string());
     let mut streams = BTreeMap::new();

@@ -6,8 +6,6 @@ use std::path::PathBuf;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code for bad input data (events, catalogue, calendar files).
 pub const EXIT_BAD_INPUT: i32 = 3;
-/// Exit code for a conflict with what a store already holds.
-pub const EXIT_CONFLICT: i32 = 4;
 /// Exit code for a failure to read or write a file.
 pub const EXIT_IO: i32 = 5;
 
@@ -39,9 +37,9 @@ pub enum CliError {
     /// Data is consistent by itself but something cannot be computed from it.
     #[error("{0}")]
     Data(String),
-    /// The events conflict with what the store holds.
-    #[error("{0}")]
-    Conflict(String),
+    /// A `motcua calendar` command failed.
+    #[error(transparent)]
+    Calendar(#[from] crate::calendar_cmd::CalendarCmdError),
 }
 
 impl CliError {
@@ -51,7 +49,7 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Io { .. } | CliError::Output(_) => EXIT_IO,
             CliError::BadInput { .. } | CliError::Data(_) => EXIT_BAD_INPUT,
-            CliError::Conflict(_) => EXIT_CONFLICT,
+            CliError::Calendar(e) => e.exit_code(),
         }
     }
 }

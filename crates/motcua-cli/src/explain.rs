@@ -41,14 +41,24 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )));
     };
     let as_of = data.as_of;
-    let known: Vec<&Event> = events.iter().take_while(|e| e.occurred_at <= as_of).collect();
-    let state = known.iter().copied().fold(DossierState::default(), motcua_core::state::evolve);
+    let known: Vec<&Event> = events
+        .iter()
+        .take_while(|e| e.occurred_at <= as_of)
+        .collect();
+    let state = known
+        .iter()
+        .copied()
+        .fold(DossierState::default(), motcua_core::state::evolve);
     let context = data.context();
-    let view = context.view(&state, as_of).map_err(|e| CliError::Data(e.to_string()))?;
-    let procedure = data
-        .catalogue
-        .procedure(&view.procedure)
-        .ok_or_else(|| CliError::Data(format!("procedure {} is not in the catalogue", view.procedure)))?;
+    let view = context
+        .view(&state, as_of)
+        .map_err(|e| CliError::Data(e.to_string()))?;
+    let procedure = data.catalogue.procedure(&view.procedure).ok_or_else(|| {
+        CliError::Data(format!(
+            "procedure {} is not in the catalogue",
+            view.procedure
+        ))
+    })?;
     let explanation = deadline::explain(&state, procedure, &data.calendar, as_of, &context.rules)
         .map_err(|e| CliError::Data(e.to_string()))?;
 
@@ -64,42 +74,86 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         return Ok(());
     }
 
-    let unit_name = data.catalogue.unit(&view.unit).map_or("", |u| u.name.as_str());
+    let unit_name = data
+        .catalogue
+        .unit(&view.unit)
+        .map_or("", |u| u.name.as_str());
     writeln!(out, "Dossier {id}")?;
     writeln!(out, "  procedure  {} {}", procedure.code, procedure.name)?;
     writeln!(out, "  unit       {} {}", view.unit, unit_name)?;
-    writeln!(out, "  channel    {:?}", view.channel)?;
+    writeln!(out, "  channel    {}", view.channel.label())?;
     writeln!(out, "  as of      {}", display_instant(as_of))?;
     writeln!(out)?;
     writeln!(out, "Events known by then ({}):", known.len())?;
     for event in &known {
-        writeln!(out, "  {:>3}  {}  {}", event.sequence, display_instant(event.occurred_at), describe(&event.kind))?;
+        writeln!(
+            out,
+            "  {:>3}  {}  {}",
+            event.sequence,
+            display_instant(event.occurred_at),
+            describe(&event.kind)
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "How the due was computed:")?;
     for (i, entry) in explanation.entries.iter().enumerate() {
-        writeln!(out, "  {:>2}. {}", i + 1, entry.to_string().replace('\n', "\n      "))?;
+        writeln!(
+            out,
+            "  {:>2}. {}",
+            i + 1,
+            entry.to_string().replace('\n', "\n      ")
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "Verdict:")?;
-    writeln!(out, "  status        {} (national code {})", view.status, view.national_code)?;
-    writeln!(out, "  official due  {}", view.official_due.map_or("none".to_owned(), display_instant))?;
+    writeln!(
+        out,
+        "  status        {} (national code {})",
+        view.status, view.national_code
+    )?;
+    writeln!(
+        out,
+        "  official due  {}",
+        view.official_due.map_or("none".to_owned(), display_instant)
+    )?;
     if view.promised_due != view.official_due {
-        writeln!(out, "  promised due  {}", view.promised_due.map_or("none".to_owned(), display_instant))?;
+        writeln!(
+            out,
+            "  promised due  {}",
+            view.promised_due.map_or("none".to_owned(), display_instant)
+        )?;
     }
     if let Some(accept_by) = view.accept_by {
-        let late = if view.accept_overdue { " (passed: not yet accepted)" } else { "" };
+        let late = if view.accept_overdue {
+            " (passed: not yet accepted)"
+        } else {
+            ""
+        };
         writeln!(out, "  accept by     {}{late}", display_instant(accept_by))?;
     }
-    writeln!(out, "  clock         {:?}", view.clock)?;
-    writeln!(out, "  time used     {} of working time", minutes(view.used_minutes))?;
+    writeln!(out, "  clock         {}", view.clock.label())?;
+    writeln!(
+        out,
+        "  time used     {} of working time",
+        minutes(view.used_minutes)
+    )?;
     if view.overdue_minutes > 0 {
-        writeln!(out, "  overdue by    {} of working time", minutes(view.overdue_minutes))?;
+        writeln!(
+            out,
+            "  overdue by    {} of working time",
+            minutes(view.overdue_minutes)
+        )?;
     } else if view.official_due.is_some() && !view.status.is_finished() {
-        writeln!(out, "  time left     {} of working time", minutes(view.left_minutes))?;
+        writeln!(
+            out,
+            "  time left     {} of working time",
+            minutes(view.left_minutes)
+        )?;
     }
     let reason = match view.late_reason {
-        Some(motcua_core::LateReason::MultipleSupplements) => " (more than one supplement request counts as late)",
+        Some(motcua_core::LateReason::MultipleSupplements) => {
+            " (more than one supplement request counts as late)"
+        }
         Some(motcua_core::LateReason::PastDue) => " (past the official due)",
         None => "",
     };
@@ -111,7 +165,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
             step.step,
             step.unit,
             display_instant(step.started_at),
-            step.finished_at.map_or("still open".to_owned(), |f| format!("finished {}", display_instant(f))),
+            step.finished_at
+                .map_or("still open".to_owned(), |f| format!(
+                    "finished {}",
+                    display_instant(f)
+                )),
             step.due.map_or("none".to_owned(), display_instant),
             if step.late { " — LATE" } else { "" }
         )?;
@@ -122,11 +180,19 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
 /// One line describing an event for a person.
 fn describe(kind: &EventKind) -> String {
     match kind {
-        EventKind::Submitted { procedure, unit, channel } => {
-            format!("submitted ({channel:?}) for {procedure} to {unit}")
+        EventKind::Submitted {
+            procedure,
+            unit,
+            channel,
+        } => {
+            format!("submitted ({}) for {procedure} to {unit}", channel.label())
         }
-        EventKind::Received { procedure, unit, channel } => {
-            format!("received ({channel:?}) for {procedure} at {unit}")
+        EventKind::Received {
+            procedure,
+            unit,
+            channel,
+        } => {
+            format!("received ({}) for {procedure} at {unit}", channel.label())
         }
         EventKind::RefusedAtReception { reason } => format!("refused at reception: {reason}"),
         EventKind::StepStarted { step, unit } => format!("step {step} started at {unit}"),
@@ -135,24 +201,45 @@ fn describe(kind: &EventKind) -> String {
         EventKind::SupplementRequested { reason } => format!("supplement requested: {reason}"),
         EventKind::SupplementSupplied => "supplement supplied".to_owned(),
         EventKind::SupplementExpired => "supplement deadline passed".to_owned(),
-        EventKind::PaymentRequested { amount_vnd } => format!("payment of {amount_vnd} VND requested"),
+        EventKind::PaymentRequested { amount_vnd } => {
+            format!("payment of {amount_vnd} VND requested")
+        }
         EventKind::PaymentMade { online } => {
             format!("paid {}", if *online { "online" } else { "at the desk" })
         }
         EventKind::ApologyIssued { new_due, reason } => {
-            format!("apology, new appointment {} ({reason})", display_instant(*new_due))
+            format!(
+                "apology, new appointment {} ({reason})",
+                display_instant(*new_due)
+            )
         }
-        EventKind::DueExtended { new_due, legal_basis } => {
-            format!("extended to {} under {legal_basis}", display_instant(*new_due))
+        EventKind::DueExtended {
+            new_due,
+            legal_basis,
+        } => {
+            format!(
+                "extended to {} under {legal_basis}",
+                display_instant(*new_due)
+            )
         }
         EventKind::Withdrawn { reason } => format!("withdrawn: {reason}"),
         EventKind::Stopped { reason } => format!("stopped: {reason}"),
         EventKind::ResultReady { electronic } => {
-            format!("result ready{}", if *electronic { " (electronic)" } else { "" })
+            format!(
+                "result ready{}",
+                if *electronic { " (electronic)" } else { "" }
+            )
         }
-        EventKind::ResultReturned { method } => format!("result returned ({method:?})"),
+        EventKind::ResultReturned { method } => format!("result returned ({})", method.label()),
         EventKind::Rated { satisfied } => {
-            format!("rated: {}", if *satisfied { "satisfied" } else { "not satisfied" })
+            format!(
+                "rated: {}",
+                if *satisfied {
+                    "satisfied"
+                } else {
+                    "not satisfied"
+                }
+            )
         }
     }
 }

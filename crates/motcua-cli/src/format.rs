@@ -10,7 +10,8 @@ pub fn minutes(total: u64) -> String {
 
 /// An optional instant in RFC 3339, or `null`.
 pub fn when(t: Option<OffsetDateTime>) -> serde_json::Value {
-    t.and_then(|t| t.format(&Rfc3339).ok()).map_or(serde_json::Value::Null, serde_json::Value::String)
+    t.and_then(|t| t.format(&Rfc3339).ok())
+        .map_or(serde_json::Value::Null, serde_json::Value::String)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod data;
 mod error;
 mod explain;
 mod format;
+mod render;
 mod report;
 
 use clap::{Parser, Subcommand};
@@ -49,14 +50,9 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Report(args) => report::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
-        Command::Calendar(args) => calendar_cmd::run(args.clone(), &mut out)
-            .map_err(|e| (e.exit_code(), e.to_string()))
-            .map_or_else(|(code, message)| Err((code, message)), Ok)
-            .map_err(|(code, message)| match code {
-                2 => CliError::Usage(message),
-                5 => CliError::Output(std::io::Error::other(message)),
-                _ => CliError::Data(message),
-            }),
+        Command::Calendar(args) => {
+            calendar_cmd::run(args.clone(), &mut out).map_err(CliError::from)
+        }
     };
     let result = result.and_then(|()| out.flush().map_err(CliError::from));
     match result {

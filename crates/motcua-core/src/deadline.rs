@@ -13,9 +13,9 @@
 //!   dossier arrives the whole limit is counted again from then;
 //! - an extension under law replaces the official due; an apology sets only the promised due.
 
+use crate::ids::DossierId;
 use crate::procedure::{Procedure, SupplementPolicy, TimeLimit};
 use crate::state::DossierState;
-use crate::ids::DossierId;
 use motcua_calendar::{Calendar, CalendarError, CalendarVersion, DayInfo};
 use serde::Serialize;
 use std::fmt;
@@ -156,6 +156,8 @@ pub enum TraceEntry {
         due: OffsetDateTime,
         /// The non-working days skipped on the way, and why.
         skipped: Vec<DayInfo>,
+        /// Make-up working days (normally closed days worked) counted on the way.
+        makeup_days: Vec<DayInfo>,
         /// Whether this count restarts the limit after a supplement.
         restart: bool,
     },
@@ -275,7 +277,14 @@ pub fn dues(
     calendar: &Calendar,
     as_of: OffsetDateTime,
 ) -> Result<Dues, DeadlineError> {
-    compute(state, procedure, calendar, as_of, &JudgingRules::default(), &mut NoTrace)
+    compute(
+        state,
+        procedure,
+        calendar,
+        as_of,
+        &JudgingRules::default(),
+        &mut NoTrace,
+    )
 }
 
 /// [`dues`] with the judging rules (for the accept deadline) and a full trace.
@@ -314,9 +323,19 @@ impl Trace for Vec<TraceEntry> {
 /// A wait that may stop the clock, in time order.
 #[derive(Clone, Copy)]
 enum Wait {
-    Supplement { from: OffsetDateTime, until: Option<OffsetDateTime>, supplied: bool },
-    Payment { from: OffsetDateTime, until: Option<OffsetDateTime> },
-    Extension { at: OffsetDateTime, index: usize },
+    Supplement {
+        from: OffsetDateTime,
+        until: Option<OffsetDateTime>,
+        supplied: bool,
+    },
+    Payment {
+        from: OffsetDateTime,
+        until: Option<OffsetDateTime>,
+    },
+    Extension {
+        at: OffsetDateTime,
+        index: usize,
+    },
 }
 
 impl Wait {
@@ -336,8 +355,16 @@ pub(crate) fn compute<T: Trace>(
     rules: &JudgingRules,
     trace: &mut T,
 ) -> Result<Dues, DeadlineError> {
-    let dossier = || state.dossier_id.clone().unwrap_or_else(|| DossierId::new(""));
-    let cal_err = |source: CalendarError| DeadlineError::Calendar { dossier: dossier(), source };
+    let dossier = || {
+        state
+            .dossier_id
+            .clone()
+            .unwrap_or_else(|| DossierId::new(""))
+    };
+    let cal_err = |source: CalendarError| DeadlineError::Calendar {
+        dossier: dossier(),
+        source,
+    };
     if T::ON {
         trace.push(TraceEntry::Rule {
             procedure: format!("{} {}", procedure.code, procedure.name),
@@ -349,9 +376,15 @@ pub(crate) fn compute<T: Trace>(
     }
     let mut dues = Dues::default();
     let Some(received) = state.received_at else {
-        if let (Some(submitted), Some(crate::status::Status::Submitted)) = (state.submitted_at, state.status) {
+        if let (Some(submitted), Some(crate::status::Status::Submitted)) =
+            (state.submitted_at, state.status)
+        {
             let minutes = u64::from(rules.accept_within_working_hours) * 60;
-            dues.accept_by = Some(calendar.add_working_minutes(submitted, minutes).map_err(cal_err)?);
+            dues.accept_by = Some(
+                calendar
+                    .add_working_minutes(submitted, minutes)
+                    .map_err(cal_err)?,
+            );
         }
         return Ok(dues);
     };
@@ -359,7 +392,10 @@ pub(crate) fn compute<T: Trace>(
     dues.clock_start = Some(start);
     dues.counting_from = Some(start);
     if T::ON {
-        trace.push(TraceEntry::Received { at: received, clock_starts: start });
+        trace.push(TraceEntry::Received {
+            at: received,
+            clock_starts: start,
+        });
     }
     let limit = procedure.time_limit;
     if limit == TimeLimit::None {
@@ -367,7 +403,10 @@ pub(crate) fn compute<T: Trace>(
         return Ok(dues);
     }
     let horizon = state.finished_at.map_or(as_of, |f| f.min(as_of));
-    let mut clock = Clock::Counting { origin: start, paused: Paused::default() };
+    let mut clock = Clock::Counting {
+        origin: start,
+        paused: Paused::default(),
+    };
     let mut shift_days: u32 = 0;
     count(calendar, start, limit, false, trace).map_err(cal_err)?;
 
@@ -379,38 +418,66 @@ pub(crate) fn compute<T: Trace>(
         supplied: r.closed.is_some_and(|(_, s)| s),
     }));
     if procedure.payment_pauses_clock {
-        waits.extend(
-            state.payments.iter().map(|p| Wait::Payment { from: p.requested_at, until: p.paid.map(|(t, _)| t) }),
-        );
+        waits.extend(state.payments.iter().map(|p| Wait::Payment {
+            from: p.requested_at,
+            until: p.paid.map(|(t, _)| t),
+        }));
     }
-    waits.extend(state.extensions.iter().enumerate().map(|(index, e)| Wait::Extension { at: e.at, index }));
+    waits.extend(
+        state
+            .extensions
+            .iter()
+            .enumerate()
+            .map(|(index, e)| Wait::Extension { at: e.at, index }),
+    );
     waits.sort_by_key(Wait::at);
 
     for wait in waits {
         let (from, until, cause) = match wait {
             Wait::Extension { index, .. } => {
-                let Some(ext) = state.extensions.get(index) else { continue };
-                clock = Clock::Fixed { at: ext.new_due, paused: Paused::default() };
+                let Some(ext) = state.extensions.get(index) else {
+                    continue;
+                };
+                clock = Clock::Fixed {
+                    at: ext.new_due,
+                    paused: Paused::default(),
+                };
                 shift_days = 0;
                 if T::ON {
-                    trace.push(TraceEntry::Extended { at: ext.at, legal_basis: ext.basis.clone(), due: ext.new_due });
+                    trace.push(TraceEntry::Extended {
+                        at: ext.at,
+                        legal_basis: ext.basis.clone(),
+                        due: ext.new_due,
+                    });
                 }
                 continue;
             }
-            Wait::Supplement { from, until, supplied } => {
+            Wait::Supplement {
+                from,
+                until,
+                supplied,
+            } => {
                 match procedure.supplement_policy {
                     SupplementPolicy::Pause => {}
                     SupplementPolicy::Shift => {
                         let end = until.unwrap_or(horizon).max(from);
                         let local = |t: OffsetDateTime| t.to_offset(calendar.offset()).date();
-                        let days = u32::try_from((local(end) - local(from)).whole_days().max(0)).unwrap_or(u32::MAX);
+                        let days = u32::try_from((local(end) - local(from)).whole_days().max(0))
+                            .unwrap_or(u32::MAX);
                         shift_days = shift_days.saturating_add(days);
                         if until.is_none() {
                             dues.paused_by = Some(PauseCause::Supplement);
                         }
                         if T::ON {
-                            if let Some(due) = clock.due(calendar, limit, shift_days).map_err(cal_err)? {
-                                trace.push(TraceEntry::Shifted { from, until, calendar_days: days, due });
+                            if let Some(due) =
+                                clock.due(calendar, limit, shift_days).map_err(cal_err)?
+                            {
+                                trace.push(TraceEntry::Shifted {
+                                    from,
+                                    until,
+                                    calendar_days: days,
+                                    due,
+                                });
                             }
                         }
                         continue;
@@ -421,7 +488,10 @@ pub(crate) fn compute<T: Trace>(
                                 let restart = calendar.next_working_instant(t).map_err(cal_err)?;
                                 dues.counting_from = Some(restart);
                                 dues.paused_minutes = 0;
-                                clock = Clock::Counting { origin: restart, paused: Paused::default() };
+                                clock = Clock::Counting {
+                                    origin: restart,
+                                    paused: Paused::default(),
+                                };
                                 shift_days = 0;
                                 count(calendar, restart, limit, true, trace).map_err(cal_err)?;
                             }
@@ -442,7 +512,9 @@ pub(crate) fn compute<T: Trace>(
         // A pause: the clock stands still for the time waited, measured in the limit's own kind
         // of time (working minutes, or wall-clock time for calendar-day limits).
         let end = until.unwrap_or(horizon).max(from);
-        let minutes = calendar.working_minutes_between(from, end).map_err(cal_err)?;
+        let minutes = calendar
+            .working_minutes_between(from, end)
+            .map_err(cal_err)?;
         dues.paused_minutes = dues.paused_minutes.saturating_add(minutes);
         if until.is_none() {
             dues.paused_by = Some(cause);
@@ -450,7 +522,13 @@ pub(crate) fn compute<T: Trace>(
         clock.pause(minutes, from, end);
         if T::ON {
             if let Some(due) = clock.due(calendar, limit, shift_days).map_err(cal_err)? {
-                trace.push(TraceEntry::Paused { cause, from, until, working_minutes: minutes, due });
+                trace.push(TraceEntry::Paused {
+                    cause,
+                    from,
+                    until,
+                    working_minutes: minutes,
+                    due,
+                });
             }
         }
     }
@@ -462,7 +540,11 @@ pub(crate) fn compute<T: Trace>(
     }
     if T::ON {
         for apology in &state.apologies {
-            trace.push(TraceEntry::Apology { at: apology.at, reason: apology.basis.clone(), promised: apology.new_due });
+            trace.push(TraceEntry::Apology {
+                at: apology.at,
+                reason: apology.basis.clone(),
+                promised: apology.new_due,
+            });
         }
     }
     Ok(dues)
@@ -480,7 +562,10 @@ struct Paused {
 #[derive(Clone, Copy)]
 enum Clock {
     /// The limit counted from an origin, moved later by the pauses since.
-    Counting { origin: OffsetDateTime, paused: Paused },
+    Counting {
+        origin: OffsetDateTime,
+        paused: Paused,
+    },
     /// A due fixed by an extension, moved later by the pauses since.
     Fixed { at: OffsetDateTime, paused: Paused },
     /// Stopped by a supplement under the restart policy: no due until the dossier is complete.
@@ -504,10 +589,17 @@ impl Clock {
     }
 
     /// The due this clock gives, with the legacy shift applied last.
-    fn due(&self, calendar: &Calendar, limit: TimeLimit, shift_days: u32) -> Result<Option<OffsetDateTime>, CalendarError> {
+    fn due(
+        &self,
+        calendar: &Calendar,
+        limit: TimeLimit,
+        shift_days: u32,
+    ) -> Result<Option<OffsetDateTime>, CalendarError> {
         let moved = |t: OffsetDateTime, paused: Paused| -> Result<OffsetDateTime, CalendarError> {
             match limit {
-                TimeLimit::CalendarDays(_) => calendar.add_calendar_days(t.saturating_add(paused.wall), 0),
+                TimeLimit::CalendarDays(_) => {
+                    calendar.add_calendar_days(t.saturating_add(paused.wall), 0)
+                }
                 _ => calendar.add_working_minutes(t, paused.minutes),
             }
         };
@@ -516,7 +608,11 @@ impl Clock {
                 count(calendar, moved(origin, paused)?, limit, false, &mut NoTrace)?
             }
             Clock::Fixed { at, paused } => {
-                if paused.minutes == 0 && paused.wall.is_zero() { at } else { moved(at, paused)? }
+                if paused.minutes == 0 && paused.wall.is_zero() {
+                    at
+                } else {
+                    moved(at, paused)?
+                }
             }
             Clock::AwaitingRestart => return Ok(None),
         };
@@ -544,8 +640,20 @@ fn count<T: Trace>(
     };
     if T::ON {
         let offset = calendar.offset();
-        let skipped = calendar.non_working_days(from.to_offset(offset).date(), due.to_offset(offset).date())?;
-        trace.push(TraceEntry::Counted { from, due, skipped, restart });
+        let (first, last) = (from.to_offset(offset).date(), due.to_offset(offset).date());
+        let skipped = calendar.non_working_days(first, last)?;
+        let makeup_days = calendar
+            .overrides_in(first, last)
+            .into_iter()
+            .filter(|d| matches!(d.reason, motcua_calendar::DayReason::MakeupWorkday { .. }))
+            .collect();
+        trace.push(TraceEntry::Counted {
+            from,
+            due,
+            skipped,
+            makeup_days,
+            restart,
+        });
     }
     Ok(due)
 }
@@ -584,8 +692,14 @@ fn fmt_limit(limit: TimeLimit) -> String {
     match limit {
         TimeLimit::WorkingDays(n) => format!("{n} working day(s)"),
         TimeLimit::WorkingHours(n) => format!("{n} working hour(s)"),
-        TimeLimit::CalendarDays(n) => format!("{n} calendar day(s), rolled forward to a working day"),
-        TimeLimit::SameDay { cutoff } => format!("same day, cut-off {:02}:{:02}", cutoff.hour(), cutoff.minute()),
+        TimeLimit::CalendarDays(n) => {
+            format!("{n} calendar day(s), rolled forward to a working day")
+        }
+        TimeLimit::SameDay { cutoff } => format!(
+            "same day, cut-off {:02}:{:02}",
+            cutoff.hour(),
+            cutoff.minute()
+        ),
         TimeLimit::None => "no time limit".to_owned(),
     }
 }
@@ -616,11 +730,14 @@ impl fmt::Display for TraceEntry {
                     )
                 }
             }
-            TraceEntry::Counted { from, due, skipped, restart } => {
+            TraceEntry::Counted { from, due, skipped, makeup_days, restart } => {
                 let what = if *restart { "complete dossier arrived: limit counted again" } else { "limit counted" };
                 write!(f, "{what} from {} gives {}", fmt_instant(*from), fmt_instant(*due))?;
-                for day in skipped {
-                    write!(f, "\n    skipped {} {}: {}", weekday_short(day.date.weekday()), day.date, day_reason(day))?;
+                let mut days: Vec<(&DayInfo, &str)> = skipped.iter().map(|d| (d, "skipped")).collect();
+                days.extend(makeup_days.iter().map(|d| (d, "counted")));
+                days.sort_by_key(|(d, _)| d.date);
+                for (day, verb) in days {
+                    write!(f, "\n    {verb} {} {}: {}", weekday_short(day.date.weekday()), day.date, day_reason(day))?;
                 }
                 Ok(())
             }

@@ -30,7 +30,13 @@ pub struct Command {
 impl Command {
     /// A command recorded at the instant it happened.
     pub fn new(dossier_id: DossierId, event_id: Uuid, at: OffsetDateTime, kind: EventKind) -> Self {
-        Command { dossier_id, event_id, occurred_at: at, recorded_at: at, kind }
+        Command {
+            dossier_id,
+            event_id,
+            occurred_at: at,
+            recorded_at: at,
+            kind,
+        }
     }
 }
 
@@ -84,7 +90,11 @@ impl<'a> Decider<'a> {
     /// Checks the command against the state and returns the events it produces.
     ///
     /// Nothing changes on error: the state is borrowed, and the error says what was expected.
-    pub fn decide(&self, command: Command, state: &DossierState) -> Result<Vec<Event>, DecideError> {
+    pub fn decide(
+        &self,
+        command: Command,
+        state: &DossierState,
+    ) -> Result<Vec<Event>, DecideError> {
         let event = Event {
             event_id: command.event_id,
             dossier_id: command.dossier_id,
@@ -117,14 +127,18 @@ impl<'a> Decider<'a> {
         &self,
         events: impl IntoIterator<Item = &'e Event>,
     ) -> Result<DossierState, DecideError> {
-        events.into_iter().try_fold(Self::initial_state(), |state, event| {
-            rules::check(event, &state, self.catalogue)?;
-            Ok(state::evolve(state, event))
-        })
+        events
+            .into_iter()
+            .try_fold(Self::initial_state(), |state, event| {
+                rules::check(event, &state, self.catalogue)?;
+                Ok(state::evolve(state, event))
+            })
     }
 }
 
 /// Folds trusted events (already checked, e.g. read back from a store) without checking them.
 pub fn fold<'e>(events: impl IntoIterator<Item = &'e Event>) -> DossierState {
-    events.into_iter().fold(DossierState::default(), state::evolve)
+    events
+        .into_iter()
+        .fold(DossierState::default(), state::evolve)
 }

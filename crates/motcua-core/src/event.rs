@@ -42,6 +42,17 @@ pub enum ReturnMethod {
     Postal,
 }
 
+impl ReturnMethod {
+    /// The method's English name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ReturnMethod::InPerson => "in person",
+            ReturnMethod::Online => "online",
+            ReturnMethod::Postal => "by post",
+        }
+    }
+}
+
 /// What happened to a dossier. In JSON the variant is the `type` field, in snake case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

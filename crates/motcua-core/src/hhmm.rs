@@ -7,7 +7,12 @@ pub(crate) fn serialize<S: Serializer>(t: &Time, s: S) -> Result<S::Ok, S::Error
     if t.second() == 0 {
         s.collect_str(&format_args!("{:02}:{:02}", t.hour(), t.minute()))
     } else {
-        s.collect_str(&format_args!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()))
+        s.collect_str(&format_args!(
+            "{:02}:{:02}:{:02}",
+            t.hour(),
+            t.minute(),
+            t.second()
+        ))
     }
 }
 
@@ -49,13 +54,25 @@ mod tests {
 
     #[test]
     fn parses_hours_and_minutes() {
-        assert_eq!(parse("15:00").map(|t| (t.hour(), t.minute())), Some((15, 0)));
+        assert_eq!(
+            parse("15:00").map(|t| (t.hour(), t.minute())),
+            Some((15, 0))
+        );
         assert_eq!(parse("07:30:15").map(|t| t.second()), Some(15));
     }
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "7:30", "24:00", "12:60", "12:00:61", "12:00:00:00", "ab:cd", "12-00"] {
+        for bad in [
+            "",
+            "7:30",
+            "24:00",
+            "12:60",
+            "12:00:61",
+            "12:00:00:00",
+            "ab:cd",
+            "12-00",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

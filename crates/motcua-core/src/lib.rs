@@ -21,10 +21,14 @@ pub mod state;
 pub mod status;
 pub mod view;
 
-pub use deadline::{DeadlineError, DueSoonWindow, Dues, Explanation, Granularity, JudgingRules, PauseCause, TraceEntry};
+pub use deadline::{
+    DeadlineError, DueSoonWindow, Dues, Explanation, Granularity, JudgingRules, PauseCause,
+    TraceEntry,
+};
 pub use decider::{fold, Command, Decider};
 pub use event::{Event, EventKind, ReturnMethod};
 pub use ids::{DossierId, ProcedureCode, UnitId};
+pub use motcua_calendar as calendar;
 pub use procedure::{
     Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, StepSpec,
     SupplementPolicy, TimeLimit, Unit,
@@ -33,4 +37,3 @@ pub use rules::DecideError;
 pub use state::DossierState;
 pub use status::Status;
 pub use view::{ClockState, Context, DossierView, LateReason, StepView, TimeClass, ViewError};
-pub use motcua_calendar as calendar;

@@ -56,6 +56,15 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The channel's English name.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Channel::InPerson => "in person",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        }
+    }
+
     /// The national channel code: 1 in person, 2 online, 3 postal.
     pub const fn national_code(self) -> u8 {
         match self {
@@ -120,7 +129,9 @@ pub enum SupplementPolicy {
 }
 
 /// The online service level a procedure is offered at (Decree 42/2022).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OnlineService {
     /// Not offered online (information only).
@@ -320,7 +331,10 @@ impl Catalogue {
         let mut unit_map = BTreeMap::new();
         for unit in units {
             if unit.name.trim().is_empty() {
-                return Err(CatalogueError::Empty { what: format!("unit {}", unit.id), field: "name" });
+                return Err(CatalogueError::Empty {
+                    what: format!("unit {}", unit.id),
+                    field: "name",
+                });
             }
             if let Some(old) = unit_map.insert(unit.id.clone(), unit) {
                 return Err(CatalogueError::DuplicateUnit { id: old.id });
@@ -336,7 +350,10 @@ impl Catalogue {
                 return Err(CatalogueError::DuplicateProcedure { code: old.code });
             }
         }
-        Ok(Catalogue { units: unit_map, procedures: procedure_map })
+        Ok(Catalogue {
+            units: unit_map,
+            procedures: procedure_map,
+        })
     }
 
     /// The procedure with this code.
@@ -373,33 +390,49 @@ impl Catalogue {
 fn check_ancestry(units: &BTreeMap<UnitId, Unit>, unit: &Unit) -> Result<(), CatalogueError> {
     let mut current = unit;
     for _ in 0..=units.len() {
-        let Some(parent) = &current.parent else { return Ok(()) };
-        current = units.get(parent).ok_or_else(|| CatalogueError::UnknownParent {
-            id: current.id.clone(),
-            parent: parent.clone(),
-        })?;
+        let Some(parent) = &current.parent else {
+            return Ok(());
+        };
+        current = units
+            .get(parent)
+            .ok_or_else(|| CatalogueError::UnknownParent {
+                id: current.id.clone(),
+                parent: parent.clone(),
+            })?;
     }
-    Err(CatalogueError::UnitCycle { id: unit.id.clone() })
+    Err(CatalogueError::UnitCycle {
+        id: unit.id.clone(),
+    })
 }
 
 fn check_procedure(units: &BTreeMap<UnitId, Unit>, p: &Procedure) -> Result<(), CatalogueError> {
     if p.name.trim().is_empty() {
-        return Err(CatalogueError::Empty { what: format!("procedure {}", p.code), field: "name" });
+        return Err(CatalogueError::Empty {
+            what: format!("procedure {}", p.code),
+            field: "name",
+        });
     }
     if let Some(unit) = p.units.iter().find(|u| !units.contains_key(*u)) {
-        return Err(CatalogueError::UnknownUnit { code: p.code.clone(), unit: unit.clone() });
+        return Err(CatalogueError::UnknownUnit {
+            code: p.code.clone(),
+            unit: unit.clone(),
+        });
     }
     if matches!(
         p.time_limit,
         TimeLimit::WorkingDays(0) | TimeLimit::WorkingHours(0) | TimeLimit::CalendarDays(0)
     ) {
-        return Err(CatalogueError::ZeroTimeLimit { code: p.code.clone() });
+        return Err(CatalogueError::ZeroTimeLimit {
+            code: p.code.clone(),
+        });
     }
     let total: u32 = p.steps.iter().map(|s| u32::from(s.share_percent)).sum();
     if total > 100 {
         return Err(CatalogueError::BadSteps {
             code: p.code.clone(),
-            problem: format!("step shares add up to {total}%, more than the whole time limit (100%)"),
+            problem: format!(
+                "step shares add up to {total}%, more than the whole time limit (100%)"
+            ),
         });
     }
     for (i, step) in p.steps.iter().enumerate() {
@@ -410,7 +443,10 @@ fn check_procedure(units: &BTreeMap<UnitId, Unit>, p: &Procedure) -> Result<(), 
             });
         }
         if let Some(unit) = step.unit.as_ref().filter(|u| !units.contains_key(*u)) {
-            return Err(CatalogueError::UnknownUnit { code: p.code.clone(), unit: unit.clone() });
+            return Err(CatalogueError::UnknownUnit {
+                code: p.code.clone(),
+                unit: unit.clone(),
+            });
         }
     }
     Ok(())

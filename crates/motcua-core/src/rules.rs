@@ -24,7 +24,7 @@ pub enum DecideError {
         sequence: u64,
     },
     /// A gap or repeat in the dossier's sequence numbers.
-    #[error("dossier {dossier}: event has sequence {found}, expected {expected} (events of a dossier are numbered 1, 2, 3… without gaps)")]
+    #[error("dossier {dossier}, event {found}: sequence {found} is out of order, expected {expected} (events of a dossier are numbered 1, 2, 3… without gaps)")]
     OutOfSequence {
         /// The dossier.
         dossier: DossierId,
@@ -150,7 +150,11 @@ fn is_active(status: Option<Status>) -> bool {
 /// let err = rules::check(&event, &DossierState::default(), &Catalogue::default()).unwrap_err();
 /// assert!(err.to_string().contains("`supplement_supplied` is not allowed"));
 /// ```
-pub fn check(event: &Event, state: &DossierState, catalogue: &Catalogue) -> Result<(), DecideError> {
+pub fn check(
+    event: &Event,
+    state: &DossierState,
+    catalogue: &Catalogue,
+) -> Result<(), DecideError> {
     let dossier = &event.dossier_id;
     let sequence = event.sequence;
     if let Some(expected) = &state.dossier_id {
@@ -164,7 +168,11 @@ pub fn check(event: &Event, state: &DossierState, catalogue: &Catalogue) -> Resu
     }
     let next = state.version.saturating_add(1);
     if sequence != next {
-        return Err(DecideError::OutOfSequence { dossier: dossier.clone(), expected: next, found: sequence });
+        return Err(DecideError::OutOfSequence {
+            dossier: dossier.clone(),
+            expected: next,
+            found: sequence,
+        });
     }
     for (field, previous, found) in [
         ("occurred_at", state.last_occurred_at, event.occurred_at),
@@ -188,7 +196,8 @@ pub fn check(event: &Event, state: &DossierState, catalogue: &Catalogue) -> Resu
         status,
         expected,
     };
-    let require = |ok: bool, expected: &'static str| if ok { Ok(()) } else { Err(illegal(expected)) };
+    let require =
+        |ok: bool, expected: &'static str| if ok { Ok(()) } else { Err(illegal(expected)) };
     let bad_step = |step: &str, problem: &'static str| DecideError::BadStep {
         dossier: dossier.clone(),
         sequence,
@@ -196,37 +205,55 @@ pub fn check(event: &Event, state: &DossierState, catalogue: &Catalogue) -> Resu
         problem,
     };
     match &event.kind {
-        EventKind::Submitted { procedure, unit, .. } => {
-            require(status.is_none(), "a new dossier (submission is its first event)")?;
+        EventKind::Submitted {
+            procedure, unit, ..
+        } => {
+            require(
+                status.is_none(),
+                "a new dossier (submission is its first event)",
+            )?;
             check_reception(event, catalogue, procedure, unit)
         }
-        EventKind::Received { procedure, unit, .. } => {
+        EventKind::Received {
+            procedure, unit, ..
+        } => {
             require(
                 matches!(status, None | Some(Status::Submitted)),
                 "a new or submitted dossier",
             )?;
             check_reception(event, catalogue, procedure, unit)
         }
-        EventKind::RefusedAtReception { .. } => {
-            require(status == Some(Status::Submitted), "a submitted dossier not yet received")
-        }
+        EventKind::RefusedAtReception { .. } => require(
+            status == Some(Status::Submitted),
+            "a submitted dossier not yet received",
+        ),
         EventKind::StepStarted { step, unit } => {
             require(is_active(status), ACTIVE)?;
             check_unit(event, catalogue, unit)?;
-            if let Some(procedure) = state.procedure.as_ref().and_then(|p| catalogue.procedure(p)) {
+            if let Some(procedure) = state
+                .procedure
+                .as_ref()
+                .and_then(|p| catalogue.procedure(p))
+            {
                 if !procedure.steps.is_empty() && procedure.step(step).is_none() {
                     return Err(bad_step(step, "is not a step of the dossier's procedure"));
                 }
             }
             if state.open_step(step).is_some() {
-                return Err(bad_step(step, "is already running; finish it before starting it again"));
+                return Err(bad_step(
+                    step,
+                    "is already running; finish it before starting it again",
+                ));
             }
             Ok(())
         }
         EventKind::StepFinished { step } => {
             require(is_open(status), OPEN)?;
             if state.open_step(step).is_none() {
-                return Err(bad_step(step, "is not running; a step must be started before it finishes"));
+                return Err(bad_step(
+                    step,
+                    "is not running; a step must be started before it finishes",
+                ));
             }
             Ok(())
         }
@@ -277,11 +304,13 @@ pub fn check(event: &Event, state: &DossierState, catalogue: &Catalogue) -> Resu
         ),
         EventKind::Stopped { .. } => require(is_open(status), OPEN),
         EventKind::ResultReady { .. } => require(is_active(status), ACTIVE),
-        EventKind::ResultReturned { .. } => {
-            require(status == Some(Status::ResultReady), "a dossier whose result is ready")
-        }
+        EventKind::ResultReturned { .. } => require(
+            status == Some(Status::ResultReady),
+            "a dossier whose result is ready",
+        ),
         EventKind::Rated { .. } => require(
-            matches!(status, Some(Status::ResultReady | Status::Returned)) && state.satisfied.is_none(),
+            matches!(status, Some(Status::ResultReady | Status::Returned))
+                && state.satisfied.is_none(),
             "a dossier with a result that has not been rated yet",
         ),
     }

@@ -129,7 +129,10 @@ impl DossierState {
 
     /// The open run of a step, if it is running.
     pub fn open_step(&self, step: &str) -> Option<&StepRun> {
-        self.steps.iter().rev().find(|r| r.step == step && r.finished_at.is_none())
+        self.steps
+            .iter()
+            .rev()
+            .find(|r| r.step == step && r.finished_at.is_none())
     }
 
     /// True once the dossier is finished: refused, withdrawn, stopped, result ready or returned.
@@ -163,7 +166,11 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
     state.last_occurred_at = Some(at);
     state.last_recorded_at = Some(event.recorded_at);
     match &event.kind {
-        EventKind::Submitted { procedure, unit, channel } => {
+        EventKind::Submitted {
+            procedure,
+            unit,
+            channel,
+        } => {
             state.procedure = Some(procedure.clone());
             state.receiving_unit = Some(unit.clone());
             state.current_unit = Some(unit.clone());
@@ -171,7 +178,11 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
             state.submitted_at = Some(at);
             state.status = Some(Status::Submitted);
         }
-        EventKind::Received { procedure, unit, channel } => {
+        EventKind::Received {
+            procedure,
+            unit,
+            channel,
+        } => {
             state.procedure = Some(procedure.clone());
             state.receiving_unit = Some(unit.clone());
             state.current_unit = Some(unit.clone());
@@ -191,15 +202,22 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
             state.status = Some(state.resume_status());
         }
         EventKind::StepFinished { step } => {
-            if let Some(run) =
-                state.steps.iter_mut().rev().find(|r| &r.step == step && r.finished_at.is_none())
+            if let Some(run) = state
+                .steps
+                .iter_mut()
+                .rev()
+                .find(|r| &r.step == step && r.finished_at.is_none())
             {
                 run.finished_at = Some(at);
             }
             state.status = Some(state.resume_status());
         }
         EventKind::Transferred { from, to } => {
-            state.transfers.push(Transfer { at, from: from.clone(), to: to.clone() });
+            state.transfers.push(Transfer {
+                at,
+                from: from.clone(),
+                to: to.clone(),
+            });
             state.current_unit = Some(to.clone());
             state.status = Some(state.resume_status());
         }
@@ -221,10 +239,19 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
             if let Some(round) = state.supplements.last_mut().filter(|r| r.closed.is_none()) {
                 round.closed = Some((at, false));
             }
-            finish(&mut state, at, Status::Stopped, "supplement not provided in time");
+            finish(
+                &mut state,
+                at,
+                Status::Stopped,
+                "supplement not provided in time",
+            );
         }
         EventKind::PaymentRequested { amount_vnd } => {
-            state.payments.push(PaymentRound { requested_at: at, amount_vnd: *amount_vnd, paid: None });
+            state.payments.push(PaymentRound {
+                requested_at: at,
+                amount_vnd: *amount_vnd,
+                paid: None,
+            });
             state.status = Some(Status::AwaitingPayment);
         }
         EventKind::PaymentMade { online } => {
@@ -234,10 +261,21 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
             state.status = Some(state.resume_status());
         }
         EventKind::ApologyIssued { new_due, reason } => {
-            state.apologies.push(DueChange { at, new_due: *new_due, basis: reason.clone() });
+            state.apologies.push(DueChange {
+                at,
+                new_due: *new_due,
+                basis: reason.clone(),
+            });
         }
-        EventKind::DueExtended { new_due, legal_basis } => {
-            state.extensions.push(DueChange { at, new_due: *new_due, basis: legal_basis.clone() });
+        EventKind::DueExtended {
+            new_due,
+            legal_basis,
+        } => {
+            state.extensions.push(DueChange {
+                at,
+                new_due: *new_due,
+                basis: legal_basis.clone(),
+            });
         }
         EventKind::Withdrawn { reason } => finish(&mut state, at, Status::Withdrawn, reason),
         EventKind::Stopped { reason } => finish(&mut state, at, Status::Stopped, reason),

@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn national_codes_round_trip() {
         for status in Status::ALL {
-            assert_eq!(Status::from_national_code(status.national_code()), Some(status));
+            assert_eq!(
+                Status::from_national_code(status.national_code()),
+                Some(status)
+            );
         }
         assert_eq!(Status::from_national_code(0), None);
         assert_eq!(Status::from_national_code(11), None);

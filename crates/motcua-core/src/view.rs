@@ -1,6 +1,8 @@
 //! The derived view of a dossier as of an instant: status, dues, clock, time class and steps.
 
-use crate::deadline::{self, DeadlineError, DueSoonWindow, Granularity, JudgingRules, NoTrace, PauseCause};
+use crate::deadline::{
+    self, DeadlineError, DueSoonWindow, Granularity, JudgingRules, NoTrace, PauseCause,
+};
 use crate::event::Event;
 use crate::ids::{DossierId, ProcedureCode, UnitId};
 use crate::procedure::{Catalogue, Channel, Procedure};
@@ -71,6 +73,20 @@ pub enum ClockState {
     Stopped,
     /// The procedure has no time limit.
     NoLimit,
+}
+
+impl ClockState {
+    /// The clock's state in words.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ClockState::NotStarted => "not started (not yet received)",
+            ClockState::Running => "running",
+            ClockState::Paused(PauseCause::Supplement) => "paused, waiting for a supplement",
+            ClockState::Paused(PauseCause::Payment) => "paused, waiting for payment",
+            ClockState::Stopped => "stopped (the dossier is finished)",
+            ClockState::NoLimit => "no time limit",
+        }
+    }
 }
 
 /// One step run with its own due.
@@ -200,14 +216,22 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     /// A context with the default judging rules.
     pub fn new(catalogue: &'a Catalogue, calendar: &'a Calendar) -> Self {
-        Context { catalogue, calendar, rules: JudgingRules::default() }
+        Context {
+            catalogue,
+            calendar,
+            rules: JudgingRules::default(),
+        }
     }
 
     /// The view of a dossier from its events, counting only events that happened by `as_of`.
     ///
     /// The events must be one dossier's, in sequence order, already checked (read from a store
     /// or an import).
-    pub fn view_events(&self, events: &[Event], as_of: OffsetDateTime) -> Result<DossierView, ViewError> {
+    pub fn view_events(
+        &self,
+        events: &[Event],
+        as_of: OffsetDateTime,
+    ) -> Result<DossierView, ViewError> {
         let state = events
             .iter()
             .take_while(|e| e.occurred_at <= as_of)
@@ -216,9 +240,16 @@ impl<'a> Context<'a> {
     }
 
     /// The view of a folded dossier as of `as_of`.
-    pub fn view(&self, state: &DossierState, as_of: OffsetDateTime) -> Result<DossierView, ViewError> {
+    pub fn view(
+        &self,
+        state: &DossierState,
+        as_of: OffsetDateTime,
+    ) -> Result<DossierView, ViewError> {
         let no_events = || ViewError::NoEvents {
-            dossier: state.dossier_id.clone().unwrap_or_else(|| DossierId::new("")),
+            dossier: state
+                .dossier_id
+                .clone()
+                .unwrap_or_else(|| DossierId::new("")),
             as_of,
         };
         let (Some(dossier_id), Some(status), Some(code), Some(unit), Some(channel)) = (
@@ -230,12 +261,25 @@ impl<'a> Context<'a> {
         ) else {
             return Err(no_events());
         };
-        let procedure = self
-            .catalogue
-            .procedure(&code)
-            .ok_or_else(|| ViewError::UnknownProcedure { dossier: dossier_id.clone(), procedure: code.clone() })?;
-        let dues = deadline::compute(state, procedure, self.calendar, as_of, &self.rules, &mut NoTrace)?;
-        let cal_err = |source: CalendarError| DeadlineError::Calendar { dossier: dossier_id.clone(), source };
+        let procedure =
+            self.catalogue
+                .procedure(&code)
+                .ok_or_else(|| ViewError::UnknownProcedure {
+                    dossier: dossier_id.clone(),
+                    procedure: code.clone(),
+                })?;
+        let dues = deadline::compute(
+            state,
+            procedure,
+            self.calendar,
+            as_of,
+            &self.rules,
+            &mut NoTrace,
+        )?;
+        let cal_err = |source: CalendarError| DeadlineError::Calendar {
+            dossier: dossier_id.clone(),
+            source,
+        };
 
         let end = state.finished_at.map_or(as_of, |f| f.min(as_of));
         let clock = if state.received_at.is_none() {
@@ -253,14 +297,25 @@ impl<'a> Context<'a> {
         let mut left_minutes = 0;
         let mut overdue_minutes = 0;
         if let Some(from) = dues.counting_from {
-            let elapsed = self.calendar.working_minutes_between(from, end).map_err(cal_err)?;
+            let elapsed = self
+                .calendar
+                .working_minutes_between(from, end)
+                .map_err(cal_err)?;
             used_minutes = elapsed.saturating_sub(dues.paused_minutes);
             if let Some(due) = dues.official {
-                left_minutes = self.calendar.working_minutes_between(end, due).map_err(cal_err)?;
-                overdue_minutes = self.calendar.working_minutes_between(due, end).map_err(cal_err)?;
+                left_minutes = self
+                    .calendar
+                    .working_minutes_between(end, due)
+                    .map_err(cal_err)?;
+                overdue_minutes = self
+                    .calendar
+                    .working_minutes_between(due, end)
+                    .map_err(cal_err)?;
             }
         }
-        let (time_class, late_reason) = self.judge(state, status, dues.official, as_of).map_err(cal_err)?;
+        let (time_class, late_reason) = self
+            .judge(state, status, dues.official, as_of)
+            .map_err(cal_err)?;
         let steps = self.steps(state, procedure, end).map_err(cal_err)?;
         let accept_overdue = dues.accept_by.is_some_and(|by| as_of > by);
         Ok(DossierView {
@@ -287,7 +342,11 @@ impl<'a> Context<'a> {
             supplement_rounds: u32::try_from(state.supplements.len()).unwrap_or(u32::MAX),
             steps,
             electronic_result: state.electronic_result,
-            paid_online: state.payments.iter().rev().find_map(|p| p.paid.map(|(_, online)| online)),
+            paid_online: state
+                .payments
+                .iter()
+                .rev()
+                .find_map(|p| p.paid.map(|(_, online)| online)),
             satisfied: state.satisfied,
         })
     }
@@ -312,12 +371,19 @@ impl<'a> Context<'a> {
                 };
                 Ok(match self.compare(end, due) {
                     Ordering::Greater => (TimeClass::Late, Some(LateReason::PastDue)),
-                    Ordering::Less if self.local_date(end) < self.local_date(due) => (TimeClass::Early, None),
+                    Ordering::Less if self.local_date(end) < self.local_date(due) => {
+                        (TimeClass::Early, None)
+                    }
                     _ => (TimeClass::OnTime, None),
                 })
             }
-            Status::Received | Status::Processing | Status::SupplementRequested | Status::AwaitingPayment => {
-                let Some(due) = due else { return Ok((TimeClass::WithinTime, None)) };
+            Status::Received
+            | Status::Processing
+            | Status::SupplementRequested
+            | Status::AwaitingPayment => {
+                let Some(due) = due else {
+                    return Ok((TimeClass::WithinTime, None));
+                };
                 if self.compare(as_of, due) == Ordering::Greater {
                     return Ok((TimeClass::Overdue, Some(LateReason::PastDue)));
                 }
@@ -331,7 +397,14 @@ impl<'a> Context<'a> {
                     }
                     DueSoonWindow::Hours(h) => due <= as_of + time::Duration::hours(i64::from(h)),
                 };
-                Ok((if soon { TimeClass::DueSoon } else { TimeClass::WithinTime }, None))
+                Ok((
+                    if soon {
+                        TimeClass::DueSoon
+                    } else {
+                        TimeClass::WithinTime
+                    },
+                    None,
+                ))
             }
         }
     }
@@ -368,7 +441,10 @@ impl<'a> Context<'a> {
                     Some(minutes) => {
                         let waited = self.waited_minutes(state, run.started_at, end)?;
                         let start = self.calendar.next_working_instant(run.started_at)?;
-                        Some(self.calendar.add_working_minutes(start, minutes.saturating_add(waited))?)
+                        Some(
+                            self.calendar
+                                .add_working_minutes(start, minutes.saturating_add(waited))?,
+                        )
                     }
                     None => None,
                 };
@@ -387,12 +463,22 @@ impl<'a> Context<'a> {
 
     /// Working minutes of supplement and payment waits inside [from, to): they do not count
     /// against a step's budget.
-    fn waited_minutes(&self, state: &DossierState, from: OffsetDateTime, to: OffsetDateTime) -> Result<u64, CalendarError> {
+    fn waited_minutes(
+        &self,
+        state: &DossierState,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<u64, CalendarError> {
         let waits = state
             .supplements
             .iter()
             .map(|r| (r.requested_at, r.closed.map(|(t, _)| t)))
-            .chain(state.payments.iter().map(|p| (p.requested_at, p.paid.map(|(t, _)| t))));
+            .chain(
+                state
+                    .payments
+                    .iter()
+                    .map(|p| (p.requested_at, p.paid.map(|(t, _)| t))),
+            );
         let mut total = 0u64;
         for (start, end) in waits {
             let (a, b) = (start.max(from), end.unwrap_or(to).min(to));

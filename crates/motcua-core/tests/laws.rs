@@ -23,7 +23,9 @@ fn limit() -> impl Strategy<Value = TimeLimit> {
         (1u32..60).prop_map(TimeLimit::WorkingDays),
         (1u32..80).prop_map(TimeLimit::WorkingHours),
         (1u32..60).prop_map(TimeLimit::CalendarDays),
-        Just(TimeLimit::SameDay { cutoff: time::macros::time!(15:00) }),
+        Just(TimeLimit::SameDay {
+            cutoff: time::macros::time!(15:00)
+        }),
     ]
 }
 
@@ -39,14 +41,26 @@ fn event(seq: u64, at: OffsetDateTime, kind: EventKind) -> Event {
 }
 
 fn received(at: OffsetDateTime, code: &str) -> Event {
-    event(1, at, EventKind::Received { procedure: code.into(), unit: "H1".into(), channel: Channel::InPerson })
+    event(
+        1,
+        at,
+        EventKind::Received {
+            procedure: code.into(),
+            unit: "H1".into(),
+            channel: Channel::InPerson,
+        },
+    )
 }
 
 /// Received, then one supplement round from `received + request` lasting `wait` (or still open).
 fn with_supplement(at: OffsetDateTime, request: Duration, wait: Option<Duration>) -> Vec<Event> {
     let mut events = vec![
         received(at, "X"),
-        event(2, at + request, EventKind::SupplementRequested { reason: "x".into() }),
+        event(
+            2,
+            at + request,
+            EventKind::SupplementRequested { reason: "x".into() },
+        ),
     ];
     if let Some(wait) = wait {
         events.push(event(3, at + request + wait, EventKind::SupplementSupplied));
@@ -55,7 +69,9 @@ fn with_supplement(at: OffsetDateTime, request: Duration, wait: Option<Duration>
 }
 
 fn due(state: &DossierState, p: &Procedure, as_of: OffsetDateTime) -> Option<OffsetDateTime> {
-    deadline::dues(state, p, calendar(), as_of).unwrap().official
+    deadline::dues(state, p, calendar(), as_of)
+        .unwrap()
+        .official
 }
 
 fn far(at: OffsetDateTime) -> OffsetDateTime {
@@ -65,8 +81,12 @@ fn far(at: OffsetDateTime) -> OffsetDateTime {
 fn is_working_time(t: OffsetDateTime) -> bool {
     let cal = calendar();
     let local = t.to_offset(cal.offset());
-    let Ok(sessions) = cal.sessions_on(local.date()) else { return false };
-    sessions.iter().any(|s| s.start() <= local.time() && local.time() <= s.end())
+    let Ok(sessions) = cal.sessions_on(local.date()) else {
+        return false;
+    };
+    sessions
+        .iter()
+        .any(|s| s.start() <= local.time() && local.time() <= s.end())
 }
 
 proptest! {

@@ -4,7 +4,7 @@
 //! `cargo run --release -p motcua-gen --example stats -- [dossiers] [seed] [year]`
 
 use motcua_calendar::Calendar;
-use motcua_core::{Channel, Context, Level, Status, TimeClass};
+use motcua_core::{Channel, Context, Status, TimeClass};
 use motcua_gen::{generate_with_calendar, GenConfig};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -82,13 +82,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(rated)
     );
     let mut per_level: BTreeMap<&'static str, [u64; 2]> = BTreeMap::new();
-    println!("{:<12} {:<48} {:>6} {:>7} {:>7} {:>7}", "unit", "name", "recv", "online%", "ontime%", "satisf%");
+    println!(
+        "{:<12} {:<48} {:>6} {:>7} {:>7} {:>7}",
+        "unit", "name", "recv", "online%", "ontime%", "satisf%"
+    );
     for (id, row) in &per_unit {
         let unit = sample.catalogue.unit(&id.as_str().into()).ok_or("unit")?;
         let level = per_level.entry(unit.level.label()).or_default();
         level[0] += row[0];
         level[1] += row[1];
-        let r = |a: u64, b: u64| if b == 0 { f64::NAN } else { 100.0 * a as f64 / b as f64 };
+        let r = |a: u64, b: u64| {
+            if b == 0 {
+                f64::NAN
+            } else {
+                100.0 * a as f64 / b as f64
+            }
+        };
         println!(
             "{:<12} {:<48} {:>6} {:>7.1} {:>7.1} {:>7.1}",
             id,
@@ -100,8 +109,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     for (level, [recv, online]) in per_level {
-        println!("level {level}: received {recv}, online {:.1}%", 100.0 * online as f64 / recv as f64);
+        println!(
+            "level {level}: received {recv}, online {:.1}%",
+            100.0 * online as f64 / recv as f64
+        );
     }
-    let _ = Level::ALL;
     Ok(())
 }

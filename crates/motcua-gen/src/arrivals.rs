@@ -148,7 +148,10 @@ pub(crate) fn arrivals_on(
     count: usize,
 ) -> Result<Vec<Arrival>, GenError> {
     let mut out = Vec::with_capacity(count);
-    let previous = day.date.previous_day().filter(|p| p.year() == day.date.year());
+    let previous = day
+        .date
+        .previous_day()
+        .filter(|p| p.year() == day.date.year());
     for draw in 0..count {
         let proc = rng.pick(&world.proc_cum);
         let p = &world.procs[proc];
@@ -171,7 +174,14 @@ pub(crate) fn arrivals_on(
         } else {
             world.in_working_day(rng, day.date)?
         };
-        out.push(Arrival { proc, unit, channel, first, seed: rng.next_u64(), draw: draw as u32 });
+        out.push(Arrival {
+            proc,
+            unit,
+            channel,
+            first,
+            seed: rng.next_u64(),
+            draw: draw as u32,
+        });
     }
     out.sort_by(|a, b| a.first.cmp(&b.first).then(a.draw.cmp(&b.draw)));
     Ok(out)
@@ -199,4 +209,40 @@ fn online_instant(
     }
     let minute = rng.between(5 * 60, 7 * 60 + 15);
     Ok(world.at(date, Time::MIDNIGHT) + Duration::minutes(minute as i64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_calendar::Calendar;
+    use time::macros::date;
+
+    #[test]
+    fn allocation_is_exact_and_proportional() {
+        let counts = allocate(1000, &[1.0, 2.0, 0.0, 1.0]);
+        assert_eq!(counts.iter().sum::<usize>(), 1000);
+        assert_eq!(counts[2], 0);
+        assert!(counts[1] > counts[0]);
+        assert_eq!(allocate(7, &[]), Vec::<usize>::new());
+        assert_eq!(allocate(3, &[1.0, 1.0, 1.0, 1.0]).iter().sum::<usize>(), 3);
+    }
+
+    #[test]
+    fn tet_2024_is_found_and_damps_arrivals() -> Result<(), GenError> {
+        let cal = Calendar::vietnam();
+        let world = World::new(&cal, 2024)?;
+        // Tết Giáp Thìn: 8–14 February 2024 off (with the weekend).
+        assert_eq!(
+            tet_span(&world, 2024)?,
+            Some((date!(2024 - 02 - 08), date!(2024 - 02 - 14)))
+        );
+        let days = days(&world, 2024)?;
+        let weight = |d: Date| days.iter().find(|x| x.date == d).map(|x| x.weight);
+        // The Monday after Tết is lighter than an ordinary Monday in March.
+        assert!(weight(date!(2024 - 02 - 19)) < weight(date!(2024 - 03 - 04)));
+        // No weight on days off; the make-up Saturday 4 May is a (light) working day.
+        assert_eq!(weight(date!(2024 - 04 - 30)), None);
+        assert!(weight(date!(2024 - 05 - 04)).is_some_and(|w| w < 0.5));
+        Ok(())
+    }
 }

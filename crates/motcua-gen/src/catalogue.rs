@@ -23,8 +23,18 @@ pub(crate) struct StepDef {
     pub unit: Option<&'static str>,
 }
 
-const fn step(id: &'static str, name: &'static str, share: u8, unit: Option<&'static str>) -> StepDef {
-    StepDef { id, name, share, unit }
+const fn step(
+    id: &'static str,
+    name: &'static str,
+    share: u8,
+    unit: Option<&'static str>,
+) -> StepDef {
+    StepDef {
+        id,
+        name,
+        share,
+        unit,
+    }
 }
 
 /// A procedure and how its dossiers behave.
@@ -64,7 +74,9 @@ pub(crate) struct ProcDef {
     pub supplement_reasons: &'static [&'static str],
 }
 
-const SAME_DAY: TimeLimit = TimeLimit::SameDay { cutoff: time!(15:00) };
+const SAME_DAY: TimeLimit = TimeLimit::SameDay {
+    cutoff: time!(15:00),
+};
 
 const CIVIL: &[&str] = &[
     "Bổ sung bản sao giấy tờ chứng minh nhân thân",
@@ -98,30 +110,70 @@ const HOUSE_PERMIT_STEPS: &[StepDef] = &[
 ];
 
 const LAND_FIRST_STEPS: &[StepDef] = &[
-    step("kiem_tra", "Kiểm tra hồ sơ, xác nhận hiện trạng, trích đo", 40, Some(units::VPDKDD)),
-    step("thue", "Xác định nghĩa vụ tài chính", 15, Some(units::CUC_THUE)),
+    step(
+        "kiem_tra",
+        "Kiểm tra hồ sơ, xác nhận hiện trạng, trích đo",
+        40,
+        Some(units::VPDKDD),
+    ),
+    step(
+        "thue",
+        "Xác định nghĩa vụ tài chính",
+        15,
+        Some(units::CUC_THUE),
+    ),
     step("tham_dinh", "Thẩm định, trình ký", 25, None),
     step("ky_cap", "Ký cấp Giấy chứng nhận", 20, None),
 ];
 
 const LAND_TRANSFER_STEPS: &[StepDef] = &[
-    step("kiem_tra", "Kiểm tra hồ sơ, chỉnh lý biến động", 50, Some(units::VPDKDD)),
-    step("thue", "Xác định nghĩa vụ tài chính", 20, Some(units::CUC_THUE)),
-    step("cap_nhat", "Cập nhật, xác nhận biến động", 30, Some(units::VPDKDD)),
+    step(
+        "kiem_tra",
+        "Kiểm tra hồ sơ, chỉnh lý biến động",
+        50,
+        Some(units::VPDKDD),
+    ),
+    step(
+        "thue",
+        "Xác định nghĩa vụ tài chính",
+        20,
+        Some(units::CUC_THUE),
+    ),
+    step(
+        "cap_nhat",
+        "Cập nhật, xác nhận biến động",
+        30,
+        Some(units::VPDKDD),
+    ),
 ];
 
 const WORKS_PERMIT_STEPS: &[StepDef] = &[
-    step("tham_dinh", "Thẩm định hồ sơ, lấy ý kiến cơ quan liên quan", 70, None),
+    step(
+        "tham_dinh",
+        "Thẩm định hồ sơ, lấy ý kiến cơ quan liên quan",
+        70,
+        None,
+    ),
     step("trinh_ky", "Trình lãnh đạo Sở ký giấy phép", 30, None),
 ];
 
 const ENV_PERMIT_STEPS: &[StepDef] = &[
     step("tham_dinh", "Thẩm định, kiểm tra thực tế", 80, None),
-    step("phe_duyet", "UBND tỉnh ký cấp giấy phép", 20, Some(units::PROVINCE)),
+    step(
+        "phe_duyet",
+        "UBND tỉnh ký cấp giấy phép",
+        20,
+        Some(units::PROVINCE),
+    ),
 ];
 
 const FOOD_SAFETY_STEPS: &[StepDef] = &[
-    step("tham_dinh", "Thẩm định hồ sơ, thẩm định thực tế cơ sở", 80, None),
+    step(
+        "tham_dinh",
+        "Thẩm định hồ sơ, thẩm định thực tế cơ sở",
+        80,
+        None,
+    ),
     step("cap_giay", "Cấp Giấy chứng nhận", 20, None),
 ];
 
@@ -150,7 +202,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.004,
             late_step: 0,
-            supplement: 0.02,
+            supplement: 0.026,
             obligation: None,
             extension: None,
             supplement_reasons: CIVIL,
@@ -173,7 +225,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.004,
             late_step: 0,
-            supplement: 0.02,
+            supplement: 0.026,
             obligation: None,
             extension: None,
             supplement_reasons: CIVIL,
@@ -196,7 +248,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.006,
             late_step: 0,
-            supplement: 0.08,
+            supplement: 0.104,
             obligation: None,
             extension: None,
             supplement_reasons: CIVIL,
@@ -219,7 +271,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.012,
             late_step: 0,
-            supplement: 0.08,
+            supplement: 0.104,
             obligation: None,
             extension: None,
             supplement_reasons: CIVIL,
@@ -242,7 +294,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.02,
             late: 0.004,
             late_step: 0,
-            supplement: 0.01,
+            supplement: 0.013,
             obligation: None,
             extension: None,
             supplement_reasons: CIVIL,
@@ -261,11 +313,11 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             fees: &[("Phí chứng thực bản sao (2.000 đồng/trang)", 6_000)],
             steps: &[],
             volume: 26.0,
-            online_factor: 0.3,
+            online_factor: 0.42,
             postal: 0.0,
             late: 0.002,
             late_step: 0,
-            supplement: 0.005,
+            supplement: 0.007,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -288,7 +340,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.002,
             late_step: 0,
-            supplement: 0.005,
+            supplement: 0.007,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -310,9 +362,9 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             volume: 3.0,
             online_factor: 0.75,
             postal: 0.0,
-            late: 0.07,
+            late: 0.05,
             late_step: 0,
-            supplement: 0.25,
+            supplement: 0.325,
             obligation: None,
             extension: Some((
                 "Khoản 2 Điều 102 Luật Xây dựng 2014 (sửa đổi 2020): cần xem xét thêm, gia hạn không quá 10 ngày",
@@ -338,7 +390,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.01,
             late_step: 0,
-            supplement: 0.12,
+            supplement: 0.156,
             obligation: None,
             extension: None,
             supplement_reasons: BUSINESS,
@@ -359,9 +411,9 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             volume: 2.0,
             online_factor: 0.55,
             postal: 0.0,
-            late: 0.18,
+            late: 0.28,
             late_step: 0,
-            supplement: 0.3,
+            supplement: 0.39,
             obligation: Some((2_000_000, 150_000_000, 1)),
             extension: None,
             supplement_reasons: LAND,
@@ -382,9 +434,9 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             volume: 5.0,
             online_factor: 0.6,
             postal: 0.0,
-            late: 0.08,
+            late: 0.15,
             late_step: 2,
-            supplement: 0.2,
+            supplement: 0.26,
             obligation: Some((500_000, 80_000_000, 1)),
             extension: None,
             supplement_reasons: LAND,
@@ -407,7 +459,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.003,
             late_step: 0,
-            supplement: 0.01,
+            supplement: 0.013,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -430,7 +482,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.02,
             late: 0.02,
             late_step: 0,
-            supplement: 0.12,
+            supplement: 0.156,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -454,7 +506,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.1,
             late: 0.004,
             late_step: 0,
-            supplement: 0.15,
+            supplement: 0.195,
             obligation: None,
             extension: None,
             supplement_reasons: BUSINESS,
@@ -477,7 +529,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.1,
             late: 0.004,
             late_step: 0,
-            supplement: 0.12,
+            supplement: 0.156,
             obligation: None,
             extension: None,
             supplement_reasons: BUSINESS,
@@ -500,7 +552,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.15,
             late: 0.025,
             late_step: 0,
-            supplement: 0.04,
+            supplement: 0.052,
             obligation: None,
             extension: Some((
                 "Khoản 1 Điều 48 Luật Lý lịch tư pháp 2009: người đã cư trú ở nhiều nơi hoặc phải xác minh điều kiện đương nhiên được xóa án tích, không quá 15 ngày",
@@ -526,7 +578,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.1,
             late: 0.01,
             late_step: 0,
-            supplement: 0.03,
+            supplement: 0.039,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -549,7 +601,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.12,
             late_step: 0,
-            supplement: 0.3,
+            supplement: 0.39,
             obligation: None,
             extension: Some((
                 "Khoản 2 Điều 102 Luật Xây dựng 2014 (sửa đổi 2020): cần xem xét thêm, gia hạn không quá 10 ngày",
@@ -575,7 +627,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.05,
             late: 0.015,
             late_step: 0,
-            supplement: 0.12,
+            supplement: 0.156,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -593,12 +645,12 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             result_is_document: true,
             fees: &[],
             steps: ENV_PERMIT_STEPS,
-            volume: 0.4,
+            volume: 0.7,
             online_factor: 0.9,
             postal: 0.0,
             late: 0.12,
             late_step: 1,
-            supplement: 0.3,
+            supplement: 0.39,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -621,7 +673,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.02,
             late: 0.05,
             late_step: 0,
-            supplement: 0.15,
+            supplement: 0.195,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -644,7 +696,7 @@ pub(crate) fn definitions() -> Vec<ProcDef> {
             postal: 0.0,
             late: 0.04,
             late_step: 0,
-            supplement: 0.2,
+            supplement: 0.26,
             obligation: None,
             extension: None,
             supplement_reasons: GENERIC,
@@ -678,7 +730,10 @@ impl ProcDef {
             fees: self
                 .fees
                 .iter()
-                .map(|&(name, amount_vnd)| Fee { name: name.to_owned(), amount_vnd })
+                .map(|&(name, amount_vnd)| Fee {
+                    name: name.to_owned(),
+                    amount_vnd,
+                })
                 .collect(),
             steps: self
                 .steps

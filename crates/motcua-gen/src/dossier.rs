@@ -17,11 +17,11 @@ const REFUSED: f64 = 0.025;
 /// Share of received dossiers withdrawn by the applicant.
 const WITHDRAWN: f64 = 0.01;
 /// Share of received dossiers stopped by the agency.
-const STOPPED: f64 = 0.005;
+const STOPPED: f64 = 0.003;
 /// Share of supplement requests never answered (the dossier is stopped).
-const SUPPLEMENT_EXPIRES: f64 = 0.05;
+const SUPPLEMENT_EXPIRES: f64 = 0.04;
 /// Share of dossiers with one supplement round that get a second one.
-const SECOND_ROUND: f64 = 0.12;
+const SECOND_ROUND: f64 = 0.09;
 /// Share of late dossiers that get an apology and a new appointment.
 const APOLOGY: f64 = 0.65;
 /// Share of dossiers of procedures with a legal extension that use it.
@@ -62,7 +62,12 @@ struct Stream<'a, 'c> {
 impl Stream<'_, '_> {
     /// Emits one event at `at` (clamped to the previous event's time); returns false, emitting
     /// nothing, once `at` is after the as-of instant.
-    fn emit(&mut self, rng: &mut Rng, at: OffsetDateTime, kind: EventKind) -> Result<bool, GenError> {
+    fn emit(
+        &mut self,
+        rng: &mut Rng,
+        at: OffsetDateTime,
+        kind: EventKind,
+    ) -> Result<bool, GenError> {
         if self.cut {
             return Ok(false);
         }
@@ -96,7 +101,11 @@ impl Stream<'_, '_> {
     }
 
     /// Emits planned events in order until one falls after the as-of instant.
-    fn emit_all(&mut self, rng: &mut Rng, plan: Vec<(OffsetDateTime, EventKind)>) -> Result<(), GenError> {
+    fn emit_all(
+        &mut self,
+        rng: &mut Rng,
+        plan: Vec<(OffsetDateTime, EventKind)>,
+    ) -> Result<(), GenError> {
         for (at, kind) in plan {
             if !self.emit(rng, at, kind)? {
                 break;
@@ -107,7 +116,10 @@ impl Stream<'_, '_> {
 }
 
 fn pick_str(rng: &mut Rng, items: &[&str]) -> String {
-    rng.choose(items).copied().unwrap_or("Theo quy định").to_owned()
+    rng.choose(items)
+        .copied()
+        .unwrap_or("Theo quy định")
+        .to_owned()
 }
 
 /// How a dossier ends before its result, if it does.
@@ -135,9 +147,19 @@ pub(crate) fn simulate(
     let profile = unit.profile;
     let online = arrival.channel == Channel::Online;
     let procedure = world.catalogue.procedure(&p.code).ok_or_else(|| {
-        GenError::Config(format!("procedure {} missing from the generated catalogue", p.code))
+        GenError::Config(format!(
+            "procedure {} missing from the generated catalogue",
+            p.code
+        ))
     })?;
-    let mut s = Stream { decider, state: Decider::initial_state(), id, as_of: world.as_of, out, cut: false };
+    let mut s = Stream {
+        decider,
+        state: Decider::initial_state(),
+        id,
+        as_of: world.as_of,
+        out,
+        cut: false,
+    };
 
     // --- Submission and reception ---
     let received_at = if online {
@@ -181,7 +203,13 @@ pub(crate) fn simulate(
     // --- Fees paid at reception ---
     if p.fee_total > 0 && def.obligation.is_none() {
         now += Duration::minutes(rng.between(1, 4) as i64);
-        if !s.emit(rng, now, EventKind::PaymentRequested { amount_vnd: p.fee_total })? {
+        if !s.emit(
+            rng,
+            now,
+            EventKind::PaymentRequested {
+                amount_vnd: p.fee_total,
+            },
+        )? {
             return Ok(());
         }
         let paid_online = rng.chance(if online { 0.85 } else { 0.12 });
@@ -197,7 +225,13 @@ pub(crate) fn simulate(
         } else {
             now + Duration::minutes(rng.between(2, 12) as i64)
         };
-        if !s.emit(rng, now, EventKind::PaymentMade { online: paid_online })? {
+        if !s.emit(
+            rng,
+            now,
+            EventKind::PaymentMade {
+                online: paid_online,
+            },
+        )? {
             return Ok(());
         }
     }
@@ -208,19 +242,33 @@ pub(crate) fn simulate(
         now = world.add_wm(now, rng.between(5, 120))?;
         let to = unit0.clone().unwrap_or_else(|| receiving.clone());
         if to != current {
-            let t = EventKind::Transferred { from: current.clone(), to: to.clone() };
+            let t = EventKind::Transferred {
+                from: current.clone(),
+                to: to.clone(),
+            };
             if !s.emit(rng, now, t)? {
                 return Ok(());
             }
             current = to.clone();
         }
-        if !s.emit(rng, now, EventKind::StepStarted { step: step0.clone(), unit: to })? {
+        if !s.emit(
+            rng,
+            now,
+            EventKind::StepStarted {
+                step: step0.clone(),
+                unit: to,
+            },
+        )? {
             return Ok(());
         }
     }
 
     // --- Supplement rounds ---
-    let rounds = if rng.chance(def.supplement) { 1 + u32::from(rng.chance(SECOND_ROUND)) } else { 0 };
+    let rounds = if rng.chance(def.supplement) {
+        1 + u32::from(rng.chance(SECOND_ROUND))
+    } else {
+        0
+    };
     let nominal = procedure.time_limit.nominal_minutes().unwrap_or(4800);
     for _ in 0..rounds {
         let into = (nominal.min(5 * 480) as f64 * (0.1 + 0.5 * rng.unit())) as u64 + 1;
@@ -230,7 +278,9 @@ pub(crate) fn simulate(
             return Ok(());
         }
         if rng.chance(SUPPLEMENT_EXPIRES) {
-            let expired = world.cal.add_calendar_days(now, rng.between(15, 30) as u32)?;
+            let expired = world
+                .cal
+                .add_calendar_days(now, rng.between(15, 30) as u32)?;
             s.emit(rng, expired, EventKind::SupplementExpired)?;
             return Ok(());
         }
@@ -250,7 +300,10 @@ pub(crate) fn simulate(
             now = world.add_wm(now, rng.between(30, 600))?;
             let new_due = world.cal.add_working_days(due, extra)?;
             if new_due > now {
-                let kind = EventKind::DueExtended { new_due, legal_basis: basis.to_owned() };
+                let kind = EventKind::DueExtended {
+                    new_due,
+                    legal_basis: basis.to_owned(),
+                };
                 if !s.emit(rng, now, kind)? {
                     return Ok(());
                 }
@@ -260,10 +313,30 @@ pub(crate) fn simulate(
     }
 
     // --- Fate: when the result is ready ---
-    let late_p = (def.late * profile.late).min(0.9);
+    // Year-end overload: dossiers received in November and December are late more often.
+    let season = match received_at.month() {
+        time::Month::December => 3.0,
+        time::Month::November => 2.0,
+        time::Month::October => 1.3,
+        _ => 1.0,
+    };
+    let late_p = (def.late * profile.late * season).min(0.9);
     let late = due <= now || rng.chance(late_p);
     let finish = if late {
-        let k = 1 + rng.geometric(0.6, 25);
+        // Most late dossiers are a few days late; some get stuck for weeks or months (waiting
+        // for another agency, disputes), more often in the procedures that are often late.
+        let stuck = if def.obligation.is_some() {
+            0.5
+        } else if def.late >= 0.05 {
+            0.45
+        } else {
+            0.05
+        };
+        let k = if rng.chance(stuck) {
+            10 + rng.below(110) as u32
+        } else {
+            1 + rng.geometric(0.6, 25)
+        };
         let base = world.cal.add_working_days(due.max(now), k)?;
         world.add_wm(base, rng.between(0, 180))?
     } else {
@@ -286,19 +359,40 @@ pub(crate) fn simulate(
     let mut finish_at = finish;
     if !p.steps.is_empty() {
         let total = world.wm(now, finish)?;
-        let budget = if late { world.wm(now, due)?.min(total) } else { total };
+        let budget = if late {
+            world.wm(now, due)?.min(total)
+        } else {
+            total
+        };
         let excess = total - budget;
-        let share_sum: u64 = def.steps.iter().map(|st| u64::from(st.share)).sum::<u64>().max(1);
+        let share_sum: u64 = def
+            .steps
+            .iter()
+            .map(|st| u64::from(st.share))
+            .sum::<u64>()
+            .max(1);
         let last = p.steps.len() - 1;
         let mut used = 0u64;
         for (i, (step, unit)) in p.steps.iter().enumerate() {
             if i > 0 {
                 let to = unit.clone().unwrap_or_else(|| receiving.clone());
                 if to != current {
-                    plan.push((cursor, EventKind::Transferred { from: current.clone(), to: to.clone() }));
+                    plan.push((
+                        cursor,
+                        EventKind::Transferred {
+                            from: current.clone(),
+                            to: to.clone(),
+                        },
+                    ));
                     current = to.clone();
                 }
-                plan.push((cursor, EventKind::StepStarted { step: step.clone(), unit: to }));
+                plan.push((
+                    cursor,
+                    EventKind::StepStarted {
+                        step: step.clone(),
+                        unit: to,
+                    },
+                ));
             }
             let mut dur = budget * u64::from(def.steps[i].share) / share_sum;
             if i == def.late_step.min(last) {
@@ -314,20 +408,34 @@ pub(crate) fn simulate(
                 if after == i {
                     let amount = rng.between(lo / 1000, hi / 1000) * 1000;
                     let requested = cursor + Duration::minutes(rng.between(1, 30) as i64);
-                    plan.push((requested, EventKind::PaymentRequested { amount_vnd: amount }));
+                    plan.push((
+                        requested,
+                        EventKind::PaymentRequested { amount_vnd: amount },
+                    ));
                     let days = rng.geometric(0.75, 30);
                     let paid_online = rng.chance(if online { 0.6 } else { 0.2 });
                     let paid = world.applicant_after(rng, requested, days, paid_online)?;
                     if def.payment_pauses_clock {
                         pause_minutes += world.wm(requested, paid)?;
                     }
-                    plan.push((paid, EventKind::PaymentMade { online: paid_online }));
+                    plan.push((
+                        paid,
+                        EventKind::PaymentMade {
+                            online: paid_online,
+                        },
+                    ));
                     cursor = paid;
                 }
             }
         }
         if current != receiving {
-            plan.push((cursor, EventKind::Transferred { from: current.clone(), to: receiving.clone() }));
+            plan.push((
+                cursor,
+                EventKind::Transferred {
+                    from: current.clone(),
+                    to: receiving.clone(),
+                },
+            ));
         }
         finish_at = world.add_wm(cursor, rng.between(0, 30))?;
     }
@@ -336,16 +444,31 @@ pub(crate) fn simulate(
 
     // --- Apology for late dossiers ---
     if late && rng.chance(APOLOGY) {
-        let official = if pause_minutes > 0 { world.add_wm(due, pause_minutes)? } else { due };
-        let issued = official.max(now + Duration::minutes(5)).min(finish_at - Duration::minutes(1));
-        let close = world.cal.close_of_day(finish_at.to_offset(world.cal.offset()).date());
-        let promised = match close {
-            Ok(c) if c > issued && c > official => c,
-            _ => world.cal.add_working_days(issued.max(official), 2)?,
+        let official = if pause_minutes > 0 {
+            world.add_wm(due, pause_minutes)?
+        } else {
+            due
         };
+        let issued = official
+            .max(now + Duration::minutes(5))
+            .min(finish_at - Duration::minutes(1));
+        let days = rng.between(2, 12) as u32;
+        let mut promised = world.cal.add_working_days(official.max(issued), days)?;
+        if promised <= issued {
+            promised = world.cal.add_working_days(issued, days)?;
+        }
         let at = plan.partition_point(|(t, _)| *t <= issued);
         let reason = pick_str(rng, APOLOGY_REASONS);
-        plan.insert(at, (issued, EventKind::ApologyIssued { new_due: promised, reason }));
+        plan.insert(
+            at,
+            (
+                issued,
+                EventKind::ApologyIssued {
+                    new_due: promised,
+                    reason,
+                },
+            ),
+        );
     }
 
     // --- Withdrawal or stop cuts the plan short ---
@@ -354,8 +477,12 @@ pub(crate) fn simulate(
         let at = plan[cut].0;
         plan.truncate(cut);
         let kind = match end {
-            EarlyEnd::Withdrawn => EventKind::Withdrawn { reason: pick_str(rng, WITHDRAWAL_REASONS) },
-            _ => EventKind::Stopped { reason: pick_str(rng, STOP_REASONS) },
+            EarlyEnd::Withdrawn => EventKind::Withdrawn {
+                reason: pick_str(rng, WITHDRAWAL_REASONS),
+            },
+            _ => EventKind::Stopped {
+                reason: pick_str(rng, STOP_REASONS),
+            },
         };
         plan.push((at, kind));
         return s.emit_all(rng, plan);
@@ -363,13 +490,22 @@ pub(crate) fn simulate(
 
     // --- Return and rating ---
     let returned = if online && electronic && rng.chance(0.85) {
-        Some((finish_at + Duration::minutes(rng.between(1, 90) as i64), ReturnMethod::Online))
+        Some((
+            finish_at + Duration::minutes(rng.between(1, 90) as i64),
+            ReturnMethod::Online,
+        ))
     } else if arrival.channel == Channel::Postal || rng.chance(0.04) {
         let days = rng.between(1, 4) as u32;
-        Some((world.applicant_after(rng, finish_at, days, false)?, ReturnMethod::Postal))
+        Some((
+            world.applicant_after(rng, finish_at, days, false)?,
+            ReturnMethod::Postal,
+        ))
     } else if rng.chance(0.93) {
         let days = rng.geometric(0.55, 20);
-        Some((world.applicant_after(rng, finish_at, days, false)?, ReturnMethod::InPerson))
+        Some((
+            world.applicant_after(rng, finish_at, days, false)?,
+            ReturnMethod::InPerson,
+        ))
     } else {
         None
     };

@@ -38,7 +38,10 @@ impl fmt::Display for GenError {
             GenError::Config(msg) => write!(f, "invalid generator configuration: {msg}"),
             GenError::Calendar(e) => write!(f, "calendar: {e}"),
             GenError::Catalogue(e) => write!(f, "generated catalogue rejected: {e}"),
-            GenError::Decide(e) => write!(f, "generated event rejected by the decider (generator bug): {e}"),
+            GenError::Decide(e) => write!(
+                f,
+                "generated event rejected by the decider (generator bug): {e}"
+            ),
             GenError::Deadline(e) => write!(f, "due date computation failed: {e}"),
         }
     }

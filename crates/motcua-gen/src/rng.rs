@@ -73,9 +73,13 @@ impl Rng {
 
     /// An index drawn from cumulative weights (non-decreasing, last = total).
     pub(crate) fn pick(&mut self, cumulative: &[f64]) -> usize {
-        let Some(&total) = cumulative.last() else { return 0 };
+        let Some(&total) = cumulative.last() else {
+            return 0;
+        };
         let x = self.unit() * total;
-        cumulative.partition_point(|&c| c <= x).min(cumulative.len() - 1)
+        cumulative
+            .partition_point(|&c| c <= x)
+            .min(cumulative.len() - 1)
     }
 
     /// One element of a non-empty slice, uniformly (`None` for an empty slice).

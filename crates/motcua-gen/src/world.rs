@@ -51,20 +51,26 @@ pub(crate) fn build_catalogue(
         if receivers.is_empty() {
             continue;
         }
-        let ids: Vec<UnitId> = receivers.iter().map(|&i| units[i].unit.id.clone()).collect();
+        let ids: Vec<UnitId> = receivers
+            .iter()
+            .map(|&i| units[i].unit.id.clone())
+            .collect();
         procedures.push(def.procedure(year, ids));
         let receiver_cum = cumulative(receivers.iter().map(|&i| units[i].profile.volume));
         procs.push(ProcRt {
             code: ProcedureCode::new(def.code),
             receivers,
             receiver_cum,
-            steps: def.steps.iter().map(|s| (s.id.to_owned(), s.unit.map(UnitId::new))).collect(),
+            steps: def
+                .steps
+                .iter()
+                .map(|s| (s.id.to_owned(), s.unit.map(UnitId::new)))
+                .collect(),
             fee_total: def.fees.iter().map(|f| f.1).sum(),
             def,
         });
     }
-    let catalogue =
-        Catalogue::new(units.iter().map(|u| u.unit.clone()).collect(), procedures)?;
+    let catalogue = Catalogue::new(units.iter().map(|u| u.unit.clone()).collect(), procedures)?;
     Ok((catalogue, units, procs))
 }
 
@@ -72,7 +78,14 @@ impl<'c> World<'c> {
     pub(crate) fn new(cal: &'c Calendar, year: i32) -> Result<Self, GenError> {
         let (catalogue, units, procs) = build_catalogue(year)?;
         let proc_cum = cumulative(procs.iter().map(|p| p.def.volume));
-        Ok(World { cal, catalogue, units, procs, proc_cum, as_of: end_of_year(cal, year)? })
+        Ok(World {
+            cal,
+            catalogue,
+            units,
+            procs,
+            proc_cum,
+            as_of: end_of_year(cal, year)?,
+        })
     }
 
     /// An instant at the calendar's offset.
@@ -121,7 +134,9 @@ impl<'c> World<'c> {
         let next = self.cal.next_working_day(date)?;
         match self.in_sessions(rng, next, 1.2)? {
             Some(t) => Ok(t),
-            None => Ok(self.cal.next_working_instant(self.at(next, Time::MIDNIGHT))?),
+            None => Ok(self
+                .cal
+                .next_working_instant(self.at(next, Time::MIDNIGHT))?),
         }
     }
 
@@ -142,10 +157,18 @@ impl<'c> World<'c> {
         } else {
             self.in_working_day(rng, date)?
         };
-        Ok(if t > local { t } else { local + Duration::minutes(rng.between(5, 90) as i64) })
+        Ok(if t > local {
+            t
+        } else {
+            local + Duration::minutes(rng.between(5, 90) as i64)
+        })
     }
 
-    pub(crate) fn add_wm(&self, t: OffsetDateTime, minutes: u64) -> Result<OffsetDateTime, GenError> {
+    pub(crate) fn add_wm(
+        &self,
+        t: OffsetDateTime,
+        minutes: u64,
+    ) -> Result<OffsetDateTime, GenError> {
         Ok(self.cal.add_working_minutes(t, minutes)?)
     }
 

@@ -89,12 +89,20 @@ pub fn write_catalogue(catalogue: &Catalogue) -> String {
 }
 
 fn check_header(value: &Value) -> Result<(), CatalogueFileError> {
-    let found = |key: &str| value.get(key).map_or_else(|| "missing".to_owned(), Value::to_string);
+    let found = |key: &str| {
+        value
+            .get(key)
+            .map_or_else(|| "missing".to_owned(), Value::to_string)
+    };
     if value.get("format").and_then(Value::as_str) != Some(CATALOGUE_FORMAT) {
-        return Err(CatalogueFileError::NotACatalogue { found: found("format") });
+        return Err(CatalogueFileError::NotACatalogue {
+            found: found("format"),
+        });
     }
     if value.get("version").and_then(Value::as_u64) != Some(u64::from(CATALOGUE_VERSION)) {
-        return Err(CatalogueFileError::UnsupportedVersion { found: found("version") });
+        return Err(CatalogueFileError::UnsupportedVersion {
+            found: found("version"),
+        });
     }
     Ok(())
 }
@@ -113,9 +121,19 @@ fn invalid(value: &Value, error: &serde_json::Error) -> CatalogueFileError {
 
 /// The first entry that does not deserialize on its own, and a hint for what was expected.
 fn locate(value: &Value) -> (String, Option<&'static str>) {
-    let entries = |key: &str| value.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+    let entries = |key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
     let name = |entry: &Value, key: &str| {
-        entry.get(key).and_then(Value::as_str).map(|s| format!(" {s}")).unwrap_or_default()
+        entry
+            .get(key)
+            .and_then(Value::as_str)
+            .map(|s| format!(" {s}"))
+            .unwrap_or_default()
     };
     for (i, entry) in entries("units").iter().enumerate() {
         if Unit::deserialize(entry).is_err() {
@@ -146,33 +164,58 @@ mod tests {
 
     #[test]
     fn missing_time_limit_names_the_procedure_and_the_forms() {
-        let err = read_catalogue(&procedure("")).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = read_catalogue(&procedure(""))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.starts_with("line 2, column"), "{err}");
-        assert!(err.contains("procedure P1 (procedures[0]): missing field `time_limit`"), "{err}");
+        assert!(
+            err.contains("procedure P1 (procedures[0]): missing field `time_limit`"),
+            "{err}"
+        );
         assert!(err.contains("\"none\""), "{err}");
     }
 
     #[test]
     fn header_is_checked() {
         let err = read_catalogue("{\"version\":1}").err();
-        assert!(matches!(err, Some(CatalogueFileError::NotACatalogue { found }) if found == "missing"));
+        assert!(
+            matches!(err, Some(CatalogueFileError::NotACatalogue { found }) if found == "missing")
+        );
         let err = read_catalogue("{\"format\":\"motcua-catalogue\",\"version\":2}").err();
-        assert!(matches!(err, Some(CatalogueFileError::UnsupportedVersion { found }) if found == "2"));
+        assert!(
+            matches!(err, Some(CatalogueFileError::UnsupportedVersion { found }) if found == "2")
+        );
         let err = read_catalogue("{\"format\":").err();
-        assert!(matches!(err, Some(CatalogueFileError::Malformed { line: 1, .. })));
+        assert!(matches!(
+            err,
+            Some(CatalogueFileError::Malformed { line: 1, .. })
+        ));
     }
 
     #[test]
     fn unknown_top_level_fields_are_refused() {
         let text = "{\"format\":\"motcua-catalogue\",\"version\":1,\"procedure\":[]}";
-        let err = read_catalogue(text).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("the catalogue: unknown field `procedure`"), "{err}");
+        let err = read_catalogue(text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("the catalogue: unknown field `procedure`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_bad_unit_is_named() {
         let text = "{\"format\":\"motcua-catalogue\",\"version\":1,\"units\":[{\"id\":\"XA01\",\"name\":\"x\",\"level\":\"hamlet\"}]}";
-        let err = read_catalogue(text).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("unit XA01 (units[0]): unknown variant `hamlet`"), "{err}");
+        let err = read_catalogue(text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("unit XA01 (units[0]): unknown variant `hamlet`"),
+            "{err}"
+        );
     }
 }

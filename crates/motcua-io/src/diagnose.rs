@@ -19,7 +19,11 @@ pub(crate) struct Failure {
 
 impl Failure {
     fn bare(kind: ReadErrorKind) -> Self {
-        Failure { dossier: None, sequence: None, kind }
+        Failure {
+            dossier: None,
+            sequence: None,
+            kind,
+        }
     }
 
     /// Attaches the line number.
@@ -44,20 +48,27 @@ pub(crate) fn diagnose_text(text: &str, error: &serde_json::Error) -> Failure {
 
 /// A JSON syntax error.
 pub(crate) fn syntax_failure(error: &serde_json::Error) -> Failure {
-    Failure::bare(ReadErrorKind::Malformed { column: error.column(), message: bare_message(error) })
+    Failure::bare(ReadErrorKind::Malformed {
+        column: error.column(),
+        message: bare_message(error),
+    })
 }
 
 /// Checks the `v` field: the version if supported, else what is wrong.
 pub(crate) fn version_of(value: &Value) -> Result<u64, Failure> {
     let Some(object) = value.as_object() else {
-        return Err(Failure::bare(ReadErrorKind::NotAnObject { found: json_kind(value) }));
+        return Err(Failure::bare(ReadErrorKind::NotAnObject {
+            found: json_kind(value),
+        }));
     };
     check_version(object).map_err(|kind| with_context(object, kind))
 }
 
 /// A version listed as supported but without a decoder (a bug caught by the version tests).
 pub(crate) fn unsupported(value: &Value, version: u64) -> Failure {
-    let kind = ReadErrorKind::UnsupportedVersion { found: version.to_string() };
+    let kind = ReadErrorKind::UnsupportedVersion {
+        found: version.to_string(),
+    };
     match value.as_object() {
         Some(object) => with_context(object, kind),
         None => Failure::bare(kind),
@@ -67,14 +78,19 @@ pub(crate) fn unsupported(value: &Value, version: u64) -> Failure {
 /// Diagnoses a parsed line whose typed decoding failed with `error`.
 pub(crate) fn diagnose_value(value: &Value, error: &serde_json::Error) -> Failure {
     let Some(object) = value.as_object() else {
-        return Failure::bare(ReadErrorKind::NotAnObject { found: json_kind(value) });
+        return Failure::bare(ReadErrorKind::NotAnObject {
+            found: json_kind(value),
+        });
     };
     with_context(object, diagnose_object(object, error))
 }
 
 fn with_context(object: &Map<String, Value>, kind: ReadErrorKind) -> Failure {
     Failure {
-        dossier: object.get("dossier_id").and_then(Value::as_str).map(DossierId::new),
+        dossier: object
+            .get("dossier_id")
+            .and_then(Value::as_str)
+            .map(DossierId::new),
         sequence: object.get("sequence").and_then(Value::as_u64),
         kind,
     }
@@ -85,10 +101,18 @@ fn diagnose_object(object: &Map<String, Value>, error: &serde_json::Error) -> Re
         return kind;
     }
     match object.get("type") {
-        None => return ReadErrorKind::MissingField { field: "type".into() },
+        None => {
+            return ReadErrorKind::MissingField {
+                field: "type".into(),
+            }
+        }
         Some(Value::String(t)) if KNOWN_EVENT_TYPES.contains(&t.as_str()) => {}
         Some(Value::String(t)) => return ReadErrorKind::UnknownType { found: t.clone() },
-        Some(other) => return ReadErrorKind::UnknownType { found: other.to_string() },
+        Some(other) => {
+            return ReadErrorKind::UnknownType {
+                found: other.to_string(),
+            }
+        }
     }
     for field in INSTANT_FIELDS {
         if let Some(kind) = object.get(field).and_then(|v| check_instant(field, v)) {
@@ -99,10 +123,17 @@ fn diagnose_object(object: &Map<String, Value>, error: &serde_json::Error) -> Re
         return kind;
     }
     let message = bare_message(error);
-    if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
-        return ReadErrorKind::MissingField { field: field.to_owned() };
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        return ReadErrorKind::MissingField {
+            field: field.to_owned(),
+        };
     }
-    ReadErrorKind::Invalid { message: name_variant_field(object, message) }
+    ReadErrorKind::Invalid {
+        message: name_variant_field(object, message),
+    }
 }
 
 fn check_version(object: &Map<String, Value>) -> Result<u64, ReadErrorKind> {
@@ -110,7 +141,9 @@ fn check_version(object: &Map<String, Value>) -> Result<u64, ReadErrorKind> {
         None => Err(ReadErrorKind::MissingVersion),
         Some(v) => match v.as_u64().filter(|n| is_supported(*n)) {
             Some(n) => Ok(n),
-            None => Err(ReadErrorKind::UnsupportedVersion { found: v.to_string() }),
+            None => Err(ReadErrorKind::UnsupportedVersion {
+                found: v.to_string(),
+            }),
         },
     }
 }
@@ -118,16 +151,25 @@ fn check_version(object: &Map<String, Value>) -> Result<u64, ReadErrorKind> {
 /// `Some` when the instant field is wrong: missing its offset, or not RFC 3339 at all.
 fn check_instant(field: &'static str, value: &Value) -> Option<ReadErrorKind> {
     let Some(text) = value.as_str() else {
-        return Some(ReadErrorKind::BadInstant { field, value: value.to_string() });
+        return Some(ReadErrorKind::BadInstant {
+            field,
+            value: value.to_string(),
+        });
     };
     if OffsetDateTime::parse(text, &Rfc3339).is_ok() {
         return None;
     }
     let parses = |t: String| OffsetDateTime::parse(&t, &Rfc3339).is_ok();
     if parses(format!("{text}Z")) || parses(format!("{}Z", text.replacen(' ', "T", 1))) {
-        return Some(ReadErrorKind::InstantWithoutOffset { field, value: text.to_owned() });
+        return Some(ReadErrorKind::InstantWithoutOffset {
+            field,
+            value: text.to_owned(),
+        });
     }
-    Some(ReadErrorKind::BadInstant { field, value: value.to_string() })
+    Some(ReadErrorKind::BadInstant {
+        field,
+        value: value.to_string(),
+    })
 }
 
 /// Names a wrong field among those every event has.
@@ -137,7 +179,9 @@ fn check_common_fields(object: &Map<String, Value>) -> Option<ReadErrorKind> {
         field: &str,
     ) -> Option<ReadErrorKind> {
         let error = T::deserialize(object.get(field)?).err()?;
-        Some(ReadErrorKind::Invalid { message: format!("field `{field}`: {}", bare_message(&error)) })
+        Some(ReadErrorKind::Invalid {
+            message: format!("field `{field}`: {}", bare_message(&error)),
+        })
     }
     check::<uuid::Uuid>(object, "event_id")
         .or_else(|| check::<String>(object, "dossier_id"))
@@ -146,11 +190,15 @@ fn check_common_fields(object: &Map<String, Value>) -> Option<ReadErrorKind> {
 
 /// Serde's messages about enum values do not say which field; find it by the value.
 fn name_variant_field(object: &Map<String, Value>, message: String) -> String {
-    let Some(found) = message.strip_prefix("unknown variant `").and_then(|m| m.split('`').next())
+    let Some(found) = message
+        .strip_prefix("unknown variant `")
+        .and_then(|m| m.split('`').next())
     else {
         return message;
     };
-    let field = object.iter().find(|(k, v)| k.as_str() != "type" && v.as_str() == Some(found));
+    let field = object
+        .iter()
+        .find(|(k, v)| k.as_str() != "type" && v.as_str() == Some(found));
     match field {
         Some((name, _)) => format!("field `{name}`: {message}"),
         None => message,
@@ -196,11 +244,20 @@ mod tests {
     #[test]
     fn instants_without_offset_are_recognised() {
         let v = Value::String("2024-03-04T09:00:00".into());
-        assert!(matches!(check_instant("occurred_at", &v), Some(ReadErrorKind::InstantWithoutOffset { .. })));
+        assert!(matches!(
+            check_instant("occurred_at", &v),
+            Some(ReadErrorKind::InstantWithoutOffset { .. })
+        ));
         let v = Value::String("2024-03-04 09:00:00".into());
-        assert!(matches!(check_instant("occurred_at", &v), Some(ReadErrorKind::InstantWithoutOffset { .. })));
+        assert!(matches!(
+            check_instant("occurred_at", &v),
+            Some(ReadErrorKind::InstantWithoutOffset { .. })
+        ));
         let v = Value::String("yesterday".into());
-        assert!(matches!(check_instant("occurred_at", &v), Some(ReadErrorKind::BadInstant { .. })));
+        assert!(matches!(
+            check_instant("occurred_at", &v),
+            Some(ReadErrorKind::BadInstant { .. })
+        ));
         let v = Value::String("2024-03-04T09:00:00+07:00".into());
         assert!(check_instant("occurred_at", &v).is_none());
         assert!(check_instant("occurred_at", &Value::Bool(true)).is_some());
@@ -215,15 +272,34 @@ mod tests {
 
     #[test]
     fn classifies_common_problems() {
-        assert!(matches!(kind_of("[1]"), ReadErrorKind::NotAnObject { found: "an array" }));
-        assert!(matches!(kind_of("{\"type\":\"rated\"}"), ReadErrorKind::MissingVersion));
-        assert!(matches!(kind_of("{\"v\":\"1\"}"), ReadErrorKind::UnsupportedVersion { .. }));
-        assert!(matches!(kind_of("{\"v\":1}"), ReadErrorKind::MissingField { field } if field == "type"));
-        assert!(matches!(kind_of("{\"v\":1,\"type\":7}"), ReadErrorKind::UnknownType { .. }));
+        assert!(matches!(
+            kind_of("[1]"),
+            ReadErrorKind::NotAnObject { found: "an array" }
+        ));
+        assert!(matches!(
+            kind_of("{\"type\":\"rated\"}"),
+            ReadErrorKind::MissingVersion
+        ));
+        assert!(matches!(
+            kind_of("{\"v\":\"1\"}"),
+            ReadErrorKind::UnsupportedVersion { .. }
+        ));
+        assert!(
+            matches!(kind_of("{\"v\":1}"), ReadErrorKind::MissingField { field } if field == "type")
+        );
+        assert!(matches!(
+            kind_of("{\"v\":1,\"type\":7}"),
+            ReadErrorKind::UnknownType { .. }
+        ));
         let bad_seq = "{\"v\":1,\"type\":\"rated\",\"sequence\":-1}";
-        assert!(matches!(kind_of(bad_seq), ReadErrorKind::Invalid { message } if message.starts_with("field `sequence`")));
+        assert!(
+            matches!(kind_of(bad_seq), ReadErrorKind::Invalid { message } if message.starts_with("field `sequence`"))
+        );
         let missing = "{\"v\":1,\"type\":\"rated\",\"sequence\":1}";
-        assert!(matches!(kind_of(missing), ReadErrorKind::MissingField { .. }));
+        assert!(matches!(
+            kind_of(missing),
+            ReadErrorKind::MissingField { .. }
+        ));
     }
 
     #[test]
@@ -231,7 +307,10 @@ mod tests {
         let mut object = Map::new();
         object.insert("channel".into(), Value::String("fax".into()));
         let message = name_variant_field(&object, "unknown variant `fax`, expected one of".into());
-        assert!(message.starts_with("field `channel`: unknown variant"), "{message}");
+        assert!(
+            message.starts_with("field `channel`: unknown variant"),
+            "{message}"
+        );
         assert_eq!(name_variant_field(&object, "other".into()), "other");
     }
 }

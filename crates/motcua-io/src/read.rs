@@ -29,7 +29,12 @@ use std::io::BufRead;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_events<R: BufRead>(reader: R) -> EventReader<R> {
-    EventReader { reader, buf: Vec::new(), line: 0, failed: false }
+    EventReader {
+        reader,
+        buf: Vec::new(),
+        line: 0,
+        failed: false,
+    }
 }
 
 /// The iterator returned by [`read_events`].
@@ -80,11 +85,17 @@ impl<R: BufRead> EventReader<R> {
             let text = match std::str::from_utf8(&self.buf) {
                 Ok(text) => text,
                 Err(e) => {
-                    let kind = ReadErrorKind::NotUtf8 { column: e.valid_up_to() + 1 };
+                    let kind = ReadErrorKind::NotUtf8 {
+                        column: e.valid_up_to() + 1,
+                    };
                     return Some(Err(ReadError::new(self.line, kind)));
                 }
             };
-            let text = if self.line == 1 { text.trim_start_matches('\u{feff}') } else { text };
+            let text = if self.line == 1 {
+                text.trim_start_matches('\u{feff}')
+            } else {
+                text
+            };
             let trimmed = text.trim();
             if trimmed.is_empty() {
                 continue;
@@ -102,7 +113,8 @@ impl<R: BufRead> Iterator for EventReader<R> {
     type Item = Result<Event, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_numbered().map(|item| item.map(|(_, event)| event))
+        self.next_numbered()
+            .map(|item| item.map(|(_, event)| event))
     }
 }
 
@@ -142,7 +154,9 @@ mod tests {
     #[test]
     fn fast_and_slow_paths_agree() {
         let fast = decode_line(GOOD).ok();
-        let reordered = GOOD.replacen("{\"v\":1,", "{", 1).replacen('}', ",\"v\":1}", 1);
+        let reordered = GOOD
+            .replacen("{\"v\":1,", "{", 1)
+            .replacen('}', ",\"v\":1}", 1);
         assert!(!reordered.starts_with(CURRENT_PREFIX));
         let slow = decode_line(&reordered).ok();
         assert!(fast.is_some());
@@ -172,7 +186,14 @@ mod tests {
         let mut bytes = b"{\"v\":1,\xff}\n".to_vec();
         bytes.extend_from_slice(GOOD.as_bytes());
         let items: Vec<_> = read_events(bytes.as_slice()).collect();
-        assert!(matches!(&items[0], Err(ReadError { line: 1, kind: ReadErrorKind::NotUtf8 { column: 8 }, .. })));
+        assert!(matches!(
+            &items[0],
+            Err(ReadError {
+                line: 1,
+                kind: ReadErrorKind::NotUtf8 { column: 8 },
+                ..
+            })
+        ));
         assert!(items[1].is_ok());
     }
 
@@ -186,7 +207,13 @@ mod tests {
     #[test]
     fn a_failing_reader_is_reported_once() {
         let mut reader = read_events(std::io::BufReader::new(Broken));
-        assert!(matches!(reader.next(), Some(Err(ReadError { kind: ReadErrorKind::Io(_), .. }))));
+        assert!(matches!(
+            reader.next(),
+            Some(Err(ReadError {
+                kind: ReadErrorKind::Io(_),
+                ..
+            }))
+        ));
         assert!(reader.next().is_none());
     }
 }

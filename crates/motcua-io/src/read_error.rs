@@ -32,7 +32,12 @@ pub struct ReadError {
 
 impl ReadError {
     pub(crate) fn new(line: u64, kind: ReadErrorKind) -> Self {
-        ReadError { line, dossier: None, sequence: None, kind }
+        ReadError {
+            line,
+            dossier: None,
+            sequence: None,
+            kind,
+        }
     }
 }
 
@@ -86,10 +91,16 @@ pub enum ReadErrorKind {
         found: &'static str,
     },
     /// The format version `v` is missing.
-    #[error("missing format version `v`; every line needs one, supported versions: {}", supported_list())]
+    #[error(
+        "missing format version `v`; every line needs one, supported versions: {}",
+        supported_list()
+    )]
     MissingVersion,
     /// The format version `v` is not one this crate reads.
-    #[error("unsupported format version `v` = {found}; supported versions: {}", supported_list())]
+    #[error(
+        "unsupported format version `v` = {found}; supported versions: {}",
+        supported_list()
+    )]
     UnsupportedVersion {
         /// The value found, as JSON.
         found: String,
@@ -137,10 +148,15 @@ mod tests {
     #[test]
     fn display_includes_the_known_context() {
         let mut e = ReadError::new(3, ReadErrorKind::MissingVersion);
-        assert_eq!(e.to_string(), "line 3: missing format version `v`; every line needs one, supported versions: 1");
+        assert_eq!(
+            e.to_string(),
+            "line 3: missing format version `v`; every line needs one, supported versions: 1"
+        );
         e.dossier = Some(DossierId::new("D"));
         e.sequence = Some(2);
-        assert!(e.to_string().starts_with("line 3: dossier D, event 2: missing"));
+        assert!(e
+            .to_string()
+            .starts_with("line 3: dossier D, event 2: missing"));
         e.dossier = None;
         assert!(e.to_string().starts_with("line 3: event 2: missing"));
     }
@@ -150,7 +166,9 @@ mod tests {
         use std::error::Error;
         let e = ReadError::new(1, ReadErrorKind::Io(std::io::Error::other("disk")));
         assert!(e.source().is_some());
-        assert!(ReadError::new(1, ReadErrorKind::MissingVersion).source().is_none());
+        assert!(ReadError::new(1, ReadErrorKind::MissingVersion)
+            .source()
+            .is_none());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Format versions of the event lines, and the upcasters that turn an older line into today's
 //! [`Event`].
 //!
-//! Every line carries `"v"`. Reading dispatches on it in [`decode`]: the current version is
+//! Every line carries `"v"`. Reading dispatches on it in `decode`: the current version is
 //! deserialized straight into [`Event`]; each older version has a frozen wire type and a typed
-//! upcast function (`vN::EventVN -> Event`) with its own arm in [`decode`]. Only version 1 exists
+//! upcast function (`vN::EventVN -> Event`) with its own arm in `decode`. Only version 1 exists
 //! today, so there is no upcaster yet; `docs/event-format.md` explains how to add one.
 //!
 //! ```
@@ -86,23 +86,45 @@ mod tests {
         use motcua_core::{Channel, ReturnMethod};
         let at = time::OffsetDateTime::UNIX_EPOCH;
         let kinds = vec![
-            EventKind::Submitted { procedure: "P".into(), unit: "U".into(), channel: Channel::Online },
-            EventKind::Received { procedure: "P".into(), unit: "U".into(), channel: Channel::Postal },
+            EventKind::Submitted {
+                procedure: "P".into(),
+                unit: "U".into(),
+                channel: Channel::Online,
+            },
+            EventKind::Received {
+                procedure: "P".into(),
+                unit: "U".into(),
+                channel: Channel::Postal,
+            },
             EventKind::RefusedAtReception { reason: "r".into() },
-            EventKind::StepStarted { step: "s".into(), unit: "U".into() },
+            EventKind::StepStarted {
+                step: "s".into(),
+                unit: "U".into(),
+            },
             EventKind::StepFinished { step: "s".into() },
-            EventKind::Transferred { from: "U".into(), to: "V".into() },
+            EventKind::Transferred {
+                from: "U".into(),
+                to: "V".into(),
+            },
             EventKind::SupplementRequested { reason: "r".into() },
             EventKind::SupplementSupplied,
             EventKind::SupplementExpired,
             EventKind::PaymentRequested { amount_vnd: 1 },
             EventKind::PaymentMade { online: true },
-            EventKind::ApologyIssued { new_due: at, reason: "r".into() },
-            EventKind::DueExtended { new_due: at, legal_basis: "b".into() },
+            EventKind::ApologyIssued {
+                new_due: at,
+                reason: "r".into(),
+            },
+            EventKind::DueExtended {
+                new_due: at,
+                legal_basis: "b".into(),
+            },
             EventKind::Withdrawn { reason: "r".into() },
             EventKind::Stopped { reason: "r".into() },
             EventKind::ResultReady { electronic: true },
-            EventKind::ResultReturned { method: ReturnMethod::Online },
+            EventKind::ResultReturned {
+                method: ReturnMethod::Online,
+            },
             EventKind::Rated { satisfied: true },
         ];
         for kind in &kinds {

@@ -72,7 +72,11 @@ pub fn check_writable(event: &Event) -> Result<(), WriteError> {
         }
         _ => None,
     };
-    let instants = [("occurred_at", Some(event.occurred_at)), ("recorded_at", Some(event.recorded_at)), ("new_due", new_due)];
+    let instants = [
+        ("occurred_at", Some(event.occurred_at)),
+        ("recorded_at", Some(event.recorded_at)),
+        ("new_due", new_due),
+    ];
     for (field, instant) in instants {
         if let Some(expected) = instant.and_then(rfc3339_problem) {
             return Err(WriteError::Unrepresentable {
@@ -90,7 +94,9 @@ pub fn check_writable(event: &Event) -> Result<(), WriteError> {
 fn rfc3339_problem(instant: OffsetDateTime) -> Option<&'static str> {
     if !(0..=9999).contains(&instant.year()) {
         Some("a year from 0000 to 9999")
-    } else if instant.offset().seconds_past_minute() != 0 || instant.offset().whole_hours().abs() > 23 {
+    } else if instant.offset().seconds_past_minute() != 0
+        || instant.offset().whole_hours().abs() > 23
+    {
         Some("a UTC offset in whole minutes, within ±23:59")
     } else {
         None
@@ -101,7 +107,10 @@ fn rfc3339_problem(instant: OffsetDateTime) -> Option<&'static str> {
 fn encode_into(buf: &mut Vec<u8>, event: &Event) -> Result<(), WriteError> {
     check_writable(event)?;
     let start = buf.len();
-    let line = Line { v: EVENT_FORMAT_VERSION, event };
+    let line = Line {
+        v: EVENT_FORMAT_VERSION,
+        event,
+    };
     if let Err(e) = serde_json::to_writer(&mut *buf, &line) {
         buf.truncate(start);
         return Err(WriteError::Encode {
@@ -204,15 +213,27 @@ mod tests {
         let err = write_events(&mut out, &[event(), bad]).err();
         assert!(out.is_empty());
         let text = err.map(|e| e.to_string()).unwrap_or_default();
-        assert!(text.starts_with("dossier D, event 2: `occurred_at`"), "{text}");
+        assert!(
+            text.starts_with("dossier D, event 2: `occurred_at`"),
+            "{text}"
+        );
         assert!(text.contains("a year from 0000 to 9999"), "{text}");
     }
 
     #[test]
     fn new_due_is_checked_too() {
         let mut bad = event();
-        bad.kind = EventKind::DueExtended { new_due: datetime!(2024-03-04 09:00 +07:00:01), legal_basis: "law".into() };
-        assert!(matches!(check_writable(&bad), Err(WriteError::Unrepresentable { field: "new_due", .. })));
+        bad.kind = EventKind::DueExtended {
+            new_due: datetime!(2024-03-04 09:00 +07:00:01),
+            legal_basis: "law".into(),
+        };
+        assert!(matches!(
+            check_writable(&bad),
+            Err(WriteError::Unrepresentable {
+                field: "new_due",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -220,6 +241,9 @@ mod tests {
         let mut out = Vec::new();
         assert!(write_event(&mut out, &event()).is_ok());
         let text = String::from_utf8(out).unwrap_or_default();
-        assert!(text.ends_with(",\"type\":\"supplement_supplied\"}\n"), "{text}");
+        assert!(
+            text.ends_with(",\"type\":\"supplement_supplied\"}\n"),
+            "{text}"
+        );
     }
 }

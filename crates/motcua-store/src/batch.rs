@@ -53,7 +53,9 @@ pub fn plan_batch(
     mut stored: impl FnMut(&Uuid) -> Result<Option<StoredEvent>, StoreError>,
 ) -> Result<BatchPlan, StoreError> {
     if events.is_empty() {
-        return Ok(BatchPlan::Empty { stream_version: current_version });
+        return Ok(BatchPlan::Empty {
+            stream_version: current_version,
+        });
     }
     let duplicate = |e: &Event| StoreError::DuplicateEventId {
         event_id: e.event_id,
@@ -79,13 +81,18 @@ pub fn plan_batch(
         found.push(stored(&event.event_id)?);
     }
     if found.iter().any(Option::is_some) {
-        let mut original = Vec::with_capacity(events.len());
-        for (event, hit) in events.iter().zip(found) {
-            match hit {
-                Some(hit) if same_content(&hit.event, event) => original.push(hit),
-                _ => return Err(duplicate(event)),
-            }
+        let pairs = || events.iter().zip(&found);
+        // Name the event reusing an id: one that differs from the stored event, else a stored
+        // one in a batch that also has new events.
+        let differing =
+            pairs().find(|(e, hit)| hit.as_ref().is_some_and(|h| !same_content(&h.event, e)));
+        let mixed = pairs()
+            .find(|(_, hit)| hit.is_some())
+            .filter(|_| found.iter().any(Option::is_none));
+        if let Some((event, _)) = differing.or(mixed) {
+            return Err(duplicate(event));
         }
+        let original: Vec<StoredEvent> = found.into_iter().flatten().collect();
         return Ok(BatchPlan::AlreadyStored(already_stored(&original)));
     }
     if !expected.matches(current_version) {
@@ -181,7 +188,14 @@ mod tests {
         let d = DossierId::new("D");
         let events = [event("D", 3, 1), event("D", 5, 2)];
         let err = plan_batch(&d, ExpectedVersion::Any, &events, 2, none);
-        assert_eq!(err, Err(StoreError::OutOfSequence { dossier: d, expected: 4, found: 5 }));
+        assert_eq!(
+            err,
+            Err(StoreError::OutOfSequence {
+                dossier: d,
+                expected: 4,
+                found: 5
+            })
+        );
     }
 
     #[test]
@@ -189,7 +203,10 @@ mod tests {
         let d = DossierId::new("D");
         let events = [event("D", 1, 1), event("D", 2, 1)];
         let err = plan_batch(&d, ExpectedVersion::Any, &events, 0, none);
-        assert!(matches!(err, Err(StoreError::DuplicateEventId { sequence: 2, .. })));
+        assert!(matches!(
+            err,
+            Err(StoreError::DuplicateEventId { sequence: 2, .. })
+        ));
     }
 
     #[test]
@@ -198,10 +215,17 @@ mod tests {
         let events = [event("D", 1, 1), event("D", 2, 2)];
         let lookup = |id: &Uuid| {
             let n = id.as_u128() as u64;
-            Ok(Some(StoredEvent { position: 10 + n, event: event("D", n, u128::from(n)) }))
+            Ok(Some(StoredEvent {
+                position: 10 + n,
+                event: event("D", n, u128::from(n)),
+            }))
         };
         let plan = plan_batch(&d, ExpectedVersion::NoStream, &events, 2, lookup);
-        let appended = Appended { first_position: 11, last_position: 12, stream_version: 2 };
+        let appended = Appended {
+            first_position: 11,
+            last_position: 12,
+            stream_version: 2,
+        };
         assert_eq!(plan, Ok(BatchPlan::AlreadyStored(appended)));
     }
 

@@ -42,8 +42,10 @@ pub fn export_jsonl<S: EventStore, W: Write>(store: &S, mut writer: W) -> Result
     let end = store.last_position()?;
     for_each_page(store, end, |page| {
         for stored in page {
-            motcua_io::check_writable(&stored.event)
-                .map_err(|source| ExportError::Write { position: stored.position, source })?;
+            motcua_io::check_writable(&stored.event).map_err(|source| ExportError::Write {
+                position: stored.position,
+                source,
+            })?;
         }
         Ok(())
     })?;
@@ -52,8 +54,12 @@ pub fn export_jsonl<S: EventStore, W: Write>(store: &S, mut writer: W) -> Result
     for_each_page(store, end, |page| {
         buf.clear();
         for stored in page {
-            motcua_io::write_event(&mut buf, &stored.event)
-                .map_err(|source| ExportError::Write { position: stored.position, source })?;
+            motcua_io::write_event(&mut buf, &stored.event).map_err(|source| {
+                ExportError::Write {
+                    position: stored.position,
+                    source,
+                }
+            })?;
         }
         writer.write_all(&buf).map_err(|e| ExportError::Write {
             position: page.first().map_or(0, |s| s.position),
@@ -75,7 +81,9 @@ fn for_each_page<S: EventStore>(
     while from < end {
         let mut page = store.read_all(from, PAGE)?;
         page.retain(|s| s.position <= end);
-        let Some(last) = page.last().map(|s| s.position) else { break };
+        let Some(last) = page.last().map(|s| s.position) else {
+            break;
+        };
         f(&page)?;
         from = last;
     }

@@ -86,7 +86,9 @@ pub fn import_jsonl<S: EventStore, R: BufRead>(
         let (line, event) = item?;
         let dossier = match dossiers.entry(event.dossier_id.clone()) {
             std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::btree_map::Entry::Vacant(entry) => entry.insert(load(store, &event.dossier_id)?),
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(load(store, &event.dossier_id)?)
+            }
         };
         if let Some(first) = origins.get(&event.event_id) {
             return Err(ImportError::DuplicateInFile {
@@ -118,7 +120,11 @@ pub fn import_jsonl<S: EventStore, R: BufRead>(
         dossier.state = motcua_core::state::evolve(state, &event);
         origins.insert(
             event.event_id,
-            Origin { line, dossier: event.dossier_id.clone(), sequence: event.sequence },
+            Origin {
+                line,
+                dossier: event.dossier_id.clone(),
+                sequence: event.sequence,
+            },
         );
         dossier.events.push(event);
         events_imported += 1;
@@ -132,7 +138,9 @@ pub fn import_jsonl<S: EventStore, R: BufRead>(
             events: d.events,
         })
         .collect();
-    store.append_streams(&batches).map_err(|e| attribute(e, &origins, &batches))?;
+    store
+        .append_streams(&batches)
+        .map_err(|e| attribute(e, &origins, &batches))?;
     Ok(ImportSummary {
         lines_read: reader.lines_read(),
         events_imported,
@@ -153,7 +161,11 @@ fn load<S: EventStore>(store: &S, dossier: &DossierId) -> Result<Dossier, Import
 }
 
 /// Names the line behind a store refusal when there is one.
-fn attribute(error: StoreError, origins: &HashMap<Uuid, Origin>, batches: &[StreamBatch]) -> ImportError {
+fn attribute(
+    error: StoreError,
+    origins: &HashMap<Uuid, Origin>,
+    batches: &[StreamBatch],
+) -> ImportError {
     let origin = match &error {
         StoreError::DuplicateEventId { event_id, .. } => origins.get(event_id),
         StoreError::Conflict { dossier, .. }

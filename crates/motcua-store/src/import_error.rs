@@ -57,7 +57,7 @@ pub enum ImportError {
     },
     /// The store refused the append because of this line's event (an id used by another
     /// dossier, or a concurrent append to the dossier).
-    #[error("line {line}: dossier {dossier}, event {sequence}: {source}")]
+    #[error("line {line}: {source}")]
     StoreRefused {
         /// 1-based line.
         line: u64,

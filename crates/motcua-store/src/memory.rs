@@ -72,7 +72,9 @@ impl InMemoryStore {
 }
 
 fn poisoned() -> StoreError {
-    StoreError::Backend("the in-memory store's lock is poisoned: a thread panicked while writing".into())
+    StoreError::Backend(
+        "the in-memory store's lock is poisoned: a thread panicked while writing".into(),
+    )
 }
 
 /// Validates every batch in order against the log plus what earlier batches add; changes
@@ -83,8 +85,11 @@ fn plan_all(log: &Log, batches: &[StreamBatch]) -> StoreResult<(Pending, Vec<App
     let base = log.next_position();
     for batch in batches {
         let dossier = &batch.dossier_id;
-        let current =
-            pending.versions.get(dossier).copied().unwrap_or_else(|| log.version(dossier));
+        let current = pending
+            .versions
+            .get(dossier)
+            .copied()
+            .unwrap_or_else(|| log.version(dossier));
         let lookup = |id: &Uuid| {
             let position = log.by_id.get(id).or_else(|| pending.by_id.get(id)).copied();
             let event = position.and_then(|p| {
@@ -93,11 +98,18 @@ fn plan_all(log: &Log, batches: &[StreamBatch]) -> StoreResult<(Pending, Vec<App
                     pending.events.get(index)
                 })
             });
-            Ok(position.zip(event).map(|(position, event)| StoredEvent { position, event: event.clone() }))
+            Ok(position.zip(event).map(|(position, event)| StoredEvent {
+                position,
+                event: event.clone(),
+            }))
         };
         match plan_batch(dossier, batch.expected, &batch.events, current, lookup)? {
             BatchPlan::Empty { stream_version } => {
-                results.push(Appended { first_position: 0, last_position: 0, stream_version });
+                results.push(Appended {
+                    first_position: 0,
+                    last_position: 0,
+                    stream_version,
+                });
             }
             BatchPlan::AlreadyStored(appended) => results.push(appended),
             BatchPlan::Append => {
@@ -109,7 +121,11 @@ fn plan_all(log: &Log, batches: &[StreamBatch]) -> StoreResult<(Pending, Vec<App
                 let stream_version = current + batch.events.len() as u64;
                 pending.versions.insert(dossier.clone(), stream_version);
                 let last_position = base + pending.events.len() as u64 - 1;
-                results.push(Appended { first_position: first, last_position, stream_version });
+                results.push(Appended {
+                    first_position: first,
+                    last_position,
+                    stream_version,
+                });
             }
         }
     }
@@ -120,7 +136,10 @@ fn commit(log: &mut Log, pending: Pending) {
     for event in pending.events {
         let position = log.next_position();
         log.by_id.insert(event.event_id, position);
-        log.streams.entry(event.dossier_id.clone()).or_default().push(position);
+        log.streams
+            .entry(event.dossier_id.clone())
+            .or_default()
+            .push(position);
         log.events.push(event);
     }
 }
@@ -132,9 +151,15 @@ impl EventStore for InMemoryStore {
         expected: ExpectedVersion,
         events: &[Event],
     ) -> StoreResult<Appended> {
-        let batch = StreamBatch { dossier_id: dossier.clone(), expected, events: events.to_vec() };
+        let batch = StreamBatch {
+            dossier_id: dossier.clone(),
+            expected,
+            events: events.to_vec(),
+        };
         let mut results = self.append_streams(std::slice::from_ref(&batch))?;
-        results.pop().ok_or_else(|| StoreError::Backend("append produced no result".into()))
+        results
+            .pop()
+            .ok_or_else(|| StoreError::Backend("append produced no result".into()))
     }
 
     fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
@@ -146,18 +171,30 @@ impl EventStore for InMemoryStore {
 
     fn read_stream(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
         let log = self.read()?;
-        let positions = log.streams.get(dossier).map(Vec::as_slice).unwrap_or_default();
-        Ok(positions.iter().filter_map(|p| log.at(*p).cloned()).collect())
+        let positions = log
+            .streams
+            .get(dossier)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        Ok(positions
+            .iter()
+            .filter_map(|p| log.at(*p).cloned())
+            .collect())
     }
 
     fn read_all(&self, from_position: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
         let log = self.read()?;
-        let start = usize::try_from(from_position).unwrap_or(usize::MAX).min(log.events.len());
+        let start = usize::try_from(from_position)
+            .unwrap_or(usize::MAX)
+            .min(log.events.len());
         Ok(log.events[start..]
             .iter()
             .take(limit)
             .zip(from_position.saturating_add(1)..)
-            .map(|(event, position)| StoredEvent { position, event: event.clone() })
+            .map(|(event, position)| StoredEvent {
+                position,
+                event: event.clone(),
+            })
             .collect())
     }
 
@@ -201,25 +238,41 @@ mod tests {
             .join()
         });
         assert!(matches!(store.last_position(), Err(StoreError::Backend(_))));
-        assert!(matches!(store.append(&"D".into(), ExpectedVersion::Any, &[]), Err(StoreError::Backend(_))));
+        assert!(matches!(
+            store.append(&"D".into(), ExpectedVersion::Any, &[]),
+            Err(StoreError::Backend(_))
+        ));
     }
 
     #[test]
     fn batches_in_one_call_see_each_other() {
         let store = InMemoryStore::new();
         let batches = [
-            StreamBatch { dossier_id: "D".into(), expected: ExpectedVersion::NoStream, events: vec![event("D", 1, 1)] },
-            StreamBatch { dossier_id: "D".into(), expected: ExpectedVersion::Exactly(1), events: vec![event("D", 2, 2)] },
+            StreamBatch {
+                dossier_id: "D".into(),
+                expected: ExpectedVersion::NoStream,
+                events: vec![event("D", 1, 1)],
+            },
+            StreamBatch {
+                dossier_id: "D".into(),
+                expected: ExpectedVersion::Exactly(1),
+                events: vec![event("D", 2, 2)],
+            },
         ];
         let results = store.append_streams(&batches);
-        assert_eq!(results.map(|r| r.iter().map(|a| a.last_position).collect::<Vec<_>>()), Ok(vec![1, 2]));
+        assert_eq!(
+            results.map(|r| r.iter().map(|a| a.last_position).collect::<Vec<_>>()),
+            Ok(vec![1, 2])
+        );
         assert_eq!(store.stream_version(&"D".into()), Ok(2));
     }
 
     #[test]
     fn read_all_beyond_the_end_is_empty() {
         let store = InMemoryStore::new();
-        assert!(store.append(&"D".into(), ExpectedVersion::Any, &[event("D", 1, 1)]).is_ok());
+        assert!(store
+            .append(&"D".into(), ExpectedVersion::Any, &[event("D", 1, 1)])
+            .is_ok());
         assert_eq!(store.read_all(u64::MAX, 10).map(|v| v.len()), Ok(0));
         assert_eq!(store.read_all(0, 0).map(|v| v.len()), Ok(0));
     }

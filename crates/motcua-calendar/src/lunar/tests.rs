@@ -219,7 +219,12 @@ fn d(y: i32, m: u8, day: u8) -> Date {
 }
 
 fn l(year: i32, month: u8, day: u8, leap: bool) -> LunarDate {
-    LunarDate { year, month, day, leap }
+    LunarDate {
+        year,
+        month,
+        day,
+        leap,
+    }
 }
 
 #[test]
@@ -231,8 +236,16 @@ fn tet_and_hung_kings_1901_2100_match_reference() {
         if tet != d(y, tm, td) || hung != d(y, hm, hd) {
             bad.push((y, tet, hung));
         }
-        assert_eq!(to_lunar(d(y, tm, td)).unwrap(), l(y, 1, 1, false), "to_lunar Tết {y}");
-        assert_eq!(to_lunar(d(y, hm, hd)).unwrap(), l(y, 3, 10, false), "to_lunar Hùng {y}");
+        assert_eq!(
+            to_lunar(d(y, tm, td)).unwrap(),
+            l(y, 1, 1, false),
+            "to_lunar Tết {y}"
+        );
+        assert_eq!(
+            to_lunar(d(y, hm, hd)).unwrap(),
+            l(y, 3, 10, false),
+            "to_lunar Hùng {y}"
+        );
     }
     assert!(bad.is_empty(), "differences: {bad:?}");
 }
@@ -246,7 +259,14 @@ fn vietnam_differs_from_china() {
 
 #[test]
 fn leap_months() {
-    for (y, m) in [(2020, Some(4)), (2023, Some(2)), (2025, Some(6)), (2017, Some(6)), (2012, Some(4)), (2028, Some(5))] {
+    for (y, m) in [
+        (2020, Some(4)),
+        (2023, Some(2)),
+        (2025, Some(6)),
+        (2017, Some(6)),
+        (2012, Some(4)),
+        (2028, Some(5)),
+    ] {
         assert_eq!(leap_month(y).unwrap(), m, "{y}");
     }
     for y in [2021, 2022, 2024, 2026, 2027] {
@@ -263,19 +283,47 @@ fn leap_months() {
 #[test]
 fn nonexistent_leap_month_is_an_error() {
     let e = from_lunar(l(2024, 4, 1, true)).unwrap_err();
-    assert!(matches!(e, CalendarError::NoSuchLeapMonth { year: 2024, month: 4, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            CalendarError::NoSuchLeapMonth {
+                year: 2024,
+                month: 4,
+                ..
+            }
+        ),
+        "{e}"
+    );
     let e = from_lunar(l(2023, 3, 1, true)).unwrap_err();
     assert!(e.to_string().contains("month 2"), "{e}");
 }
 
 #[test]
 fn invalid_and_out_of_range() {
-    assert!(matches!(from_lunar(l(2024, 13, 1, false)), Err(CalendarError::InvalidLunarDate { .. })));
-    assert!(matches!(from_lunar(l(2024, 1, 0, false)), Err(CalendarError::InvalidLunarDate { .. })));
-    assert!(matches!(from_lunar(l(1700, 1, 1, false)), Err(CalendarError::LunarOutOfRange { .. })));
-    assert!(matches!(from_lunar(l(i32::MAX, 1, 1, false)), Err(CalendarError::LunarOutOfRange { .. })));
-    assert!(matches!(to_lunar(d(1799, 12, 31)), Err(CalendarError::LunarOutOfRange { .. })));
-    assert!(matches!(to_lunar(d(2201, 1, 1)), Err(CalendarError::LunarOutOfRange { .. })));
+    assert!(matches!(
+        from_lunar(l(2024, 13, 1, false)),
+        Err(CalendarError::InvalidLunarDate { .. })
+    ));
+    assert!(matches!(
+        from_lunar(l(2024, 1, 0, false)),
+        Err(CalendarError::InvalidLunarDate { .. })
+    ));
+    assert!(matches!(
+        from_lunar(l(1700, 1, 1, false)),
+        Err(CalendarError::LunarOutOfRange { .. })
+    ));
+    assert!(matches!(
+        from_lunar(l(i32::MAX, 1, 1, false)),
+        Err(CalendarError::LunarOutOfRange { .. })
+    ));
+    assert!(matches!(
+        to_lunar(d(1799, 12, 31)),
+        Err(CalendarError::LunarOutOfRange { .. })
+    ));
+    assert!(matches!(
+        to_lunar(d(2201, 1, 1)),
+        Err(CalendarError::LunarOutOfRange { .. })
+    ));
     assert!(to_lunar(d(1800, 1, 1)).is_ok());
     assert!(to_lunar(d(2200, 12, 31)).is_ok());
     // A 29-day month has no day 30.
@@ -294,7 +342,10 @@ fn round_trip_every_day_1800_2200() {
     while jdn <= LAST_JDN {
         let date = Date::from_julian_day(jdn as i32).unwrap();
         let lunar = to_lunar(date).unwrap();
-        assert!((1..=30).contains(&lunar.day) && (1..=12).contains(&lunar.month), "{date} -> {lunar}");
+        assert!(
+            (1..=30).contains(&lunar.day) && (1..=12).contains(&lunar.month),
+            "{date} -> {lunar}"
+        );
         assert_eq!(from_lunar(lunar).unwrap(), date, "{date} -> {lunar}");
         jdn += 17; // sample every 17th day to keep the test fast
     }

@@ -41,22 +41,59 @@ pub fn procedure(code: &str, limit: TimeLimit, policy: SupplementPolicy) -> Proc
 ///   `STEPS` 10 working days with steps a (60%) and b (40%).
 pub fn catalogue_with(extra: Vec<Procedure>) -> Catalogue {
     let units = vec![
-        Unit { id: UnitId::new("H1"), name: "UBND huyện Một".into(), level: Level::District, parent: None },
-        Unit { id: UnitId::new("H1-A"), name: "Phòng A".into(), level: Level::District, parent: Some(UnitId::new("H1")) },
+        Unit {
+            id: UnitId::new("H1"),
+            name: "UBND huyện Một".into(),
+            level: Level::District,
+            parent: None,
+        },
+        Unit {
+            id: UnitId::new("H1-A"),
+            name: "Phòng A".into(),
+            level: Level::District,
+            parent: Some(UnitId::new("H1")),
+        },
     ];
     let mut procedures = vec![
         procedure("P15", TimeLimit::WorkingDays(15), SupplementPolicy::Restart),
-        procedure("SAME", TimeLimit::SameDay { cutoff: time::macros::time!(15:00) }, SupplementPolicy::Restart),
-        procedure("CAL30", TimeLimit::CalendarDays(30), SupplementPolicy::Restart),
+        procedure(
+            "SAME",
+            TimeLimit::SameDay {
+                cutoff: time::macros::time!(15:00),
+            },
+            SupplementPolicy::Restart,
+        ),
+        procedure(
+            "CAL30",
+            TimeLimit::CalendarDays(30),
+            SupplementPolicy::Restart,
+        ),
         procedure("H4", TimeLimit::WorkingHours(4), SupplementPolicy::Pause),
         procedure("NONE", TimeLimit::None, SupplementPolicy::Restart),
-        Procedure { payment_pauses_clock: true, ..procedure("PAY", TimeLimit::WorkingDays(5), SupplementPolicy::Pause) },
+        Procedure {
+            payment_pauses_clock: true,
+            ..procedure("PAY", TimeLimit::WorkingDays(5), SupplementPolicy::Pause)
+        },
         Procedure {
             steps: vec![
-                StepSpec { id: "a".into(), name: "A".into(), share_percent: 60, unit: None },
-                StepSpec { id: "b".into(), name: "B".into(), share_percent: 40, unit: None },
+                StepSpec {
+                    id: "a".into(),
+                    name: "A".into(),
+                    share_percent: 60,
+                    unit: None,
+                },
+                StepSpec {
+                    id: "b".into(),
+                    name: "B".into(),
+                    share_percent: 40,
+                    unit: None,
+                },
             ],
-            ..procedure("STEPS", TimeLimit::WorkingDays(10), SupplementPolicy::Restart)
+            ..procedure(
+                "STEPS",
+                TimeLimit::WorkingDays(10),
+                SupplementPolicy::Restart,
+            )
         },
     ];
     procedures.extend(extra);
@@ -80,13 +117,31 @@ pub struct Story<'a> {
 
 impl<'a> Story<'a> {
     pub fn new(catalogue: &'a Catalogue, id: &str) -> Self {
-        Story { catalogue, id: DossierId::new(id), state: DossierState::default(), events: vec![] }
+        Story {
+            catalogue,
+            id: DossierId::new(id),
+            state: DossierState::default(),
+            events: vec![],
+        }
     }
 
-    pub fn try_then(&mut self, at: OffsetDateTime, kind: EventKind) -> Result<&mut Self, motcua_core::DecideError> {
+    pub fn try_then(
+        &mut self,
+        at: OffsetDateTime,
+        kind: EventKind,
+    ) -> Result<&mut Self, motcua_core::DecideError> {
         let n = self.events.len() as u128 + 1;
-        let seed = self.id.as_str().bytes().fold(0u128, |h, b| h.wrapping_mul(31).wrapping_add(u128::from(b)));
-        let command = Command::new(self.id.clone(), uuid::Uuid::from_u128(seed.wrapping_mul(1000) + n), at, kind);
+        let seed = self
+            .id
+            .as_str()
+            .bytes()
+            .fold(0u128, |h, b| h.wrapping_mul(31).wrapping_add(u128::from(b)));
+        let command = Command::new(
+            self.id.clone(),
+            uuid::Uuid::from_u128(seed.wrapping_mul(1000) + n),
+            at,
+            kind,
+        );
         let events = Decider::new(self.catalogue).decide(command, &self.state)?;
         for event in events {
             self.state = Decider::evolve(std::mem::take(&mut self.state), &event);
@@ -103,7 +158,14 @@ impl<'a> Story<'a> {
     }
 
     pub fn received(&mut self, at: OffsetDateTime, procedure: &str) -> &mut Self {
-        self.then(at, EventKind::Received { procedure: procedure.into(), unit: "H1".into(), channel: Channel::InPerson })
+        self.then(
+            at,
+            EventKind::Received {
+                procedure: procedure.into(),
+                unit: "H1".into(),
+                channel: Channel::InPerson,
+            },
+        )
     }
 
     pub fn view(&self, as_of: OffsetDateTime) -> DossierView {

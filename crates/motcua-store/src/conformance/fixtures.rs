@@ -14,13 +14,17 @@ pub(crate) fn event(dossier: &str, sequence: u64, id: u128) -> Event {
         sequence,
         occurred_at: at,
         recorded_at: at,
-        kind: EventKind::SupplementRequested { reason: format!("round {sequence}") },
+        kind: EventKind::SupplementRequested {
+            reason: format!("round {sequence}"),
+        },
     }
 }
 
 /// Events `first..=last` of a dossier, with ids `id_base + sequence`.
 pub(crate) fn events(dossier: &str, first: u64, last: u64, id_base: u128) -> Vec<Event> {
-    (first..=last).map(|s| event(dossier, s, id_base + u128::from(s))).collect()
+    (first..=last)
+        .map(|s| event(dossier, s, id_base + u128::from(s)))
+        .collect()
 }
 
 /// Everything a store holds, to compare before and after a refused operation.

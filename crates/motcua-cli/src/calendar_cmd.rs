@@ -1,0 +1,398 @@
+//! `motcua calendar …`: working-time arithmetic and the lunar calendar from the command line.
+//!
+//! ```text
+//! motcua calendar [--calendar FILE] days-off YEAR
+//! motcua calendar [--calendar FILE] add START AMOUNT UNIT     # UNIT: working-days | working-hours | calendar-days | same-day
+//! motcua calendar [--calendar FILE] between START END
+//! motcua calendar lunar YYYY-MM-DD
+//! motcua calendar solar YYYY-MM-DD [--leap]
+//! ```
+//!
+//! `--calendar FILE` loads a host override file (format: `motcua_calendar::file`) on top of
+//! the built-in Vietnamese public-sector calendar. Instants are RFC 3339.
+//!
+//! Output formats:
+//! * `days-off`: one line per date, TAB-separated: ISO date, kind (`holiday`,
+//!   `compensatory`, `swap-off`, `local`, `makeup-workday`), Vietnamese name;
+//! * `add`: the due instant in RFC 3339 (at +07:00);
+//! * `between`: two lines, `working-days<TAB>N` and `working-minutes<TAB>M`;
+//! * `lunar`: `YYYY-MM-DD`, followed by ` leap` in a leap month;
+//! * `solar`: `YYYY-MM-DD`.
+//!
+//! Exit codes ([`CalendarCmdError::exit_code`]): 2 usage, 3 bad input, 5 I/O.
+
+use clap::{Args, Subcommand, ValueEnum};
+use motcua_calendar::file::parse_iso_date;
+use motcua_calendar::lunar::{from_lunar, to_lunar, LunarDate};
+use motcua_calendar::{
+    Calendar, CalendarBuilder, CalendarError, Date, DayReason, Month, OffsetDateTime, Time,
+};
+use std::io::Write;
+use std::path::PathBuf;
+use time::format_description::well_known::Rfc3339;
+
+/// Arguments of `motcua calendar`.
+#[derive(Debug, Clone, Args)]
+pub struct CalendarArgs {
+    /// Host override file (date<TAB>kind<TAB>name[<TAB>source] lines) loaded on top of the
+    /// built-in Vietnamese calendar.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub calendar: Option<PathBuf>,
+    /// The calendar subcommand.
+    #[command(subcommand)]
+    pub command: CalendarCommand,
+}
+
+/// The `motcua calendar` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CalendarCommand {
+    /// List the days off and make-up working days of YEAR.
+    DaysOff {
+        /// Gregorian year.
+        year: i32,
+    },
+    /// Compute a due instant: START plus AMOUNT UNIT.
+    Add {
+        /// Start instant, RFC 3339 (e.g. 2024-04-26T09:00:00+07:00).
+        start: String,
+        /// Amount (ignored for same-day; give 0).
+        amount: u64,
+        /// Unit of the amount.
+        unit: Unit,
+    },
+    /// Working days and working minutes between two instants.
+    Between {
+        /// Start instant, RFC 3339.
+        start: String,
+        /// End instant, RFC 3339.
+        end: String,
+    },
+    /// Convert a Gregorian date to the Vietnamese lunar calendar.
+    Lunar {
+        /// Gregorian date YYYY-MM-DD.
+        date: String,
+    },
+    /// Convert a Vietnamese lunar date to the Gregorian calendar.
+    Solar {
+        /// Lunar date YYYY-MM-DD.
+        date: String,
+        /// The month is the leap (nhuận) month.
+        #[arg(long)]
+        leap: bool,
+    },
+}
+
+/// Units of `motcua calendar add`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Unit {
+    /// Working days (same time of day on the n-th working day).
+    WorkingDays,
+    /// Working hours (8 per working day).
+    WorkingHours,
+    /// Calendar days, rolled to the next working day.
+    CalendarDays,
+    /// Same-day procedure with a 15:00 cut-off.
+    SameDay,
+}
+
+/// Errors of `motcua calendar`.
+#[derive(Debug, thiserror::Error)]
+pub enum CalendarCmdError {
+    /// An argument or file content was invalid.
+    #[error("bad input: {0}")]
+    Input(String),
+    /// The calendar refused the input (out of range, parse error in the override file, …).
+    #[error("bad input: {0}")]
+    Calendar(#[from] CalendarError),
+    /// Reading the override file or writing the output failed.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The file concerned (`<output>` for the output stream).
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl CalendarCmdError {
+    /// Process exit code: 2 usage, 3 bad input, 5 I/O.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CalendarCmdError::Input(_) | CalendarCmdError::Calendar(_) => 3,
+            CalendarCmdError::Io { .. } => 5,
+        }
+    }
+}
+
+fn out_err(source: std::io::Error) -> CalendarCmdError {
+    CalendarCmdError::Io {
+        path: "<output>".to_string(),
+        source,
+    }
+}
+
+/// The Vietnamese calendar, with a host's override file on top when one is given.
+pub fn load_calendar(file: Option<&PathBuf>) -> Result<Calendar, CalendarCmdError> {
+    let Some(path) = file else {
+        return Ok(Calendar::vietnam());
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| CalendarCmdError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let builder = CalendarBuilder::vietnam()
+        .load_overrides(&text)
+        .map_err(|e| CalendarCmdError::Input(format!("{}: {e}", path.display())))?;
+    Ok(builder.build()?)
+}
+
+fn parse_instant(s: &str) -> Result<OffsetDateTime, CalendarCmdError> {
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
+        CalendarCmdError::Input(format!(
+            "expected an RFC 3339 instant such as 2024-04-26T09:00:00+07:00, found {s:?} ({e})"
+        ))
+    })
+}
+
+fn parse_date(s: &str) -> Result<Date, CalendarCmdError> {
+    parse_iso_date(s)
+        .ok_or_else(|| CalendarCmdError::Input(format!("expected a date YYYY-MM-DD, found {s:?}")))
+}
+
+fn format_instant(t: OffsetDateTime) -> Result<String, CalendarCmdError> {
+    t.format(&Rfc3339)
+        .map_err(|e| CalendarCmdError::Input(format!("cannot format {t} as RFC 3339: {e}")))
+}
+
+fn amount_u32(amount: u64, unit: &str) -> Result<u32, CalendarCmdError> {
+    u32::try_from(amount).map_err(|_| {
+        CalendarCmdError::Input(format!(
+            "expected at most {} {unit}, found {amount}",
+            u32::MAX
+        ))
+    })
+}
+
+/// Runs `motcua calendar …`, writing the result to `out`.
+pub fn run(cmd: CalendarArgs, out: &mut dyn Write) -> Result<(), CalendarCmdError> {
+    match cmd.command {
+        CalendarCommand::DaysOff { year } => {
+            let cal = load_calendar(cmd.calendar.as_ref())?;
+            let range = |m, d| {
+                Date::from_calendar_date(year, m, d).map_err(|_| {
+                    CalendarCmdError::Input(format!(
+                        "expected a year within the calendar's range, found {year}"
+                    ))
+                })
+            };
+            let (from, to) = (range(Month::January, 1)?, range(Month::December, 31)?);
+            cal.day(from)?;
+            cal.day(to)?;
+            for d in cal.overrides_in(from, to) {
+                let (kind, name) = match d.reason {
+                    DayReason::DayOff { kind, name } => (kind.as_str(), name),
+                    DayReason::MakeupWorkday { name } => ("makeup-workday", name),
+                    _ => continue,
+                };
+                writeln!(out, "{}\t{kind}\t{name}", d.date).map_err(out_err)?;
+            }
+        }
+        CalendarCommand::Add {
+            start,
+            amount,
+            unit,
+        } => {
+            let cal = load_calendar(cmd.calendar.as_ref())?;
+            let start = parse_instant(&start)?;
+            let due = match unit {
+                Unit::WorkingDays => {
+                    cal.add_working_days(start, amount_u32(amount, "working days")?)?
+                }
+                Unit::WorkingHours => {
+                    let minutes = amount.checked_mul(60).ok_or_else(|| {
+                        CalendarCmdError::Input(format!("{amount} working hours is too large"))
+                    })?;
+                    cal.add_working_minutes(start, minutes)?
+                }
+                Unit::CalendarDays => {
+                    cal.add_calendar_days(start, amount_u32(amount, "calendar days")?)?
+                }
+                Unit::SameDay => {
+                    let cutoff = Time::from_hms(15, 0, 0)
+                        .map_err(|e| CalendarCmdError::Input(e.to_string()))?;
+                    cal.same_day_due(start, cutoff)?
+                }
+            };
+            writeln!(out, "{}", format_instant(due)?).map_err(out_err)?;
+        }
+        CalendarCommand::Between { start, end } => {
+            let cal = load_calendar(cmd.calendar.as_ref())?;
+            let wt = cal.working_time_between(parse_instant(&start)?, parse_instant(&end)?)?;
+            writeln!(
+                out,
+                "working-days\t{}\nworking-minutes\t{}",
+                wt.days, wt.minutes
+            )
+            .map_err(out_err)?;
+        }
+        CalendarCommand::Lunar { date } => {
+            let l = to_lunar(parse_date(&date)?)?;
+            writeln!(out, "{l}").map_err(out_err)?;
+        }
+        CalendarCommand::Solar { date, leap } => {
+            let bad = || {
+                CalendarCmdError::Input(format!("expected a lunar date YYYY-MM-DD, found {date:?}"))
+            };
+            let parts: Vec<&str> = date.split('-').collect();
+            let [y, m, d] = parts.as_slice() else {
+                return Err(bad());
+            };
+            if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+                return Err(bad());
+            }
+            let lunar = LunarDate {
+                year: y.parse().map_err(|_| bad())?,
+                month: m.parse().map_err(|_| bad())?,
+                day: d.parse().map_err(|_| bad())?,
+                leap,
+            };
+            writeln!(out, "{}", from_lunar(lunar)?).map_err(out_err)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: CalendarArgs,
+    }
+
+    fn run_args(argv: &[&str]) -> Result<String, CalendarCmdError> {
+        let mut full = vec!["calendar"];
+        full.extend_from_slice(argv);
+        let cli = match Cli::try_parse_from(full) {
+            Ok(cli) => cli,
+            Err(e) => panic!("test arguments do not parse: {e}"),
+        };
+        let mut out = Vec::new();
+        run(cli.args, &mut out)?;
+        Ok(String::from_utf8(out).unwrap_or_default())
+    }
+
+    #[test]
+    fn days_off_2024() {
+        let s = run_args(&["days-off", "2024"]).unwrap();
+        assert!(s.contains("2024-04-29\tswap-off\t"), "{s}");
+        assert!(s.contains("2024-05-04\tmakeup-workday\t"), "{s}");
+        assert!(s.contains("2024-04-30\tholiday\t"), "{s}");
+        assert!(s.lines().all(|l| l.split('\t').count() == 3));
+    }
+
+    #[test]
+    fn add_units() {
+        let start = "2024-04-26T09:00:00+07:00";
+        assert_eq!(
+            run_args(&["add", start, "3", "working-days"]).unwrap(),
+            "2024-05-04T09:00:00+07:00\n"
+        );
+        assert_eq!(
+            run_args(&["add", start, "8", "working-hours"]).unwrap(),
+            "2024-05-02T09:00:00+07:00\n"
+        );
+        assert_eq!(
+            run_args(&["add", start, "3", "calendar-days"]).unwrap(),
+            "2024-05-02T09:00:00+07:00\n"
+        );
+        assert_eq!(
+            run_args(&["add", start, "0", "same-day"]).unwrap(),
+            "2024-04-26T17:00:00+07:00\n"
+        );
+        assert_eq!(
+            run_args(&["add", "2024-05-13T02:00:00Z", "0", "working-days"]).unwrap(),
+            "2024-05-13T09:00:00+07:00\n"
+        );
+    }
+
+    #[test]
+    fn between_prints_days_and_minutes() {
+        let s = run_args(&[
+            "between",
+            "2024-05-13T09:00:00+07:00",
+            "2024-05-20T09:00:00+07:00",
+        ])
+        .unwrap();
+        assert_eq!(s, "working-days\t5\nworking-minutes\t2400\n");
+    }
+
+    #[test]
+    fn lunar_and_solar() {
+        assert_eq!(
+            run_args(&["lunar", "2023-03-22"]).unwrap(),
+            "2023-02-01 leap\n"
+        );
+        assert_eq!(run_args(&["lunar", "1985-01-21"]).unwrap(), "1985-01-01\n");
+        assert_eq!(
+            run_args(&["solar", "2023-02-01", "--leap"]).unwrap(),
+            "2023-03-22\n"
+        );
+        assert_eq!(run_args(&["solar", "2024-01-01"]).unwrap(), "2024-02-10\n");
+        assert_eq!(
+            run_args(&["solar", "2024-04-01", "--leap"])
+                .unwrap_err()
+                .exit_code(),
+            3
+        );
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(
+            run_args(&["add", "yesterday", "1", "working-days"])
+                .unwrap_err()
+                .exit_code(),
+            3
+        );
+        assert_eq!(
+            run_args(&["add", "2024-04-26T09:00:00+07:00", "1", "fortnights"])
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+        assert_eq!(
+            run_args(&["lunar", "2024-13-01"]).unwrap_err().exit_code(),
+            3
+        );
+        assert_eq!(run_args(&["days-off", "2500"]).unwrap_err().exit_code(), 3);
+        let e = run_args(&[
+            "--calendar",
+            "/nonexistent/motcua-overrides.tsv",
+            "days-off",
+            "2024",
+        ])
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 5);
+    }
+
+    #[test]
+    fn override_file_on_top() {
+        let dir = std::env::temp_dir().join(format!("motcua-cal-cmd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.tsv");
+        std::fs::write(&good, "2024-05-06\tlocal\tNgày lễ tỉnh\tQĐ 1/UBND\n").unwrap();
+        let g = good.to_str().unwrap();
+        let s = run_args(&["--calendar", g, "days-off", "2024"]).unwrap();
+        assert!(s.contains("2024-05-06\tlocal\tNgày lễ tỉnh"), "{s}");
+        let bad = dir.join("bad.tsv");
+        std::fs::write(&bad, "# header\n2024-05-06 local\n").unwrap();
+        let e = run_args(&["--calendar", bad.to_str().unwrap(), "days-off", "2024"]).unwrap_err();
+        assert_eq!(e.exit_code(), 3);
+        assert!(e.to_string().contains("line 2"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,214 @@
+//! Reading and writing catalogue files.
+
+use motcua_core::{
+    Catalogue, CatalogueError, Fee, Level, OnlineService, Procedure, ProcedureCode, StepSpec,
+    SupplementPolicy, TimeLimit, Unit, UnitId,
+};
+use motcua_io::{read_catalogue, write_catalogue, CatalogueFileError};
+use time::Time;
+
+fn procedure(code: &str, time_limit: TimeLimit) -> Procedure {
+    Procedure {
+        code: ProcedureCode::new(code),
+        name: format!("Thủ tục {code}"),
+        field: "Hộ tịch".into(),
+        level: Level::Commune,
+        units: vec![UnitId::new("XA01")],
+        time_limit,
+        supplement_policy: SupplementPolicy::Pause,
+        payment_pauses_clock: true,
+        online_service: OnlineService::Full,
+        result_is_document: false,
+        fees: vec![Fee {
+            name: "Lệ phí".into(),
+            amount_vnd: 8000,
+        }],
+        steps: vec![StepSpec {
+            id: "appraisal".into(),
+            name: "Thẩm định".into(),
+            share_percent: 60,
+            unit: Some(UnitId::new("XA01")),
+        }],
+    }
+}
+
+fn catalogue() -> Catalogue {
+    let units = vec![
+        Unit {
+            id: UnitId::new("T01"),
+            name: "UBND tỉnh".into(),
+            level: Level::Province,
+            parent: None,
+        },
+        Unit {
+            id: UnitId::new("XA01"),
+            name: "UBND xã A".into(),
+            level: Level::Commune,
+            parent: Some(UnitId::new("T01")),
+        },
+    ];
+    let cutoff = Time::from_hms(15, 0, 0).unwrap_or(Time::MIDNIGHT);
+    let procedures = vec![
+        procedure("1.1", TimeLimit::WorkingDays(15)),
+        procedure("1.2", TimeLimit::WorkingHours(4)),
+        procedure("1.3", TimeLimit::CalendarDays(30)),
+        procedure("1.4", TimeLimit::SameDay { cutoff }),
+        procedure("1.5", TimeLimit::None),
+    ];
+    Catalogue::new(units, procedures).unwrap_or_default()
+}
+
+fn file(procedures: &str) -> String {
+    format!(
+        "{{\n  \"format\": \"motcua-catalogue\",\n  \"version\": 1,\n  \"units\": [{{\"id\": \"XA01\", \"name\": \"UBND xã A\", \"level\": \"commune\"}}],\n  \"procedures\": [\n{procedures}\n  ]\n}}"
+    )
+}
+
+fn minimal(code: &str, extra: &str) -> String {
+    format!("    {{\"code\": \"{code}\", \"name\": \"n\", \"field\": \"f\", \"level\": \"commune\"{extra}}}")
+}
+
+fn error(text: &str) -> CatalogueFileError {
+    match read_catalogue(text) {
+        Err(e) => e,
+        Ok(c) => panic!("expected an error, read {c:?}"),
+    }
+}
+
+#[test]
+fn round_trip_is_identity_and_byte_stable() {
+    let original = catalogue();
+    assert_eq!(original.procedures().count(), 5);
+    let text = write_catalogue(&original);
+    let back = read_catalogue(&text);
+    assert_eq!(back.as_ref().ok(), Some(&original));
+    assert_eq!(back.map(|c| write_catalogue(&c)).ok(), Some(text));
+}
+
+#[test]
+fn time_limits_have_the_documented_forms() {
+    let text = write_catalogue(&catalogue());
+    for form in [
+        "\"working_days\": 15",
+        "\"working_hours\": 4",
+        "\"calendar_days\": 30",
+        "\"same_day\": {\n          \"cutoff\": \"15:00\"",
+        "\"time_limit\": \"none\"",
+    ] {
+        assert!(text.contains(form), "{form} not in {text}");
+    }
+}
+
+#[test]
+fn defaults_apply_to_omitted_fields() {
+    let text = file(&minimal("P1", ", \"time_limit\": {\"working_days\": 5}"));
+    let catalogue = read_catalogue(&text).unwrap_or_default();
+    let p = catalogue.procedure(&"P1".into());
+    assert_eq!(
+        p.map(|p| p.supplement_policy),
+        Some(SupplementPolicy::Restart)
+    );
+    assert_eq!(p.map(|p| p.online_service), Some(OnlineService::None));
+    assert_eq!(
+        p.map(|p| (p.payment_pauses_clock, p.result_is_document)),
+        Some((false, true))
+    );
+    assert_eq!(
+        p.map(|p| p.fees.len() + p.steps.len() + p.units.len()),
+        Some(0)
+    );
+}
+
+#[test]
+fn negative_time_limit_names_line_procedure_and_forms() {
+    let text = file(&format!(
+        "{},\n{}",
+        minimal("P1", ", \"time_limit\": \"none\""),
+        minimal("P2", ", \"time_limit\": {\"working_days\": -5}")
+    ));
+    let err = error(&text);
+    let message = err.to_string();
+    assert!(
+        matches!(err, CatalogueFileError::Invalid { line: 7, .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("procedure P2 (procedures[1])"),
+        "{message}"
+    );
+    assert!(message.contains("integer `-5`"), "{message}");
+    assert!(
+        message.contains("expected a time limit: {\"working_days\": N}"),
+        "{message}"
+    );
+}
+
+#[test]
+fn missing_time_limit_names_line_procedure_and_forms() {
+    let err = error(&file(&minimal("P9", "")));
+    let message = err.to_string();
+    assert!(message.starts_with("line 6, column"), "{message}");
+    assert!(
+        message.contains("procedure P9 (procedures[0]): missing field `time_limit`"),
+        "{message}"
+    );
+    assert!(message.contains("\"none\""), "{message}");
+}
+
+#[test]
+fn catalogue_rules_are_wrapped() {
+    let dup = file(&format!(
+        "{},\n{}",
+        minimal("P1", ", \"time_limit\": \"none\""),
+        minimal("P1", ", \"time_limit\": \"none\"")
+    ));
+    assert!(matches!(
+        error(&dup),
+        CatalogueFileError::Catalogue(CatalogueError::DuplicateProcedure { .. })
+    ));
+    let zero = file(&minimal("P1", ", \"time_limit\": {\"calendar_days\": 0}"));
+    assert!(matches!(
+        error(&zero),
+        CatalogueFileError::Catalogue(CatalogueError::ZeroTimeLimit { .. })
+    ));
+    let unknown = file(&minimal(
+        "P1",
+        ", \"time_limit\": \"none\", \"units\": [\"XA99\"]",
+    ));
+    assert!(error(&unknown)
+        .to_string()
+        .contains("names unit XA99, which is not in the catalogue"));
+    let steps = ", \"time_limit\": \"none\", \"steps\": [{\"id\":\"a\",\"name\":\"A\",\"share_percent\":70},{\"id\":\"b\",\"name\":\"B\",\"share_percent\":40}]";
+    let message = error(&file(&minimal("P1", steps))).to_string();
+    assert!(message.contains("step shares add up to 110%"), "{message}");
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    let err =
+        error("{\n  \"format\": \"motcua-catalogue\",\n  \"version\": 1,\n  \"units\": [,]\n}");
+    assert!(
+        matches!(
+            err,
+            CatalogueFileError::Malformed {
+                line: 4,
+                column: 13,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_cutoff_is_explained() {
+    let message = error(&file(&minimal(
+        "P1",
+        ", \"time_limit\": {\"same_day\": {\"cutoff\": \"3pm\"}}",
+    )))
+    .to_string();
+    assert!(
+        message.contains("expected a time of day as HH:MM, found \"3pm\""),
+        "{message}"
+    );
+}
