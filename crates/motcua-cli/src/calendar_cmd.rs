@@ -34,7 +34,7 @@ use time::format_description::well_known::Rfc3339;
 /// Arguments of `motcua calendar`.
 #[derive(Debug, Clone, Args)]
 pub struct CalendarArgs {
-    /// Host override file (date<TAB>kind<TAB>name[<TAB>source] lines) loaded on top of the
+    /// Host override file (lines of `date<TAB>kind<TAB>name[<TAB>source]`) loaded on top of the
     /// built-in Vietnamese calendar.
     #[arg(long, global = true, value_name = "FILE")]
     pub calendar: Option<PathBuf>,
