@@ -231,6 +231,14 @@ fn describe(kind: &EventKind) -> String {
             )
         }
         EventKind::ResultReturned { method } => format!("result returned ({})", method.label()),
+        EventKind::Digitised {
+            components,
+            digitised,
+            reused,
+        } => {
+            format!("digitised {digitised} of {components} component(s), {reused} reused")
+        }
+        EventKind::FeedbackFiled { summary } => format!("feedback filed: {summary}"),
         EventKind::Rated { satisfied } => {
             format!(
                 "rated: {}",

@@ -161,6 +161,22 @@ pub enum EventKind {
         /// Satisfied or not.
         satisfied: bool,
     },
+    /// The dossier's components were stored as files (*số hóa*), some reused from data already
+    /// digitised (*tái sử dụng*): indicators 4.2 and 4.3.
+    Digitised {
+        /// Components the dossier has.
+        components: u32,
+        /// Components stored as files.
+        digitised: u32,
+        /// Components taken from already digitised data instead of being submitted again.
+        reused: u32,
+    },
+    /// The applicant filed feedback or a complaint about the handling (*phản ánh, kiến nghị*):
+    /// indicator 5.4.
+    FeedbackFiled {
+        /// What it is about.
+        summary: String,
+    },
 }
 
 impl EventKind {
@@ -185,6 +201,32 @@ impl EventKind {
             EventKind::ResultReady { .. } => "result_ready",
             EventKind::ResultReturned { .. } => "result_returned",
             EventKind::Rated { .. } => "rated",
+            EventKind::Digitised { .. } => "digitised",
+            EventKind::FeedbackFiled { .. } => "feedback_filed",
         }
     }
+
+    /// Every event type name, in declaration order (the JSON `type` values).
+    pub const NAMES: [&'static str; 20] = [
+        "submitted",
+        "received",
+        "refused_at_reception",
+        "step_started",
+        "step_finished",
+        "transferred",
+        "supplement_requested",
+        "supplement_supplied",
+        "supplement_expired",
+        "payment_requested",
+        "payment_made",
+        "apology_issued",
+        "due_extended",
+        "withdrawn",
+        "stopped",
+        "result_ready",
+        "result_returned",
+        "rated",
+        "digitised",
+        "feedback_filed",
+    ];
 }

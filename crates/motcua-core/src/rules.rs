@@ -308,6 +308,20 @@ pub fn check(
             status == Some(Status::ResultReady),
             "a dossier whose result is ready",
         ),
+        EventKind::Digitised {
+            components,
+            digitised,
+            reused,
+        } => {
+            require(state.received_at.is_some(), "a received dossier")?;
+            require(
+                digitised <= components && reused <= digitised,
+                "counts with reused ≤ digitised ≤ components",
+            )
+        }
+        EventKind::FeedbackFiled { .. } => {
+            require(status.is_some(), "a dossier that was submitted or received")
+        }
         EventKind::Rated { .. } => require(
             matches!(status, Some(Status::ResultReady | Status::Returned))
                 && state.satisfied.is_none(),

@@ -112,6 +112,12 @@ pub struct DossierState {
     pub returned: Option<(OffsetDateTime, ReturnMethod)>,
     /// The applicant's rating: satisfied or not.
     pub satisfied: Option<bool>,
+    /// When the applicant rated.
+    pub rated_at: Option<OffsetDateTime>,
+    /// Components, digitised components and reused components, once recorded.
+    pub digitisation: Option<(u32, u32, u32)>,
+    /// Feedback or complaints filed about the handling.
+    pub feedback: u32,
     /// The reason given for a refusal, withdrawal or stop.
     pub end_reason: Option<String>,
 }
@@ -294,7 +300,18 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
             }
             state.status = Some(Status::Returned);
         }
-        EventKind::Rated { satisfied } => state.satisfied = Some(*satisfied),
+        EventKind::Rated { satisfied } => {
+            state.satisfied = Some(*satisfied);
+            state.rated_at = Some(at);
+        }
+        EventKind::Digitised {
+            components,
+            digitised,
+            reused,
+        } => {
+            state.digitisation = Some((*components, *digitised, *reused));
+        }
+        EventKind::FeedbackFiled { .. } => state.feedback = state.feedback.saturating_add(1),
     }
     state
 }

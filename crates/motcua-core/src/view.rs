@@ -50,7 +50,9 @@ impl TimeClass {
 }
 
 /// Why a dossier is late or overdue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LateReason {
     /// It went past its official due.
@@ -168,6 +170,13 @@ pub struct DossierView {
     pub paid_online: Option<bool>,
     /// The applicant's rating.
     pub satisfied: Option<bool>,
+    /// When the applicant rated.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub rated_at: Option<OffsetDateTime>,
+    /// Components, digitised components and reused components, if recorded.
+    pub digitisation: Option<(u32, u32, u32)>,
+    /// Feedback or complaints filed about the handling.
+    pub feedback: u32,
 }
 
 impl DossierView {
@@ -348,6 +357,9 @@ impl<'a> Context<'a> {
                 .rev()
                 .find_map(|p| p.paid.map(|(_, online)| online)),
             satisfied: state.satisfied,
+            rated_at: state.rated_at,
+            digitisation: state.digitisation,
+            feedback: state.feedback,
         })
     }
 

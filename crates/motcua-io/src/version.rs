@@ -31,26 +31,7 @@ pub(crate) const CURRENT_PREFIX: &str = "{\"v\":1,";
 /// ```
 /// assert!(motcua_io::KNOWN_EVENT_TYPES.contains(&"supplement_supplied"));
 /// ```
-pub const KNOWN_EVENT_TYPES: [&str; 18] = [
-    "submitted",
-    "received",
-    "refused_at_reception",
-    "step_started",
-    "step_finished",
-    "transferred",
-    "supplement_requested",
-    "supplement_supplied",
-    "supplement_expired",
-    "payment_requested",
-    "payment_made",
-    "apology_issued",
-    "due_extended",
-    "withdrawn",
-    "stopped",
-    "result_ready",
-    "result_returned",
-    "rated",
-];
+pub const KNOWN_EVENT_TYPES: [&str; 20] = motcua_core::EventKind::NAMES;
 
 /// Whether `version` is one this crate reads.
 pub(crate) fn is_supported(version: u64) -> bool {
@@ -126,6 +107,14 @@ mod tests {
                 method: ReturnMethod::Online,
             },
             EventKind::Rated { satisfied: true },
+            EventKind::Digitised {
+                components: 3,
+                digitised: 2,
+                reused: 1,
+            },
+            EventKind::FeedbackFiled {
+                summary: "f".into(),
+            },
         ];
         for kind in &kinds {
             match kind {
@@ -146,7 +135,9 @@ mod tests {
                 | EventKind::Stopped { .. }
                 | EventKind::ResultReady { .. }
                 | EventKind::ResultReturned { .. }
-                | EventKind::Rated { .. } => {}
+                | EventKind::Rated { .. }
+                | EventKind::Digitised { .. }
+                | EventKind::FeedbackFiled { .. } => {}
             }
         }
         kinds

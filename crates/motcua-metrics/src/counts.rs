@@ -34,7 +34,7 @@ use crate::ratio::Ratio;
 /// #     accept_by: None, accept_overdue: false, clock: ClockState::Stopped, used_minutes: 600,
 /// #     left_minutes: 0, overdue_minutes: 120, time_class: TimeClass::Late,
 /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, steps: vec![],
-/// #     electronic_result: Some(true), paid_online: None, satisfied: Some(true),
+/// #     electronic_result: Some(true), paid_online: None, satisfied: Some(true), rated_at: None, digitisation: None, feedback: 0,
 /// # };
 /// // `view`: a dossier received online on 2 January and finished late on 3 January, rated satisfied.
 /// let mut counts = Counts::default();

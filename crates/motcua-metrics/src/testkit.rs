@@ -50,6 +50,9 @@ impl ViewBuilder {
             electronic_result: None,
             paid_online: None,
             satisfied: None,
+            rated_at: None,
+            digitisation: None,
+            feedback: 0,
         })
     }
 
