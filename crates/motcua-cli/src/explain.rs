@@ -53,12 +53,9 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let view = context
         .view(&state, as_of)
         .map_err(|e| CliError::Data(e.to_string()))?;
-    let procedure = data.catalogue.procedure(&view.procedure).ok_or_else(|| {
-        CliError::Data(format!(
-            "procedure {} is not in the catalogue",
-            view.procedure
-        ))
-    })?;
+    let procedure = context
+        .procedure_for(&state)
+        .map_err(|e| CliError::Data(e.to_string()))?;
     let explanation = deadline::explain(&state, procedure, &data.calendar, as_of, &context.rules)
         .map_err(|e| CliError::Data(e.to_string()))?;
 
@@ -239,6 +236,9 @@ fn describe(kind: &EventKind) -> String {
             format!("digitised {digitised} of {components} component(s), {reused} reused")
         }
         EventKind::FeedbackFiled { summary } => format!("feedback filed: {summary}"),
+        EventKind::CalendarReevaluated { calendar } => {
+            format!("re-evaluated under calendar {calendar}")
+        }
         EventKind::Rated { satisfied } => {
             format!(
                 "rated: {}",

@@ -177,6 +177,13 @@ pub enum EventKind {
         /// What it is about.
         summary: String,
     },
+    /// An open dossier is judged from now on under a newer calendar version (a swap announced
+    /// after it was received), by the host's explicit choice. Finished dossiers are never
+    /// re-evaluated. See [`crate::calendars`].
+    CalendarReevaluated {
+        /// The calendar version's identity, `name@hash` (see `CalendarVersion`'s `Display`).
+        calendar: String,
+    },
 }
 
 impl EventKind {
@@ -203,11 +210,12 @@ impl EventKind {
             EventKind::Rated { .. } => "rated",
             EventKind::Digitised { .. } => "digitised",
             EventKind::FeedbackFiled { .. } => "feedback_filed",
+            EventKind::CalendarReevaluated { .. } => "calendar_reevaluated",
         }
     }
 
     /// Every event type name, in declaration order (the JSON `type` values).
-    pub const NAMES: [&'static str; 20] = [
+    pub const NAMES: [&'static str; 21] = [
         "submitted",
         "received",
         "refused_at_reception",
@@ -228,5 +236,6 @@ impl EventKind {
         "rated",
         "digitised",
         "feedback_filed",
+        "calendar_reevaluated",
     ];
 }

@@ -10,11 +10,13 @@
 //! - [`deadline`]: due dates from procedure, calendar and events, with an explanation.
 //! - [`view`]: a dossier as of an instant: status, dues, clock, time class.
 
+pub mod calendars;
 pub mod deadline;
 pub mod decider;
 pub mod event;
 mod hhmm;
 pub mod ids;
+mod isodate;
 pub mod procedure;
 pub mod rules;
 pub mod state;
@@ -30,8 +32,8 @@ pub use event::{Event, EventKind, ReturnMethod};
 pub use ids::{DossierId, ProcedureCode, UnitId};
 pub use motcua_calendar as calendar;
 pub use procedure::{
-    Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, StepSpec,
-    SupplementPolicy, TimeLimit, Unit,
+    Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, ProcedureVersion,
+    StepSpec, SupplementPolicy, TimeLimit, Unit,
 };
 pub use rules::DecideError;
 pub use state::DossierState;

@@ -3,7 +3,7 @@
 use crate::ids::{ProcedureCode, UnitId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use time::Time;
+use time::{Date, Time};
 
 /// An administrative level (*cấp*).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -219,6 +219,51 @@ impl Procedure {
     }
 }
 
+/// One version of a procedure's rules, in force on the dates `[effective_from, effective_until]`
+/// (both ends included; an open end means "always"). A dossier is judged under the version in
+/// force on the day it was received, so changing the catalogue never changes an old dossier's due
+/// (e.g. the Decree 61/107 rules until 2025-06-30, Decree 118 from 2025-07-01).
+///
+/// In a catalogue file the dates are optional fields of the procedure entry:
+/// `"effective_from": "2025-07-01"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureVersion {
+    /// The procedure as this version defines it.
+    #[serde(flatten)]
+    pub procedure: Procedure,
+    /// First day in force; `None` for "since always".
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::isodate::option"
+    )]
+    pub effective_from: Option<Date>,
+    /// Last day in force; `None` for "until further notice".
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::isodate::option"
+    )]
+    pub effective_until: Option<Date>,
+}
+
+impl ProcedureVersion {
+    /// A version in force on every date.
+    pub fn always(procedure: Procedure) -> Self {
+        ProcedureVersion {
+            procedure,
+            effective_from: None,
+            effective_until: None,
+        }
+    }
+
+    /// Whether this version is in force on `date`.
+    pub fn in_force_on(&self, date: Date) -> bool {
+        self.effective_from.is_none_or(|f| f <= date)
+            && self.effective_until.is_none_or(|u| date <= u)
+    }
+}
+
 /// An agency (*cơ quan, đơn vị*) in the unit tree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unit {
@@ -237,11 +282,22 @@ pub struct Unit {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CatalogueError {
-    /// Two procedures share a code.
-    #[error("procedure {code} is defined twice; each procedure code must be unique")]
+    /// Two versions of a procedure are in force on the same day (or a code is repeated without
+    /// effective dates).
+    #[error("procedure {code} is defined twice for the same dates; versions of a procedure need effective dates that do not overlap")]
     DuplicateProcedure {
         /// The repeated code.
         code: ProcedureCode,
+    },
+    /// A version ends before it starts.
+    #[error("procedure {code}: effective_until {until} is before effective_from {from}")]
+    EmptyVersion {
+        /// The procedure.
+        code: ProcedureCode,
+        /// First day.
+        from: Date,
+        /// Last day.
+        until: Date,
     },
     /// Two units share a code.
     #[error("unit {id} is defined twice; each unit code must be unique")]
@@ -322,12 +378,44 @@ pub enum CatalogueError {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Catalogue {
     units: BTreeMap<UnitId, Unit>,
-    procedures: BTreeMap<ProcedureCode, Procedure>,
+    /// Each code's versions, in date order, never overlapping.
+    procedures: BTreeMap<ProcedureCode, Vec<ProcedureVersion>>,
 }
 
 impl Catalogue {
-    /// Checks and indexes units and procedures.
+    /// Checks and indexes units and procedures, each in force on every date.
     pub fn new(units: Vec<Unit>, procedures: Vec<Procedure>) -> Result<Self, CatalogueError> {
+        Self::with_versions(
+            units,
+            procedures
+                .into_iter()
+                .map(ProcedureVersion::always)
+                .collect(),
+        )
+    }
+
+    /// Checks and indexes units and dated procedure versions.
+    ///
+    /// ```
+    /// use motcua_core::{Catalogue, ProcedureVersion, TimeLimit};
+    /// # use motcua_core::{Level, Procedure, ProcedureCode};
+    /// # let p = |limit| Procedure { code: ProcedureCode::new("1.0001"), name: "Cấp phép".into(), field: "x".into(),
+    /// #     level: Level::Department, units: vec![], time_limit: limit, supplement_policy: Default::default(),
+    /// #     payment_pauses_clock: false, online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] };
+    /// use time::macros::date;
+    /// let catalogue = Catalogue::with_versions(vec![], vec![
+    ///     ProcedureVersion { procedure: p(TimeLimit::WorkingDays(15)), effective_from: None, effective_until: Some(date!(2025-06-30)) },
+    ///     ProcedureVersion { procedure: p(TimeLimit::WorkingDays(10)), effective_from: Some(date!(2025-07-01)), effective_until: None },
+    /// ])?;
+    /// let code = "1.0001".into();
+    /// assert_eq!(catalogue.procedure_at(&code, date!(2025-06-30)).map(|p| p.time_limit), Some(TimeLimit::WorkingDays(15)));
+    /// assert_eq!(catalogue.procedure_at(&code, date!(2025-07-01)).map(|p| p.time_limit), Some(TimeLimit::WorkingDays(10)));
+    /// # Ok::<(), motcua_core::CatalogueError>(())
+    /// ```
+    pub fn with_versions(
+        units: Vec<Unit>,
+        procedures: Vec<ProcedureVersion>,
+    ) -> Result<Self, CatalogueError> {
         let mut unit_map = BTreeMap::new();
         for unit in units {
             if unit.name.trim().is_empty() {
@@ -343,11 +431,31 @@ impl Catalogue {
         for unit in unit_map.values() {
             check_ancestry(&unit_map, unit)?;
         }
-        let mut procedure_map = BTreeMap::new();
-        for procedure in procedures {
-            check_procedure(&unit_map, &procedure)?;
-            if let Some(old) = procedure_map.insert(procedure.code.clone(), procedure) {
-                return Err(CatalogueError::DuplicateProcedure { code: old.code });
+        let mut procedure_map: BTreeMap<ProcedureCode, Vec<ProcedureVersion>> = BTreeMap::new();
+        for version in procedures {
+            check_procedure(&unit_map, &version.procedure)?;
+            if let (Some(from), Some(until)) = (version.effective_from, version.effective_until) {
+                if until < from {
+                    return Err(CatalogueError::EmptyVersion {
+                        code: version.procedure.code.clone(),
+                        from,
+                        until,
+                    });
+                }
+            }
+            procedure_map
+                .entry(version.procedure.code.clone())
+                .or_default()
+                .push(version);
+        }
+        for (code, versions) in &mut procedure_map {
+            versions.sort_by_key(|v| v.effective_from);
+            // Sorted by start: two versions overlap when one ends on or after the next starts.
+            for pair in versions.windows(2) {
+                let (ends, starts) = (pair[0].effective_until, pair[1].effective_from);
+                if ends.is_none() || starts.is_none() || ends >= starts {
+                    return Err(CatalogueError::DuplicateProcedure { code: code.clone() });
+                }
             }
         }
         Ok(Catalogue {
@@ -356,9 +464,30 @@ impl Catalogue {
         })
     }
 
-    /// The procedure with this code.
+    /// The procedure with this code: its latest version.
     pub fn procedure(&self, code: &ProcedureCode) -> Option<&Procedure> {
-        self.procedures.get(code)
+        self.procedures
+            .get(code)
+            .and_then(|v| v.last())
+            .map(|v| &v.procedure)
+    }
+
+    /// The version of the procedure in force on `date`.
+    pub fn procedure_at(&self, code: &ProcedureCode, date: Date) -> Option<&Procedure> {
+        self.version_at(code, date).map(|v| &v.procedure)
+    }
+
+    /// The dated version of the procedure in force on `date`.
+    pub fn version_at(&self, code: &ProcedureCode, date: Date) -> Option<&ProcedureVersion> {
+        self.procedures
+            .get(code)?
+            .iter()
+            .find(|v| v.in_force_on(date))
+    }
+
+    /// Every version of every procedure, by code then date.
+    pub fn versions(&self) -> impl Iterator<Item = &ProcedureVersion> {
+        self.procedures.values().flatten()
     }
 
     /// The unit with this code.
@@ -366,9 +495,12 @@ impl Catalogue {
         self.units.get(id)
     }
 
-    /// All procedures, by code.
+    /// All procedures (the latest version of each), by code.
     pub fn procedures(&self) -> impl Iterator<Item = &Procedure> {
-        self.procedures.values()
+        self.procedures
+            .values()
+            .filter_map(|v| v.last())
+            .map(|v| &v.procedure)
     }
 
     /// All units, by code.

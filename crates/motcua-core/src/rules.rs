@@ -319,6 +319,10 @@ pub fn check(
                 "counts with reused ≤ digitised ≤ components",
             )
         }
+        EventKind::CalendarReevaluated { .. } => require(
+            is_open(status),
+            "a received dossier still being handled (finished dossiers are never re-judged)",
+        ),
         EventKind::FeedbackFiled { .. } => {
             require(status.is_some(), "a dossier that was submitted or received")
         }

@@ -118,6 +118,8 @@ pub struct DossierState {
     pub digitisation: Option<(u32, u32, u32)>,
     /// Feedback or complaints filed about the handling.
     pub feedback: u32,
+    /// The calendar version the dossier was re-evaluated under, if it was.
+    pub calendar: Option<String>,
     /// The reason given for a refusal, withdrawal or stop.
     pub end_reason: Option<String>,
 }
@@ -312,6 +314,7 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
             state.digitisation = Some((*components, *digitised, *reused));
         }
         EventKind::FeedbackFiled { .. } => state.feedback = state.feedback.saturating_add(1),
+        EventKind::CalendarReevaluated { calendar } => state.calendar = Some(calendar.clone()),
     }
     state
 }

@@ -1,5 +1,6 @@
 //! The derived view of a dossier as of an instant: status, dues, clock, time class and steps.
 
+use crate::calendars::CalendarHistory;
 use crate::deadline::{
     self, DeadlineError, DueSoonWindow, Granularity, JudgingRules, NoTrace, PauseCause,
 };
@@ -206,6 +207,19 @@ pub enum ViewError {
         /// The unknown code.
         procedure: ProcedureCode,
     },
+    /// No version of the dossier's procedure was in force on the day it was received.
+    #[error("dossier {dossier}: no version of procedure {procedure} was in force on {date}, the day it was received; add one with effective dates covering it")]
+    NotInForce {
+        /// The dossier.
+        dossier: DossierId,
+        /// The procedure.
+        procedure: ProcedureCode,
+        /// The reception (or submission) date.
+        date: time::Date,
+    },
+    /// The dossier's calendar version is not in the history.
+    #[error(transparent)]
+    Calendar(#[from] crate::calendars::HistoryError),
     /// A due could not be computed.
     #[error(transparent)]
     Deadline(#[from] DeadlineError),
@@ -216,19 +230,51 @@ pub enum ViewError {
 pub struct Context<'a> {
     /// Procedures and units.
     pub catalogue: &'a Catalogue,
-    /// The working calendar.
+    /// The working calendar (with a history: its newest version).
     pub calendar: &'a Calendar,
     /// How to judge.
     pub rules: JudgingRules,
+    /// Calendar versions over time: when set, each dossier is judged under its own version
+    /// (pinned at reception, or the one it was re-evaluated under).
+    pub history: Option<&'a CalendarHistory>,
 }
 
 impl<'a> Context<'a> {
-    /// A context with the default judging rules.
+    /// A context with the default judging rules and one calendar for every dossier.
     pub fn new(catalogue: &'a Catalogue, calendar: &'a Calendar) -> Self {
         Context {
             catalogue,
             calendar,
             rules: JudgingRules::default(),
+            history: None,
+        }
+    }
+
+    /// A context that judges each dossier under the calendar version it was promised under.
+    pub fn with_history(catalogue: &'a Catalogue, history: &'a CalendarHistory) -> Self {
+        Context {
+            catalogue,
+            calendar: history.latest(),
+            rules: JudgingRules::default(),
+            history: Some(history),
+        }
+    }
+
+    /// The calendar a dossier is judged under: with a history, the version pinned at reception or
+    /// the one it was re-evaluated under; else the context's calendar.
+    pub fn calendar_for(&self, state: &DossierState) -> Result<&'a Calendar, ViewError> {
+        Ok(self.for_dossier(state)?.calendar)
+    }
+
+    /// This context with the calendar a dossier is judged under.
+    fn for_dossier(&self, state: &DossierState) -> Result<Context<'a>, ViewError> {
+        match self.history {
+            None => Ok(*self),
+            Some(history) => Ok(Context {
+                calendar: history.for_dossier(state)?,
+                history: None,
+                ..*self
+            }),
         }
     }
 
@@ -248,12 +294,58 @@ impl<'a> Context<'a> {
         self.view(&state, as_of)
     }
 
+    /// The view as of `as_of` *as known at* `known_at`: events recorded after `known_at` are
+    /// ignored, so a report published at `known_at` can be reproduced exactly after late records
+    /// arrive (bitemporal as-of).
+    ///
+    /// Within a dossier both `occurred_at` and `recorded_at` never go backwards, so the events
+    /// known are a prefix of the stream.
+    ///
+    /// ```
+    /// # use motcua_core::{Catalogue, Channel, Context, DossierId, Event, EventKind, Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId, Status};
+    /// # use motcua_core::calendar::Calendar;
+    /// # let catalogue = Catalogue::new(vec![Unit { id: UnitId::new("X"), name: "X".into(), level: Level::Commune, parent: None }],
+    /// #   vec![Procedure { code: ProcedureCode::new("P"), name: "P".into(), field: "f".into(), level: Level::Commune, units: vec![],
+    /// #   time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false,
+    /// #   online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] }])?;
+    /// use time::macros::datetime;
+    /// let event = |seq, occurred, recorded, kind| Event { event_id: uuid::Uuid::from_u128(seq as u128),
+    ///     dossier_id: DossierId::new("D"), sequence: seq, occurred_at: occurred, recorded_at: recorded, kind };
+    /// let events = [
+    ///     event(1, datetime!(2024-03-04 09:00 +7), datetime!(2024-03-04 09:00 +7),
+    ///           EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson }),
+    ///     // The result was ready on 6 March but only entered on 10 March.
+    ///     event(2, datetime!(2024-03-06 10:00 +7), datetime!(2024-03-10 08:00 +7), EventKind::ResultReady { electronic: true }),
+    /// ];
+    /// let calendar = Calendar::vietnam();
+    /// let context = Context::new(&catalogue, &calendar);
+    /// let as_of = datetime!(2024-03-08 17:00 +7);
+    /// assert_eq!(context.view_known_at(&events, as_of, datetime!(2024-03-08 17:00 +7))?.status, Status::Received);
+    /// assert_eq!(context.view_known_at(&events, as_of, datetime!(2024-03-10 09:00 +7))?.status, Status::ResultReady);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn view_known_at(
+        &self,
+        events: &[Event],
+        as_of: OffsetDateTime,
+        known_at: OffsetDateTime,
+    ) -> Result<DossierView, ViewError> {
+        let known = events
+            .iter()
+            .position(|e| e.recorded_at > known_at)
+            .unwrap_or(events.len());
+        self.view_events(&events[..known], as_of)
+    }
+
     /// The view of a folded dossier as of `as_of`.
     pub fn view(
         &self,
         state: &DossierState,
         as_of: OffsetDateTime,
     ) -> Result<DossierView, ViewError> {
+        if self.history.is_some() {
+            return self.for_dossier(state)?.view(state, as_of);
+        }
         let no_events = || ViewError::NoEvents {
             dossier: state
                 .dossier_id
@@ -270,13 +362,7 @@ impl<'a> Context<'a> {
         ) else {
             return Err(no_events());
         };
-        let procedure =
-            self.catalogue
-                .procedure(&code)
-                .ok_or_else(|| ViewError::UnknownProcedure {
-                    dossier: dossier_id.clone(),
-                    procedure: code.clone(),
-                })?;
+        let procedure = self.procedure_for(state)?;
         let dues = deadline::compute(
             state,
             procedure,
@@ -360,6 +446,47 @@ impl<'a> Context<'a> {
             rated_at: state.rated_at,
             digitisation: state.digitisation,
             feedback: state.feedback,
+        })
+    }
+
+    /// The version of the dossier's procedure it is judged under: the one in force on the local
+    /// date it was received (or submitted, before reception).
+    pub fn procedure_for(&self, state: &DossierState) -> Result<&'a Procedure, ViewError> {
+        let dossier = || {
+            state
+                .dossier_id
+                .clone()
+                .unwrap_or_else(|| DossierId::new(""))
+        };
+        let Some(code) = state.procedure.as_ref() else {
+            return Err(ViewError::NoEvents {
+                dossier: dossier(),
+                as_of: OffsetDateTime::UNIX_EPOCH,
+            });
+        };
+        let reception = state.received_at.or(state.submitted_at);
+        let Some(date) = reception.map(|t| self.local_date(t)) else {
+            return self
+                .catalogue
+                .procedure(code)
+                .ok_or_else(|| ViewError::UnknownProcedure {
+                    dossier: dossier(),
+                    procedure: code.clone(),
+                });
+        };
+        self.catalogue.procedure_at(code, date).ok_or_else(|| {
+            if self.catalogue.procedure(code).is_some() {
+                ViewError::NotInForce {
+                    dossier: dossier(),
+                    procedure: code.clone(),
+                    date,
+                }
+            } else {
+                ViewError::UnknownProcedure {
+                    dossier: dossier(),
+                    procedure: code.clone(),
+                }
+            }
         })
     }
 

@@ -170,4 +170,34 @@ proptest! {
         let replayed = motcua_core::Decider::new(&catalogue).replay(&back).unwrap();
         prop_assert_eq!(replayed, fold(&events));
     }
+
+    #[test]
+    fn as_of_t_as_known_at_k_equals_replaying_only_what_was_recorded_by_k(
+        at in instant(), gaps in proptest::collection::vec((0i64..(3 * 1440), 0i64..(5 * 1440)), 4),
+        t in 0i64..(20 * 1440), k in 0i64..(25 * 1440),
+    ) {
+        // Received, supplement requested, supplied, result ready: each recorded after a delay.
+        let kinds = [
+            EventKind::Received { procedure: "X".into(), unit: "H1".into(), channel: Channel::InPerson },
+            EventKind::SupplementRequested { reason: "x".into() },
+            EventKind::SupplementSupplied,
+            EventKind::ResultReady { electronic: true },
+        ];
+        let mut events = Vec::new();
+        let (mut occurred, mut recorded) = (at, at);
+        for (i, (kind, (gap, delay))) in kinds.into_iter().zip(gaps).enumerate() {
+            occurred += Duration::minutes(gap);
+            recorded = recorded.max(occurred + Duration::minutes(delay));
+            let mut e = event(i as u64 + 1, occurred, kind);
+            e.recorded_at = recorded;
+            events.push(e);
+        }
+        let catalogue = catalogue_with(vec![procedure("X", TimeLimit::WorkingDays(5), SupplementPolicy::Pause)]);
+        let context = Context::new(&catalogue, calendar());
+        let (as_of, known_at) = (at + Duration::minutes(t), at + Duration::minutes(k));
+        let recorded_by_k: Vec<Event> = events.iter().filter(|e| e.recorded_at <= known_at).cloned().collect();
+        let bitemporal = context.view_known_at(&events, as_of, known_at).ok();
+        let replayed = context.view_events(&recorded_by_k, as_of).ok();
+        prop_assert_eq!(bitemporal, replayed);
+    }
 }

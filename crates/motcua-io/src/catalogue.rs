@@ -2,7 +2,7 @@
 
 use crate::catalogue_error::CatalogueFileError;
 use crate::diagnose::bare_message;
-use motcua_core::{Catalogue, Procedure, TimeLimit, Unit};
+use motcua_core::{Catalogue, Procedure, ProcedureVersion, TimeLimit, Unit};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -25,7 +25,7 @@ struct FileIn {
     #[serde(default)]
     units: Vec<Unit>,
     #[serde(default)]
-    procedures: Vec<Procedure>,
+    procedures: Vec<ProcedureVersion>,
 }
 
 #[derive(Serialize)]
@@ -33,7 +33,7 @@ struct FileOut<'a> {
     format: &'static str,
     version: u32,
     units: Vec<&'a Unit>,
-    procedures: Vec<&'a Procedure>,
+    procedures: Vec<&'a ProcedureVersion>,
 }
 
 /// Reads a catalogue file and checks it with [`Catalogue::new`].
@@ -58,7 +58,7 @@ pub fn read_catalogue(text: &str) -> Result<Catalogue, CatalogueFileError> {
     })?;
     check_header(&value)?;
     let file: FileIn = serde_json::from_str(text).map_err(|e| invalid(&value, &e))?;
-    Ok(Catalogue::new(file.units, file.procedures)?)
+    Ok(Catalogue::with_versions(file.units, file.procedures)?)
 }
 
 /// Writes a catalogue as pretty JSON: units and procedures in code order, so the same
@@ -76,7 +76,7 @@ pub fn write_catalogue(catalogue: &Catalogue) -> String {
         format: CATALOGUE_FORMAT,
         version: CATALOGUE_VERSION,
         units: catalogue.units().collect(),
-        procedures: catalogue.procedures().collect(),
+        procedures: catalogue.versions().collect(),
     };
     let mut text = match serde_json::to_string_pretty(&file) {
         Ok(text) => text,

@@ -31,7 +31,7 @@ pub(crate) const CURRENT_PREFIX: &str = "{\"v\":1,";
 /// ```
 /// assert!(motcua_io::KNOWN_EVENT_TYPES.contains(&"supplement_supplied"));
 /// ```
-pub const KNOWN_EVENT_TYPES: [&str; 20] = motcua_core::EventKind::NAMES;
+pub const KNOWN_EVENT_TYPES: [&str; 21] = motcua_core::EventKind::NAMES;
 
 /// Whether `version` is one this crate reads.
 pub(crate) fn is_supported(version: u64) -> bool {
@@ -115,6 +115,9 @@ mod tests {
             EventKind::FeedbackFiled {
                 summary: "f".into(),
             },
+            EventKind::CalendarReevaluated {
+                calendar: "c@0".into(),
+            },
         ];
         for kind in &kinds {
             match kind {
@@ -137,7 +140,8 @@ mod tests {
                 | EventKind::ResultReturned { .. }
                 | EventKind::Rated { .. }
                 | EventKind::Digitised { .. }
-                | EventKind::FeedbackFiled { .. } => {}
+                | EventKind::FeedbackFiled { .. }
+                | EventKind::CalendarReevaluated { .. } => {}
             }
         }
         kinds

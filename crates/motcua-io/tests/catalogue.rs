@@ -212,3 +212,48 @@ fn bad_cutoff_is_explained() {
         "{message}"
     );
 }
+
+#[test]
+fn procedure_versions_with_effective_dates_round_trip() {
+    let text = r#"{"format": "motcua-catalogue", "version": 1, "units": [],
+      "procedures": [
+        {"code": "1.0001", "name": "Cấp phép (Nghị định 61)", "field": "x", "level": "department",
+         "time_limit": {"working_days": 15}, "effective_until": "2025-06-30"},
+        {"code": "1.0001", "name": "Cấp phép (Nghị định 118)", "field": "x", "level": "department",
+         "time_limit": {"working_days": 10}, "effective_from": "2025-07-01"}]}"#;
+    let catalogue = motcua_io::read_catalogue(text).unwrap();
+    let code = motcua_core::ProcedureCode::new("1.0001");
+    let june = time::macros::date!(2025 - 06 - 30);
+    let july = time::macros::date!(2025 - 07 - 01);
+    assert_eq!(
+        catalogue.procedure_at(&code, june).map(|p| p.time_limit),
+        Some(motcua_core::TimeLimit::WorkingDays(15))
+    );
+    assert_eq!(
+        catalogue.procedure_at(&code, july).map(|p| p.time_limit),
+        Some(motcua_core::TimeLimit::WorkingDays(10))
+    );
+    let written = motcua_io::write_catalogue(&catalogue);
+    assert!(
+        written.contains("\"effective_from\": \"2025-07-01\""),
+        "{written}"
+    );
+    assert_eq!(motcua_io::read_catalogue(&written).unwrap(), catalogue);
+
+    let overlapping = text.replace(
+        "\"effective_from\": \"2025-07-01\"",
+        "\"effective_from\": \"2025-06-30\"",
+    );
+    let err = motcua_io::read_catalogue(&overlapping)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("procedure 1.0001 is defined twice for the same dates"),
+        "{err}"
+    );
+    let bad_date = text.replace("2025-07-01", "2025-13-01");
+    let err = motcua_io::read_catalogue(&bad_date)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+}

@@ -1,16 +1,16 @@
-//! Walks one dossier through its life — a building permit across two agencies, with a supplement
-//! round and an apology — and prints its view after every event.
+//! A building permit for a house (*cấp giấy phép xây dựng nhà ở riêng lẻ*, 15 working days)
+//! across two agencies — appraisal at the urban management office, signature at the district —
+//! with a supplement round (the limit restarts) and an apology (only the promised due moves).
+//! Prints the view and the explanation of the due after every event.
 //!
-//! Run with `cargo run --example dossier_life`.
+//! Run with `cargo run --example building_permit`.
 
 use motcua::calendar::Calendar;
-use motcua::deadline::display_instant;
 use motcua::{
-    Catalogue, Channel, Command, Context, Decider, DossierId, DossierState, EventKind, Level,
-    Procedure, ProcedureCode, ReturnMethod, StepSpec, SupplementPolicy, TimeLimit, Unit, UnitId,
+    Catalogue, Channel, EventKind, Level, Procedure, ProcedureCode, ReturnMethod, StepSpec,
+    SupplementPolicy, TimeLimit, Unit, UnitId,
 };
 use time::macros::datetime;
-use time::OffsetDateTime;
 
 fn catalogue() -> Result<Catalogue, motcua::CatalogueError> {
     let unit = |id: &str, name: &str, level, parent: Option<&str>| Unit {
@@ -69,14 +69,13 @@ fn catalogue() -> Result<Catalogue, motcua::CatalogueError> {
     )
 }
 
+#[path = "common/walk.rs"]
+mod walk;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let catalogue = catalogue()?;
     let calendar = Calendar::vietnam();
-    let decider = Decider::new(&catalogue);
-    let context = Context::new(&catalogue, &calendar);
-    let id = DossierId::new("H-BH-240415-0007");
-
-    let story: Vec<(OffsetDateTime, EventKind)> = vec![
+    let story: Vec<(time::OffsetDateTime, EventKind)> = vec![
         (
             datetime!(2024-04-15 16:40 +7),
             EventKind::Received {
@@ -150,36 +149,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             EventKind::Rated { satisfied: false },
         ),
     ];
-
-    let mut state = DossierState::default();
-    for (n, (at, kind)) in story.into_iter().enumerate() {
-        let event_id = uuid::Uuid::from_u128(n as u128 + 1);
-        let command = Command::new(id.clone(), event_id, at, kind);
-        for event in decider.decide(command, &state)? {
-            println!(
-                "#{} {} — {}",
-                event.sequence,
-                display_instant(event.occurred_at),
-                event.kind.name()
-            );
-            state = Decider::evolve(state, &event);
-        }
-        let view = context.view(&state, at)?;
-        println!(
-            "    status {:<22} official due {:<22} promised {:<22} {}",
-            view.status.to_string(),
-            view.official_due.map_or("-".to_owned(), display_instant),
-            view.promised_due.map_or("-".to_owned(), display_instant),
-            view.time_class.label(),
-        );
-        for step in &view.steps {
-            println!(
-                "      step {:<10} due {:<22}{}",
-                step.step,
-                step.due.map_or("-".to_owned(), display_instant),
-                if step.late { " late" } else { "" }
-            );
-        }
-    }
-    Ok(())
+    walk::walk(&catalogue, &calendar, "H-BH-240415-0007", story)
 }

@@ -1,0 +1,276 @@
+//! Rule versions by effective date, calendar versions with the pinned and re-evaluate policies,
+//! and bitemporal as-of: a dossier is judged under what was in force, and known, when it counts.
+
+mod common;
+
+use common::{calendar, procedure, Story};
+use motcua_core::calendar::{CalendarBuilder, DayOffKind};
+use motcua_core::calendars::{CalendarHistory, CalendarPolicy};
+use motcua_core::{
+    Catalogue, Context, DecideError, EventKind, Level, ProcedureVersion, SupplementPolicy,
+    TimeLimit, Unit, UnitId,
+};
+use time::macros::{date, datetime};
+
+fn units() -> Vec<Unit> {
+    vec![Unit {
+        id: UnitId::new("H1"),
+        name: "UBND huyện Một".into(),
+        level: Level::District,
+        parent: None,
+    }]
+}
+
+/// Decree 61/107 rules until 2025-06-30 (15 working days), Decree 118 from 2025-07-01 (10).
+fn versioned() -> Catalogue {
+    let v = |days, from, until| ProcedureVersion {
+        procedure: procedure("P", TimeLimit::WorkingDays(days), SupplementPolicy::Restart),
+        effective_from: from,
+        effective_until: until,
+    };
+    Catalogue::with_versions(
+        units(),
+        vec![
+            v(15, None, Some(date!(2025 - 06 - 30))),
+            v(10, Some(date!(2025 - 07 - 01)), None),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_dossier_is_judged_under_the_rules_in_force_when_it_was_received() {
+    let c = versioned();
+    let mut june = Story::new(&c, "JUNE");
+    june.received(datetime!(2025-06-30 09:00 +7), "P");
+    let mut july = Story::new(&c, "JULY");
+    july.received(datetime!(2025-07-01 09:00 +7), "P");
+    let as_of = datetime!(2025-07-02 09:00 +7);
+    let wd = |start, n| calendar().add_working_days(start, n).unwrap();
+    assert_eq!(
+        june.view(as_of).official_due,
+        Some(wd(datetime!(2025-06-30 09:00 +7), 15))
+    );
+    assert_eq!(
+        july.view(as_of).official_due,
+        Some(wd(datetime!(2025-07-01 09:00 +7), 10))
+    );
+}
+
+#[test]
+fn adding_a_new_rule_version_never_changes_an_old_dossiers_due() {
+    let old_only = Catalogue::new(
+        units(),
+        vec![procedure(
+            "P",
+            TimeLimit::WorkingDays(15),
+            SupplementPolicy::Restart,
+        )],
+    )
+    .unwrap();
+    let both = versioned();
+    let mut before = Story::new(&old_only, "D");
+    before.received(datetime!(2025-06-20 09:00 +7), "P");
+    let events = before.events.clone();
+    let as_of = datetime!(2025-08-01 09:00 +7);
+    let under_old = Context::new(&old_only, calendar())
+        .view_events(&events, as_of)
+        .unwrap();
+    let under_new = Context::new(&both, calendar())
+        .view_events(&events, as_of)
+        .unwrap();
+    assert_eq!(under_old.official_due, under_new.official_due);
+    assert_eq!(under_old.time_class, under_new.time_class);
+}
+
+#[test]
+fn a_dossier_received_when_no_version_is_in_force_is_an_error_naming_the_date() {
+    let late_only = Catalogue::with_versions(
+        units(),
+        vec![ProcedureVersion {
+            procedure: procedure("P", TimeLimit::WorkingDays(10), SupplementPolicy::Restart),
+            effective_from: Some(date!(2025 - 07 - 01)),
+            effective_until: None,
+        }],
+    )
+    .unwrap();
+    let mut s = Story::new(&late_only, "D");
+    s.received(datetime!(2025-06-20 09:00 +7), "P");
+    let err = Context::new(&late_only, calendar())
+        .view_events(&s.events, datetime!(2025-07-02 09:00 +7))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no version of procedure P was in force on 2025-06-20"),
+        "{err}"
+    );
+}
+
+/// Version 2 of the calendar, published Friday 8 March 2024, makes Friday 15 March a day off.
+fn history() -> CalendarHistory {
+    let v2 = CalendarBuilder::vietnam()
+        .day_off(date!(2024 - 03 - 15), DayOffKind::Local, "Ngày hội tỉnh")
+        .build()
+        .unwrap();
+    CalendarHistory::new(calendar().clone())
+        .publish(datetime!(2024-03-08 00:00 +7), v2)
+        .unwrap()
+}
+
+#[test]
+fn a_swap_announced_after_reception_leaves_a_pinned_dossier_alone() {
+    let c = common::catalogue();
+    let h = history();
+    let mut s = Story::new(&c, "D");
+    s.received(datetime!(2024-03-04 09:00 +7), "P15");
+    let context = Context::with_history(&c, &h);
+    let v = context
+        .view_events(&s.events, datetime!(2024-03-11 09:00 +7))
+        .unwrap();
+    assert_eq!(
+        v.official_due,
+        Some(datetime!(2024-03-25 09:00 +7)),
+        "the receipt's promise stands"
+    );
+    assert_eq!(h.reevaluation(&s.state, CalendarPolicy::Pinned), None);
+    // A dossier received after the announcement is judged under the new version.
+    let mut later = Story::new(&c, "L");
+    later.received(datetime!(2024-03-08 09:00 +7), "P15");
+    let v = context
+        .view_events(&later.events, datetime!(2024-03-11 09:00 +7))
+        .unwrap();
+    assert_eq!(
+        v.official_due,
+        Some(datetime!(2024-04-01 09:00 +7)),
+        "15 March skipped: 11–14, 18–22, 25–29, 1 April"
+    );
+}
+
+#[test]
+fn a_swap_announced_after_reception_moves_a_reevaluated_dossier_and_the_history_says_so() {
+    let c = common::catalogue();
+    let h = history();
+    let mut s = Story::new(&c, "D");
+    s.received(datetime!(2024-03-04 09:00 +7), "P15");
+    let event = h
+        .reevaluation(&s.state, CalendarPolicy::Reevaluate)
+        .expect("an open dossier under an old version");
+    s.then(datetime!(2024-03-08 08:00 +7), event);
+    let v = Context::with_history(&c, &h)
+        .view_events(&s.events, datetime!(2024-03-11 09:00 +7))
+        .unwrap();
+    assert_eq!(v.official_due, Some(datetime!(2024-03-26 09:00 +7)));
+    assert!(
+        matches!(&s.events[1].kind, EventKind::CalendarReevaluated { calendar } if calendar == &h.latest().version().to_string())
+    );
+    assert_eq!(
+        h.reevaluation(&s.state, CalendarPolicy::Reevaluate),
+        None,
+        "already under the newest version"
+    );
+}
+
+#[test]
+fn finished_dossiers_are_never_re_judged() {
+    let c = common::catalogue();
+    let h = history();
+    let mut s = Story::new(&c, "D");
+    s.received(datetime!(2024-03-04 09:00 +7), "P15").then(
+        datetime!(2024-03-06 09:00 +7),
+        EventKind::ResultReady { electronic: true },
+    );
+    assert_eq!(h.reevaluation(&s.state, CalendarPolicy::Reevaluate), None);
+    let err = s
+        .try_then(
+            datetime!(2024-03-08 08:00 +7),
+            EventKind::CalendarReevaluated {
+                calendar: h.latest().version().to_string(),
+            },
+        )
+        .err()
+        .unwrap();
+    assert!(matches!(err, DecideError::IllegalTransition { .. }));
+    assert!(
+        err.to_string()
+            .contains("finished dossiers are never re-judged"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_dossier_returned_to_an_earlier_step_runs_it_again_with_a_new_due() {
+    let c = common::catalogue();
+    let mut s = Story::new(&c, "D");
+    s.received(datetime!(2024-03-04 08:00 +7), "STEPS")
+        .then(
+            datetime!(2024-03-04 08:00 +7),
+            EventKind::StepStarted {
+                step: "a".into(),
+                unit: "H1-A".into(),
+            },
+        )
+        .then(
+            datetime!(2024-03-05 08:00 +7),
+            EventKind::StepFinished { step: "a".into() },
+        )
+        .then(
+            datetime!(2024-03-05 08:00 +7),
+            EventKind::StepStarted {
+                step: "b".into(),
+                unit: "H1".into(),
+            },
+        )
+        .then(
+            datetime!(2024-03-06 08:00 +7),
+            EventKind::StepFinished { step: "b".into() },
+        )
+        // Sent back for re-appraisal.
+        .then(
+            datetime!(2024-03-06 09:00 +7),
+            EventKind::StepStarted {
+                step: "a".into(),
+                unit: "H1-A".into(),
+            },
+        );
+    let v = s.view(datetime!(2024-03-07 09:00 +7));
+    let runs: Vec<(&str, bool)> = v
+        .steps
+        .iter()
+        .map(|r| (r.step.as_str(), r.finished_at.is_some()))
+        .collect();
+    assert_eq!(runs, [("a", true), ("b", true), ("a", false)]);
+    assert_eq!(
+        v.steps[2].due,
+        Some(datetime!(2024-03-14 09:00 +7)),
+        "60% of 10 days from the new start"
+    );
+}
+
+#[test]
+fn a_report_as_known_at_an_instant_ignores_later_records() {
+    let c = common::catalogue();
+    let mut s = Story::new(&c, "D");
+    s.received(datetime!(2024-03-04 09:00 +7), "P15");
+    // Entered four days late.
+    let late = motcua_core::Command {
+        dossier_id: s.id.clone(),
+        event_id: uuid::Uuid::from_u128(99),
+        occurred_at: datetime!(2024-03-06 10:00 +7),
+        recorded_at: datetime!(2024-03-10 08:00 +7),
+        kind: EventKind::ResultReady { electronic: true },
+    };
+    let events = motcua_core::Decider::new(&c)
+        .decide(late, &s.state)
+        .unwrap();
+    s.events.extend(events);
+    let context = Context::new(&c, calendar());
+    let as_of = datetime!(2024-03-08 17:00 +7);
+    let published = context
+        .view_known_at(&s.events, as_of, datetime!(2024-03-08 17:00 +7))
+        .unwrap();
+    let corrected = context
+        .view_known_at(&s.events, as_of, datetime!(2024-03-10 09:00 +7))
+        .unwrap();
+    assert_eq!(published.time_class, motcua_core::TimeClass::WithinTime);
+    assert_eq!(corrected.time_class, motcua_core::TimeClass::Early);
+}
