@@ -13,5 +13,9 @@ pub use motcua_io as io;
 pub use motcua_metrics as metrics;
 pub use motcua_store as store;
 
+/// Deadline rules with worked examples (each one runs as a test).
+#[doc = include_str!("../docs/deadline-rules.md")]
+pub mod deadline_rules {}
+
 pub use time;
 pub use uuid;
