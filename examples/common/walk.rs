@@ -2,7 +2,7 @@
 //! after every event, its view and the explanation of its due.
 
 use motcua::calendar::Calendar;
-use motcua::deadline::{self, display_instant};
+use motcua::deadline::display_instant;
 use motcua::{Catalogue, Command, Context, Decider, DossierId, DossierState, EventKind};
 use time::OffsetDateTime;
 
@@ -59,8 +59,7 @@ pub fn walk(
                 if step.late { "  LATE" } else { "" }
             );
         }
-        let procedure = context.procedure_for(&state)?;
-        let explanation = deadline::explain(&state, procedure, calendar, at, &context.rules)?;
+        let explanation = context.explain(&state, at)?;
         for line in explanation.to_string().lines() {
             println!("   │ {line}");
         }

@@ -3,7 +3,7 @@
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
 use crate::format::{minutes, when};
-use motcua_core::deadline::{self, display_instant};
+use motcua_core::deadline::display_instant;
 use motcua_core::{DossierId, DossierState, Event, EventKind};
 use std::io::Write;
 
@@ -56,7 +56,8 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let procedure = context
         .procedure_for(&state)
         .map_err(|e| CliError::Data(e.to_string()))?;
-    let explanation = deadline::explain(&state, procedure, &data.calendar, as_of, &context.rules)
+    let explanation = context
+        .explain(&state, as_of)
         .map_err(|e| CliError::Data(e.to_string()))?;
 
     if args.format == ExplainFormat::Json {

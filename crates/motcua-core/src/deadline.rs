@@ -136,6 +136,8 @@ pub enum TraceEntry {
         payment_pauses_clock: bool,
         /// The calendar used.
         calendar: CalendarVersion,
+        /// The dates the procedure version is in force (`always`, `from 2025-07-01`, …).
+        in_force: String,
     },
     /// Reception and where the clock starts.
     Received {
@@ -287,7 +289,20 @@ pub fn dues(
     )
 }
 
-/// [`dues`] with the judging rules (for the accept deadline) and a full trace.
+/// The dates a procedure version is in force, in words: `always`, `from 2025-07-01`,
+/// `until 2025-06-30`, `from 2024-01-01 until 2025-06-30`.
+pub fn in_force_text(version: &crate::procedure::ProcedureVersion) -> String {
+    match (version.effective_from, version.effective_until) {
+        (None, None) => "always".to_owned(),
+        (Some(f), None) => format!("from {f}"),
+        (None, Some(u)) => format!("until {u}"),
+        (Some(f), Some(u)) => format!("from {f} until {u}"),
+    }
+}
+
+/// [`dues`] with the judging rules (for the accept deadline) and a full trace. To explain a
+/// dossier under the procedure and calendar versions it is judged by, use
+/// [`crate::Context::explain`].
 pub fn explain(
     state: &DossierState,
     procedure: &Procedure,
@@ -372,6 +387,7 @@ pub(crate) fn compute<T: Trace>(
             supplement_policy: procedure.supplement_policy,
             payment_pauses_clock: procedure.payment_pauses_clock,
             calendar: calendar.version().clone(),
+            in_force: "always".to_owned(),
         });
     }
     let mut dues = Dues::default();
@@ -707,9 +723,9 @@ fn fmt_limit(limit: TimeLimit) -> String {
 impl fmt::Display for TraceEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TraceEntry::Rule { procedure, limit, supplement_policy, payment_pauses_clock, calendar } => write!(
+            TraceEntry::Rule { procedure, limit, supplement_policy, payment_pauses_clock, calendar, in_force } => write!(
                 f,
-                "rule: {procedure}: {}; supplement policy {}; payment wait {}; calendar {calendar}",
+                "rule: {procedure} (version in force {in_force}): {}; supplement policy {}; payment wait {}; calendar {calendar}",
                 fmt_limit(*limit),
                 match supplement_policy {
                     SupplementPolicy::Restart => "restart",

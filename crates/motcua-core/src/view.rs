@@ -266,6 +266,30 @@ impl<'a> Context<'a> {
         Ok(self.for_dossier(state)?.calendar)
     }
 
+    /// The full trace of a dossier's due as of `as_of`, under the procedure version and the
+    /// calendar version the dossier is judged by (both named in the trace's rule entry).
+    pub fn explain(
+        &self,
+        state: &DossierState,
+        as_of: OffsetDateTime,
+    ) -> Result<deadline::Explanation, ViewError> {
+        let context = self.for_dossier(state)?;
+        let procedure = context.procedure_for(state)?;
+        let mut explanation =
+            deadline::explain(state, procedure, context.calendar, as_of, &context.rules)?;
+        let date = state
+            .received_at
+            .or(state.submitted_at)
+            .map(|t| context.local_date(t));
+        let version = date.and_then(|d| context.catalogue.version_at(&procedure.code, d));
+        if let (Some(version), Some(deadline::TraceEntry::Rule { in_force, .. })) =
+            (version, explanation.entries.first_mut())
+        {
+            *in_force = deadline::in_force_text(version);
+        }
+        Ok(explanation)
+    }
+
     /// This context with the calendar a dossier is judged under.
     fn for_dossier(&self, state: &DossierState) -> Result<Context<'a>, ViewError> {
         match self.history {
