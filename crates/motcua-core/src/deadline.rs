@@ -477,7 +477,7 @@ pub(crate) fn compute<T: Trace>(
                     SupplementPolicy::Pause => {}
                     SupplementPolicy::Shift => {
                         let end = until.unwrap_or(horizon).max(from);
-                        let local = |t: OffsetDateTime| t.to_offset(calendar.offset()).date();
+                        let local = |t: OffsetDateTime| local_date(t, calendar.offset());
                         let days = u32::try_from((local(end) - local(from)).whole_days().max(0))
                             .unwrap_or(u32::MAX);
                         shift_days = shift_days.saturating_add(days);
@@ -656,7 +656,7 @@ fn count<T: Trace>(
     };
     if T::ON {
         let offset = calendar.offset();
-        let (first, last) = (from.to_offset(offset).date(), due.to_offset(offset).date());
+        let (first, last) = (local_date(from, offset), local_date(due, offset));
         let skipped = calendar.non_working_days(first, last)?;
         let makeup_days = calendar
             .overrides_in(first, last)
@@ -697,6 +697,14 @@ fn weekday_short(day: time::Weekday) -> &'static str {
         time::Weekday::Saturday => "Sat",
         time::Weekday::Sunday => "Sun",
     }
+}
+
+/// The local date of an instant at `offset`. Total: an instant whose local time would fall
+/// outside the representable years (±9999) keeps its own date instead of panicking; such an
+/// instant is far outside any calendar and is refused there with an error.
+pub fn local_date(t: OffsetDateTime, offset: time::UtcOffset) -> time::Date {
+    t.checked_to_offset(offset)
+        .map_or(t.date(), |local| local.date())
 }
 
 /// Formats an instant the way explanations and reports show it: `Mon 2024-03-04 09:00`.

@@ -9,7 +9,10 @@
 //! - [`rules`]: which event may follow which state; [`decider`] wraps them in the decider pattern.
 //! - [`deadline`]: due dates from procedure, calendar and events, with an explanation.
 //! - [`view`]: a dossier as of an instant: status, dues, clock, time class.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod calendars;
 pub mod deadline;

@@ -581,7 +581,7 @@ impl<'a> Context<'a> {
     }
 
     fn local_date(&self, t: OffsetDateTime) -> time::Date {
-        t.to_offset(self.calendar.offset()).date()
+        crate::deadline::local_date(t, self.calendar.offset())
     }
 
     fn steps(

@@ -511,3 +511,25 @@ fn the_explanation_serialises_to_json() {
     assert_eq!(kinds, ["rule", "received", "counted", "paused"]);
     assert_eq!(json["entries"][3]["working_minutes"], 960);
 }
+
+#[test]
+fn instants_at_the_edge_of_representable_time_give_errors_not_panics() {
+    // Found by the calendar_arith fuzz target: shifting 9999-12-31T23:59:59Z to UTC+7 leaves the
+    // representable years.
+    let c = policies();
+    let edge = time::OffsetDateTime::new_utc(
+        time::macros::date!(9999 - 12 - 31),
+        time::macros::time!(23:59:59),
+    );
+    let mut s = Story::new(&c, "D1");
+    s.received(datetime!(2024-03-04 09:00 +7), "P15")
+        .then(edge, EventKind::ResultReady { electronic: true });
+    let context = Context::new(&c, calendar());
+    assert!(
+        context.view_events(&s.events, edge).is_err(),
+        "out of the calendar's range: an error"
+    );
+    let mut late = Story::new(&c, "D2");
+    late.received(edge, "P15");
+    assert!(context.view_events(&late.events, edge).is_err());
+}
