@@ -1,10 +1,12 @@
 //! Renderers for `motcua report`: an aligned table for people, CSV for spreadsheets.
 
 use crate::error::CliError;
+use crate::report::labels::{Lang, COUNT_COLUMNS};
 use crate::report::{Built, Section};
 use motcua_core::deadline::display_instant;
-use motcua_core::{LateReason, Level};
-use motcua_metrics::{Counts, Indicator, Ratio, TargetSet, UnitScore, Verdict};
+use motcua_core::LateReason;
+use motcua_metrics::score::display_e4;
+use motcua_metrics::{Counts, Indicator, OnlineDenominator, Ratio, TargetSet, UnitScore, Verdict};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -48,14 +50,6 @@ fn cell(text: &str, width: usize) -> String {
     }
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "PASS",
-        Verdict::Fail => "FAIL",
-        _ => "n/a",
-    }
-}
-
 fn mark(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "✓",
@@ -64,67 +58,101 @@ fn mark(v: Verdict) -> &'static str {
     }
 }
 
-fn level_name(level: Level) -> &'static str {
-    level.label()
-}
-
 /// The targets in one line.
-pub fn describe_targets(t: &TargetSet) -> String {
+pub fn describe_targets(t: &TargetSet, l: Lang) -> String {
     let mut parts = Vec::new();
-    if !t.online_bp_by_level.is_empty() {
-        let by_level: Vec<String> = t
-            .online_bp_by_level
-            .iter()
-            .map(|(level, v)| format!("{} {}s", bp(*v), level.label()))
-            .collect();
-        parts.push(format!("online ≥ {}", by_level.join(", ")));
+    for (indicator, targets) in &t.targets {
+        let mut each = Vec::new();
+        if let Some(v) = targets.all {
+            each.push(bp(v));
+        }
+        for (level, v) in &targets.by_level {
+            each.push(format!("{} {}", bp(*v), l.level(*level)));
+        }
+        parts.push(format!("{} ≥ {}", l.indicator(*indicator), each.join(", ")));
     }
-    if let Some(v) = t.on_time_bp {
-        parts.push(format!("on time ≥ {}", bp(v)));
-    }
-    if let Some(v) = t.satisfaction_bp {
-        parts.push(format!("satisfaction ≥ {}", bp(v)));
-    }
-    format!("{}: {}", t.name, parts.join("; "))
+    format!(
+        "{}: {} ({} {})",
+        t.name,
+        parts.join("; "),
+        l.pick("online rate over", "mẫu số trực tuyến:"),
+        t.online_denominator.key()
+    )
 }
 
 /// The report as aligned text.
 pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<(), CliError> {
     let data = b.data;
+    let l = b.lang;
     match &data.source {
-        crate::data::Source::Sample { dossiers, seed } => writeln!(
+        crate::data::Source::Sample { dossiers, seed } => match l {
+            Lang::En => writeln!(
+                out,
+                "motcua report — bundled sample province-year ({} dossiers, seed {seed}; synthetic data)",
+                num(*dossiers as u64)
+            )?,
+            Lang::Vi => writeln!(
+                out,
+                "Báo cáo motcua — dữ liệu mẫu một tỉnh trong một năm ({} hồ sơ, seed {seed}; dữ liệu tổng hợp)",
+                num(*dossiers as u64)
+            )?,
+        },
+        crate::data::Source::Files { events } => writeln!(
             out,
-            "motcua report — bundled sample province-year ({} dossiers, seed {seed}; synthetic data)",
-            num(*dossiers as u64)
+            "{} — {}",
+            l.pick("motcua report", "Báo cáo motcua"),
+            events.display()
         )?,
-        crate::data::Source::Files { events } => writeln!(out, "motcua report — {}", events.display())?,
     }
     let offset = data.calendar.offset();
     writeln!(
         out,
-        "  as of     {} (UTC{:+03}:{:02})",
+        "  {} {} (UTC{:+03}:{:02})",
+        cell(l.pick("as of", "tính đến"), 9),
         display_instant(data.as_of),
         offset.whole_hours(),
         offset.minutes_past_hour().unsigned_abs()
     )?;
     writeln!(
         out,
-        "  period    {} → {}",
+        "  {} {} → {}",
+        cell(l.pick("period", "kỳ"), 9),
         display_instant(b.period.start),
         display_instant(b.period.end)
     )?;
-    writeln!(out, "  calendar  {}", data.calendar.version())?;
-    writeln!(out, "  targets   {}", describe_targets(b.targets))?;
+    writeln!(
+        out,
+        "  {} {}",
+        cell(l.pick("calendar", "lịch"), 9),
+        data.calendar.version()
+    )?;
+    writeln!(
+        out,
+        "  {} {}",
+        cell(l.pick("targets", "chỉ tiêu"), 9),
+        describe_targets(&b.targets, l)
+    )?;
+    writeln!(
+        out,
+        "  {}  {}",
+        l.pick("levels as of", "cấp tính theo ngày"),
+        b.report.levels_as_of()
+    )?;
 
     writeln!(out)?;
     writeln!(
         out,
-        "DOSSIERS BY STATUS (national portal codes; dossiers alive in the period)"
+        "{}",
+        l.pick(
+            "DOSSIERS BY STATUS (national portal codes; dossiers alive in the period)",
+            "HỒ SƠ THEO TRẠNG THÁI (mã cổng quốc gia; hồ sơ phát sinh trong kỳ)"
+        )
     )?;
     for (code, count) in b.report.status_counts() {
         let status = motcua_core::Status::from_national_code(*code);
-        let label = status.map_or(String::new(), |s| {
-            format!("{} ({})", s.label(), s.label_vi())
+        let label = status.map_or(String::new(), |s| match l {
+            Lang::En => format!("{} ({})", s.label(), s.label_vi()),
+            Lang::Vi => s.label_vi().to_owned(),
         });
         writeln!(out, "  {code:>4}  {}  {:>9}", cell(&label, 48), num(*count))?;
     }
@@ -132,34 +160,39 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
     writeln!(out)?;
     writeln!(
         out,
-        "FIGURES BY LEVEL (received, carried over, handled and open in the period)"
+        "{}",
+        l.pick(
+            "FIGURES BY LEVEL (received, carried over, handled and open in the period)",
+            "SỐ LIỆU THEO CẤP (tiếp nhận, chuyển qua, đã và đang giải quyết trong kỳ)"
+        )
     )?;
     writeln!(
         out,
         "  {}{:>9}{:>9}{:>9}  {:>7}{:>8}{:>6}  {:>7}{:>6}{:>8}  {:>6}{:>6}  {:>8}{:>9}{:>10}",
-        cell("level", 15),
-        "received",
-        "carried",
-        "handle",
-        "early",
-        "on time",
-        "late",
-        "within",
-        "soon",
-        "overdue",
-        "withdr",
-        "refus",
-        "online",
-        "on time",
-        "satisfied"
+        cell(l.pick("level", "cấp"), 15),
+        l.pick("received", "tiếp nhận"),
+        l.pick("carried", "chuyển"),
+        l.pick("handle", "phải GQ"),
+        l.pick("early", "trước"),
+        l.pick("on time", "đúng"),
+        l.pick("late", "trễ"),
+        l.pick("within", "trong"),
+        l.pick("soon", "sắp"),
+        l.pick("overdue", "quá hạn"),
+        l.pick("withdr", "rút"),
+        l.pick("refus", "t.chối"),
+        l.pick("online", "tr.tuyến"),
+        l.pick("on time", "đúng hạn"),
+        l.pick("satisfied", "hài lòng")
     )?;
     let province = b.report.province();
     let rows = b
         .report
         .by_level()
         .iter()
-        .map(|(l, c)| (level_name(*l).to_owned(), c));
-    for (name, c) in rows.chain(std::iter::once(("province (all)".to_owned(), province))) {
+        .map(|(lv, c)| (l.level(*lv).to_owned(), c));
+    let all = l.pick("province (all)", "toàn tỉnh").to_owned();
+    for (name, c) in rows.chain(std::iter::once((all, province))) {
         writeln!(
             out,
             "  {}{:>9}{:>9}{:>9}  {:>7}{:>8}{:>6}  {:>7}{:>6}{:>8}  {:>6}{:>6}  {:>8}{:>9}{:>10}",
@@ -175,7 +208,7 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
             num(c.open_overdue),
             num(c.withdrawn),
             num(c.refused),
-            pct(&c.online_rate()),
+            pct(&c.online_rate_with(b.targets.online_denominator)),
             pct(&c.on_time_rate()),
             pct(&c.satisfaction_rate()),
         )?;
@@ -184,8 +217,79 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
     writeln!(out)?;
     writeln!(
         out,
-        "SCORECARD against {} (each unit's own dossiers)",
-        b.targets.name
+        "{}",
+        l.pick(
+            "INDICATORS (Decision 766; province; points under the qd766 scheme)",
+            "CHỈ SỐ (Quyết định 766; toàn tỉnh; điểm theo thang qd766)"
+        )
+    )?;
+    let points = b.scheme().score(province, b.targets.online_denominator);
+    for indicator in Indicator::ALL {
+        let rate = indicator.rate_with(province, b.targets.online_denominator);
+        let item = points
+            .groups
+            .iter()
+            .flat_map(|g| g.items.iter())
+            .find(|i| i.indicator == indicator);
+        let pts = item.map_or_else(String::new, |i| {
+            i.points_e4.map_or_else(
+                || l.not_applicable().to_owned(),
+                |e4| format!("{} / {}", display_e4(e4), i.points),
+            )
+        });
+        writeln!(
+            out,
+            "  {}{:>9}  {:>21}  {}",
+            cell(&l.indicator(indicator), 44),
+            pct(&rate),
+            format!("{} / {}", num(rate.num), num(rate.den)),
+            pts
+        )?;
+    }
+    let avg = province.average_handling_minutes();
+    writeln!(
+        out,
+        "  {}{:>9}",
+        cell(
+            l.pick(
+                "2.2 average handling time (working days)",
+                "2.2 thời gian giải quyết TB (ngày làm việc)"
+            ),
+            44
+        ),
+        avg.quotient_2dp(480)
+            .unwrap_or_else(|| l.not_applicable().to_owned())
+    )?;
+    writeln!(
+        out,
+        "  {}{:>9}",
+        cell(
+            l.pick(
+                "766 score on 100 (applicable points)",
+                "điểm 766 thang 100 (chỉ số áp dụng được)"
+            ),
+            44
+        ),
+        points.score_100_e2().map_or_else(
+            || l.not_applicable().to_owned(),
+            |e2| format!("{}.{:02}", e2 / 100, e2 % 100)
+        )
+    )?;
+
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} {} ({})",
+        l.pick("SCORECARD against", "BẢNG ĐÁNH GIÁ theo"),
+        b.targets.name,
+        match b.scorecard.scope {
+            motcua_metrics::Scope::Own =>
+                l.pick("each unit's own dossiers", "hồ sơ của từng đơn vị"),
+            motcua_metrics::Scope::WithDescendants => l.pick(
+                "each unit with its descendants",
+                "đơn vị cùng các đơn vị trực thuộc"
+            ),
+        }
     )?;
     for card in &b.scorecard.levels {
         let judged: Vec<&UnitScore> = card
@@ -198,22 +302,27 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         }
         writeln!(
             out,
-            "\n  {} — {} unit(s) judged: {} pass, {} fail",
-            level_name(card.level).to_uppercase(),
+            "\n  {} — {} {}: {} {}, {} {}",
+            l.level(card.level).to_uppercase(),
             judged.len(),
+            l.pick("unit(s) judged", "đơn vị được đánh giá"),
             card.overall.pass,
-            card.overall.fail
+            l.pick("pass", "đạt"),
+            card.overall.fail,
+            l.pick("fail", "không đạt")
         )?;
         writeln!(
             out,
-            "  {:>3}  {}{}{:>9}  {}{}{}  verdict",
+            "  {:>3}  {}{}{:>9}  {}{}{}{:>7}  {}",
             "#",
-            cell("unit", 13),
-            cell("name", 34),
-            "to handle",
-            cell("online", 17),
-            cell("on time", 17),
-            cell("satisfaction", 17),
+            cell(l.pick("unit", "mã"), 13),
+            cell(l.pick("name", "tên"), 34),
+            l.pick("to handle", "phải GQ"),
+            cell(l.pick("online", "trực tuyến"), 17),
+            cell(l.pick("on time", "đúng hạn"), 17),
+            cell(l.pick("satisfaction", "hài lòng"), 17),
+            l.pick("766", "766"),
+            l.pick("verdict", "kết quả"),
         )?;
         let ranks: BTreeMap<&motcua_core::UnitId, u32> =
             card.ranking.iter().map(|r| (&r.unit, r.rank)).collect();
@@ -225,7 +334,12 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
             )
         });
         for unit in rows {
-            let counts = b.report.unit(&unit.unit);
+            let counts = match b.scorecard.scope {
+                motcua_metrics::Scope::Own => b.report.unit(&unit.unit),
+                motcua_metrics::Scope::WithDescendants => {
+                    b.report.unit_with_descendants(&unit.unit)
+                }
+            };
             let column = |indicator: Indicator| -> String {
                 unit.indicator(indicator).map_or_else(String::new, |s| {
                     let target = s.target_bp.map_or_else(String::new, |t| {
@@ -234,9 +348,13 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
                     format!("{}{target} {}", pct(&s.rate), mark(s.verdict))
                 })
             };
+            let score = unit.points.score_100_e2().map_or_else(
+                || "-".to_owned(),
+                |e2| format!("{}.{:02}", e2 / 100, e2 % 100),
+            );
             writeln!(
                 out,
-                "  {:>3}  {}{}{:>9}  {}{}{}  {}",
+                "  {:>3}  {}{}{:>9}  {}{}{}{:>7}  {}",
                 ranks
                     .get(&unit.unit)
                     .map_or_else(|| "-".to_owned(), u32::to_string),
@@ -246,14 +364,19 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
                 cell(&column(Indicator::Online), 17),
                 cell(&column(Indicator::OnTime), 17),
                 cell(&column(Indicator::Satisfaction), 17),
-                verdict_word(unit.verdict)
+                score,
+                l.verdict(unit.verdict)
             )?;
         }
         let idle = card.units.len() - judged.len();
         if idle > 0 {
             writeln!(
                 out,
-                "       ({idle} more unit(s) of this level handled no dossier of their own)"
+                "       ({idle} {})",
+                l.pick(
+                    "more unit(s) of this level handled no dossier of their own",
+                    "đơn vị khác của cấp này không có hồ sơ"
+                )
             )?;
         }
     }
@@ -263,25 +386,31 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
     let shown = overdue.len().min(overdue_rows);
     writeln!(
         out,
-        "OVERDUE DOSSIERS: {} open past their official due{} (overdue by: working time)",
+        "{}: {} {}{} ({})",
+        l.pick("OVERDUE DOSSIERS", "HỒ SƠ QUÁ HẠN"),
         num(overdue.len() as u64),
+        l.pick("open past their official due", "hồ sơ đang quá hạn xử lý"),
         if shown < overdue.len() {
-            format!(" (the {shown} longest overdue; --overdue N for more)")
+            match l {
+                Lang::En => format!(" (the {shown} longest overdue; --overdue N for more)"),
+                Lang::Vi => format!(" ({shown} hồ sơ quá hạn lâu nhất; --overdue N để xem thêm)"),
+            }
         } else {
             String::new()
-        }
+        },
+        l.pick("overdue by: working time", "số giờ làm việc quá hạn")
     )?;
     if shown > 0 {
         writeln!(
             out,
             "  {} {} {} {} {} {} {:>12}  why",
-            cell("dossier", 22),
-            cell("procedure", 34),
-            cell("unit", 12),
-            cell("received", 20),
-            cell("official due", 20),
-            cell("promised due", 20),
-            "overdue by"
+            cell(l.pick("dossier", "hồ sơ"), 22),
+            cell(l.pick("procedure", "thủ tục"), 34),
+            cell(l.pick("unit", "đơn vị"), 12),
+            cell(l.pick("received", "tiếp nhận"), 20),
+            cell(l.pick("official due", "hạn xử lý"), 20),
+            cell(l.pick("promised due", "hẹn lại"), 20),
+            l.pick("overdue by", "quá hạn")
         )?;
     }
     for entry in &overdue[..shown] {
@@ -292,8 +421,11 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         let when =
             |t: Option<time::OffsetDateTime>| t.map_or_else(|| "-".to_owned(), display_instant);
         let why = match entry.late_reason {
-            Some(LateReason::MultipleSupplements) => "more than one supplement request",
-            _ => "past the official due",
+            Some(LateReason::MultipleSupplements) => l.pick(
+                "more than one supplement request",
+                "yêu cầu bổ sung hơn một lần",
+            ),
+            _ => l.pick("past the official due", "quá hạn xử lý"),
         };
         let promised = if entry.promised_due == entry.official_due {
             "-".to_owned()
@@ -333,40 +465,124 @@ fn csv_row(out: &mut dyn Write, fields: &[String]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn counts_fields(c: &Counts) -> Vec<String> {
-    [
-        c.received,
-        c.carried_over,
-        c.to_handle(),
-        c.handled_early,
-        c.handled_on_time,
-        c.handled_late,
-        c.open_within_time,
-        c.open_due_soon,
-        c.open_overdue,
-        c.withdrawn,
-        c.refused,
-        c.stopped,
-        c.online_received,
-        c.rated,
-        c.satisfied,
-        c.late_steps,
-    ]
-    .iter()
-    .map(u64::to_string)
-    .collect()
+/// A CSV header: the machine key in English, the label in Vietnamese.
+fn head(l: Lang, key: &str) -> String {
+    match l {
+        Lang::En => key.to_owned(),
+        Lang::Vi => COUNT_COLUMNS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, vi)| (*vi).to_owned())
+            .or_else(|| {
+                VI_HEADS
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, vi)| (*vi).to_owned())
+            })
+            .unwrap_or_else(|| key.to_owned()),
+    }
+}
+
+/// Vietnamese headers of the CSV columns that are not in `COUNT_COLUMNS`.
+const VI_HEADS: [(&str, &str); 40] = [
+    ("level", "cấp"),
+    ("unit", "mã đơn vị"),
+    ("name", "tên"),
+    ("procedure", "mã thủ tục"),
+    ("field", "lĩnh vực"),
+    ("month", "tháng"),
+    ("stopped", "dừng xử lý"),
+    ("online_received", "nộp trực tuyến"),
+    ("online_counted", "trực tuyến tính theo 766"),
+    (
+        "online_counted_offered",
+        "trực tuyến (thủ tục có DVC trực tuyến)",
+    ),
+    (
+        "received_offered_online",
+        "tiếp nhận (thủ tục có DVC trực tuyến)",
+    ),
+    ("received_non_postal", "tiếp nhận (không qua bưu chính)"),
+    ("handling_minutes", "phút làm việc đã dùng"),
+    ("document_results", "kết quả là giấy tờ"),
+    ("electronic_results", "kết quả điện tử"),
+    ("fee_dossiers", "hồ sơ có phí, lệ phí"),
+    ("paid_online", "thanh toán trực tuyến"),
+    ("digitised", "số hóa"),
+    ("reused", "tái sử dụng"),
+    ("flagged", "phản ánh hoặc không hài lòng"),
+    ("rated", "được đánh giá"),
+    ("satisfied", "hài lòng"),
+    ("late_steps", "bước trễ hạn"),
+    ("handled", "đã giải quyết"),
+    ("online", "trực tuyến"),
+    ("verdict", "kết quả"),
+    ("score_100", "điểm 766 thang 100"),
+    ("band", "xếp loại"),
+    ("dossier", "hồ sơ"),
+    ("received_at", "thời điểm tiếp nhận"),
+    ("official_due", "hạn xử lý"),
+    ("promised_due", "hẹn lại"),
+    ("overdue_minutes", "số phút quá hạn"),
+    ("reason", "lý do"),
+    ("code", "mã"),
+    ("status", "trạng thái"),
+    ("dossiers", "số hồ sơ"),
+    (
+        "average_handling_days",
+        "thời gian giải quyết TB (ngày làm việc)",
+    ),
+    ("on_time_rate_percent", "tỷ lệ đúng hạn (%)"),
+    ("online_rate_percent", "tỷ lệ trực tuyến (%)"),
+];
+
+fn counts_header(l: Lang) -> Vec<String> {
+    let mut h: Vec<String> = Counts::FIELD_NAMES.iter().map(|k| head(l, k)).collect();
+    h.extend(["to_handle", "handled", "open"].map(|k| head(l, k)));
+    for i in Indicator::ALL {
+        h.push(match l {
+            Lang::En => format!("{}_percent", i.key()),
+            Lang::Vi => format!("{} (%)", l.indicator(i)),
+        });
+    }
+    h.push(head(l, "average_handling_days"));
+    h
+}
+
+fn counts_fields(c: &Counts, online: OnlineDenominator) -> Vec<String> {
+    let mut row: Vec<String> = c.fields().map(|(_, n)| n.to_string()).collect();
+    row.extend([c.to_handle(), c.handled(), c.open()].map(|n| n.to_string()));
+    for i in Indicator::ALL {
+        row.push(i.rate_with(c, online).percent_2dp().unwrap_or_default());
+    }
+    row.push(
+        c.average_handling_minutes()
+            .quotient_2dp(480)
+            .unwrap_or_default(),
+    );
+    row
 }
 
 /// One table as CSV, with a header row. Rates are percentages with 2 decimals, empty when not
-/// applicable.
+/// applicable. Headers are machine keys in English, labels in Vietnamese.
 pub fn csv(b: &Built<'_>, section: Section, out: &mut dyn Write) -> Result<(), CliError> {
+    let l = b.lang;
     let s = |x: &str| x.to_owned();
+    let h = |x: &str| head(l, x);
+    let online = b.targets.online_denominator;
+    let when = |t: Option<time::OffsetDateTime>| {
+        t.and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+    };
     match section {
         Section::Status => {
-            csv_row(out, &[s("code"), s("status"), s("dossiers")])?;
+            csv_row(out, &[h("code"), h("status"), h("dossiers")])?;
             for (code, count) in b.report.status_counts() {
                 let label =
-                    motcua_core::Status::from_national_code(*code).map_or("", |st| st.label());
+                    motcua_core::Status::from_national_code(*code).map_or("", |st| l.status(st));
                 csv_row(out, &[code.to_string(), s(label), count.to_string()])?;
             }
         }
@@ -374,27 +590,22 @@ pub fn csv(b: &Built<'_>, section: Section, out: &mut dyn Write) -> Result<(), C
             csv_row(
                 out,
                 &[
-                    s("dossier"),
-                    s("procedure"),
-                    s("unit"),
-                    s("received_at"),
-                    s("official_due"),
-                    s("promised_due"),
-                    s("overdue_minutes"),
-                    s("reason"),
+                    h("dossier"),
+                    h("procedure"),
+                    h("unit"),
+                    h("received_at"),
+                    h("official_due"),
+                    h("promised_due"),
+                    h("overdue_minutes"),
+                    h("reason"),
                 ],
             )?;
             for e in b.report.overdue() {
-                let when = |t: Option<time::OffsetDateTime>| {
-                    t.and_then(|t| {
-                        t.format(&time::format_description::well_known::Rfc3339)
-                            .ok()
-                    })
-                    .unwrap_or_default()
-                };
                 let reason = match e.late_reason {
-                    Some(LateReason::MultipleSupplements) => "multiple_supplements",
-                    _ => "past_due",
+                    Some(LateReason::MultipleSupplements) => {
+                        l.pick("multiple_supplements", "bổ sung hơn một lần")
+                    }
+                    _ => l.pick("past_due", "quá hạn xử lý"),
                 };
                 csv_row(
                     out,
@@ -411,61 +622,121 @@ pub fn csv(b: &Built<'_>, section: Section, out: &mut dyn Write) -> Result<(), C
                 )?;
             }
         }
-        Section::Units => {
-            let mut header = vec![s("level"), s("unit"), s("name")];
-            header.extend(
-                [
-                    "received",
-                    "carried_over",
-                    "to_handle",
-                    "handled_early",
-                    "handled_on_time",
-                    "handled_late",
-                    "open_within_time",
-                    "open_due_soon",
-                    "open_overdue",
-                    "withdrawn",
-                    "refused",
-                    "stopped",
-                    "online_received",
-                    "rated",
-                    "satisfied",
-                    "late_steps",
-                ]
-                .map(s),
-            );
-            for indicator in Indicator::ALL {
-                let key = indicator.label().replace([' ', '-'], "_");
-                header.extend([
-                    format!("{key}_percent"),
-                    format!("{key}_target_percent"),
-                    format!("{key}_verdict"),
-                ]);
+        Section::Levels => {
+            let mut header = vec![h("level")];
+            header.extend(counts_header(l));
+            csv_row(out, &header)?;
+            let all = l.pick("province", "toàn tỉnh");
+            let rows = b
+                .report
+                .by_level()
+                .iter()
+                .map(|(lv, c)| (l.level(*lv), c))
+                .chain(std::iter::once((all, b.report.province())));
+            for (name, c) in rows {
+                let mut row = vec![s(name)];
+                row.extend(counts_fields(c, online));
+                csv_row(out, &row)?;
             }
-            header.push(s("verdict"));
+        }
+        Section::Procedures => {
+            let mut header = vec![h("procedure"), h("name"), h("field")];
+            header.extend(counts_header(l));
+            csv_row(out, &header)?;
+            for (code, c) in b.report.by_procedure() {
+                let p = b.data.catalogue.procedure(code);
+                let mut row = vec![
+                    s(code.as_str()),
+                    p.map_or_else(String::new, |p| p.name.clone()),
+                    p.map_or_else(String::new, |p| p.field.clone()),
+                ];
+                row.extend(counts_fields(c, online));
+                csv_row(out, &row)?;
+            }
+        }
+        Section::Trend => {
+            csv_row(
+                out,
+                &[
+                    h("month"),
+                    h("received"),
+                    h("online_counted"),
+                    h("handled"),
+                    h("handled_late"),
+                    h("on_time_rate_percent"),
+                    h("online_rate_percent"),
+                ],
+            )?;
+            for (m, p) in b.report.trend() {
+                csv_row(
+                    out,
+                    &[
+                        m.to_string(),
+                        p.received.to_string(),
+                        p.online_counted.to_string(),
+                        p.handled.to_string(),
+                        p.handled_late.to_string(),
+                        p.on_time_rate().percent_2dp().unwrap_or_default(),
+                        p.online_rate().percent_2dp().unwrap_or_default(),
+                    ],
+                )?;
+            }
+        }
+        Section::Units => {
+            let mut header = vec![h("level"), h("unit"), h("name")];
+            header.extend(counts_header(l));
+            for indicator in Indicator::ALL {
+                let key = indicator.key();
+                match l {
+                    Lang::En => {
+                        header.extend([format!("{key}_target_percent"), format!("{key}_verdict")])
+                    }
+                    Lang::Vi => header.extend([
+                        format!("{} — chỉ tiêu (%)", l.indicator(indicator)),
+                        format!("{} — kết quả", l.indicator(indicator)),
+                    ]),
+                }
+            }
+            header.extend([h("score_100"), h("band"), h("verdict")]);
             csv_row(out, &header)?;
             for card in &b.scorecard.levels {
                 for unit in &card.units {
+                    let counts = match b.scorecard.scope {
+                        motcua_metrics::Scope::Own => b.report.unit(&unit.unit),
+                        motcua_metrics::Scope::WithDescendants => {
+                            b.report.unit_with_descendants(&unit.unit)
+                        }
+                    };
                     let mut row = vec![
-                        s(card.level.label()),
+                        s(l.level(card.level)),
                         s(unit.unit.as_str()),
                         unit.name.clone(),
                     ];
-                    row.extend(counts_fields(&b.report.unit(&unit.unit)));
+                    row.extend(counts_fields(&counts, online));
                     for indicator in Indicator::ALL {
                         match unit.indicator(indicator) {
                             Some(score) => row.extend([
-                                score.rate.percent_2dp().unwrap_or_default(),
                                 score
                                     .target_bp
                                     .map(|t| format!("{}.{:02}", t / 100, t % 100))
                                     .unwrap_or_default(),
-                                s(verdict_word(score.verdict)),
+                                s(l.verdict(score.verdict)),
                             ]),
-                            None => row.extend([String::new(), String::new(), s("n/a")]),
+                            None => row.extend([String::new(), s(l.not_applicable())]),
                         }
                     }
-                    row.push(s(verdict_word(unit.verdict)));
+                    row.push(
+                        unit.points
+                            .score_100_e2()
+                            .map(|e2| format!("{}.{:02}", e2 / 100, e2 % 100))
+                            .unwrap_or_default(),
+                    );
+                    row.push(
+                        unit.points
+                            .band
+                            .map_or_else(String::new, |band| s(l.band(band))),
+                    );
+                    row.push(s(l.verdict(unit.verdict)));
                     csv_row(out, &row)?;
                 }
             }

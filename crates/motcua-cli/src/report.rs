@@ -1,12 +1,20 @@
-//! `motcua report`: status counts, figures per level, the scorecard per unit against targets,
-//! and the overdue list, as a table, JSON or CSV.
+//! `motcua report`: status counts, figures per level, the Decision 766 indicators, the scorecard
+//! per unit against targets, the monthly trend, where dossiers are late, and the overdue list,
+//! as a table, JSON, CSV or a self-contained HTML page, with labels in English or Vietnamese.
+
+pub mod html;
+pub mod labels;
 
 use crate::data::{DataArgs, Dataset, Source};
 use crate::error::CliError;
 use crate::format::when;
 use crate::render;
-use motcua_metrics::{Period, Report, Scorecard, TargetSet};
+use labels::Lang;
+use motcua_metrics::{
+    LevelHistory, OnlineDenominator, Period, Report, Scope, Scorecard, ScoringScheme, TargetSet,
+};
 use std::io::Write;
+use std::path::PathBuf;
 use time::{Date, OffsetDateTime, Time};
 
 /// Arguments of `motcua report`.
@@ -17,14 +25,28 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Language of the labels (unit and procedure names are shown as the catalogue gives them).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
     /// Start of the reporting period (a date, YYYY-MM-DD); it ends at the as-of instant.
     /// Default: 1 January of the as-of year.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<Date>,
-    /// Targets to judge units against.
-    #[arg(long, value_name = "NAME", default_value = "dong-nai-2024", value_parser = parse_targets)]
+    /// Targets to judge units against: a preset (dong-nai-2024, dong-nai-2026, thanh-hoa-2025,
+    /// qd766) or a JSON file of your own (see the motcua-metrics TargetSet docs).
+    #[arg(long, value_name = "NAME|FILE", default_value = "dong-nai-2024", value_parser = parse_targets)]
     pub targets: TargetSet,
-    /// How many overdue dossiers the table lists (JSON and CSV list all).
+    /// Which dossiers the online rate (3.3) is taken over; default: the targets' setting
+    /// (all received for the presets).
+    #[arg(long, value_enum, value_name = "SETTING")]
+    pub online_denominator: Option<Denominator>,
+    /// Judge each unit on its own dossiers, or on its dossiers and all its descendants'.
+    #[arg(long, value_enum, default_value_t = ScopeArg::Own)]
+    pub scope: ScopeArg,
+    /// How many overdue dossiers the table lists (JSON, CSV and HTML list all).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub overdue: usize,
     /// For CSV: which table to print.
@@ -41,13 +63,41 @@ pub enum Format {
     Json,
     /// One table as CSV (see --section).
     Csv,
+    /// A self-contained HTML page (inline SVG charts; no script, no network).
+    Html,
+}
+
+/// The online-rate denominators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Denominator {
+    /// Every dossier received.
+    AllReceived,
+    /// Only dossiers of procedures offered online.
+    OfferedOnline,
+    /// Every dossier received other than by post.
+    ExcludingPostal,
+}
+
+/// Which figures units are judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScopeArg {
+    /// The unit's own dossiers.
+    Own,
+    /// The unit's and all its descendants'.
+    WithDescendants,
 }
 
 /// The CSV tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Section {
-    /// One row per unit: counts, rates, targets, verdicts.
+    /// One row per unit: counts, rates, targets, verdicts, 766 score.
     Units,
+    /// One row per level and the province: counts and rates.
+    Levels,
+    /// One row per procedure: counts and rates.
+    Procedures,
+    /// One row per month: received, online, handled, late, with the rates.
+    Trend,
     /// One row per overdue dossier.
     Overdue,
     /// One row per national status code.
@@ -59,13 +109,23 @@ fn parse_date(text: &str) -> Result<Date, String> {
         .ok_or_else(|| format!("{text:?} is not a date YYYY-MM-DD"))
 }
 
+/// A preset by name, else a JSON file of targets.
 fn parse_targets(name: &str) -> Result<TargetSet, String> {
-    TargetSet::preset(name).ok_or_else(|| {
-        format!(
-            "unknown targets {name:?}; known: {}",
+    if let Some(t) = TargetSet::preset(name) {
+        return Ok(t);
+    }
+    let path = std::path::Path::new(name);
+    if !path.is_file() {
+        return Err(format!(
+            "unknown targets {name:?}: neither a preset (known: {}) nor a file",
             TargetSet::PRESETS.join(", ")
-        )
-    })
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let targets: TargetSet =
+        serde_json::from_str(&text).map_err(|e| format!("{name}: not a target set: {e}"))?;
+    targets.check().map_err(|e| format!("{name}: {e}"))?;
+    Ok(targets)
 }
 
 /// Everything a renderer needs.
@@ -78,19 +138,38 @@ pub struct Built<'a> {
     pub report: Report,
     /// The scorecard.
     pub scorecard: Scorecard,
-    /// The targets.
-    pub targets: &'a TargetSet,
+    /// The targets (with the online denominator in force).
+    pub targets: TargetSet,
+    /// The labels' language.
+    pub lang: Lang,
+}
+
+impl Built<'_> {
+    /// The scoring scheme the scorecard used.
+    pub fn scheme(&self) -> &ScoringScheme {
+        &self.scorecard.scheme
+    }
+}
+
+/// Options of [`build`] besides the data.
+pub struct Options {
+    /// Start of the period.
+    pub from: Option<Date>,
+    /// Targets.
+    pub targets: TargetSet,
+    /// Override of the online denominator.
+    pub online_denominator: Option<Denominator>,
+    /// Own figures or with descendants.
+    pub scope: ScopeArg,
+    /// Labels.
+    pub lang: Lang,
 }
 
 /// Builds the report and scorecard of a dataset.
-pub fn build<'a>(
-    data: &'a Dataset,
-    from: Option<Date>,
-    targets: &'a TargetSet,
-) -> Result<Built<'a>, CliError> {
+pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
     let offset = data.calendar.offset();
     let as_of = data.as_of.to_offset(offset);
-    let start_date = match from {
+    let start_date = match options.from {
         Some(d) => d,
         None => Date::from_calendar_date(as_of.year(), time::Month::January, 1)
             .map_err(|e| CliError::Data(format!("no 1 January in {}: {e}", as_of.year())))?,
@@ -99,29 +178,77 @@ pub fn build<'a>(
     let period = Period::new(start, as_of)
         .map_err(|e| CliError::Usage(format!("the reporting period is empty: {e}")))?;
     let views = data.views()?;
-    let report = Report::build(&data.catalogue, &views, period);
-    let scorecard = Scorecard::build(&report, &data.catalogue, targets);
+    let levels = LevelHistory::vietnam();
+    let report = Report::build_with_levels(&data.catalogue, &views, period, &levels);
+    let mut targets = options.targets;
+    if let Some(d) = options.online_denominator {
+        targets.online_denominator = match d {
+            Denominator::AllReceived => OnlineDenominator::AllReceived,
+            Denominator::OfferedOnline => OnlineDenominator::OfferedOnline,
+            Denominator::ExcludingPostal => OnlineDenominator::ExcludingPostal,
+        };
+    }
+    let scope = match options.scope {
+        ScopeArg::Own => Scope::Own,
+        ScopeArg::WithDescendants => Scope::WithDescendants,
+    };
+    let scorecard = Scorecard::build_full(
+        &report,
+        &data.catalogue,
+        &targets,
+        scope,
+        &levels,
+        &ScoringScheme::qd766(),
+    );
     Ok(Built {
         data,
         period,
         report,
         scorecard,
         targets,
+        lang: options.lang,
     })
 }
 
 /// Runs `motcua report`.
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::load(&args.data)?;
-    let built = build(&data, args.from, &args.targets)?;
-    match args.format {
-        Format::Table => render::table(&built, args.overdue, out),
-        Format::Json => json(&built, out),
-        Format::Csv => render::csv(&built, args.section, out),
+    let built = build(
+        &data,
+        Options {
+            from: args.from,
+            targets: args.targets.clone(),
+            online_denominator: args.online_denominator,
+            scope: args.scope,
+            lang: args.lang,
+        },
+    )?;
+    match &args.out {
+        Some(path) => {
+            let io = |source| CliError::Io {
+                path: path.clone(),
+                source,
+            };
+            let file = std::fs::File::create(path).map_err(io)?;
+            let mut file = std::io::BufWriter::new(file);
+            render_to(args, &built, &mut file)?;
+            file.flush().map_err(io)
+        }
+        None => render_to(args, &built, out),
     }
 }
 
-/// The JSON report: metadata, the figures and the scorecard. Byte-identical for the same data.
+fn render_to(args: &ReportArgs, built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+    match args.format {
+        Format::Table => render::table(built, args.overdue, out),
+        Format::Json => json(built, out),
+        Format::Csv => render::csv(built, args.section, out),
+        Format::Html => html::html(built, built.lang, out),
+    }
+}
+
+/// The JSON report: metadata, the labels in the chosen language, the figures and the
+/// scorecard. Byte-identical for the same data.
 pub fn json(built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
     let source = match &built.data.source {
         Source::Sample { dossiers, seed } => {
@@ -131,9 +258,24 @@ pub fn json(built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
             serde_json::json!({"kind": "events", "path": events.display().to_string()})
         }
     };
+    let l = built.lang;
+    let indicators: serde_json::Map<String, serde_json::Value> = motcua_metrics::Indicator::ALL
+        .iter()
+        .map(|i| (i.key().to_owned(), l.indicator(*i).into()))
+        .collect();
+    let levels: serde_json::Map<String, serde_json::Value> = motcua_core::Level::ALL
+        .iter()
+        .map(|lv| (lv.label().to_owned(), l.level(*lv).into()))
+        .collect();
+    let counts: serde_json::Map<String, serde_json::Value> = labels::COUNT_COLUMNS
+        .iter()
+        .map(|(k, en, vi)| ((*k).to_owned(), l.pick(en, vi).into()))
+        .collect();
     let value = serde_json::json!({
         "format": "motcua-report",
-        "version": 1,
+        "version": 2,
+        "lang": l.code(),
+        "labels": {"indicators": indicators, "levels": levels, "counts": counts},
         "source": source,
         "as_of": when(Some(built.data.as_of)),
         "period": {"start": when(Some(built.period.start)), "end": when(Some(built.period.end))},

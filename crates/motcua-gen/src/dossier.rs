@@ -200,6 +200,31 @@ pub(crate) fn simulate(
     }
     let mut now = received_at;
 
+    // --- Digitisation at reception (766 indicators 4.2 and 4.3) ---
+    // Drawn from a side stream so the rest of the dossier is what it would be without it.
+    let mut side = Rng::new(arrival.seed ^ 0x5e_ed_d1_61_7a_1f_ee_d5);
+    if side.chance(if online { 0.93 } else { 0.78 }) {
+        let components = side.between(2, 7) as u32;
+        let digitised = if side.chance(0.9) {
+            components
+        } else {
+            side.between(1, u64::from(components) - 1) as u32
+        };
+        let reused = if side.chance(if online { 0.75 } else { 0.55 }) {
+            side.between(1, u64::from(digitised)) as u32
+        } else {
+            0
+        };
+        let digitisation = EventKind::Digitised {
+            components,
+            digitised,
+            reused,
+        };
+        if !s.emit(&mut side, received_at, digitisation)? {
+            return Ok(());
+        }
+    }
+
     // --- Fees paid at reception ---
     if p.fee_total > 0 && def.obligation.is_none() {
         now += Duration::minutes(rng.between(1, 4) as i64);
@@ -522,6 +547,21 @@ pub(crate) fn simulate(
         let satisfied = !rng.chance(unhappy);
         let at = last + Duration::minutes(rng.between(1, 2 * 24 * 60) as i64);
         plan.push((at, EventKind::Rated { satisfied }));
+        last = at;
+    }
+    // --- Feedback or complaints (766 indicator 5.4) ---
+    if side.chance(if late { 0.12 } else { 0.01 }) {
+        let at = last + Duration::minutes(side.between(30, 3 * 24 * 60) as i64);
+        let summary = pick_str(&mut side, FEEDBACK_SUMMARIES);
+        plan.push((at, EventKind::FeedbackFiled { summary }));
     }
     s.emit_all(rng, plan)
 }
+
+/// What applicants' feedback is about.
+const FEEDBACK_SUMMARIES: &[&str] = &[
+    "Trả kết quả chậm so với giấy hẹn",
+    "Yêu cầu bổ sung giấy tờ nhiều lần",
+    "Thái độ tiếp nhận chưa đúng mực",
+    "Không nhận được thông báo kết quả",
+];

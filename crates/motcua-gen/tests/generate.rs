@@ -83,7 +83,9 @@ fn small_sample_matches_its_golden_fingerprint() -> Result<(), GenError> {
     Ok(())
 }
 
-const GOLDEN_300_SEED_1: u64 = 0x50e5_a2f2_47b1_e062;
+/// Updated deliberately when the generator learnt digitisation at reception and feedback
+/// (766 indicators 4.2, 4.3 and 5.4), drawn from a side stream so other events are unchanged.
+const GOLDEN_300_SEED_1: u64 = 0x981e_9bb1_e856_17e7;
 
 #[test]
 fn every_stream_replays_through_the_decider() -> Result<(), Box<dyn std::error::Error>> {

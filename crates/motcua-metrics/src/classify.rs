@@ -42,26 +42,33 @@ pub(crate) struct Placement {
     pub carried_over: bool,
     pub finished: Option<Finish>,
     pub open_at_end: Option<Open>,
+    /// When it was received, in Unix nanoseconds.
+    pub received_ns: Option<i128>,
+    /// When the view says it finished, in Unix nanoseconds.
+    pub finished_ns: Option<i128>,
 }
 
-/// When the view says the dossier finished: `None` while open (or when a finished view lacks
-/// the instant).
-fn finished_at(view: &DossierView) -> Option<OffsetDateTime> {
-    if view.status.is_finished() {
-        view.finished_at
-    } else {
-        None
+/// An instant as Unix nanoseconds: comparing these is much cheaper than comparing
+/// `OffsetDateTime`s, which normalise their offsets on every comparison.
+#[inline]
+fn ns(t: OffsetDateTime) -> i128 {
+    t.unix_timestamp_nanos()
+}
+
+/// A period's bounds in Unix nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Bounds {
+    start: i128,
+    end: i128,
+}
+
+impl Bounds {
+    pub(crate) fn of(period: &Period) -> Bounds {
+        Bounds {
+            start: ns(period.start),
+            end: ns(period.end),
+        }
     }
-}
-
-fn open_at(view: &DossierView, t: OffsetDateTime) -> bool {
-    let received_before = view.received_at.is_some_and(|r| r < t);
-    let not_finished_before = if view.status.is_finished() {
-        view.finished_at.is_some_and(|f| f >= t)
-    } else {
-        true
-    };
-    received_before && not_finished_before
 }
 
 fn finish_kind(view: &DossierView) -> Finish {
@@ -106,20 +113,39 @@ fn open_kind(view: &DossierView) -> Open {
 
 /// Places one view in one period.
 pub(crate) fn place(view: &DossierView, period: &Period) -> Placement {
-    let first = view.submitted_at.or(view.received_at);
-    let finished_before_start =
-        view.status.is_finished() && view.finished_at.is_some_and(|f| f < period.start);
-    let alive = first.is_some_and(|t| t < period.end) && !finished_before_start;
-    let finished = finished_at(view)
-        .filter(|f| period.contains(*f))
-        .map(|_| finish_kind(view));
-    let open_at_end = open_at(view, period.end).then(|| open_kind(view));
+    place_in(view, Bounds::of(period))
+}
+
+/// Places one view in a period given by its bounds.
+#[inline]
+pub(crate) fn place_in(view: &DossierView, b: Bounds) -> Placement {
+    let received = view.received_at.map(ns);
+    let first = view.submitted_at.map(ns).or(received);
+    // When the view says the dossier finished: `None` while open (or when a finished view
+    // lacks the instant).
+    let finished = if view.status.is_finished() {
+        view.finished_at.map(ns)
+    } else {
+        None
+    };
+    let is_finished = view.status.is_finished();
+    // Open at `t`: received before `t` and not finished before `t`.
+    let open_at = |t: i128| {
+        received.is_some_and(|r| r < t) && (!is_finished || finished.is_some_and(|f| f >= t))
+    };
+    let finished_before_start = finished.is_some_and(|f| f < b.start);
+    let alive = first.is_some_and(|t| t < b.end) && !finished_before_start;
+    let in_period = |t: i128| b.start <= t && t < b.end;
     Placement {
         alive,
-        received: view.received_at.is_some_and(|r| period.contains(r)),
-        carried_over: open_at(view, period.start),
-        finished,
-        open_at_end,
+        received: received.is_some_and(in_period),
+        carried_over: open_at(b.start),
+        finished: finished
+            .filter(|f| in_period(*f))
+            .map(|_| finish_kind(view)),
+        open_at_end: open_at(b.end).then(|| open_kind(view)),
+        received_ns: received,
+        finished_ns: finished,
     }
 }
 
@@ -142,7 +168,9 @@ mod tests {
                 received: true,
                 carried_over: false,
                 finished: None,
-                open_at_end: Some(Open::DueSoon)
+                open_at_end: Some(Open::DueSoon),
+                received_ns: Some(at(5).unix_timestamp_nanos()),
+                finished_ns: None,
             }
         );
     }

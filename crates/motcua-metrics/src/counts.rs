@@ -6,97 +6,171 @@ use serde::{Serialize, Serializer};
 use std::ops::{Add, AddAssign};
 
 use crate::classify::{place, Finish, Open, Placement};
+use crate::facts::ProcedureFacts;
+use crate::indicator::OnlineDenominator;
 use crate::period::Period;
 use crate::ratio::Ratio;
 
-/// The figures of one group of dossiers (a unit, a level, a procedure, the province) over one
-/// period: counts only, every rate derived exactly from them.
-///
-/// `Counts::default()` is the empty tally, and [`Counts::merge`] (also `+` and `+=`) adds
-/// field by field, so merging is associative and commutative with the empty tally as identity:
-/// tallies of disjoint sets of dossiers merge into the tally of their union. Additions saturate
-/// at `u64::MAX` rather than overflow.
-///
-/// Serialized with every stored count, then the derived `to_handle`, `handled`, `open` and the
-/// rates `online_rate`, `on_time_rate`, `late_rate`, `satisfaction_rate` (each a [`Ratio`]).
-///
-/// ```
-/// use motcua_metrics::{Counts, Period};
-/// # use motcua_core::*;
-/// # use time::macros::datetime;
-/// let period = Period::quarter(2024, 1)?;
-/// # let view = DossierView {
-/// #     dossier_id: DossierId::new("H1"), procedure: ProcedureCode::new("1.001193"),
-/// #     unit: UnitId::new("XA01"), current_unit: UnitId::new("XA01"), channel: Channel::Online,
-/// #     status: Status::Returned, national_code: 10, submitted_at: None,
-/// #     received_at: Some(datetime!(2024-01-02 08:00 +7)), finished_at: Some(datetime!(2024-01-03 10:00 +7)),
-/// #     official_due: Some(datetime!(2024-01-03 08:00 +7)), promised_due: Some(datetime!(2024-01-03 08:00 +7)),
-/// #     accept_by: None, accept_overdue: false, clock: ClockState::Stopped, used_minutes: 600,
-/// #     left_minutes: 0, overdue_minutes: 120, time_class: TimeClass::Late,
-/// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, steps: vec![],
-/// #     electronic_result: Some(true), paid_online: None, satisfied: Some(true), rated_at: None, digitisation: None, feedback: 0,
-/// # };
-/// // `view`: a dossier received online on 2 January and finished late on 3 January, rated satisfied.
-/// let mut counts = Counts::default();
-/// counts.add_view(&view, &period);
-/// assert_eq!((counts.received, counts.online_received, counts.handled_late), (1, 1, 1));
-/// assert_eq!(counts.online_rate().percent_2dp().as_deref(), Some("100.00"));
-/// assert_eq!(counts.on_time_rate().percent_2dp().as_deref(), Some("0.00"));
-/// assert_eq!(counts.satisfaction_rate().percent_2dp().as_deref(), Some("100.00"));
-/// assert_eq!(counts.clone() + Counts::default(), counts);
-/// # Ok::<(), motcua_metrics::PeriodError>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Counts {
+/// Declares `Counts` with its stored fields once, so the struct, the merge and the serializer
+/// never disagree about the list.
+macro_rules! counts {
+    ($( $(#[$doc:meta])* $field:ident ),* $(,)?) => {
+        /// The figures of one group of dossiers (a unit, a level, a procedure, a field, a
+        /// channel, the province) over one period: counts only, every rate derived exactly
+        /// from them.
+        ///
+        /// `Counts::default()` is the empty tally, and [`Counts::merge`] (also `+` and `+=`)
+        /// adds field by field, so merging is associative and commutative with the empty tally
+        /// as identity: tallies of disjoint sets of dossiers merge into the tally of their
+        /// union. Additions saturate at `u64::MAX` rather than overflow.
+        ///
+        /// Serialized with every stored count, then the derived `to_handle`, `handled`, `open`
+        /// and every rate (each a [`Ratio`]).
+        ///
+        /// ```
+        /// use motcua_metrics::{Counts, Period};
+        /// # use motcua_core::*;
+        /// # use time::macros::datetime;
+        /// let period = Period::quarter(2024, 1)?;
+        /// # let view = DossierView {
+        /// #     dossier_id: DossierId::new("H1"), procedure: ProcedureCode::new("1.001193"),
+        /// #     unit: UnitId::new("XA01"), current_unit: UnitId::new("XA01"), channel: Channel::Online,
+        /// #     status: Status::Returned, national_code: 10, submitted_at: None,
+        /// #     received_at: Some(datetime!(2024-01-02 08:00 +7)), finished_at: Some(datetime!(2024-01-03 10:00 +7)),
+        /// #     official_due: Some(datetime!(2024-01-03 08:00 +7)), promised_due: Some(datetime!(2024-01-03 08:00 +7)),
+        /// #     accept_by: None, accept_overdue: false, clock: ClockState::Stopped, used_minutes: 600,
+        /// #     left_minutes: 0, overdue_minutes: 120, time_class: TimeClass::Late,
+        /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, steps: vec![],
+        /// #     electronic_result: Some(true), paid_online: None, satisfied: Some(true), rated_at: None, digitisation: None, feedback: 0,
+        /// # };
+        /// // `view`: received online on 2 January, finished late on 3 January with an
+        /// // electronic result, rated satisfied.
+        /// let mut counts = Counts::default();
+        /// counts.add_view(&view, &period);
+        /// assert_eq!((counts.received, counts.online_counted, counts.handled_late), (1, 1, 1));
+        /// assert_eq!(counts.online_rate().percent_2dp().as_deref(), Some("100.00"));
+        /// assert_eq!(counts.on_time_rate().percent_2dp().as_deref(), Some("0.00"));
+        /// assert_eq!(counts.satisfaction_rate().percent_2dp().as_deref(), Some("100.00"));
+        /// // 5.4: 100 % − late 100 % − flagged 0 % = 0 %.
+        /// assert_eq!(counts.satisfaction_766_rate().percent_2dp().as_deref(), Some("0.00"));
+        /// assert_eq!(counts.clone() + Counts::default(), counts);
+        /// # Ok::<(), motcua_metrics::PeriodError>(())
+        /// ```
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct Counts {
+            $( $(#[$doc])* pub $field: u64, )*
+        }
+
+        impl Counts {
+            /// Adds another tally into this one, field by field.
+            pub fn merge(&mut self, other: &Counts) {
+                $( self.$field = self.$field.saturating_add(other.$field); )*
+            }
+
+            /// The stored fields by name, in declaration order.
+            pub fn fields(&self) -> impl Iterator<Item = (&'static str, u64)> {
+                [$( (stringify!($field), self.$field), )*].into_iter()
+            }
+
+            /// The stored fields' names, in declaration order.
+            pub const FIELD_NAMES: &'static [&'static str] = &[$( stringify!($field), )*];
+
+            fn serialize_stored<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+                $( s.serialize_field(stringify!($field), &self.$field)?; )*
+                Ok(())
+            }
+        }
+    };
+}
+
+counts! {
     /// Received in the period (*tiếp nhận trong kỳ*).
-    pub received: u64,
+    received,
     /// Received before the period and still open at its start (*kỳ trước chuyển qua*).
-    pub carried_over: u64,
+    carried_over,
     /// Result in the period before its due date (*trước hạn*).
-    pub handled_early: u64,
+    handled_early,
     /// Result in the period on its due date (*đúng hạn*).
-    pub handled_on_time: u64,
+    handled_on_time,
     /// Result in the period after its due, or late under the 766 supplement rule (*quá hạn*).
-    pub handled_late: u64,
+    handled_late,
     /// Open at the period end and not due soon (*trong hạn*).
-    pub open_within_time: u64,
+    open_within_time,
     /// Open at the period end and due soon (*sắp đến hạn*).
-    pub open_due_soon: u64,
+    open_due_soon,
     /// Open at the period end and past its due (*quá hạn*).
-    pub open_overdue: u64,
+    open_overdue,
     /// Withdrawn at the applicant's request in the period (received or not).
-    pub withdrawn: u64,
+    withdrawn,
     /// Refused at reception in the period (never received).
-    pub refused: u64,
+    refused,
     /// Processing stopped in the period.
-    pub stopped: u64,
-    /// Received in the period through the online channel.
-    pub online_received: u64,
+    stopped,
+    /// Received in the period through the online channel (the plain channel count).
+    online_received,
+    /// Received online in the period and counting as online under 766 (3.3): for a procedure
+    /// whose result is a document, only once an electronic result was issued.
+    online_counted,
+    /// Of `online_counted`, those of procedures offered online.
+    online_counted_offered,
+    /// Received in the period, of procedures offered online (partial or full service).
+    received_offered_online,
+    /// Received in the period other than by post.
+    received_non_postal,
+    /// Working minutes used (supplement and payment pauses subtracted) by the dossiers with a
+    /// result in the period (2.2).
+    handling_minutes,
+    /// With a result in the period, of procedures whose result is a document (4.1 denominator).
+    document_results,
+    /// Of `document_results`, with an electronic result issued (4.1).
+    electronic_results,
+    /// With a result in the period, of procedures with a non-zero fee (3.6 denominator).
+    fee_dossiers,
+    /// Of `fee_dossiers`, paid online (3.6).
+    paid_online,
+    /// With a result in the period and digitised: every component stored as a file, and an
+    /// electronic result where the result is a document (4.2).
+    digitised,
+    /// With a result in the period and at least one component reused from digitised data (4.3).
+    reused,
+    /// Handled in the period or open at its end, with feedback filed or a dislike (5.4).
+    flagged,
     /// With a result in the period and rated by the period end.
-    pub rated: u64,
+    rated,
     /// Of those rated, rated satisfied.
-    pub satisfied: u64,
+    satisfied,
     /// Late workflow steps of the dossiers with a result in the period or open at its end.
-    pub late_steps: u64,
+    late_steps,
 }
 
 impl Counts {
-    /// Counts one dossier into the tally. The view must have been built as of `period.end`
-    /// (the report's as-of instant), so its status and time class are those at the period end.
+    /// Counts one dossier into the tally, reading its procedure as
+    /// [`ProcedureFacts::UNKNOWN`]; [`Counts::add_view_with`] takes the catalogue's facts.
+    /// The view must have been built as of `period.end` (the report's as-of instant).
+    pub fn add_view(&mut self, view: &DossierView, period: &Period) {
+        self.add_view_with(view, period, &ProcedureFacts::UNKNOWN);
+    }
+
+    /// Counts one dossier into the tally, with its procedure's facts. The view must have been
+    /// built as of `period.end`, so its status and time class are those at the period end.
     ///
     /// The rules, for the half-open period `[start, end)`:
-    /// - received: `received_at` in the period; online if its channel is online;
+    /// - received: `received_at` in the period; online if its channel is online, counted as
+    ///   online (3.3) if moreover the result is not a document or an electronic result was
+    ///   issued;
     /// - carried over: received before `start` and not finished before `start`;
     /// - handled early / on time / late, withdrawn, refused, stopped: finished in the period,
     ///   by its status and time class;
     /// - open within time / due soon / overdue: received before `end` and not finished before
     ///   `end`, by its time class. A dossier finished exactly at `end` belongs to the next
     ///   period, so here it is open: overdue if it was past its due, else within time;
-    /// - rated / satisfied: among dossiers with a result in the period;
-    /// - late steps: summed over dossiers with a result in the period or open at its end.
-    pub fn add_view(&mut self, view: &DossierView, period: &Period) {
+    /// - handling minutes, e-results, fees paid online, digitised, reused, rated / satisfied:
+    ///   among dossiers with a result in the period;
+    /// - flagged (feedback or a dislike) and late steps: among dossiers with a result in the
+    ///   period or open at its end.
+    pub fn add_view_with(&mut self, view: &DossierView, period: &Period, facts: &ProcedureFacts) {
         let placement = place(view, period);
-        self.add_placement(view, &placement);
+        self.add_placement(view, &placement, facts);
     }
 
     /// The tally of a single view: `Counts::of_view(v, p)` equals adding `v` to an empty tally.
@@ -106,17 +180,34 @@ impl Counts {
         counts
     }
 
-    pub(crate) fn add_placement(&mut self, view: &DossierView, p: &Placement) {
-        let one = |field: &mut u64, yes: bool| {
-            if yes {
-                *field = field.saturating_add(1);
-            }
-        };
-        one(&mut self.received, p.received);
-        one(
-            &mut self.online_received,
-            p.received && view.channel == Channel::Online,
-        );
+    #[inline]
+    pub(crate) fn add_placement(
+        &mut self,
+        view: &DossierView,
+        p: &Placement,
+        facts: &ProcedureFacts,
+    ) {
+        #[inline]
+        fn one(field: &mut u64, yes: bool) {
+            *field = field.saturating_add(u64::from(yes));
+        }
+        let e_result = view.electronic_result == Some(true);
+        if p.received {
+            let online = view.channel == Channel::Online;
+            let counted = online && (!facts.result_is_document || e_result);
+            one(&mut self.received, true);
+            one(&mut self.online_received, online);
+            one(&mut self.online_counted, counted);
+            one(
+                &mut self.online_counted_offered,
+                counted && facts.offered_online,
+            );
+            one(&mut self.received_offered_online, facts.offered_online);
+            one(
+                &mut self.received_non_postal,
+                view.channel != Channel::Postal,
+            );
+        }
         one(&mut self.carried_over, p.carried_over);
         let mut judged = p.open_at_end.is_some();
         match p.finished {
@@ -133,6 +224,25 @@ impl Counts {
             Some(Finish::Early | Finish::OnTime | Finish::Late)
         ) {
             judged = true;
+            self.handling_minutes = self.handling_minutes.saturating_add(view.used_minutes);
+            one(&mut self.document_results, facts.result_is_document);
+            one(
+                &mut self.electronic_results,
+                facts.result_is_document && e_result,
+            );
+            one(&mut self.fee_dossiers, facts.has_fees);
+            one(
+                &mut self.paid_online,
+                facts.has_fees && view.paid_online == Some(true),
+            );
+            if let Some((components, digitised, reused)) = view.digitisation {
+                let all_files = components > 0 && digitised >= components;
+                one(
+                    &mut self.digitised,
+                    all_files && (!facts.result_is_document || e_result),
+                );
+                one(&mut self.reused, reused > 0);
+            }
             if let Some(satisfied) = view.satisfied {
                 one(&mut self.rated, true);
                 one(&mut self.satisfied, satisfied);
@@ -145,46 +255,17 @@ impl Counts {
             None => {}
         }
         if judged {
-            let late = u64::try_from(view.late_steps()).unwrap_or(u64::MAX);
-            self.late_steps = self.late_steps.saturating_add(late);
+            one(
+                &mut self.flagged,
+                view.feedback > 0 || view.satisfied == Some(false),
+            );
+            if !view.steps.is_empty() {
+                let late = view.steps.iter().filter(|s| s.late).count();
+                self.late_steps = self
+                    .late_steps
+                    .saturating_add(u64::try_from(late).unwrap_or(u64::MAX));
+            }
         }
-    }
-
-    /// Adds another tally into this one, field by field.
-    pub fn merge(&mut self, other: &Counts) {
-        let Counts {
-            received,
-            carried_over,
-            handled_early,
-            handled_on_time,
-            handled_late,
-            open_within_time,
-            open_due_soon,
-            open_overdue,
-            withdrawn,
-            refused,
-            stopped,
-            online_received,
-            rated,
-            satisfied,
-            late_steps,
-        } = other;
-        let add = |a: &mut u64, b: &u64| *a = a.saturating_add(*b);
-        add(&mut self.received, received);
-        add(&mut self.carried_over, carried_over);
-        add(&mut self.handled_early, handled_early);
-        add(&mut self.handled_on_time, handled_on_time);
-        add(&mut self.handled_late, handled_late);
-        add(&mut self.open_within_time, open_within_time);
-        add(&mut self.open_due_soon, open_due_soon);
-        add(&mut self.open_overdue, open_overdue);
-        add(&mut self.withdrawn, withdrawn);
-        add(&mut self.refused, refused);
-        add(&mut self.stopped, stopped);
-        add(&mut self.online_received, online_received);
-        add(&mut self.rated, rated);
-        add(&mut self.satisfied, satisfied);
-        add(&mut self.late_steps, late_steps);
     }
 
     /// True for the empty tally.
@@ -211,27 +292,93 @@ impl Counts {
             .saturating_add(self.open_overdue)
     }
 
-    /// Online rate (766 indicator 3.3, channel form) = online received / received.
+    /// Judged for progress: handled in the period plus open at its end (the 2.1 and 5.4
+    /// denominator).
+    pub fn judged(&self) -> u64 {
+        self.handled().saturating_add(self.open())
+    }
+
+    /// Late for progress: handled late plus open and overdue.
+    pub fn late(&self) -> u64 {
+        self.handled_late.saturating_add(self.open_overdue)
+    }
+
+    /// Online rate (766 indicator 3.3) over all dossiers received: online dossiers counted
+    /// under the e-result rule / received. See [`Counts::online_rate_with`] for the other
+    /// denominators.
     pub fn online_rate(&self) -> Ratio {
+        self.online_rate_with(OnlineDenominator::AllReceived)
+    }
+
+    /// Online rate (766 indicator 3.3) with the chosen denominator:
+    /// - all received: `online_counted / received`;
+    /// - offered online: `online_counted_offered / received_offered_online`;
+    /// - postal excluded: `online_counted / received_non_postal`.
+    pub fn online_rate_with(&self, denominator: OnlineDenominator) -> Ratio {
+        match denominator {
+            OnlineDenominator::AllReceived => Ratio::new(self.online_counted, self.received),
+            OnlineDenominator::OfferedOnline => {
+                Ratio::new(self.online_counted_offered, self.received_offered_online)
+            }
+            OnlineDenominator::ExcludingPostal => {
+                Ratio::new(self.online_counted, self.received_non_postal)
+            }
+        }
+    }
+
+    /// The plain channel share: received online / received (no e-result rule).
+    pub fn online_channel_rate(&self) -> Ratio {
         Ratio::new(self.online_received, self.received)
     }
 
-    /// On-time rate (766 indicator 2.1, the provincial form) =
+    /// On-time rate (766 indicator 2.1) =
     /// (early + on time + open within time + open due soon) / (handled + open).
     pub fn on_time_rate(&self) -> Ratio {
-        let good = self
-            .handled_early
-            .saturating_add(self.handled_on_time)
-            .saturating_add(self.open_within_time)
-            .saturating_add(self.open_due_soon);
-        Ratio::new(good, self.handled().saturating_add(self.open()))
+        Ratio::new(self.judged().saturating_sub(self.late()), self.judged())
     }
 
     /// Late rate as one province defines it = (handled late + open overdue) / to handle.
     pub fn late_rate(&self) -> Ratio {
+        Ratio::new(self.late(), self.to_handle())
+    }
+
+    /// Average handling time (766 indicator 2.2) in working minutes, exactly:
+    /// `handling_minutes / handled`. Divide by 480 for working days, 60 for hours (see
+    /// [`Ratio::quotient_2dp`]).
+    pub fn average_handling_minutes(&self) -> Ratio {
+        Ratio::new(self.handling_minutes, self.handled())
+    }
+
+    /// Online payment rate (766 indicator 3.6) = paid online / handled of fee procedures.
+    pub fn online_payment_rate(&self) -> Ratio {
+        Ratio::new(self.paid_online, self.fee_dossiers)
+    }
+
+    /// E-result rate (766 indicator 4.1) = electronic results / results that are documents.
+    pub fn e_result_rate(&self) -> Ratio {
+        Ratio::new(self.electronic_results, self.document_results)
+    }
+
+    /// Digitised rate (766 indicator 4.2) = digitised / handled.
+    pub fn digitised_rate(&self) -> Ratio {
+        Ratio::new(self.digitised, self.handled())
+    }
+
+    /// Reuse rate (766 indicator 4.3) = reusing digitised data / handled.
+    pub fn reuse_rate(&self) -> Ratio {
+        Ratio::new(self.reused, self.handled())
+    }
+
+    /// Satisfaction (766 indicator 5.4) = 100 % − late rate − share flagged (feedback or a
+    /// dislike), over the dossiers judged (handled + open); never below 0 %:
+    /// `(judged − late − flagged)⁺ / judged`.
+    pub fn satisfaction_766_rate(&self) -> Ratio {
+        let judged = self.judged();
         Ratio::new(
-            self.handled_late.saturating_add(self.open_overdue),
-            self.to_handle(),
+            judged
+                .saturating_sub(self.late())
+                .saturating_sub(self.flagged),
+            judged,
         )
     }
 
@@ -272,28 +419,28 @@ impl<'a> std::iter::Sum<&'a Counts> for Counts {
 
 impl Serialize for Counts {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Counts", 22)?;
-        s.serialize_field("received", &self.received)?;
-        s.serialize_field("carried_over", &self.carried_over)?;
+        let mut s = serializer.serialize_struct("Counts", Counts::FIELD_NAMES.len() + 15)?;
+        self.serialize_stored(&mut s)?;
         s.serialize_field("to_handle", &self.to_handle())?;
         s.serialize_field("handled", &self.handled())?;
-        s.serialize_field("handled_early", &self.handled_early)?;
-        s.serialize_field("handled_on_time", &self.handled_on_time)?;
-        s.serialize_field("handled_late", &self.handled_late)?;
         s.serialize_field("open", &self.open())?;
-        s.serialize_field("open_within_time", &self.open_within_time)?;
-        s.serialize_field("open_due_soon", &self.open_due_soon)?;
-        s.serialize_field("open_overdue", &self.open_overdue)?;
-        s.serialize_field("withdrawn", &self.withdrawn)?;
-        s.serialize_field("refused", &self.refused)?;
-        s.serialize_field("stopped", &self.stopped)?;
-        s.serialize_field("online_received", &self.online_received)?;
-        s.serialize_field("rated", &self.rated)?;
-        s.serialize_field("satisfied", &self.satisfied)?;
-        s.serialize_field("late_steps", &self.late_steps)?;
-        s.serialize_field("online_rate", &self.online_rate())?;
         s.serialize_field("on_time_rate", &self.on_time_rate())?;
         s.serialize_field("late_rate", &self.late_rate())?;
+        s.serialize_field("average_handling_minutes", &self.average_handling_minutes())?;
+        s.serialize_field("online_rate", &self.online_rate())?;
+        s.serialize_field(
+            "online_rate_offered_online",
+            &self.online_rate_with(OnlineDenominator::OfferedOnline),
+        )?;
+        s.serialize_field(
+            "online_rate_excluding_postal",
+            &self.online_rate_with(OnlineDenominator::ExcludingPostal),
+        )?;
+        s.serialize_field("online_payment_rate", &self.online_payment_rate())?;
+        s.serialize_field("e_result_rate", &self.e_result_rate())?;
+        s.serialize_field("digitised_rate", &self.digitised_rate())?;
+        s.serialize_field("reuse_rate", &self.reuse_rate())?;
+        s.serialize_field("satisfaction_766_rate", &self.satisfaction_766_rate())?;
         s.serialize_field("satisfaction_rate", &self.satisfaction_rate())?;
         s.end()
     }
@@ -399,6 +546,11 @@ mod tests {
             rated: 2,           // D01 D03
             satisfied: 1,
             late_steps: 3, // D02 + D04
+            // No e-results in the builder's views: no online dossier counts under 3.3.
+            received_non_postal: 4, // all but D06
+            document_results: 3,    // D01 D03 D04 (unknown procedures: documents)
+            flagged: 1,             // D03 disliked
+            ..Counts::default()
         };
         assert_eq!(c, expected);
         assert_eq!(c.to_handle(), 8);
@@ -408,8 +560,12 @@ mod tests {
             c.to_handle(),
             c.handled() + c.open() + c.withdrawn + c.stopped
         );
-        assert_eq!(c.online_rate(), Ratio::new(2, 5));
-        assert_eq!(c.online_rate().percent_2dp().as_deref(), Some("40.00"));
+        assert_eq!(c.online_channel_rate(), Ratio::new(2, 5));
+        assert_eq!(
+            c.online_channel_rate().percent_2dp().as_deref(),
+            Some("40.00")
+        );
+        assert_eq!(c.online_rate(), Ratio::new(0, 5));
         assert_eq!(c.on_time_rate(), Ratio::new(4, 6));
         assert_eq!(c.on_time_rate().percent_2dp().as_deref(), Some("66.67"));
         assert_eq!(c.late_rate(), Ratio::new(2, 8));
@@ -439,6 +595,7 @@ mod tests {
             &period_jan(),
         );
         assert_eq!(c.online_rate(), Ratio::new(0, 1));
+        assert_eq!(c.satisfaction_766_rate(), Ratio::new(0, 0));
         assert!(!c.on_time_rate().is_applicable());
         assert!(!c.satisfaction_rate().is_applicable());
     }
@@ -465,7 +622,8 @@ mod tests {
         let c = tally(&month());
         // The serializer is exercised through a tiny map collector: check field names and rates.
         let fields = crate::testkit_json::to_json(&c);
-        assert!(fields.starts_with("{\"received\":5,\"carried_over\":3,\"to_handle\":8,"));
+        assert!(fields.starts_with("{\"received\":5,\"carried_over\":3,\"handled_early\":1,"));
+        assert!(fields.contains("\"to_handle\":8,"));
         assert!(fields.contains("\"on_time_rate\":{\"num\":4,\"den\":6,\"percent\":\"66.67\"}"));
         let empty = crate::testkit_json::to_json(&Counts::default());
         assert!(empty.contains("\"satisfaction_rate\":{\"num\":0,\"den\":0,\"percent\":null}"));

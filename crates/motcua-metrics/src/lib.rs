@@ -62,26 +62,37 @@
 
 mod classify;
 pub mod counts;
+pub mod facts;
+mod hash;
 pub mod indicator;
+pub mod levels;
 pub mod overdue;
 pub mod period;
 pub mod ratio;
 pub mod report;
+pub mod score;
 pub mod scorecard;
 pub mod target;
+pub mod trend;
 
+#[cfg(test)]
+mod formulas;
 #[cfg(test)]
 mod testkit;
 #[cfg(test)]
 mod testkit_json;
 
 pub use counts::Counts;
-pub use indicator::Indicator;
+pub use facts::ProcedureFacts;
+pub use indicator::{Indicator, OnlineDenominator};
+pub use levels::{LevelChange, LevelHistory};
 pub use overdue::OverdueEntry;
 pub use period::{Period, PeriodError, VIETNAM_OFFSET};
 pub use ratio::Ratio;
-pub use report::{MergeError, Report};
+pub use report::{MergeError, Report, StepKey};
+pub use score::{Band, Group, Points, ScoringScheme};
 pub use scorecard::{
     IndicatorScore, LevelCard, Ranked, Scope, Scorecard, UnitScore, Verdict, VerdictTally,
 };
-pub use target::TargetSet;
+pub use target::{LevelTargets, TargetError, TargetSet};
+pub use trend::{MonthKey, TrendPoint};

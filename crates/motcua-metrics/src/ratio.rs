@@ -81,6 +81,26 @@ impl Ratio {
             .map(|bp| format!("{}.{:02}", bp / 100, bp % 100))
     }
 
+    /// The quotient `num / (den × divisor)` rounded half up to two decimals, as text, or `None`
+    /// when not applicable (zero denominator or divisor). For averages: working minutes per
+    /// dossier over 480 gives working days, over 60 gives hours.
+    ///
+    /// ```
+    /// use motcua_metrics::Ratio;
+    /// // 1 500 working minutes over 2 dossiers = 750 minutes = 1.5625 working days.
+    /// assert_eq!(Ratio::new(1_500, 2).quotient_2dp(480).as_deref(), Some("1.56"));
+    /// assert_eq!(Ratio::new(1_500, 2).quotient_2dp(60).as_deref(), Some("12.50"));
+    /// assert_eq!(Ratio::new(0, 0).quotient_2dp(480), None);
+    /// ```
+    pub fn quotient_2dp(&self, divisor: u64) -> Option<String> {
+        if self.den == 0 || divisor == 0 {
+            return None;
+        }
+        let den = u128::from(self.den) * u128::from(divisor);
+        let hundredths = (u128::from(self.num) * 200 + den) / (den * 2);
+        Some(format!("{}.{:02}", hundredths / 100, hundredths % 100))
+    }
+
     /// Whether the rate reaches a target given in basis points (9 700 = 97 %), compared exactly:
     /// `num × 10 000 ≥ target × den`. `None` when not applicable.
     ///

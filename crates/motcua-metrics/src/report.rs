@@ -1,14 +1,21 @@
-//! [`Report`]: one period's figures by unit, level, procedure and for the whole province, with
-//! the status table and the overdue list; built in one pass and mergeable.
+//! [`Report`]: one period's figures by unit, level, procedure, field, channel and for the whole
+//! province, with the monthly trend, the blame of late steps, the status table and the overdue
+//! list; built in one pass and mergeable.
 
-use motcua_core::{Catalogue, DossierView, Level, ProcedureCode, UnitId};
-use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use motcua_core::{Catalogue, Channel, DossierView, Level, ProcedureCode, UnitId};
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use time::Date;
 
-use crate::classify::place;
+use crate::classify::{place_in, Bounds, Finish, Open};
 use crate::counts::Counts;
+use crate::facts::ProcedureFacts;
+use crate::hash::FxBuild;
+use crate::levels::LevelHistory;
 use crate::overdue::{self, OverdueEntry};
-use crate::period::Period;
+use crate::period::{Period, VIETNAM_OFFSET};
+use crate::trend::{MonthGrid, MonthKey, TrendPoint};
 
 /// Why two reports could not be merged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,20 +31,35 @@ pub enum MergeError {
     },
 }
 
+/// A workflow step of a procedure, for the blame of late steps.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct StepKey {
+    /// The procedure.
+    pub procedure: ProcedureCode,
+    /// The step's id in the procedure.
+    pub step: String,
+}
+
 /// The figures of one period (see [`Counts`] for what each means).
 ///
-/// Keyed by the dossier's receiving unit, by that unit's level in the catalogue, by procedure,
-/// and for the whole province; `by_unit_with_descendants` adds each unit's figures into every
-/// ancestor's (from [`Catalogue::ancestry`]). The status table counts, by national status code
-/// 1–10, the dossiers alive during the period (submitted or received before its end and not
-/// finished before its start) with their status at the period end. The overdue list holds every
-/// dossier open and overdue at the period end, most overdue first.
+/// Keyed by the dossier's receiving unit, by that unit's level *as of the period start* (the
+/// catalogue's level changed by a [`LevelHistory`]; [`Report::levels_as_of`] says which day),
+/// by procedure, by the procedure's field, by channel, and for the whole province;
+/// `by_unit_with_descendants` adds each unit's figures into every ancestor's (from
+/// [`Catalogue::ancestry`]). The trend holds, per month of the period, the dossiers received
+/// and handled (province-wide and per level). Late workflow steps are blamed on the unit that
+/// ran the step, not the receiving unit (`late_steps_by_unit`), and counted per procedure step.
+/// The status table counts, by national status code 1–10, the dossiers alive during the period
+/// (submitted or received before its end and not finished before its start) with their status
+/// at the period end. The overdue list holds every dossier open and overdue at the period end,
+/// most overdue first.
 ///
 /// Reports of disjoint sets of views over the same period [merge](Report::merge) into exactly
 /// the report of their union, so shards can be reported apart and combined.
 ///
 /// Figures of a unit missing from the catalogue count in the province, by unit and by
-/// procedure, but in no level; such units are listed in [`Report::unknown_units`].
+/// procedure, but in no level ([`Report::unknown_units`]); so do those of a unit whose level
+/// was abolished by the period start ([`Report::unplaced_units`]).
 ///
 /// ```
 /// use motcua_metrics::{Period, Report};
@@ -64,6 +86,7 @@ pub enum MergeError {
 /// assert_eq!(report.level(Level::Commune).received, 1);
 /// assert_eq!(report.overdue()[0].overdue_minutes, 7_680);
 /// assert_eq!(report.status_counts().get(&4), Some(&1));
+/// assert_eq!(report.trend().keys().map(|m| m.to_string()).collect::<Vec<_>>(), ["2024-03"]);
 ///
 /// let mut whole = Report::new(period);
 /// whole.merge(&report)?;
@@ -73,24 +96,308 @@ pub enum MergeError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
     period: Period,
+    #[serde(with = "crate::levels::iso_date")]
+    levels_as_of: Date,
     province: Counts,
     by_level: BTreeMap<Level, Counts>,
     by_unit: BTreeMap<UnitId, Counts>,
     by_unit_with_descendants: BTreeMap<UnitId, Counts>,
     by_procedure: BTreeMap<ProcedureCode, Counts>,
+    by_field: BTreeMap<String, Counts>,
+    by_channel: BTreeMap<Channel, Counts>,
+    trend: BTreeMap<MonthKey, TrendPoint>,
+    trend_by_level: BTreeMap<Level, BTreeMap<MonthKey, TrendPoint>>,
+    late_steps_by_unit: BTreeMap<UnitId, u64>,
+    #[serde(serialize_with = "steps_as_list")]
+    late_steps_by_step: BTreeMap<StepKey, u64>,
     status_counts: BTreeMap<u8, u64>,
     overdue: Vec<OverdueEntry>,
     unknown_units: BTreeSet<UnitId>,
+    unplaced_units: BTreeSet<UnitId>,
 }
 
-fn add_into<K: Ord>(map: &mut BTreeMap<K, Counts>, key: K, counts: &Counts) {
-    map.entry(key).or_default().merge(counts);
-}
-
-fn merge_maps<K: Ord + Clone>(ours: &mut BTreeMap<K, Counts>, theirs: &BTreeMap<K, Counts>) {
-    for (k, c) in theirs {
-        add_into(ours, k.clone(), c);
+fn steps_as_list<S: Serializer>(map: &BTreeMap<StepKey, u64>, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        procedure: &'a ProcedureCode,
+        step: &'a str,
+        late_steps: u64,
     }
+    let mut seq = s.serialize_seq(Some(map.len()))?;
+    for (k, n) in map {
+        seq.serialize_element(&Row {
+            procedure: &k.procedure,
+            step: &k.step,
+            late_steps: *n,
+        })?;
+    }
+    seq.end()
+}
+
+/// Something that adds into itself.
+trait Tally {
+    fn add(&mut self, other: &Self);
+}
+
+impl Tally for Counts {
+    fn add(&mut self, other: &Self) {
+        self.merge(other);
+    }
+}
+
+impl Tally for TrendPoint {
+    fn add(&mut self, other: &Self) {
+        self.merge(other);
+    }
+}
+
+impl Tally for u64 {
+    fn add(&mut self, other: &Self) {
+        *self = self.saturating_add(*other);
+    }
+}
+
+impl<K: Ord + Clone, V: Tally + Default> Tally for BTreeMap<K, V> {
+    fn add(&mut self, other: &Self) {
+        for (k, v) in other {
+            add_into(self, k, v);
+        }
+    }
+}
+
+fn add_into<K: Ord + Clone, V: Tally + Default>(map: &mut BTreeMap<K, V>, key: &K, value: &V) {
+    match map.get_mut(key) {
+        Some(slot) => slot.add(value),
+        None => {
+            let mut v = V::default();
+            v.add(value);
+            map.insert(key.clone(), v);
+        }
+    }
+}
+
+/// One (unit, procedure, channel) cell of the builder.
+struct Cell<'v> {
+    unit: &'v UnitId,
+    procedure: &'v ProcedureCode,
+    channel: Channel,
+    facts: ProcedureFacts,
+    counts: Counts,
+    trend: Vec<TrendPoint>,
+}
+
+/// The one-pass builder: tallies into cells found through a hash table, rolled up at the end.
+struct Builder<'v> {
+    period: Period,
+    bounds: Bounds,
+    grid: MonthGrid,
+    index: HashMap<(&'v str, &'v str, Channel), usize, FxBuild>,
+    cells: Vec<Cell<'v>>,
+    status: [u64; 256],
+    overdue: Vec<OverdueEntry>,
+    blame_units: HashMap<&'v str, (u64, &'v UnitId), FxBuild>,
+    blame_steps: HashMap<(&'v str, &'v str), (u64, &'v DossierView, usize), FxBuild>,
+}
+
+impl<'v> Builder<'v> {
+    fn new(period: Period) -> Builder<'v> {
+        Builder {
+            period,
+            bounds: Bounds::of(&period),
+            grid: MonthGrid::new(&period),
+            index: HashMap::default(),
+            cells: Vec::new(),
+            status: [0; 256],
+            overdue: Vec::new(),
+            blame_units: HashMap::default(),
+            blame_steps: HashMap::default(),
+        }
+    }
+
+    #[inline]
+    fn cell(&mut self, catalogue: &Catalogue, view: &'v DossierView) -> usize {
+        let key = (view.unit.as_str(), view.procedure.as_str(), view.channel);
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.cells.len();
+        self.cells.push(Cell {
+            unit: &view.unit,
+            procedure: &view.procedure,
+            channel: view.channel,
+            facts: ProcedureFacts::lookup(catalogue, &view.procedure),
+            counts: Counts::default(),
+            trend: vec![TrendPoint::default(); self.grid.len()],
+        });
+        self.index.insert(key, i);
+        i
+    }
+
+    #[inline]
+    fn add(&mut self, catalogue: &Catalogue, view: &'v DossierView) {
+        let p = place_in(view, self.bounds);
+        if !p.alive {
+            return;
+        }
+        let code = usize::from(view.status.national_code());
+        self.status[code] = self.status[code].saturating_add(1);
+        let i = self.cell(catalogue, view);
+        let grid = &self.grid;
+        let cell = &mut self.cells[i];
+        cell.counts.add_placement(view, &p, &cell.facts);
+        if p.received {
+            if let Some(t) = p.received_ns {
+                let slot = &mut cell.trend[grid.index_ns(t)];
+                slot.received += 1;
+                let counted = view.channel == Channel::Online
+                    && (!cell.facts.result_is_document || view.electronic_result == Some(true));
+                slot.online_counted += u64::from(counted);
+            }
+        }
+        let handled = matches!(
+            p.finished,
+            Some(Finish::Early | Finish::OnTime | Finish::Late)
+        );
+        if handled {
+            if let Some(t) = p.finished_ns {
+                let slot = &mut cell.trend[grid.index_ns(t)];
+                slot.handled += 1;
+                slot.handled_late += u64::from(p.finished == Some(Finish::Late));
+            }
+        }
+        if p.open_at_end == Some(Open::Overdue) {
+            self.overdue.push(OverdueEntry::from_view(view));
+        }
+        if (handled || p.open_at_end.is_some()) && !view.steps.is_empty() {
+            for (n, step) in view.steps.iter().enumerate() {
+                if !step.late {
+                    continue;
+                }
+                self.blame_units
+                    .entry(step.unit.as_str())
+                    .or_insert((0, &step.unit))
+                    .0 += 1;
+                self.blame_steps
+                    .entry((view.procedure.as_str(), step.step.as_str()))
+                    .or_insert((0, view, n))
+                    .0 += 1;
+            }
+        }
+    }
+
+    fn finish(self, catalogue: &Catalogue, levels: &LevelHistory) -> Report {
+        let mut r = Report::new(self.period);
+        let as_of = r.levels_as_of;
+        for cell in &self.cells {
+            if !cell.counts.is_empty() {
+                let c = &cell.counts;
+                r.province.merge(c);
+                add_into(&mut r.by_unit, cell.unit, c);
+                add_into(&mut r.by_procedure, cell.procedure, c);
+                add_into(&mut r.by_channel, &cell.channel, c);
+                let field = catalogue
+                    .procedure(cell.procedure)
+                    .map_or("", |p| p.field.as_str());
+                match r.by_field.get_mut(field) {
+                    Some(slot) => slot.merge(c),
+                    None => {
+                        r.by_field.insert(field.to_owned(), c.clone());
+                    }
+                }
+            }
+            let level = match catalogue.unit(cell.unit) {
+                Some(unit) => {
+                    let level = levels.level_of(unit, as_of);
+                    if level.is_none() && !cell.counts.is_empty() {
+                        r.unplaced_units.insert(cell.unit.clone());
+                    }
+                    level
+                }
+                None => {
+                    if !cell.counts.is_empty() {
+                        r.unknown_units.insert(cell.unit.clone());
+                    }
+                    None
+                }
+            };
+            if let Some(level) = level {
+                if !cell.counts.is_empty() {
+                    add_into(&mut r.by_level, &level, &cell.counts);
+                }
+            }
+            for (m, point) in cell.trend.iter().enumerate() {
+                if *point == TrendPoint::default() {
+                    continue;
+                }
+                let Some(key) = self.grid.key(m) else {
+                    continue;
+                };
+                add_into(&mut r.trend, &key, point);
+                if let Some(level) = level {
+                    r.trend_by_level
+                        .entry(level)
+                        .or_default()
+                        .entry(key)
+                        .or_default()
+                        .merge(point);
+                }
+            }
+        }
+        for (unit, counts) in &r.by_unit {
+            for ancestor in catalogue.ancestry(unit) {
+                add_into(&mut r.by_unit_with_descendants, &ancestor.id, counts);
+            }
+            if catalogue.unit(unit).is_none() {
+                add_into(&mut r.by_unit_with_descendants, unit, counts);
+            }
+        }
+        for (n, id) in self.blame_units.into_values() {
+            add_into(&mut r.late_steps_by_unit, id, &n);
+        }
+        for (n, view, i) in self.blame_steps.into_values() {
+            if let Some(step) = view.steps.get(i) {
+                let key = StepKey {
+                    procedure: view.procedure.clone(),
+                    step: step.step.clone(),
+                };
+                add_into(&mut r.late_steps_by_step, &key, &n);
+            }
+        }
+        for (code, n) in self.status.iter().enumerate() {
+            if *n > 0 {
+                if let Ok(code) = u8::try_from(code) {
+                    r.status_counts.insert(code, *n);
+                }
+            }
+        }
+        r.overdue = self.overdue;
+        overdue::sort(&mut r.overdue);
+        r
+    }
+}
+
+/// Merges two lists sorted in [`OverdueEntry::list_order`] into one.
+fn merge_sorted(a: Vec<OverdueEntry>, b: Vec<OverdueEntry>) -> Vec<OverdueEntry> {
+    if b.is_empty() {
+        return a;
+    }
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.list_order(y) != std::cmp::Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        out.extend(next);
+    }
+    out
 }
 
 impl Report {
@@ -98,109 +405,117 @@ impl Report {
     pub fn new(period: Period) -> Report {
         Report {
             period,
+            levels_as_of: period.start.to_offset(VIETNAM_OFFSET).date(),
             province: Counts::default(),
             by_level: BTreeMap::new(),
             by_unit: BTreeMap::new(),
             by_unit_with_descendants: BTreeMap::new(),
             by_procedure: BTreeMap::new(),
+            by_field: BTreeMap::new(),
+            by_channel: BTreeMap::new(),
+            trend: BTreeMap::new(),
+            trend_by_level: BTreeMap::new(),
+            late_steps_by_unit: BTreeMap::new(),
+            late_steps_by_step: BTreeMap::new(),
             status_counts: BTreeMap::new(),
             overdue: Vec::new(),
             unknown_units: BTreeSet::new(),
+            unplaced_units: BTreeSet::new(),
         }
     }
 
-    /// The report of a set of views, in one pass. Each view must have been built as of
-    /// `period.end`; views of dossiers not alive during the period are skipped.
+    /// The report of a set of views, in one pass, with Vietnam's level history
+    /// ([`LevelHistory::vietnam`]). Each view must have been built as of `period.end`; views of
+    /// dossiers not alive during the period are skipped.
     pub fn build<'v>(
         catalogue: &Catalogue,
         views: impl IntoIterator<Item = &'v DossierView>,
         period: Period,
     ) -> Report {
-        let mut report = Report::new(period);
+        Report::build_with_levels(catalogue, views, period, &LevelHistory::vietnam())
+    }
+
+    /// [`Report::build`] with another level history.
+    pub fn build_with_levels<'v>(
+        catalogue: &Catalogue,
+        views: impl IntoIterator<Item = &'v DossierView>,
+        period: Period,
+        levels: &LevelHistory,
+    ) -> Report {
+        let mut builder = Builder::new(period);
         for view in views {
-            report.add_view(catalogue, view);
+            builder.add(catalogue, view);
         }
-        report.finish();
-        report
+        builder.finish(catalogue, levels)
     }
 
-    /// Adds one view (built as of the period end). Call [`Report::finish`] after the last one
-    /// to sort the overdue list; [`Report::build`] does both.
+    /// Adds one view (built as of the period end). Equivalent to merging the report of that
+    /// view alone; [`Report::build`] is much faster for many views.
     pub fn add_view(&mut self, catalogue: &Catalogue, view: &DossierView) {
-        let placement = place(view, &self.period);
-        if !placement.alive {
-            return;
-        }
-        let n = self
-            .status_counts
-            .entry(view.status.national_code())
-            .or_insert(0);
-        *n = n.saturating_add(1);
-        let mut counts = Counts::default();
-        counts.add_placement(view, &placement);
-        if counts.is_empty() {
-            return;
-        }
-        if counts.open_overdue > 0 {
-            self.overdue.push(OverdueEntry::from_view(view));
-        }
-        self.province.merge(&counts);
-        add_into(&mut self.by_unit, view.unit.clone(), &counts);
-        add_into(&mut self.by_procedure, view.procedure.clone(), &counts);
-        add_into(
-            &mut self.by_unit_with_descendants,
-            view.unit.clone(),
-            &counts,
-        );
-        for ancestor in catalogue.ancestry(&view.unit).filter(|u| u.id != view.unit) {
-            add_into(
-                &mut self.by_unit_with_descendants,
-                ancestor.id.clone(),
-                &counts,
-            );
-        }
-        match catalogue.unit(&view.unit) {
-            Some(unit) => add_into(&mut self.by_level, unit.level, &counts),
-            None => {
-                self.unknown_units.insert(view.unit.clone());
-            }
-        }
+        let one = Report::build(catalogue, [view], self.period);
+        // Built for this report's period: no period to check.
+        self.merge_unchecked(one);
     }
 
-    /// Puts the overdue list in its order (most overdue first, then dossier id).
-    pub fn finish(&mut self) {
-        overdue::sort(&mut self.overdue);
-    }
-
-    /// Adds a partial report of the same period into this one: counts add, the overdue list is
-    /// joined and re-sorted. Associative and commutative, with [`Report::new`] as identity.
+    /// Adds a partial report of the same period into this one: counts add, the overdue lists
+    /// are merged in order. Associative and commutative, with [`Report::new`] as identity.
     ///
     /// # Errors
     /// [`MergeError::PeriodMismatch`] if `other` covers another period; `self` is then unchanged.
     pub fn merge(&mut self, other: &Report) -> Result<(), MergeError> {
+        self.check_period(other)?;
+        self.merge_maps(other);
+        let mine = std::mem::take(&mut self.overdue);
+        self.overdue = merge_sorted(mine, other.overdue.clone());
+        Ok(())
+    }
+
+    /// [`Report::merge`], consuming the other report (no copy of its overdue list).
+    ///
+    /// # Errors
+    /// [`MergeError::PeriodMismatch`] if `other` covers another period; `self` is then unchanged.
+    pub fn merge_owned(&mut self, other: Report) -> Result<(), MergeError> {
+        self.check_period(&other)?;
+        self.merge_unchecked(other);
+        Ok(())
+    }
+
+    fn merge_unchecked(&mut self, mut other: Report) {
+        self.merge_maps(&other);
+        let mine = std::mem::take(&mut self.overdue);
+        self.overdue = merge_sorted(mine, std::mem::take(&mut other.overdue));
+    }
+
+    fn check_period(&self, other: &Report) -> Result<(), MergeError> {
         if self.period != other.period {
             return Err(MergeError::PeriodMismatch {
                 ours: self.period,
                 theirs: other.period,
             });
         }
+        Ok(())
+    }
+
+    fn merge_maps(&mut self, other: &Report) {
         self.province.merge(&other.province);
-        merge_maps(&mut self.by_level, &other.by_level);
-        merge_maps(&mut self.by_unit, &other.by_unit);
-        merge_maps(
-            &mut self.by_unit_with_descendants,
-            &other.by_unit_with_descendants,
-        );
-        merge_maps(&mut self.by_procedure, &other.by_procedure);
-        for (code, n) in &other.status_counts {
-            let entry = self.status_counts.entry(*code).or_insert(0);
-            *entry = entry.saturating_add(*n);
+        self.by_level.add(&other.by_level);
+        self.by_unit.add(&other.by_unit);
+        self.by_unit_with_descendants
+            .add(&other.by_unit_with_descendants);
+        self.by_procedure.add(&other.by_procedure);
+        self.by_field.add(&other.by_field);
+        self.by_channel.add(&other.by_channel);
+        self.trend.add(&other.trend);
+        for (level, trend) in &other.trend_by_level {
+            self.trend_by_level.entry(*level).or_default().add(trend);
         }
-        self.overdue.extend(other.overdue.iter().cloned());
-        self.finish();
+        self.late_steps_by_unit.add(&other.late_steps_by_unit);
+        self.late_steps_by_step.add(&other.late_steps_by_step);
+        self.status_counts.add(&other.status_counts);
         self.unknown_units
             .extend(other.unknown_units.iter().cloned());
-        Ok(())
+        self.unplaced_units
+            .extend(other.unplaced_units.iter().cloned());
     }
 
     /// The period covered.
@@ -208,12 +523,17 @@ impl Report {
         self.period
     }
 
+    /// The day units' levels are taken as of: the period's first day (UTC+07:00).
+    pub fn levels_as_of(&self) -> Date {
+        self.levels_as_of
+    }
+
     /// The whole province.
     pub fn province(&self) -> &Counts {
         &self.province
     }
 
-    /// Figures by level.
+    /// Figures by level (as of [`Report::levels_as_of`]).
     pub fn by_level(&self) -> &BTreeMap<Level, Counts> {
         &self.by_level
     }
@@ -231,6 +551,36 @@ impl Report {
     /// Figures by procedure.
     pub fn by_procedure(&self) -> &BTreeMap<ProcedureCode, Counts> {
         &self.by_procedure
+    }
+
+    /// Figures by the procedure's field (*lĩnh vực*); `""` for procedures the catalogue lacks.
+    pub fn by_field(&self) -> &BTreeMap<String, Counts> {
+        &self.by_field
+    }
+
+    /// Figures by channel.
+    pub fn by_channel(&self) -> &BTreeMap<Channel, Counts> {
+        &self.by_channel
+    }
+
+    /// The province's monthly trend.
+    pub fn trend(&self) -> &BTreeMap<MonthKey, TrendPoint> {
+        &self.trend
+    }
+
+    /// The monthly trend per level.
+    pub fn trend_by_level(&self) -> &BTreeMap<Level, BTreeMap<MonthKey, TrendPoint>> {
+        &self.trend_by_level
+    }
+
+    /// Late workflow steps blamed on the unit that ran the step.
+    pub fn late_steps_by_unit(&self) -> &BTreeMap<UnitId, u64> {
+        &self.late_steps_by_unit
+    }
+
+    /// Late workflow steps per procedure step.
+    pub fn late_steps_by_step(&self) -> &BTreeMap<StepKey, u64> {
+        &self.late_steps_by_step
     }
 
     /// A level's figures (empty if none).
@@ -270,6 +620,12 @@ impl Report {
     /// Receiving units the catalogue does not know (their figures are in no level).
     pub fn unknown_units(&self) -> &BTreeSet<UnitId> {
         &self.unknown_units
+    }
+
+    /// Catalogue units whose level no longer existed at [`Report::levels_as_of`] (their
+    /// figures are in no level).
+    pub fn unplaced_units(&self) -> &BTreeSet<UnitId> {
+        &self.unplaced_units
     }
 }
 
@@ -422,7 +778,7 @@ mod tests {
     fn serializes_every_section() {
         let r = Report::build(&catalogue(), &views()[..3], period_jan());
         let json = to_json(&r);
-        assert!(json.starts_with("{\"period\":{\"start\":\"2024-01-01T00:00:00+07:00\",\"end\":\"2024-02-01T00:00:00+07:00\"},\"province\":{"));
+        assert!(json.starts_with("{\"period\":{\"start\":\"2024-01-01T00:00:00+07:00\",\"end\":\"2024-02-01T00:00:00+07:00\"},\"levels_as_of\":\"2024-01-01\",\"province\":{"));
         for key in [
             "\"by_level\":{\"department\":",
             "\"by_unit\":{\"SO1\":",
@@ -432,6 +788,9 @@ mod tests {
             "\"overdue\":[{\"dossier_id\":\"D3\"",
             "\"late_reason\":\"past_due\"",
             "\"unknown_units\":[]",
+            "\"by_field\":{\"Test\":",
+            "\"by_channel\":{\"in_person\":",
+            "\"trend\":{\"2024-01\":{\"received\":",
         ] {
             assert!(json.contains(key), "{key} missing from {json}");
         }
@@ -468,6 +827,40 @@ mod tests {
         }
 
         #[test]
+        fn partitions_by_unit_and_by_time_merge_to_the_whole(
+            views in proptest::collection::vec(arb_view(), 0..40),
+        ) {
+            let whole = report(&views);
+            // By receiving unit.
+            let mut by_unit: BTreeMap<UnitId, Vec<DossierView>> = BTreeMap::new();
+            for v in &views {
+                by_unit.entry(v.unit.clone()).or_default().push(v.clone());
+            }
+            let parts: Vec<Report> = by_unit.values().map(|p| report(p)).collect();
+            prop_assert_eq!(&merged(&parts), &whole);
+            // By time: first instant before, in the first half, in the second half of January.
+            let mid = at(15);
+            let mut by_time: Vec<Vec<DossierView>> = vec![vec![]; 4];
+            for v in &views {
+                let t = v.submitted_at.or(v.received_at);
+                let slot = match t {
+                    None => 0,
+                    Some(t) if t < period_jan().start => 1,
+                    Some(t) if t < mid => 2,
+                    Some(_) => 3,
+                };
+                by_time[slot].push(v.clone());
+            }
+            let parts: Vec<Report> = by_time.iter().map(|p| report(p)).collect();
+            let mut owned = Report::new(period_jan());
+            for part in parts.iter().rev() {
+                owned.merge_owned(part.clone()).unwrap_or_else(|e| panic!("{e}"));
+            }
+            prop_assert_eq!(&owned, &whole);
+            prop_assert_eq!(to_json(&merged(&parts)), to_json(&whole));
+        }
+
+        #[test]
         fn merge_is_associative_and_commutative(
             a in proptest::collection::vec(arb_view(), 0..12),
             b in proptest::collection::vec(arb_view(), 0..12),
@@ -492,6 +885,15 @@ mod tests {
             let mut id_a = Report::new(period_jan());
             id_a.merge(&a).unwrap_or_else(|e| panic!("{e}"));
             prop_assert_eq!(&id_a, &a);
+        }
+
+        #[test]
+        fn adding_views_one_by_one_equals_building(views in proptest::collection::vec(arb_view(), 0..20)) {
+            let mut one_by_one = Report::new(period_jan());
+            for v in &views {
+                one_by_one.add_view(&catalogue(), v);
+            }
+            prop_assert_eq!(one_by_one, report(&views));
         }
 
         #[test]

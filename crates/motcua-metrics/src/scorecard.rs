@@ -7,10 +7,12 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::counts::Counts;
-use crate::indicator::Indicator;
+use crate::indicator::{Indicator, OnlineDenominator};
+use crate::levels::LevelHistory;
 use crate::period::Period;
 use crate::ratio::Ratio;
 use crate::report::Report;
+use crate::score::{Points, ScoringScheme};
 use crate::target::TargetSet;
 
 /// The outcome of judging a rate against a target.
@@ -129,6 +131,8 @@ pub struct UnitScore {
     pub indicators: Vec<IndicatorScore>,
     /// Fail if any indicator fails; pass if at least one passes and none fails.
     pub verdict: Verdict,
+    /// The Decision 766 score of the unit's figures.
+    pub points: Points,
 }
 
 impl UnitScore {
@@ -152,8 +156,10 @@ pub struct Ranked {
     pub unit: UnitId,
     /// Its on-time rate (the first key).
     pub on_time_rate: Ratio,
-    /// Its online rate (the second key).
+    /// Its online rate (the third key).
     pub online_rate: Ratio,
+    /// Its 766 score on 100 over the applicable points, in hundredths (the first key).
+    pub score_100_e2: Option<u64>,
 }
 
 /// One level of the scorecard.
@@ -167,13 +173,13 @@ pub struct LevelCard {
     pub overall: VerdictTally,
     /// Verdicts per indicator.
     pub by_indicator: BTreeMap<Indicator, VerdictTally>,
-    /// Its units ranked by on-time rate, then online rate (exact; not applicable last), then
-    /// unit code.
+    /// Its units ranked by 766 score (exact, over the applicable points), then on-time rate,
+    /// then online rate (exact; not applicable last), then unit code.
     pub ranking: Vec<Ranked>,
 }
 
-/// Every catalogue unit judged against a target set, grouped by level (from the top), units by
-/// code within a level.
+/// Every catalogue unit judged against a target set and scored under Decision 766, grouped by
+/// level as of the period start (from the top), units by code within a level.
 ///
 /// ```
 /// use motcua_metrics::{Counts, Indicator, Period, Report, Scorecard, TargetSet, Verdict};
@@ -196,8 +202,17 @@ pub struct Scorecard {
     pub period: Period,
     /// Which figures units were judged on.
     pub scope: Scope,
+    /// How the online rate was measured.
+    pub online_denominator: OnlineDenominator,
+    /// The scoring scheme.
+    pub scheme: ScoringScheme,
+    /// The day units' levels were taken as of.
+    #[serde(with = "crate::levels::iso_date")]
+    pub levels_as_of: time::Date,
     /// The levels that have units, from the top.
     pub levels: Vec<LevelCard>,
+    /// Catalogue units whose level no longer existed at `levels_as_of` (not judged).
+    pub unplaced: Vec<UnitId>,
 }
 
 impl Scorecard {
@@ -213,14 +228,41 @@ impl Scorecard {
         targets: &TargetSet,
         scope: Scope,
     ) -> Scorecard {
+        Scorecard::build_full(
+            report,
+            catalogue,
+            targets,
+            scope,
+            &LevelHistory::vietnam(),
+            &ScoringScheme::qd766(),
+        )
+    }
+
+    /// Judges every catalogue unit on the figures of `scope`, with units' levels as of the
+    /// report's [`Report::levels_as_of`] under `levels` (pass the history the report was built
+    /// with), scored under `scheme`.
+    pub fn build_full(
+        report: &Report,
+        catalogue: &Catalogue,
+        targets: &TargetSet,
+        scope: Scope,
+        levels: &LevelHistory,
+        scheme: &ScoringScheme,
+    ) -> Scorecard {
         let mut by_level: BTreeMap<Level, Vec<UnitScore>> = BTreeMap::new();
+        let mut unplaced = Vec::new();
+        let as_of = report.levels_as_of();
         for unit in catalogue.units() {
+            let Some(level) = levels.level_of(unit, as_of) else {
+                unplaced.push(unit.id.clone());
+                continue;
+            };
             let counts = match scope {
                 Scope::Own => report.unit(&unit.id),
                 Scope::WithDescendants => report.unit_with_descendants(&unit.id),
             };
-            let score = score_unit(&unit.id, &unit.name, unit.level, &counts, targets);
-            by_level.entry(unit.level).or_default().push(score);
+            let score = score_unit(&unit.id, &unit.name, level, &counts, targets, scheme);
+            by_level.entry(level).or_default().push(score);
         }
         let levels = by_level
             .into_iter()
@@ -230,7 +272,11 @@ impl Scorecard {
             targets: targets.name.clone(),
             period: report.period(),
             scope,
+            online_denominator: targets.online_denominator,
+            scheme: scheme.clone(),
+            levels_as_of: as_of,
             levels,
+            unplaced,
         }
     }
 
@@ -254,11 +300,12 @@ fn score_unit(
     level: Level,
     counts: &Counts,
     targets: &TargetSet,
+    scheme: &ScoringScheme,
 ) -> UnitScore {
     let indicators: Vec<IndicatorScore> = Indicator::ALL
         .iter()
         .map(|&indicator| {
-            let rate = indicator.rate(counts);
+            let rate = indicator.rate_with(counts, targets.online_denominator);
             let target_bp = targets.target_bp(indicator, level);
             IndicatorScore {
                 indicator,
@@ -275,13 +322,19 @@ fn score_unit(
         level,
         indicators,
         verdict,
+        points: scheme.score(counts, targets.online_denominator),
     }
 }
 
-/// Best first: on-time rate, then online rate (not applicable below any rate), then unit code.
+/// Best first: 766 score, on-time rate, then online rate (not applicable below any rate), then
+/// unit code.
 fn ranking_order(a: &UnitScore, b: &UnitScore) -> Ordering {
-    b.rate(Indicator::OnTime)
-        .cmp_value(&a.rate(Indicator::OnTime))
+    b.points
+        .cmp_score(&a.points)
+        .then_with(|| {
+            b.rate(Indicator::OnTime)
+                .cmp_value(&a.rate(Indicator::OnTime))
+        })
         .then_with(|| {
             b.rate(Indicator::Online)
                 .cmp_value(&a.rate(Indicator::Online))
@@ -309,6 +362,7 @@ fn level_card(level: Level, mut units: Vec<UnitScore>) -> LevelCard {
             unit: u.unit.clone(),
             on_time_rate: u.rate(Indicator::OnTime),
             online_rate: u.rate(Indicator::Online),
+            score_100_e2: u.points.score_100_e2(),
         })
         .collect();
     LevelCard {
@@ -340,7 +394,7 @@ mod tests {
             .map(|i| {
                 let mut b = ViewBuilder::new(&format!("{unit}-{i:05}")).unit(unit);
                 if i < online {
-                    b = b.online();
+                    b = b.online().e_result(true);
                 }
                 let class = if i < late {
                     TimeClass::Late
@@ -390,14 +444,9 @@ mod tests {
         assert_eq!(so2.map(|s| s.verdict), Some(Verdict::Fail));
         // 2026 asks 98 %: both fail.
         let c = card(&views, &TargetSet::dong_nai_2026());
-        assert_eq!(
-            verdicts(&c, "SO1"),
-            [
-                Verdict::Fail,
-                Verdict::NotApplicable,
-                Verdict::NotApplicable
-            ]
-        );
+        let mut expected = [Verdict::NotApplicable; 8];
+        expected[0] = Verdict::Fail;
+        assert_eq!(verdicts(&c, "SO1"), expected);
     }
 
     #[test]

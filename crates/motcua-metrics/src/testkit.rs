@@ -149,6 +149,45 @@ impl ViewBuilder {
         self
     }
 
+    pub fn e_result(mut self, electronic: bool) -> Self {
+        self.0.electronic_result = Some(electronic);
+        self
+    }
+
+    pub fn digitisation(mut self, components: u32, digitised: u32, reused: u32) -> Self {
+        self.0.digitisation = Some((components, digitised, reused));
+        self
+    }
+
+    pub fn paid_online(mut self, online: bool) -> Self {
+        self.0.paid_online = Some(online);
+        self
+    }
+
+    pub fn feedback(mut self, n: u32) -> Self {
+        self.0.feedback = n;
+        self
+    }
+
+    pub fn used(mut self, minutes: u64) -> Self {
+        self.0.used_minutes = minutes;
+        self
+    }
+
+    /// A step run by `unit`, late or not.
+    pub fn step(mut self, id: &str, unit: &str, late: bool) -> Self {
+        let started = self.0.received_at.unwrap_or_else(|| at(0));
+        self.0.steps.push(StepView {
+            step: id.into(),
+            unit: UnitId::new(unit),
+            started_at: started,
+            finished_at: None,
+            due: None,
+            late,
+        });
+        self
+    }
+
     pub fn build(self) -> DossierView {
         self.0
     }
@@ -204,9 +243,42 @@ pub fn catalogue() -> Catalogue {
 /// Units views are drawn from, including one the catalogue lacks.
 pub const UNITS: [&str; 6] = ["SO1", "SO2", "HUYEN1", "XA1", "XA2", "GHOST"];
 
+/// Any view (see [`arb_base_view`]) with the 766 facts varied: e-result, digitisation, payment,
+/// feedback, and a late step run by another unit.
+pub fn arb_view() -> impl Strategy<Value = DossierView> {
+    (
+        arb_base_view(),
+        prop_oneof![Just(None), any::<bool>().prop_map(Some)],
+        prop_oneof![Just(None), (0u32..4, 0u32..4, 0u32..3).prop_map(Some)],
+        prop_oneof![Just(None), any::<bool>().prop_map(Some)],
+        0u32..2,
+        prop_oneof![
+            Just(None),
+            (0usize..UNITS.len(), any::<bool>()).prop_map(Some)
+        ],
+    )
+        .prop_map(|(mut v, e, d, paid, feedback, step)| {
+            v.electronic_result = e;
+            v.digitisation = d;
+            v.paid_online = paid;
+            v.feedback = feedback;
+            if let Some((u, late)) = step {
+                v.steps.push(StepView {
+                    step: format!("x{u}"),
+                    unit: UnitId::new(UNITS[u]),
+                    started_at: v.received_at.unwrap_or_else(|| at(0)),
+                    finished_at: None,
+                    due: None,
+                    late,
+                });
+            }
+            v
+        })
+}
+
 /// Any view, with days around January 2024 (−40 to +70) so every placement occurs, including
 /// instants exactly at the period's bounds.
-pub fn arb_view() -> impl Strategy<Value = DossierView> {
+pub fn arb_base_view() -> impl Strategy<Value = DossierView> {
     (
         0u32..1_000,
         0usize..UNITS.len(),

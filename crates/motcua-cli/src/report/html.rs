@@ -1,0 +1,907 @@
+//! The self-contained HTML report: inline CSS and SVG, no script, no network reference.
+//! Byte-identical for the same input.
+//!
+//! Sections: the header (data, period, targets, the day levels are taken as of), the province's
+//! figures by level, the indicators with their 766 points, per level the bars of each unit's
+//! rates against the target line and the level's scorecard, the monthly trend of the on-time and
+//! online rates, the procedures and steps that produce the most late dossiers (and the units the
+//! late steps are blamed on), and the overdue list.
+
+use super::labels::{Lang, COUNT_COLUMNS};
+use super::Built;
+use crate::error::CliError;
+use motcua_core::deadline::display_instant;
+use motcua_core::{LateReason, Level, UnitId};
+use motcua_metrics::score::display_e4;
+use motcua_metrics::{Counts, Indicator, LevelCard, Ratio, Verdict};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn pct(lang: Lang, r: &Ratio) -> String {
+    r.percent_2dp()
+        .map_or_else(|| lang.not_applicable().to_owned(), |p| format!("{p}%"))
+}
+
+fn bp(target: u32) -> String {
+    format!("{}.{:02}%", target / 100, target % 100)
+}
+
+fn when(t: Option<time::OffsetDateTime>) -> String {
+    t.map_or_else(|| "-".to_owned(), display_instant)
+}
+
+/// A bar's length in pixels for a rate over `width` (capped at 100 %).
+fn bar_px(r: &Ratio, width: u64) -> u64 {
+    r.basis_points_rounded()
+        .map_or(0, |bp| (bp.min(10_000) as u64 * width) / 10_000)
+}
+
+fn unit_name(b: &Built<'_>, id: &UnitId) -> String {
+    b.data
+        .catalogue
+        .unit(id)
+        .map_or_else(|| id.as_str().to_owned(), |u| u.name.clone())
+}
+
+const CSS: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222;font-size:14px}\
+h1{font-size:24px;margin:0 0 8px}h2{font-size:19px;margin:28px 0 8px;border-bottom:2px solid #2b5797}\
+h3{font-size:15px;margin:16px 0 6px}table{border-collapse:collapse;margin:6px 0}\
+th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#eef2f8}\
+td.l,th.l{text-align:left}.pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}\
+.na{color:#888}.nw{white-space:nowrap}.note{color:#555;font-size:12px}svg{display:block;margin:6px 0}";
+
+/// Writes the HTML report.
+pub fn html(b: &Built<'_>, lang: Lang, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut h = String::new();
+    render(b, lang, &mut h).map_err(|e| CliError::Data(format!("HTML rendering: {e}")))?;
+    out.write_all(h.as_bytes())?;
+    Ok(())
+}
+
+fn render(b: &Built<'_>, lang: Lang, h: &mut String) -> std::fmt::Result {
+    let l = lang;
+    let title = l.pick(
+        "motcua report: one-stop dossiers",
+        "Báo cáo motcua: giải quyết thủ tục hành chính",
+    );
+    writeln!(h, "<!DOCTYPE html>")?;
+    writeln!(h, "<html lang=\"{}\">", l.code())?;
+    writeln!(
+        h,
+        "<head><meta charset=\"utf-8\"><title>{}</title><style>{CSS}</style></head>",
+        esc(title)
+    )?;
+    writeln!(h, "<body>")?;
+    header(b, l, h)?;
+    province(b, l, h)?;
+    for card in &b.scorecard.levels {
+        level_section(b, l, card, h)?;
+    }
+    trend(b, l, h)?;
+    late(b, l, h)?;
+    overdue(b, l, h)?;
+    notes(b, l, h)?;
+    writeln!(h, "</body>")?;
+    writeln!(h, "</html>")
+}
+
+fn header(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<h1>{}</h1>",
+        esc(l.pick(
+            "motcua report: one-stop dossiers",
+            "Báo cáo motcua: giải quyết thủ tục hành chính"
+        ))
+    )?;
+    let source = match &b.data.source {
+        crate::data::Source::Sample { dossiers, seed } => format!(
+            "{} ({dossiers} {}, seed {seed})",
+            l.pick(
+                "bundled synthetic sample province-year",
+                "dữ liệu mẫu tổng hợp một tỉnh trong một năm"
+            ),
+            l.pick("dossiers", "hồ sơ"),
+        ),
+        crate::data::Source::Files { events } => events.display().to_string(),
+    };
+    let rows = [
+        (l.pick("data", "dữ liệu"), source),
+        (
+            l.pick("period", "kỳ báo cáo"),
+            format!(
+                "{} → {}",
+                display_instant(b.period.start),
+                display_instant(b.period.end)
+            ),
+        ),
+        (l.pick("as of", "tính đến"), display_instant(b.data.as_of)),
+        (
+            l.pick("levels as of", "cấp hành chính tính theo ngày"),
+            b.report.levels_as_of().to_string(),
+        ),
+        (
+            l.pick("targets", "chỉ tiêu"),
+            format!("{} — {}", b.targets.name, b.targets.description),
+        ),
+        (
+            l.pick("online rate over", "mẫu số tỷ lệ trực tuyến"),
+            b.targets.online_denominator.key().to_owned(),
+        ),
+        (
+            l.pick("units judged on", "đơn vị được đánh giá theo"),
+            match b.scorecard.scope {
+                motcua_metrics::Scope::Own => {
+                    l.pick("their own dossiers", "hồ sơ do chính đơn vị tiếp nhận")
+                }
+                motcua_metrics::Scope::WithDescendants => l.pick(
+                    "their dossiers and their descendants'",
+                    "hồ sơ của đơn vị và các đơn vị trực thuộc",
+                ),
+            }
+            .to_owned(),
+        ),
+    ];
+    writeln!(h, "<table>")?;
+    for (k, v) in rows {
+        writeln!(
+            h,
+            "<tr><th class=\"l\">{}</th><td class=\"l\">{}</td></tr>",
+            esc(k),
+            esc(&v)
+        )?;
+    }
+    writeln!(h, "</table>")
+}
+
+fn counts_row(h: &mut String, name: &str, c: &Counts) -> std::fmt::Result {
+    write!(h, "<tr><td class=\"l\">{}</td>", esc(name))?;
+    for (key, _, _) in COUNT_COLUMNS {
+        let n = match key {
+            "to_handle" => c.to_handle(),
+            _ => c.fields().find(|(k, _)| *k == key).map_or(0, |(_, n)| n),
+        };
+        write!(h, "<td>{n}</td>")?;
+    }
+    writeln!(h, "</tr>")
+}
+
+fn province(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<h2>{}</h2>",
+        esc(l.pick("Figures by level", "Số liệu theo cấp"))
+    )?;
+    write!(
+        h,
+        "<table><tr><th class=\"l\">{}</th>",
+        esc(l.pick("level", "cấp"))
+    )?;
+    for (_, en, vi) in COUNT_COLUMNS {
+        write!(h, "<th>{}</th>", esc(l.pick(en, vi)))?;
+    }
+    writeln!(h, "</tr>")?;
+    for (level, c) in b.report.by_level() {
+        counts_row(h, l.level(*level), c)?;
+    }
+    counts_row(
+        h,
+        l.pick("province (all)", "toàn tỉnh"),
+        b.report.province(),
+    )?;
+    writeln!(h, "</table>")?;
+    write!(
+        h,
+        "<table><tr><th class=\"l\">{}</th>",
+        esc(l.pick("channel", "kênh"))
+    )?;
+    for (_, en, vi) in COUNT_COLUMNS {
+        write!(h, "<th>{}</th>", esc(l.pick(en, vi)))?;
+    }
+    writeln!(h, "</tr>")?;
+    for (channel, c) in b.report.by_channel() {
+        counts_row(h, l.channel(*channel), c)?;
+    }
+    writeln!(h, "</table>")?;
+
+    writeln!(
+        h,
+        "<h2>{}</h2>",
+        esc(l.pick("Indicators (Decision 766)", "Chỉ số (Quyết định 766)"))
+    )?;
+    let p = b.report.province();
+    let points = b.scheme().score(p, b.targets.online_denominator);
+    writeln!(
+        h,
+        "<table><tr><th class=\"l\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(l.pick("indicator", "chỉ số")),
+        esc(l.pick("province", "toàn tỉnh")),
+        esc(l.pick("fraction", "phân số")),
+        esc(l.pick("766 points", "điểm 766")),
+        esc(l.pick("766 threshold", "ngưỡng 766")),
+    )?;
+    for indicator in Indicator::ALL {
+        let rate = indicator.rate_with(p, b.targets.online_denominator);
+        let item = points
+            .groups
+            .iter()
+            .flat_map(|g| g.items.iter())
+            .find(|i| i.indicator == indicator);
+        let (pts, threshold) = match item {
+            Some(i) => (
+                i.points_e4.map_or_else(
+                    || l.not_applicable().to_owned(),
+                    |e4| format!("{} / {}", display_e4(e4), i.points),
+                ),
+                bp(i.threshold_bp),
+            ),
+            None => (String::new(), String::new()),
+        };
+        writeln!(
+            h,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td></tr>",
+            esc(&l.indicator(indicator)),
+            pct(l, &rate),
+            rate.num,
+            rate.den,
+            esc(&pts),
+            threshold
+        )?;
+    }
+    let avg = p.average_handling_minutes();
+    writeln!(
+        h,
+        "<tr><td class=\"l\">{}</td><td>{}</td><td>{} / {}</td><td></td><td></td></tr>",
+        esc(l.pick(
+            "2.2 average handling time (working days)",
+            "2.2 thời gian giải quyết trung bình (ngày làm việc)"
+        )),
+        avg.quotient_2dp(480)
+            .unwrap_or_else(|| l.not_applicable().to_owned()),
+        avg.num,
+        avg.den
+    )?;
+    writeln!(h, "</table>")?;
+    writeln!(
+        h,
+        "<table><tr><th class=\"l\">{}</th><th>{}</th></tr>",
+        esc(l.pick("766 group", "nhóm 766")),
+        esc(l.pick("points", "điểm"))
+    )?;
+    for g in &points.groups {
+        let v = g.points_e4.map_or_else(
+            || l.not_applicable().to_owned(),
+            |e4| format!("{} / {}", display_e4(e4), g.applicable_max),
+        );
+        writeln!(
+            h,
+            "<tr><td class=\"l\">{} ({})</td><td>{}</td></tr>",
+            esc(l.group(g.group)),
+            g.max_points,
+            esc(&v)
+        )?;
+    }
+    let total = points.score_100_e2().map_or_else(
+        || l.not_applicable().to_owned(),
+        |e2| {
+            format!(
+                "{}.{:02} / 100 ({})",
+                e2 / 100,
+                e2 % 100,
+                points.band.map_or("", |band| l.band(band))
+            )
+        },
+    );
+    writeln!(
+        h,
+        "<tr><th class=\"l\">{}</th><th>{}</th></tr></table>",
+        esc(l.pick(
+            "score on 100 over the applicable points",
+            "điểm quy về thang 100 trên các chỉ số áp dụng được"
+        )),
+        esc(&total)
+    )
+}
+
+/// The indicators charted for a level: on-time and online always, then every other indicator
+/// with a target at that level.
+fn charted(b: &Built<'_>, level: Level) -> Vec<Indicator> {
+    Indicator::ALL
+        .into_iter()
+        .filter(|i| {
+            matches!(i, Indicator::OnTime | Indicator::Online)
+                || b.targets.target_bp(*i, level).is_some()
+        })
+        .collect()
+}
+
+fn level_section(b: &Built<'_>, l: Lang, card: &LevelCard, h: &mut String) -> std::fmt::Result {
+    let name = l.level(card.level);
+    writeln!(h, "<h2>{}: {}</h2>", esc(l.pick("Level", "Cấp")), esc(name))?;
+    writeln!(
+        h,
+        "<p class=\"note\">{} {} · {} {} · {} {} · {} {}</p>",
+        card.units.len(),
+        esc(l.pick("units", "đơn vị")),
+        card.overall.pass,
+        esc(l.pick("pass", "đạt")),
+        card.overall.fail,
+        esc(l.pick("fail", "không đạt")),
+        card.overall.not_applicable,
+        esc(l.pick("not judged", "không đánh giá")),
+    )?;
+    let counts = |id: &UnitId| match b.scorecard.scope {
+        motcua_metrics::Scope::Own => b.report.unit(id),
+        motcua_metrics::Scope::WithDescendants => b.report.unit_with_descendants(id),
+    };
+    let active: Vec<_> = card
+        .ranking
+        .iter()
+        .filter(|r| !counts(&r.unit).is_empty())
+        .collect();
+    if !active.is_empty() {
+        for indicator in charted(b, card.level) {
+            let target = b.targets.target_bp(indicator, card.level);
+            let title = match target {
+                Some(t) => format!(
+                    "{} — {} {}",
+                    l.indicator(indicator),
+                    l.pick("target", "chỉ tiêu"),
+                    bp(t)
+                ),
+                None => format!(
+                    "{} — {}",
+                    l.indicator(indicator),
+                    l.pick("no target", "không có chỉ tiêu")
+                ),
+            };
+            writeln!(h, "<h3>{}</h3>", esc(&title))?;
+            let rows: Vec<(String, Ratio, Verdict)> = active
+                .iter()
+                .filter_map(|r| {
+                    let unit = card.units.iter().find(|u| u.unit == r.unit)?;
+                    let s = unit.indicator(indicator)?;
+                    Some((unit.name.clone(), s.rate, s.verdict))
+                })
+                .collect();
+            bars(h, l, &title, &rows, target)?;
+        }
+    }
+    scorecard_table(b, l, card, h)
+}
+
+fn bars(
+    h: &mut String,
+    l: Lang,
+    title: &str,
+    rows: &[(String, Ratio, Verdict)],
+    target: Option<u32>,
+) -> std::fmt::Result {
+    const LABEL: u64 = 300;
+    const WIDTH: u64 = 700;
+    const ROW: u64 = 18;
+    let height = ROW * rows.len() as u64 + 24;
+    writeln!(
+        h,
+        "<svg width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"{}\">",
+        esc(title),
+        w = LABEL + WIDTH + 80
+    )?;
+    for (i, (name, rate, verdict)) in rows.iter().enumerate() {
+        let y = ROW * i as u64 + 4;
+        let short: String = if name.chars().count() > 40 {
+            name.chars().take(39).chain(['…']).collect()
+        } else {
+            name.clone()
+        };
+        let color = match verdict {
+            Verdict::Pass => "#2e7d32",
+            Verdict::Fail => "#c62828",
+            Verdict::NotApplicable => "#7a8ca8",
+        };
+        writeln!(
+            h,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text>",
+            LABEL - 6,
+            y + 12,
+            esc(&short)
+        )?;
+        writeln!(
+            h,
+            "<rect x=\"{LABEL}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{color}\"></rect>",
+            bar_px(rate, WIDTH),
+            ROW - 4
+        )?;
+        writeln!(
+            h,
+            "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+            LABEL + bar_px(rate, WIDTH) + 4,
+            y + 11,
+            esc(&pct(l, rate))
+        )?;
+    }
+    let axis_y = ROW * rows.len() as u64 + 4;
+    writeln!(
+        h,
+        "<line x1=\"{LABEL}\" y1=\"{axis_y}\" x2=\"{}\" y2=\"{axis_y}\" stroke=\"#999\"></line>",
+        LABEL + WIDTH
+    )?;
+    for tick in [0u64, 25, 50, 75, 100] {
+        writeln!(
+            h,
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#666\">{tick}%</text>",
+            LABEL + WIDTH * tick / 100,
+            axis_y + 14
+        )?;
+    }
+    if let Some(t) = target {
+        let x = LABEL + WIDTH * u64::from(t.min(10_000)) / 10_000;
+        writeln!(
+            h,
+            "<line x1=\"{x}\" y1=\"0\" x2=\"{x}\" y2=\"{axis_y}\" stroke=\"#000\" stroke-width=\"2\" stroke-dasharray=\"5,3\"></line>"
+        )?;
+    }
+    writeln!(h, "</svg>")
+}
+
+fn scorecard_table(b: &Built<'_>, l: Lang, card: &LevelCard, h: &mut String) -> std::fmt::Result {
+    write!(
+        h,
+        "<table><tr><th>#</th><th class=\"l\">{}</th><th class=\"l\">{}</th><th>{}</th>",
+        esc(l.pick("unit", "mã")),
+        esc(l.pick("name", "tên đơn vị")),
+        esc(l.pick("to handle", "phải giải quyết")),
+    )?;
+    let shown = charted(b, card.level);
+    for i in &shown {
+        write!(h, "<th>{}</th>", esc(&l.indicator(*i)))?;
+    }
+    writeln!(
+        h,
+        "<th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(l.pick("766 score /100", "điểm 766 /100")),
+        esc(l.pick("band", "xếp loại")),
+        esc(l.pick("verdict", "kết quả"))
+    )?;
+    let ranks: BTreeMap<&UnitId, u32> = card.ranking.iter().map(|r| (&r.unit, r.rank)).collect();
+    let mut units: Vec<_> = card.units.iter().collect();
+    units.sort_by_key(|u| {
+        (
+            ranks.get(&u.unit).copied().unwrap_or(u32::MAX),
+            u.unit.clone(),
+        )
+    });
+    for u in units {
+        let c = match b.scorecard.scope {
+            motcua_metrics::Scope::Own => b.report.unit(&u.unit),
+            motcua_metrics::Scope::WithDescendants => b.report.unit_with_descendants(&u.unit),
+        };
+        write!(
+            h,
+            "<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td>",
+            ranks.get(&u.unit).copied().unwrap_or(0),
+            esc(u.unit.as_str()),
+            esc(&u.name),
+            c.to_handle()
+        )?;
+        for i in &shown {
+            match u.indicator(*i) {
+                Some(s) => write!(
+                    h,
+                    "<td class=\"{}\">{}</td>",
+                    verdict_class(s.verdict),
+                    esc(&pct(l, &s.rate))
+                )?,
+                None => write!(h, "<td></td>")?,
+            }
+        }
+        let score = u.points.score_100_e2().map_or_else(
+            || l.not_applicable().to_owned(),
+            |e2| format!("{}.{:02}", e2 / 100, e2 % 100),
+        );
+        writeln!(
+            h,
+            "<td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            esc(&score),
+            esc(u
+                .points
+                .band
+                .map_or_else(|| l.not_applicable(), |band| l.band(band))),
+            verdict_class(u.verdict),
+            esc(l.verdict(u.verdict))
+        )?;
+    }
+    writeln!(h, "</table>")
+}
+
+fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::NotApplicable => "na",
+    }
+}
+
+/// A trend line: its label, its colour and its rate.
+type Series = (
+    &'static str,
+    &'static str,
+    fn(&motcua_metrics::TrendPoint) -> Ratio,
+);
+
+fn trend(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<h2>{}</h2>",
+        esc(l.pick(
+            "Monthly trend: on-time and online rates",
+            "Xu hướng theo tháng: tỷ lệ đúng hạn và trực tuyến"
+        ))
+    )?;
+    let points: Vec<_> = b.report.trend().iter().collect();
+    if points.is_empty() {
+        return writeln!(h, "<p>{}</p>", esc(l.not_applicable()));
+    }
+    const LEFT: u64 = 50;
+    const WIDTH: u64 = 900;
+    const TOP: u64 = 20;
+    const HEIGHT: u64 = 240;
+    let n = points.len() as u64;
+    let x = |i: u64| {
+        LEFT + if n > 1 {
+            WIDTH * i / (n - 1)
+        } else {
+            WIDTH / 2
+        }
+    };
+    let y = |r: &Ratio| {
+        r.basis_points_rounded()
+            .map(|bp| TOP + HEIGHT - (bp.min(10_000) as u64 * HEIGHT) / 10_000)
+    };
+    writeln!(
+        h,
+        "<svg width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">",
+        LEFT + WIDTH + 300,
+        TOP + HEIGHT + 40,
+        LEFT + WIDTH + 300,
+        TOP + HEIGHT + 40,
+        esc(l.pick("monthly trend", "xu hướng theo tháng"))
+    )?;
+    for tick in [0u64, 25, 50, 75, 100] {
+        let ty = TOP + HEIGHT - HEIGHT * tick / 100;
+        writeln!(
+            h,
+            "<line x1=\"{LEFT}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\" stroke=\"#ddd\"></line><text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\" fill=\"#666\">{tick}%</text>",
+            LEFT + WIDTH,
+            LEFT - 6,
+            ty + 4
+        )?;
+    }
+    for (i, (month, _)) in points.iter().enumerate() {
+        writeln!(
+            h,
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#444\">{month}</text>",
+            x(i as u64),
+            TOP + HEIGHT + 16
+        )?;
+    }
+    let series: [Series; 2] = [
+        (
+            l.pick(
+                "on time (handled in the month)",
+                "đúng hạn (giải quyết trong tháng)",
+            ),
+            "#1f5fbf",
+            |p| p.on_time_rate(),
+        ),
+        (
+            l.pick(
+                "online (received in the month)",
+                "trực tuyến (tiếp nhận trong tháng)",
+            ),
+            "#e07b00",
+            |p| p.online_rate(),
+        ),
+    ];
+    for (k, (label, color, rate)) in series.iter().enumerate() {
+        let coords: Vec<(u64, u64)> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, p))| y(&rate(p)).map(|yy| (x(i as u64), yy)))
+            .collect();
+        let path: Vec<String> = coords.iter().map(|(a, c)| format!("{a},{c}")).collect();
+        writeln!(
+            h,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"></polyline>",
+            path.join(" ")
+        )?;
+        for (a, c) in &coords {
+            writeln!(
+                h,
+                "<circle cx=\"{a}\" cy=\"{c}\" r=\"3\" fill=\"{color}\"></circle>"
+            )?;
+        }
+        let ly = TOP + 14 * k as u64;
+        writeln!(
+            h,
+            "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{color}\"></rect><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+            LEFT + WIDTH + 10,
+            ly,
+            LEFT + WIDTH + 24,
+            ly + 9,
+            esc(label)
+        )?;
+    }
+    writeln!(h, "</svg>")?;
+    write!(
+        h,
+        "<table><tr><th class=\"l\">{}</th>",
+        esc(l.pick("month", "tháng"))
+    )?;
+    for (m, _) in &points {
+        write!(h, "<th>{m}</th>")?;
+    }
+    writeln!(h, "</tr>")?;
+    for (label, _, rate) in &series {
+        write!(h, "<tr><td class=\"l\">{}</td>", esc(label))?;
+        for (_, p) in &points {
+            write!(h, "<td>{}</td>", esc(&pct(l, &rate(p))))?;
+        }
+        writeln!(h, "</tr>")?;
+    }
+    writeln!(h, "</table>")
+}
+
+fn late(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<h2>{}</h2>",
+        esc(l.pick("Where dossiers are late", "Nơi phát sinh hồ sơ trễ hạn"))
+    )?;
+    let mut procs: Vec<_> = b
+        .report
+        .by_procedure()
+        .iter()
+        .filter(|(_, c)| c.late() > 0)
+        .collect();
+    procs.sort_by(|a, c| c.1.late().cmp(&a.1.late()).then_with(|| a.0.cmp(c.0)));
+    writeln!(
+        h,
+        "<h3>{}</h3><table><tr><th class=\"l\">{}</th><th class=\"l\">{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(l.pick("Procedures with the most late dossiers", "Thủ tục có nhiều hồ sơ trễ hạn nhất")),
+        esc(l.pick("procedure", "thủ tục")),
+        esc(l.pick("name", "tên thủ tục")),
+        esc(l.pick("late (handled + open)", "trễ hạn (đã + đang giải quyết)")),
+        esc(l.pick("judged", "tổng")),
+        esc(l.pick("on-time rate", "tỷ lệ đúng hạn")),
+    )?;
+    for (code, c) in procs.iter().take(10) {
+        let name = b
+            .data
+            .catalogue
+            .procedure(code)
+            .map_or("", |p| p.name.as_str());
+        writeln!(
+            h,
+            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(code.as_str()),
+            esc(name),
+            c.late(),
+            c.judged(),
+            esc(&pct(l, &c.on_time_rate()))
+        )?;
+    }
+    writeln!(h, "</table>")?;
+
+    let mut steps: Vec<_> = b.report.late_steps_by_step().iter().collect();
+    steps.sort_by(|a, c| c.1.cmp(a.1).then_with(|| a.0.cmp(c.0)));
+    writeln!(
+        h,
+        "<h3>{}</h3><table><tr><th class=\"l\">{}</th><th class=\"l\">{}</th><th>{}</th></tr>",
+        esc(l.pick(
+            "Steps with the most late runs",
+            "Bước xử lý trễ hạn nhiều nhất"
+        )),
+        esc(l.pick("procedure", "thủ tục")),
+        esc(l.pick("step", "bước")),
+        esc(l.pick("late steps", "số bước trễ")),
+    )?;
+    for (key, n) in steps.iter().take(10) {
+        let procedure = b.data.catalogue.procedure(&key.procedure);
+        let step = procedure
+            .and_then(|p| p.step(&key.step))
+            .map_or(key.step.as_str(), |s| s.name.as_str());
+        writeln!(
+            h,
+            "<tr><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td>{n}</td></tr>",
+            esc(key.procedure.as_str()),
+            esc(procedure.map_or("", |p| p.name.as_str())),
+            esc(step)
+        )?;
+    }
+    writeln!(h, "</table>")?;
+
+    let mut units: Vec<_> = b.report.late_steps_by_unit().iter().collect();
+    units.sort_by(|a, c| c.1.cmp(a.1).then_with(|| a.0.cmp(c.0)));
+    writeln!(
+        h,
+        "<h3>{}</h3><table><tr><th class=\"l\">{}</th><th class=\"l\">{}</th><th>{}</th></tr>",
+        esc(l.pick(
+            "Late steps by the unit that ran them",
+            "Bước trễ hạn theo đơn vị thực hiện bước"
+        )),
+        esc(l.pick("unit", "mã")),
+        esc(l.pick("name", "tên đơn vị")),
+        esc(l.pick("late steps", "số bước trễ")),
+    )?;
+    for (unit, n) in units.iter().take(10) {
+        writeln!(
+            h,
+            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{n}</td></tr>",
+            esc(unit.as_str()),
+            esc(&unit_name(b, unit))
+        )?;
+    }
+    writeln!(h, "</table>")
+}
+
+fn overdue(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+    let list = b.report.overdue();
+    writeln!(
+        h,
+        "<h2>{} ({})</h2>",
+        esc(l.pick("Overdue dossiers", "Hồ sơ đang quá hạn")),
+        list.len()
+    )?;
+    writeln!(
+        h,
+        "<table><tr><th class=\"l\">{}</th><th class=\"l\">{}</th><th class=\"l\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"l\">{}</th></tr>",
+        esc(l.pick("dossier", "hồ sơ")),
+        esc(l.pick("procedure", "thủ tục")),
+        esc(l.pick("unit", "đơn vị")),
+        esc(l.pick("received", "tiếp nhận")),
+        esc(l.pick("official due", "hạn xử lý")),
+        esc(l.pick("promised due", "hẹn lại")),
+        esc(l.pick("overdue by (working time)", "quá hạn (giờ làm việc)")),
+        esc(l.pick("why", "lý do")),
+    )?;
+    for e in list {
+        let name = b
+            .data
+            .catalogue
+            .procedure(&e.procedure)
+            .map_or("", |p| p.name.as_str());
+        let why = match e.late_reason {
+            Some(LateReason::MultipleSupplements) => l.pick(
+                "more than one supplement request",
+                "yêu cầu bổ sung hơn một lần",
+            ),
+            _ => l.pick("past the official due", "quá hạn xử lý"),
+        };
+        let promised = if e.promised_due == e.official_due {
+            "-".to_owned()
+        } else {
+            when(e.promised_due)
+        };
+        writeln!(
+            h,
+            "<tr><td class=\"l nw\">{}</td><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{} h {:02}</td><td class=\"l\">{}</td></tr>",
+            esc(e.dossier_id.as_str()),
+            esc(e.procedure.as_str()),
+            esc(name),
+            esc(&unit_name(b, &e.unit)),
+            esc(&when(e.received_at)),
+            esc(&when(e.official_due)),
+            esc(&promised),
+            e.overdue_minutes / 60,
+            e.overdue_minutes % 60,
+            esc(why)
+        )?;
+    }
+    writeln!(h, "</table>")
+}
+
+fn notes(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<h2>{}</h2><ul class=\"note\">",
+        esc(l.pick("Notes", "Ghi chú"))
+    )?;
+    let fixed = [
+        l.pick(
+            "Rates are exact fractions shown with 2 decimals; a zero denominator is not applicable, never 0%.",
+            "Tỷ lệ là phân số chính xác, hiển thị 2 chữ số thập phân; mẫu số bằng 0 là không áp dụng, không phải 0%.",
+        ),
+        l.pick(
+            "Transparency (766 group 1, 18 points) cannot be derived from dossier events: not applicable. Scores on 100 are taken over the applicable points.",
+            "Nhóm công khai, minh bạch (nhóm 1 của QĐ 766, 18 điểm) không tính được từ sự kiện hồ sơ: không áp dụng. Điểm thang 100 tính trên các chỉ số áp dụng được.",
+        ),
+        l.pick(
+            "The monthly on-time rate is over dossiers handled in the month; the online rate over dossiers received in the month.",
+            "Tỷ lệ đúng hạn theo tháng tính trên hồ sơ giải quyết trong tháng; tỷ lệ trực tuyến trên hồ sơ tiếp nhận trong tháng.",
+        ),
+        l.pick(
+            "Late steps are blamed on the unit that ran the step, not the receiving unit.",
+            "Bước trễ hạn được tính cho đơn vị thực hiện bước, không phải đơn vị tiếp nhận.",
+        ),
+    ];
+    for n in fixed {
+        writeln!(h, "<li>{}</li>", esc(n))?;
+    }
+    writeln!(
+        h,
+        "<li>{} {}.</li>",
+        esc(l.pick(
+            "Unit levels are taken as of",
+            "Cấp của đơn vị được xác định theo ngày"
+        )),
+        b.report.levels_as_of()
+    )?;
+    let scheme = b.scheme();
+    for g in &scheme.groups {
+        for item in &g.items {
+            if let Some(a) = item.assumption {
+                writeln!(
+                    h,
+                    "<li>{} {}: {}</li>",
+                    esc(l.pick("Assumed, not published:", "Giả định, chưa được công bố:")),
+                    esc(&l.indicator(item.indicator)),
+                    esc(a)
+                )?;
+            }
+        }
+    }
+    for band in &scheme.bands {
+        if !band.published {
+            writeln!(
+                h,
+                "<li>{} {} ≥ {}</li>",
+                esc(l.pick(
+                    "Intermediate band of ours, not published:",
+                    "Mức xếp loại trung gian do chúng tôi đặt, chưa được công bố:"
+                )),
+                esc(l.band(band.band)),
+                band.from_e2 / 100
+            )?;
+        }
+    }
+    writeln!(h, "</ul>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc("<b>\"Sở\" & 'xã'</b>"),
+            "&lt;b&gt;&quot;Sở&quot; &amp; &#39;xã&#39;&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn bars_are_capped_and_not_applicable_is_empty() {
+        assert_eq!(bar_px(&Ratio::new(1, 2), 700), 350);
+        assert_eq!(bar_px(&Ratio::new(3, 2), 700), 700);
+        assert_eq!(bar_px(&Ratio::new(0, 0), 700), 0);
+        assert_eq!(bp(9_750), "97.50%");
+    }
+}

@@ -1,0 +1,267 @@
+//! `motcua report` outputs: the self-contained HTML page (well-formed, no script, no network,
+//! every unit and every overdue dossier, byte-identical), labels in both languages in every
+//! format, target files and the online-denominator setting.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn motcua(args: &[&str]) -> Output {
+    match Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run motcua: {e}"),
+    }
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = motcua(args);
+    assert!(
+        o.status.success(),
+        "motcua {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn scratch() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "report-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+/// Elements HTML allows without a closing tag.
+const VOID: [&str; 6] = ["meta", "br", "hr", "img", "input", "link"];
+
+/// Checks that every element opened is closed in order (void and self-closed elements
+/// excepted); returns the elements seen.
+fn check_balanced(html: &str) -> Vec<String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut seen = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let end = rest
+            .find('>')
+            .unwrap_or_else(|| panic!("unterminated tag near {:?}", &rest[..rest.len().min(40)]));
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_lowercase();
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("</{name}> closes nothing"));
+            assert_eq!(open, name, "</{name}> closes <{open}>");
+            continue;
+        }
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        assert!(!name.is_empty(), "odd tag <{tag}>");
+        seen.push(name.clone());
+        if tag.ends_with('/') || VOID.contains(&name.as_str()) {
+            continue;
+        }
+        stack.push(name);
+    }
+    assert!(stack.is_empty(), "unclosed elements: {stack:?}");
+    seen
+}
+
+fn sample_json() -> serde_json::Value {
+    serde_json::from_str(&ok(&["report", "--format", "json"])).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn html_is_self_contained_well_formed_complete_and_deterministic() {
+    let dir = scratch();
+    let a = dir.join("a.html");
+    let b = dir.join("b.html");
+    for path in [&a, &b] {
+        let p = path.display().to_string();
+        let printed = ok(&["report", "--format", "html", "--out", &p]);
+        assert!(printed.is_empty(), "--out writes nothing to stdout");
+    }
+    let html = std::fs::read_to_string(&a).unwrap_or_else(|e| panic!("{e}"));
+    let again = std::fs::read(&b).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        html.as_bytes(),
+        again.as_slice(),
+        "byte-identical for the same input"
+    );
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let lower = html.to_ascii_lowercase();
+    assert!(!lower.contains("<script"), "no script");
+    assert!(
+        !lower.contains("http://") && !lower.contains("https://"),
+        "no network reference"
+    );
+    assert!(
+        !lower.contains("src=") && !lower.contains("href="),
+        "nothing loaded from elsewhere"
+    );
+    let seen = check_balanced(&html);
+    for element in ["svg", "rect", "line", "polyline", "table", "h2"] {
+        assert!(seen.iter().any(|s| s == element), "no <{element}>");
+    }
+
+    // Every unit of the catalogue, and every overdue dossier, by the JSON report's account.
+    let json = sample_json();
+    let levels = json["scorecard"]["levels"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut units = 0;
+    for level in &levels {
+        for unit in level["units"].as_array().cloned().unwrap_or_default() {
+            let name = unit["name"].as_str().unwrap_or_default();
+            let id = unit["unit"].as_str().unwrap_or_default();
+            assert!(html.contains(&format!(">{id}<")), "unit {id} missing");
+            assert!(html.contains(name), "unit name {name} missing");
+            units += 1;
+        }
+    }
+    assert!(units > 30, "the sample has every level's units");
+    let overdue = json["report"]["overdue"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!overdue.is_empty());
+    for entry in &overdue {
+        let id = entry["dossier_id"].as_str().unwrap_or_default();
+        assert!(
+            html.contains(&format!(">{id}<")),
+            "overdue dossier {id} missing"
+        );
+    }
+    for section in [
+        "Figures by level",
+        "Indicators (Decision 766)",
+        "Level: commune",
+        "Monthly trend",
+        "Where dossiers are late",
+        "Overdue dossiers",
+    ] {
+        assert!(html.contains(section), "section {section} missing");
+    }
+}
+
+#[test]
+fn labels_follow_lang_in_every_format() {
+    let vi = ok(&["report", "--lang", "vi"]);
+    assert!(
+        vi.contains("HỒ SƠ THEO TRẠNG THÁI") && vi.contains("HỒ SƠ QUÁ HẠN"),
+        "{vi}"
+    );
+    assert!(vi.contains("ĐẠT"));
+    let en = ok(&["report"]);
+    assert!(en.contains("DOSSIERS BY STATUS"));
+    // Names come from the catalogue in both.
+    assert!(vi.contains("Sở Tư pháp tỉnh Đồng Nai") && en.contains("Sở Tư pháp tỉnh Đồng Nai"));
+
+    let csv = ok(&["report", "--format", "csv", "--lang", "vi"]);
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("cấp,mã đơn vị,tên,tiếp nhận,"),
+        "{header}"
+    );
+    let csv_en = ok(&["report", "--format", "csv"]);
+    assert!(csv_en.starts_with("level,unit,name,received,"));
+
+    let html = ok(&["report", "--format", "html", "--lang", "vi"]);
+    assert!(html.contains("<html lang=\"vi\">") && html.contains("Hồ sơ đang quá hạn"));
+
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["report", "--format", "json", "--lang", "vi"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["lang"], "vi");
+    assert_eq!(
+        json["labels"]["indicators"]["on_time"],
+        "2.1 tỷ lệ đúng hạn"
+    );
+    assert_eq!(json["labels"]["levels"]["commune"], "xã");
+}
+
+#[test]
+fn csv_sections_agree_with_json() {
+    let json = sample_json();
+    let province = &json["report"]["province"];
+    let levels = ok(&["report", "--format", "csv", "--section", "levels"]);
+    let last = levels.lines().last().unwrap_or_default();
+    let fields: Vec<&str> = last.split(',').collect();
+    assert_eq!(fields[0], "province");
+    assert_eq!(
+        Some(fields[1].parse::<u64>().unwrap_or(0)),
+        province["received"].as_u64()
+    );
+    let trend = ok(&["report", "--format", "csv", "--section", "trend"]);
+    let received: u64 = trend
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .nth(1)
+                .unwrap_or("0")
+                .parse::<u64>()
+                .unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(Some(received), province["received"].as_u64());
+    assert_eq!(trend.lines().count(), 13, "a header and twelve months");
+    let procedures = ok(&["report", "--format", "csv", "--section", "procedures"]);
+    assert!(procedures.lines().count() > 10);
+}
+
+#[test]
+fn targets_from_a_file_and_the_online_denominator() {
+    let dir = scratch();
+    let file = dir.join("targets.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "test-plan", "online_denominator": "excluding_postal",
+            "targets": {"online": {"all": 1}, "on_time": {"by_level": {"commune": 10000}}}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let path = file.display().to_string();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["report", "--format", "json", "--targets", &path]))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["targets"]["name"], "test-plan");
+    assert_eq!(json["scorecard"]["online_denominator"], "excluding_postal");
+    let over = ok(&[
+        "report",
+        "--format",
+        "json",
+        "--targets",
+        &path,
+        "--online-denominator",
+        "offered-online",
+    ]);
+    let over: serde_json::Value = serde_json::from_str(&over).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(over["scorecard"]["online_denominator"], "offered_online");
+    for preset in ["dong-nai-2026", "thanh-hoa-2025", "qd766"] {
+        let table = ok(&["report", "--targets", preset]);
+        assert!(table.contains(&format!("SCORECARD against {preset}")));
+    }
+    // A bad file: usage error naming the problem.
+    std::fs::write(
+        &file,
+        r#"{"name": "x", "targets": {"online": {"all": 20000}}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = motcua(&["report", "--targets", &path]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("above 10000"));
+}
