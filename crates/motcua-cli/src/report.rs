@@ -168,7 +168,12 @@ pub struct Options {
 /// Builds the report and scorecard of a dataset.
 pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
     let offset = data.calendar.offset();
-    let as_of = data.as_of.to_offset(offset);
+    let as_of = data.as_of.checked_to_offset(offset).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--as-of {} is outside the years motcua can represent",
+            data.as_of
+        ))
+    })?;
     let start_date = match options.from {
         Some(d) => d,
         None => Date::from_calendar_date(as_of.year(), time::Month::January, 1)

@@ -341,6 +341,9 @@ fn usage_and_io_errors_have_their_own_exit_codes() {
     let o = motcua(&["report", "--as-of", "2024-12-31T17:00:00"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("offset"), "{}", stderr(&o));
+    // Found by fuzzing the calendar: the edge of representable time is refused, not a panic.
+    let o = motcua(&["report", "--as-of", "9999-12-31T23:59:59Z"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = motcua(&["report", "--targets", "atlantis-2030"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -405,7 +405,11 @@ impl Report {
     pub fn new(period: Period) -> Report {
         Report {
             period,
-            levels_as_of: period.start.to_offset(VIETNAM_OFFSET).date(),
+            levels_as_of: period
+                .start
+                .checked_to_offset(VIETNAM_OFFSET)
+                .unwrap_or(period.start)
+                .date(),
             province: Counts::default(),
             by_level: BTreeMap::new(),
             by_unit: BTreeMap::new(),

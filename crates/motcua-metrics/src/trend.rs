@@ -27,7 +27,8 @@ impl MonthKey {
     /// assert_eq!(m.to_string(), "2024-02");
     /// ```
     pub fn of(t: OffsetDateTime) -> MonthKey {
-        let local = t.to_offset(VIETNAM_OFFSET);
+        // An instant whose Vietnam time leaves the representable years keeps its own offset.
+        let local = t.checked_to_offset(VIETNAM_OFFSET).unwrap_or(t);
         MonthKey {
             year: local.year(),
             month: u8::from(local.month()),
@@ -104,7 +105,10 @@ impl MonthGrid {
     pub(crate) fn new(period: &Period) -> MonthGrid {
         let mut starts = vec![period.start.unix_timestamp()];
         let mut keys = vec![MonthKey::of(period.start)];
-        let local = period.start.to_offset(VIETNAM_OFFSET);
+        let local = period
+            .start
+            .checked_to_offset(VIETNAM_OFFSET)
+            .unwrap_or(period.start);
         let (mut year, mut month) = (local.year(), local.month());
         loop {
             if month == Month::December {
