@@ -1,8 +1,11 @@
 //! Working-time arithmetic: O(1) or O(log n) per call over the precomputed tables.
 
-use crate::calendar::{Local, NS_PER_MIN};
+use crate::calendar::{
+    Inner, Local, Pos, CLOCK_SLOTS, E_OPEN, E_PLACE_SHIFT, E_WORKED, E_WORKING, K_MIN_SHIFT,
+    K_NEXT_ROW_SHIFT, K_ROW, K_WD_MASK, K_WD_SHIFT, NS_PER_MIN,
+};
 use crate::{Calendar, CalendarError, WorkingTime};
-use time::{Date, OffsetDateTime, Time};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
 impl Calendar {
     /// `t` itself if it lies inside a session, else the start of the next session.
@@ -43,6 +46,43 @@ impl Calendar {
     /// ```
     #[inline]
     pub fn add_working_days(
+        &self,
+        start: OffsetDateTime,
+        n: u32,
+    ) -> Result<OffsetDateTime, CalendarError> {
+        if let Some(t) = self.pos_fast(start).and_then(|p| self.add_days_core(p, n)) {
+            return Ok(t);
+        }
+        self.add_working_days_slow(start, n)
+    }
+
+    /// [`Calendar::add_working_days`] through the tables: the normalised start and its time of
+    /// day from the start's minute entry, the target working day's date and row by index, the
+    /// time of day placed in that row: no loop, no division. `None` when the general path must
+    /// decide (out of range, or an error to report).
+    #[inline(always)]
+    fn add_days_core(&self, pa: Pos, n: u32) -> Option<OffsetDateTime> {
+        let inner = &*self.inner;
+        let ka = inner.year_day[pa.yd];
+        let ea = self.minute_entry(ka, pa.min);
+        let (ia, tmin, tsub) = normalised(inner, ka, ea, pa);
+        let k = ia as usize + n as usize;
+        let (&date, &row) = (inner.working_dates.get(k)?, inner.working_rows.get(k)?);
+        let ec = inner.minute_table[usize::from(row) & 7][tmin as usize & (CLOCK_SLOTS - 1)];
+        let place = ec >> E_PLACE_SHIFT;
+        let sub = tsub & working_mask(ec);
+        let time = Time::from_hms_nano(
+            (place >> 6) as u8,
+            (place & 63) as u8,
+            (sub >> 32) as u8,
+            sub as u32,
+        )
+        .ok()?;
+        Some(PrimitiveDateTime::new(date, time).assume_offset(inner.offset))
+    }
+
+    #[inline(never)]
+    fn add_working_days_slow(
         &self,
         start: OffsetDateTime,
         n: u32,
@@ -106,19 +146,39 @@ impl Calendar {
         let inner = &*self.inner;
         let w = self.profile(l.day).worked_before(l.ns);
         let too_far = || self.out_of_range(format!("{start} + {minutes} working minutes"));
-        let m = inner.min_before[l.day]
+        let yd = &inner.year_day;
+        let min_at = |i: usize| yd[i] >> K_MIN_SHIFT;
+        let slot0 = self.slot_of_day(l.day);
+        let m = min_at(slot0)
             .checked_add(minutes)
             .and_then(|x| x.checked_add(w / NS_PER_MIN))
             .ok_or_else(too_far)?;
         let r = w % NS_PER_MIN;
-        // The day holding the target: last day with min_before <= key.
+        // The day holding the target: last day with (working minutes before it) <= key.
         let key = if r == 0 { m - 1 } else { m };
-        let p = inner.min_before.partition_point(|&x| x <= key);
-        if p == 0 || p >= inner.min_before.len() {
+        // In the year-day table a repeated slot (366 of a common year) is followed by the
+        // day it repeats, so the last slot with that property is a real day, or the totals.
+        // Galloping search from the start's slot (where the property holds), then a binary
+        // search in the last gap: the partition point of the whole table, found near the
+        // start for the usual amounts.
+        let (mut lo, mut step) = (slot0, 1);
+        let hi = loop {
+            let probe = lo + step;
+            if probe >= yd.len() {
+                break yd.len();
+            }
+            if min_at(probe) > key {
+                break probe;
+            }
+            lo = probe;
+            step *= 2;
+        };
+        let p = lo + 1 + yd[lo + 1..hi].partition_point(|&x| x >> K_MIN_SHIFT <= key);
+        if p >= yd.len() {
             return Err(too_far());
         }
-        let day = p - 1;
-        let within = (m - inner.min_before[day]) * NS_PER_MIN + r;
+        let day = self.day_of_slot(p - 1);
+        let within = (m - min_at(p - 1)) * NS_PER_MIN + r;
         self.instant(Local {
             day,
             ns: self.profile(day).at_worked(within),
@@ -203,6 +263,9 @@ impl Calendar {
 
     /// Working minutes in `[a, b)` (floor; 0 when `b <= a`).
     ///
+    /// O(1): two day keys (working minutes before the day) and two minute-table entries
+    /// (working minutes before the minute of the day), no loop and no division.
+    ///
     /// ```
     /// use motcua_calendar::Calendar;
     /// use time::macros::datetime;
@@ -217,23 +280,38 @@ impl Calendar {
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<u64, CalendarError> {
-        let la = self.local(a)?;
-        let lb = self.local(b)?;
-        Ok(self.minutes_local(la, lb))
+        if let (Some(pa), Some(pb)) = (self.pos_fast(a), self.pos_fast(b)) {
+            return Ok(self.minutes_core(pa, pb));
+        }
+        self.working_minutes_between_slow(a, b)
     }
 
-    #[inline]
-    fn minutes_local(&self, la: Local, lb: Local) -> u64 {
-        if lb <= la {
-            return 0;
-        }
+    #[inline(never)]
+    fn working_minutes_between_slow(
+        &self,
+        a: OffsetDateTime,
+        b: OffsetDateTime,
+    ) -> Result<u64, CalendarError> {
+        let pa = self.pos(a)?;
+        let pb = self.pos(b)?;
+        Ok(self.minutes_core(pa, pb))
+    }
+
+    /// [`Calendar::working_minutes_between`] of two positions. No test of `b <= a`: the
+    /// count is then `<= 0` and saturates to 0.
+    #[inline(always)]
+    fn minutes_core(&self, pa: Pos, pb: Pos) -> u64 {
         let inner = &*self.inner;
-        let ma = inner.min_before[la.day];
-        let mb = inner.min_before[lb.day];
-        let wa = self.profile(la.day).worked_before(la.ns) as i64;
-        let wb = self.profile(lb.day).worked_before(lb.ns) as i64;
-        let q = (wb - wa).div_euclid(NS_PER_MIN as i64);
-        ((mb - ma) as i64 + q).max(0) as u64
+        let (ka, kb) = (inner.year_day[pa.yd], inner.year_day[pb.yd]);
+        let (ea, eb) = (self.minute_entry(ka, pa.min), self.minute_entry(kb, pb.min));
+        minutes_from(pa, ka, ea, pb, kb, eb)
+    }
+
+    /// The minute-table entry of minute `min` of the day whose key is `key`.
+    #[inline(always)]
+    fn minute_entry(&self, key: u64, min: u32) -> u32 {
+        let row = (key & K_ROW) as usize;
+        self.inner.minute_table[row][min as usize & (CLOCK_SLOTS - 1)]
     }
 
     /// Working time from `a` to `b`: `minutes` as in [`Calendar::working_minutes_between`];
@@ -254,34 +332,109 @@ impl Calendar {
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<WorkingTime, CalendarError> {
-        let la = self.local(a)?;
-        let lb = self.local(b)?;
-        if lb <= la {
+        if let (Some(pa), Some(pb)) = (self.pos_fast(a), self.pos_fast(b)) {
+            if let Some(wt) = self.time_core(pa, pb) {
+                return Ok(wt);
+            }
+        }
+        self.working_time_between_slow(a, b)
+    }
+
+    #[inline(never)]
+    fn working_time_between_slow(
+        &self,
+        a: OffsetDateTime,
+        b: OffsetDateTime,
+    ) -> Result<WorkingTime, CalendarError> {
+        let pa = self.pos(a)?;
+        let pb = self.pos(b)?;
+        if let Some(wt) = self.time_core(pa, pb) {
+            return Ok(wt);
+        }
+        // `a` lies after the close of the last working day of the range: normalising it
+        // fails, unless `b <= a` (then nothing is counted, as before normalising).
+        if pb <= pa {
             return Ok(WorkingTime {
                 days: 0,
                 minutes: 0,
             });
         }
-        let minutes = self.minutes_local(la, lb);
-        let na = self.normalise(la)?;
+        Err(self.out_of_range(format!(
+            "next working time after day #{}",
+            self.day_of_slot(pa.yd)
+        )))
+    }
+
+    /// [`Calendar::working_time_between`] of two positions; `None` when `a` cannot be
+    /// normalised (no working day after it in the range).
+    #[inline(always)]
+    fn time_core(&self, pa: Pos, pb: Pos) -> Option<WorkingTime> {
         let inner = &*self.inner;
-        let ia = i64::from(inner.wd_before[na.day]);
-        // Index of the last working day on or before b's day.
-        let ib = i64::from(inner.wd_before[lb.day + 1]) - 1;
-        let mut days = ib - ia;
-        if days >= 0 {
-            let d = inner.working[ib as usize] as usize;
-            let cand = Local {
-                day: d,
-                ns: self.profile(d).place_or_close(na.ns),
-            };
-            if cand > lb {
-                days -= 1;
-            }
+        let (ka, kb) = (inner.year_day[pa.yd], inner.year_day[pb.yd]);
+        let (ea, eb) = (self.minute_entry(ka, pa.min), self.minute_entry(kb, pb.min));
+        // Both counts below are `<= 0` when `b <= a` and saturate to 0: no test on the way.
+        let minutes = minutes_from(pa, ka, ea, pb, kb, eb);
+        // Normalised a: on a's day when a is before its close ("open"), else at the first
+        // session start of the next working day; `ia` is the index of that working day.
+        let (ia, tmin, tsub) = normalised(inner, ka, ea, pa);
+        if ia >= inner.working.len() as u64 {
+            return None;
         }
-        Ok(WorkingTime {
+        // `ib`: index of the last working day on or before b's day. add_working_days(a, ib - ia)
+        // lands on it at the normalised time of day placed in that day's sessions; when that
+        // day is b's day and the landing is after b, one day less. On a closed day the
+        // place-or-close slot is 0 with nothing elapsed: never after b.
+        let ib = wd_through(kb) as i64 - 1;
+        let ec = self.minute_entry(kb, tmin);
+        let cmin = ec >> E_PLACE_SHIFT;
+        let csub = tsub & working_mask(ec);
+        let late = (cmin > pb.min) | ((cmin == pb.min) & (csub > pb.sub));
+        let days = ib - ia as i64 - i64::from(late);
+        Some(WorkingTime {
             days: days.max(0) as u32,
             minutes,
         })
     }
+}
+
+/// Working days up to and including a day, from its year-day key: those before it, plus the
+/// day itself when it has sessions (row 0 is the closed profile).
+#[inline(always)]
+fn wd_through(k: u64) -> u64 {
+    ((k >> K_WD_SHIFT) & K_WD_MASK) + u64::from(k & K_ROW != 0)
+}
+
+/// The normalised position of `pa` (key `ka`, minute entry `ea`): the index of its working
+/// day, and its clock slot and part of the minute. On `pa`'s day when `pa` is before the
+/// close ("open"), else the first session start of the next working day (index past the
+/// last working day when there is none). Selected without a branch: `open` is unpredictable.
+#[inline(always)]
+fn normalised(inner: &Inner, ka: u64, ea: u32, pa: Pos) -> (u64, u32, u64) {
+    let open = ea & E_OPEN != 0;
+    let ia = wd_through(ka) - u64::from(open);
+    let open_mask = 0u32.wrapping_sub(u32::from(open));
+    let first = inner.row_first[((ka >> K_NEXT_ROW_SHIFT) & K_ROW) as usize];
+    let tmin = (ea >> E_PLACE_SHIFT) & open_mask | first & !open_mask;
+    let tsub = pa.sub & working_mask(ea) & 0u64.wrapping_sub(u64::from(open));
+    (ia, tmin, tsub)
+}
+
+/// All ones when the minute-table entry `e` is inside a session, else 0 (a select without a
+/// branch: whether a minute is worked is unpredictable).
+#[inline(always)]
+fn working_mask(e: u32) -> u64 {
+    0u64.wrapping_sub(u64::from((e & E_WORKING) >> E_WORKING.trailing_zeros()))
+}
+
+/// Working minutes from `a` to `b` (`a < b`) given their day keys and minute entries:
+/// `F = minutes before the day + minutes before the minute`, and the part of the minute
+/// already elapsed (`r`, only inside a session) borrows one minute when `r_b < r_a`. This is
+/// `floor((worked_ns(b) - worked_ns(a)) / 1 min)` without the division.
+#[inline(always)]
+fn minutes_from(pa: Pos, ka: u64, ea: u32, pb: Pos, kb: u64, eb: u32) -> u64 {
+    let fa = (ka >> K_MIN_SHIFT) + u64::from(ea & E_WORKED);
+    let fb = (kb >> K_MIN_SHIFT) + u64::from(eb & E_WORKED);
+    let ra = pa.sub & working_mask(ea);
+    let rb = pb.sub & working_mask(eb);
+    fb.saturating_sub(fa + u64::from(rb < ra))
 }

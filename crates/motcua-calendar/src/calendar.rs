@@ -94,6 +94,91 @@ impl Profile {
     pub(crate) fn first_start(&self) -> u64 {
         self.spans.first().map_or(0, |s| s.0)
     }
+
+    /// Fills this profile's row of the minute table: [`CLOCK_SLOTS`] packed entries, entry
+    /// `hour << 6 | minute` ([`clock_slot`]) describing that minute `[m, m + 1)` of the day
+    /// (sessions are whole minutes, so each minute is entirely inside or outside a session;
+    /// the slots of minutes 60–63 of each hour and of hours 24–31 are never read and hold 0):
+    ///
+    /// * bits 0..11 ([`E_WORKED`]): working minutes in `[00:00, m)`;
+    /// * bit 11 ([`E_WORKING`]): the minute lies inside a session;
+    /// * bit 12 ([`E_OPEN`]): the minute is before the day's close, i.e. [`Profile::place`]
+    ///   finds a position on this day;
+    /// * bits 16.. ([`E_PLACE_SHIFT`]): the clock slot of [`Profile::place_or_close`]: the
+    ///   minute itself inside a session, else the next session start, else the close (0 when
+    ///   closed).
+    ///
+    /// So, with `r` the part of the minute already elapsed inside a session (else nothing),
+    /// `worked_before = worked minutes + r` and `place_or_close = place + r`.
+    fn fill_minute_row(&self, out: &mut [u32; CLOCK_SLOTS]) {
+        let mut worked = 0u32;
+        let close = (self.close_ns / NS_PER_MIN) as u32;
+        for m in 0..MINUTES_PER_DAY as u32 {
+            let next = self
+                .sessions
+                .iter()
+                .find(|s| m < s.end_minute())
+                .map(Session::start_minute);
+            let (working, open, place) = match next {
+                Some(a) if m >= a => (true, true, m),
+                Some(a) => (false, true, a),
+                None => (false, false, close),
+            };
+            let mut e = worked | (clock_slot(place) << E_PLACE_SHIFT);
+            if working {
+                e |= E_WORKING;
+                worked += 1;
+            }
+            if open {
+                e |= E_OPEN;
+            }
+            out[clock_slot(m) as usize] = e;
+        }
+    }
+}
+
+/// The clock slot `hour << 6 | minute` of minute `m` of the day: what an instant's
+/// `(hour, minute)` gives with a shift and no multiplication; ordered like `m`.
+pub(crate) const fn clock_slot(m: u32) -> u32 {
+    (m / 60) << 6 | (m % 60)
+}
+
+/// Clock slots per row of the minute table: 32 hours of 64 minutes, so that any
+/// `hour << 6 | minute` of 5 and 6 bits is in bounds without a check.
+pub(crate) const CLOCK_SLOTS: usize = 32 << 6;
+/// Minutes per day: the width of a row of the minute table.
+pub(crate) const MINUTES_PER_DAY: usize = 1440;
+/// Slots per year in the year-day table: ordinal 1–366 (slot 366 of a common year repeats the
+/// next 1 January, so "the next slot" is always "the next day").
+pub(crate) const YEAR_SLOTS: usize = 366;
+/// Year-day key: row of the day in the minute table (bits 0..3).
+pub(crate) const K_ROW: u64 = 0b111;
+/// Year-day key: shift of the row of the first working day after the day (3 bits).
+pub(crate) const K_NEXT_ROW_SHIFT: u32 = 3;
+/// Year-day key: shift of the working days strictly before the day (23 bits).
+pub(crate) const K_WD_SHIFT: u32 = 6;
+/// Year-day key: mask of the working days before the day, once shifted.
+pub(crate) const K_WD_MASK: u64 = (1 << 23) - 1;
+/// Year-day key: shift of the working minutes strictly before the day (35 bits).
+pub(crate) const K_MIN_SHIFT: u32 = 29;
+/// Minute-table entry: working minutes before the minute (see [`Profile::push_minute_row`]).
+pub(crate) const E_WORKED: u32 = 0x7FF;
+/// Minute-table entry: the minute lies inside a session.
+pub(crate) const E_WORKING: u32 = 1 << 11;
+/// Minute-table entry: the minute is before the day's close.
+pub(crate) const E_OPEN: u32 = 1 << 12;
+/// Minute-table entry: shift of the place-or-close minute.
+pub(crate) const E_PLACE_SHIFT: u32 = 16;
+
+/// A position in local time split for the table lookups: year-day slot
+/// (`(year - first_year) * 366 + ordinal - 1`), clock slot (`hour << 6 | minute`) and the
+/// part of the minute (`second << 32 | nanosecond`, only ever compared). Orders like the
+/// instant it stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Pos {
+    pub(crate) yd: usize,
+    pub(crate) min: u32,
+    pub(crate) sub: u64,
 }
 
 /// A position in local time: day index in the table and nanoseconds since local midnight.
@@ -118,15 +203,43 @@ pub(crate) struct Inner {
     pub(crate) day_profile: Vec<u8>,
     /// Working days strictly before day `i` (length days + 1).
     pub(crate) wd_before: Vec<u32>,
-    /// Working minutes strictly before day `i` (length days + 1).
-    pub(crate) min_before: Vec<u64>,
+    /// The year-day table: per slot `(year - first_year) * 366 + ordinal - 1`, packed in a
+    /// `u64`: working minutes strictly before the day (bits 29..64), working days strictly
+    /// before it (bits 6..29), the minute-table row of the first working day after it
+    /// (bits 3..6) and its own row (bits 0..3). Slot 366 of a common year repeats the next
+    /// 1 January and a last slot holds the totals, so slot + 1 is always the next day. An
+    /// instant already at the calendar's offset finds its slot from its (year, ordinal)
+    /// without any date arithmetic, and one load gives an endpoint of a working-time interval
+    /// everything but its within-day part.
+    pub(crate) year_day: Vec<u64>,
+    /// The minute table: per distinct day profile (row), per clock slot, a packed entry
+    /// (see `Profile::fill_minute_row`). Eight rows, so that a 3-bit row needs no bounds
+    /// check; the rows past the distinct profiles stay 0.
+    pub(crate) minute_table: Box<[[u32; CLOCK_SLOTS]; 8]>,
+    /// First session start (clock slot) per row; 0 for a closed row.
+    pub(crate) row_first: [u32; 8],
+    /// Day index of 1 January of each year of the range (length years + 1).
+    pub(crate) year_start: Vec<u32>,
+    pub(crate) first_year: i32,
+    /// `first_year * 366 + 1`: slot of (year, ordinal) = `year * 366 + ordinal - yd_base`.
+    pub(crate) yd_base: i64,
+    /// Number of day slots (the year-day table less its totals slot).
+    pub(crate) yd_days: u64,
+    /// [`offset_key`] of the calendar's offset.
+    pub(crate) offset_key: u32,
     /// Day index of the k-th working day.
     pub(crate) working: Vec<u32>,
     /// Date of the k-th working day (saves a Julian-day conversion on the hot paths).
     pub(crate) working_dates: Vec<Date>,
-    /// Day index of 1 January of each year of the range (length years + 1).
-    pub(crate) year_start: Vec<u32>,
-    pub(crate) first_year: i32,
+    /// Minute-table row of the k-th working day.
+    pub(crate) working_rows: Vec<u8>,
+}
+
+/// The offset's (hours, minutes, seconds) packed in a `u32`: equal iff the offsets are.
+#[inline(always)]
+pub(crate) fn offset_key(o: UtcOffset) -> u32 {
+    let (h, m, s) = o.as_hms();
+    u32::from_le_bytes([s as u8, m as u8, h as u8, 0])
 }
 
 /// A working-time calendar over a fixed, precomputed range of years.
@@ -180,34 +293,84 @@ impl Calendar {
                 Override::Makeup { like, .. } => 1 + like.number_days_from_monday(),
             };
         }
-        let mut wd_before = Vec::with_capacity(n + 1);
-        let mut min_before = Vec::with_capacity(n + 1);
-        let mut working = Vec::new();
-        let (mut w, mut m) = (0u32, 0u64);
-        for (i, &p) in day_profile.iter().enumerate() {
-            wd_before.push(w);
-            min_before.push(m);
-            let prof = &profiles[usize::from(p)];
-            if prof.working() {
-                working.push(i as u32);
-                w += 1;
-                m += prof.total_ns / NS_PER_MIN;
-            }
+        // Distinct profiles get one row of the minute table each.
+        let mut row_of = [0u8; 8];
+        let mut row_profile: Vec<usize> = Vec::with_capacity(8);
+        for (p, prof) in profiles.iter().enumerate() {
+            let row = row_profile
+                .iter()
+                .position(|&q| profiles[q].sessions == prof.sessions)
+                .unwrap_or_else(|| {
+                    row_profile.push(p);
+                    row_profile.len() - 1
+                });
+            row_of[p] = row as u8;
         }
-        wd_before.push(w);
-        min_before.push(m);
-        let working_dates = working
-            .iter()
-            .map(|&i| Date::from_julian_day((first_jd + i64::from(i)) as i32).unwrap_or(first))
-            .collect();
+        let mut minute_table = Box::new([[0u32; CLOCK_SLOTS]; 8]);
+        let mut row_first = [0u32; 8];
+        for (row, &p) in row_profile.iter().enumerate() {
+            profiles[p].fill_minute_row(&mut minute_table[row]);
+            row_first[row] = clock_slot((profiles[p].first_start() / NS_PER_MIN) as u32);
+        }
         let first_year = first.year();
-        let year_start = (first_year..=last.year() + 1)
+        let year_start: Vec<u32> = (first_year..=last.year() + 1)
             .map(|y| {
                 let jd = Date::from_calendar_date(y, time::Month::January, 1)
                     .map_or(first_jd + n as i64, |d| i64::from(d.to_julian_day()));
                 (jd - first_jd) as u32
             })
             .collect();
+        let years = year_start.len() - 1;
+        // One forward pass fills the dense working-day counts and the year-day slots of the
+        // real days (minutes, working days and row); a backward pass adds the row of the next
+        // working day and copies each common year's slot 366 from the next day.
+        let mut wd_before = Vec::with_capacity(n + 1);
+        let mut working = Vec::with_capacity(n);
+        let mut working_dates = Vec::with_capacity(n);
+        let mut working_rows = Vec::with_capacity(n);
+        let mut date = first;
+        let mut year_day = vec![0u64; years * YEAR_SLOTS + 1];
+        let (mut w, mut m) = (0u32, 0u64);
+        for y in 0..years {
+            let (a, b) = (year_start[y] as usize, year_start[y + 1] as usize);
+            for (slot, i) in (y * YEAR_SLOTS..).zip(a..b) {
+                let p = usize::from(day_profile[i]);
+                wd_before.push(w);
+                year_day[slot] = (m << K_MIN_SHIFT)
+                    | ((u64::from(w) & K_WD_MASK) << K_WD_SHIFT)
+                    | u64::from(row_of[p]);
+                let prof = &profiles[p];
+                if prof.working() {
+                    working.push(i as u32);
+                    working_dates.push(date);
+                    working_rows.push(row_of[p]);
+                    w += 1;
+                    m += prof.total_ns / NS_PER_MIN;
+                }
+                date = date.next_day().unwrap_or(date);
+            }
+        }
+        working.shrink_to_fit();
+        working_dates.shrink_to_fit();
+        working_rows.shrink_to_fit();
+        wd_before.push(w);
+        year_day[years * YEAR_SLOTS] =
+            (m << K_MIN_SHIFT) | ((u64::from(w) & K_WD_MASK) << K_WD_SHIFT);
+        let mut next_row = 0u64;
+        for y in (0..years).rev() {
+            let len = (year_start[y + 1] - year_start[y]) as usize;
+            let base = y * YEAR_SLOTS;
+            if len < YEAR_SLOTS {
+                year_day[base + len] = year_day[base + len + 1];
+            }
+            for slot in (base..base + len).rev() {
+                let row = year_day[slot] & K_ROW;
+                year_day[slot] |= next_row << K_NEXT_ROW_SHIFT;
+                if row != 0 {
+                    next_row = row;
+                }
+            }
+        }
         Calendar {
             inner: Arc::new(Inner {
                 version,
@@ -221,11 +384,17 @@ impl Calendar {
                 profiles,
                 day_profile,
                 wd_before,
-                min_before,
-                working,
-                working_dates,
+                year_day,
+                minute_table,
+                row_first,
                 year_start,
                 first_year,
+                yd_base: i64::from(first_year) * YEAR_SLOTS as i64 + 1,
+                yd_days: (years * YEAR_SLOTS) as u64,
+                offset_key: offset_key(offset),
+                working,
+                working_dates,
+                working_rows,
             }),
         }
     }
@@ -260,10 +429,13 @@ impl Calendar {
         let i = &self.inner;
         i.day_profile.capacity()
             + i.wd_before.capacity() * 4
-            + i.min_before.capacity() * 8
+            + i.year_day.capacity() * 8
+            + i.year_start.capacity() * 4
+            + std::mem::size_of_val(&*i.minute_table)
+            + std::mem::size_of_val(&i.row_first)
             + i.working.capacity() * 4
             + i.working_dates.capacity() * std::mem::size_of::<Date>()
-            + i.year_start.capacity() * 4
+            + i.working_rows.capacity()
     }
 
     pub(crate) fn out_of_range(&self, what: String) -> CalendarError {
@@ -309,19 +481,86 @@ impl Calendar {
                     ns: secs * 1_000_000_000 + u64::from(nano),
                 });
             }
-            return Err(self.out_of_range(format!("instant {t}")));
+            return Err(self.instant_out_of_range(t));
         }
         let secs = t.unix_timestamp() + self.inner.offset_secs;
         let jd = secs.div_euclid(86_400) + UNIX_EPOCH_JD;
         let i = jd - self.inner.first_jd;
         if i < 0 || i >= self.inner.day_profile.len() as i64 {
-            return Err(self.out_of_range(format!("instant {t}")));
+            return Err(self.instant_out_of_range(t));
         }
         let ns = secs.rem_euclid(86_400) as u64 * 1_000_000_000 + u64::from(t.nanosecond());
         Ok(Local {
             day: i as usize,
             ns,
         })
+    }
+
+    /// Converts an instant to a year-day slot, minute of the day and the part of the minute.
+    /// Out of line: the hot paths try [`Calendar::pos_fast`] first.
+    #[inline(never)]
+    pub(crate) fn pos(&self, t: OffsetDateTime) -> Result<Pos, CalendarError> {
+        let l = if t.offset() == self.inner.offset {
+            Some(t)
+        } else {
+            t.checked_to_offset(self.inner.offset)
+        };
+        l.and_then(|l| self.pos_local(l))
+            .ok_or_else(|| self.instant_out_of_range(t))
+    }
+
+    /// [`Calendar::pos`] of an instant at the calendar's offset (the usual case), in a few
+    /// shifts, one multiplication and one range check: no division, no Julian day. `None`
+    /// for another offset or out of range (then [`Calendar::pos`] decides).
+    #[inline(always)]
+    pub(crate) fn pos_fast(&self, t: OffsetDateTime) -> Option<Pos> {
+        if offset_key(t.offset()) != self.inner.offset_key {
+            return None;
+        }
+        self.pos_local(t)
+    }
+
+    /// [`Calendar::pos`] of an instant at the calendar's offset; `None` out of range.
+    #[inline(always)]
+    fn pos_local(&self, l: OffsetDateTime) -> Option<Pos> {
+        let inner = &*self.inner;
+        let (y, ord) = l.to_ordinal_date();
+        let yd = (i64::from(y) * YEAR_SLOTS as i64 + i64::from(ord) - inner.yd_base) as u64;
+        // Before the range the slot wraps around to a huge number; the totals slot is not a day.
+        if yd >= inner.yd_days {
+            return None;
+        }
+        let (h, m, s, nano) = l.time().as_hms_nano();
+        Some(Pos {
+            yd: yd as usize,
+            min: u32::from(h) << 6 | u32::from(m),
+            sub: u64::from(s) << 32 | u64::from(nano),
+        })
+    }
+
+    /// The year-day slot of day index `day` (`day` within the range).
+    pub(crate) fn slot_of_day(&self, day: usize) -> usize {
+        let ys = &self.inner.year_start;
+        // 400 Gregorian years have 146,097 days: the estimate is off by at most one year.
+        let mut y = (day * 400 / 146_097).min(ys.len() - 2);
+        while y > 0 && ys[y] as usize > day {
+            y -= 1;
+        }
+        while y + 2 < ys.len() && ys[y + 1] as usize <= day {
+            y += 1;
+        }
+        y * YEAR_SLOTS + (day - ys[y] as usize)
+    }
+
+    /// The day index of a year-day slot (slot 366 of a common year: the next 1 January).
+    pub(crate) fn day_of_slot(&self, yd: usize) -> usize {
+        self.inner.year_start[yd / YEAR_SLOTS] as usize + yd % YEAR_SLOTS
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn instant_out_of_range(&self, t: OffsetDateTime) -> CalendarError {
+        self.out_of_range(format!("instant {t}"))
     }
 
     /// Converts a local position back to an instant at the calendar's offset.

@@ -452,8 +452,23 @@ pub fn from_lunar(l: LunarDate) -> Result<Date, CalendarError> {
 }
 
 /// Tết (lunar 1/1) of `year` as a Julian day number, and the first day of lunar 3 of `year`
-/// (for the Hùng Kings' day). Cheaper than two `from_lunar` calls.
+/// (for the Hùng Kings' day): read from the table of 1800–2200 (`tet_table.rs`, tested equal
+/// to [`tet_and_month3_computed`]), computed outside it.
 pub(crate) fn tet_and_month3(year: i32) -> (i64, i64) {
+    let i = i64::from(year) - i64::from(tet_table::FIRST_YEAR);
+    if let Some(&(tet, m3)) = usize::try_from(i)
+        .ok()
+        .and_then(|i| tet_table::TET_TABLE.get(i))
+    {
+        let jan1 = jdn_of(year, Month::January, 1);
+        let tet = jan1 + i64::from(tet);
+        return (tet, tet + i64::from(m3));
+    }
+    tet_and_month3_computed(year)
+}
+
+/// [`tet_and_month3`] from the astronomy. Cheaper than two `from_lunar` calls.
+pub(crate) fn tet_and_month3_computed(year: i32) -> (i64, i64) {
     let s = sui(year);
     let tet = s
         .months
@@ -467,6 +482,8 @@ pub(crate) fn tet_and_month3(year: i32) -> (i64, i64) {
         .map_or(0, |m| m.0);
     (tet, m3)
 }
+
+mod tet_table;
 
 #[cfg(test)]
 mod tests;

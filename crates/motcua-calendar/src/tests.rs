@@ -615,3 +615,271 @@ fn makeup_counts_and_swap_does_not() {
         480
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The O(1) table path of `working_minutes_between` / `working_time_between` against a
+// straightforward reference that knows nothing of the tables: walk the local days, sum the
+// overlaps of each session with [a, b), and count working days by stepping.
+
+/// A calendar with unusual sessions (touching sessions, a day open until 23:59, one-session
+/// days, make-up days with other weekdays' sessions), so that the minute table has many rows,
+/// over a short range so that both ends are reached.
+fn odd() -> &'static Calendar {
+    static CAL: OnceLock<Calendar> = OnceLock::new();
+    CAL.get_or_init(|| {
+        let s = |a: Time, b: Time| Session::new(a, b).unwrap();
+        let p = WeeklyPattern::closed()
+            .with_sessions(
+                Weekday::Monday,
+                vec![
+                    s(time!(8:00), time!(10:00)),
+                    s(time!(10:00), time!(12:00)),
+                    s(time!(13:00), time!(17:00)),
+                ],
+            )
+            .unwrap()
+            .with_sessions(Weekday::Tuesday, vec![s(time!(0:00), time!(23:59))])
+            .unwrap()
+            .with_sessions(Weekday::Wednesday, vec![s(time!(13:30), time!(14:00))])
+            .unwrap()
+            .with_sessions(
+                Weekday::Thursday,
+                vec![s(time!(7:30), time!(11:30)), s(time!(13:00), time!(17:00))],
+            )
+            .unwrap()
+            .with_sessions(Weekday::Friday, vec![s(time!(7:00), time!(11:30))])
+            .unwrap()
+            .with_sessions(Weekday::Saturday, vec![s(time!(9:00), time!(10:00))])
+            .unwrap();
+        CalendarBuilder::new("odd")
+            .weekly(p)
+            .years(2020, 2021)
+            .day_off(date!(2020 - 01 - 01), DayOffKind::Holiday, "a")
+            .day_off(date!(2021 - 12 - 30), DayOffKind::Holiday, "b")
+            .day_off(date!(2021 - 12 - 31), DayOffKind::Holiday, "c")
+            .makeup_workday_like(date!(2020 - 03 - 08), "x", Weekday::Tuesday)
+            .makeup_workday_like(date!(2020 - 03 - 15), "y", Weekday::Saturday)
+            .makeup_workday(date!(2021 - 06 - 06), "z")
+            .build()
+            .unwrap()
+    })
+}
+
+/// Reference working minutes in `[a, b)`; `None` when an end is out of the range.
+fn ref_minutes(cal: &Calendar, a: OffsetDateTime, b: OffsetDateTime) -> Option<u64> {
+    let off = cal.offset();
+    let (a, b) = (a.checked_to_offset(off)?, b.checked_to_offset(off)?);
+    cal.sessions_on(a.date()).ok()?;
+    cal.sessions_on(b.date()).ok()?;
+    let mut ns: i128 = 0;
+    let mut d = a.date();
+    while d <= b.date() {
+        for s in cal.sessions_on(d).ok()? {
+            let lo = d.with_time(s.start()).assume_offset(off).max(a);
+            let hi = d.with_time(s.end()).assume_offset(off).min(b);
+            if hi > lo {
+                ns += (hi - lo).whole_nanoseconds();
+            }
+        }
+        d = d.next_day()?;
+    }
+    Some((ns / 60_000_000_000) as u64)
+}
+
+/// `tod` placed in the sessions of `d`: itself inside one, else the next start, else the close.
+fn ref_place(cal: &Calendar, d: Date, tod: Time) -> Option<OffsetDateTime> {
+    let ss = cal.sessions_on(d).ok()?;
+    let t = ss
+        .iter()
+        .find(|s| tod < s.end())
+        .map_or(ss.last()?.end(), |s| tod.max(s.start()));
+    Some(d.with_time(t).assume_offset(cal.offset()))
+}
+
+/// Reference normalisation: the first working position at or after `t` (date, time of day).
+fn ref_normalise(cal: &Calendar, t: OffsetDateTime) -> Option<(Date, Time)> {
+    let t = t.checked_to_offset(cal.offset())?;
+    let mut d = t.date();
+    let mut tod = Some(t.time());
+    loop {
+        for s in cal.sessions_on(d).ok()? {
+            match tod {
+                Some(x) if x >= s.end() => {}
+                Some(x) => return Some((d, x.max(s.start()))),
+                None => return Some((d, s.start())),
+            }
+        }
+        tod = None;
+        d = d.next_day()?;
+    }
+}
+
+/// Reference working days: the largest `n` with `add_working_days(a, n) <= b`, by stepping
+/// over the working days from the normalised start. `None` when that start does not exist.
+fn ref_days(cal: &Calendar, a: OffsetDateTime, b: OffsetDateTime) -> Option<u32> {
+    if b <= a {
+        return Some(0);
+    }
+    let (mut d, tod) = ref_normalise(cal, a)?;
+    let mut best = 0;
+    let mut k = 0;
+    while ref_place(cal, d, tod)? <= b {
+        best = k;
+        k += 1;
+        loop {
+            d = d.next_day()?;
+            match cal.sessions_on(d) {
+                Ok(ss) if !ss.is_empty() => break,
+                Ok(_) => {}
+                Err(_) => return Some(best),
+            }
+        }
+    }
+    Some(best)
+}
+
+fn check_between_against_reference(
+    cal: &Calendar,
+    a: OffsetDateTime,
+    b: OffsetDateTime,
+) -> Result<(), TestCaseError> {
+    let fast_m = cal.working_minutes_between(a, b);
+    let fast_t = cal.working_time_between(a, b);
+    match ref_minutes(cal, a, b) {
+        None => {
+            prop_assert!(fast_m.is_err(), "{a} {b}: {fast_m:?}");
+            prop_assert!(fast_t.is_err(), "{a} {b}: {fast_t:?}");
+        }
+        Some(m) => {
+            prop_assert_eq!(fast_m.ok(), Some(m), "minutes {} → {}", a, b);
+            match ref_days(cal, a, b) {
+                None => prop_assert!(fast_t.is_err(), "{a} {b}: {fast_t:?}"),
+                Some(days) => prop_assert_eq!(
+                    fast_t.ok(),
+                    Some(WorkingTime { days, minutes: m }),
+                    "time {} → {}",
+                    a,
+                    b
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Instants from `from` over `days` days: any nanosecond, or exactly on a minute near the
+/// usual session bounds (both ends of each session included), in a random offset.
+fn fine_instant(from: OffsetDateTime, days: i64) -> impl Strategy<Value = OffsetDateTime> {
+    let minutes = vec![
+        0, 1, 419, 420, 449, 450, 451, 479, 480, 599, 600, 601, 689, 690, 691, 719, 720, 779, 780,
+        781, 809, 810, 839, 840, 1019, 1020, 1021, 1438, 1439,
+    ];
+    let offset = (-12i8..=14).prop_map(|h| UtcOffset::from_hms(h, 0, 0).unwrap());
+    prop_oneof![
+        (0..days * 86_400, 0i64..1_000_000_000, offset.clone()).prop_map(move |(s, ns, o)| {
+            (from + Duration::seconds(s) + Duration::nanoseconds(ns)).to_offset(o)
+        }),
+        (0..days, prop::sample::select(minutes), offset).prop_map(move |(d, m, o)| {
+            (from + Duration::days(d) + Duration::minutes(m)).to_offset(o)
+        }),
+    ]
+}
+
+/// A second end: independent, or shortly after / before / equal to `a` (down to the
+/// nanosecond).
+fn second_end(
+    a: OffsetDateTime,
+    from: OffsetDateTime,
+    days: i64,
+) -> impl Strategy<Value = OffsetDateTime> {
+    prop_oneof![
+        fine_instant(from, days),
+        (0i64..90 * 1440).prop_map(move |m| a + Duration::minutes(m)),
+        (-3i64..=3).prop_map(move |ns| a + Duration::nanoseconds(ns)),
+        (0i64..3 * 86_400).prop_map(move |s| a - Duration::seconds(s)),
+        (0i64..60 * 86_400, 0i64..1_000_000_000)
+            .prop_map(move |(s, ns)| a + Duration::seconds(s) + Duration::nanoseconds(ns)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn between_equals_reference_vietnam(
+        (a, b) in fine_instant(datetime!(2009-01-01 0:00 +7), 19 * 366)
+            .prop_flat_map(|a| (Just(a), second_end(a, datetime!(2009-01-01 0:00 +7), 19 * 366)))
+    ) {
+        check_between_against_reference(vn(), a, b)?;
+    }
+
+    #[test]
+    fn between_equals_reference_odd_calendar_and_range_ends(
+        (a, b) in fine_instant(datetime!(2019-12-20 0:00 +7), 2 * 366 + 25)
+            .prop_flat_map(|a| (Just(a), second_end(a, datetime!(2019-12-20 0:00 +7), 2 * 366 + 25)))
+    ) {
+        check_between_against_reference(odd(), a, b)?;
+    }
+}
+
+#[test]
+fn between_equals_reference_at_every_minute_of_a_week() {
+    // Every minute pair boundary of a week with a make-up Saturday and a swap day off
+    // (2024-04-26 .. 2024-05-06): a from every 10th minute, b at every minute after it.
+    let cal = vn();
+    let from = datetime!(2024-04-26 0:00 +7);
+    for i in (0..10 * 1440).step_by(10) {
+        let a = from + Duration::minutes(i);
+        for j in (i..10 * 1440).step_by(7) {
+            let b = from + Duration::minutes(j);
+            check_between_against_reference(cal, a, b).unwrap();
+            // Within the minute, both orders of the seconds.
+            let (a2, b2) = (a + Duration::seconds(31), b + Duration::seconds(17));
+            check_between_against_reference(cal, a2, b2).unwrap();
+            check_between_against_reference(cal, a + Duration::seconds(5), b2).unwrap();
+        }
+        assert_eq!(
+            cal.add_working_days(a + Duration::seconds(31), 3).ok(),
+            ref_add_days(cal, a + Duration::seconds(31), 3)
+        );
+    }
+}
+
+/// Reference `add_working_days`: normalise, step over `n` working days, place the time of day.
+/// `None` when the range ends first.
+fn ref_add_days(cal: &Calendar, a: OffsetDateTime, n: u32) -> Option<OffsetDateTime> {
+    let (mut d, tod) = ref_normalise(cal, a)?;
+    for _ in 0..n {
+        loop {
+            d = d.next_day()?;
+            if !cal.sessions_on(d).ok()?.is_empty() {
+                break;
+            }
+        }
+    }
+    ref_place(cal, d, tod)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn add_days_equals_reference(
+        a in fine_instant(datetime!(2009-01-01 0:00 +7), 19 * 366),
+        n in prop_oneof![0u32..5, 0u32..400],
+    ) {
+        let fast = vn().add_working_days(a, n);
+        prop_assert_eq!(fast.ok(), ref_add_days(vn(), a, n), "{} + {}", a, n);
+    }
+
+    #[test]
+    fn add_days_equals_reference_odd_calendar_and_range_ends(
+        a in fine_instant(datetime!(2019-12-20 0:00 +7), 2 * 366 + 25),
+        n in prop_oneof![0u32..5, 0u32..200],
+    ) {
+        let fast = odd().add_working_days(a, n);
+        let reference = ref_add_days(odd(), a, n);
+        prop_assert_eq!(fast.is_err(), reference.is_none(), "{} + {}: {:?}", a, n, fast);
+        prop_assert_eq!(fast.ok(), reference, "{} + {}", a, n);
+    }
+}

@@ -37,7 +37,7 @@ impl CalendarBuilder {
 
 impl Calendar {
     /// The built-in Vietnamese public-sector calendar over 1900–2200
-    /// ([`CalendarBuilder::vietnam`] with default years). Takes a few milliseconds; build it
+    /// ([`CalendarBuilder::vietnam`] with default years). Takes 1–2 ms; build it
     /// once and clone it (clones share the tables).
     ///
     /// ```

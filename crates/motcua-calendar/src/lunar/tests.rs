@@ -350,3 +350,12 @@ fn round_trip_every_day_1800_2200() {
         jdn += 17; // sample every 17th day to keep the test fast
     }
 }
+
+#[test]
+fn tet_table_equals_astronomy() {
+    // The shipped table of Tết and lunar 3/1 is exactly what the astronomy computes.
+    for y in 1800..=2200 {
+        assert_eq!(tet_and_month3(y), tet_and_month3_computed(y), "year {y}");
+    }
+    assert_eq!(tet_and_month3(1799), tet_and_month3_computed(1799));
+}
