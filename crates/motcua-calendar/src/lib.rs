@@ -62,6 +62,10 @@
 //! * [`lunar`]: the Vietnamese lunisolar calendar (solar ↔ lunar), from Meeus' astronomy.
 //! * [`holidays`]: statutory days off by year.
 //! * [`file`](mod@file): the override file format (announced swaps, local days off).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod arith;
 mod builder;

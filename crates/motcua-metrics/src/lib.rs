@@ -56,7 +56,10 @@
 //! assert_eq!(card.levels[0].ranking[0].unit.as_str(), "XA01");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -33,6 +33,8 @@
 //!
 //! The `expect_*` methods panic with a message that names the dossier, the instant, what was
 //! expected and what was found — like `assert_eq!`, they are for tests.
+// The expect_* methods panic by design, like assert_eq!; nothing else may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use motcua_calendar::Calendar;
 use motcua_core::{
