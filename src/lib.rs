@@ -3,7 +3,8 @@
 //! # Crates
 //!
 //! This facade re-exports the dossier engine ([`motcua_core`]) at its root, and the other
-//! crates as modules: [`calendar`], [`io`], [`store`], [`metrics`], [`gen`].
+//! crates as modules: [`calendar`], [`io`], [`store`] (with the durable stores [`sqlite`] and
+//! [`postgres`]), [`metrics`], [`gen`].
 
 pub use motcua_core::*;
 
@@ -11,6 +12,8 @@ pub use motcua_calendar as calendar;
 pub use motcua_gen as gen;
 pub use motcua_io as io;
 pub use motcua_metrics as metrics;
+pub use motcua_postgres as postgres;
+pub use motcua_sqlite as sqlite;
 pub use motcua_store as store;
 
 /// Deadline rules with worked examples (each one runs as a test).

@@ -1,8 +1,11 @@
-//! Where the data comes from: the bundled sample, or a host's own event and catalogue files.
+//! Where the data comes from: the bundled sample (generated into an in-memory SQLite store and
+//! read back from it), a host's own event and catalogue files, or a host's store file.
 
 use crate::error::CliError;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, DossierId, DossierView, Event};
+use motcua_sqlite::{SqliteError, SqliteStore};
+use motcua_store::{EventStore, ExpectedVersion, StoreError, StreamBatch};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -13,12 +16,22 @@ use time::OffsetDateTime;
 /// Options that choose the data, shared by `report` and `explain`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArgs {
-    /// Events as JSON Lines (docs/event-format.md). Without it, the bundled sample province-year.
-    #[arg(long, value_name = "FILE", requires = "catalog")]
+    /// Events as JSON Lines (docs/event-format.md). Without it (or --store), the bundled sample
+    /// province-year.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "catalog",
+        conflicts_with = "store"
+    )]
     pub events: Option<PathBuf>,
-    /// The procedure catalogue as JSON (docs/catalogue-format.md). Goes with --events.
-    #[arg(long, value_name = "FILE", requires = "events")]
+    /// The procedure catalogue as JSON (docs/catalogue-format.md). Goes with --events; with
+    /// --store it replaces the catalogue kept in the store.
+    #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// A motcua store file (SQLite, made by `motcua import`): its events and catalogue.
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
     /// Your own calendar additions (day-off / make-up-day lines, see `motcua calendar --help`),
     /// loaded on top of the Vietnamese calendar.
     #[arg(long, value_name = "FILE")]
@@ -79,6 +92,26 @@ impl Dataset {
     /// Loads the data the arguments name.
     pub fn load(args: &DataArgs) -> Result<Dataset, CliError> {
         let calendar = crate::calendar_cmd::load_calendar(args.calendar.as_ref())?;
+        if let Some(path) = &args.store {
+            let store = open_store(path, false)?;
+            let catalogue = match &args.catalog {
+                Some(catalog) => read_catalogue(catalog)?,
+                None => stored_catalogue(&store)?,
+            };
+            let streams = read_streams(&store)?;
+            let as_of = args
+                .as_of
+                .unwrap_or_else(|| OffsetDateTime::now_utc().to_offset(calendar.offset()));
+            return Ok(Dataset {
+                catalogue,
+                calendar,
+                streams,
+                as_of,
+                source: Source::Files {
+                    events: path.clone(),
+                },
+            });
+        }
         match (&args.events, &args.catalog) {
             (Some(events), Some(catalog)) => {
                 let catalogue = read_catalogue(catalog)?;
@@ -100,16 +133,7 @@ impl Dataset {
                 let sample = motcua_gen::sample().map_err(|e| {
                     CliError::Data(format!("the bundled sample could not be generated: {e}"))
                 })?;
-                let mut streams: BTreeMap<DossierId, Vec<Event>> = BTreeMap::new();
-                for event in sample.events {
-                    streams
-                        .entry(event.dossier_id.clone())
-                        .or_default()
-                        .push(event);
-                }
-                for stream in streams.values_mut() {
-                    stream.sort_by_key(|e| e.sequence);
-                }
+                let streams = sample_through_store(sample.events)?;
                 Ok(Dataset {
                     catalogue: sample.catalogue,
                     calendar,
@@ -122,7 +146,8 @@ impl Dataset {
                 })
             }
             _ => Err(CliError::Usage(
-                "--events and --catalog go together".to_owned(),
+                "--events and --catalog go together (or --store with an optional --catalog)"
+                    .to_owned(),
             )),
         }
     }
@@ -158,7 +183,103 @@ fn open(path: &Path) -> Result<File, CliError> {
     })
 }
 
-fn read_catalogue(path: &Path) -> Result<Catalogue, CliError> {
+/// Opens a store file: `create` for `import`, else it must exist. A file that is not a store,
+/// or is from a newer motcua, is bad input.
+pub fn open_store(path: &Path, create: bool) -> Result<SqliteStore, CliError> {
+    let opened = if create {
+        SqliteStore::open(path)
+    } else {
+        SqliteStore::open_existing(path)
+    };
+    opened.map_err(|e| store_error(path, e))
+}
+
+/// The CLI error for a store that cannot be opened or read.
+pub fn store_error(path: &Path, error: SqliteError) -> CliError {
+    match error {
+        SqliteError::Missing { .. } => CliError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such store file"),
+        },
+        SqliteError::Sqlite { source, .. } => CliError::BadInput {
+            path: path.to_owned(),
+            message: format!("the store cannot be used: {source}"),
+        },
+        other => CliError::BadInput {
+            path: path.to_owned(),
+            message: other
+                .to_string()
+                .trim_start_matches(&format!("{}: ", path.display()))
+                .to_owned(),
+        },
+    }
+}
+
+/// The catalogue kept in the store.
+fn stored_catalogue(store: &SqliteStore) -> Result<Catalogue, CliError> {
+    let path = store.path();
+    store
+        .catalogue()
+        .map_err(|e| store_error(path, e))?
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{}: the store keeps no catalogue; import with --catalog FILE, or pass --catalog",
+                path.display()
+            ))
+        })
+}
+
+/// Every dossier's stream, read from the store's log page by page.
+fn read_streams<S: EventStore>(store: &S) -> Result<BTreeMap<DossierId, Vec<Event>>, CliError> {
+    let backend = |e: StoreError| CliError::Data(format!("the store could not be read: {e}"));
+    let mut streams: BTreeMap<DossierId, Vec<Event>> = BTreeMap::new();
+    let mut from = 0;
+    loop {
+        let page = store.read_all(from, 4096).map_err(backend)?;
+        let Some(last) = page.last().map(|s| s.position) else {
+            return Ok(streams);
+        };
+        for stored in page {
+            streams
+                .entry(stored.event.dossier_id.clone())
+                .or_default()
+                .push(stored.event);
+        }
+        from = last;
+    }
+}
+
+/// The sample's events appended to an in-memory SQLite store (one batch per dossier, in one
+/// atomic call) and read back, so the default path runs on the durable store's code.
+fn sample_through_store(events: Vec<Event>) -> Result<BTreeMap<DossierId, Vec<Event>>, CliError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        CliError::Data(format!("the bundled sample could not be stored: {e}"))
+    };
+    let store = SqliteStore::open_in_memory().map_err(|e| failed(&e))?;
+    let mut by_dossier: BTreeMap<DossierId, Vec<Event>> = BTreeMap::new();
+    for event in events {
+        by_dossier
+            .entry(event.dossier_id.clone())
+            .or_default()
+            .push(event);
+    }
+    let batches: Vec<StreamBatch> = by_dossier
+        .into_iter()
+        .map(|(dossier_id, mut events)| {
+            events.sort_by_key(|e| e.sequence);
+            StreamBatch {
+                dossier_id,
+                expected: ExpectedVersion::NoStream,
+                events,
+            }
+        })
+        .collect();
+    store.append_streams(&batches).map_err(|e| failed(&e))?;
+    read_streams(&store)
+}
+
+/// Reads and checks a catalogue file.
+pub fn read_catalogue(path: &Path) -> Result<Catalogue, CliError> {
     let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
         path: path.to_owned(),
         source,
@@ -180,7 +301,6 @@ fn read_events(
             message: e.to_string(),
         }
     })?;
-    use motcua_store::EventStore;
     let backend = |e: motcua_store::StoreError| CliError::Data(e.to_string());
     let mut streams = BTreeMap::new();
     for id in store.dossier_ids().map_err(backend)? {

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code for bad input data (events, catalogue, calendar files).
 pub const EXIT_BAD_INPUT: i32 = 3;
+/// Exit code for a conflict with a store: events it already holds, or a concurrent append.
+pub const EXIT_CONFLICT: i32 = 4;
 /// Exit code for a failure to read or write a file.
 pub const EXIT_IO: i32 = 5;
 
@@ -34,6 +36,15 @@ pub enum CliError {
         /// What is wrong, and where in the file.
         message: String,
     },
+    /// The store refused the events: it already holds them, or another writer appended
+    /// first. Nothing was stored.
+    #[error("{}: {message}", path.display())]
+    Conflict {
+        /// The store.
+        path: PathBuf,
+        /// What conflicts, and where in the input.
+        message: String,
+    },
     /// Data is consistent by itself but something cannot be computed from it.
     #[error("{0}")]
     Data(String),
@@ -49,6 +60,7 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Io { .. } | CliError::Output(_) => EXIT_IO,
             CliError::BadInput { .. } | CliError::Data(_) => EXIT_BAD_INPUT,
+            CliError::Conflict { .. } => EXIT_CONFLICT,
             CliError::Calendar(e) => e.exit_code(),
         }
     }

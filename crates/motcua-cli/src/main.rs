@@ -1,14 +1,17 @@
 //! `motcua`: reports, explanations and calendar arithmetic over dossier event logs.
 //!
 //! With no data options every command runs on the bundled sample province-year, so
-//! `motcua report` alone shows the main job. Exit codes: 0 success, 2 usage, 3 bad input,
+//! `motcua report` alone shows the main job. `import` and `export` move JSON Lines into and
+//! out of a store file, which `report` and `explain` read with `--store FILE`. Exit codes: 0 success, 2 usage, 3 bad input,
 //! 4 conflict, 5 I/O failure.
 
 mod calendar_cmd;
 mod data;
 mod error;
 mod explain;
+mod export;
 mod format;
+mod import;
 mod render;
 mod report;
 
@@ -34,6 +37,10 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Working-time arithmetic on the Vietnamese calendar.
     Calendar(calendar_cmd::CalendarArgs),
+    /// Check a JSON Lines events file and append it to a store file, all or nothing.
+    Import(import::ImportArgs),
+    /// Write a store's events as JSON Lines to standard output, in commit order.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +60,8 @@ fn main() -> ExitCode {
         Command::Calendar(args) => {
             calendar_cmd::run(args.clone(), &mut out).map_err(CliError::from)
         }
+        Command::Import(args) => import::run(args, &mut out),
+        Command::Export(args) => export::run(args, &mut out),
     };
     let result = result.and_then(|()| out.flush().map_err(CliError::from));
     match result {

@@ -3,7 +3,9 @@
 //! - [`EventStore`]: the trait every store implements: one stream per dossier, optimistic
 //!   concurrency with [`ExpectedVersion`], idempotent appends by event id, atomic appends across
 //!   streams, and a global commit order ([`StoredEvent::position`]).
+//! - [`CheckpointStore`]: where projections save their position and state, in the same store.
 //! - [`InMemoryStore`]: the reference implementation.
+//! - [`projection`]: projections kept current from the log, resumable after a crash.
 //! - [`conformance`]: the test suite every store must pass, using only the trait.
 //! - [`import_jsonl`] and [`export_jsonl`]: JSON Lines in and out; an import checks every
 //!   event against the dossier rules and appends all or nothing.
@@ -35,15 +37,18 @@
 //! ```
 
 mod batch;
+mod checkpoint;
 pub mod conformance;
 mod error;
 mod export;
 mod import;
 mod import_error;
 mod memory;
+pub mod projection;
 mod store;
 
 pub use batch::{plan_batch, same_content, BatchPlan};
+pub use checkpoint::{Checkpoint, CheckpointStore};
 pub use error::StoreError;
 pub use export::{export_jsonl, ExportError};
 pub use import::{import_jsonl, ImportSummary};

@@ -1,6 +1,7 @@
 //! The in-memory event store.
 
 use crate::batch::{plan_batch, BatchPlan};
+use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::error::StoreError;
 use crate::store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};
 use motcua_core::{DossierId, Event};
@@ -20,6 +21,7 @@ use uuid::Uuid;
 #[derive(Debug, Default)]
 pub struct InMemoryStore {
     log: RwLock<Log>,
+    checkpoints: RwLock<BTreeMap<String, Checkpoint>>,
 }
 
 /// The committed events.
@@ -208,6 +210,19 @@ impl EventStore for InMemoryStore {
 
     fn dossier_ids(&self) -> StoreResult<Vec<DossierId>> {
         Ok(self.read()?.streams.keys().cloned().collect())
+    }
+}
+
+impl CheckpointStore for InMemoryStore {
+    fn load_checkpoint(&self, name: &str) -> StoreResult<Option<Checkpoint>> {
+        let checkpoints = self.checkpoints.read().map_err(|_| poisoned())?;
+        Ok(checkpoints.get(name).cloned())
+    }
+
+    fn save_checkpoint(&self, name: &str, checkpoint: &Checkpoint) -> StoreResult<()> {
+        let mut checkpoints = self.checkpoints.write().map_err(|_| poisoned())?;
+        checkpoints.insert(name.to_owned(), checkpoint.clone());
+        Ok(())
     }
 }
 

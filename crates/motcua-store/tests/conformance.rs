@@ -27,6 +27,8 @@ conformance_tests!(
     read_all_pages_in_commit_order,
     dossier_ids_are_sorted,
     concurrent_appends_keep_every_stream_consistent,
+    checkpoints_save_and_load,
+    projections_resume_to_the_rebuild,
 );
 
 #[test]
@@ -44,7 +46,7 @@ fn every_check_is_listed_once() {
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(sorted.len(), names.len());
-    assert_eq!(names.len(), 12);
+    assert_eq!(names.len(), 14);
 }
 
 #[test]

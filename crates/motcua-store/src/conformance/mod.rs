@@ -8,11 +8,14 @@
 //! motcua_store::conformance::run_all(motcua_store::InMemoryStore::new);
 //! ```
 
+mod checkpoints;
 mod concurrency;
 mod fixtures;
 
+pub use checkpoints::{checkpoints_save_and_load, projections_resume_to_the_rebuild};
 pub use concurrency::concurrent_appends_keep_every_stream_consistent;
 
+use crate::checkpoint::CheckpointStore;
 use crate::error::StoreError;
 use crate::store::{Appended, EventStore, ExpectedVersion, StreamBatch};
 use fixtures::{event, events, ok, snapshot};
@@ -22,7 +25,7 @@ use motcua_core::DossierId;
 pub type Check<S> = (&'static str, fn(&S));
 
 /// Every check, with its name.
-pub fn checks<S: EventStore>() -> Vec<Check<S>> {
+pub fn checks<S: EventStore + CheckpointStore>() -> Vec<Check<S>> {
     vec![
         ("empty_store_is_empty", empty_store_is_empty::<S>),
         ("appended_events_read_back", appended_events_read_back::<S>),
@@ -60,11 +63,16 @@ pub fn checks<S: EventStore>() -> Vec<Check<S>> {
             "concurrent_appends_keep_every_stream_consistent",
             concurrent_appends_keep_every_stream_consistent::<S>,
         ),
+        ("checkpoints_save_and_load", checkpoints_save_and_load::<S>),
+        (
+            "projections_resume_to_the_rebuild",
+            projections_resume_to_the_rebuild::<S>,
+        ),
     ]
 }
 
 /// Runs every check, each on a fresh store.
-pub fn run_all<S: EventStore>(make: impl Fn() -> S) {
+pub fn run_all<S: EventStore + CheckpointStore>(make: impl Fn() -> S) {
     for (_name, check) in checks::<S>() {
         check(&make());
     }

@@ -1,0 +1,29 @@
+//! `motcua export`: a store's events as JSON Lines on standard output, in commit order.
+
+use crate::data::open_store;
+use crate::error::CliError;
+use motcua_io::WriteError;
+use motcua_store::{export_jsonl, ExportError};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `motcua export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// The store file (SQLite) to export.
+    #[arg(long, value_name = "FILE")]
+    pub store: PathBuf,
+}
+
+/// Runs `motcua export`.
+pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let store = open_store(&args.store, false)?;
+    export_jsonl(&store, out).map_err(|e| match e {
+        ExportError::Write {
+            source: WriteError::Io(io),
+            ..
+        } => CliError::Output(io),
+        other => CliError::Data(format!("{}: {other}", args.store.display())),
+    })?;
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! Events as stored: the JSON Lines form (with its format version `v`), so stored events are
+//! upcast on read like lines of a file.
+
+use motcua_core::Event;
+use motcua_store::StoreError;
+
+/// The stored text of an event: one JSON line, without the newline.
+pub(crate) fn encode(event: &Event) -> Result<String, StoreError> {
+    let mut line = Vec::with_capacity(256);
+    motcua_io::write_event(&mut line, event).map_err(|e| {
+        StoreError::Backend(format!(
+            "dossier {}, event {}: cannot be encoded: {e}",
+            event.dossier_id, event.sequence
+        ))
+    })?;
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    String::from_utf8(line).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// Whether `body` is in the current format version: it starts `{"v":N,` as every line
+/// [`motcua_io::write_event`] writes does.
+fn is_current(body: &str) -> bool {
+    let version = motcua_io::EVENT_FORMAT_VERSION.to_string();
+    body.strip_prefix("{\"v\":")
+        .and_then(|rest| rest.strip_prefix(version.as_str()))
+        .is_some_and(|rest| rest.starts_with(','))
+}
+
+/// The event stored at `position` from its text. Current-version events take the same one
+/// typed parse as `motcua_io`'s fast path; anything else (an older version to upcast, or a
+/// damaged row to diagnose) goes through [`motcua_io::read_events`].
+pub(crate) fn decode(position: u64, body: &str) -> Result<Event, StoreError> {
+    if is_current(body) {
+        if let Ok(event) = serde_json::from_str::<Event>(body) {
+            return Ok(event);
+        }
+    }
+    match motcua_io::read_events(body.as_bytes()).next() {
+        Some(Ok(event)) => Ok(event),
+        Some(Err(e)) => Err(StoreError::Backend(format!(
+            "the event stored at position {position} cannot be read: {e}"
+        ))),
+        None => Err(StoreError::Backend(format!(
+            "the event stored at position {position} is empty"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn current_lines_are_recognised() {
+        assert!(is_current(r#"{"v":1,"event_id":"x"}"#));
+        assert!(!is_current(r#"{"v":10,"event_id":"x"}"#));
+        assert!(!is_current(r#"{"event_id":"x","v":1}"#));
+    }
+
+    #[test]
+    fn damaged_rows_are_errors_naming_the_position() {
+        let err = decode(7, r#"{"v":1,"event_id":"x"}"#).err();
+        assert!(
+            err.as_ref().is_some_and(|e| e.to_string().starts_with(
+                "store backend failed: the event stored at position 7 cannot be read: line 1:"
+            )),
+            "{err:?}"
+        );
+        assert!(decode(8, "").is_err());
+    }
+}

@@ -1,0 +1,153 @@
+//! Connections to the database, one per thread at a time, reused, each with the store's
+//! statements prepared once.
+
+use postgres::{Client, Config, NoTls, Statement};
+use std::ops::{Deref, DerefMut};
+use std::sync::Mutex;
+
+/// Idle connections kept at most.
+const KEEP: usize = 16;
+
+/// The statements every connection prepares when it opens.
+pub(crate) struct Statements {
+    /// `$1` dossiers, `$2` ids: a row (0, dossier, stream version, NULL) per dossier, then
+    /// (1, NULL, position, body) for every stored event with one of the ids.
+    pub(crate) lookup: Statement,
+    /// Inserts a batch's rows (`$1`..`$5` arrays) and moves the head to `$6`.
+    pub(crate) insert: Statement,
+    /// `$1` from, `$2` limit.
+    pub(crate) read_all: Statement,
+    /// `$1` dossier.
+    pub(crate) read_stream: Statement,
+    /// `$1` dossier.
+    pub(crate) version: Statement,
+    /// The head position.
+    pub(crate) head: Statement,
+}
+
+/// A client and its prepared statements.
+pub(crate) struct Conn {
+    pub(crate) client: Client,
+    pub(crate) stmts: Statements,
+}
+
+/// A pool of clients, each with the store's `search_path`.
+pub(crate) struct Pool {
+    config: Config,
+    search_path: String,
+    idle: Mutex<Vec<Conn>>,
+}
+
+/// A connection taken from the pool, returned when dropped (unless it broke or was discarded).
+pub(crate) struct Lease<'p> {
+    pool: &'p Pool,
+    conn: Option<Conn>,
+}
+
+fn prepare(client: &mut Client) -> Result<Statements, postgres::Error> {
+    Ok(Statements {
+        lookup: client.prepare(
+            "SELECT 0::integer, d.dossier_id, COALESCE(MAX(e.sequence), 0)::bigint, NULL::text
+               FROM UNNEST($1::text[]) AS d (dossier_id)
+               LEFT JOIN motcua_events e ON e.dossier_id = d.dossier_id COLLATE \"C\"
+              GROUP BY d.dossier_id
+             UNION ALL
+             SELECT 1, NULL, position, body FROM motcua_events WHERE event_id = ANY($2)",
+        )?,
+        insert: client.prepare(
+            "WITH inserted AS (
+                 INSERT INTO motcua_events (position, event_id, dossier_id, sequence, body)
+                 SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[])
+                 RETURNING 1
+             )
+             UPDATE motcua_head SET position = $6 WHERE id = 1",
+        )?,
+        read_all: client.prepare(
+            "SELECT position, body FROM motcua_events WHERE position > $1
+             ORDER BY position LIMIT $2",
+        )?,
+        read_stream: client.prepare(
+            "SELECT position, body FROM motcua_events WHERE dossier_id = $1 ORDER BY sequence",
+        )?,
+        version: client.prepare(
+            "SELECT COALESCE(MAX(sequence), 0)::bigint FROM motcua_events WHERE dossier_id = $1",
+        )?,
+        head: client.prepare("SELECT position FROM motcua_head WHERE id = 1")?,
+    })
+}
+
+impl Pool {
+    pub(crate) fn new(config: Config, search_path: String) -> Pool {
+        Pool {
+            config,
+            search_path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Opens a client with the store's search path and statements.
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        let mut client = self.config.connect(NoTls)?;
+        client.batch_execute(&format!("SET search_path TO {}", self.search_path))?;
+        let stmts = prepare(&mut client)?;
+        Ok(Conn { client, stmts })
+    }
+
+    pub(crate) fn lease(&self) -> Result<Lease<'_>, String> {
+        let idle = self
+            .idle
+            .lock()
+            .map_err(|_| "the connection pool's lock is poisoned".to_owned())?
+            .pop();
+        let conn = match idle {
+            Some(c) if !c.client.is_closed() => c,
+            _ => self.connect().map_err(|e| format!("cannot connect: {e}"))?,
+        };
+        Ok(Lease {
+            pool: self,
+            conn: Some(conn),
+        })
+    }
+}
+
+impl Lease<'_> {
+    /// Closes the connection instead of returning it (its state is unknown).
+    pub(crate) fn discard(mut self) {
+        self.conn = None;
+    }
+}
+
+impl Deref for Lease<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        match &self.conn {
+            Some(c) => c,
+            None => unreachable!("a lease holds its connection until dropped"),
+        }
+    }
+}
+
+impl DerefMut for Lease<'_> {
+    fn deref_mut(&mut self) -> &mut Conn {
+        match &mut self.conn {
+            Some(c) => c,
+            None => unreachable!("a lease holds its connection until dropped"),
+        }
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        if conn.client.is_closed() {
+            return;
+        }
+        if let Ok(mut idle) = self.pool.idle.lock() {
+            if idle.len() < KEEP {
+                idle.push(conn);
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The store's tables in a PostgreSQL schema, versioned, with migrations.
+
+use crate::error::PgError;
+use postgres::Client;
+
+/// The migrations, in order: migration `i` brings a store from version `i` to `i + 1`.
+/// Never edit one that has shipped; add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: events, the one-row head that serialises appenders, checkpoints.
+    "CREATE TABLE motcua_head (
+         id integer PRIMARY KEY CHECK (id = 1),
+         position bigint NOT NULL
+     );
+     INSERT INTO motcua_head (id, position) VALUES (1, 0);
+     CREATE TABLE motcua_events (
+         position bigint PRIMARY KEY,
+         event_id uuid NOT NULL UNIQUE,
+         dossier_id text COLLATE \"C\" NOT NULL,
+         sequence bigint NOT NULL,
+         body text NOT NULL,
+         UNIQUE (dossier_id, sequence)
+     );
+     CREATE TABLE motcua_checkpoints (
+         name text PRIMARY KEY,
+         position bigint NOT NULL,
+         state bytea NOT NULL
+     );",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A key for `pg_advisory_xact_lock`, so concurrent openers migrate one at a time.
+const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561_0001;
+
+/// Creates or migrates the store's tables in the client's current schema, in one transaction.
+pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> {
+    let pg = |source| PgError::Postgres {
+        schema: schema.to_owned(),
+        source,
+    };
+    let mut tx = client.transaction().map_err(pg)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(pg)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS motcua_meta (key text PRIMARY KEY, value bigint NOT NULL)",
+    )
+    .map_err(pg)?;
+    let found: i64 = tx
+        .query_opt(
+            "SELECT value FROM motcua_meta WHERE key = 'schema_version'",
+            &[],
+        )
+        .map_err(pg)?
+        .map_or(0, |row| row.get(0));
+    if found > SCHEMA_VERSION {
+        return Err(PgError::NewerSchema {
+            schema: schema.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let from = usize::try_from(found).unwrap_or(0);
+    for sql in MIGRATIONS.iter().skip(from) {
+        tx.batch_execute(sql).map_err(pg)?;
+    }
+    if found < SCHEMA_VERSION {
+        tx.execute(
+            "INSERT INTO motcua_meta (key, value) VALUES ('schema_version', $1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&SCHEMA_VERSION],
+        )
+        .map_err(pg)?;
+    }
+    tx.commit().map_err(pg)
+}

@@ -1,0 +1,18 @@
+//! The conformance suite on PostgreSQL (skipped, loudly, without `MOTCUA_PG_URL`).
+
+mod common;
+
+use common::{url, Fresh};
+use motcua_postgres::PgStore;
+use motcua_store::conformance;
+
+#[test]
+fn every_check_passes() {
+    let Some(url) = url("every_check_passes") else {
+        return;
+    };
+    for (name, check) in conformance::checks::<PgStore>() {
+        let fresh = Fresh::new(&url, &name[..name.len().min(20)]);
+        check(fresh.store());
+    }
+}

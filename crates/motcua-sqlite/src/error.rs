@@ -1,0 +1,50 @@
+//! Errors from opening a SQLite store and from its catalogue.
+
+use std::path::PathBuf;
+
+/// Why a SQLite store could not be opened, or its catalogue read or written. Opening a file
+/// that is not a motcua store, or is from a newer version, changes nothing in it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SqliteError {
+    /// The file is not a SQLite database, or a SQLite database of something else.
+    #[error("{}: not a motcua store ({reason})", path.display())]
+    NotAStore {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
+    /// The store was written by a newer motcua with a schema this one does not know.
+    #[error("{}: the store has schema version {found}, but this motcua knows versions up to {supported}; use a newer motcua", path.display())]
+    NewerSchema {
+        /// The file.
+        path: PathBuf,
+        /// The file's schema version.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// The file does not exist (when opening an existing store).
+    #[error("{}: no such store file", path.display())]
+    Missing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// SQLite failed.
+    #[error("{}: {source}", path.display())]
+    Sqlite {
+        /// The file (`:memory:` for an in-memory store).
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// The stored catalogue cannot be read.
+    #[error("{}: the stored catalogue cannot be read: {message}", path.display())]
+    BadCatalogue {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}

@@ -1,0 +1,89 @@
+//! A small pool of connections to one database, so threads sharing a store use several
+//! connections (SQLite serialises their writes with its own lock).
+
+use rusqlite::Connection;
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
+use std::sync::{Condvar, Mutex};
+
+/// Idle connections kept at most; more are closed when returned.
+const KEEP: usize = 8;
+
+/// Connections to one database.
+pub(crate) struct Pool {
+    idle: Mutex<Vec<Connection>>,
+    returned: Condvar,
+    /// Where to open more; `None` for an in-memory database, which has exactly one.
+    path: Option<PathBuf>,
+}
+
+/// A connection taken from the pool, given back when dropped.
+pub(crate) struct Lease<'p> {
+    pool: &'p Pool,
+    conn: Option<Connection>,
+}
+
+impl Pool {
+    pub(crate) fn new(first: Connection, path: Option<PathBuf>) -> Self {
+        Pool {
+            idle: Mutex::new(vec![first]),
+            returned: Condvar::new(),
+            path,
+        }
+    }
+
+    /// An idle connection, a new one for a file, or (in memory) the one when it is returned.
+    pub(crate) fn lease(&self) -> Result<Lease<'_>, String> {
+        let poisoned = || "the connection pool's lock is poisoned".to_owned();
+        let mut idle = self.idle.lock().map_err(|_| poisoned())?;
+        loop {
+            if let Some(conn) = idle.pop() {
+                return Ok(Lease {
+                    pool: self,
+                    conn: Some(conn),
+                });
+            }
+            if let Some(path) = &self.path {
+                drop(idle);
+                let conn = crate::store::connect(path).map_err(|e| e.to_string())?;
+                return Ok(Lease {
+                    pool: self,
+                    conn: Some(conn),
+                });
+            }
+            idle = self.returned.wait(idle).map_err(|_| poisoned())?;
+        }
+    }
+}
+
+impl Deref for Lease<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        // Present from creation until drop.
+        match &self.conn {
+            Some(conn) => conn,
+            None => unreachable!("a lease holds its connection until dropped"),
+        }
+    }
+}
+
+impl DerefMut for Lease<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        match &mut self.conn {
+            Some(conn) => conn,
+            None => unreachable!("a lease holds its connection until dropped"),
+        }
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        if let Ok(mut idle) = self.pool.idle.lock() {
+            if idle.len() < KEEP || self.pool.path.is_none() {
+                idle.push(conn);
+            }
+            self.pool.returned.notify_one();
+        }
+    }
+}

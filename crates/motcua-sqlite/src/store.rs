@@ -1,0 +1,487 @@
+//! The SQLite event store.
+
+use crate::codec;
+use crate::error::SqliteError;
+use crate::pool::{Lease, Pool};
+use crate::schema::{classify, prepare};
+use motcua_core::{Catalogue, DossierId, Event};
+use motcua_store::{
+    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ExpectedVersion,
+    StoreError, StoreResult, StoredEvent, StreamBatch,
+};
+use rusqlite::{
+    params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How long a writer waits for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An [`EventStore`] in one SQLite file (or in memory).
+///
+/// - **WAL** journal: readers never block the writer nor the writer readers.
+/// - **`synchronous = FULL`**: every commit is fsynced to the WAL before the append returns,
+///   so an acknowledged append survives a crash of the process *and* of the machine (power
+///   loss). `NORMAL`, the usual WAL setting, keeps the file consistent but may lose the last
+///   commits on power loss, which would break "acknowledged means stored".
+/// - One transaction per append call: a batch (or every batch of
+///   [`EventStore::append_streams`]) is stored whole or not at all. Writers take the write lock
+///   at the start (`BEGIN IMMEDIATE`), so positions are assigned in commit order without gaps.
+/// - The schema is versioned (`PRAGMA user_version`, see [`crate::SCHEMA_VERSION`]) and the
+///   file marked as a motcua store (`PRAGMA application_id`); opening a file that is not a
+///   store, or is from a newer version, is a clear error and changes nothing.
+///
+/// Each thread using the store gets its own connection from a small pool; several
+/// `SqliteStore`s (or processes) may open the same file.
+///
+/// ```
+/// use motcua_store::{EventStore, conformance};
+/// use motcua_sqlite::SqliteStore;
+/// let store = SqliteStore::open_in_memory()?;
+/// assert_eq!(store.last_position()?, 0);
+/// conformance::empty_store_is_empty(&store);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SqliteStore {
+    path: PathBuf,
+    pool: Pool,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens a connection to an existing store file with the store's settings.
+pub(crate) fn connect(path: &Path) -> Result<Connection, SqliteError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
+    configure(&conn, path)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection, path: &Path) -> Result<(), SqliteError> {
+    let sqlite = |e| classify(e, path);
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(sqlite)?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens the store in `path`, creating the file (and the schema) if needed, and migrating
+    /// a store written by an older version.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("motcua-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("store.db");
+    /// # let _ = std::fs::remove_file(&path);
+    /// let store = motcua_sqlite::SqliteStore::open(&path)?;
+    /// assert_eq!(store.path(), path);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, SqliteError> {
+        Self::open_with(path.as_ref(), true)
+    }
+
+    /// Opens an existing store; a missing file is [`SqliteError::Missing`], not a new store.
+    ///
+    /// ```
+    /// let err = motcua_sqlite::SqliteStore::open_existing("/nonexistent/motcua.db").unwrap_err();
+    /// assert_eq!(err.to_string(), "/nonexistent/motcua.db: no such store file");
+    /// ```
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<SqliteStore, SqliteError> {
+        Self::open_with(path.as_ref(), false)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<SqliteStore, SqliteError> {
+        if !create && !path.exists() {
+            return Err(SqliteError::Missing {
+                path: path.to_owned(),
+            });
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| classify(e, path))?;
+        prepare(&mut conn, path)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| classify(e, path))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(SqliteError::NotAStore {
+                path: path.to_owned(),
+                reason: format!("the file cannot use a write-ahead log (journal mode {mode})"),
+            });
+        }
+        configure(&conn, path)?;
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            pool: Pool::new(conn, Some(path.to_owned())),
+        })
+    }
+
+    /// A store in memory, gone when dropped: the same schema and code as a file, for tests
+    /// and for the bundled sample. Its one connection is shared by turns.
+    pub fn open_in_memory() -> Result<SqliteStore, SqliteError> {
+        let path = PathBuf::from(":memory:");
+        let mut conn = Connection::open_in_memory().map_err(|e| classify(e, &path))?;
+        prepare(&mut conn, &path)?;
+        Ok(SqliteStore {
+            pool: Pool::new(conn, None),
+            path,
+        })
+    }
+
+    /// The file (`:memory:` for an in-memory store).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lease(&self) -> StoreResult<Lease<'_>> {
+        self.pool
+            .lease()
+            .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))
+    }
+
+    fn backend(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Backend(format!("{}: {e}", self.path.display()))
+    }
+
+    fn sqlite(&self, source: rusqlite::Error) -> SqliteError {
+        SqliteError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Saves the procedure catalogue in the store (replacing any), so the store alone is
+    /// enough to report from.
+    pub fn save_catalogue(&self, catalogue: &Catalogue) -> Result<(), SqliteError> {
+        let body = motcua_io::write_catalogue(catalogue);
+        let conn = self.lease().map_err(|e| SqliteError::BadCatalogue {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        conn.execute(
+            "INSERT INTO catalogue (id, body) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            params![body],
+        )
+        .map_err(|e| self.sqlite(e))?;
+        Ok(())
+    }
+
+    /// The stored catalogue, `None` if none was saved.
+    pub fn catalogue(&self) -> Result<Option<Catalogue>, SqliteError> {
+        let conn = self.lease().map_err(|e| SqliteError::BadCatalogue {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        let body: Option<String> = conn
+            .query_row("SELECT body FROM catalogue WHERE id = 1", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sqlite(e))?;
+        body.map(|text| {
+            motcua_io::read_catalogue(&text).map_err(|e| SqliteError::BadCatalogue {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })
+        })
+        .transpose()
+    }
+
+    /// Appends every batch in one write transaction.
+    ///
+    /// `fast` skips looking the batch's ids up when the batch plans as a plain append: an id
+    /// already stored then shows as a constraint violation on insert, and the caller rolls
+    /// back and tries again with `fast` off. A batch that does not plan as an append (a
+    /// conflict, a re-send) is always planned again with its ids looked up, so both modes
+    /// give the same answers.
+    fn append_in(
+        &self,
+        tx: &Transaction<'_>,
+        batches: &[StreamBatch],
+        fast: bool,
+    ) -> Result<Vec<Appended>, Attempt> {
+        let db = |e| Attempt::Failed(self.backend(e));
+        let mut next: u64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM events",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(db)?
+            .try_into()
+            .unwrap_or(1);
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO events (position, event_id, dossier_id, sequence, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(db)?;
+        let mut results = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let dossier = &batch.dossier_id;
+            let current = version_in(tx, dossier).map_err(db)?;
+            let lookup = |id: &Uuid| self.by_id(tx, id);
+            let plan = if fast {
+                let unlooked = |_: &Uuid| Ok(None);
+                match plan_batch(dossier, batch.expected, &batch.events, current, unlooked) {
+                    Ok(BatchPlan::Append) => Ok(BatchPlan::Append),
+                    _ => plan_batch(dossier, batch.expected, &batch.events, current, lookup),
+                }
+            } else {
+                plan_batch(dossier, batch.expected, &batch.events, current, lookup)
+            };
+            match plan.map_err(Attempt::Failed)? {
+                BatchPlan::Empty { stream_version } => results.push(Appended {
+                    first_position: 0,
+                    last_position: 0,
+                    stream_version,
+                }),
+                BatchPlan::AlreadyStored(appended) => results.push(appended),
+                BatchPlan::Append => {
+                    let first = next;
+                    for event in &batch.events {
+                        let body = codec::encode(event).map_err(Attempt::Failed)?;
+                        let inserted = insert.execute(params![
+                            to_i64(next),
+                            event.event_id.as_bytes().as_slice(),
+                            event.dossier_id.as_str(),
+                            to_i64(event.sequence),
+                            body
+                        ]);
+                        match inserted {
+                            Ok(_) => {}
+                            Err(e)
+                                if fast
+                                    && e.sqlite_error_code()
+                                        == Some(ErrorCode::ConstraintViolation) =>
+                            {
+                                return Err(Attempt::IdStored)
+                            }
+                            Err(e) => return Err(db(e)),
+                        }
+                        next += 1;
+                    }
+                    results.push(Appended {
+                        first_position: first,
+                        last_position: next - 1,
+                        stream_version: current + batch.events.len() as u64,
+                    });
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    fn by_id(&self, tx: &Transaction<'_>, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
+        let row: Option<(i64, String)> = tx
+            .prepare_cached("SELECT position, body FROM events WHERE event_id = ?1")
+            .and_then(|mut s| {
+                s.query_row(params![id.as_bytes().as_slice()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+            })
+            .map_err(|e| self.backend(e))?;
+        row.map(|(position, body)| stored(position, &body))
+            .transpose()
+    }
+}
+
+/// Why an append attempt stopped.
+enum Attempt {
+    /// The store's answer (a refusal or a failure).
+    Failed(StoreError),
+    /// The fast path met an id already stored: roll back and look every id up.
+    IdStored,
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
+    let position = u64::try_from(position).unwrap_or(0);
+    Ok(StoredEvent {
+        position,
+        event: codec::decode(position, body)?,
+    })
+}
+
+fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
+    let v: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE dossier_id = ?1")?
+        .query_row(params![dossier.as_str()], |r| r.get(0))?;
+    Ok(u64::try_from(v).unwrap_or(0))
+}
+
+impl EventStore for SqliteStore {
+    fn append(
+        &self,
+        dossier: &DossierId,
+        expected: ExpectedVersion,
+        events: &[Event],
+    ) -> StoreResult<Appended> {
+        let batch = StreamBatch {
+            dossier_id: dossier.clone(),
+            expected,
+            events: events.to_vec(),
+        };
+        self.append_streams(std::slice::from_ref(&batch))?
+            .pop()
+            .ok_or_else(|| StoreError::Backend("append produced no result".into()))
+    }
+
+    fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
+        if batches.iter().all(|b| b.events.is_empty()) {
+            // Nothing to write: answer without taking the write lock.
+            let conn = self.lease()?;
+            return batches
+                .iter()
+                .map(|b| {
+                    Ok(Appended {
+                        first_position: 0,
+                        last_position: 0,
+                        stream_version: version_in(&conn, &b.dossier_id)
+                            .map_err(|e| self.backend(e))?,
+                    })
+                })
+                .collect();
+        }
+        let mut conn = self.lease()?;
+        for fast in [true, false] {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.backend(e))?;
+            match self.append_in(&tx, batches, fast) {
+                Ok(results) => {
+                    tx.commit().map_err(|e| self.backend(e))?;
+                    return Ok(results);
+                }
+                Err(Attempt::Failed(e)) => return Err(e),
+                // Dropping the transaction rolls it back; try again looking every id up.
+                Err(Attempt::IdStored) => {}
+            }
+        }
+        Err(StoreError::Backend(format!(
+            "{}: an event id collided with a stored one although none was found",
+            self.path.display()
+        )))
+    }
+
+    fn read_stream(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
+        let conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT position, body FROM events WHERE dossier_id = ?1 ORDER BY sequence",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![dossier.as_str()], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db)?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (position, body) = row.map_err(db)?;
+            events.push(stored(position, &body)?.event);
+        }
+        Ok(events)
+    }
+
+    fn read_all(&self, from_position: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT position, body FROM events WHERE position > ?1 ORDER BY position LIMIT ?2",
+            )
+            .map_err(db)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![to_i64(from_position), limit], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db)?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (position, body) = row.map_err(db)?;
+            events.push(stored(position, &body)?);
+        }
+        Ok(events)
+    }
+
+    fn last_position(&self) -> StoreResult<u64> {
+        let conn = self.lease()?;
+        let p: i64 = conn
+            .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.backend(e))?;
+        Ok(u64::try_from(p).unwrap_or(0))
+    }
+
+    fn stream_version(&self, dossier: &DossierId) -> StoreResult<u64> {
+        let conn = self.lease()?;
+        version_in(&conn, dossier).map_err(|e| self.backend(e))
+    }
+
+    fn dossier_ids(&self) -> StoreResult<Vec<DossierId>> {
+        let conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let mut stmt = conn
+            .prepare_cached("SELECT DISTINCT dossier_id FROM events ORDER BY dossier_id")
+            .map_err(db)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+        let mut ids = Vec::new();
+        for row in rows {
+            ids.push(DossierId::new(row.map_err(db)?));
+        }
+        Ok(ids)
+    }
+}
+
+impl CheckpointStore for SqliteStore {
+    fn load_checkpoint(&self, name: &str) -> StoreResult<Option<Checkpoint>> {
+        let conn = self.lease()?;
+        let row: Option<(i64, Vec<u8>)> = conn
+            .prepare_cached("SELECT position, state FROM checkpoints WHERE name = ?1")
+            .and_then(|mut s| {
+                s.query_row(params![name], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.backend(e))?;
+        Ok(row.map(|(position, state)| Checkpoint {
+            position: u64::try_from(position).unwrap_or(0),
+            state,
+        }))
+    }
+
+    fn save_checkpoint(&self, name: &str, checkpoint: &Checkpoint) -> StoreResult<()> {
+        let conn = self.lease()?;
+        conn.prepare_cached(
+            "INSERT INTO checkpoints (name, position, state) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position, state = excluded.state",
+        )
+        .and_then(|mut s| s.execute(params![name, to_i64(checkpoint.position), checkpoint.state]))
+        .map_err(|e| self.backend(e))?;
+        Ok(())
+    }
+}
