@@ -40,6 +40,10 @@ pub struct DataArgs {
     /// Default: the sample's end of year, or now for your own data.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub as_of: Option<OffsetDateTime>,
+    /// Count only events recorded by this instant (RFC 3339): reproduces a report as it was
+    /// published then, before late records arrived. Default: everything recorded.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub known_at: Option<OffsetDateTime>,
 }
 
 /// Parses an RFC 3339 instant; the offset is required.
@@ -86,11 +90,30 @@ pub struct Dataset {
     pub as_of: OffsetDateTime,
     /// Where it came from.
     pub source: Source,
+    /// Only events recorded by then are counted, if set.
+    pub known_at: Option<OffsetDateTime>,
 }
 
 impl Dataset {
-    /// Loads the data the arguments name.
+    /// Loads the data the arguments name, keeping only the events recorded by `--known-at`.
     pub fn load(args: &DataArgs) -> Result<Dataset, CliError> {
+        let mut data = Self::load_all(args)?;
+        if let Some(known_at) = args.known_at {
+            // Within a dossier recorded_at never goes backwards: what was known is a prefix.
+            for events in data.streams.values_mut() {
+                let known = events
+                    .iter()
+                    .position(|e| e.recorded_at > known_at)
+                    .unwrap_or(events.len());
+                events.truncate(known);
+            }
+            data.streams.retain(|_, events| !events.is_empty());
+            data.known_at = Some(known_at);
+        }
+        Ok(data)
+    }
+
+    fn load_all(args: &DataArgs) -> Result<Dataset, CliError> {
         let calendar = crate::calendar_cmd::load_calendar(args.calendar.as_ref())?;
         if let Some(path) = &args.store {
             let store = open_store(path, false)?;
@@ -110,6 +133,7 @@ impl Dataset {
                 source: Source::Files {
                     events: path.clone(),
                 },
+                known_at: None,
             });
         }
         match (&args.events, &args.catalog) {
@@ -127,6 +151,7 @@ impl Dataset {
                     source: Source::Files {
                         events: events.clone(),
                     },
+                    known_at: None,
                 })
             }
             (None, None) => {
@@ -143,6 +168,7 @@ impl Dataset {
                         dossiers: sample.config.dossiers,
                         seed: sample.config.seed,
                     },
+                    known_at: None,
                 })
             }
             _ => Err(CliError::Usage(

@@ -6,11 +6,13 @@
 //! 4 conflict, 5 I/O failure.
 
 mod calendar_cmd;
+mod changes;
 mod data;
 mod error;
 mod explain;
 mod export;
 mod format;
+mod gen_cmd;
 mod import;
 mod render;
 mod report;
@@ -41,6 +43,11 @@ enum Command {
     Import(import::ImportArgs),
     /// Write a store's events as JSON Lines to standard output, in commit order.
     Export(export::ExportArgs),
+    /// Generate a deterministic synthetic province-year: catalogue and JSON Lines events.
+    Gen(gen_cmd::GenArgs),
+    /// Which dossiers a report published at one instant judged differently from what is known
+    /// now, and the late-recorded events that explain each difference.
+    Changes(changes::ChangesArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,10 +69,14 @@ fn main() -> ExitCode {
         }
         Command::Import(args) => import::run(args, &mut out),
         Command::Export(args) => export::run(args, &mut out),
+        Command::Gen(args) => gen_cmd::run(args, &mut out),
+        Command::Changes(args) => changes::run(args, &mut out),
     };
     let result = result.and_then(|()| out.flush().map_err(CliError::from));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`motcua report | head`): stop quietly, as Unix tools do.
+        Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             drop(out);
             eprintln!("motcua: {e}");

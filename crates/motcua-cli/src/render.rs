@@ -113,6 +113,18 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         offset.whole_hours(),
         offset.minutes_past_hour().unsigned_abs()
     )?;
+    if let Some(known_at) = data.known_at {
+        writeln!(
+            out,
+            "  {} {} ({})",
+            cell(l.pick("known at", "dữ liệu đến"), 9),
+            display_instant(known_at),
+            l.pick(
+                "events recorded later are left out",
+                "bỏ qua sự kiện ghi nhận sau thời điểm này"
+            )
+        )?;
+    }
     writeln!(
         out,
         "  {} {} → {}",

@@ -283,6 +283,7 @@ pub fn json(built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
         "labels": {"indicators": indicators, "levels": levels, "counts": counts},
         "source": source,
         "as_of": when(Some(built.data.as_of)),
+        "known_at": when(built.data.known_at),
         "period": {"start": when(Some(built.period.start)), "end": when(Some(built.period.end))},
         "calendar": built.data.calendar.version().to_string(),
         "targets": built.targets,

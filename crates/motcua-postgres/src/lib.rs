@@ -31,6 +31,10 @@
 //! assert_eq!(store.read_all(0, 10)?.len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod codec;
 mod error;

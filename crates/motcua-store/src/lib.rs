@@ -35,9 +35,15 @@
 //! assert_eq!(store.last_position()?, 1);
 //! # Ok::<(), motcua_store::StoreError>(())
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod batch;
 mod checkpoint;
+// The conformance suite is a test suite for stores: its checks panic on failure, like assert!.
+#[allow(clippy::panic)]
 pub mod conformance;
 mod error;
 mod export;
