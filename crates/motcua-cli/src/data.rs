@@ -76,6 +76,11 @@ pub enum Source {
         /// The events file.
         events: PathBuf,
     },
+    /// A store file.
+    Store {
+        /// The store file.
+        path: PathBuf,
+    },
 }
 
 /// Loaded, checked data with every dossier's stream.
@@ -130,9 +135,7 @@ impl Dataset {
                 calendar,
                 streams,
                 as_of,
-                source: Source::Files {
-                    events: path.clone(),
-                },
+                source: Source::Store { path: path.clone() },
                 known_at: None,
             });
         }

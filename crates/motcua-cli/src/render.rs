@@ -97,12 +97,14 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
                 num(*dossiers as u64)
             )?,
         },
-        crate::data::Source::Files { events } => writeln!(
-            out,
-            "{} — {}",
-            l.pick("motcua report", "Báo cáo motcua"),
-            events.display()
-        )?,
+        crate::data::Source::Files { events: path } | crate::data::Source::Store { path } => {
+            writeln!(
+                out,
+                "{} — {}",
+                l.pick("motcua report", "Báo cáo motcua"),
+                path.display()
+            )?
+        }
     }
     let offset = data.calendar.offset();
     writeln!(

@@ -262,6 +262,9 @@ pub fn json(built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
         Source::Files { events } => {
             serde_json::json!({"kind": "events", "path": events.display().to_string()})
         }
+        Source::Store { path } => {
+            serde_json::json!({"kind": "store", "path": path.display().to_string()})
+        }
     };
     let l = built.lang;
     let indicators: serde_json::Map<String, serde_json::Value> = motcua_metrics::Indicator::ALL

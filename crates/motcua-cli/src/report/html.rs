@@ -120,7 +120,9 @@ fn header(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             ),
             l.pick("dossiers", "hồ sơ"),
         ),
-        crate::data::Source::Files { events } => events.display().to_string(),
+        crate::data::Source::Files { events: path } | crate::data::Source::Store { path } => {
+            path.display().to_string()
+        }
     };
     let rows = [
         (l.pick("data", "dữ liệu"), source),
