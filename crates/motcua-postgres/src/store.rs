@@ -262,7 +262,7 @@ struct Rows {
 
 impl Rows {
     fn push(&mut self, position: u64, event: &Event) -> StoreResult<()> {
-        self.bodies.push(crate::codec::encode(event)?);
+        self.bodies.push(motcua_store::codec::encode(event)?);
         self.positions.push(to_i64(position));
         self.ids.push(event.event_id);
         self.dossiers.push(event.dossier_id.as_str().to_owned());
@@ -279,7 +279,7 @@ fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
     let position = u64::try_from(position).unwrap_or(0);
     Ok(StoredEvent {
         position,
-        event: crate::codec::decode(position, body)?,
+        event: motcua_store::codec::decode(position, body)?,
     })
 }
 

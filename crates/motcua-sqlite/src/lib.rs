@@ -45,7 +45,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod codec;
 mod error;
 mod pool;
 mod schema;

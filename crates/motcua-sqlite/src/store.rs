@@ -1,6 +1,5 @@
 //! The SQLite event store.
 
-use crate::codec;
 use crate::error::SqliteError;
 use crate::pool::{Lease, Pool};
 use crate::schema::{classify, prepare};
@@ -254,7 +253,7 @@ impl SqliteStore {
                 BatchPlan::Append => {
                     let first = next;
                     for event in &batch.events {
-                        let body = codec::encode(event).map_err(Attempt::Failed)?;
+                        let body = motcua_store::codec::encode(event).map_err(Attempt::Failed)?;
                         let inserted = insert.execute(params![
                             to_i64(next),
                             event.event_id.as_bytes().as_slice(),
@@ -317,7 +316,7 @@ fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
     let position = u64::try_from(position).unwrap_or(0);
     Ok(StoredEvent {
         position,
-        event: codec::decode(position, body)?,
+        event: motcua_store::codec::decode(position, body)?,
     })
 }
 

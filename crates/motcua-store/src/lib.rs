@@ -42,6 +42,7 @@
 
 mod batch;
 mod checkpoint;
+pub mod codec;
 // The conformance suite is a test suite for stores: its checks panic on failure, like assert!.
 #[allow(clippy::panic)]
 pub mod conformance;

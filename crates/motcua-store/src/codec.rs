@@ -1,11 +1,11 @@
-//! Events as stored: the JSON Lines form (with its format version `v`), so stored events are
-//! upcast on read like lines of a file.
+//! Events as durable stores keep them: the JSON Lines form (with its format version `v`), so
+//! stored events are upcast on read like lines of a file. Shared by every database-backed store.
 
+use crate::StoreError;
 use motcua_core::Event;
-use motcua_store::StoreError;
 
 /// The stored text of an event: one JSON line, without the newline.
-pub(crate) fn encode(event: &Event) -> Result<String, StoreError> {
+pub fn encode(event: &Event) -> Result<String, StoreError> {
     let mut line = Vec::with_capacity(256);
     motcua_io::write_event(&mut line, event).map_err(|e| {
         StoreError::Backend(format!(
@@ -31,7 +31,7 @@ fn is_current(body: &str) -> bool {
 /// The event stored at `position` from its text. Current-version events take the same one
 /// typed parse as `motcua_io`'s fast path; anything else (an older version to upcast, or a
 /// damaged row to diagnose) goes through [`motcua_io::read_events`].
-pub(crate) fn decode(position: u64, body: &str) -> Result<Event, StoreError> {
+pub fn decode(position: u64, body: &str) -> Result<Event, StoreError> {
     if is_current(body) {
         if let Ok(event) = serde_json::from_str::<Event>(body) {
             return Ok(event);
