@@ -5,8 +5,8 @@ use crate::pool::{Conn, Lease, Pool};
 use crate::schema::prepare;
 use motcua_core::{DossierId, Event};
 use motcua_store::{
-    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ExpectedVersion,
-    StoreError, StoreResult, StoredEvent, StreamBatch,
+    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, StoreError,
+    StoreResult, StoredEvent, StreamBatch,
 };
 use postgres::{Config, SimpleQueryMessage};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -284,22 +284,6 @@ fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
 }
 
 impl EventStore for PgStore {
-    fn append(
-        &self,
-        dossier: &DossierId,
-        expected: ExpectedVersion,
-        events: &[Event],
-    ) -> StoreResult<Appended> {
-        let batch = StreamBatch {
-            dossier_id: dossier.clone(),
-            expected,
-            events: events.to_vec(),
-        };
-        self.append_streams(std::slice::from_ref(&batch))?
-            .pop()
-            .ok_or_else(|| StoreError::Backend("append produced no result".into()))
-    }
-
     fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
         let mut conn = self.lease()?;
         if batches.iter().all(|b| b.events.is_empty()) {

@@ -5,8 +5,8 @@ use crate::pool::{Lease, Pool};
 use crate::schema::{classify, prepare};
 use motcua_core::{Catalogue, DossierId, Event};
 use motcua_store::{
-    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ExpectedVersion,
-    StoreError, StoreResult, StoredEvent, StreamBatch,
+    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, StoreError,
+    StoreResult, StoredEvent, StreamBatch,
 };
 use rusqlite::{
     params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
@@ -328,22 +328,6 @@ fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
 }
 
 impl EventStore for SqliteStore {
-    fn append(
-        &self,
-        dossier: &DossierId,
-        expected: ExpectedVersion,
-        events: &[Event],
-    ) -> StoreResult<Appended> {
-        let batch = StreamBatch {
-            dossier_id: dossier.clone(),
-            expected,
-            events: events.to_vec(),
-        };
-        self.append_streams(std::slice::from_ref(&batch))?
-            .pop()
-            .ok_or_else(|| StoreError::Backend("append produced no result".into()))
-    }
-
     fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
         if batches.iter().all(|b| b.events.is_empty()) {
             // Nothing to write: answer without taking the write lock.

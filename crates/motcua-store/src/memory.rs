@@ -3,7 +3,7 @@
 use crate::batch::{plan_batch, BatchPlan};
 use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::error::StoreError;
-use crate::store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};
+use crate::store::{Appended, EventStore, StoreResult, StoredEvent, StreamBatch};
 use motcua_core::{DossierId, Event};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -147,23 +147,6 @@ fn commit(log: &mut Log, pending: Pending) {
 }
 
 impl EventStore for InMemoryStore {
-    fn append(
-        &self,
-        dossier: &DossierId,
-        expected: ExpectedVersion,
-        events: &[Event],
-    ) -> StoreResult<Appended> {
-        let batch = StreamBatch {
-            dossier_id: dossier.clone(),
-            expected,
-            events: events.to_vec(),
-        };
-        let mut results = self.append_streams(std::slice::from_ref(&batch))?;
-        results
-            .pop()
-            .ok_or_else(|| StoreError::Backend("append produced no result".into()))
-    }
-
     fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
         let mut log = self.write()?;
         let (pending, results) = plan_all(&log, batches)?;
@@ -229,6 +212,7 @@ impl CheckpointStore for InMemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ExpectedVersion;
     use motcua_core::EventKind;
 
     fn event(dossier: &str, sequence: u64, id: u128) -> Event {

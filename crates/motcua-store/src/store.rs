@@ -112,13 +112,23 @@ pub type StoreResult<T> = Result<T, StoreError>;
 ///
 /// Stores check these stream mechanics only, not the dossier rules.
 pub trait EventStore: Send + Sync {
-    /// Appends events to one dossier's stream, atomically.
+    /// Appends events to one dossier's stream, atomically: one batch through
+    /// [`EventStore::append_streams`].
     fn append(
         &self,
         dossier: &DossierId,
         expected: ExpectedVersion,
         events: &[Event],
-    ) -> StoreResult<Appended>;
+    ) -> StoreResult<Appended> {
+        let batch = StreamBatch {
+            dossier_id: dossier.clone(),
+            expected,
+            events: events.to_vec(),
+        };
+        self.append_streams(std::slice::from_ref(&batch))?
+            .pop()
+            .ok_or_else(|| StoreError::Backend("append produced no result".into()))
+    }
 
     /// Appends to several streams atomically: all batches or none. One result per batch.
     fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>>;
