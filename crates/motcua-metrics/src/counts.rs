@@ -621,11 +621,11 @@ mod tests {
     fn serializes_counts_and_rates() {
         let c = tally(&month());
         // The serializer is exercised through a tiny map collector: check field names and rates.
-        let fields = crate::testkit_json::to_json(&c);
+        let fields = crate::testkit::to_json(&c);
         assert!(fields.starts_with("{\"received\":5,\"carried_over\":3,\"handled_early\":1,"));
         assert!(fields.contains("\"to_handle\":8,"));
         assert!(fields.contains("\"on_time_rate\":{\"num\":4,\"den\":6,\"percent\":\"66.67\"}"));
-        let empty = crate::testkit_json::to_json(&Counts::default());
+        let empty = crate::testkit::to_json(&Counts::default());
         assert!(empty.contains("\"satisfaction_rate\":{\"num\":0,\"den\":0,\"percent\":null}"));
     }
 

@@ -206,10 +206,10 @@ mod tests {
     #[test]
     fn keys_serialize_as_json_names() {
         for i in Indicator::ALL {
-            assert_eq!(crate::testkit_json::to_json(&i), format!("\"{}\"", i.key()));
+            assert_eq!(crate::testkit::to_json(&i), format!("\"{}\"", i.key()));
         }
         for d in OnlineDenominator::ALL {
-            assert_eq!(crate::testkit_json::to_json(&d), format!("\"{}\"", d.key()));
+            assert_eq!(crate::testkit::to_json(&d), format!("\"{}\"", d.key()));
         }
     }
 }

@@ -82,8 +82,6 @@ pub mod trend;
 mod formulas;
 #[cfg(test)]
 mod testkit;
-#[cfg(test)]
-mod testkit_json;
 
 pub use counts::Counts;
 pub use facts::ProcedureFacts;

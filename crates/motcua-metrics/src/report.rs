@@ -636,8 +636,8 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::to_json;
     use crate::testkit::{arb_view, at, catalogue, period_jan, ViewBuilder};
-    use crate::testkit_json::to_json;
     use motcua_core::TimeClass;
     use proptest::prelude::*;
 

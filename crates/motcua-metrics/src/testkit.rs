@@ -358,3 +358,11 @@ pub fn arb_base_view() -> impl Strategy<Value = DossierView> {
             },
         )
 }
+
+/// The value as compact JSON, to compare field names, formats and whole reports.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_string(value) {
+        Ok(json) => json,
+        Err(e) => panic!("cannot serialise: {e}"),
+    }
+}
