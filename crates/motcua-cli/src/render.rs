@@ -80,6 +80,13 @@ pub fn describe_targets(t: &TargetSet, l: Lang) -> String {
     )
 }
 
+/// A section heading after a blank line.
+fn heading(out: &mut dyn Write, title: &str) -> Result<(), CliError> {
+    writeln!(out)?;
+    writeln!(out, "{title}")?;
+    Ok(())
+}
+
 /// The report as aligned text.
 pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<(), CliError> {
     let data = b.data;
@@ -153,14 +160,12 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         b.report.levels_as_of()
     )?;
 
-    writeln!(out)?;
-    writeln!(
+    heading(
         out,
-        "{}",
         l.pick(
             "DOSSIERS BY STATUS (national portal codes; dossiers alive in the period)",
-            "HỒ SƠ THEO TRẠNG THÁI (mã cổng quốc gia; hồ sơ phát sinh trong kỳ)"
-        )
+            "HỒ SƠ THEO TRẠNG THÁI (mã cổng quốc gia; hồ sơ phát sinh trong kỳ)",
+        ),
     )?;
     for (code, count) in b.report.status_counts() {
         let status = motcua_core::Status::from_national_code(*code);
@@ -171,14 +176,12 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         writeln!(out, "  {code:>4}  {}  {:>9}", cell(&label, 48), num(*count))?;
     }
 
-    writeln!(out)?;
-    writeln!(
+    heading(
         out,
-        "{}",
         l.pick(
             "FIGURES BY LEVEL (received, carried over, handled and open in the period)",
-            "SỐ LIỆU THEO CẤP (tiếp nhận, chuyển qua, đã và đang giải quyết trong kỳ)"
-        )
+            "SỐ LIỆU THEO CẤP (tiếp nhận, chuyển qua, đã và đang giải quyết trong kỳ)",
+        ),
     )?;
     writeln!(
         out,
@@ -228,14 +231,12 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         )?;
     }
 
-    writeln!(out)?;
-    writeln!(
+    heading(
         out,
-        "{}",
         l.pick(
             "INDICATORS (Decision 766; province; points under the qd766 scheme)",
-            "CHỈ SỐ (Quyết định 766; toàn tỉnh; điểm theo thang qd766)"
-        )
+            "CHỈ SỐ (Quyết định 766; toàn tỉnh; điểm theo thang qd766)",
+        ),
     )?;
     let points = b.scheme().score(province, b.targets.online_denominator);
     for indicator in Indicator::ALL {
