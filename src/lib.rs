@@ -4,7 +4,7 @@
 //!
 //! This facade re-exports the dossier engine ([`motcua_core`]) at its root, and the other
 //! crates as modules: [`calendar`], [`io`], [`store`] (with the durable stores [`sqlite`] and
-//! [`postgres`]), [`metrics`], [`gen`].
+//! [`postgres`]), [`metrics`], [`pipeline`] (reports straight from stores, on every core), [`gen`].
 
 pub use motcua_core::*;
 
@@ -12,6 +12,7 @@ pub use motcua_calendar as calendar;
 pub use motcua_gen as gen;
 pub use motcua_io as io;
 pub use motcua_metrics as metrics;
+pub use motcua_pipeline as pipeline;
 pub use motcua_postgres as postgres;
 pub use motcua_sqlite as sqlite;
 pub use motcua_store as store;

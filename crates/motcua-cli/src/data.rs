@@ -4,8 +4,13 @@
 use crate::error::CliError;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, DossierId, DossierView, Event};
+use motcua_metrics::{LevelHistory, Period, Report};
+use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
+use motcua_postgres::PgStore;
 use motcua_sqlite::{SqliteError, SqliteStore};
-use motcua_store::{EventStore, ExpectedVersion, StoreError, StreamBatch};
+use motcua_store::{
+    DossierRange, DossierScan, EventStore, ExpectedVersion, StoreError, StreamBatch,
+};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -29,9 +34,15 @@ pub struct DataArgs {
     /// --store it replaces the catalogue kept in the store.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
-    /// A motcua store file (SQLite, made by `motcua import`): its events and catalogue.
-    #[arg(long, value_name = "FILE")]
-    pub store: Option<PathBuf>,
+    /// A motcua store: a SQLite file (made by `motcua import` or `motcua gen --store`), or a
+    /// PostgreSQL URL (`postgres://user:password@host/db#schema`, schema `motcua` by default).
+    /// `report` takes several, one per shard, reads each where it is and merges the reports;
+    /// the catalogue comes from --catalog or the first SQLite store that keeps one.
+    #[arg(long, value_name = "FILE|URL")]
+    pub store: Vec<String>,
+    /// Worker threads for `report` (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Your own calendar additions (day-off / make-up-day lines, see `motcua calendar --help`),
     /// loaded on top of the Vietnamese calendar.
     #[arg(long, value_name = "FILE")]
@@ -81,6 +92,92 @@ pub enum Source {
         /// The store file.
         path: PathBuf,
     },
+    /// Several stores (shards), or a PostgreSQL store.
+    Shards {
+        /// Each store's file or URL (URLs without their password).
+        locations: Vec<String>,
+    },
+}
+
+impl Source {
+    /// Where the data came from, for a report's header (files and stores).
+    pub fn location(&self) -> Option<String> {
+        match self {
+            Source::Sample { .. } => None,
+            Source::Files { events: path } | Source::Store { path } => {
+                Some(path.display().to_string())
+            }
+            Source::Shards { locations } => Some(locations.join(", ")),
+        }
+    }
+}
+
+/// An opened store of either kind.
+pub enum AnyStore {
+    /// A SQLite file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL schema.
+    Postgres(PgStore),
+}
+
+impl DossierScan for AnyStore {
+    fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.dossier_ranges(parts),
+            AnyStore::Postgres(s) => s.dossier_ranges(parts),
+        }
+    }
+
+    fn scan_dossiers<E, F>(&self, range: &DossierRange, visit: F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(&[Event]) -> Result<(), E>,
+    {
+        match self {
+            AnyStore::Sqlite(s) => s.scan_dossiers(range, visit),
+            AnyStore::Postgres(s) => s.scan_dossiers(range, visit),
+        }
+    }
+}
+
+/// Where a report's dossiers are read from.
+enum Origin {
+    /// Already in [`Dataset::streams`].
+    Streams,
+    /// The bundled sample, in an in-memory store.
+    Sample(SqliteStore),
+    /// A JSON Lines file, read and checked while reporting.
+    File(PathBuf),
+    /// Stores, each with the name errors give it.
+    Stores(Vec<(String, AnyStore)>),
+}
+
+/// A PostgreSQL location: `postgres://…` or `postgresql://…`, with an optional `#schema`.
+fn postgres_location(location: &str) -> Option<(&str, &str)> {
+    if !(location.starts_with("postgres://") || location.starts_with("postgresql://")) {
+        return None;
+    }
+    Some(match location.rsplit_once('#') {
+        Some((url, schema)) if !schema.is_empty() => (url, schema),
+        Some((url, _)) => (url, "motcua"),
+        None => (location, "motcua"),
+    })
+}
+
+/// A URL as shown in reports and errors: without a password.
+fn shown(location: &str) -> String {
+    match (location.find("://"), location.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &location[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => {
+                    format!("{}{user}:***{}", &location[..scheme + 3], &location[at..])
+                }
+                None => location.to_owned(),
+            }
+        }
+        _ => location.to_owned(),
+    }
 }
 
 /// Loaded, checked data with every dossier's stream.
@@ -97,9 +194,147 @@ pub struct Dataset {
     pub source: Source,
     /// Only events recorded by then are counted, if set.
     pub known_at: Option<OffsetDateTime>,
+    /// Worker threads for reports.
+    pub threads: Option<usize>,
+    origin: Origin,
 }
 
 impl Dataset {
+    /// Opens the data the arguments name for a report, without reading the dossiers yet:
+    /// [`Dataset::report`] streams them from the stores or the file.
+    pub fn open(args: &DataArgs) -> Result<Dataset, CliError> {
+        let calendar = crate::calendar_cmd::load_calendar(args.calendar.as_ref())?;
+        let offset = calendar.offset();
+        let now = move || OffsetDateTime::now_utc().to_offset(offset);
+        if !args.store.is_empty() {
+            let mut stores = Vec::new();
+            let mut catalogue = match &args.catalog {
+                Some(catalog) => Some(read_catalogue(catalog)?),
+                None => None,
+            };
+            for location in &args.store {
+                let store = match postgres_location(location) {
+                    Some((url, schema)) => AnyStore::Postgres(
+                        PgStore::connect(url, schema)
+                            .map_err(|e| CliError::Data(format!("{}: {e}", shown(location))))?,
+                    ),
+                    None => {
+                        let path = Path::new(location);
+                        let store = open_store(path, false)?;
+                        if catalogue.is_none() {
+                            catalogue = store.catalogue().map_err(|e| store_error(path, e))?;
+                        }
+                        AnyStore::Sqlite(store)
+                    }
+                };
+                stores.push((shown(location), store));
+            }
+            let catalogue = catalogue.ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: no store keeps a catalogue; pass --catalog FILE",
+                    args.store
+                        .iter()
+                        .map(|l| shown(l))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            let source = match (&stores[..], &args.store[..]) {
+                ([(_, AnyStore::Sqlite(_))], [path]) => Source::Store {
+                    path: PathBuf::from(path),
+                },
+                _ => Source::Shards {
+                    locations: stores.iter().map(|(name, _)| name.clone()).collect(),
+                },
+            };
+            return Ok(Dataset {
+                catalogue,
+                calendar,
+                streams: BTreeMap::new(),
+                as_of: args.as_of.unwrap_or_else(now),
+                source,
+                known_at: args.known_at,
+                threads: args.threads,
+                origin: Origin::Stores(stores),
+            });
+        }
+        match (&args.events, &args.catalog) {
+            (Some(events), Some(catalog)) => {
+                let catalogue = read_catalogue(catalog)?;
+                open(events)?;
+                Ok(Dataset {
+                    catalogue,
+                    calendar,
+                    streams: BTreeMap::new(),
+                    as_of: args.as_of.unwrap_or_else(now),
+                    source: Source::Files {
+                        events: events.clone(),
+                    },
+                    known_at: args.known_at,
+                    threads: args.threads,
+                    origin: Origin::File(events.clone()),
+                })
+            }
+            (None, None) => {
+                let sample = motcua_gen::sample().map_err(|e| {
+                    CliError::Data(format!("the bundled sample could not be generated: {e}"))
+                })?;
+                let store = sample_store(sample.events)?;
+                Ok(Dataset {
+                    catalogue: sample.catalogue,
+                    calendar,
+                    streams: BTreeMap::new(),
+                    as_of: args.as_of.unwrap_or(sample.as_of),
+                    source: Source::Sample {
+                        dossiers: sample.config.dossiers,
+                        seed: sample.config.seed,
+                    },
+                    known_at: args.known_at,
+                    threads: args.threads,
+                    origin: Origin::Sample(store),
+                })
+            }
+            _ => Err(both_or_store()),
+        }
+    }
+
+    /// The report over `period` (judged as of its end): dossiers streamed from the stores or
+    /// the file and tallied on every core, or built from the loaded streams.
+    pub fn report(&self, period: Period, levels: &LevelHistory) -> Result<Report, CliError> {
+        let mut run = ReportRun::new(self.context(), period, levels).known_at(self.known_at);
+        if let Some(threads) = self.threads {
+            run = run.threads(threads);
+        }
+        let failed = |e: PipelineError| CliError::Data(e.to_string());
+        match &self.origin {
+            Origin::Streams => {
+                let views = self.views()?;
+                Ok(Report::build_with_levels(
+                    &self.catalogue,
+                    &views,
+                    period,
+                    levels,
+                ))
+            }
+            Origin::Sample(store) => report_store(store, &run).map_err(failed),
+            Origin::File(path) => {
+                let file = BufReader::with_capacity(1 << 20, open(path)?);
+                report_jsonl(file, &run).map_err(|e| match e {
+                    PipelineError::Input(e) => CliError::BadInput {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    },
+                    other => failed(other),
+                })
+            }
+            Origin::Stores(stores) => {
+                let named: Vec<(&str, &AnyStore)> =
+                    stores.iter().map(|(n, s)| (n.as_str(), s)).collect();
+                report_stores(&named, &run).map_err(failed)
+            }
+        }
+    }
+
     /// Loads the data the arguments name, keeping only the events recorded by `--known-at`.
     pub fn load(args: &DataArgs) -> Result<Dataset, CliError> {
         let mut data = Self::load_all(args)?;
@@ -120,7 +355,13 @@ impl Dataset {
 
     fn load_all(args: &DataArgs) -> Result<Dataset, CliError> {
         let calendar = crate::calendar_cmd::load_calendar(args.calendar.as_ref())?;
-        if let Some(path) = &args.store {
+        if let Some(location) = args.store.first() {
+            if args.store.len() > 1 || postgres_location(location).is_some() {
+                return Err(CliError::Usage(
+                    "this command reads one SQLite store; several stores and PostgreSQL URLs are for `motcua report`".to_owned(),
+                ));
+            }
+            let path = Path::new(location);
             let store = open_store(path, false)?;
             let catalogue = match &args.catalog {
                 Some(catalog) => read_catalogue(catalog)?,
@@ -135,8 +376,12 @@ impl Dataset {
                 calendar,
                 streams,
                 as_of,
-                source: Source::Store { path: path.clone() },
+                source: Source::Store {
+                    path: path.to_owned(),
+                },
                 known_at: None,
+                threads: args.threads,
+                origin: Origin::Streams,
             });
         }
         match (&args.events, &args.catalog) {
@@ -155,13 +400,16 @@ impl Dataset {
                         events: events.clone(),
                     },
                     known_at: None,
+                    threads: args.threads,
+                    origin: Origin::Streams,
                 })
             }
             (None, None) => {
                 let sample = motcua_gen::sample().map_err(|e| {
                     CliError::Data(format!("the bundled sample could not be generated: {e}"))
                 })?;
-                let streams = sample_through_store(sample.events)?;
+                let store = sample_store(sample.events)?;
+                let streams = read_streams(&store)?;
                 Ok(Dataset {
                     catalogue: sample.catalogue,
                     calendar,
@@ -172,12 +420,11 @@ impl Dataset {
                         seed: sample.config.seed,
                     },
                     known_at: None,
+                    threads: args.threads,
+                    origin: Origin::Streams,
                 })
             }
-            _ => Err(CliError::Usage(
-                "--events and --catalog go together (or --store with an optional --catalog)"
-                    .to_owned(),
-            )),
+            _ => Err(both_or_store()),
         }
     }
 
@@ -203,6 +450,12 @@ impl Dataset {
         }
         Ok(views)
     }
+}
+
+fn both_or_store() -> CliError {
+    CliError::Usage(
+        "--events and --catalog go together (or --store with an optional --catalog)".to_owned(),
+    )
 }
 
 fn open(path: &Path) -> Result<File, CliError> {
@@ -279,8 +532,8 @@ fn read_streams<S: EventStore>(store: &S) -> Result<BTreeMap<DossierId, Vec<Even
 }
 
 /// The sample's events appended to an in-memory SQLite store (one batch per dossier, in one
-/// atomic call) and read back, so the default path runs on the durable store's code.
-fn sample_through_store(events: Vec<Event>) -> Result<BTreeMap<DossierId, Vec<Event>>, CliError> {
+/// atomic call), so the default path runs on the durable store's code.
+fn sample_store(events: Vec<Event>) -> Result<SqliteStore, CliError> {
     let failed = |e: &dyn std::fmt::Display| {
         CliError::Data(format!("the bundled sample could not be stored: {e}"))
     };
@@ -304,7 +557,7 @@ fn sample_through_store(events: Vec<Event>) -> Result<BTreeMap<DossierId, Vec<Ev
         })
         .collect();
     store.append_streams(&batches).map_err(|e| failed(&e))?;
-    read_streams(&store)
+    Ok(store)
 }
 
 /// Reads and checks a catalogue file.

@@ -104,14 +104,12 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
                 num(*dossiers as u64)
             )?,
         },
-        crate::data::Source::Files { events: path } | crate::data::Source::Store { path } => {
-            writeln!(
-                out,
-                "{} — {}",
-                l.pick("motcua report", "Báo cáo motcua"),
-                path.display()
-            )?
-        }
+        source => writeln!(
+            out,
+            "{} — {}",
+            l.pick("motcua report", "Báo cáo motcua"),
+            source.location().unwrap_or_default()
+        )?,
     }
     let offset = data.calendar.offset();
     writeln!(

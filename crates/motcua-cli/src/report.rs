@@ -182,9 +182,8 @@ pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
     let start = OffsetDateTime::new_in_offset(start_date, Time::MIDNIGHT, offset);
     let period = Period::new(start, as_of)
         .map_err(|e| CliError::Usage(format!("the reporting period is empty: {e}")))?;
-    let views = data.views()?;
     let levels = LevelHistory::vietnam();
-    let report = Report::build_with_levels(&data.catalogue, &views, period, &levels);
+    let report = data.report(period, &levels)?;
     let mut targets = options.targets;
     if let Some(d) = options.online_denominator {
         targets.online_denominator = match d {
@@ -217,7 +216,7 @@ pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
 
 /// Runs `motcua report`.
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let data = Dataset::load(&args.data)?;
+    let data = Dataset::open(&args.data)?;
     let built = build(
         &data,
         Options {
@@ -264,6 +263,9 @@ pub fn json(built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Source::Store { path } => {
             serde_json::json!({"kind": "store", "path": path.display().to_string()})
+        }
+        Source::Shards { locations } => {
+            serde_json::json!({"kind": "stores", "paths": locations})
         }
     };
     let l = built.lang;

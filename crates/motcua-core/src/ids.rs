@@ -1,19 +1,37 @@
 //! Identifiers: dossiers, units and procedures.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
+
+/// Reads a string straight into shared text: one allocation, no intermediate `String`.
+struct SharedText;
+
+impl serde::de::Visitor<'_> for SharedText {
+    type Value = Arc<str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Arc<str>, E> {
+        Ok(Arc::from(text))
+    }
+}
 
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        ///
+        /// Shared, immutable text: cloning is a reference-count increment, so views and
+        /// reports copy ids freely without allocating.
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Wraps a code as given by the host system.
-            pub fn new(code: impl Into<String>) -> Self {
-                Self(code.into())
+            pub fn new(code: impl AsRef<str>) -> Self {
+                Self(Arc::from(code.as_ref()))
             }
 
             /// The code as a string slice.
@@ -30,13 +48,25 @@ macro_rules! string_id {
 
         impl From<&str> for $name {
             fn from(code: &str) -> Self {
-                Self(code.to_owned())
+                Self(Arc::from(code))
             }
         }
 
         impl From<String> for $name {
             fn from(code: String) -> Self {
-                Self(code)
+                Self(Arc::from(code))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(SharedText).map(Self)
             }
         }
     };

@@ -38,6 +38,7 @@
 
 mod error;
 mod pool;
+mod scan;
 mod schema;
 mod store;
 

@@ -104,7 +104,7 @@ impl PgStore {
             .map_err(|e| self.backend(e))
     }
 
-    fn lease(&self) -> StoreResult<Lease<'_>> {
+    pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
         self.pool
             .lease()
             .map_err(|e| StoreError::Backend(format!("PostgreSQL schema {}: {e}", self.schema)))
@@ -119,7 +119,7 @@ impl PgStore {
         Ok(u64::try_from(v).unwrap_or(0))
     }
 
-    fn backend(&self, e: postgres::Error) -> StoreError {
+    pub(crate) fn backend(&self, e: postgres::Error) -> StoreError {
         StoreError::Backend(format!("PostgreSQL schema {}: {e}", self.schema))
     }
 

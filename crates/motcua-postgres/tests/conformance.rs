@@ -16,3 +16,12 @@ fn every_check_passes() {
         check(fresh.store());
     }
 }
+
+#[test]
+fn scans_cover_every_dossier_once() {
+    let Some(url) = url("scans_cover_every_dossier_once") else {
+        return;
+    };
+    let fresh = Fresh::new(&url, "scan");
+    conformance::scans_cover_every_dossier_once(fresh.store());
+}

@@ -47,6 +47,7 @@
 
 mod error;
 mod pool;
+mod scan;
 mod schema;
 mod store;
 

@@ -147,13 +147,13 @@ impl SqliteStore {
         &self.path
     }
 
-    fn lease(&self) -> StoreResult<Lease<'_>> {
+    pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
         self.pool
             .lease()
             .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))
     }
 
-    fn backend(&self, e: rusqlite::Error) -> StoreError {
+    pub(crate) fn backend(&self, e: rusqlite::Error) -> StoreError {
         StoreError::Backend(format!("{}: {e}", self.path.display()))
     }
 
@@ -253,7 +253,7 @@ impl SqliteStore {
                 BatchPlan::Append => {
                     let first = next;
                     for event in &batch.events {
-                        let body = motcua_store::codec::encode(event).map_err(Attempt::Failed)?;
+                        let body = motcua_store::codec::compact::encode(event);
                         let inserted = insert.execute(params![
                             to_i64(next),
                             event.event_id.as_bytes().as_slice(),
@@ -286,11 +286,11 @@ impl SqliteStore {
     }
 
     fn by_id(&self, tx: &Transaction<'_>, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
-        let row: Option<(i64, String)> = tx
+        let row: Option<(i64, Vec<u8>)> = tx
             .prepare_cached("SELECT position, body FROM events WHERE event_id = ?1")
             .and_then(|mut s| {
                 s.query_row(params![id.as_bytes().as_slice()], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
+                    Ok((r.get(0)?, body_at(r, 1)?))
                 })
                 .optional()
             })
@@ -312,12 +312,22 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
+fn stored(position: i64, body: &[u8]) -> StoreResult<StoredEvent> {
     let position = u64::try_from(position).unwrap_or(0);
     Ok(StoredEvent {
         position,
-        event: motcua_store::codec::decode(position, body)?,
+        event: motcua_store::codec::decode_body(position, body)?,
     })
+}
+
+/// An event body column: compact bytes (a BLOB) or, in stores written before the compact form,
+/// a JSON line (TEXT).
+pub(crate) fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
+    let value = row.get_ref(i)?;
+    value
+        .as_bytes()
+        .map(<[u8]>::to_vec)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
 }
 
 fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
@@ -375,7 +385,7 @@ impl EventStore for SqliteStore {
             .map_err(db)?;
         let rows = stmt
             .query_map(params![dossier.as_str()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, i64>(0)?, body_at(r, 1)?))
             })
             .map_err(db)?;
         let mut events = Vec::new();
@@ -400,7 +410,7 @@ impl EventStore for SqliteStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(params![to_i64(from_position), limit], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, i64>(0)?, body_at(r, 1)?))
             })
             .map_err(db)?;
         let mut events = Vec::new();

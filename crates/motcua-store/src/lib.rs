@@ -52,6 +52,7 @@ mod import;
 mod import_error;
 mod memory;
 pub mod projection;
+mod scan;
 mod store;
 
 pub use batch::{plan_batch, same_content, BatchPlan};
@@ -61,4 +62,5 @@ pub use export::{export_jsonl, ExportError};
 pub use import::{import_jsonl, ImportSummary};
 pub use import_error::ImportError;
 pub use memory::InMemoryStore;
+pub use scan::{even_bounds, DossierRange, DossierScan};
 pub use store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};

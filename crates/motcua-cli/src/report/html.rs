@@ -120,9 +120,7 @@ fn header(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             ),
             l.pick("dossiers", "hồ sơ"),
         ),
-        crate::data::Source::Files { events: path } | crate::data::Source::Store { path } => {
-            path.display().to_string()
-        }
+        source => source.location().unwrap_or_default(),
     };
     let rows = [
         (l.pick("data", "dữ liệu"), source),

@@ -11,9 +11,11 @@
 mod checkpoints;
 mod concurrency;
 mod fixtures;
+mod scan;
 
 pub use checkpoints::{checkpoints_save_and_load, projections_resume_to_the_rebuild};
 pub use concurrency::concurrent_appends_keep_every_stream_consistent;
+pub use scan::scans_cover_every_dossier_once;
 
 use crate::checkpoint::CheckpointStore;
 use crate::error::StoreError;

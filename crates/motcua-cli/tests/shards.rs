@@ -1,0 +1,213 @@
+//! `motcua report` over several stores (shards): the merged report equals the report of one
+//! store holding everything, byte for byte apart from the source it names. With
+//! `MOTCUA_PG_URL` set, one shard lives in PostgreSQL.
+
+use motcua_core::Event;
+use motcua_store::{EventStore, ExpectedVersion, StreamBatch};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const AS_OF: &str = "2024-12-31T17:00:00+07:00";
+
+fn motcua(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    assert!(
+        out.status.success(),
+        "motcua {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn write_events(path: &Path, events: &[&Event]) {
+    let mut out = Vec::new();
+    for e in events {
+        motcua_io::write_event(&mut out, e).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(path, out).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The JSON report without its `source` (which names the stores).
+fn report_json(stores: &[&str], threads: &str) -> serde_json::Value {
+    let mut args = vec![
+        "report",
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--threads",
+        threads,
+    ];
+    for s in stores {
+        args.extend(["--store", s]);
+    }
+    let out = motcua(&args);
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let source = value
+        .as_object_mut()
+        .and_then(|o| o.remove("source"))
+        .unwrap_or_else(|| panic!("no source"));
+    assert!(source.get("kind").is_some(), "{source}");
+    value
+}
+
+struct Province {
+    dir: PathBuf,
+    catalogue: PathBuf,
+    events: Vec<Event>,
+}
+
+fn province(name: &str) -> Province {
+    let dir = scratch(name);
+    let sample = motcua_gen::generate(&motcua_gen::GenConfig {
+        dossiers: 3_000,
+        seed: 11,
+        year: 2024,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let catalogue = dir.join("catalogue.json");
+    std::fs::write(&catalogue, motcua_io::write_catalogue(&sample.catalogue))
+        .unwrap_or_else(|e| panic!("{e}"));
+    Province {
+        dir,
+        catalogue,
+        events: sample.events,
+    }
+}
+
+/// Splits the events into `n` shards by the dossier's receiving unit code, as a deployment
+/// sharded by unit would.
+fn shards(events: &[Event], n: usize) -> Vec<Vec<&Event>> {
+    let mut shard_of: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut out = vec![Vec::new(); n];
+    for e in events {
+        let shard = match &e.kind {
+            motcua_core::EventKind::Submitted { unit, .. }
+            | motcua_core::EventKind::Received { unit, .. } => *shard_of
+                .entry(e.dossier_id.as_str())
+                .or_insert(unit.as_str().bytes().map(usize::from).sum::<usize>() % n),
+            _ => shard_of[e.dossier_id.as_str()],
+        };
+        out[shard].push(e);
+    }
+    assert!(out.iter().all(|s| !s.is_empty()), "an empty shard");
+    out
+}
+
+fn import(p: &Province, name: &str, events: &[&Event]) -> String {
+    let jsonl = p.dir.join(format!("{name}.jsonl"));
+    write_events(&jsonl, events);
+    let store = p.dir.join(format!("{name}.db"));
+    let (store_s, catalogue, jsonl) = (
+        store.to_string_lossy().into_owned(),
+        p.catalogue.to_string_lossy().into_owned(),
+        jsonl.to_string_lossy().into_owned(),
+    );
+    motcua(&[
+        "import",
+        "--store",
+        &store_s,
+        "--catalog",
+        &catalogue,
+        &jsonl,
+    ]);
+    store_s
+}
+
+#[test]
+fn sqlite_shards_merged_equal_the_whole() {
+    let p = province("shards-sqlite");
+    let all: Vec<&Event> = p.events.iter().collect();
+    let whole = import(&p, "whole", &all);
+    let parts: Vec<String> = shards(&p.events, 3)
+        .iter()
+        .enumerate()
+        .map(|(i, events)| import(&p, &format!("shard{i}"), events))
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let expected = report_json(&[&whole], "2");
+    assert!(expected["report"]["province"]["received"].as_u64() > Some(2_500));
+    assert_eq!(report_json(&parts, "1"), expected);
+    assert_eq!(report_json(&parts, "2"), expected);
+    // The source names every shard.
+    let out = motcua(&[
+        "report", "--format", "json", "--as-of", AS_OF, "--store", parts[0], "--store", parts[1],
+    ]);
+    let value: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(value["source"]["kind"], "stores");
+    assert_eq!(
+        value["source"]["paths"],
+        serde_json::json!([parts[0], parts[1]])
+    );
+}
+
+/// `MOTCUA_PG_URL` as a `postgres://` URL (it may be given as key=value pairs).
+fn pg_url() -> Option<String> {
+    let Ok(url) = std::env::var("MOTCUA_PG_URL") else {
+        eprintln!("SKIPPED a_postgres_shard_merges_with_sqlite_ones: MOTCUA_PG_URL is not set");
+        return None;
+    };
+    if url.starts_with("postgres") {
+        return Some(url);
+    }
+    let kv: BTreeMap<&str, &str> = url
+        .split_whitespace()
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    Some(format!(
+        "postgres://{}:{}@{}:{}/{}",
+        kv.get("user").unwrap_or(&"postgres"),
+        kv.get("password").unwrap_or(&""),
+        kv.get("host").unwrap_or(&"localhost"),
+        kv.get("port").unwrap_or(&"5432"),
+        kv.get("dbname").unwrap_or(&"postgres"),
+    ))
+}
+
+#[test]
+fn a_postgres_shard_merges_with_sqlite_ones() {
+    let Some(url) = pg_url() else {
+        return;
+    };
+    let p = province("shards-pg");
+    let all: Vec<&Event> = p.events.iter().collect();
+    let whole = import(&p, "whole", &all);
+    let parts = shards(&p.events, 2);
+    let sqlite = import(&p, "shard0", &parts[0]);
+    let schema = format!("motcua_cli_shard_{}", std::process::id());
+    let pg = motcua_postgres::PgStore::connect(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
+    let mut streams: BTreeMap<_, Vec<Event>> = BTreeMap::new();
+    for e in &parts[1] {
+        streams
+            .entry(e.dossier_id.clone())
+            .or_default()
+            .push((*e).clone());
+    }
+    let batches: Vec<StreamBatch> = streams
+        .into_iter()
+        .map(|(dossier_id, events)| StreamBatch {
+            dossier_id,
+            expected: ExpectedVersion::NoStream,
+            events,
+        })
+        .collect();
+    pg.append_streams(&batches)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let location = format!("{url}#{schema}");
+    let merged = report_json(&[&sqlite, &location], "2");
+    let _ = pg.drop_schema();
+    assert_eq!(merged, report_json(&[&whole], "2"));
+}

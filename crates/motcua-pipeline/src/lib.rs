@@ -1,0 +1,453 @@
+//! Full reports straight from stores: dossiers streamed out of each store range by range,
+//! viewed, tallied into partial reports on every core, and merged.
+//!
+//! Nothing but the partial reports is kept: memory does not grow with the number of dossiers
+//! (a worker holds one dossier's events and a chunk of views at a time). The result is exactly
+//! [`Report::build`] over every view, because reports merge exactly (the merge law of
+//! [`motcua_metrics`]); the tests check it byte for byte.
+//!
+//! Several stores (shards: one SQLite file or PostgreSQL database per province or per group of
+//! units) are reported by [`report_stores`]: each shard's partial report is computed where its
+//! data is read, then merged.
+//!
+//! ```
+//! use motcua_calendar::Calendar;
+//! use motcua_core::Context;
+//! use motcua_metrics::{LevelHistory, Period};
+//! use motcua_pipeline::{report_store, ReportRun};
+//! use motcua_store::InMemoryStore;
+//!
+//! let sample = motcua_gen::sample()?;
+//! let store = InMemoryStore::new();
+//! motcua_store::import_jsonl(&store, jsonl(&sample.events).as_slice(), &sample.catalogue)?;
+//! let calendar = Calendar::vietnam();
+//! let levels = LevelHistory::vietnam();
+//! let period = Period::new(time::macros::datetime!(2024-01-01 0:00 +7), sample.as_of)?;
+//! let run = ReportRun::new(Context::new(&sample.catalogue, &calendar), period, &levels).threads(2);
+//! let report = report_store(&store, &run)?;
+//! assert_eq!(report.province().received, 5_921);
+//! # fn jsonl(events: &[motcua_core::Event]) -> Vec<u8> {
+//! #     let mut out = Vec::new();
+//! #     for e in events { motcua_io::write_event(&mut out, e).unwrap(); }
+//! #     out
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+use motcua_core::{Context, DossierId, DossierView, Event, ViewError};
+use motcua_metrics::{LevelHistory, MergeError, Period, Report};
+use motcua_store::{DossierRange, DossierScan, StoreError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use time::OffsetDateTime;
+
+/// Views tallied into one partial report at a time: large enough that building and merging
+/// partial reports costs little, small enough to stay in cache-friendly memory (≈ 2 MB).
+const CHUNK: usize = 4_096;
+
+/// Ranges per thread: more than one, so a thread that finishes early takes another.
+const RANGES_PER_THREAD: usize = 4;
+
+/// What to report and how: the context (catalogue and calendars), the period (its end is the
+/// as-of instant), the level history, an optional "as known at" instant and the threads.
+#[derive(Clone)]
+pub struct ReportRun<'a> {
+    context: Context<'a>,
+    period: Period,
+    levels: &'a LevelHistory,
+    known_at: Option<OffsetDateTime>,
+    threads: usize,
+}
+
+impl<'a> ReportRun<'a> {
+    /// A run over `period`, judged as of its end, on every core the machine has.
+    pub fn new(context: Context<'a>, period: Period, levels: &'a LevelHistory) -> Self {
+        ReportRun {
+            context,
+            period,
+            levels,
+            known_at: None,
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
+        }
+    }
+
+    /// Counts only events recorded by `known_at` (see [`Context::view_known_at`]).
+    pub fn known_at(mut self, known_at: Option<OffsetDateTime>) -> Self {
+        self.known_at = known_at;
+        self
+    }
+
+    /// Uses `threads` worker threads (at least one).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// The worker threads.
+    pub fn thread_count(&self) -> usize {
+        self.threads
+    }
+
+    /// The view of one dossier's events under this run, or `None` when nothing of it was
+    /// known or had happened by then.
+    fn view(&self, events: &[Event]) -> Result<Option<DossierView>, PipelineError> {
+        let known = match self.known_at {
+            // Within a dossier recorded_at never goes backwards: what was known is a prefix.
+            Some(k) => events
+                .iter()
+                .position(|e| e.recorded_at > k)
+                .unwrap_or(events.len()),
+            None => events.len(),
+        };
+        let events = &events[..known];
+        let as_of = self.period.end;
+        if events.first().is_none_or(|e| e.occurred_at > as_of) {
+            return Ok(None);
+        }
+        self.context
+            .view_events(events, as_of)
+            .map(Some)
+            .map_err(|source| PipelineError::View {
+                dossier: events
+                    .first()
+                    .map(|e| e.dossier_id.clone())
+                    .unwrap_or_else(|| DossierId::new("")),
+                source,
+            })
+    }
+}
+
+/// Why a report could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// A store could not be read.
+    #[error("{store}: {source}")]
+    Store {
+        /// Which store (as given to [`report_stores`], or `store` for [`report_store`]).
+        store: String,
+        /// What failed.
+        source: StoreError,
+    },
+    /// A dossier's view could not be built (an unknown procedure or calendar).
+    #[error("dossier {dossier}: {source}")]
+    View {
+        /// The dossier.
+        dossier: DossierId,
+        /// What was wrong.
+        source: ViewError,
+    },
+    /// Partial reports of different periods (cannot happen within one run).
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    /// The input file is not valid: the same error, naming the same line, as an import gives.
+    #[error(transparent)]
+    Input(motcua_store::ImportError),
+    /// A worker thread failed.
+    #[error("a report worker failed: {0}")]
+    Worker(String),
+}
+
+impl From<StoreError> for PipelineError {
+    fn from(source: StoreError) -> Self {
+        PipelineError::Store {
+            store: "store".to_owned(),
+            source,
+        }
+    }
+}
+
+/// One thread's tally: views in a chunk, folded into a partial report as the chunk fills.
+struct Tally<'r> {
+    run: &'r ReportRun<'r>,
+    views: Vec<DossierView>,
+    report: Report,
+}
+
+impl<'r> Tally<'r> {
+    fn new(run: &'r ReportRun<'r>) -> Self {
+        Tally {
+            run,
+            views: Vec::with_capacity(CHUNK),
+            report: Report::new(run.period),
+        }
+    }
+
+    fn visit(&mut self, events: &[Event]) -> Result<(), PipelineError> {
+        if let Some(view) = self.run.view(events)? {
+            self.views.push(view);
+            if self.views.len() == CHUNK {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), PipelineError> {
+        let run = self.run;
+        let part =
+            Report::build_with_levels(run.context.catalogue, &self.views, run.period, run.levels);
+        self.views.clear();
+        self.report.merge_owned(part)?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Report, PipelineError> {
+        self.flush()?;
+        Ok(self.report)
+    }
+}
+
+/// The full report of every dossier in `store`, computed on [`ReportRun::threads`] threads.
+///
+/// # Errors
+/// The first [`PipelineError`] any thread met; no partial result is returned.
+pub fn report_store<S: DossierScan + Sync>(
+    store: &S,
+    run: &ReportRun<'_>,
+) -> Result<Report, PipelineError> {
+    report_stores(&[("store", store)], run)
+}
+
+/// The full report over several stores (shards), each named for error messages: each store's
+/// ranges are scanned where the store is, the partial reports merged. A dossier must live in
+/// one shard only (shards split dossiers, not streams).
+///
+/// # Errors
+/// The first [`PipelineError`] any thread met, naming the store.
+pub fn report_stores<S: DossierScan + Sync>(
+    stores: &[(&str, &S)],
+    run: &ReportRun<'_>,
+) -> Result<Report, PipelineError> {
+    let named = |name: &str| {
+        let name = name.to_owned();
+        move |source: StoreError| PipelineError::Store {
+            store: name.clone(),
+            source,
+        }
+    };
+    let mut work: Vec<(usize, DossierRange)> = Vec::new();
+    for (i, (name, store)) in stores.iter().enumerate() {
+        let parts = if run.threads == 1 {
+            1
+        } else {
+            run.threads * RANGES_PER_THREAD
+        };
+        let ranges = store.dossier_ranges(parts).map_err(named(name))?;
+        work.extend(ranges.into_iter().map(|r| (i, r)));
+    }
+    let next = AtomicUsize::new(0);
+    let failed: Mutex<Option<PipelineError>> = Mutex::new(None);
+    let threads = run.threads.min(work.len()).max(1);
+    let partials: Vec<Result<Report, PipelineError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut tally = Tally::new(run);
+                    loop {
+                        if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((store, range)) = work.get(i) else {
+                            break;
+                        };
+                        let (name, store) = stores[*store];
+                        let scanned = store
+                            .scan_dossiers(range, |events: &[Event]| tally.visit(events))
+                            .map_err(|e| match e {
+                                PipelineError::Store { source, .. } => named(name)(source),
+                                other => other,
+                            });
+                        if let Err(e) = scanned {
+                            if let Ok(mut f) = failed.lock() {
+                                f.get_or_insert(e);
+                            }
+                            break;
+                        }
+                    }
+                    tally.finish()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(PipelineError::Worker("a thread panicked".into())))
+            })
+            .collect()
+    });
+    if let Some(e) = failed.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let mut report = Report::new(run.period);
+    for partial in partials {
+        report.merge_owned(partial?)?;
+    }
+    Ok(report)
+}
+
+/// One dossier's events from a file, with the line each came from.
+struct FileStream {
+    events: Vec<Event>,
+    lines: Vec<u64>,
+}
+
+/// The full report of a JSON Lines events file (docs/event-format.md), with every event
+/// checked as [`motcua_store::import_jsonl`] checks it: the file is read once, dossiers are
+/// gathered, then checked, viewed and tallied on [`ReportRun::threads`] threads.
+///
+/// Unlike a store scan this holds the file's events in memory (a file is not ordered by
+/// dossier): about 200 bytes per event.
+///
+/// # Errors
+/// [`PipelineError::Input`] with the same error, naming the same line, that
+/// [`motcua_store::import_jsonl`] gives for the file: the first bad line wins, whatever was
+/// wrong with it (unreadable, a reused event id, a broken rule).
+pub fn report_jsonl<R: std::io::BufRead>(
+    reader: R,
+    run: &ReportRun<'_>,
+) -> Result<Report, PipelineError> {
+    use motcua_store::ImportError;
+    use std::collections::HashMap;
+
+    let mut index: HashMap<DossierId, usize> = HashMap::new();
+    let mut streams: Vec<FileStream> = Vec::new();
+    let mut ids: HashMap<uuid::Uuid, u64> = HashMap::new();
+    let mut reader = motcua_io::read_events(reader);
+    // The first error met while reading (unreadable line or reused id): lines after it are
+    // not read, lines before it may still break a rule.
+    let mut read_error: Option<(u64, ImportError)> = None;
+    while let Some(item) = reader.next_numbered() {
+        let (line, event) = match item {
+            Ok(item) => item,
+            Err(e) => {
+                read_error = Some((e.line, ImportError::Read(e)));
+                break;
+            }
+        };
+        if let Some(first_line) = ids.insert(event.event_id, line) {
+            read_error = Some((
+                line,
+                ImportError::DuplicateInFile {
+                    line,
+                    first_line,
+                    dossier: event.dossier_id,
+                    sequence: event.sequence,
+                    event_id: event.event_id,
+                },
+            ));
+            break;
+        }
+        let i = match index.get(&event.dossier_id) {
+            Some(i) => *i,
+            None => {
+                index.insert(event.dossier_id.clone(), streams.len());
+                streams.push(FileStream {
+                    events: Vec::new(),
+                    lines: Vec::new(),
+                });
+                streams.len() - 1
+            }
+        };
+        streams[i].events.push(event);
+        streams[i].lines.push(line);
+    }
+    drop(ids);
+    drop(index);
+
+    let next = AtomicUsize::new(0);
+    let batch = 1_024;
+    let threads = run.threads.min(streams.len().div_ceil(batch)).max(1);
+    let outcomes: Vec<(Result<Report, PipelineError>, Option<(u64, ImportError)>)> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut tally = Tally::new(run);
+                        let mut first_broken: Option<(u64, ImportError)> = None;
+                        loop {
+                            let start = next.fetch_add(batch, Ordering::Relaxed);
+                            let Some(chunk) =
+                                streams.get(start..(start + batch).min(streams.len()))
+                            else {
+                                break;
+                            };
+                            if chunk.is_empty() {
+                                break;
+                            }
+                            for stream in chunk {
+                                if let Some((line, e)) = check_stream(stream, run) {
+                                    if first_broken.as_ref().is_none_or(|(l, _)| line < *l) {
+                                        first_broken = Some((line, e));
+                                    }
+                                } else if first_broken.is_none() {
+                                    if let Err(e) = tally.visit(&stream.events) {
+                                        return (Err(e), first_broken);
+                                    }
+                                }
+                            }
+                        }
+                        (tally.finish(), first_broken)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        (Err(PipelineError::Worker("a thread panicked".into())), None)
+                    })
+                })
+                .collect()
+        });
+    let mut first_error = read_error;
+    let mut report = Report::new(run.period);
+    let mut failed = None;
+    for (partial, broken) in outcomes {
+        if let Some((line, e)) = broken {
+            if first_error.as_ref().is_none_or(|(l, _)| line < *l) {
+                first_error = Some((line, e));
+            }
+        }
+        match partial {
+            Ok(partial) => report.merge_owned(partial)?,
+            Err(e) => failed = failed.or(Some(e)),
+        }
+    }
+    if let Some((_, e)) = first_error {
+        return Err(PipelineError::Input(e));
+    }
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
+}
+
+/// The first event of a file's dossier that breaks the rules, with its line.
+fn check_stream(
+    stream: &FileStream,
+    run: &ReportRun<'_>,
+) -> Option<(u64, motcua_store::ImportError)> {
+    let mut state = motcua_core::DossierState::default();
+    for (event, line) in stream.events.iter().zip(&stream.lines) {
+        if let Err(source) = motcua_core::rules::check(event, &state, run.context.catalogue) {
+            return Some((
+                *line,
+                motcua_store::ImportError::Rejected {
+                    line: *line,
+                    dossier: event.dossier_id.clone(),
+                    sequence: event.sequence,
+                    source,
+                },
+            ));
+        }
+        state = motcua_core::state::evolve(state, event);
+    }
+    None
+}

@@ -1,0 +1,221 @@
+//! Reports from stores and files equal the report built from every view, whatever the threads,
+//! shards or "known at" instant; a bad file gives the very error an import gives.
+
+use motcua_calendar::Calendar;
+use motcua_core::{Catalogue, Context, DossierId, DossierView, Event};
+use motcua_metrics::{LevelHistory, Period, Report};
+use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
+use motcua_sqlite::SqliteStore;
+use motcua_store::{import_jsonl, EventStore, ExpectedVersion, InMemoryStore, StreamBatch};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+struct Fixture {
+    catalogue: Catalogue,
+    streams: BTreeMap<DossierId, Vec<Event>>,
+    jsonl: Vec<u8>,
+    calendar: Calendar,
+    levels: LevelHistory,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let sample = motcua_gen::sample().unwrap_or_else(|e| panic!("{e}"));
+        let mut jsonl = Vec::new();
+        let mut streams: BTreeMap<DossierId, Vec<Event>> = BTreeMap::new();
+        for e in &sample.events {
+            motcua_io::write_event(&mut jsonl, e).unwrap_or_else(|e| panic!("{e}"));
+            streams
+                .entry(e.dossier_id.clone())
+                .or_default()
+                .push(e.clone());
+        }
+        Fixture {
+            catalogue: sample.catalogue,
+            streams,
+            jsonl,
+            calendar: Calendar::vietnam(),
+            levels: LevelHistory::vietnam(),
+        }
+    })
+}
+
+fn period() -> Period {
+    Period::new(
+        datetime!(2024-01-01 0:00 +7),
+        datetime!(2024-12-31 17:00 +7),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(f: &Fixture, threads: usize) -> ReportRun<'_> {
+    ReportRun::new(Context::new(&f.catalogue, &f.calendar), period(), &f.levels).threads(threads)
+}
+
+/// The reference: every dossier viewed one by one, the report built in one call.
+fn reference(f: &Fixture, known_at: Option<OffsetDateTime>) -> Report {
+    let context = Context::new(&f.catalogue, &f.calendar);
+    let as_of = period().end;
+    let views: Vec<DossierView> = f
+        .streams
+        .values()
+        .filter_map(|events| {
+            let known: Vec<Event> = events
+                .iter()
+                .filter(|e| known_at.is_none_or(|k| e.recorded_at <= k))
+                .cloned()
+                .collect();
+            if known.first().is_none_or(|e| e.occurred_at > as_of) {
+                return None;
+            }
+            Some(
+                context
+                    .view_events(&known, as_of)
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+        })
+        .collect();
+    Report::build_with_levels(&f.catalogue, &views, period(), &f.levels)
+}
+
+fn batches<'a>(streams: impl Iterator<Item = (&'a DossierId, &'a Vec<Event>)>) -> Vec<StreamBatch> {
+    streams
+        .map(|(id, events)| StreamBatch {
+            dossier_id: id.clone(),
+            expected: ExpectedVersion::NoStream,
+            events: events.clone(),
+        })
+        .collect()
+}
+
+fn sqlite_with(
+    streams: impl Iterator<Item = (&'static DossierId, &'static Vec<Event>)>,
+) -> SqliteStore {
+    let store = SqliteStore::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+    store
+        .append_streams(&batches(streams))
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+}
+
+#[test]
+fn a_store_reports_like_every_view_on_any_number_of_threads() {
+    let f = fixture();
+    let expected = reference(f, None);
+    assert!(expected.province().received > 5_000);
+    let memory = InMemoryStore::new();
+    memory
+        .append_streams(&batches(f.streams.iter()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sqlite = sqlite_with(f.streams.iter());
+    for threads in [1, 2, 3, 8] {
+        let r = run(f, threads);
+        assert!(
+            report_store(&memory, &r).unwrap_or_else(|e| panic!("{e}")) == expected,
+            "memory, {threads} threads"
+        );
+        assert!(
+            report_store(&sqlite, &r).unwrap_or_else(|e| panic!("{e}")) == expected,
+            "SQLite, {threads} threads"
+        );
+    }
+}
+
+#[test]
+fn shards_merged_equal_the_whole() {
+    let f = fixture();
+    let expected = reference(f, None);
+    // Shards by receiving unit, as a national deployment would split them.
+    let mut shards: Vec<Vec<(&'static DossierId, &'static Vec<Event>)>> = vec![Vec::new(); 3];
+    for (id, events) in &f.streams {
+        let unit = events
+            .iter()
+            .find_map(|e| match &e.kind {
+                motcua_core::EventKind::Submitted { unit, .. }
+                | motcua_core::EventKind::Received { unit, .. } => {
+                    Some(unit.as_str().bytes().map(usize::from).sum::<usize>())
+                }
+                _ => None,
+            })
+            .unwrap_or(0);
+        shards[unit % 3].push((id, events));
+    }
+    assert!(shards.iter().all(|s| !s.is_empty()));
+    let stores: Vec<SqliteStore> = shards
+        .into_iter()
+        .map(|s| sqlite_with(s.into_iter()))
+        .collect();
+    let named: Vec<(&str, &SqliteStore)> = stores.iter().map(|s| ("shard", s)).collect();
+    for threads in [1, 2] {
+        let merged = report_stores(&named, &run(f, threads)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(merged == expected, "{threads} threads");
+    }
+}
+
+#[test]
+fn known_at_counts_only_what_was_recorded_by_then() {
+    let f = fixture();
+    let known_at = datetime!(2024-07-01 0:00 +7);
+    let expected = reference(f, Some(known_at));
+    assert!(expected != reference(f, None));
+    let sqlite = sqlite_with(f.streams.iter());
+    let r = run(f, 2).known_at(Some(known_at));
+    assert!(report_store(&sqlite, &r).unwrap_or_else(|e| panic!("{e}")) == expected);
+    assert!(report_jsonl(f.jsonl.as_slice(), &r).unwrap_or_else(|e| panic!("{e}")) == expected);
+}
+
+#[test]
+fn a_file_reports_like_its_store() {
+    let f = fixture();
+    let expected = reference(f, None);
+    for threads in [1, 2] {
+        let report =
+            report_jsonl(f.jsonl.as_slice(), &run(f, threads)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(report == expected, "{threads} threads");
+    }
+}
+
+/// What importing the file gives: the error text, or none.
+fn import_error(f: &Fixture, file: &[u8]) -> Option<String> {
+    import_jsonl(&InMemoryStore::new(), file, &f.catalogue)
+        .err()
+        .map(|e| e.to_string())
+}
+
+fn report_error(f: &Fixture, file: &[u8]) -> Option<String> {
+    match report_jsonl(file, &run(f, 2)) {
+        Ok(_) => None,
+        Err(PipelineError::Input(e)) => Some(e.to_string()),
+        Err(other) => panic!("not an input error: {other}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Damage the file one way or two (drop, repeat or swap lines, break one) and the report
+    /// refuses it with exactly the error, on exactly the line, that an import gives.
+    #[test]
+    fn a_damaged_file_gives_the_import_error(
+        edits in proptest::collection::vec((0u8..4, 0usize..40_000, 0usize..40_000), 1..3)
+    ) {
+        let f = fixture();
+        let mut lines: Vec<&[u8]> = f.jsonl.split_inclusive(|b| *b == b'\n').collect();
+        let broken = b"{\"v\":1,\"event_id\":\"not a uuid\"}\n".as_slice();
+        for (kind, a, b) in edits {
+            let (a, b) = (a % lines.len(), b % lines.len());
+            match kind {
+                0 => { lines.remove(a); }
+                1 => { let l = lines[a]; lines.insert(b, l); }
+                2 => lines.swap(a, b),
+                _ => lines[a] = broken,
+            }
+        }
+        let file = lines.concat();
+        prop_assert_eq!(report_error(f, &file), import_error(f, &file));
+    }
+}

@@ -1,0 +1,80 @@
+//! The scan check: every [`DossierScan`] store splits and reads its dossiers alike.
+
+use super::fixtures::{events, ok};
+use crate::error::StoreError;
+use crate::scan::{DossierRange, DossierScan};
+use crate::store::{EventStore, ExpectedVersion, StreamBatch};
+use motcua_core::{DossierId, Event};
+
+/// Appends 60 dossiers of 1 to 12 events, interleaved over several calls, then checks that for
+/// 1 to 7 parts the ranges cover every dossier exactly once, that scanning every range gives
+/// each dossier once, in id order within a range, with exactly its stream, and that a scan
+/// stops at the visitor's first error.
+pub fn scans_cover_every_dossier_once<S: EventStore + DossierScan>(store: &S) {
+    let dossiers: Vec<String> = (0..60)
+        .map(|i| format!("S{:02}-{}", (i * 37) % 60, i))
+        .collect();
+    // Three rounds, so every dossier's events are spread over the log.
+    for round in 0..3u64 {
+        let batches: Vec<StreamBatch> = dossiers
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let size = (i as u64 % 4) + 1;
+                let first = round * size + 1;
+                StreamBatch {
+                    dossier_id: DossierId::new(d.as_str()),
+                    expected: ExpectedVersion::at(round * size),
+                    events: events(d, first, first + size - 1, (i as u128) << 32),
+                }
+            })
+            .collect();
+        ok(store.append_streams(&batches));
+    }
+    let mut expected: Vec<(DossierId, Vec<Event>)> = Vec::new();
+    for id in ok(store.dossier_ids()) {
+        let stream = ok(store.read_stream(&id));
+        expected.push((id, stream));
+    }
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    for parts in 1..=7 {
+        let ranges = ok(store.dossier_ranges(parts));
+        assert!(
+            !ranges.is_empty() && ranges.len() <= parts.max(1),
+            "{parts} parts gave {} ranges",
+            ranges.len()
+        );
+        let mut seen: Vec<(DossierId, Vec<Event>)> = Vec::new();
+        for range in &ranges {
+            let mut in_range: Vec<(DossierId, Vec<Event>)> = Vec::new();
+            ok(store.scan_dossiers(range, |stream: &[Event]| {
+                let id = stream
+                    .first()
+                    .map(|e| e.dossier_id.clone())
+                    .ok_or_else(|| StoreError::Backend("an empty stream was visited".into()))?;
+                assert!(range.contains(&id), "{id} scanned in {range:?}");
+                in_range.push((id, stream.to_vec()));
+                Ok::<(), StoreError>(())
+            }));
+            assert!(
+                in_range.windows(2).all(|w| w[0].0 < w[1].0),
+                "dossiers of {range:?} not in id order"
+            );
+            seen.extend(in_range);
+        }
+        seen.sort_by(|a, b| a.0.cmp(&b.0));
+        assert!(
+            seen == expected,
+            "{parts} parts: the scans do not give every dossier's stream exactly once"
+        );
+    }
+    let mut visited = 0;
+    let stopped = store.scan_dossiers(&DossierRange::ALL, |_: &[Event]| {
+        visited += 1;
+        Err(StoreError::Backend("stop".into()))
+    });
+    assert!(
+        matches!(stopped, Err(StoreError::Backend(m)) if m == "stop") && visited == 1,
+        "a scan must stop at the visitor's first error"
+    );
+}
