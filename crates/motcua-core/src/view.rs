@@ -163,8 +163,9 @@ pub struct DossierView {
     pub late_reason: Option<LateReason>,
     /// Number of supplement requests.
     pub supplement_rounds: u32,
-    /// Step runs with their own dues.
-    pub steps: Vec<StepView>,
+    /// Step runs with their own dues (a boxed slice: a view is never grown after it is built,
+    /// and this keeps [`DossierView`] within 256 bytes).
+    pub steps: Box<[StepView]>,
     /// Electronic result issued.
     pub electronic_result: Option<bool>,
     /// The last obligation paid online (`None` if nothing was paid).
@@ -459,7 +460,7 @@ impl<'a> Context<'a> {
             time_class,
             late_reason,
             supplement_rounds: u32::try_from(state.supplements.len()).unwrap_or(u32::MAX),
-            steps,
+            steps: steps.into_boxed_slice(),
             electronic_result: state.electronic_result,
             paid_online: state
                 .payments
@@ -650,5 +651,17 @@ impl<'a> Context<'a> {
             }
         }
         Ok(total)
+    }
+}
+
+
+#[cfg(test)]
+mod size {
+    /// Issue 7's memory target: a derived view takes at most 256 bytes inline (its ids are
+    /// shared with the events; only step runs, when a procedure has steps, live on the heap).
+    #[test]
+    fn a_view_fits_in_256_bytes() {
+        assert!(std::mem::size_of::<super::DossierView>() <= 256);
+        assert_eq!(std::mem::size_of::<super::StepView>(), 96);
     }
 }

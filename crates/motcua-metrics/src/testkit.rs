@@ -46,7 +46,7 @@ impl ViewBuilder {
             time_class: TimeClass::NotJudged,
             late_reason: None,
             supplement_rounds: 0,
-            steps: vec![],
+            steps: Box::default(),
             electronic_result: None,
             paid_online: None,
             satisfied: None,
@@ -137,7 +137,7 @@ impl ViewBuilder {
     pub fn late_steps(mut self, n: usize) -> Self {
         let started = self.0.received_at.unwrap_or_else(|| at(0));
         for i in 0..n {
-            self.0.steps.push(StepView {
+            push_step(&mut self.0.steps, StepView {
                 step: format!("s{i}"),
                 unit: self.0.unit.clone(),
                 started_at: started,
@@ -177,7 +177,7 @@ impl ViewBuilder {
     /// A step run by `unit`, late or not.
     pub fn step(mut self, id: &str, unit: &str, late: bool) -> Self {
         let started = self.0.received_at.unwrap_or_else(|| at(0));
-        self.0.steps.push(StepView {
+        push_step(&mut self.0.steps, StepView {
             step: id.into(),
             unit: UnitId::new(unit),
             started_at: started,
@@ -263,7 +263,7 @@ pub fn arb_view() -> impl Strategy<Value = DossierView> {
             v.paid_online = paid;
             v.feedback = feedback;
             if let Some((u, late)) = step {
-                v.steps.push(StepView {
+                push_step(&mut v.steps, StepView {
                     step: format!("x{u}"),
                     unit: UnitId::new(UNITS[u]),
                     started_at: v.received_at.unwrap_or_else(|| at(0)),
@@ -365,4 +365,11 @@ pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
         Ok(json) => json,
         Err(e) => panic!("cannot serialise: {e}"),
     }
+}
+
+/// Appends a step run to a view's (boxed) steps.
+fn push_step(steps: &mut Box<[StepView]>, step: StepView) {
+    let mut grown = std::mem::take(steps).into_vec();
+    grown.push(step);
+    *steps = grown.into_boxed_slice();
 }
