@@ -52,6 +52,12 @@ pub enum CalendarError {
         /// What was found and what was expected.
         message: String,
     },
+    /// An override file that could not be read, or is not UTF-8 text.
+    #[error("the override file could not be read: {message}; expected UTF-8 text")]
+    Unreadable {
+        /// What the reader reported.
+        message: String,
+    },
     /// A lunar computation outside the supported range of the lunar calendar.
     #[error("{what} is outside the supported range of the lunar calendar (solar dates {first}..={last})")]
     LunarOutOfRange {

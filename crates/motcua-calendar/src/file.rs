@@ -63,7 +63,10 @@ pub fn parse_iso_date(s: &str) -> Option<Date> {
 /// ```
 pub fn parse_overrides(text: &str) -> Result<Vec<OverrideLine>, CalendarError> {
     let mut out = Vec::new();
+    // A byte order mark, as some editors write, is not part of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.lines().enumerate() {
+        // At most one line per byte, so i + 1 cannot overflow.
         let line = i + 1;
         let l = raw.trim_end_matches('\r');
         if l.trim().is_empty() || l.trim_start().starts_with('#') {
@@ -72,13 +75,31 @@ pub fn parse_overrides(text: &str) -> Result<Vec<OverrideLine>, CalendarError> {
         let err = |message: String| CalendarError::Parse { line, message };
         let fields: Vec<&str> = l.split('\t').collect();
         if !(3..=4).contains(&fields.len()) {
+            let hint = if fields.len() < 3 && l.contains(' ') {
+                " (fields are separated by one TAB character, not spaces)"
+            } else {
+                ""
+            };
             return Err(err(format!(
-                "expected 3 or 4 TAB-separated fields (date, kind, name[, source]), found {}",
+                "expected 3 or 4 TAB-separated fields (date, kind, name[, source]), found {}{hint}",
                 fields.len()
             )));
         }
-        let date = parse_date(fields[0].trim())
-            .ok_or_else(|| err(format!("expected a date YYYY-MM-DD, found {:?}", fields[0])))?;
+        let date = parse_date(fields[0].trim()).ok_or_else(|| {
+            let shaped = fields[0].trim().bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            }) && fields[0].trim().len() == 10;
+            let why = if shaped {
+                ", which is not a day of the calendar"
+            } else {
+                ""
+            };
+            err(format!(
+                "expected a date YYYY-MM-DD in field 1, found {:?}{why}",
+                fields[0]
+            ))
+        })?;
         let kind_s = fields[1].trim();
         let (kind, like) = match kind_s {
             "holiday" => (Some(DayOffKind::Holiday), Weekday::Monday),
@@ -97,7 +118,7 @@ pub fn parse_overrides(text: &str) -> Result<Vec<OverrideLine>, CalendarError> {
                     Some("sun") => Weekday::Sunday,
                     _ => {
                         return Err(err(format!(
-                            "expected kind holiday, compensatory, swap-off, local or makeup-workday[:mon..sun], found {k:?}"
+                            "expected kind holiday, compensatory, swap-off, local or makeup-workday[:mon..sun] in field 2, found {k:?}"
                         )))
                     }
                 };
@@ -134,7 +155,8 @@ impl CalendarBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_overrides(mut self, text: &str) -> Result<Self, CalendarError> {
-        for l in parse_overrides(text)? {
+        let lines = parse_overrides(text)?;
+        for l in lines {
             let o = match l.kind {
                 Some(kind) => Override::DayOff { kind, name: l.name },
                 None => Override::Makeup {
@@ -150,10 +172,10 @@ impl CalendarBuilder {
     /// [`CalendarBuilder::load_overrides`] from a reader the caller provides (UTF-8).
     pub fn load_overrides_from(self, mut r: impl Read) -> Result<Self, CalendarError> {
         let mut s = String::new();
-        r.read_to_string(&mut s).map_err(|e| CalendarError::Parse {
-            line: 0,
-            message: format!("expected readable UTF-8 text: {e}"),
-        })?;
+        r.read_to_string(&mut s)
+            .map_err(|e| CalendarError::Unreadable {
+                message: e.to_string(),
+            })?;
         self.load_overrides(&s)
     }
 }

@@ -99,15 +99,15 @@ pub enum Unit {
 #[derive(Debug, thiserror::Error)]
 pub enum CalendarCmdError {
     /// An argument or file content was invalid.
-    #[error("bad input: {0}")]
+    #[error("{0}")]
     Input(String),
     /// The calendar refused the input (out of range, parse error in the override file, …).
-    #[error("bad input: {0}")]
+    #[error("{0}")]
     Calendar(#[from] CalendarError),
     /// Reading the override file or writing the output failed.
-    #[error("I/O error on {path}: {source}")]
+    #[error("{path}: {source}")]
     Io {
-        /// The file concerned (`<output>` for the output stream).
+        /// The file concerned (`standard output` for the output stream).
         path: String,
         /// The underlying error.
         source: std::io::Error,
@@ -126,7 +126,7 @@ impl CalendarCmdError {
 
 fn out_err(source: std::io::Error) -> CalendarCmdError {
     CalendarCmdError::Io {
-        path: "<output>".to_string(),
+        path: "standard output".to_string(),
         source,
     }
 }
@@ -178,12 +178,16 @@ pub fn run(cmd: CalendarArgs, out: &mut dyn Write) -> Result<(), CalendarCmdErro
     match cmd.command {
         CalendarCommand::DaysOff { year } => {
             let cal = load_calendar(cmd.calendar.as_ref())?;
+            let (first, last) = (cal.first_day().year(), cal.last_day().year());
             let range = |m, d| {
-                Date::from_calendar_date(year, m, d).map_err(|_| {
-                    CalendarCmdError::Input(format!(
-                        "expected a year within the calendar's range, found {year}"
-                    ))
-                })
+                Date::from_calendar_date(year, m, d)
+                    .ok()
+                    .filter(|_| (first..=last).contains(&year))
+                    .ok_or_else(|| {
+                        CalendarCmdError::Input(format!(
+                            "expected a year within the calendar's range {first}..={last}, found {year}"
+                        ))
+                    })
             };
             let (from, to) = (range(Month::January, 1)?, range(Month::December, 31)?);
             cal.day(from)?;

@@ -34,7 +34,7 @@ pub enum DecideError {
         found: u64,
     },
     /// An event dated before the previous event of the same dossier.
-    #[error("dossier {dossier}, event {sequence}: {field} {found} is before the previous event's {previous}; events must be in time order")]
+    #[error("dossier {dossier}, event {sequence}: {field} {} is before the previous event's {}; events must be in time order", rfc3339(*.found), rfc3339(*.previous))]
     TimeWentBackwards {
         /// The dossier.
         dossier: DossierId,
@@ -96,7 +96,7 @@ pub enum DecideError {
         problem: &'static str,
     },
     /// A new due date that does not move the due later.
-    #[error("dossier {dossier}, event {sequence}: the new due {new_due} must be after {after}")]
+    #[error("dossier {dossier}, event {sequence}: the new due {} must be after {} (the event's time, or the due it replaces)", rfc3339(*.new_due), rfc3339(*.after))]
     DueNotLater {
         /// The dossier.
         dossier: DossierId,
@@ -107,6 +107,13 @@ pub enum DecideError {
         /// The instant it must follow.
         after: OffsetDateTime,
     },
+}
+
+/// An instant as the event files write it (RFC 3339), or as `time` displays it when RFC 3339
+/// cannot express it.
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
 }
 
 fn status_name(status: Option<Status>) -> &'static str {

@@ -36,7 +36,8 @@ struct FileOut<'a> {
     procedures: Vec<&'a ProcedureVersion>,
 }
 
-/// Reads a catalogue file and checks it with [`Catalogue::new`].
+/// Reads a catalogue file and checks it with [`Catalogue::new`]. A leading byte order mark is
+/// ignored.
 ///
 /// ```
 /// let text = r#"{
@@ -51,6 +52,11 @@ struct FileOut<'a> {
 /// # Ok::<(), motcua_io::CatalogueFileError>(())
 /// ```
 pub fn read_catalogue(text: &str) -> Result<Catalogue, CatalogueFileError> {
+    // A byte order mark, as some editors write, is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(CatalogueFileError::Empty);
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| CatalogueFileError::Malformed {
         line: e.line(),
         column: e.column(),

@@ -18,6 +18,9 @@ use motcua_core::CatalogueError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CatalogueFileError {
+    /// The file is empty, or holds only white space.
+    #[error("the catalogue file is empty; expected a JSON object {{\"format\": \"motcua-catalogue\", \"version\": 1, \"units\": […], \"procedures\": […]}}")]
+    Empty,
     /// Not valid JSON.
     #[error("line {line}, column {column}: malformed JSON: {message}")]
     Malformed {
@@ -35,7 +38,7 @@ pub enum CatalogueFileError {
         found: String,
     },
     /// The `version` field is missing or not supported.
-    #[error("unsupported catalogue version {found}; supported versions: 1")]
+    #[error("unsupported catalogue version: `version` is {found}; supported versions: 1")]
     UnsupportedVersion {
         /// What was found, as JSON (or `missing`).
         found: String,

@@ -188,34 +188,72 @@ fn check_common_fields(object: &Map<String, Value>) -> Option<ReadErrorKind> {
         .or_else(|| check::<u64>(object, "sequence"))
 }
 
-/// Serde's messages about enum values do not say which field; find it by the value.
+/// Serde's messages about an event type's own fields (a bad enum value, a wrong type or value)
+/// do not say which field; find it by the value the message quotes. Left as it is when no
+/// field, or more than one, matches.
 fn name_variant_field(object: &Map<String, Value>, message: String) -> String {
-    let Some(found) = message
+    let matches = |predicate: &dyn Fn(&Value) -> bool| {
+        let mut found = object
+            .iter()
+            .filter(|(k, v)| !matches!(k.as_str(), "type" | "v") && predicate(v));
+        match (found.next(), found.next()) {
+            (Some((name, _)), None) => Some(name.clone()),
+            _ => None,
+        }
+    };
+    let field = if let Some(found) = message
         .strip_prefix("unknown variant `")
         .and_then(|m| m.split('`').next())
-    else {
-        return message;
+    {
+        matches(&|v| v.as_str() == Some(found))
+    } else if let Some(found) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+        .and_then(|m| m.split(", expected ").next())
+    {
+        matches(&|v| unexpected(v).as_deref() == Some(found))
+    } else {
+        None
     };
-    let field = object
-        .iter()
-        .find(|(k, v)| k.as_str() != "type" && v.as_str() == Some(found));
     match field {
-        Some((name, _)) => format!("field `{name}`: {message}"),
+        Some(name) => format!("field `{name}`: {message}"),
         None => message,
     }
 }
 
+/// How serde's messages describe a value (`string "x"`, `integer `7``, `boolean `true``…);
+/// `None` for floats, whose wording serde formats its own way.
+fn unexpected(value: &Value) -> Option<String> {
+    Some(match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) if n.is_f64() => return None,
+        Value::Number(n) => format!("integer `{n}`"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "sequence".to_owned(),
+        Value::Object(_) => "map".to_owned(),
+    })
+}
+
 /// The serde message without its " at line 1 column 7" suffix.
+///
+/// serde_json's "recursion limit exceeded" becomes what it means for the file: arrays or
+/// objects nested deeper than serde_json's limit of 128 (no motcua file needs more than 4).
 pub(crate) fn bare_message(error: &serde_json::Error) -> String {
     let text = error.to_string();
-    if error.line() == 0 {
-        return text;
+    let bare = if error.line() == 0 {
+        text
+    } else {
+        let suffix = format!(" at line {} column {}", error.line(), error.column());
+        match text.strip_suffix(&suffix) {
+            Some(bare) => bare.to_owned(),
+            None => text,
+        }
+    };
+    if bare == "recursion limit exceeded" {
+        return "arrays or objects nested more than 128 levels deep".to_owned();
     }
-    let suffix = format!(" at line {} column {}", error.line(), error.column());
-    match text.strip_suffix(&suffix) {
-        Some(bare) => bare.to_owned(),
-        None => text,
-    }
+    bare
 }
 
 fn json_kind(value: &Value) -> &'static str {

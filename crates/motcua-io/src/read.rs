@@ -9,9 +9,17 @@ use motcua_core::Event;
 use serde_json::Value;
 use std::io::BufRead;
 
+/// The longest event line [`read_events`] accepts, in bytes, not counting the line's end: 1 MiB.
+///
+/// An event line is usually under 1 KiB; the limit is a thousand times that, so only a file
+/// that is not JSON Lines (a pretty-printed dump, a binary file, a missing newline) reaches it.
+/// A longer line gives [`ReadErrorKind::LineTooLong`] naming the line; it is read through to its
+/// end without being held, so memory stays bounded, and reading goes on at the next line.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
 /// Reads events from JSON Lines, one event per line, skipping blank lines.
 ///
-/// Streaming: one line is held at a time. Each item is an event or a [`ReadError`] naming the
+/// Streaming: one line is held at a time, of at most [`MAX_LINE_BYTES`] bytes. Each item is an event or a [`ReadError`] naming the
 /// 1-based line and what was wrong; a bad line does not stop the iterator, a failing reader
 /// does (after reporting the error once).
 ///
@@ -72,13 +80,20 @@ impl<R: BufRead> EventReader<R> {
             return None;
         }
         loop {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => self.line += 1,
+            match self.read_line() {
+                Ok(Line::End) => return None,
+                Ok(Line::Read) => self.line = self.line.saturating_add(1),
+                Ok(Line::TooLong { length }) => {
+                    self.line = self.line.saturating_add(1);
+                    let kind = ReadErrorKind::LineTooLong {
+                        length,
+                        limit: MAX_LINE_BYTES,
+                    };
+                    return Some(Err(ReadError::new(self.line, kind)));
+                }
                 Err(e) => {
                     self.failed = true;
-                    self.line += 1;
+                    self.line = self.line.saturating_add(1);
                     return Some(Err(ReadError::new(self.line, ReadErrorKind::Io(e))));
                 }
             }
@@ -106,6 +121,82 @@ impl<R: BufRead> EventReader<R> {
                 Err(failure) => Err(failure.at(self.line).shifted(indent)),
             });
         }
+    }
+}
+
+/// What [`EventReader::read_line`] found.
+enum Line {
+    /// The end of the input: no byte left.
+    End,
+    /// A line, now in `buf` (with its `\n`, if it had one).
+    Read,
+    /// A line longer than [`MAX_LINE_BYTES`], skipped up to and including its end of line;
+    /// `buf` is empty.
+    TooLong {
+        /// The line's length in bytes, without its end of line (`\n` or `\r\n`).
+        length: u64,
+    },
+}
+
+impl<R: BufRead> EventReader<R> {
+    /// Reads the next line into `buf`, holding at most [`MAX_LINE_BYTES`] bytes of it and its
+    /// end of line: a longer line is read through to its end and dropped, so memory stays
+    /// bounded whatever the input.
+    fn read_line(&mut self) -> std::io::Result<Line> {
+        // The most `buf` holds: the longest line and a "\r\n".
+        const HELD: usize = MAX_LINE_BYTES + 2;
+        self.buf.clear();
+        // Bytes of the line seen so far, end of line included; u64 counts far past any file.
+        let mut seen: u64 = 0;
+        let mut too_long = false;
+        // The end of line's length once found: 1 for "\n", 2 for "\r\n".
+        let mut end_of_line = 0u64;
+        let mut last = None;
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                break;
+            }
+            let newline = available.iter().position(|b| *b == b'\n');
+            let take = newline.map_or(available.len(), |i| i + 1);
+            if let Some(i) = newline {
+                let before = if i == 0 {
+                    last
+                } else {
+                    available.get(i - 1).copied()
+                };
+                end_of_line = if before == Some(b'\r') { 2 } else { 1 };
+            }
+            last = available.get(take.wrapping_sub(1)).copied();
+            if !too_long {
+                // buf.len() <= HELD and take <= available.len(): the sum cannot overflow.
+                if self.buf.len() + take > HELD {
+                    too_long = true;
+                    self.buf.clear();
+                } else {
+                    self.buf.extend_from_slice(&available[..take]);
+                }
+            }
+            seen = seen.saturating_add(take as u64);
+            self.reader.consume(take);
+            if newline.is_some() {
+                break;
+            }
+        }
+        if seen == 0 {
+            return Ok(Line::End);
+        }
+        // `seen` counts the end of line, so the subtraction cannot underflow.
+        let length = seen.saturating_sub(end_of_line);
+        if too_long || length > MAX_LINE_BYTES as u64 {
+            self.buf.clear();
+            return Ok(Line::TooLong { length });
+        }
+        Ok(Line::Read)
     }
 }
 

@@ -70,6 +70,15 @@ pub enum ReadErrorKind {
     /// The reader failed; reading stops here.
     #[error("could not read the line: {0}")]
     Io(std::io::Error),
+    /// The line is longer than [`crate::MAX_LINE_BYTES`]; it was skipped without being held,
+    /// and reading goes on at the next line.
+    #[error("the line is {length} bytes long, more than the {limit} bytes a line may have; expected one event per line, each well under 1 MiB (is this a JSON Lines events file?)")]
+    LineTooLong {
+        /// The line's length in bytes, without its end of line.
+        length: u64,
+        /// The limit, [`crate::MAX_LINE_BYTES`].
+        limit: usize,
+    },
     /// The line is not valid UTF-8.
     #[error("the line is not valid UTF-8 (from byte {column}); expected UTF-8 text")]
     NotUtf8 {

@@ -45,10 +45,12 @@ pub enum TargetError {
     #[error("the target set has an empty name; give it one, e.g. \"my-province-2025\"")]
     EmptyName,
     /// A target above 100 %.
-    #[error("target for {indicator} is {bp} basis points, above 10000 (100%); targets are basis points, 9700 = 97%")]
+    #[error("target for {indicator} ({}) is {bp} basis points, above 10000 (100%); targets are basis points, 9700 = 97%", level.map_or("all", Level::label))]
     AboveWhole {
         /// The indicator's key.
         indicator: &'static str,
+        /// The level whose target it is; `None` for the target of every level (`all`).
+        level: Option<Level>,
         /// The target given.
         bp: u32,
     },
@@ -212,11 +214,14 @@ impl TargetSet {
             return Err(TargetError::EmptyName);
         }
         for (indicator, t) in &self.targets {
-            for bp in t.all.iter().chain(t.by_level.values()) {
-                if *bp > BP_PER_WHOLE {
+            let all = t.all.map(|bp| (None, bp));
+            let levels = t.by_level.iter().map(|(level, bp)| (Some(*level), *bp));
+            for (level, bp) in all.into_iter().chain(levels) {
+                if bp > BP_PER_WHOLE {
                     return Err(TargetError::AboveWhole {
                         indicator: indicator.key(),
-                        bp: *bp,
+                        level,
+                        bp,
                     });
                 }
             }
@@ -278,6 +283,7 @@ mod tests {
             t.check(),
             Err(TargetError::AboveWhole {
                 indicator: "online",
+                level: None,
                 bp: 10_001
             })
         );

@@ -1,0 +1,479 @@
+//! Hostile arguments and files for every `motcua` subcommand: each case asserts the exit code
+//! (2 usage, 3 bad input, 4 conflict, 5 I/O, as README.md documents), the whole one-line
+//! message on standard error, that nothing was printed on standard output, and that nothing
+//! changed: the store exports the same events, its file is not rewritten, no output file or
+//! store file is left behind.
+//!
+//! | exit | error | test |
+//! |---|---|---|
+//! | 2 | clap: unknown command, missing or conflicting option, bad value (instant, date, format, unit, amount, targets name) | `usage_errors_exit_2` |
+//! | 2 | `CliError::Usage`: empty period, unrepresentable as-of, unknown dossier, published after known, no catalogue in store, bad generator year | `usage_errors_exit_2` |
+//! | 2 | a bad targets file (clap value parser: see the report) | `a_bad_targets_file_is_named` |
+//! | 3 | `CliError::BadInput`: events line, catalogue, calendar file, not a store | `bad_files_exit_3_and_change_nothing` |
+//! | 3 | `CalendarCmdError::Input` / `Calendar` | `calendar_errors_exit_3` |
+//! | 4 | `CliError::Conflict`: events already stored | `a_conflict_exits_4_and_changes_nothing` |
+//! | 5 | `CliError::Io`, `CalendarCmdError::Io`: missing files, unwritable output | `io_errors_exit_5_and_write_nothing` |
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn motcua(args: &[&str]) -> Output {
+    match Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run motcua: {e}"),
+    }
+}
+
+/// A fresh directory under Cargo's per-target temporary directory.
+fn scratch() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "hostile-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+const CATALOGUE: &str = r#"{"format":"motcua-catalogue","version":1,"units":[{"id":"XA01","name":"UBND xã A","level":"commune"}],"procedures":[{"code":"1.001193","name":"Đăng ký khai sinh","field":"Hộ tịch","level":"commune","time_limit":{"working_days":3}}]}"#;
+
+fn line(dossier: &str, sequence: u64, at: &str, rest: &str) -> String {
+    format!(
+        "{{\"v\":1,\"event_id\":\"00000000-0000-4000-8000-{:012}\",\"dossier_id\":\"{dossier}\",\"sequence\":{sequence},\"occurred_at\":\"{at}\",\"recorded_at\":\"{at}\",{rest}}}\n",
+        sequence * 100 + dossier.len() as u64 + u64::from(dossier.as_bytes()[dossier.len() - 1])
+    )
+}
+
+fn received(dossier: &str) -> String {
+    line(
+        dossier,
+        1,
+        "2024-03-04T09:00:00+07:00",
+        "\"type\":\"received\",\"procedure\":\"1.001193\",\"unit\":\"XA01\",\"channel\":\"online\"",
+    )
+}
+
+/// A directory with `catalogue.json` and `events.jsonl` (two dossiers, three events).
+struct Files {
+    dir: PathBuf,
+}
+
+impl Files {
+    fn new() -> Files {
+        let dir = scratch();
+        let events = format!(
+            "{}{}{}",
+            received("H-1"),
+            received("H-2"),
+            line(
+                "H-1",
+                2,
+                "2024-03-05T09:00:00+07:00",
+                "\"type\":\"result_ready\",\"electronic\":true"
+            )
+        );
+        std::fs::write(dir.join("catalogue.json"), CATALOGUE).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.join("events.jsonl"), events).unwrap_or_else(|e| panic!("{e}"));
+        Files { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.dir.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+        self.path(name)
+    }
+
+    /// Runs `args` with `{DIR}` replaced by the directory.
+    fn run(&self, args: &[&str]) -> Output {
+        let dir = self.dir.display().to_string();
+        let args: Vec<String> = args.iter().map(|a| a.replace("{DIR}", &dir)).collect();
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        motcua(&refs)
+    }
+
+    /// A store file holding the events and catalogue.
+    fn store(&self) -> String {
+        let o = self.run(&[
+            "import",
+            "--store",
+            "{DIR}/store.db",
+            "--catalog",
+            "{DIR}/catalogue.json",
+            "{DIR}/events.jsonl",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        self.path("store.db")
+    }
+
+    fn export(&self) -> Vec<u8> {
+        let o = self.run(&["export", "--store", "{DIR}/store.db"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    }
+}
+
+/// Runs `args` and checks the exit code and the whole standard error (`{DIR}` replaced), and
+/// that nothing was printed on standard output.
+fn fails(f: &Files, args: &[&str], code: i32, expected: &str) {
+    let o = f.run(args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let expected = expected.replace("{DIR}", &f.dir.display().to_string());
+    println!(
+        "CASE {args:?}\n  CODE {:?}\n  GOT  {err:?}",
+        o.status.code()
+    );
+    assert_eq!(
+        (o.status.code(), err.trim_end()),
+        (Some(code), expected.as_str()),
+        "{args:?}"
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "{args:?} printed {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+const JUDGE: [&str; 6] = [
+    "--events",
+    "{DIR}/events.jsonl",
+    "--catalog",
+    "{DIR}/catalogue.json",
+    "--as-of",
+    "2024-12-31T17:00:00+07:00",
+];
+
+fn with(head: &[&'static str], tail: &[&'static str]) -> Vec<&'static str> {
+    let mut v = head.to_vec();
+    v.extend_from_slice(tail);
+    v
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let f = Files::new();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["frobnicate"],
+            "error: unrecognized subcommand 'frobnicate'\n\nUsage: motcua <COMMAND>\n\nFor more information, try '--help'.",
+        ),
+        (
+            vec!["report", "--events", "{DIR}/events.jsonl"],
+            "error: the following required arguments were not provided:\n  --catalog <FILE>\n\nUsage: motcua report --catalog <FILE> --events <FILE>\n\nFor more information, try '--help'.",
+        ),
+        (
+            vec!["report", "--as-of", "2024-12-31T17:00:00"],
+            "error: invalid value '2024-12-31T17:00:00' for '--as-of <INSTANT>': \"2024-12-31T17:00:00\" is not an RFC 3339 instant: the 'offset hour' component could not be parsed (an offset is required, e.g. 2024-12-31T17:00:00+07:00)\n\nFor more information, try '--help'.",
+        ),
+        (
+            vec!["report", "--targets", "atlantis"],
+            "error: invalid value 'atlantis' for '--targets <NAME|FILE>': unknown targets \"atlantis\": neither a preset (known: dong-nai-2024, dong-nai-2026, thanh-hoa-2025, qd766) nor a file\n\nFor more information, try '--help'.",
+        ),
+        (
+            vec!["report", "--from", "2024-13-01"],
+            "error: invalid value '2024-13-01' for '--from <DATE>': \"2024-13-01\" is not a date YYYY-MM-DD\n\nFor more information, try '--help'.",
+        ),
+        (
+            vec!["report", "--format", "pdf"],
+            "error: invalid value 'pdf' for '--format <FORMAT>'\n  [possible values: table, json, csv, html]\n\nFor more information, try '--help'.",
+        ),
+        (
+            with(&["report"], &JUDGE).into_iter().chain(["--from", "2025-01-01"]).collect(),
+            "motcua: the reporting period is empty: period end 2024-12-31 17:00:00.0 +07:00:00 is not after its start 2025-01-01 0:00:00.0 +07:00:00; a period is [start, end) with start < end",
+        ),
+        (
+            vec!["report", "--events", "{DIR}/events.jsonl", "--catalog", "{DIR}/catalogue.json", "--as-of", "9999-12-31T23:59:59Z"],
+            "motcua: --as-of 9999-12-31 23:59:59.0 +00:00:00 is outside the years motcua can represent",
+        ),
+        (
+            with(&["explain", "H-9"], &JUDGE),
+            "motcua: dossier H-9 is not in the data (2 dossiers; ids look like H-1, H-2)",
+        ),
+        (
+            with(&["changes"], &JUDGE)
+                .into_iter()
+                .chain(["--published-at", "2024-12-31T17:00:00+07:00", "--known-at", "2024-06-01T00:00:00+07:00"])
+                .collect(),
+            "motcua: --published-at must not be after --known-at",
+        ),
+        (
+            vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}/s.db"],
+            "motcua: {DIR}/s.db: the store keeps no catalogue yet; pass --catalog FILE",
+        ),
+        (
+            vec!["export"],
+            "error: the following required arguments were not provided:\n  --store <FILE>\n\nUsage: motcua export --store <FILE>\n\nFor more information, try '--help'.",
+        ),
+        (
+            vec!["gen", "--year", "1700", "--out", "{DIR}/g"],
+            "motcua: invalid generator configuration: year 1700 is outside the supported range 2000–2100",
+        ),
+        (
+            vec!["calendar", "add", "2024-04-26T09:00:00+07:00", "-1", "working-days"],
+            "error: unexpected argument '-1' found\n\n  tip: to pass '-1' as a value, use '-- -1'\n\nUsage: motcua calendar add [OPTIONS] <START> <AMOUNT> <UNIT>\n\nFor more information, try '--help'.",
+        ),
+        (
+            vec!["calendar", "add", "2024-04-26T09:00:00+07:00", "1", "fortnights"],
+            "error: invalid value 'fortnights' for '<UNIT>'\n  [possible values: working-days, working-hours, calendar-days, same-day]\n\nFor more information, try '--help'.",
+        ),
+    ];
+    for (args, expected) in cases {
+        fails(&f, &args, 2, expected);
+    }
+    // Nothing was created by the refused commands.
+    assert!(!f.dir.join("s.db").exists());
+    assert!(!f.dir.join("g").exists());
+}
+
+#[test]
+fn a_bad_targets_file_is_named() {
+    let f = Files::new();
+    f.write(
+        "targets.json",
+        "{\"name\": \"x\", \"targets\": {\"on_time\": {\"all\": 10001}}}",
+    );
+    fails(
+        &f,
+        &with(&["report"], &JUDGE).into_iter().chain(["--targets", "{DIR}/targets.json"]).collect::<Vec<_>>(),
+        2,
+        "error: invalid value '{DIR}/targets.json' for '--targets <NAME|FILE>': {DIR}/targets.json: target for on_time (all) is 10001 basis points, above 10000 (100%); targets are basis points, 9700 = 97%\n\nFor more information, try '--help'.",
+    );
+}
+
+#[test]
+fn bad_files_exit_3_and_change_nothing() {
+    let f = Files::new();
+    let store = f.store();
+    let before = f.export();
+    let store_bytes = std::fs::read(&store).unwrap_or_default();
+    let bad_events = format!(
+        "{}{}",
+        received("H-7"),
+        line(
+            "H-7",
+            2,
+            "2024-03-04T10:00:00",
+            "\"type\":\"result_ready\",\"electronic\":true"
+        )
+    );
+    f.write("bad.jsonl", &bad_events);
+    f.write(
+        "bad-catalogue.json",
+        &CATALOGUE.replace("{\"working_days\":3}", "{\"working_days\":-3}"),
+    );
+    f.write("bad.tsv", "# days off\n2024-05-06 local Ngày lễ tỉnh\n");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["report", "--events", "{DIR}/bad.jsonl", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}/bad.jsonl: line 2: dossier H-7, event 2: `occurred_at` is \"2024-03-04T10:00:00\", which has no UTC offset; instants must be RFC 3339 with an offset, e.g. \"2024-03-04T09:00:00+07:00\" (Vietnam time) or \"2024-03-04T02:00:00Z\"",
+        ),
+        (
+            vec!["import", "{DIR}/bad.jsonl", "--store", "{DIR}/store.db"],
+            "motcua: {DIR}/bad.jsonl: line 2: dossier H-7, event 2: `occurred_at` is \"2024-03-04T10:00:00\", which has no UTC offset; instants must be RFC 3339 with an offset, e.g. \"2024-03-04T09:00:00+07:00\" (Vietnam time) or \"2024-03-04T02:00:00Z\"; nothing was imported",
+        ),
+        (
+            vec!["import", "{DIR}/bad.jsonl", "--store", "{DIR}/new.db", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}/bad.jsonl: line 2: dossier H-7, event 2: `occurred_at` is \"2024-03-04T10:00:00\", which has no UTC offset; instants must be RFC 3339 with an offset, e.g. \"2024-03-04T09:00:00+07:00\" (Vietnam time) or \"2024-03-04T02:00:00Z\"; nothing was imported",
+        ),
+        (
+            vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}/store.db", "--catalog", "{DIR}/bad-catalogue.json"],
+            "motcua: {DIR}/bad-catalogue.json: line 1, column 239: procedure 1.001193 (procedures[0]): invalid value: integer `-3`, expected u32; expected a time limit: {\"working_days\": N}, {\"working_hours\": N}, {\"calendar_days\": N} with N a whole number above 0, {\"same_day\": {\"cutoff\": \"15:00\"}} or \"none\"",
+        ),
+        (
+            with(&["report", "--calendar", "{DIR}/bad.tsv"], &JUDGE),
+            "motcua: {DIR}/bad.tsv: line 2: expected 3 or 4 TAB-separated fields (date, kind, name[, source]), found 1 (fields are separated by one TAB character, not spaces)",
+        ),
+        (
+            vec!["report", "--store", "{DIR}/events.jsonl"],
+            "motcua: {DIR}/events.jsonl: not a motcua store (not a SQLite database)",
+        ),
+        (
+            vec!["export", "--store", "{DIR}/catalogue.json"],
+            "motcua: {DIR}/catalogue.json: not a motcua store (not a SQLite database)",
+        ),
+        (
+            vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}/events.jsonl", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}/events.jsonl: not a motcua store (not a SQLite database)",
+        ),
+    ];
+    let events = std::fs::read(f.dir.join("events.jsonl")).unwrap_or_default();
+    for (args, expected) in cases {
+        fails(&f, &args, 3, expected);
+    }
+    assert_eq!(f.export(), before, "a refused command changed the store");
+    assert_eq!(std::fs::read(&store).unwrap_or_default(), store_bytes);
+    assert_eq!(
+        std::fs::read(f.dir.join("events.jsonl")).unwrap_or_default(),
+        events
+    );
+    assert!(
+        !f.dir.join("new.db").exists(),
+        "a refused import left a store file"
+    );
+}
+
+#[test]
+fn a_conflict_exits_4_and_changes_nothing() {
+    let f = Files::new();
+    let store = f.store();
+    let before = f.export();
+    let store_bytes = std::fs::read(&store).unwrap_or_default();
+    let first = received("H-1");
+    let id = &first[first.find("00000000-").unwrap_or(0)..][..36];
+    fails(
+        &f,
+        &["import", "{DIR}/events.jsonl", "--store", "{DIR}/store.db"],
+        4,
+        &format!("motcua: {{DIR}}/store.db: cannot import {{DIR}}/events.jsonl: line 1: dossier H-1, event 1: event id {id} is already stored as event 1 of this dossier; import only events the store does not hold yet; nothing was imported"),
+    );
+    assert_eq!(f.export(), before);
+    assert_eq!(std::fs::read(&store).unwrap_or_default(), store_bytes);
+}
+
+#[test]
+fn io_errors_exit_5_and_write_nothing() {
+    let f = Files::new();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "report",
+                "--events",
+                "{DIR}/none.jsonl",
+                "--catalog",
+                "{DIR}/catalogue.json",
+            ],
+            "motcua: {DIR}/none.jsonl: No such file or directory (os error 2)",
+        ),
+        (
+            vec![
+                "report",
+                "--events",
+                "{DIR}/events.jsonl",
+                "--catalog",
+                "{DIR}/none.json",
+            ],
+            "motcua: {DIR}/none.json: No such file or directory (os error 2)",
+        ),
+        (
+            vec!["report", "--store", "{DIR}/none.db"],
+            "motcua: {DIR}/none.db: no such store file",
+        ),
+        (
+            vec!["report", "--calendar", "{DIR}/none.tsv"],
+            "motcua: {DIR}/none.tsv: No such file or directory (os error 2)",
+        ),
+        (
+            with(&["report"], &JUDGE)
+                .into_iter()
+                .chain(["--format", "html", "--out", "{DIR}/no/such/dir/r.html"])
+                .collect(),
+            "motcua: {DIR}/no/such/dir/r.html: No such file or directory (os error 2)",
+        ),
+        (
+            vec![
+                "import",
+                "{DIR}/none.jsonl",
+                "--store",
+                "{DIR}/s.db",
+                "--catalog",
+                "{DIR}/catalogue.json",
+            ],
+            "motcua: {DIR}/none.jsonl: No such file or directory (os error 2)",
+        ),
+        (
+            vec!["export", "--store", "{DIR}/none.db"],
+            "motcua: {DIR}/none.db: no such store file",
+        ),
+        (
+            vec!["gen", "--dossiers", "1", "--out", "{DIR}/events.jsonl"],
+            "motcua: {DIR}/events.jsonl: File exists (os error 17)",
+        ),
+        (
+            vec![
+                "calendar",
+                "--calendar",
+                "{DIR}/none.tsv",
+                "days-off",
+                "2024",
+            ],
+            "motcua: {DIR}/none.tsv: No such file or directory (os error 2)",
+        ),
+    ];
+    for (args, expected) in cases {
+        fails(&f, &args, 5, expected);
+    }
+    for name in ["none.db", "s.db", "no"] {
+        assert!(!f.dir.join(name).exists(), "{name} was created");
+    }
+}
+
+#[test]
+fn calendar_errors_exit_3() {
+    let f = Files::new();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["calendar", "add", "yesterday", "1", "working-days"],
+            "motcua: expected an RFC 3339 instant such as 2024-04-26T09:00:00+07:00, found \"yesterday\" (the 'year' component could not be parsed)",
+        ),
+        (
+            vec!["calendar", "add", "2024-04-26T09:00:00+07:00", "99999999999", "working-days"],
+            "motcua: expected at most 4294967295 working days, found 99999999999",
+        ),
+        (
+            vec!["calendar", "add", "2024-04-26T09:00:00+07:00", "99999999999999999", "working-hours"],
+            "motcua: 2024-04-26 9:00:00.0 +07:00:00 + 5999999999999999940 working minutes is outside the calendar's supported range 1900-01-01..=2200-12-31",
+        ),
+        (
+            vec!["calendar", "add", "2200-12-31T09:00:00+07:00", "5", "working-days"],
+            "motcua: 2200-12-31 9:00:00.0 +07:00:00 + 5 working days is outside the calendar's supported range 1900-01-01..=2200-12-31",
+        ),
+        (
+            vec!["calendar", "add", "9999-12-31T23:59:59Z", "5", "working-days"],
+            "motcua: instant 9999-12-31 23:59:59.0 +00:00:00 is outside the calendar's supported range 1900-01-01..=2200-12-31",
+        ),
+        (
+            vec!["calendar", "between", "2024-04-26T09:00:00+07:00", "1800-01-01T00:00:00Z"],
+            "motcua: instant 1800-01-01 0:00:00.0 +00:00:00 is outside the calendar's supported range 1900-01-01..=2200-12-31",
+        ),
+        (
+            vec!["calendar", "days-off", "2500"],
+            "motcua: expected a year within the calendar's range 1900..=2200, found 2500",
+        ),
+        (
+            vec!["calendar", "days-off", "99999999"],
+            "motcua: expected a year within the calendar's range 1900..=2200, found 99999999",
+        ),
+        (
+            vec!["calendar", "lunar", "2024-02-30"],
+            "motcua: expected a date YYYY-MM-DD, found \"2024-02-30\"",
+        ),
+        (
+            vec!["calendar", "lunar", "1799-12-31"],
+            "motcua: date 1799-12-31 is outside the supported range of the lunar calendar (solar dates 1800-01-01..=2200-12-31)",
+        ),
+        (
+            vec!["calendar", "solar", "2024-4-1"],
+            "motcua: expected a lunar date YYYY-MM-DD, found \"2024-4-1\"",
+        ),
+        (
+            vec!["calendar", "solar", "2024-04-01", "--leap"],
+            "motcua: lunar year 2024 has no leap month 4 (its leap month: none)",
+        ),
+        (
+            vec!["calendar", "--calendar", "{DIR}/events.jsonl", "days-off", "2024"],
+            "motcua: {DIR}/events.jsonl: line 1: expected 3 or 4 TAB-separated fields (date, kind, name[, source]), found 1",
+        ),
+    ];
+    for (args, expected) in cases {
+        fails(&f, &args, 3, expected);
+    }
+}
