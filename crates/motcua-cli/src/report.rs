@@ -37,8 +37,8 @@ pub struct ReportArgs {
     pub from: Option<Date>,
     /// Targets to judge units against: a preset (dong-nai-2024, dong-nai-2026, thanh-hoa-2025,
     /// qd766) or a JSON file of your own (see the motcua-metrics TargetSet docs).
-    #[arg(long, value_name = "NAME|FILE", default_value = "dong-nai-2024", value_parser = parse_targets)]
-    pub targets: TargetSet,
+    #[arg(long, value_name = "NAME|FILE", default_value = "dong-nai-2024", value_parser = targets_name)]
+    pub targets: String,
     /// Which dossiers the online rate (3.3) is taken over; default: the targets' setting
     /// (all received for the presets).
     #[arg(long, value_enum, value_name = "SETTING")]
@@ -109,22 +109,36 @@ fn parse_date(text: &str) -> Result<Date, String> {
         .ok_or_else(|| format!("{text:?} is not a date YYYY-MM-DD"))
 }
 
-/// A preset by name, else a JSON file of targets.
-fn parse_targets(name: &str) -> Result<TargetSet, String> {
+/// A preset's name or an existing path (the file is read after the arguments: its errors are
+/// bad input or I/O, not usage).
+fn targets_name(name: &str) -> Result<String, String> {
+    if TargetSet::preset(name).is_some() || std::path::Path::new(name).exists() {
+        return Ok(name.to_owned());
+    }
+    Err(format!(
+        "unknown targets {name:?}: neither a preset (known: {}) nor a file",
+        TargetSet::PRESETS.join(", ")
+    ))
+}
+
+/// A preset by name, else a JSON file of targets: an unknown name is a usage error, an
+/// unreadable file an I/O error, a file that is not a valid target set bad input.
+fn load_targets(name: &str) -> Result<TargetSet, CliError> {
     if let Some(t) = TargetSet::preset(name) {
         return Ok(t);
     }
     let path = std::path::Path::new(name);
-    if !path.is_file() {
-        return Err(format!(
-            "unknown targets {name:?}: neither a preset (known: {}) nor a file",
-            TargetSet::PRESETS.join(", ")
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let bad = |message: String| CliError::BadInput {
+        path: path.to_owned(),
+        message,
+    };
     let targets: TargetSet =
-        serde_json::from_str(&text).map_err(|e| format!("{name}: not a target set: {e}"))?;
-    targets.check().map_err(|e| format!("{name}: {e}"))?;
+        serde_json::from_str(&text).map_err(|e| bad(format!("not a target set: {e}")))?;
+    targets.check().map_err(|e| bad(e.to_string()))?;
     Ok(targets)
 }
 
@@ -216,12 +230,13 @@ pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
 
 /// Runs `motcua report`.
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let targets = load_targets(&args.targets)?;
     let data = Dataset::open(&args.data)?;
     let built = build(
         &data,
         Options {
             from: args.from,
-            targets: args.targets.clone(),
+            targets,
             online_denominator: args.online_denominator,
             scope: args.scope,
             lang: args.lang,

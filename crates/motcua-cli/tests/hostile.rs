@@ -244,8 +244,8 @@ fn a_bad_targets_file_is_named() {
     fails(
         &f,
         &with(&["report"], &JUDGE).into_iter().chain(["--targets", "{DIR}/targets.json"]).collect::<Vec<_>>(),
-        2,
-        "error: invalid value '{DIR}/targets.json' for '--targets <NAME|FILE>': {DIR}/targets.json: target for on_time (all) is 10001 basis points, above 10000 (100%); targets are basis points, 9700 = 97%\n\nFor more information, try '--help'.",
+        3,
+        "motcua: {DIR}/targets.json: target for on_time (all) is 10001 basis points, above 10000 (100%); targets are basis points, 9700 = 97%",
     );
 }
 

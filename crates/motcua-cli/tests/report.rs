@@ -255,13 +255,17 @@ fn targets_from_a_file_and_the_online_denominator() {
         let table = ok(&["report", "--targets", preset]);
         assert!(table.contains(&format!("SCORECARD against {preset}")));
     }
-    // A bad file: usage error naming the problem.
+    // A bad file: bad input (exit 3) naming the file and the problem.
     std::fs::write(
         &file,
         r#"{"name": "x", "targets": {"online": {"all": 20000}}}"#,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let o = motcua(&["report", "--targets", &path]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("above 10000"));
+    assert_eq!(o.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&path) && stderr.contains("above 10000"),
+        "{stderr}"
+    );
 }

@@ -13,6 +13,12 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecideError {
+    /// The event names no dossier (an empty id).
+    #[error("event {sequence} has an empty `dossier_id`; every event names its dossier's code")]
+    EmptyDossierId {
+        /// The event's sequence number.
+        sequence: u64,
+    },
     /// The event belongs to another dossier than the stream it was applied to.
     #[error("event {sequence} names dossier {found} but was applied to dossier {expected}")]
     WrongDossier {
@@ -111,7 +117,7 @@ pub enum DecideError {
 
 /// An instant as the event files write it (RFC 3339), or as `time` displays it when RFC 3339
 /// cannot express it.
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.to_string())
 }
@@ -164,6 +170,9 @@ pub fn check(
 ) -> Result<(), DecideError> {
     let dossier = &event.dossier_id;
     let sequence = event.sequence;
+    if dossier.as_str().trim().is_empty() {
+        return Err(DecideError::EmptyDossierId { sequence });
+    }
     if let Some(expected) = &state.dossier_id {
         if expected != dossier {
             return Err(DecideError::WrongDossier {

@@ -98,6 +98,9 @@ pub struct DossierState {
     pub payments: Vec<PaymentRound>,
     /// Workflow step runs, in order of start.
     pub steps: Vec<StepRun>,
+    /// Indices into [`steps`](Self::steps) of the runs still open, in order of start: kept by
+    /// [`evolve`] so that finding a step's open run does not scan every earlier run.
+    pub open_steps: Vec<usize>,
     /// Transfers between units.
     pub transfers: Vec<Transfer>,
     /// Apologies with new appointments.
@@ -137,9 +140,10 @@ impl DossierState {
 
     /// The open run of a step, if it is running.
     pub fn open_step(&self, step: &str) -> Option<&StepRun> {
-        self.steps
+        self.open_steps
             .iter()
             .rev()
+            .filter_map(|i| self.steps.get(*i))
             .find(|r| r.step == step && r.finished_at.is_none())
     }
 
@@ -200,6 +204,7 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
         }
         EventKind::RefusedAtReception { reason } => finish(&mut state, at, Status::Refused, reason),
         EventKind::StepStarted { step, unit } => {
+            state.open_steps.push(state.steps.len());
             state.steps.push(StepRun {
                 step: step.clone(),
                 unit: unit.clone(),
@@ -210,13 +215,17 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
             state.status = Some(state.resume_status());
         }
         EventKind::StepFinished { step } => {
-            if let Some(run) = state
-                .steps
-                .iter_mut()
-                .rev()
-                .find(|r| &r.step == step && r.finished_at.is_none())
-            {
-                run.finished_at = Some(at);
+            let open = state.open_steps.iter().rposition(|i| {
+                state
+                    .steps
+                    .get(*i)
+                    .is_some_and(|r| &r.step == step && r.finished_at.is_none())
+            });
+            if let Some(k) = open {
+                let i = state.open_steps.remove(k);
+                if let Some(run) = state.steps.get_mut(i) {
+                    run.finished_at = Some(at);
+                }
             }
             state.status = Some(state.resume_status());
         }
@@ -288,8 +297,10 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
         EventKind::Withdrawn { reason } => finish(&mut state, at, Status::Withdrawn, reason),
         EventKind::Stopped { reason } => finish(&mut state, at, Status::Stopped, reason),
         EventKind::ResultReady { electronic } => {
-            for run in state.steps.iter_mut().filter(|r| r.finished_at.is_none()) {
-                run.finished_at = Some(at);
+            for i in std::mem::take(&mut state.open_steps) {
+                if let Some(run) = state.steps.get_mut(i) {
+                    run.finished_at = Some(at);
+                }
             }
             state.electronic_result = Some(*electronic);
             state.finished_at = Some(at);

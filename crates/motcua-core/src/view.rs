@@ -193,7 +193,7 @@ impl DossierView {
 #[non_exhaustive]
 pub enum ViewError {
     /// No event of the dossier happened by the as-of instant.
-    #[error("dossier {dossier} has no event by {as_of}")]
+    #[error("{}no event by {}", whose(dossier), crate::rules::rfc3339(*as_of))]
     NoEvents {
         /// The dossier.
         dossier: DossierId,
@@ -654,7 +654,6 @@ impl<'a> Context<'a> {
     }
 }
 
-
 #[cfg(test)]
 mod size {
     /// Issue 7's memory target: a derived view takes at most 256 bytes inline (its ids are
@@ -663,5 +662,14 @@ mod size {
     fn a_view_fits_in_256_bytes() {
         assert!(std::mem::size_of::<super::DossierView>() <= 256);
         assert_eq!(std::mem::size_of::<super::StepView>(), 96);
+    }
+}
+
+/// "dossier X: " for an error message, or "the dossier has " when the id is not known.
+fn whose(dossier: &DossierId) -> String {
+    if dossier.as_str().is_empty() {
+        "the dossier has ".to_owned()
+    } else {
+        format!("dossier {dossier} has ")
     }
 }

@@ -46,7 +46,7 @@ mod write;
 
 pub use catalogue::{read_catalogue, write_catalogue, CATALOGUE_FORMAT, CATALOGUE_VERSION};
 pub use catalogue_error::CatalogueFileError;
-pub use read::{read_events, EventReader, MAX_LINE_BYTES};
+pub use read::{read_events, read_events_from_line, EventReader, MAX_LINE_BYTES};
 pub use read_error::{ReadError, ReadErrorKind};
 pub use version::{EVENT_FORMAT_VERSION, KNOWN_EVENT_TYPES, SUPPORTED_VERSIONS};
 pub use write::{check_writable, write_event, write_events, WriteError};

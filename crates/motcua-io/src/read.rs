@@ -45,6 +45,24 @@ pub fn read_events<R: BufRead>(reader: R) -> EventReader<R> {
     }
 }
 
+/// [`read_events`] over a part of a file that starts at line `first_line` (1-based): lines
+/// are numbered from there, so errors name the file's line. Lets a caller split a file into
+/// blocks of whole lines and read them on several threads.
+///
+/// ```
+/// let block = "\n{\"v\":1}\n";
+/// let err = motcua_io::read_events_from_line(block.as_bytes(), 41).next();
+/// assert_eq!(err.and_then(|e| e.err()).map(|e| e.line), Some(42));
+/// ```
+pub fn read_events_from_line<R: BufRead>(reader: R, first_line: u64) -> EventReader<R> {
+    EventReader {
+        reader,
+        buf: Vec::new(),
+        line: first_line.saturating_sub(1),
+        failed: false,
+    }
+}
+
 /// The iterator returned by [`read_events`].
 #[derive(Debug)]
 pub struct EventReader<R> {

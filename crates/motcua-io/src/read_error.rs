@@ -31,6 +31,23 @@ pub struct ReadError {
 }
 
 impl ReadError {
+    /// The error for a line longer than [`crate::MAX_LINE_BYTES`], for readers that split a
+    /// file into blocks of lines themselves (see [`crate::read_events_from_line`]).
+    pub fn line_too_long(line: u64, length: u64) -> Self {
+        Self::new(
+            line,
+            ReadErrorKind::LineTooLong {
+                length,
+                limit: crate::MAX_LINE_BYTES,
+            },
+        )
+    }
+
+    /// The error for a reader that failed at `line`.
+    pub fn io(line: u64, error: std::io::Error) -> Self {
+        Self::new(line, ReadErrorKind::Io(error))
+    }
+
     pub(crate) fn new(line: u64, kind: ReadErrorKind) -> Self {
         ReadError {
             line,

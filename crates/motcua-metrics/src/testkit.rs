@@ -137,14 +137,17 @@ impl ViewBuilder {
     pub fn late_steps(mut self, n: usize) -> Self {
         let started = self.0.received_at.unwrap_or_else(|| at(0));
         for i in 0..n {
-            push_step(&mut self.0.steps, StepView {
-                step: format!("s{i}"),
-                unit: self.0.unit.clone(),
-                started_at: started,
-                finished_at: None,
-                due: None,
-                late: true,
-            });
+            push_step(
+                &mut self.0.steps,
+                StepView {
+                    step: format!("s{i}"),
+                    unit: self.0.unit.clone(),
+                    started_at: started,
+                    finished_at: None,
+                    due: None,
+                    late: true,
+                },
+            );
         }
         self
     }
@@ -177,14 +180,17 @@ impl ViewBuilder {
     /// A step run by `unit`, late or not.
     pub fn step(mut self, id: &str, unit: &str, late: bool) -> Self {
         let started = self.0.received_at.unwrap_or_else(|| at(0));
-        push_step(&mut self.0.steps, StepView {
-            step: id.into(),
-            unit: UnitId::new(unit),
-            started_at: started,
-            finished_at: None,
-            due: None,
-            late,
-        });
+        push_step(
+            &mut self.0.steps,
+            StepView {
+                step: id.into(),
+                unit: UnitId::new(unit),
+                started_at: started,
+                finished_at: None,
+                due: None,
+                late,
+            },
+        );
         self
     }
 
@@ -263,14 +269,17 @@ pub fn arb_view() -> impl Strategy<Value = DossierView> {
             v.paid_online = paid;
             v.feedback = feedback;
             if let Some((u, late)) = step {
-                push_step(&mut v.steps, StepView {
-                    step: format!("x{u}"),
-                    unit: UnitId::new(UNITS[u]),
-                    started_at: v.received_at.unwrap_or_else(|| at(0)),
-                    finished_at: None,
-                    due: None,
-                    late,
-                });
+                push_step(
+                    &mut v.steps,
+                    StepView {
+                        step: format!("x{u}"),
+                        unit: UnitId::new(UNITS[u]),
+                        started_at: v.received_at.unwrap_or_else(|| at(0)),
+                        finished_at: None,
+                        due: None,
+                        late,
+                    },
+                );
             }
             v
         })

@@ -46,6 +46,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use time::OffsetDateTime;
 
+mod jsonl;
+
+pub use jsonl::report_jsonl;
+
 /// Views tallied into one partial report at a time: large enough that building and merging
 /// partial reports costs little, small enough to stay in cache-friendly memory (≈ 2 MB).
 const CHUNK: usize = 4_096;
@@ -57,11 +61,11 @@ const RANGES_PER_THREAD: usize = 4;
 /// as-of instant), the level history, an optional "as known at" instant and the threads.
 #[derive(Clone)]
 pub struct ReportRun<'a> {
-    context: Context<'a>,
-    period: Period,
+    pub(crate) context: Context<'a>,
+    pub(crate) period: Period,
     levels: &'a LevelHistory,
     known_at: Option<OffsetDateTime>,
-    threads: usize,
+    pub(crate) threads: usize,
 }
 
 impl<'a> ReportRun<'a> {
@@ -162,14 +166,14 @@ impl From<StoreError> for PipelineError {
 }
 
 /// One thread's tally: views in a chunk, folded into a partial report as the chunk fills.
-struct Tally<'r> {
+pub(crate) struct Tally<'r> {
     run: &'r ReportRun<'r>,
     views: Vec<DossierView>,
     report: Report,
 }
 
 impl<'r> Tally<'r> {
-    fn new(run: &'r ReportRun<'r>) -> Self {
+    pub(crate) fn new(run: &'r ReportRun<'r>) -> Self {
         Tally {
             run,
             views: Vec::with_capacity(CHUNK),
@@ -177,7 +181,7 @@ impl<'r> Tally<'r> {
         }
     }
 
-    fn visit(&mut self, events: &[Event]) -> Result<(), PipelineError> {
+    pub(crate) fn visit(&mut self, events: &[Event]) -> Result<(), PipelineError> {
         if let Some(view) = self.run.view(events)? {
             self.views.push(view);
             if self.views.len() == CHUNK {
@@ -196,7 +200,7 @@ impl<'r> Tally<'r> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Report, PipelineError> {
+    pub(crate) fn finish(mut self) -> Result<Report, PipelineError> {
         self.flush()?;
         Ok(self.report)
     }
@@ -290,164 +294,4 @@ pub fn report_stores<S: DossierScan + Sync>(
         report.merge_owned(partial?)?;
     }
     Ok(report)
-}
-
-/// One dossier's events from a file, with the line each came from.
-struct FileStream {
-    events: Vec<Event>,
-    lines: Vec<u64>,
-}
-
-/// The full report of a JSON Lines events file (docs/event-format.md), with every event
-/// checked as [`motcua_store::import_jsonl`] checks it: the file is read once, dossiers are
-/// gathered, then checked, viewed and tallied on [`ReportRun::threads`] threads.
-///
-/// Unlike a store scan this holds the file's events in memory (a file is not ordered by
-/// dossier): about 200 bytes per event.
-///
-/// # Errors
-/// [`PipelineError::Input`] with the same error, naming the same line, that
-/// [`motcua_store::import_jsonl`] gives for the file: the first bad line wins, whatever was
-/// wrong with it (unreadable, a reused event id, a broken rule).
-pub fn report_jsonl<R: std::io::BufRead>(
-    reader: R,
-    run: &ReportRun<'_>,
-) -> Result<Report, PipelineError> {
-    use motcua_store::ImportError;
-    use std::collections::HashMap;
-
-    let mut index: HashMap<DossierId, usize> = HashMap::new();
-    let mut streams: Vec<FileStream> = Vec::new();
-    let mut ids: HashMap<uuid::Uuid, u64> = HashMap::new();
-    let mut reader = motcua_io::read_events(reader);
-    // The first error met while reading (unreadable line or reused id): lines after it are
-    // not read, lines before it may still break a rule.
-    let mut read_error: Option<(u64, ImportError)> = None;
-    while let Some(item) = reader.next_numbered() {
-        let (line, event) = match item {
-            Ok(item) => item,
-            Err(e) => {
-                read_error = Some((e.line, ImportError::Read(e)));
-                break;
-            }
-        };
-        if let Some(first_line) = ids.insert(event.event_id, line) {
-            read_error = Some((
-                line,
-                ImportError::DuplicateInFile {
-                    line,
-                    first_line,
-                    dossier: event.dossier_id,
-                    sequence: event.sequence,
-                    event_id: event.event_id,
-                },
-            ));
-            break;
-        }
-        let i = match index.get(&event.dossier_id) {
-            Some(i) => *i,
-            None => {
-                index.insert(event.dossier_id.clone(), streams.len());
-                streams.push(FileStream {
-                    events: Vec::new(),
-                    lines: Vec::new(),
-                });
-                streams.len() - 1
-            }
-        };
-        streams[i].events.push(event);
-        streams[i].lines.push(line);
-    }
-    drop(ids);
-    drop(index);
-
-    let next = AtomicUsize::new(0);
-    let batch = 1_024;
-    let threads = run.threads.min(streams.len().div_ceil(batch)).max(1);
-    let outcomes: Vec<(Result<Report, PipelineError>, Option<(u64, ImportError)>)> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut tally = Tally::new(run);
-                        let mut first_broken: Option<(u64, ImportError)> = None;
-                        loop {
-                            let start = next.fetch_add(batch, Ordering::Relaxed);
-                            let Some(chunk) =
-                                streams.get(start..(start + batch).min(streams.len()))
-                            else {
-                                break;
-                            };
-                            if chunk.is_empty() {
-                                break;
-                            }
-                            for stream in chunk {
-                                if let Some((line, e)) = check_stream(stream, run) {
-                                    if first_broken.as_ref().is_none_or(|(l, _)| line < *l) {
-                                        first_broken = Some((line, e));
-                                    }
-                                } else if first_broken.is_none() {
-                                    if let Err(e) = tally.visit(&stream.events) {
-                                        return (Err(e), first_broken);
-                                    }
-                                }
-                            }
-                        }
-                        (tally.finish(), first_broken)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        (Err(PipelineError::Worker("a thread panicked".into())), None)
-                    })
-                })
-                .collect()
-        });
-    let mut first_error = read_error;
-    let mut report = Report::new(run.period);
-    let mut failed = None;
-    for (partial, broken) in outcomes {
-        if let Some((line, e)) = broken {
-            if first_error.as_ref().is_none_or(|(l, _)| line < *l) {
-                first_error = Some((line, e));
-            }
-        }
-        match partial {
-            Ok(partial) => report.merge_owned(partial)?,
-            Err(e) => failed = failed.or(Some(e)),
-        }
-    }
-    if let Some((_, e)) = first_error {
-        return Err(PipelineError::Input(e));
-    }
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(report),
-    }
-}
-
-/// The first event of a file's dossier that breaks the rules, with its line.
-fn check_stream(
-    stream: &FileStream,
-    run: &ReportRun<'_>,
-) -> Option<(u64, motcua_store::ImportError)> {
-    let mut state = motcua_core::DossierState::default();
-    for (event, line) in stream.events.iter().zip(&stream.lines) {
-        if let Err(source) = motcua_core::rules::check(event, &state, run.context.catalogue) {
-            return Some((
-                *line,
-                motcua_store::ImportError::Rejected {
-                    line: *line,
-                    dossier: event.dossier_id.clone(),
-                    sequence: event.sequence,
-                    source,
-                },
-            ));
-        }
-        state = motcua_core::state::evolve(state, event);
-    }
-    None
 }

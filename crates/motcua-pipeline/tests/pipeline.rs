@@ -219,3 +219,24 @@ proptest! {
         prop_assert_eq!(report_error(f, &file), import_error(f, &file));
     }
 }
+
+#[test]
+fn an_overlong_line_is_refused_like_an_import_refuses_it() {
+    let f = fixture();
+    let lines: Vec<&[u8]> = f.jsonl.split_inclusive(|b| *b == b'\n').collect();
+    let long = vec![b' '; motcua_io::MAX_LINE_BYTES + 10];
+    for (at, eol) in [(0usize, "\n"), (20_000, "\r\n"), (lines.len(), "")] {
+        let mut file: Vec<u8> = lines[..at].concat();
+        file.extend_from_slice(&long);
+        file.extend_from_slice(eol.as_bytes());
+        file.extend_from_slice(&lines[at..].concat());
+        let expected = import_error(f, &file);
+        assert!(
+            expected
+                .as_deref()
+                .is_some_and(|e| e.contains("more than the 1048576 bytes a line may have")),
+            "{expected:?}"
+        );
+        assert_eq!(report_error(f, &file), expected, "long line at {at}");
+    }
+}
