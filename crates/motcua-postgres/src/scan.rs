@@ -11,9 +11,6 @@ impl DossierScan for PgStore {
     /// Samples evenly spaced positions of the log (gap-free) in one query and splits the
     /// sampled dossier ids into `parts` groups of equal weight.
     fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
-        if parts <= 1 {
-            return Ok(vec![DossierRange::ALL]);
-        }
         let mut conn = self.lease()?;
         let db = |e| self.backend(e);
         let last: i64 = conn
@@ -21,6 +18,10 @@ impl DossierScan for PgStore {
             .query_one("SELECT COALESCE(MAX(position), 0) FROM motcua_events", &[])
             .map_err(db)?
             .get(0);
+        let through = u64::try_from(last).ok();
+        if parts <= 1 {
+            return Ok(DossierRange::split_at(Vec::new(), through));
+        }
         let samples = i64::try_from(parts)
             .unwrap_or(i64::MAX)
             .saturating_mul(SAMPLES_PER_PART)
@@ -41,12 +42,10 @@ impl DossierScan for PgStore {
             .iter()
             .map(|r| DossierId::new(r.get::<_, &str>(0)))
             .collect();
-        Ok(DossierRange::split_at(even_bounds(
-            &ids,
-            parts,
-            |id| id,
-            |_| 1,
-        )))
+        Ok(DossierRange::split_at(
+            even_bounds(&ids, parts, |id| id, |_| 1),
+            through,
+        ))
     }
 
     fn scan_dossiers<E, F>(&self, range: &DossierRange, mut visit: F) -> Result<(), E>
@@ -58,13 +57,19 @@ impl DossierScan for PgStore {
         let db = |e| E::from(self.backend(e));
         let from = range.from.as_ref().map(DossierId::as_str);
         let until = range.until.as_ref().map(DossierId::as_str);
+        let through = range.through.map(|p| i64::try_from(p).unwrap_or(i64::MAX));
         let mut rows = conn
             .client
             .query_raw(
                 "SELECT position, body FROM motcua_events
                  WHERE ($1::text IS NULL OR dossier_id >= $1) AND ($2::text IS NULL OR dossier_id < $2)
+                   AND ($3::bigint IS NULL OR position <= $3)
                  ORDER BY dossier_id, sequence",
-                [from, until],
+                [
+                    &from as &dyn postgres::types::ToSql,
+                    &until,
+                    &through,
+                ],
             )
             .map_err(db)?;
         let mut stream: Vec<Event> = Vec::new();

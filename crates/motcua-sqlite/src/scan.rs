@@ -17,9 +17,6 @@ impl DossierScan for SqliteStore {
     /// positions is a sample of events) and splits the sampled dossier ids into `parts` groups
     /// of equal weight: a few hundred primary-key lookups whatever the store's size.
     fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
-        if parts <= 1 {
-            return Ok(vec![DossierRange::ALL]);
-        }
         let conn = self.lease()?;
         let db = |e| self.backend(e);
         let last: i64 = conn
@@ -28,6 +25,9 @@ impl DossierScan for SqliteStore {
             })
             .map_err(db)?;
         let last = u64::try_from(last).unwrap_or(0);
+        if parts <= 1 {
+            return Ok(DossierRange::split_at(Vec::new(), Some(last)));
+        }
         let samples = (parts as u64).saturating_mul(SAMPLES_PER_PART).min(last);
         let mut stmt = conn
             .prepare_cached("SELECT dossier_id FROM events WHERE position = ?1")
@@ -49,7 +49,7 @@ impl DossierScan for SqliteStore {
         }
         ids.sort_unstable();
         let bounds = even_bounds(&ids, parts, |id| id, |_| 1);
-        Ok(DossierRange::split_at(bounds))
+        Ok(DossierRange::split_at(bounds, Some(last)))
     }
 
     fn scan_dossiers<E, F>(&self, range: &DossierRange, mut visit: F) -> Result<(), E>
@@ -63,25 +63,29 @@ impl DossierScan for SqliteStore {
         // (only for this read; SQLite still writes through its journal).
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(db)?;
-        let sql = match (&range.from, &range.until) {
-            (None, None) => "SELECT position, body FROM events ORDER BY dossier_id, sequence",
-            (Some(_), None) => {
-                "SELECT position, body FROM events WHERE dossier_id >= ?1 ORDER BY dossier_id, sequence"
-            }
-            (None, Some(_)) => {
-                "SELECT position, body FROM events WHERE dossier_id < ?1 ORDER BY dossier_id, sequence"
-            }
-            (Some(_), Some(_)) => {
-                "SELECT position, body FROM events WHERE dossier_id >= ?1 AND dossier_id < ?2 ORDER BY dossier_id, sequence"
-            }
+        let mut conditions = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(from) = &range.from {
+            conditions.push("dossier_id >= ?");
+            values.push(from.as_str().to_owned().into());
+        }
+        if let Some(until) = &range.until {
+            conditions.push("dossier_id < ?");
+            values.push(until.as_str().to_owned().into());
+        }
+        if let Some(through) = range.through {
+            conditions.push("position <= ?");
+            values.push(i64::try_from(through).unwrap_or(i64::MAX).into());
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
         };
-        let mut stmt = conn.prepare_cached(sql).map_err(db)?;
-        let bounds: Vec<&str> = [&range.from, &range.until]
-            .into_iter()
-            .flatten()
-            .map(DossierId::as_str)
-            .collect();
-        let mut rows = stmt.query(rusqlite::params_from_iter(bounds)).map_err(db)?;
+        let sql =
+            format!("SELECT position, body FROM events {filter} ORDER BY dossier_id, sequence");
+        let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values)).map_err(db)?;
         let mut stream: Vec<Event> = Vec::new();
         let mut decoder = motcua_store::codec::compact::Decoder::default();
         while let Some(row) = rows.next().map_err(db)? {

@@ -9,12 +9,18 @@ use motcua_core::{DossierId, Event};
 /// A range of dossier ids, `from` (inclusive) up to `until` (exclusive), compared as strings
 /// (byte order); `None` leaves that end open. Every dossier falls in exactly one range of a
 /// split made by [`DossierScan::dossier_ranges`].
+///
+/// `through` bounds the log: only events at positions up to it are read. A split sets it to
+/// the last position when the split was made, so every range of the split reads the same
+/// snapshot of the log even while appends go on (positions follow commit order).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DossierRange {
     /// The first dossier id in the range, or open.
     pub from: Option<DossierId>,
     /// The first dossier id after the range, or open.
     pub until: Option<DossierId>,
+    /// The last position read, or the whole log.
+    pub through: Option<u64>,
 }
 
 impl DossierRange {
@@ -22,6 +28,7 @@ impl DossierRange {
     pub const ALL: DossierRange = DossierRange {
         from: None,
         until: None,
+        through: None,
     };
 
     /// Whether `id` falls in the range.
@@ -30,7 +37,7 @@ impl DossierRange {
     /// use motcua_core::DossierId;
     /// use motcua_store::DossierRange;
     ///
-    /// let range = DossierRange { from: Some("B".into()), until: Some("D".into()) };
+    /// let range = DossierRange { from: Some("B".into()), until: Some("D".into()), through: None };
     /// assert!(range.contains(&DossierId::new("B")) && range.contains(&DossierId::new("C-17")));
     /// assert!(!range.contains(&DossierId::new("A")) && !range.contains(&DossierId::new("D")));
     /// ```
@@ -39,19 +46,25 @@ impl DossierRange {
             && self.until.as_ref().is_none_or(|u| id.as_str() < u.as_str())
     }
 
-    /// The ranges between consecutive `bounds` (sorted, distinct ids), open at both ends:
-    /// `k` bounds give `k + 1` ranges covering every id exactly once.
-    pub fn split_at(bounds: Vec<DossierId>) -> Vec<DossierRange> {
+    /// The ranges between consecutive `bounds` (sorted, distinct ids), open at both ends,
+    /// each reading the log through position `through`: `k` bounds give `k + 1` ranges
+    /// covering every id exactly once.
+    pub fn split_at(bounds: Vec<DossierId>, through: Option<u64>) -> Vec<DossierRange> {
         let mut ranges = Vec::with_capacity(bounds.len() + 1);
         let mut from = None;
         for bound in bounds {
             ranges.push(DossierRange {
                 from: from.take(),
                 until: Some(bound.clone()),
+                through,
             });
             from = Some(bound);
         }
-        ranges.push(DossierRange { from, until: None });
+        ranges.push(DossierRange {
+            from,
+            until: None,
+            through,
+        });
         ranges
     }
 }
@@ -61,7 +74,8 @@ impl DossierRange {
 /// range with one ordered query.
 pub trait DossierScan {
     /// Splits the dossiers into at most `parts` ranges holding about the same number of events
-    /// (fewer when there are few dossiers; one range [`DossierRange::ALL`] for `parts <= 1`).
+    /// (fewer when there are few dossiers), all reading the log as it is now (`through` the
+    /// last position).
     ///
     /// # Errors
     /// [`StoreError`] if the store cannot be read.
@@ -116,13 +130,14 @@ pub fn even_bounds<T>(
 
 impl DossierScan for InMemoryStore {
     fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
+        let through = self.last_position()?;
         let mut sized = Vec::new();
         for id in self.dossier_ids()? {
             let version = self.stream_version(&id)?;
             sized.push((id, version));
         }
         let bounds = even_bounds(&sized, parts, |(id, _)| id, |(_, n)| *n);
-        Ok(DossierRange::split_at(bounds))
+        Ok(DossierRange::split_at(bounds, Some(through)))
     }
 
     fn scan_dossiers<E, F>(&self, range: &DossierRange, mut visit: F) -> Result<(), E>
@@ -130,9 +145,29 @@ impl DossierScan for InMemoryStore {
         E: From<StoreError>,
         F: FnMut(&[Event]) -> Result<(), E>,
     {
-        for id in self.dossier_ids()? {
-            if range.contains(&id) {
-                visit(&self.read_stream(&id)?)?;
+        match range.through {
+            None => {
+                for id in self.dossier_ids()? {
+                    if range.contains(&id) {
+                        visit(&self.read_stream(&id)?)?;
+                    }
+                }
+            }
+            Some(through) => {
+                let limit = usize::try_from(through).unwrap_or(usize::MAX);
+                let mut streams: std::collections::BTreeMap<DossierId, Vec<Event>> =
+                    std::collections::BTreeMap::new();
+                for stored in self.read_all(0, limit)? {
+                    if range.contains(&stored.event.dossier_id) {
+                        streams
+                            .entry(stored.event.dossier_id.clone())
+                            .or_default()
+                            .push(stored.event);
+                    }
+                }
+                for events in streams.values() {
+                    visit(events)?;
+                }
             }
         }
         Ok(())
@@ -153,7 +188,7 @@ mod tests {
         assert_eq!(names, ["D3", "D5", "D8"]);
         assert!(even_bounds(&items, 1, |(id, _)| id, |(_, n)| *n).is_empty());
         assert!(even_bounds(&items[..1], 8, |(id, _)| id, |(_, n)| *n).is_empty());
-        let ranges = DossierRange::split_at(bounds);
+        let ranges = DossierRange::split_at(bounds, None);
         assert_eq!(ranges.len(), 4);
         for (id, _) in &items {
             assert_eq!(ranges.iter().filter(|r| r.contains(id)).count(), 1, "{id}");

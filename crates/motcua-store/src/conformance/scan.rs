@@ -9,7 +9,8 @@ use motcua_core::{DossierId, Event};
 /// Appends 60 dossiers of 1 to 12 events, interleaved over several calls, then checks that for
 /// 1 to 7 parts the ranges cover every dossier exactly once, that scanning every range gives
 /// each dossier once, in id order within a range, with exactly its stream, and that a scan
-/// stops at the visitor's first error.
+/// stops at the visitor's first error, and that a split's ranges read the log as it was when
+/// the split was made.
 pub fn scans_cover_every_dossier_once<S: EventStore + DossierScan>(store: &S) {
     let dossiers: Vec<String> = (0..60)
         .map(|i| format!("S{:02}-{}", (i * 37) % 60, i))
@@ -68,6 +69,39 @@ pub fn scans_cover_every_dossier_once<S: EventStore + DossierScan>(store: &S) {
             "{parts} parts: the scans do not give every dossier's stream exactly once"
         );
     }
+    // Appends after a split do not show in its ranges: they read the log as it was.
+    let ranges = ok(store.dossier_ranges(3));
+    let late = &expected[0];
+    let next = late.1.len() as u64 + 1;
+    ok(store.append_streams(&[
+        StreamBatch {
+            dossier_id: late.0.clone(),
+            expected: ExpectedVersion::at(next - 1),
+            events: events(late.0.as_str(), next, next, 1 << 60),
+        },
+        StreamBatch {
+            dossier_id: DossierId::new("A-late"),
+            expected: ExpectedVersion::NoStream,
+            events: events("A-late", 1, 2, 1 << 61),
+        },
+    ]));
+    let mut seen: Vec<(DossierId, Vec<Event>)> = Vec::new();
+    for range in &ranges {
+        ok(store.scan_dossiers(range, |stream: &[Event]| {
+            if let Some(first) = stream.first() {
+                seen.push((first.dossier_id.clone(), stream.to_vec()));
+            }
+            Ok::<(), StoreError>(())
+        }));
+    }
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(
+        seen == expected,
+        "a split must read the log as it was when the split was made: {} dossiers seen, {} expected, ranges {ranges:?}, first difference {:?}",
+        seen.len(),
+        expected.len(),
+        seen.iter().zip(&expected).find(|(a, b)| a != b).map(|(a, b)| (&a.0, a.1.len(), &b.0, b.1.len()))
+    );
     let mut visited = 0;
     let stopped = store.scan_dossiers(&DossierRange::ALL, |_: &[Event]| {
         visited += 1;
