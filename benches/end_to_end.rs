@@ -14,14 +14,14 @@
 //! ```
 //!
 //! Data sets are generated once (seed 7, year 2024) and kept in `target/e2e/` (or
-//! `MOTCUA_E2E_DIR`); beyond 1,000,000 dossiers the store is filled with 1,000,000-dossier
-//! slices of different seeds (dossier ids prefixed with the slice) and the JSON Lines side is
-//! skipped. Each measurement runs `MOTCUA_E2E_RUNS` times (default 3) on a warm page cache; the
+//! `MOTCUA_E2E_DIR`). Beyond 1,000,000 dossiers the province is sharded as a nation would be:
+//! `n / 1,000,000` store files (copies of the 1,000,000-dossier store), reported together with
+//! `report_stores`, the raw side reading every file; the JSON Lines side is skipped. Each measurement runs `MOTCUA_E2E_RUNS` times (default 3) on a warm page cache; the
 //! minimum and the median are printed. `MOTCUA_E2E_ONLY=store` skips the JSON Lines side.
 
 use motcua::gen::{generate, GenConfig};
 use motcua::metrics::{LevelHistory, Period, Report};
-use motcua::pipeline::{report_jsonl, report_store, ReportRun};
+use motcua::pipeline::{report_jsonl, report_stores, ReportRun};
 use motcua::sqlite::SqliteStore;
 use motcua::store::{DossierRange, DossierScan, EventStore, ExpectedVersion, StreamBatch};
 use motcua::{calendar::Calendar, Catalogue, Context, DossierId, Event};
@@ -65,13 +65,38 @@ fn main() {
 }
 
 struct Data {
-    store: PathBuf,
+    /// One store, or the shards.
+    stores: Vec<PathBuf>,
     jsonl: Option<PathBuf>,
     catalogue: Catalogue,
+    /// Events in all stores.
     events: u64,
 }
 
 fn prepare(dir: &Path, n: usize) -> Data {
+    if n > SLICE {
+        if n % SLICE != 0 {
+            fail(
+                "size",
+                "sizes above 1,000,000 must be whole millions (shards of 1,000,000)",
+            );
+        }
+        let one = prepare(dir, SLICE);
+        let mut stores = Vec::new();
+        for k in 0..n / SLICE {
+            let shard = dir.join(format!("{SLICE}-shard{k}.db"));
+            if !shard.exists() {
+                std::fs::copy(&one.stores[0], &shard).unwrap_or_else(|e| fail("copy", e));
+            }
+            stores.push(shard);
+        }
+        return Data {
+            stores,
+            jsonl: None,
+            catalogue: one.catalogue,
+            events: one.events * (n / SLICE) as u64,
+        };
+    }
     let store_path = dir.join(format!("{n}.db"));
     let jsonl_path = dir.join(format!("{n}.jsonl"));
     let catalogue_path = dir.join(format!("{n}.catalogue.json"));
@@ -82,7 +107,7 @@ fn prepare(dir: &Path, n: usize) -> Data {
         let store = SqliteStore::open_existing(&store_path).unwrap_or_else(|e| fail("store", e));
         let events = store.last_position().unwrap_or_else(|e| fail("store", e));
         return Data {
-            store: store_path,
+            stores: vec![store_path],
             jsonl: jsonl_path.exists().then_some(jsonl_path),
             catalogue,
             events,
@@ -90,43 +115,39 @@ fn prepare(dir: &Path, n: usize) -> Data {
     }
     let _ = std::fs::remove_file(&store_path);
     let started = Instant::now();
-    let store = SqliteStore::open(&store_path).unwrap_or_else(|e| fail("store", e));
-    let slices = n.div_ceil(SLICE);
-    let mut catalogue = None;
-    for slice in 0..slices {
-        let dossiers = (n - slice * SLICE).min(SLICE);
-        let config = GenConfig {
-            dossiers,
-            seed: 7 + slice as u64,
-            year: 2024,
-        };
-        let sample = generate(&config).unwrap_or_else(|e| fail("generate", e));
-        let mut events = sample.events;
-        if slices > 1 {
-            for e in &mut events {
-                e.dossier_id = DossierId::new(format!("{slice}/{}", e.dossier_id));
-            }
-        } else {
-            write_jsonl(&jsonl_path, &events);
-        }
-        append_in_time_order(&store, &events);
-        catalogue.get_or_insert(sample.catalogue);
+    let sample = generate(&GenConfig {
+        dossiers: n,
+        seed: 7,
+        year: 2024,
+    })
+    .unwrap_or_else(|e| fail("generate", e));
+    write_jsonl(&jsonl_path, &sample.events);
+    {
+        let store = SqliteStore::open(&store_path).unwrap_or_else(|e| fail("store", e));
+        append_in_time_order(&store, &sample.events);
+        store
+            .save_catalogue(&sample.catalogue)
+            .unwrap_or_else(|e| fail("store", e));
     }
-    let catalogue = catalogue.unwrap_or_else(|| fail("generate", "no slice"));
-    store
-        .save_catalogue(&catalogue)
-        .unwrap_or_else(|e| fail("store", e));
-    std::fs::write(&catalogue_path, motcua::io::write_catalogue(&catalogue))
-        .unwrap_or_else(|e| fail("catalogue", e));
-    let events = store.last_position().unwrap_or_else(|e| fail("store", e));
+    // Fold the write-ahead log into the file, so copies of it are whole.
+    let conn = rusqlite::Connection::open(&store_path).unwrap_or_else(|e| fail("store", e));
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap_or_else(|e| fail("checkpoint", e));
+    drop(conn);
+    std::fs::write(
+        &catalogue_path,
+        motcua::io::write_catalogue(&sample.catalogue),
+    )
+    .unwrap_or_else(|e| fail("catalogue", e));
+    let events = sample.events.len() as u64;
     println!(
         "prepared {n} dossiers, {events} events in {:.1?}",
         started.elapsed()
     );
     Data {
-        store: store_path,
-        jsonl: (slices == 1).then_some(jsonl_path),
-        catalogue,
+        stores: vec![store_path],
+        jsonl: Some(jsonl_path),
+        catalogue: sample.catalogue,
         events,
     }
 }
@@ -198,6 +219,25 @@ fn raw_rusqlite(path: &Path) -> (u64, u64) {
     (n, bytes)
 }
 
+/// Dossier ids at `n` evenly spaced positions of the log.
+fn sample_ids(path: &Path, events: u64, n: u64) -> Vec<DossierId> {
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap_or_else(|e| fail("raw", e));
+    let mut stmt = conn
+        .prepare("SELECT dossier_id FROM events WHERE position = ?1")
+        .unwrap_or_else(|e| fail("raw", e));
+    (0..n)
+        .map(|k| {
+            let position = (events * k / n + 1) as i64;
+            let id: String = stmt
+                .query_row([position], |r| r.get(0))
+                .unwrap_or_else(|e| fail("raw", e));
+            DossierId::new(id)
+        })
+        .collect()
+}
+
 fn serde_json_alone(path: &Path) -> u64 {
     let file = std::fs::File::open(path).unwrap_or_else(|e| fail("jsonl", e));
     let mut n = 0;
@@ -224,20 +264,57 @@ fn measure(data: &Data, n: usize, runs: usize, cores: usize) {
     let run = ReportRun::new(Context::new(&data.catalogue, &calendar), period, &levels);
     println!("\n== {n} dossiers, {} events ==", data.events);
 
-    let (raw_min, raw_med, (rows, _)) = timed(runs, || raw_rusqlite(&data.store));
+    let (raw_min, raw_med, rows) = timed(runs, || {
+        data.stores.iter().map(|s| raw_rusqlite(s).0).sum::<u64>()
+    });
     assert_eq!(rows, data.events);
-    let store = SqliteStore::open_existing(&data.store).unwrap_or_else(|e| fail("store", e));
+    let shards: Vec<SqliteStore> = data
+        .stores
+        .iter()
+        .map(|p| SqliteStore::open_existing(p).unwrap_or_else(|e| fail("store", e)))
+        .collect();
+    let named: Vec<(&str, &SqliteStore)> = shards.iter().map(|s| ("shard", s)).collect();
+    let store = &shards[0];
+    if shards.len() > 1 {
+        println!("({} shards of {SLICE} dossiers)", shards.len());
+    }
     let report = |threads: usize| -> Report {
-        report_store(&store, &run.clone().threads(threads)).unwrap_or_else(|e| fail("report", e))
+        report_stores(&named, &run.clone().threads(threads)).unwrap_or_else(|e| fail("report", e))
     };
+    // One dossier as of the year end, straight from the store: read its stream, view it.
+    let ids = sample_ids(
+        &data.stores[0],
+        store.last_position().unwrap_or_else(|e| fail("store", e)),
+        1_000,
+    );
+    let context = Context::new(&data.catalogue, &calendar);
+    let (one_q_min, one_q_med, _) = timed(runs, || {
+        for id in &ids {
+            let events = store
+                .read_stream(id)
+                .unwrap_or_else(|e| fail("read_stream", e));
+            let view = context
+                .view_events(&events, period.end)
+                .unwrap_or_else(|e| fail("view", e));
+            std::hint::black_box(view);
+        }
+    });
+    println!(
+        "store  as-of query of one dossier (read its stream + view): {:.1} µs (median {:.1}) over {} dossiers",
+        secs(one_q_min) * 1e6 / ids.len() as f64,
+        secs(one_q_med) * 1e6 / ids.len() as f64,
+        ids.len()
+    );
     let (scan_min, scan_med, scanned) = timed(runs, || {
         let mut events = 0u64;
-        store
-            .scan_dossiers(&DossierRange::ALL, |stream: &[Event]| {
-                events += stream.len() as u64;
-                Ok::<(), motcua::store::StoreError>(())
-            })
-            .unwrap_or_else(|e| fail("scan", e));
+        for store in &shards {
+            store
+                .scan_dossiers(&DossierRange::ALL, |stream: &[Event]| {
+                    events += stream.len() as u64;
+                    Ok::<(), motcua::store::StoreError>(())
+                })
+                .unwrap_or_else(|e| fail("scan", e));
+        }
         events
     });
     assert_eq!(scanned, data.events);

@@ -117,7 +117,7 @@ pub enum AnyStore {
     /// A SQLite file.
     Sqlite(SqliteStore),
     /// A PostgreSQL schema.
-    Postgres(PgStore),
+    Postgres(Box<PgStore>),
 }
 
 impl DossierScan for AnyStore {
@@ -214,10 +214,10 @@ impl Dataset {
             };
             for location in &args.store {
                 let store = match postgres_location(location) {
-                    Some((url, schema)) => AnyStore::Postgres(
+                    Some((url, schema)) => AnyStore::Postgres(Box::new(
                         PgStore::connect(url, schema)
                             .map_err(|e| CliError::Data(format!("{}: {e}", shown(location))))?,
-                    ),
+                    )),
                     None => {
                         let path = Path::new(location);
                         let store = open_store(path, false)?;

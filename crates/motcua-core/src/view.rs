@@ -654,6 +654,15 @@ impl<'a> Context<'a> {
     }
 }
 
+/// "dossier X: " for an error message, or "the dossier has " when the id is not known.
+fn whose(dossier: &DossierId) -> String {
+    if dossier.as_str().is_empty() {
+        "the dossier has ".to_owned()
+    } else {
+        format!("dossier {dossier} has ")
+    }
+}
+
 #[cfg(test)]
 mod size {
     /// Issue 7's memory target: a derived view takes at most 256 bytes inline (its ids are
@@ -662,14 +671,5 @@ mod size {
     fn a_view_fits_in_256_bytes() {
         assert!(std::mem::size_of::<super::DossierView>() <= 256);
         assert_eq!(std::mem::size_of::<super::StepView>(), 96);
-    }
-}
-
-/// "dossier X: " for an error message, or "the dossier has " when the id is not known.
-fn whose(dossier: &DossierId) -> String {
-    if dossier.as_str().is_empty() {
-        "the dossier has ".to_owned()
-    } else {
-        format!("dossier {dossier} has ")
     }
 }

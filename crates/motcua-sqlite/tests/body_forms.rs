@@ -71,7 +71,7 @@ fn a_damaged_body_is_an_error_naming_its_position() {
             .append(
                 &first.dossier_id,
                 ExpectedVersion::NoStream,
-                &[first.clone()],
+                std::slice::from_ref(&first),
             )
             .unwrap_or_else(|e| panic!("{e}"));
     }
