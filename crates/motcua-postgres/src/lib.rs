@@ -37,10 +37,12 @@
 )]
 
 mod error;
+mod import;
 mod pool;
 mod schema;
 mod store;
 
 pub use error::PgError;
+pub use import::PgImport;
 pub use schema::SCHEMA_VERSION;
 pub use store::PgStore;

@@ -46,10 +46,12 @@
 )]
 
 mod error;
+mod import;
 mod pool;
 mod schema;
 mod store;
 
 pub use error::SqliteError;
+pub use import::SqliteImport;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use store::SqliteStore;

@@ -5,12 +5,10 @@ use crate::pool::{Lease, Pool};
 use crate::schema::{classify, prepare};
 use motcua_core::{Catalogue, DossierId, Event};
 use motcua_store::{
-    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, StoreError,
-    StoreResult, StoredEvent, StreamBatch,
+    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ImportSession,
+    StoreError, StoreResult, StoredEvent, StreamBatch,
 };
-use rusqlite::{
-    params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use uuid::Uuid;
@@ -147,13 +145,13 @@ impl SqliteStore {
         &self.path
     }
 
-    fn lease(&self) -> StoreResult<Lease<'_>> {
+    pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
         self.pool
             .lease()
             .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))
     }
 
-    fn backend(&self, e: rusqlite::Error) -> StoreError {
+    pub(crate) fn backend(&self, e: rusqlite::Error) -> StoreError {
         StoreError::Backend(format!("{}: {e}", self.path.display()))
     }
 
@@ -207,9 +205,9 @@ impl SqliteStore {
     /// back and tries again with `fast` off. A batch that does not plan as an append (a
     /// conflict, a re-send) is always planned again with its ids looked up, so both modes
     /// give the same answers.
-    fn append_in(
+    pub(crate) fn append_in(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         batches: &[StreamBatch],
         fast: bool,
     ) -> Result<Vec<Appended>, Attempt> {
@@ -223,12 +221,7 @@ impl SqliteStore {
             .map_err(db)?
             .try_into()
             .unwrap_or(1);
-        let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO events (position, event_id, dossier_id, sequence, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(db)?;
+        let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(db)?;
         let mut results = Vec::with_capacity(batches.len());
         for batch in batches {
             let dossier = &batch.dossier_id;
@@ -253,15 +246,7 @@ impl SqliteStore {
                 BatchPlan::Append => {
                     let first = next;
                     for event in &batch.events {
-                        let body = motcua_store::codec::encode(event).map_err(Attempt::Failed)?;
-                        let inserted = insert.execute(params![
-                            to_i64(next),
-                            event.event_id.as_bytes().as_slice(),
-                            event.dossier_id.as_str(),
-                            to_i64(event.sequence),
-                            body
-                        ]);
-                        match inserted {
+                        match insert_event(&mut insert, next, event) {
                             Ok(_) => {}
                             Err(e)
                                 if fast
@@ -285,12 +270,12 @@ impl SqliteStore {
         Ok(results)
     }
 
-    fn by_id(&self, tx: &Transaction<'_>, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
-        let row: Option<(i64, String)> = tx
+    pub(crate) fn by_id(&self, tx: &Connection, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
+        let row: Option<(i64, Vec<u8>)> = tx
             .prepare_cached("SELECT position, body FROM events WHERE event_id = ?1")
             .and_then(|mut s| {
                 s.query_row(params![id.as_bytes().as_slice()], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
+                    Ok((r.get(0)?, body_at(r, 1)?))
                 })
                 .optional()
             })
@@ -301,26 +286,56 @@ impl SqliteStore {
 }
 
 /// Why an append attempt stopped.
-enum Attempt {
+pub(crate) enum Attempt {
     /// The store's answer (a refusal or a failure).
     Failed(StoreError),
     /// The fast path met an id already stored: roll back and look every id up.
     IdStored,
 }
 
-fn to_i64(n: u64) -> i64 {
+/// Inserts one event row (`position`, `event_id`, `dossier_id`, `sequence`, `body`).
+pub(crate) const INSERT_EVENT: &str =
+    "INSERT INTO events (position, event_id, dossier_id, sequence, body) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// Inserts `event` at `position` with [`INSERT_EVENT`], its body encoded for storage.
+pub(crate) fn insert_event(
+    insert: &mut rusqlite::CachedStatement<'_>,
+    position: u64,
+    event: &Event,
+) -> rusqlite::Result<usize> {
+    let body = motcua_store::codec::compact::encode(event);
+    insert.execute(params![
+        to_i64(position),
+        event.event_id.as_bytes().as_slice(),
+        event.dossier_id.as_str(),
+        to_i64(event.sequence),
+        body
+    ])
+}
+
+pub(crate) fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
+pub(crate) fn stored(position: i64, body: &[u8]) -> StoreResult<StoredEvent> {
     let position = u64::try_from(position).unwrap_or(0);
     Ok(StoredEvent {
         position,
-        event: motcua_store::codec::decode(position, body)?,
+        event: motcua_store::codec::decode_body(position, body)?,
     })
 }
 
-fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
+/// An event body column: compact bytes (a BLOB) or, in stores written before the compact form,
+/// a JSON line (TEXT).
+pub(crate) fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
+    let value = row.get_ref(i)?;
+    value
+        .as_bytes()
+        .map(<[u8]>::to_vec)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
+}
+
+pub(crate) fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
     let v: i64 = conn
         .prepare_cached("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE dossier_id = ?1")?
         .query_row(params![dossier.as_str()], |r| r.get(0))?;
@@ -328,6 +343,12 @@ fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
 }
 
 impl EventStore for SqliteStore {
+    /// One `BEGIN IMMEDIATE` transaction on one connection, held until commit or drop (see
+    /// [`crate::SqliteImport`]).
+    fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
+        Ok(Box::new(crate::import::SqliteImport::begin(self)?))
+    }
+
     fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
         if batches.iter().all(|b| b.events.is_empty()) {
             // Nothing to write: answer without taking the write lock.
@@ -375,7 +396,7 @@ impl EventStore for SqliteStore {
             .map_err(db)?;
         let rows = stmt
             .query_map(params![dossier.as_str()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, i64>(0)?, body_at(r, 1)?))
             })
             .map_err(db)?;
         let mut events = Vec::new();
@@ -400,7 +421,7 @@ impl EventStore for SqliteStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(params![to_i64(from_position), limit], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, i64>(0)?, body_at(r, 1)?))
             })
             .map_err(db)?;
         let mut events = Vec::new();

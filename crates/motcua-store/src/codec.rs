@@ -1,5 +1,8 @@
-//! Events as durable stores keep them: the JSON Lines form (with its format version `v`), so
-//! stored events are upcast on read like lines of a file. Shared by every database-backed store.
+//! Events as durable stores keep them, shared by every database-backed store: the JSON Lines
+//! form (with its format version `v`, so stored events are upcast on read like lines of a
+//! file), or the [`compact`] binary form the SQLite store writes. [`decode_body`] reads either.
+
+pub mod compact;
 
 use crate::StoreError;
 use motcua_core::Event;
@@ -48,6 +51,46 @@ pub fn decode(position: u64, body: &str) -> Result<Event, StoreError> {
     }
 }
 
+/// The event stored at `position` from its body in either form: [`compact`] (first byte
+/// [`compact::MARKER`]) or a JSON line.
+pub fn decode_body(position: u64, body: &[u8]) -> Result<Event, StoreError> {
+    decode_body_in(None, position, body)
+}
+
+/// [`decode_body`] through a [`compact::Decoder`] that shares repeated codes between the events
+/// of a scan.
+pub fn decode_body_shared(
+    decoder: &mut compact::Decoder,
+    position: u64,
+    body: &[u8],
+) -> Result<Event, StoreError> {
+    decode_body_in(Some(decoder), position, body)
+}
+
+fn decode_body_in(
+    decoder: Option<&mut compact::Decoder>,
+    position: u64,
+    body: &[u8],
+) -> Result<Event, StoreError> {
+    if compact::is_compact(body) {
+        let decoded = match decoder {
+            Some(d) => d.decode(body),
+            None => compact::decode(body),
+        };
+        return decoded.map_err(|e| {
+            StoreError::Backend(format!(
+                "the event stored at position {position} cannot be read: {e}"
+            ))
+        });
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => decode(position, text),
+        Err(e) => Err(StoreError::Backend(format!(
+            "the event stored at position {position} is neither a compact body nor UTF-8 text: {e}"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +112,21 @@ mod tests {
             "{err:?}"
         );
         assert!(decode(8, "").is_err());
+    }
+
+    #[test]
+    fn bodies_in_either_form_decode_to_the_same_event() {
+        let line = r#"{"v":1,"event_id":"00000000-0000-0000-0000-000000000001","dossier_id":"H26-0003","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"received","procedure":"1.001193","unit":"XA01","channel":"in_person"}"#;
+        let event = decode(1, line).unwrap();
+        assert_eq!(decode_body(1, line.as_bytes()).unwrap(), event);
+        assert_eq!(decode_body(1, &compact::encode(&event)).unwrap(), event);
+        let err = decode_body(9, &[compact::MARKER, 1])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "store backend failed: the event stored at position 9 cannot be read: byte 1: the body ends too early"
+        );
+        assert!(decode_body(9, &[0xFF, 0xFE]).is_err());
     }
 }

@@ -11,9 +11,14 @@
 mod checkpoints;
 mod concurrency;
 mod fixtures;
+mod session;
 
 pub use checkpoints::{checkpoints_save_and_load, projections_resume_to_the_rebuild};
 pub use concurrency::concurrent_appends_keep_every_stream_consistent;
+pub use session::{
+    import_sessions_are_all_or_nothing, import_sessions_keep_the_append_rules,
+    import_sessions_read_the_store_and_themselves,
+};
 
 use crate::checkpoint::CheckpointStore;
 use crate::error::StoreError;
@@ -62,6 +67,18 @@ pub fn checks<S: EventStore + CheckpointStore>() -> Vec<Check<S>> {
         (
             "concurrent_appends_keep_every_stream_consistent",
             concurrent_appends_keep_every_stream_consistent::<S>,
+        ),
+        (
+            "import_sessions_are_all_or_nothing",
+            import_sessions_are_all_or_nothing::<S>,
+        ),
+        (
+            "import_sessions_keep_the_append_rules",
+            import_sessions_keep_the_append_rules::<S>,
+        ),
+        (
+            "import_sessions_read_the_store_and_themselves",
+            import_sessions_read_the_store_and_themselves::<S>,
         ),
         ("checkpoints_save_and_load", checkpoints_save_and_load::<S>),
         (

@@ -1,0 +1,88 @@
+//! Event bodies in both forms a store may hold: compact bytes (what this version writes) and
+//! JSON lines (what stores written before the compact form hold). Both read back the same.
+
+mod common;
+
+use common::Scratch;
+use motcua_sqlite::SqliteStore;
+use motcua_store::{EventStore, ExpectedVersion};
+
+#[test]
+fn json_bodies_of_older_stores_read_like_compact_ones() {
+    let scratch = Scratch::new("body-forms");
+    let path = scratch.path("store.db");
+    let events = motcua_gen::sample()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .events;
+    let dossier = events[0].dossier_id.clone();
+    let stream: Vec<_> = events
+        .iter()
+        .filter(|e| e.dossier_id == dossier)
+        .cloned()
+        .collect();
+    assert!(stream.len() >= 3, "{stream:?}");
+    {
+        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .append(&dossier, ExpectedVersion::NoStream, &stream)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Rewrite the first event's body as the JSON line an older motcua stored.
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let kind: String = conn
+        .query_row(
+            "SELECT typeof(body) FROM events WHERE position = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kind, "blob", "this version writes compact bodies");
+    let json = motcua_store::codec::encode(&stream[0]).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute(
+        "UPDATE events SET body = ?1 WHERE position = 1",
+        rusqlite::params![json],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+
+    let store = SqliteStore::open_existing(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        store
+            .read_stream(&dossier)
+            .unwrap_or_else(|e| panic!("{e}")),
+        stream
+    );
+    let all = store.read_all(0, 100).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all.len(), stream.len());
+    assert_eq!(all[0].event, stream[0]);
+}
+
+#[test]
+fn a_damaged_body_is_an_error_naming_its_position() {
+    let scratch = Scratch::new("body-damaged");
+    let path = scratch.path("store.db");
+    let events = motcua_gen::sample()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .events;
+    let first = events[0].clone();
+    {
+        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .append(
+                &first.dossier_id,
+                ExpectedVersion::NoStream,
+                std::slice::from_ref(&first),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute("UPDATE events SET body = x'B10102' WHERE position = 1", [])
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let store = SqliteStore::open_existing(&path).unwrap_or_else(|e| panic!("{e}"));
+    let err = store.read_all(0, 10).err().map(|e| e.to_string());
+    assert_eq!(
+        err.as_deref(),
+        Some("store backend failed: the event stored at position 1 cannot be read: byte 1: the body ends too early")
+    );
+}

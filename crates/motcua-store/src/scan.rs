@@ -1,0 +1,197 @@
+//! Reading a store dossier by dossier, in parts that threads (or machines) can take apart:
+//! the read path of full reports, replays and rebuilds.
+
+use crate::error::StoreError;
+use crate::memory::InMemoryStore;
+use crate::store::EventStore;
+use motcua_core::{DossierId, Event};
+
+/// A range of dossier ids, `from` (inclusive) up to `until` (exclusive), compared as strings
+/// (byte order); `None` leaves that end open. Every dossier falls in exactly one range of a
+/// split made by [`DossierScan::dossier_ranges`].
+///
+/// `through` bounds the log: only events at positions up to it are read. A split sets it to
+/// the last position when the split was made, so every range of the split reads the same
+/// snapshot of the log even while appends go on (positions follow commit order).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DossierRange {
+    /// The first dossier id in the range, or open.
+    pub from: Option<DossierId>,
+    /// The first dossier id after the range, or open.
+    pub until: Option<DossierId>,
+    /// The last position read, or the whole log.
+    pub through: Option<u64>,
+}
+
+impl DossierRange {
+    /// The range of every dossier.
+    pub const ALL: DossierRange = DossierRange {
+        from: None,
+        until: None,
+        through: None,
+    };
+
+    /// Whether `id` falls in the range.
+    ///
+    /// ```
+    /// use motcua_core::DossierId;
+    /// use motcua_store::DossierRange;
+    ///
+    /// let range = DossierRange { from: Some("B".into()), until: Some("D".into()), through: None };
+    /// assert!(range.contains(&DossierId::new("B")) && range.contains(&DossierId::new("C-17")));
+    /// assert!(!range.contains(&DossierId::new("A")) && !range.contains(&DossierId::new("D")));
+    /// ```
+    pub fn contains(&self, id: &DossierId) -> bool {
+        self.from.as_ref().is_none_or(|f| id.as_str() >= f.as_str())
+            && self.until.as_ref().is_none_or(|u| id.as_str() < u.as_str())
+    }
+
+    /// The ranges between consecutive `bounds` (sorted, distinct ids), open at both ends,
+    /// each reading the log through position `through`: `k` bounds give `k + 1` ranges
+    /// covering every id exactly once.
+    pub fn split_at(bounds: Vec<DossierId>, through: Option<u64>) -> Vec<DossierRange> {
+        let mut ranges = Vec::with_capacity(bounds.len() + 1);
+        let mut from = None;
+        for bound in bounds {
+            ranges.push(DossierRange {
+                from: from.take(),
+                until: Some(bound.clone()),
+                through,
+            });
+            from = Some(bound);
+        }
+        ranges.push(DossierRange {
+            from,
+            until: None,
+            through,
+        });
+        ranges
+    }
+}
+
+/// A store that can be read dossier by dossier, in id order, split into ranges of about equal
+/// size. Implemented by every store in the workspace; the SQLite and PostgreSQL stores read each
+/// range with one ordered query.
+pub trait DossierScan {
+    /// Splits the dossiers into at most `parts` ranges holding about the same number of events
+    /// (fewer when there are few dossiers), all reading the log as it is now (`through` the
+    /// last position).
+    ///
+    /// # Errors
+    /// [`StoreError`] if the store cannot be read.
+    fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError>;
+
+    /// Calls `visit` with each dossier's events in `range`, in dossier id order, each stream in
+    /// sequence order. The slice is only valid during the call (its buffer is reused). Stops at
+    /// the first error, from the store or from `visit`.
+    ///
+    /// # Errors
+    /// The first error `visit` returns, or the store's, converted with `From<StoreError>`.
+    fn scan_dossiers<E, F>(&self, range: &DossierRange, visit: F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(&[Event]) -> Result<(), E>;
+}
+
+/// At most `parts - 1` bounds for [`DossierRange::split_at`], taken at even steps of `weight`
+/// (events) through `items` sorted by `id`: the bound of part `k` is the first id at or after
+/// `total × k / parts` events.
+pub fn even_bounds<T>(
+    items: &[T],
+    parts: usize,
+    id: impl Fn(&T) -> &DossierId,
+    weight: impl Fn(&T) -> u64,
+) -> Vec<DossierId> {
+    let total: u64 = items.iter().map(&weight).sum();
+    if parts <= 1 || total == 0 {
+        return Vec::new();
+    }
+    // In u128 the product cannot overflow: both factors are below 2^64.
+    let threshold =
+        |k: usize| u64::try_from(u128::from(total) * k as u128 / parts as u128).unwrap_or(total);
+    let mut bounds: Vec<DossierId> = Vec::new();
+    let mut seen = 0u64;
+    let mut next = 1usize;
+    for item in items {
+        while next < parts && seen >= threshold(next) {
+            if bounds.last() != Some(id(item)) {
+                bounds.push(id(item).clone());
+            }
+            next += 1;
+        }
+        seen = seen.saturating_add(weight(item));
+    }
+    // The first id cannot be a bound (the range before it would be empty).
+    if items.first().map(&id) == bounds.first() {
+        bounds.remove(0);
+    }
+    bounds
+}
+
+impl DossierScan for InMemoryStore {
+    fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
+        let through = self.last_position()?;
+        let mut sized = Vec::new();
+        for id in self.dossier_ids()? {
+            let version = self.stream_version(&id)?;
+            sized.push((id, version));
+        }
+        let bounds = even_bounds(&sized, parts, |(id, _)| id, |(_, n)| *n);
+        Ok(DossierRange::split_at(bounds, Some(through)))
+    }
+
+    fn scan_dossiers<E, F>(&self, range: &DossierRange, mut visit: F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(&[Event]) -> Result<(), E>,
+    {
+        match range.through {
+            None => {
+                for id in self.dossier_ids()? {
+                    if range.contains(&id) {
+                        visit(&self.read_stream(&id)?)?;
+                    }
+                }
+            }
+            Some(through) => {
+                let limit = usize::try_from(through).unwrap_or(usize::MAX);
+                let mut streams: std::collections::BTreeMap<DossierId, Vec<Event>> =
+                    std::collections::BTreeMap::new();
+                for stored in self.read_all(0, limit)? {
+                    if range.contains(&stored.event.dossier_id) {
+                        streams
+                            .entry(stored.event.dossier_id.clone())
+                            .or_default()
+                            .push(stored.event);
+                    }
+                }
+                for events in streams.values() {
+                    visit(events)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_split_events_evenly_and_never_start_with_the_first_id() {
+        let items: Vec<(DossierId, u64)> = (0..10)
+            .map(|i| (DossierId::new(format!("D{i}")), 10))
+            .collect();
+        let bounds = even_bounds(&items, 4, |(id, _)| id, |(_, n)| *n);
+        let names: Vec<&str> = bounds.iter().map(DossierId::as_str).collect();
+        assert_eq!(names, ["D3", "D5", "D8"]);
+        assert!(even_bounds(&items, 1, |(id, _)| id, |(_, n)| *n).is_empty());
+        assert!(even_bounds(&items[..1], 8, |(id, _)| id, |(_, n)| *n).is_empty());
+        let ranges = DossierRange::split_at(bounds, None);
+        assert_eq!(ranges.len(), 4);
+        for (id, _) in &items {
+            assert_eq!(ranges.iter().filter(|r| r.contains(id)).count(), 1, "{id}");
+        }
+    }
+}
