@@ -1,12 +1,16 @@
-//! `motcua gen`: a deterministic synthetic province-year as a catalogue file and JSON Lines events.
+//! `motcua gen`: a deterministic synthetic province-year as a catalogue file and JSON Lines
+//! events, or straight into a store file.
 
 use crate::error::CliError;
+use crate::import::{ProgressBar, Total};
+use motcua_store::{import_events, ImportError, ImportOptions};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `motcua gen`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("destination").required(true).multiple(true).args(["out", "store"])))]
 pub struct GenArgs {
     /// How many dossiers.
     #[arg(long, default_value_t = 6000)]
@@ -19,7 +23,11 @@ pub struct GenArgs {
     pub year: i32,
     /// Directory to write `catalogue.json` and `events.jsonl` into (created if missing).
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
+    /// A store file (SQLite) to write the catalogue and the events into, checked and all or
+    /// nothing as `motcua import` does; created if it does not exist.
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
 }
 
 /// An I/O error on `path`.
@@ -30,7 +38,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
     }
 }
 
-/// Runs `motcua gen`, printing one line that says what was written.
+/// Runs `motcua gen`, printing one line per destination that says what was written.
 pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let config = motcua_gen::GenConfig {
         dossiers: args.dossiers,
@@ -38,14 +46,45 @@ pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
         year: args.year,
     };
     let sample = motcua_gen::generate(&config).map_err(|e| CliError::Usage(e.to_string()))?;
-    std::fs::create_dir_all(&args.out).map_err(io(&args.out))?;
-    let catalogue_path = args.out.join("catalogue.json");
+    let judge = crate::format::when(Some(sample.as_of));
+    let judge = judge.as_str().unwrap_or("the end of the year").to_owned();
+    let what = format!(
+        "{} dossiers ({} events, seed {}, year {})",
+        sample.dossier_count(),
+        sample.events.len(),
+        args.seed,
+        args.year
+    );
+    if let Some(dir) = &args.out {
+        let (catalogue_path, events_path) = write_files(&sample, dir)?;
+        writeln!(
+            out,
+            "wrote {what} to {} and {}; judge them as of {judge}",
+            catalogue_path.display(),
+            events_path.display(),
+        )?;
+    }
+    if let Some(path) = &args.store {
+        let last = write_store(sample, path)?;
+        writeln!(
+            out,
+            "wrote {what} into {} (last position {last}); judge them as of {judge}",
+            path.display(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `catalogue.json` and `events.jsonl` into `dir`; returns their paths.
+fn write_files(sample: &motcua_gen::Sample, dir: &Path) -> Result<(PathBuf, PathBuf), CliError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let catalogue_path = dir.join("catalogue.json");
     std::fs::write(
         &catalogue_path,
         motcua_io::write_catalogue(&sample.catalogue),
     )
     .map_err(io(&catalogue_path))?;
-    let events_path = args.out.join("events.jsonl");
+    let events_path = dir.join("events.jsonl");
     let mut writer = BufWriter::new(File::create(&events_path).map_err(io(&events_path))?);
     // One line at a time: a million dossiers are several million events.
     for event in &sample.events {
@@ -53,18 +92,60 @@ pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
             .map_err(|e| CliError::Data(format!("{}: {e}", events_path.display())))?;
     }
     writer.flush().map_err(io(&events_path))?;
-    writeln!(
-        out,
-        "wrote {} dossiers ({} events, seed {}, year {}) to {} and {}; judge them as of {}",
-        sample.dossier_count(),
-        sample.events.len(),
-        args.seed,
-        args.year,
-        catalogue_path.display(),
-        events_path.display(),
-        crate::format::when(Some(sample.as_of))
-            .as_str()
-            .unwrap_or("the end of the year"),
-    )?;
-    Ok(())
+    Ok((catalogue_path, events_path))
+}
+
+/// Imports the sample into the store file at `path` (created if missing) through one import
+/// session, and keeps its catalogue there; returns the store's last position.
+fn write_store(sample: motcua_gen::Sample, path: &Path) -> Result<u64, CliError> {
+    let existed = path.exists();
+    let store = crate::data::open_store(path, true)?;
+    let total = Some(Total::Events(sample.events.len() as u64));
+    let mut bar = ProgressBar::on_stderr(format!("writing {}", path.display()), total);
+    let motcua_gen::Sample {
+        catalogue, events, ..
+    } = sample;
+    let result = import_events(
+        &store,
+        events,
+        &catalogue,
+        &ImportOptions::default(),
+        &mut |p| {
+            if let Some(bar) = &mut bar {
+                bar.update(p);
+            }
+        },
+    );
+    if let Some(bar) = &mut bar {
+        bar.finish();
+    }
+    let imported = result.map_err(|e| refused(path, e)).and_then(|_| {
+        store
+            .save_catalogue(&catalogue)
+            .map_err(|e| crate::data::store_error(path, e))?;
+        motcua_store::EventStore::last_position(&store)
+            .map_err(|e| CliError::Data(format!("the store could not be read: {e}")))
+    });
+    if imported.is_err() && !existed {
+        // Nothing was written into a file this command created: leave no file behind.
+        drop(store);
+        crate::import::remove_store_files(path);
+    }
+    imported
+}
+
+/// A generated event the store refuses: events it already holds are a conflict (exit 4).
+fn refused(path: &Path, error: ImportError) -> CliError {
+    match error {
+        ImportError::AlreadyStored { .. } | ImportError::StoreRefused { .. } => {
+            CliError::Conflict {
+                path: path.to_owned(),
+                message: format!("cannot write the generated events: {error}; nothing was written"),
+            }
+        }
+        other => CliError::Data(format!(
+            "{}: the generated events could not be stored: {other}; nothing was written",
+            path.display()
+        )),
+    }
 }

@@ -3,9 +3,10 @@
 use crate::data::{open_store, read_catalogue, store_error};
 use crate::error::CliError;
 use motcua_sqlite::SqliteStore;
-use motcua_store::{import_jsonl, EventStore, ImportError};
-use std::io::{BufReader, Write};
+use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, ImportProgress};
+use std::io::{BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Arguments of `motcua import`.
 #[derive(Debug, Clone, clap::Args)]
@@ -29,9 +30,20 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
         path: args.events.clone(),
         source,
     })?;
+    let size = events.metadata().ok().map(|m| m.len());
     let existed = args.store.exists();
     let store = open_store(&args.store, true)?;
-    let result = import_into(&store, args, catalogue, BufReader::new(events));
+    let label = format!("importing {}", args.events.display());
+    let mut bar = ProgressBar::on_stderr(label, size.map(Total::Bytes));
+    let reader = BufReader::with_capacity(1 << 20, events);
+    let result = import_into(&store, args, catalogue, reader, &mut |p| {
+        if let Some(bar) = &mut bar {
+            bar.update(p);
+        }
+    });
+    if let Some(bar) = &mut bar {
+        bar.finish();
+    }
     if result.is_err() && !existed {
         // Nothing was imported into a file this command created: leave no file behind.
         drop(store);
@@ -53,6 +65,7 @@ fn import_into(
     args: &ImportArgs,
     catalogue: Option<motcua_core::Catalogue>,
     events: impl std::io::BufRead,
+    progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<(motcua_store::ImportSummary, u64), CliError> {
     let catalogue = match catalogue {
         Some(c) => c,
@@ -66,7 +79,9 @@ fn import_into(
                 ))
             })?,
     };
-    let summary = import_jsonl(store, events, &catalogue).map_err(|e| refused(args, e))?;
+    let options = ImportOptions::default();
+    let summary = import_jsonl_with(store, events, &catalogue, &options, progress)
+        .map_err(|e| refused(args, e))?;
     if args.catalog.is_some() {
         store
             .save_catalogue(&catalogue)
@@ -102,11 +117,207 @@ fn refused(args: &ImportArgs, error: ImportError) -> CliError {
     }
 }
 
-fn remove_store_files(path: &Path) {
+pub(crate) fn remove_store_files(path: &Path) {
     let _ = std::fs::remove_file(path);
     for suffix in ["-wal", "-shm"] {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// What a progress bar measures the work in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Total {
+    /// Bytes of the input file.
+    Bytes(u64),
+    /// Events to import.
+    Events(u64),
+}
+
+/// A one-line progress display on standard error, redrawn in place at most ten times a
+/// second; only shown when standard error is a terminal.
+pub(crate) struct ProgressBar {
+    label: String,
+    total: Option<Total>,
+    start: Instant,
+    last: Option<Instant>,
+    drawn: bool,
+}
+
+impl ProgressBar {
+    /// A bar if standard error is a terminal, else `None` (the output stays as it is).
+    pub(crate) fn on_stderr(label: String, total: Option<Total>) -> Option<ProgressBar> {
+        std::io::stderr().is_terminal().then(|| ProgressBar {
+            label,
+            total,
+            start: Instant::now(),
+            last: None,
+            drawn: false,
+        })
+    }
+
+    /// Redraws the line if the last redraw is a tenth of a second old (always when the
+    /// import starts committing).
+    pub(crate) fn update(&mut self, progress: ImportProgress) {
+        let now = Instant::now();
+        let due = self
+            .last
+            .is_none_or(|last| now.duration_since(last) >= Duration::from_millis(100));
+        if !due && !progress.committing {
+            return;
+        }
+        self.last = Some(now);
+        let line = render(
+            &self.label,
+            self.total,
+            progress,
+            now.duration_since(self.start),
+        );
+        let mut err = std::io::stderr().lock();
+        // Progress is a courtesy: a failed write to the terminal does not stop the import.
+        let _ = write!(err, "\r\x1b[2K{line}");
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    /// Clears the line.
+    pub(crate) fn finish(&mut self) {
+        if self.drawn {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+            self.drawn = false;
+        }
+    }
+}
+
+/// The progress line: a bar, the share done, what is done of what, events, events a second
+/// and the time left.
+pub(crate) fn render(
+    label: &str,
+    total: Option<Total>,
+    progress: ImportProgress,
+    elapsed: Duration,
+) -> String {
+    let seconds = elapsed.as_secs_f64();
+    let rate = if seconds > 0.0 {
+        progress.events_imported as f64 / seconds
+    } else {
+        0.0
+    };
+    let events = thousands(progress.events_imported);
+    if progress.committing {
+        return format!("{label}: {events} events checked, committing…");
+    }
+    let (done, of) = match total {
+        Some(Total::Bytes(total)) => (progress.bytes_read, total),
+        Some(Total::Events(total)) => (progress.lines_read, total),
+        None => (0, 0),
+    };
+    let fraction = if of > 0 {
+        (done as f64 / of as f64).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    const WIDTH: usize = 24;
+    let filled = ((fraction * WIDTH as f64) as usize).min(WIDTH);
+    let bar = format!("{}{}", "#".repeat(filled), ".".repeat(WIDTH - filled));
+    let amount = match total {
+        Some(Total::Bytes(total)) => format!("{} / {}", bytes(done), bytes(total)),
+        Some(Total::Events(total)) => format!("{} / {}", thousands(done), thousands(total)),
+        None => String::new(),
+    };
+    let eta = if fraction > 0.0 && fraction < 1.0 {
+        let left = seconds * (1.0 - fraction) / fraction;
+        format!("  ETA {}", clock(left))
+    } else {
+        String::new()
+    };
+    format!(
+        "{label} [{bar}] {:>3.0}%  {amount}  {events} events  {} events/s{eta}",
+        fraction * 100.0,
+        thousands(rate as u64)
+    )
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte count in B, KB, MB or GB (powers of 1000).
+fn bytes(n: u64) -> String {
+    let n = n as f64;
+    match n {
+        n if n >= 1e9 => format!("{:.2} GB", n / 1e9),
+        n if n >= 1e6 => format!("{:.1} MB", n / 1e6),
+        n if n >= 1e3 => format!("{:.1} KB", n / 1e3),
+        n => format!("{n} B"),
+    }
+}
+
+/// Seconds as `m:ss` (or `h:mm:ss`).
+fn clock(seconds: f64) -> String {
+    let total = seconds.round().max(0.0) as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn progress(bytes_read: u64, lines_read: u64, events: u64, committing: bool) -> ImportProgress {
+        let mut p = ImportProgress::default();
+        p.bytes_read = bytes_read;
+        p.lines_read = lines_read;
+        p.events_imported = events;
+        p.committing = committing;
+        p
+    }
+
+    #[test]
+    fn the_line_shows_share_amounts_rate_and_time_left() {
+        let line = render(
+            "importing e.jsonl",
+            Some(Total::Bytes(1_800_000_000)),
+            progress(450_000_000, 1_865_000, 1_865_000, false),
+            Duration::from_secs(10),
+        );
+        assert_eq!(
+            line,
+            "importing e.jsonl [######..................]  25%  450.0 MB / 1.80 GB  1,865,000 events  186,500 events/s  ETA 0:30"
+        );
+    }
+
+    #[test]
+    fn events_can_be_the_measure_and_committing_is_said() {
+        let line = render(
+            "writing",
+            Some(Total::Events(2000)),
+            progress(0, 2000, 2000, false),
+            Duration::from_secs(4000),
+        );
+        assert_eq!(
+            line,
+            "writing [########################] 100%  2,000 / 2,000  2,000 events  0 events/s"
+        );
+        let line = render("x", None, progress(0, 7, 1_234_567, true), Duration::ZERO);
+        assert_eq!(line, "x: 1,234,567 events checked, committing…");
+        assert_eq!(clock(3725.0), "1:02:05");
+        assert_eq!(bytes(999), "999 B");
     }
 }

@@ -261,3 +261,82 @@ fn a_missing_store_is_an_io_error() {
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(!f.dir.join("none.db").exists());
 }
+
+#[test]
+fn gen_into_a_store_reports_what_gen_to_files_reports() {
+    let f = Files::new(1);
+    let (dir, store) = (f.path("gen"), f.path("gen.db"));
+    let common = ["gen", "--dossiers", "400", "--seed", "11", "--year", "2024"];
+    let to_files = motcua(&[&common[..], &["--out", &dir]].concat());
+    assert!(to_files.status.success(), "{}", stderr(&to_files));
+    let to_store = motcua(&[&common[..], &["--store", &store]].concat());
+    assert!(to_store.status.success(), "{}", stderr(&to_store));
+    // No terminal: no progress bar, nothing on standard error.
+    assert_eq!(stderr(&to_store), "");
+    let said = stdout(&to_store);
+    assert!(
+        said.starts_with("wrote 400 dossiers (")
+            && said.contains(&format!("into {store} (last position ")),
+        "{said}"
+    );
+    let from_store = report_json(&["--store", &store]);
+    let events = format!("{dir}/events.jsonl");
+    let catalogue = format!("{dir}/catalogue.json");
+    let from_files = report_json(&["--events", &events, "--catalog", &catalogue]);
+    assert_eq!(from_store, from_files);
+    // Into a store that already holds them: a conflict, nothing written.
+    let before = f.export("gen.db").stdout;
+    let again = motcua(&[&common[..], &["--store", &store]].concat());
+    assert_eq!(again.status.code(), Some(4), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already stored"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(f.export("gen.db").stdout, before);
+}
+
+#[test]
+fn gen_needs_a_destination() {
+    let o = motcua(&["gen", "--dossiers", "3"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Several chunks of a big file are handed to the store before its last line turns out bad:
+/// the store file is left byte for byte as it was.
+#[test]
+fn a_bad_last_line_of_a_big_file_leaves_the_store_byte_identical() {
+    let f = Files::new(2500);
+    let (early, late): (Vec<Event>, Vec<Event>) =
+        f.events.iter().cloned().partition(|e| e.sequence == 1);
+    assert!(late.len() > 15_000, "{} events", late.len());
+    f.write("early.jsonl", &early);
+    f.write("late.jsonl", &late);
+    let o = f.import("store.db", "early.jsonl", true);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "", "progress shown without a terminal");
+    let bytes = std::fs::read(f.dir.join("store.db")).unwrap_or_default();
+    let mut text = std::fs::read_to_string(f.dir.join("late.jsonl")).unwrap_or_default();
+    text.push_str("{\"v\":1,\"event_id\":\n");
+    std::fs::write(f.dir.join("late-bad.jsonl"), text).unwrap_or_else(|e| panic!("{e}"));
+    let o = f.import("store.db", "late-bad.jsonl", false);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("line {}: malformed JSON", late.len() + 1)),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        std::fs::read(f.dir.join("store.db")).unwrap_or_default() == bytes,
+        "the refused import changed the store file"
+    );
+    // The good file then goes in whole.
+    let o = f.import("store.db", "late.jsonl", false);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let total = early.len() + late.len();
+    assert!(
+        stdout(&o).contains(&format!("(last position {total})")),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -37,11 +37,13 @@
 )]
 
 mod error;
+mod import;
 mod pool;
 mod scan;
 mod schema;
 mod store;
 
 pub use error::PgError;
+pub use import::PgImport;
 pub use schema::SCHEMA_VERSION;
 pub use store::PgStore;

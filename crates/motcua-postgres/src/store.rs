@@ -5,8 +5,8 @@ use crate::pool::{Conn, Lease, Pool};
 use crate::schema::prepare;
 use motcua_core::{DossierId, Event};
 use motcua_store::{
-    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, StoreError,
-    StoreResult, StoredEvent, StreamBatch,
+    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ImportSession,
+    StoreError, StoreResult, StoredEvent, StreamBatch,
 };
 use postgres::{Config, SimpleQueryMessage};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -127,7 +127,7 @@ impl PgStore {
     /// `head`), in three round trips whatever the number of batches: one lookup of every
     /// stream version and stored id, planning in memory (later batches see earlier ones), one
     /// insert that also moves the head.
-    fn append_in(
+    pub(crate) fn append_in(
         &self,
         conn: &mut Conn,
         head: u64,
@@ -232,7 +232,7 @@ impl PgStore {
     }
 
     /// Begins a transaction and locks the head row, in one round trip; returns the head.
-    fn begin(&self, conn: &mut Conn) -> StoreResult<u64> {
+    pub(crate) fn begin(&self, conn: &mut Conn) -> StoreResult<u64> {
         let messages = conn
             .client
             .simple_query("BEGIN; SELECT position FROM motcua_head WHERE id = 1 FOR UPDATE")
@@ -275,7 +275,7 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
+pub(crate) fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
     let position = u64::try_from(position).unwrap_or(0);
     Ok(StoredEvent {
         position,
@@ -284,6 +284,12 @@ fn stored(position: i64, body: &str) -> StoreResult<StoredEvent> {
 }
 
 impl EventStore for PgStore {
+    /// One transaction holding the head-row lock from begin to commit (see
+    /// [`crate::PgImport`]).
+    fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
+        Ok(Box::new(crate::import::PgImport::begin(self)?))
+    }
+
     fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
         let mut conn = self.lease()?;
         if batches.iter().all(|b| b.events.is_empty()) {

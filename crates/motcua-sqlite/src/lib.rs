@@ -46,11 +46,13 @@
 )]
 
 mod error;
+mod import;
 mod pool;
 mod scan;
 mod schema;
 mod store;
 
 pub use error::SqliteError;
+pub use import::SqliteImport;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use store::SqliteStore;

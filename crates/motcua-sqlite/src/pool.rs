@@ -56,6 +56,16 @@ impl Pool {
     }
 }
 
+impl Lease<'_> {
+    /// Closes a file's connection instead of returning it (its state is unknown). An
+    /// in-memory database's only connection is kept.
+    pub(crate) fn discard(mut self) {
+        if self.pool.path.is_some() {
+            self.conn = None;
+        }
+    }
+}
+
 impl Deref for Lease<'_> {
     type Target = Connection;
     fn deref(&self) -> &Connection {

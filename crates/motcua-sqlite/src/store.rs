@@ -5,12 +5,10 @@ use crate::pool::{Lease, Pool};
 use crate::schema::{classify, prepare};
 use motcua_core::{Catalogue, DossierId, Event};
 use motcua_store::{
-    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, StoreError,
-    StoreResult, StoredEvent, StreamBatch,
+    plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ImportSession,
+    StoreError, StoreResult, StoredEvent, StreamBatch,
 };
-use rusqlite::{
-    params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use uuid::Uuid;
@@ -207,9 +205,9 @@ impl SqliteStore {
     /// back and tries again with `fast` off. A batch that does not plan as an append (a
     /// conflict, a re-send) is always planned again with its ids looked up, so both modes
     /// give the same answers.
-    fn append_in(
+    pub(crate) fn append_in(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         batches: &[StreamBatch],
         fast: bool,
     ) -> Result<Vec<Appended>, Attempt> {
@@ -223,12 +221,7 @@ impl SqliteStore {
             .map_err(db)?
             .try_into()
             .unwrap_or(1);
-        let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO events (position, event_id, dossier_id, sequence, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(db)?;
+        let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(db)?;
         let mut results = Vec::with_capacity(batches.len());
         for batch in batches {
             let dossier = &batch.dossier_id;
@@ -253,15 +246,7 @@ impl SqliteStore {
                 BatchPlan::Append => {
                     let first = next;
                     for event in &batch.events {
-                        let body = motcua_store::codec::compact::encode(event);
-                        let inserted = insert.execute(params![
-                            to_i64(next),
-                            event.event_id.as_bytes().as_slice(),
-                            event.dossier_id.as_str(),
-                            to_i64(event.sequence),
-                            body
-                        ]);
-                        match inserted {
+                        match insert_event(&mut insert, next, event) {
                             Ok(_) => {}
                             Err(e)
                                 if fast
@@ -285,7 +270,7 @@ impl SqliteStore {
         Ok(results)
     }
 
-    fn by_id(&self, tx: &Transaction<'_>, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
+    pub(crate) fn by_id(&self, tx: &Connection, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
         let row: Option<(i64, Vec<u8>)> = tx
             .prepare_cached("SELECT position, body FROM events WHERE event_id = ?1")
             .and_then(|mut s| {
@@ -301,18 +286,38 @@ impl SqliteStore {
 }
 
 /// Why an append attempt stopped.
-enum Attempt {
+pub(crate) enum Attempt {
     /// The store's answer (a refusal or a failure).
     Failed(StoreError),
     /// The fast path met an id already stored: roll back and look every id up.
     IdStored,
 }
 
-fn to_i64(n: u64) -> i64 {
+/// Inserts one event row (`position`, `event_id`, `dossier_id`, `sequence`, `body`).
+pub(crate) const INSERT_EVENT: &str =
+    "INSERT INTO events (position, event_id, dossier_id, sequence, body) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// Inserts `event` at `position` with [`INSERT_EVENT`], its body encoded for storage.
+pub(crate) fn insert_event(
+    insert: &mut rusqlite::CachedStatement<'_>,
+    position: u64,
+    event: &Event,
+) -> rusqlite::Result<usize> {
+    let body = motcua_store::codec::compact::encode(event);
+    insert.execute(params![
+        to_i64(position),
+        event.event_id.as_bytes().as_slice(),
+        event.dossier_id.as_str(),
+        to_i64(event.sequence),
+        body
+    ])
+}
+
+pub(crate) fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn stored(position: i64, body: &[u8]) -> StoreResult<StoredEvent> {
+pub(crate) fn stored(position: i64, body: &[u8]) -> StoreResult<StoredEvent> {
     let position = u64::try_from(position).unwrap_or(0);
     Ok(StoredEvent {
         position,
@@ -330,7 +335,7 @@ pub(crate) fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
 }
 
-fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
+pub(crate) fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
     let v: i64 = conn
         .prepare_cached("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE dossier_id = ?1")?
         .query_row(params![dossier.as_str()], |r| r.get(0))?;
@@ -338,6 +343,12 @@ fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {
 }
 
 impl EventStore for SqliteStore {
+    /// One `BEGIN IMMEDIATE` transaction on one connection, held until commit or drop (see
+    /// [`crate::SqliteImport`]).
+    fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
+        Ok(Box::new(crate::import::SqliteImport::begin(self)?))
+    }
+
     fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
         if batches.iter().all(|b| b.events.is_empty()) {
             // Nothing to write: answer without taking the write lock.

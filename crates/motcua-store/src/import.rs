@@ -1,12 +1,17 @@
-//! Importing a JSON Lines file into a store: every event checked, all or nothing.
+//! Importing events into a store: every event checked, all or nothing, streamed through an
+//! [`ImportSession`] so that memory is bounded by the dossiers in flight, not the file.
 
 use crate::error::StoreError;
 use crate::import_error::ImportError;
+use crate::session::ImportSession;
 use crate::store::{EventStore, ExpectedVersion, StreamBatch};
 use motcua_core::{fold, rules, Catalogue, DossierId, DossierState, Event};
-use std::collections::{BTreeMap, HashMap};
-use std::io::BufRead;
-use uuid::Uuid;
+use std::cell::Cell;
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
+use std::io::{BufRead, Read};
+use std::rc::Rc;
 
 /// What an import did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,32 +24,58 @@ pub struct ImportSummary {
     pub dossiers_touched: u64,
 }
 
-/// One dossier's progress through the file.
-struct Dossier {
-    /// The stream's version in the store before the import.
-    base_version: u64,
-    /// The stored events' ids and sequence numbers.
-    stored_ids: HashMap<Uuid, u64>,
-    /// The state after the stored events and the file's events so far.
-    state: DossierState,
-    /// The file's events for this dossier, in order.
-    events: Vec<Event>,
+/// How far an import has got, reported after each chunk (see [`import_jsonl_with`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportProgress {
+    /// Bytes of the input consumed (0 when importing events rather than a file).
+    pub bytes_read: u64,
+    /// Lines read, blank ones included (events, for [`import_events`]).
+    pub lines_read: u64,
+    /// Events checked and handed to the store's import session (not committed yet).
+    pub events_imported: u64,
+    /// Every event is checked and handed over; the store is committing them.
+    pub committing: bool,
 }
 
-/// Where an event of the file came from.
-struct Origin {
-    line: u64,
-    dossier: DossierId,
-    sequence: u64,
+/// Tuning of an import; the defaults suit files of any size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Events checked and handed to the store at a time.
+    pub chunk_events: usize,
+    /// Dossier states kept in memory; beyond it the least recently touched half is dropped
+    /// and read back from the store's session if the dossier appears again.
+    pub dossiers_in_memory: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            chunk_events: 10_000,
+            dossiers_in_memory: 100_000,
+        }
+    }
 }
 
 /// Reads every line, checks each event with [`rules::check`] against its dossier (starting
-/// from what the store already holds), and only if all are valid appends every dossier in one
-/// [`EventStore::append_streams`] call. On any error nothing is stored.
+/// from what the store already holds) and appends it through one [`ImportSession`]
+/// ([`EventStore::begin_import`]), committed only once every line is read and valid. On any
+/// error nothing is stored. [`import_jsonl_with`] with the default options and no progress
+/// reports.
 ///
 /// Dossiers may interleave freely in the file; within a dossier the events must follow on
 /// from the stored ones (sequence, time order, legal transitions). Event ids must be unique in
-/// the file and new to the store.
+/// the file and new to the store. The first offending line (in file order) is the one named.
+///
+/// **Memory** is bounded by the dossiers in flight, not by the file: the file is read one
+/// line at a time and handed to the store in chunks of [`ImportOptions::chunk_events`]
+/// events; each dossier's state is kept while it is recent (at most
+/// [`ImportOptions::dossiers_in_memory`] of them, read back from the session when a dropped
+/// one appears again). Per event of the file, 4 bytes stay in memory until the end (its
+/// line, to name the first line of a repeated id); per dropped dossier about 16 bytes (a
+/// hash of its id). What the store itself keeps until the commit depends on the store: the
+/// durable ones write the events into their open transaction; [`crate::InMemoryStore`]
+/// stages them in memory.
 ///
 /// ```
 /// # use motcua_core::{Catalogue, Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId};
@@ -73,117 +104,619 @@ struct Origin {
 /// assert_eq!((summary.events_imported, summary.dossiers_touched), (1, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn import_jsonl<S: EventStore, R: BufRead>(
+pub fn import_jsonl<S: EventStore + ?Sized, R: BufRead>(
     store: &S,
     reader: R,
     catalogue: &Catalogue,
 ) -> Result<ImportSummary, ImportError> {
-    let mut reader = motcua_io::read_events(reader);
-    let mut dossiers: BTreeMap<DossierId, Dossier> = BTreeMap::new();
-    let mut origins: HashMap<Uuid, Origin> = HashMap::new();
-    let mut events_imported = 0u64;
-    while let Some(item) = reader.next_numbered() {
-        let (line, event) = item?;
-        let dossier = match dossiers.entry(event.dossier_id.clone()) {
-            std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::btree_map::Entry::Vacant(entry) => {
-                entry.insert(load(store, &event.dossier_id)?)
-            }
-        };
-        if let Some(first) = origins.get(&event.event_id) {
-            return Err(ImportError::DuplicateInFile {
-                line,
-                first_line: first.line,
-                dossier: event.dossier_id,
-                sequence: event.sequence,
-                event_id: event.event_id,
-            });
-        }
-        if let Some(stored_sequence) = dossier.stored_ids.get(&event.event_id) {
-            return Err(ImportError::AlreadyStored {
-                line,
-                dossier: event.dossier_id,
-                sequence: event.sequence,
-                event_id: event.event_id,
-                stored_sequence: *stored_sequence,
-            });
-        }
-        if let Err(source) = rules::check(&event, &dossier.state, catalogue) {
-            return Err(ImportError::Rejected {
-                line,
-                dossier: event.dossier_id,
-                sequence: event.sequence,
-                source,
-            });
-        }
-        let state = std::mem::take(&mut dossier.state);
-        dossier.state = motcua_core::state::evolve(state, &event);
-        origins.insert(
-            event.event_id,
-            Origin {
-                line,
-                dossier: event.dossier_id.clone(),
-                sequence: event.sequence,
-            },
-        );
-        dossier.events.push(event);
-        events_imported += 1;
-    }
-    let batches: Vec<StreamBatch> = dossiers
-        .into_iter()
-        .filter(|(_, d)| !d.events.is_empty())
-        .map(|(dossier_id, d)| StreamBatch {
-            dossier_id,
-            expected: ExpectedVersion::at(d.base_version),
-            events: d.events,
-        })
-        .collect();
-    store
-        .append_streams(&batches)
-        .map_err(|e| attribute(e, &origins, &batches))?;
-    Ok(ImportSummary {
-        lines_read: reader.lines_read(),
-        events_imported,
-        dossiers_touched: batches.len() as u64,
-    })
+    import_jsonl_with(
+        store,
+        reader,
+        catalogue,
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
 }
 
-/// Reads a dossier's stored events and folds them.
-fn load<S: EventStore>(store: &S, dossier: &DossierId) -> Result<Dossier, ImportError> {
-    let stored = store.read_stream(dossier).map_err(ImportError::Store)?;
-    let state = fold(&stored);
-    Ok(Dossier {
-        base_version: state.version,
-        stored_ids: stored.iter().map(|e| (e.event_id, e.sequence)).collect(),
-        state,
-        events: Vec::new(),
-    })
-}
-
-/// Names the line behind a store refusal when there is one.
-fn attribute(
-    error: StoreError,
-    origins: &HashMap<Uuid, Origin>,
-    batches: &[StreamBatch],
-) -> ImportError {
-    let origin = match &error {
-        StoreError::DuplicateEventId { event_id, .. } => origins.get(event_id),
-        StoreError::Conflict { dossier, .. }
-        | StoreError::OutOfSequence { dossier, .. }
-        | StoreError::WrongDossier { dossier, .. } => batches
-            .iter()
-            .find(|b| &b.dossier_id == dossier)
-            .and_then(|b| b.events.first())
-            .and_then(|e| origins.get(&e.event_id)),
-        _ => None,
+/// [`import_jsonl`] with options, reporting its progress to `progress` after each chunk and
+/// before the commit (a host can show a progress bar; it should redraw sparingly).
+///
+/// ```
+/// # use motcua_core::{Catalogue, Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId};
+/// # let catalogue = Catalogue::new(
+/// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
+/// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
+/// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         result_is_document: true, fees: vec![], steps: vec![] }],
+/// # )?;
+/// use motcua_store::{import_jsonl_with, ImportOptions, InMemoryStore};
+///
+/// let file = r#"{"v":1,"event_id":"00000000-0000-0000-0000-000000000001","dossier_id":"H26-0003","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"received","procedure":"1.001193","unit":"XA01","channel":"in_person"}
+/// "#;
+/// let mut reports = Vec::new();
+/// let store = InMemoryStore::new();
+/// import_jsonl_with(&store, file.as_bytes(), &catalogue, &ImportOptions::default(), &mut |p| reports.push(p))?;
+/// let last = reports.last().copied().unwrap_or_default();
+/// assert!(last.committing);
+/// assert_eq!((last.bytes_read, last.lines_read, last.events_imported), (file.len() as u64, 1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn import_jsonl_with<S: EventStore + ?Sized, R: BufRead>(
+    store: &S,
+    reader: R,
+    catalogue: &Catalogue,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportSummary, ImportError> {
+    let bytes = Rc::new(Cell::new(0u64));
+    let counting = Counting {
+        inner: reader,
+        count: Rc::clone(&bytes),
     };
-    match origin {
-        Some(o) => ImportError::StoreRefused {
-            line: o.line,
-            dossier: o.dossier.clone(),
-            sequence: o.sequence,
-            source: error,
+    let mut reader = motcua_io::read_events(counting);
+    let lines = Rc::new(Cell::new(0u64));
+    let lines_seen = Rc::clone(&lines);
+    let mut next = || {
+        let item = reader.next_numbered();
+        lines_seen.set(reader.lines_read());
+        item.map(|r| r.map_err(ImportError::from))
+    };
+    let mut report = |events_imported: u64, committing: bool| {
+        progress(ImportProgress {
+            bytes_read: bytes.get(),
+            lines_read: lines.get(),
+            events_imported,
+            committing,
+        });
+    };
+    let (events_imported, dossiers_touched) =
+        run(store, catalogue, options, &mut next, &mut report)?;
+    Ok(ImportSummary {
+        lines_read: lines.get(),
+        events_imported,
+        dossiers_touched,
+    })
+}
+
+/// Imports events given in memory (a generator's output, say) exactly as [`import_jsonl_with`]
+/// imports a file of them, one per line: errors name the 1-based position of the event as its
+/// line.
+///
+/// ```
+/// use motcua_core::{Channel, DossierId, Event, EventKind};
+/// # use motcua_core::{Catalogue, Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId};
+/// # let catalogue = Catalogue::new(
+/// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
+/// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
+/// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         result_is_document: true, fees: vec![], steps: vec![] }],
+/// # )?;
+/// use motcua_store::{import_events, EventStore, ImportOptions, InMemoryStore};
+/// let event = Event {
+///     event_id: uuid::Uuid::from_u128(1),
+///     dossier_id: DossierId::new("H26-0001"),
+///     sequence: 1,
+///     occurred_at: time::macros::datetime!(2024-03-04 09:00 +7),
+///     recorded_at: time::macros::datetime!(2024-03-04 09:00 +7),
+///     kind: EventKind::Received { procedure: "1.001193".into(), unit: "XA01".into(), channel: Channel::InPerson },
+/// };
+/// let store = InMemoryStore::new();
+/// let summary = import_events(&store, vec![event], &catalogue, &ImportOptions::default(), &mut |_| {})?;
+/// assert_eq!((summary.events_imported, store.last_position()?), (1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn import_events<S: EventStore + ?Sized, I: IntoIterator<Item = Event>>(
+    store: &S,
+    events: I,
+    catalogue: &Catalogue,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportSummary, ImportError> {
+    let mut events = events.into_iter();
+    let count = Rc::new(Cell::new(0u64));
+    let seen = Rc::clone(&count);
+    let mut next = || {
+        let event = events.next()?;
+        seen.set(seen.get() + 1);
+        Some(Ok((seen.get(), event)))
+    };
+    let mut report = |events_imported: u64, committing: bool| {
+        progress(ImportProgress {
+            bytes_read: 0,
+            lines_read: count.get(),
+            events_imported,
+            committing,
+        });
+    };
+    let (events_imported, dossiers_touched) =
+        run(store, catalogue, options, &mut next, &mut report)?;
+    Ok(ImportSummary {
+        lines_read: count.get(),
+        events_imported,
+        dossiers_touched,
+    })
+}
+
+/// A line and its event, or why the line could not be read.
+type Item = Result<(u64, Event), ImportError>;
+
+/// Runs an import session over `next`'s events; returns (events, dossiers) imported.
+fn run<S: EventStore + ?Sized>(
+    store: &S,
+    catalogue: &Catalogue,
+    options: &ImportOptions,
+    next: &mut dyn FnMut() -> Option<Item>,
+    report: &mut dyn FnMut(u64, bool),
+) -> Result<(u64, u64), ImportError> {
+    let session = store.begin_import().map_err(ImportError::Store)?;
+    let mut import = Importer {
+        base: session.base_position(),
+        session,
+        catalogue,
+        options: ImportOptions {
+            chunk_events: options.chunk_events.max(1),
+            dossiers_in_memory: options.dossiers_in_memory.max(1),
         },
-        None => ImportError::Store(error),
+        dossiers: HashMap::new(),
+        evicted: HashSet::new(),
+        hasher: RandomState::new(),
+        lines: LineIndex::default(),
+        chunk: 0,
+        events_imported: 0,
+        dossiers_touched: 0,
+    };
+    let chunk_events = import.options.chunk_events;
+    loop {
+        let mut chunk = Vec::with_capacity(chunk_events.min(1 << 16));
+        let mut unreadable = None;
+        let mut end = false;
+        while chunk.len() < chunk_events {
+            match next() {
+                None => {
+                    end = true;
+                    break;
+                }
+                Some(Ok(item)) => chunk.push(item),
+                Some(Err(e)) => {
+                    unreadable = Some(e);
+                    break;
+                }
+            }
+        }
+        import.chunk(chunk)?;
+        // A bad line comes after every event of its chunk: their refusals come first.
+        if let Some(e) = unreadable {
+            return Err(e);
+        }
+        report(import.events_imported, false);
+        if end {
+            break;
+        }
+    }
+    report(import.events_imported, true);
+    if let Err(e) = import.session.commit() {
+        return Err(import.commit_refused(e));
+    }
+    Ok((import.events_imported, import.dossiers_touched))
+}
+
+/// A dossier's state during an import.
+struct Slot {
+    /// The state after the stored events and the events imported so far.
+    state: DossierState,
+    /// The chunk that last touched it.
+    touched: u64,
+    /// Whether one of its events has been imported (and counted in `dossiers_touched`).
+    counted: bool,
+}
+
+/// An import in progress.
+struct Importer<'a> {
+    session: Box<dyn ImportSession + 'a>,
+    catalogue: &'a Catalogue,
+    options: ImportOptions,
+    /// The store's last position when the session began.
+    base: u64,
+    /// The states of the recent dossiers.
+    dossiers: HashMap<DossierId, Slot>,
+    /// Hashes of the ids of dossiers whose state was dropped: those must be read back.
+    evicted: HashSet<u64>,
+    hasher: RandomState,
+    /// The line of each event handed to the session, in the session's order.
+    lines: LineIndex,
+    /// The number of the current chunk.
+    chunk: u64,
+    events_imported: u64,
+    dossiers_touched: u64,
+}
+
+impl Importer<'_> {
+    /// Checks a chunk's events in order and hands them to the session.
+    fn chunk(&mut self, mut chunk: Vec<(u64, Event)>) -> Result<(), ImportError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        self.chunk += 1;
+        self.load(&chunk)?;
+        for i in 0..chunk.len() {
+            let (line, event) = &chunk[i];
+            let slot = self.dossiers.get_mut(&event.dossier_id).ok_or_else(|| {
+                ImportError::Store(StoreError::Backend(format!(
+                    "line {line}: dossier {} was not loaded",
+                    event.dossier_id
+                )))
+            })?;
+            if let Err(source) = rules::check(event, &slot.state, self.catalogue) {
+                let mut rest = chunk.split_off(i);
+                let (line, event) = rest.swap_remove(0);
+                return Err(self.rejected(chunk, line, event, source));
+            }
+            let state = std::mem::take(&mut slot.state);
+            slot.state = motcua_core::state::evolve(state, event);
+            slot.touched = self.chunk;
+            if !slot.counted {
+                slot.counted = true;
+                self.dossiers_touched += 1;
+            }
+        }
+        self.events_imported += chunk.len() as u64;
+        self.flush(chunk)?;
+        self.evict();
+        Ok(())
+    }
+
+    /// The error for a rule broken on `line`, after handing the chunk's earlier events to the
+    /// session (a refusal of one of them comes first). A repeated id is named before the rule,
+    /// as the id is what is wrong.
+    fn rejected(
+        &mut self,
+        before: Vec<(u64, Event)>,
+        line: u64,
+        event: Event,
+        source: motcua_core::DecideError,
+    ) -> ImportError {
+        if let Err(e) = self.flush(before) {
+            return e;
+        }
+        match self.session.event_by_id(&event.event_id) {
+            Err(e) => return ImportError::Store(e),
+            Ok(Some(found)) if found.position > self.base => {
+                return ImportError::DuplicateInFile {
+                    line,
+                    first_line: self.lines.get(found.position - self.base - 1),
+                    dossier: event.dossier_id,
+                    sequence: event.sequence,
+                    event_id: event.event_id,
+                }
+            }
+            Ok(Some(found)) if found.event.dossier_id == event.dossier_id => {
+                return ImportError::AlreadyStored {
+                    line,
+                    dossier: event.dossier_id,
+                    sequence: event.sequence,
+                    event_id: event.event_id,
+                    stored_sequence: found.event.sequence,
+                }
+            }
+            Ok(_) => {}
+        }
+        ImportError::Rejected {
+            line,
+            dossier: event.dossier_id,
+            sequence: event.sequence,
+            source,
+        }
+    }
+
+    /// Makes sure every dossier of the chunk has a state: new ones start empty, others are
+    /// read from the session (in one call).
+    fn load(&mut self, chunk: &[(u64, Event)]) -> Result<(), ImportError> {
+        let mut missing = Vec::new();
+        let mut asked = HashSet::new();
+        for (_, event) in chunk {
+            let id = &event.dossier_id;
+            if self.dossiers.contains_key(id) || asked.contains(id) {
+                continue;
+            }
+            let stored = self.base > 0 || self.evicted.contains(&self.hasher.hash_one(id));
+            if stored {
+                asked.insert(id.clone());
+                missing.push(id.clone());
+            } else {
+                self.dossiers.insert(
+                    id.clone(),
+                    Slot {
+                        state: DossierState::default(),
+                        touched: self.chunk,
+                        counted: false,
+                    },
+                );
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let streams = self
+            .session
+            .read_streams(&missing)
+            .map_err(ImportError::Store)?;
+        for (id, stream) in missing.into_iter().zip(streams) {
+            self.dossiers.insert(
+                id,
+                Slot {
+                    state: fold(&stream.events),
+                    touched: self.chunk,
+                    counted: stream.appended > 0,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Hands checked events to the session, grouped by dossier; on a refusal, hands them one
+    /// at a time in file order to name the first refused line.
+    fn flush(&mut self, events: Vec<(u64, Event)>) -> Result<(), ImportError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        // Each event's batch: one per dossier, in order of first appearance.
+        let mut index: HashMap<&DossierId, usize> = HashMap::with_capacity(events.len());
+        let slots: Vec<usize> = events
+            .iter()
+            .map(|(_, event)| {
+                let next = index.len();
+                *index.entry(&event.dossier_id).or_insert(next)
+            })
+            .collect();
+        let count = index.len();
+        drop(index);
+        let mut batches: Vec<StreamBatch> = Vec::with_capacity(count);
+        let mut lines: Vec<Vec<u64>> = Vec::with_capacity(count);
+        for ((line, event), i) in events.into_iter().zip(slots) {
+            if i == batches.len() {
+                batches.push(StreamBatch {
+                    dossier_id: event.dossier_id.clone(),
+                    expected: ExpectedVersion::at(event.sequence.saturating_sub(1)),
+                    events: Vec::with_capacity(1),
+                });
+                lines.push(Vec::with_capacity(1));
+            }
+            if let (Some(batch), Some(lines)) = (batches.get_mut(i), lines.get_mut(i)) {
+                batch.events.push(event);
+                lines.push(line);
+            }
+        }
+        match self.append(&batches, &lines) {
+            Ok(()) => Ok(()),
+            Err(e @ ImportError::Store(StoreError::Backend(_))) => Err(e),
+            Err(_) => {
+                // The call stored none of its batches: find the first refused line.
+                let mut single: Vec<(u64, Event)> = lines
+                    .into_iter()
+                    .flatten()
+                    .zip(batches.into_iter().flat_map(|b| b.events))
+                    .collect();
+                single.sort_by_key(|(line, _)| *line);
+                self.one_by_one(single)
+            }
+        }
+    }
+
+    /// Appends batches through the session and records their lines.
+    fn append(&mut self, batches: &[StreamBatch], lines: &[Vec<u64>]) -> Result<(), ImportError> {
+        let results = self
+            .session
+            .append_streams(batches)
+            .map_err(ImportError::Store)?;
+        let mut next = self.base + 1 + self.lines.len();
+        for ((appended, lines), batch) in results.iter().zip(lines).zip(batches) {
+            if appended.first_position != next {
+                // Planned as a re-send of stored events (the checks make this impossible).
+                let (Some(line), Some(event)) = (lines.first(), batch.events.first()) else {
+                    continue;
+                };
+                let error = StoreError::DuplicateEventId {
+                    event_id: event.event_id,
+                    dossier: event.dossier_id.clone(),
+                    sequence: event.sequence,
+                };
+                return Err(self.refused(*line, event.clone(), error));
+            }
+            for line in lines {
+                self.lines.push(*line);
+            }
+            next += lines.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Appends events one at a time until one is refused; its line is named.
+    fn one_by_one(&mut self, events: Vec<(u64, Event)>) -> Result<(), ImportError> {
+        for (line, event) in events {
+            let batch = StreamBatch {
+                dossier_id: event.dossier_id.clone(),
+                expected: ExpectedVersion::at(event.sequence.saturating_sub(1)),
+                events: vec![event],
+            };
+            match self.append(std::slice::from_ref(&batch), &[vec![line]]) {
+                Ok(()) => {}
+                Err(ImportError::Store(e)) if !matches!(e, StoreError::Backend(_)) => {
+                    let Some(event) = batch.events.into_iter().next() else {
+                        return Err(ImportError::Store(e));
+                    };
+                    return Err(self.refused(line, event, e));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// The error for the store refusing the event on `line`.
+    fn refused(&mut self, line: u64, event: Event, error: StoreError) -> ImportError {
+        if let StoreError::DuplicateEventId { event_id, .. } = &error {
+            match self.session.event_by_id(event_id) {
+                Ok(Some(found)) if found.position > self.base => {
+                    return ImportError::DuplicateInFile {
+                        line,
+                        first_line: self.lines.get(found.position - self.base - 1),
+                        dossier: event.dossier_id,
+                        sequence: event.sequence,
+                        event_id: event.event_id,
+                    }
+                }
+                Ok(Some(found)) if found.event.dossier_id == event.dossier_id => {
+                    return ImportError::AlreadyStored {
+                        line,
+                        dossier: event.dossier_id,
+                        sequence: event.sequence,
+                        event_id: event.event_id,
+                        stored_sequence: found.event.sequence,
+                    }
+                }
+                _ => {}
+            }
+        }
+        ImportError::StoreRefused {
+            line,
+            dossier: event.dossier_id,
+            sequence: event.sequence,
+            source: error,
+        }
+    }
+
+    /// The error for a refused commit (a staging session meeting another writer's events),
+    /// naming the line of the first event concerned.
+    fn commit_refused(&mut self, error: StoreError) -> ImportError {
+        let id = match &error {
+            StoreError::DuplicateEventId { event_id, .. } => Some(*event_id),
+            StoreError::Conflict { dossier, .. }
+            | StoreError::OutOfSequence { dossier, .. }
+            | StoreError::WrongDossier { dossier, .. } => {
+                self.session.read_stream(dossier).ok().and_then(|stream| {
+                    let first = stream.events.len().checked_sub(stream.appended)?;
+                    stream.events.get(first).map(|e| e.event_id)
+                })
+            }
+            StoreError::Backend(_) => None,
+        };
+        let found = id.and_then(|id| self.session.event_by_id(&id).ok().flatten());
+        match found {
+            Some(found) if found.position > self.base => ImportError::StoreRefused {
+                line: self.lines.get(found.position - self.base - 1),
+                dossier: found.event.dossier_id,
+                sequence: found.event.sequence,
+                source: error,
+            },
+            _ => ImportError::Store(error),
+        }
+    }
+
+    /// Drops the least recently touched half of the dossier states when there are too many.
+    fn evict(&mut self) {
+        let limit = self.options.dossiers_in_memory;
+        if self.dossiers.len() <= limit {
+            return;
+        }
+        let mut touched: Vec<u64> = self.dossiers.values().map(|s| s.touched).collect();
+        let cut = touched.len() - limit.div_ceil(2);
+        let (_, threshold, _) = touched.select_nth_unstable(cut);
+        let threshold = *threshold;
+        let (evicted, hasher) = (&mut self.evicted, &self.hasher);
+        self.dossiers.retain(|id, slot| {
+            let keep = slot.touched > threshold;
+            if !keep {
+                evicted.insert(hasher.hash_one(id));
+            }
+            keep
+        });
+        self.dossiers.shrink_to(limit);
+    }
+}
+
+/// The line of each event handed to the session, by position in the session: 4 bytes an
+/// event (lines beyond `u32::MAX` are kept aside, exactly).
+#[derive(Default)]
+struct LineIndex {
+    lines: Vec<u32>,
+    /// (index, line) for lines that do not fit in a `u32`, in index order.
+    large: Vec<(u64, u64)>,
+}
+
+impl LineIndex {
+    fn len(&self) -> u64 {
+        self.lines.len() as u64
+    }
+
+    fn push(&mut self, line: u64) {
+        match u32::try_from(line) {
+            Ok(small) if small != u32::MAX => self.lines.push(small),
+            _ => {
+                self.large.push((self.len(), line));
+                self.lines.push(u32::MAX);
+            }
+        }
+    }
+
+    /// The line of the event at `index` (0 if there is none).
+    fn get(&self, index: u64) -> u64 {
+        let stored = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.lines.get(i).copied());
+        match stored {
+            Some(u32::MAX) => self
+                .large
+                .binary_search_by_key(&index, |(i, _)| *i)
+                .ok()
+                .and_then(|i| self.large.get(i))
+                .map_or(0, |(_, line)| *line),
+            Some(line) => u64::from(line),
+            None => 0,
+        }
+    }
+}
+
+/// A reader counting the bytes consumed.
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.count.set(self.count.get() + amount as u64);
+        self.inner.consume(amount);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn line_index_keeps_large_lines_exactly() {
+        let mut index = LineIndex::default();
+        for line in [3, u64::from(u32::MAX) + 7, 5, u64::from(u32::MAX)] {
+            index.push(line);
+        }
+        let lines: Vec<u64> = (0..5).map(|i| index.get(i)).collect();
+        assert_eq!(
+            lines,
+            [3, u64::from(u32::MAX) + 7, 5, u64::from(u32::MAX), 0]
+        );
     }
 }

@@ -8,7 +8,10 @@
 //! - [`projection`]: projections kept current from the log, resumable after a crash.
 //! - [`conformance`]: the test suite every store must pass, using only the trait.
 //! - [`import_jsonl`] and [`export_jsonl`]: JSON Lines in and out; an import checks every
-//!   event against the dossier rules and appends all or nothing.
+//!   event against the dossier rules and appends all or nothing, streaming through an
+//!   [`ImportSession`] ([`EventStore::begin_import`]) so its memory does not grow with the
+//!   file ([`import_jsonl_with`] adds options and progress reports, [`import_events`] takes
+//!   events in memory).
 //!
 //! Stores check stream mechanics (numbering, versions, ids), not domain rules: those are
 //! [`motcua_core::rules::check`]'s job, called by the decider and by [`import_jsonl`].
@@ -53,14 +56,18 @@ mod import_error;
 mod memory;
 pub mod projection;
 mod scan;
+mod session;
 mod store;
 
 pub use batch::{plan_batch, same_content, BatchPlan};
 pub use checkpoint::{Checkpoint, CheckpointStore};
 pub use error::StoreError;
 pub use export::{export_jsonl, ExportError};
-pub use import::{import_jsonl, ImportSummary};
+pub use import::{
+    import_events, import_jsonl, import_jsonl_with, ImportOptions, ImportProgress, ImportSummary,
+};
 pub use import_error::ImportError;
 pub use memory::InMemoryStore;
 pub use scan::{even_bounds, DossierRange, DossierScan};
+pub use session::{ImportSession, SessionStream, StagedImport, StoredLookup};
 pub use store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};

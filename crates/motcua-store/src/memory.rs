@@ -3,6 +3,7 @@
 use crate::batch::{plan_batch, BatchPlan};
 use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::error::StoreError;
+use crate::session::{ImportSession, StagedImport};
 use crate::store::{Appended, EventStore, StoreResult, StoredEvent, StreamBatch};
 use motcua_core::{DossierId, Event};
 use std::collections::{BTreeMap, HashMap};
@@ -70,6 +71,17 @@ impl InMemoryStore {
 
     fn write(&self) -> StoreResult<RwLockWriteGuard<'_, Log>> {
         self.log.write().map_err(|_| poisoned())
+    }
+
+    /// The stored event carrying `id`, with its position.
+    fn by_id(&self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
+        let log = self.read()?;
+        Ok(log.by_id.get(id).and_then(|&position| {
+            log.at(position).map(|event| StoredEvent {
+                position,
+                event: event.clone(),
+            })
+        }))
     }
 }
 
@@ -193,6 +205,13 @@ impl EventStore for InMemoryStore {
 
     fn dossier_ids(&self) -> StoreResult<Vec<DossierId>> {
         Ok(self.read()?.streams.keys().cloned().collect())
+    }
+
+    /// Stages the events (the log is not locked meanwhile) and appends them with one
+    /// `append_streams` at commit; ids already stored are found as each chunk is appended.
+    fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
+        let lookup = Box::new(move |id: &Uuid| self.by_id(id));
+        Ok(Box::new(StagedImport::with_lookup(self, lookup)?))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The event-store trait and the values it exchanges.
 
 use crate::error::StoreError;
+use crate::session::{ImportSession, StagedImport};
 use motcua_core::{DossierId, Event};
 use std::fmt;
 
@@ -147,6 +148,14 @@ pub trait EventStore: Send + Sync {
 
     /// Every dossier with at least one event, sorted.
     fn dossier_ids(&self) -> StoreResult<Vec<DossierId>>;
+
+    /// Begins an [`ImportSession`]: one all-or-nothing append fed in chunks, for bulk imports
+    /// that should not hold everything in memory. The default stages the events in memory
+    /// and appends them with one [`EventStore::append_streams`] at commit ([`StagedImport`]);
+    /// durable stores open a transaction instead.
+    fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
+        Ok(Box::new(StagedImport::new(self)?))
+    }
 }
 
 impl<S: EventStore + ?Sized> EventStore for &S {
@@ -171,6 +180,9 @@ impl<S: EventStore + ?Sized> EventStore for &S {
     fn dossier_ids(&self) -> StoreResult<Vec<DossierId>> {
         (**self).dossier_ids()
     }
+    fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
+        (**self).begin_import()
+    }
 }
 
 impl<S: EventStore + ?Sized> EventStore for std::sync::Arc<S> {
@@ -194,5 +206,8 @@ impl<S: EventStore + ?Sized> EventStore for std::sync::Arc<S> {
     }
     fn dossier_ids(&self) -> StoreResult<Vec<DossierId>> {
         (**self).dossier_ids()
+    }
+    fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
+        (**self).begin_import()
     }
 }

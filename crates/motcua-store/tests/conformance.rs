@@ -27,6 +27,9 @@ conformance_tests!(
     read_all_pages_in_commit_order,
     dossier_ids_are_sorted,
     concurrent_appends_keep_every_stream_consistent,
+    import_sessions_are_all_or_nothing,
+    import_sessions_keep_the_append_rules,
+    import_sessions_read_the_store_and_themselves,
     checkpoints_save_and_load,
     projections_resume_to_the_rebuild,
 );
@@ -46,7 +49,7 @@ fn every_check_is_listed_once() {
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(sorted.len(), names.len());
-    assert_eq!(names.len(), 14);
+    assert_eq!(names.len(), 17);
 }
 
 #[test]

@@ -205,9 +205,6 @@ impl EventStore for Raced {
 }
 
 #[test]
-#[ignore = "bug (in the import being rewritten): a conflict with another writer comes back as \
-            ImportError::Store (\"the store failed, nothing was imported: …\", no line; the CLI \
-            then exits 3, not 4) instead of StoreRefused naming the line"]
 fn another_writer_appending_first_is_named() {
     let store = Raced(seeded());
     let text = format!("{}{}", other(), jsonl(&[next()]));

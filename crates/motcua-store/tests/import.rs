@@ -6,8 +6,8 @@ use common::{catalogue, contents, decide, jsonl, lifecycle, stream};
 use motcua_core::{DecideError, EventKind};
 use motcua_io::ReadErrorKind;
 use motcua_store::{
-    export_jsonl, import_jsonl, EventStore, ExpectedVersion, ImportError, ImportSummary,
-    InMemoryStore,
+    export_jsonl, import_events, import_jsonl, import_jsonl_with, EventStore, ExpectedVersion,
+    ImportError, ImportOptions, ImportProgress, ImportSummary, InMemoryStore,
 };
 
 /// A store holding dossier H26-0001 (3 events), to check that refused imports change nothing.
@@ -385,5 +385,199 @@ fn a_catalogue_file_with_a_bad_time_limit_is_refused_before_any_import() {
             "procedure 1.001193 (procedures[0]): missing field `time_limit`; expected a time limit"
         ),
         "{err}"
+    );
+}
+
+/// Options that hand the store one event at a time and keep one dossier in memory, so every
+/// path through chunks and dropped dossiers is taken.
+fn tiny() -> ImportOptions {
+    ImportOptions {
+        chunk_events: 1,
+        dossiers_in_memory: 1,
+    }
+}
+
+fn streams(store: &InMemoryStore) -> Vec<Vec<motcua_core::Event>> {
+    store
+        .dossier_ids()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| store.read_stream(&d).unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn small_chunks_and_few_dossiers_in_memory_import_the_same() {
+    let whole = seeded();
+    let summary = import_jsonl(&whole, good_file().as_bytes(), &catalogue());
+    for chunk_events in [1, 2, 5] {
+        let options = ImportOptions {
+            chunk_events,
+            dossiers_in_memory: 1,
+        };
+        let store = seeded();
+        let small = import_jsonl_with(
+            &store,
+            good_file().as_bytes(),
+            &catalogue(),
+            &options,
+            &mut |_| {},
+        );
+        assert_eq!(
+            small.ok(),
+            summary.as_ref().ok().copied(),
+            "chunks of {chunk_events}"
+        );
+        assert_eq!(streams(&store), streams(&whole));
+    }
+}
+
+#[test]
+fn a_rule_broken_by_a_dossier_dropped_from_memory_is_still_named() {
+    let a = stream("H26-0002", 5, 2000);
+    let b = stream("H26-0003", 3, 3000);
+    let file = format!("{}{}{}", jsonl(&a[..3]), jsonl(&b), jsonl(&a[4..5]));
+    let store = seeded();
+    let before = contents(&store);
+    let err = import_jsonl_with(&store, file.as_bytes(), &catalogue(), &tiny(), &mut |_| {}).err();
+    assert_eq!(contents(&store), before);
+    let text = err.map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        text.starts_with(
+            "line 7: dossier H26-0002, event 5: sequence 5 is out of order, expected 4"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_id_repeated_in_a_later_chunk_names_both_lines() {
+    let mut events = stream("H26-0002", 4, 2000);
+    let mut twin = stream("H26-0005", 1, 5000).remove(0);
+    twin.event_id = events[0].event_id;
+    events.push(twin);
+    for options in [
+        tiny(),
+        ImportOptions {
+            chunk_events: 2,
+            dossiers_in_memory: 10,
+        },
+    ] {
+        let store = seeded();
+        let err = import_jsonl_with(
+            &store,
+            jsonl(&events).as_bytes(),
+            &catalogue(),
+            &options,
+            &mut |_| {},
+        );
+        assert!(
+            matches!(
+                &err,
+                Err(ImportError::DuplicateInFile {
+                    line: 5,
+                    first_line: 1,
+                    sequence: 1,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        assert_eq!(store.last_position().ok(), Some(3));
+    }
+}
+
+/// In one chunk events are handed to the store grouped by dossier; the error still names the
+/// first bad line of the file.
+#[test]
+fn the_first_refused_line_of_a_chunk_is_named() {
+    let a = stream("H26-0002", 3, 2000);
+    let mut b = stream("H26-0003", 1, 3000);
+    b[0].event_id = uuid::Uuid::from_u128(1001); // H26-0001's first event
+    let mut late = a[1].clone();
+    late.event_id = uuid::Uuid::from_u128(1002); // H26-0001's second event
+    let file = jsonl(&[a[0].clone(), b[0].clone(), late]);
+    let err = refused(&file);
+    assert!(
+        matches!(
+            &err,
+            ImportError::StoreRefused {
+                line: 2,
+                sequence: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().starts_with("line 2: dossier H26-0003, event 1: event id 00000000-0000-0000-0000-0000000003e9 is already used"), "{err}");
+    // A broken rule later in the chunk does not hide it.
+    let file = jsonl(&[a[0].clone(), b[0].clone(), a[2].clone()]);
+    assert_eq!(refused(&file).line(), Some(2));
+}
+
+#[test]
+fn progress_is_reported_after_each_chunk_and_before_the_commit() {
+    let store = seeded();
+    let file = good_file();
+    let mut reports: Vec<ImportProgress> = Vec::new();
+    let options = ImportOptions {
+        chunk_events: 4,
+        dossiers_in_memory: 100,
+    };
+    let summary = import_jsonl_with(&store, file.as_bytes(), &catalogue(), &options, &mut |p| {
+        reports.push(p)
+    });
+    assert!(summary.is_ok(), "{summary:?}");
+    let imported: Vec<(u64, bool)> = reports
+        .iter()
+        .map(|p| (p.events_imported, p.committing))
+        .collect();
+    assert_eq!(
+        imported,
+        vec![(4, false), (8, false), (11, false), (11, true)]
+    );
+    let last = reports.last().copied().unwrap_or_default();
+    assert_eq!((last.bytes_read, last.lines_read), (file.len() as u64, 12));
+    assert!(reports
+        .windows(2)
+        .all(|w| w[0].bytes_read <= w[1].bytes_read));
+}
+
+#[test]
+fn events_in_memory_import_like_their_file() {
+    let prior = stream("H26-0001", 3, 1000);
+    let mut events = decide("H26-0001", &prior, &lifecycle()[3..], 1000);
+    events.extend(stream("H26-0002", 7, 2000));
+    let store = seeded();
+    let summary = import_events(
+        &store,
+        events.clone(),
+        &catalogue(),
+        &ImportOptions::default(),
+        &mut |_| {},
+    );
+    assert_eq!(
+        summary.ok(),
+        Some(ImportSummary {
+            lines_read: 11,
+            events_imported: 11,
+            dossiers_touched: 2
+        })
+    );
+    let file = seeded();
+    assert!(import_jsonl(&file, jsonl(&events).as_bytes(), &catalogue()).is_ok());
+    assert_eq!(streams(&store), streams(&file));
+    // Errors name the event's position as its line.
+    let again = import_events(&store, events, &catalogue(), &tiny(), &mut |_| {});
+    assert!(
+        matches!(
+            &again,
+            Err(ImportError::AlreadyStored {
+                line: 1,
+                stored_sequence: 4,
+                ..
+            })
+        ),
+        "{again:?}"
     );
 }

@@ -12,10 +12,15 @@ mod checkpoints;
 mod concurrency;
 mod fixtures;
 mod scan;
+mod session;
 
 pub use checkpoints::{checkpoints_save_and_load, projections_resume_to_the_rebuild};
 pub use concurrency::concurrent_appends_keep_every_stream_consistent;
 pub use scan::scans_cover_every_dossier_once;
+pub use session::{
+    import_sessions_are_all_or_nothing, import_sessions_keep_the_append_rules,
+    import_sessions_read_the_store_and_themselves,
+};
 
 use crate::checkpoint::CheckpointStore;
 use crate::error::StoreError;
@@ -64,6 +69,18 @@ pub fn checks<S: EventStore + CheckpointStore>() -> Vec<Check<S>> {
         (
             "concurrent_appends_keep_every_stream_consistent",
             concurrent_appends_keep_every_stream_consistent::<S>,
+        ),
+        (
+            "import_sessions_are_all_or_nothing",
+            import_sessions_are_all_or_nothing::<S>,
+        ),
+        (
+            "import_sessions_keep_the_append_rules",
+            import_sessions_keep_the_append_rules::<S>,
+        ),
+        (
+            "import_sessions_read_the_store_and_themselves",
+            import_sessions_read_the_store_and_themselves::<S>,
         ),
         ("checkpoints_save_and_load", checkpoints_save_and_load::<S>),
         (

@@ -1,0 +1,357 @@
+//! The SQLite import session: one write transaction fed in chunks.
+
+use crate::pool::Lease;
+use crate::store::{insert_event, stored, to_i64, version_in, Attempt, SqliteStore, INSERT_EVENT};
+use motcua_core::DossierId;
+use motcua_store::{
+    plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, SessionStream, StoreError,
+    StoreResult, StoredEvent, StreamBatch,
+};
+use rusqlite::{params, ErrorCode};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The page cache an import session gives its connection, in KiB (SQLite's default is
+/// 2 MiB): the indexes on event ids and on (dossier, sequence) take inserts in random order,
+/// and a larger cache keeps their pages in memory.
+const IMPORT_CACHE_KIB: i64 = 128 * 1024;
+
+/// An [`ImportSession`] on a [`SqliteStore`]: one `BEGIN IMMEDIATE` transaction on one pooled
+/// connection, from [`motcua_store::EventStore::begin_import`] to commit or drop.
+///
+/// - The write lock is taken at the start and held to the end: other writers wait (up to the
+///   store's busy timeout) or fail; readers on other connections keep reading the store as it
+///   was, and see the whole import at once when it commits.
+/// - Each [`ImportSession::append_streams`] call has the checks of
+///   [`motcua_store::EventStore::append_streams`], and a refused call leaves nothing of
+///   itself. Calls insert through cached statements without reading anything back when they
+///   can: the stream versions appended in the session are remembered (two generations of
+///   131,072 dossiers), a new stream needs no read (its first insert proves it), and ids are
+///   left to the unique index; any violation undoes the call's rows and runs it again with
+///   every id and version read, for the exact answer.
+/// - Dropping the session without committing rolls the transaction back.
+/// - The connection gets a 128 MiB page cache for the session (the inserts into the indexes
+///   come in random order), set back afterwards.
+///
+/// An in-memory store has one connection: while a session is open, other uses of the store
+/// wait for it, so do not use the store itself on the session's thread until it is dropped.
+///
+/// ```
+/// use motcua_core::{DossierId, Event, EventKind};
+/// use motcua_sqlite::SqliteStore;
+/// use motcua_store::{EventStore, ExpectedVersion, StreamBatch};
+///
+/// # let dir = std::env::temp_dir().join(format!("motcua-sqlite-import-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// let store = SqliteStore::open(dir.join("store.db"))?;
+/// let event = Event {
+///     event_id: uuid::Uuid::from_u128(1),
+///     dossier_id: DossierId::new("H26-0001"),
+///     sequence: 1,
+///     occurred_at: time::OffsetDateTime::UNIX_EPOCH,
+///     recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+///     kind: EventKind::SupplementSupplied,
+/// };
+/// let batch = StreamBatch { dossier_id: "H26-0001".into(), expected: ExpectedVersion::NoStream, events: vec![event] };
+/// {
+///     let mut session = store.begin_import()?;
+///     session.append_streams(&[batch.clone()])?;
+///     // Dropped without a commit: rolled back.
+/// }
+/// assert_eq!(store.last_position()?, 0);
+/// let mut session = store.begin_import()?;
+/// session.append_streams(&[batch])?;
+/// assert_eq!(session.commit()?, 1);
+/// drop(session);
+/// assert_eq!(store.last_position()?, 1);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SqliteImport<'s> {
+    store: &'s SqliteStore,
+    conn: Option<Lease<'s>>,
+    base: u64,
+    /// The position the next event gets.
+    next: u64,
+    /// Stream versions the session knows (read or appended).
+    versions: Versions,
+    /// The connection's page cache setting before the session.
+    cache_size: i64,
+    committed: bool,
+}
+
+impl std::fmt::Debug for SqliteImport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteImport")
+            .field("store", &self.store)
+            .field("base", &self.base)
+            .field("committed", &self.committed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'s> SqliteImport<'s> {
+    /// Takes a connection, enlarges its cache and begins the write transaction.
+    pub(crate) fn begin(store: &'s SqliteStore) -> StoreResult<SqliteImport<'s>> {
+        let conn = store.lease()?;
+        let db = |e| store.backend(e);
+        let cache_size: i64 = conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .map_err(db)?;
+        conn.execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+            .map_err(db)?;
+        let mut session = SqliteImport {
+            store,
+            conn: Some(conn),
+            base: 0,
+            next: 1,
+            versions: Versions::default(),
+            cache_size,
+            committed: false,
+        };
+        // From here on, dropping the session restores the cache (and rolls back).
+        let conn = session.conn()?;
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(db)?;
+        let base: i64 = conn
+            .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
+                r.get(0)
+            })
+            .map_err(db)?;
+        session.base = u64::try_from(base).unwrap_or(0);
+        session.next = session.base + 1;
+        Ok(session)
+    }
+
+    fn conn(&self) -> StoreResult<&Lease<'s>> {
+        self.conn.as_ref().ok_or_else(|| {
+            StoreError::Backend(format!(
+                "{}: the import session has no connection",
+                self.store.path().display()
+            ))
+        })
+    }
+
+    /// Appends without looking ids up and with the versions the session knows: a stored id
+    /// or a stream that is not where the batch expects it shows as a constraint violation
+    /// (`IdStored`: undo and take the careful path). Returns the results and the next
+    /// position.
+    fn fast(&self, batches: &[StreamBatch]) -> Result<FastAppend, Attempt> {
+        let conn = self.conn().map_err(Attempt::Failed)?;
+        let db = |e| Attempt::Failed(self.store.backend(e));
+        let mut insert = conn.prepare_cached(INSERT_EVENT).map_err(db)?;
+        let mut versions: HashMap<&DossierId, u64> = HashMap::new();
+        let mut results = Vec::with_capacity(batches.len());
+        let mut next = self.next;
+        for batch in batches {
+            let dossier = &batch.dossier_id;
+            if batch.events.is_empty() {
+                return Err(Attempt::IdStored);
+            }
+            let known = versions
+                .get(dossier)
+                .copied()
+                .or_else(|| self.versions.get(dossier));
+            let current = match (known, batch.expected) {
+                (Some(v), _) => v,
+                // Sequence 1 goes in only if the stream has no events: the insert checks it.
+                (None, ExpectedVersion::NoStream | ExpectedVersion::Exactly(0)) => 0,
+                (None, _) => version_in(conn, dossier).map_err(db)?,
+            };
+            let unlooked = |_: &Uuid| Ok(None);
+            match plan_batch(dossier, batch.expected, &batch.events, current, unlooked) {
+                Ok(BatchPlan::Append) => {}
+                _ => return Err(Attempt::IdStored),
+            }
+            let first = next;
+            for event in &batch.events {
+                match insert_event(&mut insert, next, event) {
+                    Ok(_) => next += 1,
+                    Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                        return Err(Attempt::IdStored)
+                    }
+                    Err(e) => return Err(db(e)),
+                }
+            }
+            let stream_version = current + batch.events.len() as u64;
+            versions.insert(dossier, stream_version);
+            results.push(Appended {
+                first_position: first,
+                last_position: next - 1,
+                stream_version,
+            });
+        }
+        Ok((results, next))
+    }
+
+    /// Removes what a refused call inserted (positions from `start` on).
+    fn undo(&mut self, start: u64) -> StoreResult<()> {
+        let conn = self.conn()?;
+        conn.prepare_cached("DELETE FROM events WHERE position >= ?1")
+            .and_then(|mut s| s.execute(params![to_i64(start)]))
+            .map_err(|e| self.store.backend(e))?;
+        self.next = start;
+        Ok(())
+    }
+
+    /// Appends with every id looked up and every version read: the exact answers of
+    /// `append_streams`.
+    fn careful(&mut self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
+        let start = self.next;
+        let conn = self.conn()?;
+        match self.store.append_in(conn, batches, false) {
+            Ok(results) => {
+                let last: i64 = conn
+                    .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
+                        r.get(0)
+                    })
+                    .map_err(|e| self.store.backend(e))?;
+                self.next = u64::try_from(last).unwrap_or(0) + 1;
+                Ok(results)
+            }
+            Err(attempt) => {
+                self.undo(start)?;
+                Err(match attempt {
+                    Attempt::Failed(e) => e,
+                    Attempt::IdStored => StoreError::Backend(format!(
+                        "{}: an event id collided with a stored one although none was found",
+                        self.store.path().display()
+                    )),
+                })
+            }
+        }
+    }
+}
+
+/// Results and the next position of a fast append.
+type FastAppend = (Vec<Appended>, u64);
+
+/// Stream versions the session knows, in two generations of at most [`Versions::GENERATION`]
+/// dossiers each, so memory stays bounded whatever the number of dossiers imported.
+#[derive(Default)]
+struct Versions {
+    new: HashMap<DossierId, u64>,
+    old: HashMap<DossierId, u64>,
+}
+
+impl Versions {
+    const GENERATION: usize = 1 << 17;
+
+    fn get(&self, dossier: &DossierId) -> Option<u64> {
+        self.new
+            .get(dossier)
+            .or_else(|| self.old.get(dossier))
+            .copied()
+    }
+
+    fn set(&mut self, dossier: &DossierId, version: u64) {
+        if let Some(known) = self.new.get_mut(dossier) {
+            *known = version;
+            return;
+        }
+        if self.new.len() >= Self::GENERATION {
+            self.old = std::mem::take(&mut self.new);
+        }
+        self.new.insert(dossier.clone(), version);
+    }
+}
+
+impl ImportSession for SqliteImport<'_> {
+    fn base_position(&self) -> u64 {
+        self.base
+    }
+
+    fn append_streams(&mut self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
+        if self.committed {
+            return Err(StoreError::Backend(format!(
+                "{}: the import session was already committed",
+                self.store.path().display()
+            )));
+        }
+        let start = self.next;
+        match self.fast(batches) {
+            Ok((results, next)) => {
+                for (batch, appended) in batches.iter().zip(&results) {
+                    self.versions
+                        .set(&batch.dossier_id, appended.stream_version);
+                }
+                self.next = next;
+                return Ok(results);
+            }
+            Err(Attempt::Failed(e)) => {
+                self.undo(start)?;
+                return Err(e);
+            }
+            Err(Attempt::IdStored) => self.undo(start)?,
+        }
+        // The careful path may meet re-sent events, whose versions are not the stream's.
+        self.versions = Versions::default();
+        self.careful(batches)
+    }
+
+    fn read_stream(&mut self, dossier: &DossierId) -> StoreResult<SessionStream> {
+        let conn = self.conn()?;
+        let db = |e| self.store.backend(e);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT position, body FROM events WHERE dossier_id = ?1 ORDER BY sequence",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![dossier.as_str()], |r| {
+                Ok((r.get::<_, i64>(0)?, crate::store::body_at(r, 1)?))
+            })
+            .map_err(db)?;
+        let mut stream = SessionStream::default();
+        for row in rows {
+            let (position, body) = row.map_err(db)?;
+            let event = stored(position, &body)?;
+            if event.position > self.base {
+                stream.appended += 1;
+            }
+            stream.events.push(event.event);
+        }
+        Ok(stream)
+    }
+
+    fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
+        self.store.by_id(self.conn()?, id)
+    }
+
+    fn commit(&mut self) -> StoreResult<u64> {
+        if self.committed {
+            return Err(StoreError::Backend(format!(
+                "{}: the import session was already committed",
+                self.store.path().display()
+            )));
+        }
+        let conn = self.conn()?;
+        let db = |e| self.store.backend(e);
+        conn.execute_batch("COMMIT").map_err(db)?;
+        let last: i64 = conn
+            .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
+                r.get(0)
+            })
+            .map_err(db)?;
+        self.committed = true;
+        Ok(u64::try_from(last).unwrap_or(0))
+    }
+}
+
+impl Drop for SqliteImport<'_> {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        if !conn.is_autocommit() {
+            // Not committed (or the commit failed): undo everything.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        let restored = conn
+            .execute_batch(&format!("PRAGMA cache_size = {}", self.cache_size))
+            .is_ok();
+        if !conn.is_autocommit() || !restored {
+            // The connection's state is unknown: close it rather than reuse it.
+            conn.discard();
+        }
+    }
+}

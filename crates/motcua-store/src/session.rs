@@ -1,0 +1,284 @@
+//! Import sessions: one all-or-nothing append fed in chunks, so a bulk import need not hold
+//! its whole input in memory.
+
+use crate::batch::{plan_batch, BatchPlan};
+use crate::error::StoreError;
+use crate::store::{Appended, EventStore, StoreResult, StoredEvent, StreamBatch};
+use motcua_core::{DossierId, Event};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A dossier's events as an [`ImportSession`] sees them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionStream {
+    /// The stream in sequence order: what the store held when the session began, then what
+    /// the session appended.
+    pub events: Vec<Event>,
+    /// How many of the last events the session appended (0 if it appended none).
+    pub appended: usize,
+}
+
+/// One all-or-nothing append fed in chunks: begun with [`EventStore::begin_import`], fed
+/// with [`ImportSession::append_streams`] as often as needed, made durable and visible by
+/// [`ImportSession::commit`]. Dropping a session without committing stores nothing.
+///
+/// Every call keeps the rules of [`EventStore::append_streams`] (numbering, expected
+/// versions, event ids), checked against the store as the session sees it: what the store held
+/// when the session began plus what the session appended. A refused call keeps none of its
+/// batches; the session stays open, so the caller can still look events up to explain the
+/// refusal, then drop it.
+///
+/// How each store implements it:
+///
+/// - SQLite: one `BEGIN IMMEDIATE` transaction on one connection (the write lock is held from
+///   `begin_import` to commit or drop; readers on other connections see the store as it was),
+///   a savepoint per call.
+/// - PostgreSQL: one transaction holding the head-row lock of `append_streams` from begin to
+///   commit, so the global order stays gapless for followers.
+/// - [`crate::InMemoryStore`] and the default of [`EventStore::begin_import`]: the events are
+///   staged in memory ([`StagedImport`]) and appended with one `append_streams` at commit.
+///
+/// Positions returned by a session's calls are those the events get at commit, except for a
+/// staging session when other writers append in between: the staged events then follow
+/// theirs (the expected versions still guard each dossier).
+///
+/// ```
+/// use motcua_core::{DossierId, Event, EventKind};
+/// use motcua_store::{EventStore, ExpectedVersion, InMemoryStore, StreamBatch};
+///
+/// let event = |s: u64| Event {
+///     event_id: uuid::Uuid::from_u128(u128::from(s)),
+///     dossier_id: DossierId::new("H26-0001"),
+///     sequence: s,
+///     occurred_at: time::OffsetDateTime::UNIX_EPOCH,
+///     recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+///     kind: EventKind::SupplementSupplied,
+/// };
+/// let store = InMemoryStore::new();
+/// let mut session = store.begin_import()?;
+/// for s in 1..=2 {
+///     let batch = StreamBatch { dossier_id: "H26-0001".into(), expected: ExpectedVersion::at(s - 1), events: vec![event(s)] };
+///     session.append_streams(&[batch])?;
+/// }
+/// assert_eq!(session.read_stream(&"H26-0001".into())?.appended, 2);
+/// assert_eq!(store.last_position()?, 0); // nothing visible before the commit
+/// assert_eq!(session.commit()?, 2);
+/// drop(session);
+/// assert_eq!(store.last_position()?, 2);
+/// # Ok::<(), motcua_store::StoreError>(())
+/// ```
+pub trait ImportSession {
+    /// The store's last position when the session began: the session's events get the
+    /// positions after it.
+    fn base_position(&self) -> u64;
+
+    /// Appends batches inside the session, like [`EventStore::append_streams`]: all of this
+    /// call's batches or none, later batches seeing earlier ones. One result per batch.
+    fn append_streams(&mut self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>>;
+
+    /// A dossier's events as the session sees them.
+    fn read_stream(&mut self, dossier: &DossierId) -> StoreResult<SessionStream>;
+
+    /// Several dossiers' streams, in the order asked (one round trip where the store can).
+    fn read_streams(&mut self, dossiers: &[DossierId]) -> StoreResult<Vec<SessionStream>> {
+        dossiers.iter().map(|d| self.read_stream(d)).collect()
+    }
+
+    /// The event carrying `id`, stored before the session or appended in it, with its
+    /// position; `None` if there is none.
+    fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>>;
+
+    /// Stores every event the session appended, atomically; returns the store's last
+    /// position afterwards. On error nothing is stored. Called once: afterwards the session
+    /// takes no more appends (its reads still answer, to explain a refused commit), and is
+    /// dropped.
+    fn commit(&mut self) -> StoreResult<u64>;
+}
+
+/// Looks an event up by id among the events a store holds.
+pub type StoredLookup<'s> = Box<dyn Fn(&Uuid) -> StoreResult<Option<StoredEvent>> + 's>;
+
+/// An [`ImportSession`] that stages the events in memory and appends them all with one
+/// [`EventStore::append_streams`] at commit: the default of [`EventStore::begin_import`], and
+/// the session of [`crate::InMemoryStore`].
+///
+/// Memory: every staged event, plus an index by id. Without a `stored` lookup
+/// ([`StagedImport::with_lookup`]) an id already held by the store is only found at commit.
+pub struct StagedImport<'s, S: ?Sized> {
+    store: &'s S,
+    stored: Option<StoredLookup<'s>>,
+    base: u64,
+    /// The staged batches, in order.
+    batches: Vec<StreamBatch>,
+    /// How many events are staged.
+    staged: u64,
+    /// Staged event ids: (batch, index in the batch, position).
+    by_id: HashMap<Uuid, (usize, usize, u64)>,
+    /// Each touched dossier's version in the store when first touched, and its staged events
+    /// as (batch, index in the batch).
+    streams: HashMap<DossierId, (u64, Vec<(usize, usize)>)>,
+    /// Whether `commit` was called.
+    committed: bool,
+}
+
+impl<'s, S: EventStore + ?Sized> StagedImport<'s, S> {
+    /// A staging session on `store`.
+    pub fn new(store: &'s S) -> StoreResult<Self> {
+        Ok(StagedImport {
+            base: store.last_position()?,
+            store,
+            stored: None,
+            batches: Vec::new(),
+            staged: 0,
+            by_id: HashMap::new(),
+            streams: HashMap::new(),
+            committed: false,
+        })
+    }
+
+    /// A staging session that finds ids already stored with `stored`.
+    pub fn with_lookup(store: &'s S, stored: StoredLookup<'s>) -> StoreResult<Self> {
+        let mut session = Self::new(store)?;
+        session.stored = Some(stored);
+        Ok(session)
+    }
+
+    fn event(&self, batch: usize, index: usize) -> Option<&Event> {
+        self.batches.get(batch)?.events.get(index)
+    }
+
+    fn lookup(&self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
+        if let Some(&(batch, index, position)) = self.by_id.get(id) {
+            if let Some(event) = self.event(batch, index) {
+                return Ok(Some(StoredEvent {
+                    position,
+                    event: event.clone(),
+                }));
+            }
+        }
+        match &self.stored {
+            Some(stored) => stored(id),
+            None => Ok(None),
+        }
+    }
+
+    fn version(&mut self, dossier: &DossierId) -> StoreResult<u64> {
+        if let Some((stored, staged)) = self.streams.get(dossier) {
+            return Ok(stored + staged.len() as u64);
+        }
+        let stored = self.store.stream_version(dossier)?;
+        self.streams.insert(dossier.clone(), (stored, Vec::new()));
+        Ok(stored)
+    }
+
+    /// Undoes the staging of the batches from `from` on.
+    fn truncate(&mut self, from: usize) {
+        for batch in self.batches.drain(from..) {
+            for event in &batch.events {
+                self.by_id.remove(&event.event_id);
+                self.staged -= 1;
+            }
+            if let Some((_, staged)) = self.streams.get_mut(&batch.dossier_id) {
+                staged.truncate(staged.len().saturating_sub(batch.events.len()));
+            }
+        }
+    }
+
+    fn append_all(&mut self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
+        let mut results = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let current = self.version(&batch.dossier_id)?;
+            let plan = plan_batch(
+                &batch.dossier_id,
+                batch.expected,
+                &batch.events,
+                current,
+                |id| self.lookup(id),
+            )?;
+            match plan {
+                BatchPlan::Empty { stream_version } => results.push(Appended {
+                    first_position: 0,
+                    last_position: 0,
+                    stream_version,
+                }),
+                BatchPlan::AlreadyStored(appended) => results.push(appended),
+                BatchPlan::Append => {
+                    let first = self.base + 1 + self.staged;
+                    let index = self.batches.len();
+                    let staged = self
+                        .streams
+                        .get_mut(&batch.dossier_id)
+                        .map(|(_, staged)| staged);
+                    let mut staged = staged;
+                    for (i, event) in batch.events.iter().enumerate() {
+                        self.by_id
+                            .insert(event.event_id, (index, i, first + i as u64));
+                        if let Some(staged) = staged.as_deref_mut() {
+                            staged.push((index, i));
+                        }
+                    }
+                    self.staged += batch.events.len() as u64;
+                    self.batches.push(batch.clone());
+                    results.push(Appended {
+                        first_position: first,
+                        last_position: first + batch.events.len() as u64 - 1,
+                        stream_version: current + batch.events.len() as u64,
+                    });
+                }
+            }
+        }
+        Ok(results)
+    }
+}
+
+impl<S: EventStore + ?Sized> ImportSession for StagedImport<'_, S> {
+    fn base_position(&self) -> u64 {
+        self.base
+    }
+
+    fn append_streams(&mut self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
+        if self.committed {
+            return Err(committed());
+        }
+        let from = self.batches.len();
+        let results = self.append_all(batches);
+        if results.is_err() {
+            self.truncate(from);
+        }
+        results
+    }
+
+    fn read_stream(&mut self, dossier: &DossierId) -> StoreResult<SessionStream> {
+        let mut events = self.store.read_stream(dossier)?;
+        let staged = self.streams.get(dossier).map_or(&[][..], |(_, s)| s);
+        events.extend(
+            staged
+                .iter()
+                .filter_map(|&(b, i)| self.event(b, i).cloned()),
+        );
+        Ok(SessionStream {
+            events,
+            appended: staged.len(),
+        })
+    }
+
+    fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
+        self.lookup(id)
+    }
+
+    fn commit(&mut self) -> StoreResult<u64> {
+        if self.committed {
+            return Err(committed());
+        }
+        self.committed = true;
+        if !self.batches.is_empty() {
+            self.store.append_streams(&self.batches)?;
+        }
+        self.store.last_position()
+    }
+}
+
+/// The error for appending to, or committing, a session already committed.
+pub(crate) fn committed() -> StoreError {
+    StoreError::Backend("the import session was already committed".into())
+}
