@@ -9,8 +9,6 @@ use rusqlite::params;
 /// Positions sampled per requested part to place the bounds of [`DossierScan::dossier_ranges`].
 const SAMPLES_PER_PART: u64 = 256;
 
-/// How much of the file a scan maps into memory (SQLite caps it at its compile-time maximum).
-const MMAP_BYTES: i64 = 1 << 40;
 
 impl DossierScan for SqliteStore {
     /// Samples evenly spaced positions of the log (positions are gap-free, so a sample of
@@ -59,10 +57,6 @@ impl DossierScan for SqliteStore {
     {
         let conn = self.lease()?;
         let db = |e| E::from(self.backend(e));
-        // Read through memory-mapped pages instead of copying each page with a system call
-        // (only for this read; SQLite still writes through its journal).
-        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
-            .map_err(db)?;
         let mut conditions = Vec::new();
         let mut values: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(from) = &range.from {
