@@ -1,8 +1,9 @@
 //! Working-time arithmetic: O(1) or O(log n) per call over the precomputed tables.
 
 use crate::calendar::{
-    Inner, Local, Pos, CLOCK_SLOTS, E_OPEN, E_PLACE_SHIFT, E_WORKED, E_WORKING, K_MIN_SHIFT,
-    K_NEXT_ROW_SHIFT, K_ROW, K_WD_MASK, K_WD_SHIFT, NS_PER_MIN,
+    Inner, Local, Pos, CLOCK_SLOTS, E_LATE_SHIFT, E_OPEN, E_PLACE, E_PLACE_SHIFT, E_WORKED,
+    E_WORKING, HOUR_SHIFT, K_MIN_SHIFT, K_NEXT_ROW_SHIFT, K_ROW, K_WD_MASK, K_WD_SHIFT, NS_PER_MIN,
+    SUB_MASK,
 };
 use crate::{Calendar, CalendarError, WorkingTime};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -44,13 +45,17 @@ impl Calendar {
     /// assert_eq!(due, datetime!(2024-05-14 07:30 +7));
     /// # Ok::<(), motcua_calendar::CalendarError>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn add_working_days(
         &self,
         start: OffsetDateTime,
         n: u32,
     ) -> Result<OffsetDateTime, CalendarError> {
-        if let Some(t) = self.pos_fast(start).and_then(|p| self.add_days_core(p, n)) {
+        let uniform = self.inner.day_minutes != 0;
+        if let Some(t) = self
+            .pos_fast(start, uniform)
+            .and_then(|p| self.add_days_core(p, n))
+        {
             return Ok(t);
         }
         self.add_working_days_slow(start, n)
@@ -63,17 +68,16 @@ impl Calendar {
     #[inline(always)]
     fn add_days_core(&self, pa: Pos, n: u32) -> Option<OffsetDateTime> {
         let inner = &*self.inner;
-        let ka = inner.year_day[pa.yd];
-        let ea = self.minute_entry(ka, pa.min);
-        let (ia, tmin, tsub) = normalised(inner, ka, ea, pa);
+        let (ia, tkey) = normalised(inner, pa);
         let k = ia as usize + n as usize;
         let (&date, &row) = (inner.working_dates.get(k)?, inner.working_rows.get(k)?);
-        let ec = inner.minute_table[usize::from(row) & 7][tmin as usize & (CLOCK_SLOTS - 1)];
-        let place = ec >> E_PLACE_SHIFT;
-        let sub = tsub & working_mask(ec);
+        let tmin = (tkey >> E_PLACE_SHIFT) as usize;
+        let ec = inner.minute_table[usize::from(row) & 7][tmin & (CLOCK_SLOTS - 1)];
+        let place = (ec >> E_PLACE_SHIFT) as u32;
+        let sub = tkey & SUB_MASK & working_mask(ec);
         let time = Time::from_hms_nano(
-            (place >> 6) as u8,
-            (place & 63) as u8,
+            (place >> HOUR_SHIFT) as u8,
+            (place & ((1 << HOUR_SHIFT) - 1)) as u8,
             (sub >> 32) as u8,
             sub as u32,
         )
@@ -274,16 +278,24 @@ impl Calendar {
     /// assert_eq!(m, 120);
     /// # Ok::<(), motcua_calendar::CalendarError>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn working_minutes_between(
         &self,
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<u64, CalendarError> {
-        if let (Some(pa), Some(pb)) = (self.pos_fast(a), self.pos_fast(b)) {
-            return Ok(self.minutes_core(pa, pb));
+        // Working days all alike (the usual calendar): the lookups of both ends in parallel.
+        // Otherwise, or for another offset or out of range, out of line.
+        if self.inner.day_minutes == 0 {
+            return self.working_minutes_between_slow(a, b);
         }
-        self.working_minutes_between_slow(a, b)
+        let Some(pa) = self.pos_fast(a, true) else {
+            return self.working_minutes_between_slow(a, b);
+        };
+        let Some(pb) = self.pos_fast(b, true) else {
+            return self.working_minutes_between_slow(a, b);
+        };
+        Ok(minutes_from(pa, pb))
     }
 
     #[inline(never)]
@@ -292,26 +304,13 @@ impl Calendar {
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<u64, CalendarError> {
+        let uniform = self.inner.day_minutes != 0;
+        if let (Some(pa), Some(pb)) = (self.pos_fast(a, uniform), self.pos_fast(b, uniform)) {
+            return Ok(minutes_from(pa, pb));
+        }
         let pa = self.pos(a)?;
         let pb = self.pos(b)?;
-        Ok(self.minutes_core(pa, pb))
-    }
-
-    /// [`Calendar::working_minutes_between`] of two positions. No test of `b <= a`: the
-    /// count is then `<= 0` and saturates to 0.
-    #[inline(always)]
-    fn minutes_core(&self, pa: Pos, pb: Pos) -> u64 {
-        let inner = &*self.inner;
-        let (ka, kb) = (inner.year_day[pa.yd], inner.year_day[pb.yd]);
-        let (ea, eb) = (self.minute_entry(ka, pa.min), self.minute_entry(kb, pb.min));
-        minutes_from(pa, ka, ea, pb, kb, eb)
-    }
-
-    /// The minute-table entry of minute `min` of the day whose key is `key`.
-    #[inline(always)]
-    fn minute_entry(&self, key: u64, min: u32) -> u32 {
-        let row = (key & K_ROW) as usize;
-        self.inner.minute_table[row][min as usize & (CLOCK_SLOTS - 1)]
+        Ok(minutes_from(pa, pb))
     }
 
     /// Working time from `a` to `b`: `minutes` as in [`Calendar::working_minutes_between`];
@@ -326,18 +325,28 @@ impl Calendar {
     /// assert_eq!((wt.days, wt.minutes), (1, 15 * 60));
     /// # Ok::<(), motcua_calendar::CalendarError>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn working_time_between(
         &self,
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<WorkingTime, CalendarError> {
-        if let (Some(pa), Some(pb)) = (self.pos_fast(a), self.pos_fast(b)) {
-            if let Some(wt) = self.time_core(pa, pb) {
-                return Ok(wt);
-            }
+        // Working days all alike (the usual calendar): the lookups of both ends in parallel
+        // and the days from the working minutes. Otherwise, or for another offset, out of
+        // range or an error to report, out of line.
+        if self.inner.day_minutes == 0 {
+            return self.working_time_between_slow(a, b);
         }
-        self.working_time_between_slow(a, b)
+        let Some(pa) = self.pos_fast(a, true) else {
+            return self.working_time_between_slow(a, b);
+        };
+        let Some(pb) = self.pos_fast(b, true) else {
+            return self.working_time_between_slow(a, b);
+        };
+        match self.time_uniform(pa, pb) {
+            Some(wt) => Ok(wt),
+            None => self.working_time_between_slow(a, b),
+        }
     }
 
     #[inline(never)]
@@ -346,9 +355,17 @@ impl Calendar {
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<WorkingTime, CalendarError> {
-        let pa = self.pos(a)?;
-        let pb = self.pos(b)?;
-        if let Some(wt) = self.time_core(pa, pb) {
+        let uniform = self.inner.day_minutes != 0;
+        let (pa, pb) = match (self.pos_fast(a, uniform), self.pos_fast(b, uniform)) {
+            (Some(pa), Some(pb)) => (pa, pb),
+            _ => (self.pos(a)?, self.pos(b)?),
+        };
+        let wt = if uniform {
+            self.time_uniform(pa, pb)
+        } else {
+            self.time_general(pa, pb)
+        };
+        if let Some(wt) = wt {
             return Ok(wt);
         }
         // `a` lies after the close of the last working day of the range: normalising it
@@ -365,30 +382,62 @@ impl Calendar {
         )))
     }
 
-    /// [`Calendar::working_time_between`] of two positions; `None` when `a` cannot be
-    /// normalised (no working day after it in the range).
+    /// [`Calendar::working_time_between`] of two positions of a calendar whose working days
+    /// are all alike ([`Inner::day_minutes`] not 0); `None` when `a` cannot be normalised
+    /// (no working time after it in the range).
     #[inline(always)]
-    fn time_core(&self, pa: Pos, pb: Pos) -> Option<WorkingTime> {
+    fn time_uniform(&self, pa: Pos, pb: Pos) -> Option<WorkingTime> {
         let inner = &*self.inner;
-        let (ka, kb) = (inner.year_day[pa.yd], inner.year_day[pb.yd]);
-        let (ea, eb) = (self.minute_entry(ka, pa.min), self.minute_entry(kb, pb.min));
+        let (fa, ra) = (worked(pa), elapsed(pa));
+        let (fb, rb) = (worked(pb), elapsed(pb));
         // Both counts below are `<= 0` when `b <= a` and saturate to 0: no test on the way.
-        let minutes = minutes_from(pa, ka, ea, pb, kb, eb);
-        // Normalised a: on a's day when a is before its close ("open"), else at the first
-        // session start of the next working day; `ia` is the index of that working day.
-        let (ia, tmin, tsub) = normalised(inner, ka, ea, pa);
-        if ia >= inner.working.len() as u64 {
+        let borrow = rb < ra;
+        let minutes = fb.saturating_sub(fa + u64::from(borrow));
+        // No working time at or after `a`: it cannot be normalised.
+        if fa >= inner.total_minutes {
             return None;
         }
+        // Every working day has the same sessions, `D` working minutes. Normalised, `a` is on
+        // working day `ia` at a working time of day `T`, `W(T)` worked before it that day, and
+        // every working day has `T` among its working instants, so add_working_days(a, n)
+        // lands exactly at `T` on working day `ia + n`, `n * D` working minutes after `a`.
+        // That is after `b` exactly when `worked(b) - worked(a)`, in nanoseconds, is below
+        // `n * D`, or equal to it with `b` outside a session (a landing at a session start is
+        // after any `b` in the gap before it, where nothing is worked). So `days` is
+        // `floor((worked(b) - worked(a) - [b not in a session]) / D)`: that nanosecond
+        // borrows a minute like the part of the minute does.
+        // The same as `fb - fa - (borrow | b not in a session)`, saturated.
+        let n = minutes.saturating_sub(u64::from(!borrow & (pb.entry & E_WORKING == 0)));
+        let days = (u128::from(n) * u128::from(inner.day_magic)) >> 64;
+        Some(WorkingTime {
+            days: days as u32,
+            minutes,
+        })
+    }
+
+    /// [`Calendar::working_time_between`] of two positions, any calendar; `None` when `a`
+    /// cannot be normalised (no working time after it in the range).
+    fn time_general(&self, pa: Pos, pb: Pos) -> Option<WorkingTime> {
+        let inner = &*self.inner;
+        let minutes = minutes_from(pa, pb);
+        if worked(pa) >= inner.total_minutes {
+            return None;
+        }
+        // Normalised a: on a's day when a is before its close ("open"), else at the first
+        // session start of the next working day; `ia` is the index of that working day and
+        // `tkey` its time of day (clock slot at bit 40, part of the minute below).
+        let (ia, tkey) = normalised(inner, pa);
         // `ib`: index of the last working day on or before b's day. add_working_days(a, ib - ia)
         // lands on it at the normalised time of day placed in that day's sessions; when that
-        // day is b's day and the landing is after b, one day less. On a closed day the
-        // place-or-close slot is 0 with nothing elapsed: never after b.
-        let ib = wd_through(kb) as i64 - 1;
-        let ec = self.minute_entry(kb, tmin);
-        let cmin = ec >> E_PLACE_SHIFT;
-        let csub = tsub & working_mask(ec);
-        let late = (cmin > pb.min) | ((cmin == pb.min) & (csub > pb.sub));
+        // day is b's day and the landing is after b, one day less. The landing is after b
+        // exactly when the time of day is at or after b's entry's "late from" slot, plus, inside
+        // a session, b's part of the minute and one nanosecond (never on a closed day or after
+        // its close: the slot is past every time of day).
+        let ib = wd_through(pb.key) as i64 - 1;
+        let late_from = ((pb.entry << (E_PLACE_SHIFT - E_LATE_SHIFT)) & E_PLACE)
+            + elapsed(pb)
+            + (pb.entry >> 63);
+        let late = tkey >= late_from;
         let days = ib - ia as i64 - i64::from(late);
         Some(WorkingTime {
             days: days.max(0) as u32,
@@ -397,44 +446,55 @@ impl Calendar {
     }
 }
 
-/// Working days up to and including a day, from its year-day key: those before it, plus the
-/// day itself when it has sessions (row 0 is the closed profile).
+/// Working days up to and including a day, from its year-day key.
 #[inline(always)]
 fn wd_through(k: u64) -> u64 {
-    ((k >> K_WD_SHIFT) & K_WD_MASK) + u64::from(k & K_ROW != 0)
+    (k >> K_WD_SHIFT) & K_WD_MASK
 }
 
-/// The normalised position of `pa` (key `ka`, minute entry `ea`): the index of its working
-/// day, and its clock slot and part of the minute. On `pa`'s day when `pa` is before the
-/// close ("open"), else the first session start of the next working day (index past the
-/// last working day when there is none). Selected without a branch: `open` is unpredictable.
+/// The normalised position of `pa`: the index of its working day, and its time of day as a
+/// key (clock slot at [`E_PLACE_SHIFT`], part of the minute below). On `pa`'s day when `pa`
+/// is before the close ("open"), else the first session start of the next working day (index
+/// past the last working day when there is none). Selected without a branch: `open` is
+/// unpredictable.
 #[inline(always)]
-fn normalised(inner: &Inner, ka: u64, ea: u32, pa: Pos) -> (u64, u32, u64) {
-    let open = ea & E_OPEN != 0;
-    let ia = wd_through(ka) - u64::from(open);
-    let open_mask = 0u32.wrapping_sub(u32::from(open));
-    let first = inner.row_first[((ka >> K_NEXT_ROW_SHIFT) & K_ROW) as usize];
-    let tmin = (ea >> E_PLACE_SHIFT) & open_mask | first & !open_mask;
-    let tsub = pa.sub & working_mask(ea) & 0u64.wrapping_sub(u64::from(open));
-    (ia, tmin, tsub)
+fn normalised(inner: &Inner, pa: Pos) -> (u64, u64) {
+    let open = pa.entry & E_OPEN != 0;
+    let ia = wd_through(pa.key) - u64::from(open);
+    let first = inner.row_first[((pa.key >> K_NEXT_ROW_SHIFT) & K_ROW) as usize];
+    let open_mask = 0u64.wrapping_sub(u64::from(open));
+    // Not open means not working: the part of the minute is then masked out.
+    let tkey =
+        (pa.entry & E_PLACE & open_mask | first & !open_mask) + (pa.sub & working_mask(pa.entry));
+    (ia, tkey)
 }
 
 /// All ones when the minute-table entry `e` is inside a session, else 0 (a select without a
 /// branch: whether a minute is worked is unpredictable).
 #[inline(always)]
-fn working_mask(e: u32) -> u64 {
-    0u64.wrapping_sub(u64::from((e & E_WORKING) >> E_WORKING.trailing_zeros()))
+fn working_mask(e: u64) -> u64 {
+    ((e & E_WORKING) as i64 >> 63) as u64
 }
 
-/// Working minutes from `a` to `b` (`a < b`) given their day keys and minute entries:
-/// `F = minutes before the day + minutes before the minute`, and the part of the minute
-/// already elapsed (`r`, only inside a session) borrows one minute when `r_b < r_a`. This is
+/// Working minutes from the start of the range to the minute of `p`: those before its day
+/// (year-day key) plus those before its minute (minute entry), one addition as both sit at
+/// the same shift.
+#[inline(always)]
+fn worked(p: Pos) -> u64 {
+    (p.key + (p.entry & E_WORKED)) >> K_MIN_SHIFT
+}
+
+/// The part of `p`'s minute already worked: all of it inside a session, else nothing.
+#[inline(always)]
+fn elapsed(p: Pos) -> u64 {
+    p.sub & working_mask(p.entry)
+}
+
+/// Working minutes from `a` to `b` (`a < b`): `F` (working minutes before the minute, see
+/// [`worked`]), and the part of the minute already elapsed (`r`, only inside a session)
+/// borrows one minute when `r_b < r_a`. This is
 /// `floor((worked_ns(b) - worked_ns(a)) / 1 min)` without the division.
 #[inline(always)]
-fn minutes_from(pa: Pos, ka: u64, ea: u32, pb: Pos, kb: u64, eb: u32) -> u64 {
-    let fa = (ka >> K_MIN_SHIFT) + u64::from(ea & E_WORKED);
-    let fb = (kb >> K_MIN_SHIFT) + u64::from(eb & E_WORKED);
-    let ra = pa.sub & working_mask(ea);
-    let rb = pb.sub & working_mask(eb);
-    fb.saturating_sub(fa + u64::from(rb < ra))
+fn minutes_from(pa: Pos, pb: Pos) -> u64 {
+    worked(pb).saturating_sub(worked(pa) + u64::from(elapsed(pb) < elapsed(pa)))
 }

@@ -96,22 +96,29 @@ impl Profile {
     }
 
     /// Fills this profile's row of the minute table: [`CLOCK_SLOTS`] packed entries, entry
-    /// `hour << 6 | minute` ([`clock_slot`]) describing that minute `[m, m + 1)` of the day
+    /// `hour << 8 | minute` ([`clock_slot`]) describing that minute `[m, m + 1)` of the day
     /// (sessions are whole minutes, so each minute is entirely inside or outside a session;
-    /// the slots of minutes 60–63 of each hour and of hours 24–31 are never read and hold 0):
+    /// the slots of minutes 60–255 of each hour and of hours 24–31 are never read and hold 0):
     ///
-    /// * bits 0..11 ([`E_WORKED`]): working minutes in `[00:00, m)`;
-    /// * bit 11 ([`E_WORKING`]): the minute lies inside a session;
     /// * bit 12 ([`E_OPEN`]): the minute is before the day's close, i.e. [`Profile::place`]
     ///   finds a position on this day;
-    /// * bits 16.. ([`E_PLACE_SHIFT`]): the clock slot of [`Profile::place_or_close`]: the
+    /// * bits 16..29 ([`E_LATE_SHIFT`]): the clock slot from which a time of day placed in
+    ///   this day's sessions lands after an instant in this minute ("late"): the minute itself
+    ///   inside a session (then the part of the minute decides), the end of the previous
+    ///   session in a gap, 0 before the opening, [`SLOT_NEVER`] after the close;
+    /// * bits 29..40 ([`E_WORKED`]): working minutes in `[00:00, m)`, at the shift of the
+    ///   working minutes of the year-day key, so that one addition gives the working minutes
+    ///   since the start of the range;
+    /// * bits 40..53 ([`E_PLACE_SHIFT`]): the clock slot of [`Profile::place_or_close`]: the
     ///   minute itself inside a session, else the next session start, else the close (0 when
-    ///   closed).
+    ///   closed); above any part of a minute, so that `entry & E_PLACE` plus that part orders
+    ///   like the placed instant;
+    /// * bit 63 ([`E_WORKING`]): the minute lies inside a session.
     ///
     /// So, with `r` the part of the minute already elapsed inside a session (else nothing),
     /// `worked_before = worked minutes + r` and `place_or_close = place + r`.
-    fn fill_minute_row(&self, out: &mut [u32; CLOCK_SLOTS]) {
-        let mut worked = 0u32;
+    fn fill_minute_row(&self, out: &mut [u64; CLOCK_SLOTS]) {
+        let mut worked = 0u64;
         let close = (self.close_ns / NS_PER_MIN) as u32;
         for m in 0..MINUTES_PER_DAY as u32 {
             let next = self
@@ -119,12 +126,25 @@ impl Profile {
                 .iter()
                 .find(|s| m < s.end_minute())
                 .map(Session::start_minute);
+            let prev_end = self
+                .sessions
+                .iter()
+                .rev()
+                .map(Session::end_minute)
+                .find(|&e| e <= m);
             let (working, open, place) = match next {
                 Some(a) if m >= a => (true, true, m),
                 Some(a) => (false, true, a),
                 None => (false, false, close),
             };
-            let mut e = worked | (clock_slot(place) << E_PLACE_SHIFT);
+            let late = match (working, open) {
+                (true, _) => clock_slot(m),
+                (false, true) => prev_end.map_or(0, clock_slot),
+                (false, false) => SLOT_NEVER,
+            };
+            let mut e = worked << K_MIN_SHIFT
+                | u64::from(late) << E_LATE_SHIFT
+                | u64::from(clock_slot(place)) << E_PLACE_SHIFT;
             if working {
                 e |= E_WORKING;
                 worked += 1;
@@ -137,48 +157,70 @@ impl Profile {
     }
 }
 
-/// The clock slot `hour << 6 | minute` of minute `m` of the day: what an instant's
-/// `(hour, minute)` gives with a shift and no multiplication; ordered like `m`.
+/// The clock slot `hour << 8 | minute` of minute `m` of the day: what an instant's
+/// `(hour, minute)` gives with one shift and one mask (the two bytes of its `Time`); ordered
+/// like `m`.
 pub(crate) const fn clock_slot(m: u32) -> u32 {
-    (m / 60) << 6 | (m % 60)
+    (m / 60) << HOUR_SHIFT | (m % 60)
 }
 
-/// Clock slots per row of the minute table: 32 hours of 64 minutes, so that any
-/// `hour << 6 | minute` of 5 and 6 bits is in bounds without a check.
-pub(crate) const CLOCK_SLOTS: usize = 32 << 6;
+/// Clock slots per hour, as a shift.
+pub(crate) const HOUR_SHIFT: u32 = 8;
+
+/// Clock slots per row of the minute table: 32 hours of 256 minutes, so that any
+/// `(hour << 8 | minute) & (CLOCK_SLOTS - 1)` is in bounds without a check.
+pub(crate) const CLOCK_SLOTS: usize = 32 << HOUR_SHIFT;
+/// A clock slot after every real one (see [`E_LATE_SHIFT`]); 13 bits.
+pub(crate) const SLOT_NEVER: u32 = (1 << 13) - 1;
 /// Minutes per day: the width of a row of the minute table.
 pub(crate) const MINUTES_PER_DAY: usize = 1440;
-/// Slots per year in the year-day table: ordinal 1–366 (slot 366 of a common year repeats the
-/// next 1 January, so "the next slot" is always "the next day").
-pub(crate) const YEAR_SLOTS: usize = 366;
+/// Year-day table: slots per year. The slot of `(year, ordinal)` is
+/// `(year << 10 | ordinal) - (first_year << 10)`, which the compiler reads straight from the
+/// packed `time::Date` (one mask); ordinals run 1–366, the other slots repeat the next real
+/// day (so "the next slot" is always "the same or the next day" and the working-minute
+/// counts never decrease).
+pub(crate) const YEAR_SLOTS: usize = 1 << YEAR_SHIFT;
+/// `log2(YEAR_SLOTS)`.
+pub(crate) const YEAR_SHIFT: u32 = 10;
 /// Year-day key: row of the day in the minute table (bits 0..3).
 pub(crate) const K_ROW: u64 = 0b111;
 /// Year-day key: shift of the row of the first working day after the day (3 bits).
 pub(crate) const K_NEXT_ROW_SHIFT: u32 = 3;
-/// Year-day key: shift of the working days strictly before the day (23 bits).
+/// Year-day key: shift of the working days up to and including the day (23 bits).
 pub(crate) const K_WD_SHIFT: u32 = 6;
-/// Year-day key: mask of the working days before the day, once shifted.
+/// Year-day key: mask of the working days through the day, once shifted.
 pub(crate) const K_WD_MASK: u64 = (1 << 23) - 1;
 /// Year-day key: shift of the working minutes strictly before the day (35 bits).
 pub(crate) const K_MIN_SHIFT: u32 = 29;
-/// Minute-table entry: working minutes before the minute (see [`Profile::push_minute_row`]).
-pub(crate) const E_WORKED: u32 = 0x7FF;
-/// Minute-table entry: the minute lies inside a session.
-pub(crate) const E_WORKING: u32 = 1 << 11;
+/// Minute-table entry: working minutes before the minute, in place (see
+/// [`Profile::fill_minute_row`]).
+pub(crate) const E_WORKED: u64 = 0x7FF << K_MIN_SHIFT;
+/// Minute-table entry: the minute lies inside a session (the sign bit, so that an arithmetic
+/// shift makes it a mask).
+pub(crate) const E_WORKING: u64 = 1 << 63;
 /// Minute-table entry: the minute is before the day's close.
-pub(crate) const E_OPEN: u32 = 1 << 12;
-/// Minute-table entry: shift of the place-or-close minute.
-pub(crate) const E_PLACE_SHIFT: u32 = 16;
+pub(crate) const E_OPEN: u64 = 1 << 12;
+/// Minute-table entry: shift of the "late from" clock slot (13 bits).
+pub(crate) const E_LATE_SHIFT: u32 = 16;
+/// Minute-table entry: shift of the place-or-close clock slot (13 bits).
+pub(crate) const E_PLACE_SHIFT: u32 = 40;
+/// Minute-table entry: mask of the place-or-close clock slot, in place.
+pub(crate) const E_PLACE: u64 = (SLOT_NEVER as u64) << E_PLACE_SHIFT;
+/// Part of a minute (`second << 32 | nanosecond`): below bit [`E_PLACE_SHIFT`].
+pub(crate) const SUB_MASK: u64 = (1 << E_PLACE_SHIFT) - 1;
 
-/// A position in local time split for the table lookups: year-day slot
-/// (`(year - first_year) * 366 + ordinal - 1`), clock slot (`hour << 6 | minute`) and the
-/// part of the minute (`second << 32 | nanosecond`, only ever compared). Orders like the
-/// instant it stands for.
+/// A position in local time split for the table lookups: year-day slot (see
+/// [`YEAR_SLOTS`]), clock slot (`hour << 8 | minute`), the part of the minute
+/// (`second << 32 | nanosecond`, below 2^38, only ever compared or masked), and what the
+/// tables say of them: the day's key and the minute's entry. Orders like the instant it
+/// stands for (the key and entry follow from the slots).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Pos {
     pub(crate) yd: usize,
     pub(crate) min: u32,
     pub(crate) sub: u64,
+    pub(crate) key: u64,
+    pub(crate) entry: u64,
 }
 
 /// A position in local time: day index in the table and nanoseconds since local midnight.
@@ -203,30 +245,40 @@ pub(crate) struct Inner {
     pub(crate) day_profile: Vec<u8>,
     /// Working days strictly before day `i` (length days + 1).
     pub(crate) wd_before: Vec<u32>,
-    /// The year-day table: per slot `(year - first_year) * 366 + ordinal - 1`, packed in a
-    /// `u64`: working minutes strictly before the day (bits 29..64), working days strictly
-    /// before it (bits 6..29), the minute-table row of the first working day after it
-    /// (bits 3..6) and its own row (bits 0..3). Slot 366 of a common year repeats the next
-    /// 1 January and a last slot holds the totals, so slot + 1 is always the next day. An
-    /// instant already at the calendar's offset finds its slot from its (year, ordinal)
-    /// without any date arithmetic, and one load gives an endpoint of a working-time interval
-    /// everything but its within-day part.
+    /// The year-day table: per slot (see [`YEAR_SLOTS`]) a key packed in a `u64`: working
+    /// minutes strictly before the day (bits 29..64), working days up to and including it
+    /// (bits 6..29), the minute-table row of the first working day after it (bits 3..6) and
+    /// its own row (bits 0..3). The slots that are no date repeat the next day and a last
+    /// slot holds the totals, so the working-minute counts never decrease. An instant already
+    /// at the calendar's offset finds its slot from its packed date with one mask and one
+    /// subtraction, and one load gives an endpoint of a working-time interval everything but
+    /// its within-day part.
     pub(crate) year_day: Vec<u64>,
     /// The minute table: per distinct day profile (row), per clock slot, a packed entry
     /// (see `Profile::fill_minute_row`). Eight rows, so that a 3-bit row needs no bounds
     /// check; the rows past the distinct profiles stay 0.
-    pub(crate) minute_table: Box<[[u32; CLOCK_SLOTS]; 8]>,
-    /// First session start (clock slot) per row; 0 for a closed row.
-    pub(crate) row_first: [u32; 8],
+    pub(crate) minute_table: Box<[[u64; CLOCK_SLOTS]; 8]>,
+    /// First session start per row, as a clock slot shifted to [`E_PLACE_SHIFT`]; 0 for a
+    /// closed row.
+    pub(crate) row_first: [u64; 8],
+    /// Working minutes of every working day when all working days have the same sessions, at
+    /// least two minutes (then working days follow from working minutes, see
+    /// `Calendar::time_uniform`), else 0.
+    pub(crate) day_minutes: u64,
+    /// `ceil(2^64 / day_minutes)`: the high word of `n * day_magic` is `n / day_minutes` for
+    /// every `n < 2^53` (the error `n * (day_magic * day_minutes - 2^64) < n * 1440` stays
+    /// below `2^64`; a range has fewer than `2^34` working minutes).
+    pub(crate) day_magic: u64,
+    /// Working minutes in the whole range: an instant with that many before it has no
+    /// working time after it.
+    pub(crate) total_minutes: u64,
     /// Day index of 1 January of each year of the range (length years + 1).
     pub(crate) year_start: Vec<u32>,
     pub(crate) first_year: i32,
-    /// `first_year * 366 + 1`: slot of (year, ordinal) = `year * 366 + ordinal - yd_base`.
-    pub(crate) yd_base: i64,
-    /// Number of day slots (the year-day table less its totals slot).
-    pub(crate) yd_days: u64,
-    /// [`offset_key`] of the calendar's offset.
-    pub(crate) offset_key: u32,
+    /// `first_year << 10`: slot of (year, ordinal) = `(year << 10 | ordinal) - yd_base`.
+    pub(crate) yd_base: i32,
+    /// The calendar's offset as `(seconds, minutes)` bytes and hours ([`offset_parts`]).
+    pub(crate) offset_parts: (u16, i8),
     /// Day index of the k-th working day.
     pub(crate) working: Vec<u32>,
     /// Date of the k-th working day (saves a Julian-day conversion on the hot paths).
@@ -235,11 +287,12 @@ pub(crate) struct Inner {
     pub(crate) working_rows: Vec<u8>,
 }
 
-/// The offset's (hours, minutes, seconds) packed in a `u32`: equal iff the offsets are.
+/// The offset's seconds and minutes packed in a `u16`, and its hours: equal iff the offsets
+/// are (two compares against the offset as it lies in memory).
 #[inline(always)]
-pub(crate) fn offset_key(o: UtcOffset) -> u32 {
+pub(crate) fn offset_parts(o: UtcOffset) -> (u16, i8) {
     let (h, m, s) = o.as_hms();
-    u32::from_le_bytes([s as u8, m as u8, h as u8, 0])
+    (u16::from_le_bytes([s as u8, m as u8]), h)
 }
 
 /// A working-time calendar over a fixed, precomputed range of years.
@@ -306,11 +359,35 @@ impl Calendar {
                 });
             row_of[p] = row as u8;
         }
-        let mut minute_table = Box::new([[0u32; CLOCK_SLOTS]; 8]);
-        let mut row_first = [0u32; 8];
+        // When every working day of the range has the same sessions, their row is row 1
+        // (rows are only labels): the lookups then need not wait for the day's key.
+        let mut used = day_profile
+            .iter()
+            .map(|&p| row_of[usize::from(p)])
+            .filter(|&r| r != 0);
+        if let Some(r) = used.next() {
+            if r != 1 && used.all(|x| x == r) {
+                for x in row_of.iter_mut() {
+                    *x = match *x {
+                        1 => r,
+                        y if y == r => 1,
+                        y => y,
+                    };
+                }
+                row_profile.swap(1, usize::from(r));
+            }
+        }
+        // Built on the heap: 512 KiB would not fit every test thread's stack.
+        let rows: Box<[[u64; CLOCK_SLOTS]]> = vec![[0u64; CLOCK_SLOTS]; 8].into_boxed_slice();
+        let mut minute_table: Box<[[u64; CLOCK_SLOTS]; 8]> = match rows.try_into() {
+            Ok(t) => t,
+            Err(_) => Box::new([[0u64; CLOCK_SLOTS]; 8]),
+        };
+        let mut row_first = [0u64; 8];
         for (row, &p) in row_profile.iter().enumerate() {
             profiles[p].fill_minute_row(&mut minute_table[row]);
-            row_first[row] = clock_slot((profiles[p].first_start() / NS_PER_MIN) as u32);
+            let first = clock_slot((profiles[p].first_start() / NS_PER_MIN) as u32);
+            row_first[row] = u64::from(first) << E_PLACE_SHIFT;
         }
         let first_year = first.year();
         let year_start: Vec<u32> = (first_year..=last.year() + 1)
@@ -323,7 +400,7 @@ impl Calendar {
         let years = year_start.len() - 1;
         // One forward pass fills the dense working-day counts and the year-day slots of the
         // real days (minutes, working days and row); a backward pass adds the row of the next
-        // working day and copies each common year's slot 366 from the next day.
+        // working day and fills the slots that are no date from the next day.
         let mut wd_before = Vec::with_capacity(n + 1);
         let mut working = Vec::with_capacity(n);
         let mut working_dates = Vec::with_capacity(n);
@@ -333,20 +410,20 @@ impl Calendar {
         let (mut w, mut m) = (0u32, 0u64);
         for y in 0..years {
             let (a, b) = (year_start[y] as usize, year_start[y + 1] as usize);
-            for (slot, i) in (y * YEAR_SLOTS..).zip(a..b) {
+            for (slot, i) in (y * YEAR_SLOTS + 1..).zip(a..b) {
                 let p = usize::from(day_profile[i]);
                 wd_before.push(w);
-                year_day[slot] = (m << K_MIN_SHIFT)
-                    | ((u64::from(w) & K_WD_MASK) << K_WD_SHIFT)
-                    | u64::from(row_of[p]);
                 let prof = &profiles[p];
                 if prof.working() {
                     working.push(i as u32);
                     working_dates.push(date);
                     working_rows.push(row_of[p]);
                     w += 1;
-                    m += prof.total_ns / NS_PER_MIN;
                 }
+                year_day[slot] = (m << K_MIN_SHIFT)
+                    | ((u64::from(w) & K_WD_MASK) << K_WD_SHIFT)
+                    | u64::from(row_of[p]);
+                m += prof.total_ns / NS_PER_MIN;
                 date = date.next_day().unwrap_or(date);
             }
         }
@@ -356,20 +433,31 @@ impl Calendar {
         wd_before.push(w);
         year_day[years * YEAR_SLOTS] =
             (m << K_MIN_SHIFT) | ((u64::from(w) & K_WD_MASK) << K_WD_SHIFT);
+        // Working days all alike: their common row's minutes (at most 1440; one minute a day
+        // is left to the general path, its magic number would not fit).
+        let day_minutes = match working_rows.first() {
+            Some(&1) if working_rows.iter().all(|&x| x == 1) => {
+                Some(profiles[row_profile[1]].total_ns / NS_PER_MIN).filter(|&d| d >= 2)
+            }
+            _ => None,
+        };
+        let day_magic = day_minutes.map_or(0, |d| (u64::MAX / d) + 1);
+        let day_minutes = day_minutes.unwrap_or(0);
         let mut next_row = 0u64;
         for y in (0..years).rev() {
             let len = (year_start[y + 1] - year_start[y]) as usize;
             let base = y * YEAR_SLOTS;
-            if len < YEAR_SLOTS {
-                year_day[base + len] = year_day[base + len + 1];
+            for slot in (base + len + 1..base + YEAR_SLOTS).rev() {
+                year_day[slot] = year_day[slot + 1];
             }
-            for slot in (base..base + len).rev() {
+            for slot in (base + 1..=base + len).rev() {
                 let row = year_day[slot] & K_ROW;
                 year_day[slot] |= next_row << K_NEXT_ROW_SHIFT;
                 if row != 0 {
                     next_row = row;
                 }
             }
+            year_day[base] = year_day[base + 1];
         }
         Calendar {
             inner: Arc::new(Inner {
@@ -387,11 +475,13 @@ impl Calendar {
                 year_day,
                 minute_table,
                 row_first,
+                day_minutes,
+                day_magic,
+                total_minutes: m,
                 year_start,
                 first_year,
-                yd_base: i64::from(first_year) * YEAR_SLOTS as i64 + 1,
-                yd_days: (years * YEAR_SLOTS) as u64,
-                offset_key: offset_key(offset),
+                yd_base: first_year << YEAR_SHIFT,
+                offset_parts: offset_parts(offset),
                 working,
                 working_dates,
                 working_rows,
@@ -505,36 +595,56 @@ impl Calendar {
         } else {
             t.checked_to_offset(self.inner.offset)
         };
-        l.and_then(|l| self.pos_local(l))
+        let uniform = self.inner.day_minutes != 0;
+        l.and_then(|l| self.pos_local(l, uniform))
             .ok_or_else(|| self.instant_out_of_range(t))
     }
 
-    /// [`Calendar::pos`] of an instant at the calendar's offset (the usual case), in a few
-    /// shifts, one multiplication and one range check: no division, no Julian day. `None`
-    /// for another offset or out of range (then [`Calendar::pos`] decides).
+    /// [`Calendar::pos`] of an instant at the calendar's offset (the usual case): a mask and
+    /// a subtraction give the year-day slot, one range check (the table's own bounds) and two
+    /// loads the key and entry; no multiplication, division or Julian day. `None` for another
+    /// offset or out of range (then [`Calendar::pos`] decides).
     #[inline(always)]
-    pub(crate) fn pos_fast(&self, t: OffsetDateTime) -> Option<Pos> {
-        if offset_key(t.offset()) != self.inner.offset_key {
+    pub(crate) fn pos_fast(&self, t: OffsetDateTime, uniform: bool) -> Option<Pos> {
+        let (sm, h) = offset_parts(t.offset());
+        if sm != self.inner.offset_parts.0 || h != self.inner.offset_parts.1 {
             return None;
         }
-        self.pos_local(t)
+        self.pos_local(t, uniform)
     }
 
     /// [`Calendar::pos`] of an instant at the calendar's offset; `None` out of range.
+    /// `uniform`: the calendar's working days are all alike ([`Inner::day_minutes`] is not
+    /// 0), the caller having tested it.
     #[inline(always)]
-    fn pos_local(&self, l: OffsetDateTime) -> Option<Pos> {
+    fn pos_local(&self, l: OffsetDateTime, uniform: bool) -> Option<Pos> {
         let inner = &*self.inner;
         let (y, ord) = l.to_ordinal_date();
-        let yd = (i64::from(y) * YEAR_SLOTS as i64 + i64::from(ord) - inner.yd_base) as u64;
-        // Before the range the slot wraps around to a huge number; the totals slot is not a day.
-        if yd >= inner.yd_days {
-            return None;
-        }
+        // `y << 10 | ordinal` is the packed date less its leap-year bit. Before the range the
+        // slot wraps around to a huge number; after it, past the table. The totals slot and
+        // the repeated slots are no (year, ordinal).
+        let yd = ((y << YEAR_SHIFT) | i32::from(ord)).wrapping_sub(inner.yd_base) as u32 as usize;
+        let key = *inner.year_day.get(yd)?;
+        // The time of day as its four fields side by side (what `Time` holds, so this is one
+        // load): clock slot `hour << 8 | minute` above bit 40, the part of the minute below.
         let (h, m, s, nano) = l.time().as_hms_nano();
+        let hms = u64::from(h) << 48 | u64::from(m) << 40 | u64::from(s) << 32 | u64::from(nano);
+        let min = (hms >> 40) as usize & (CLOCK_SLOTS - 1);
+        let row = (key & K_ROW) as usize;
+        let entry = if uniform {
+            // Working days all alike, in row 1, and closed days all 0 where it matters (no
+            // working minute, not open): the entry does not wait for the key, only masked by
+            // its row (0 or 1).
+            inner.minute_table[1][min] & 0u64.wrapping_sub(key & 1)
+        } else {
+            inner.minute_table[row][min]
+        };
         Some(Pos {
-            yd: yd as usize,
-            min: u32::from(h) << 6 | u32::from(m),
-            sub: u64::from(s) << 32 | u64::from(nano),
+            yd,
+            min: min as u32,
+            sub: hms & ((1 << 40) - 1),
+            key,
+            entry,
         })
     }
 
@@ -549,12 +659,12 @@ impl Calendar {
         while y + 2 < ys.len() && ys[y + 1] as usize <= day {
             y += 1;
         }
-        y * YEAR_SLOTS + (day - ys[y] as usize)
+        y * YEAR_SLOTS + (day - ys[y] as usize) + 1
     }
 
-    /// The day index of a year-day slot (slot 366 of a common year: the next 1 January).
+    /// The day index of the year-day slot of a date.
     pub(crate) fn day_of_slot(&self, yd: usize) -> usize {
-        self.inner.year_start[yd / YEAR_SLOTS] as usize + yd % YEAR_SLOTS
+        (self.inner.year_start[yd / YEAR_SLOTS] as usize + yd % YEAR_SLOTS).saturating_sub(1)
     }
 
     #[cold]

@@ -883,3 +883,137 @@ proptest! {
         prop_assert_eq!(fast.ok(), reference, "{} + {}", a, n);
     }
 }
+
+// The fast paths for calendars whose working days all have the same sessions (the Vietnamese
+// default: days from working minutes, lookups of both ends in parallel) against the same
+// reference, over the whole supported range and past both ends, in odd offsets (any hours,
+// minutes and seconds, not only whole hours).
+
+/// A uniform calendar whose working days' row is not the first one built (every Monday, with
+/// other sessions, is a day off), over a short range so that both ends are reached.
+fn uniform_swapped() -> &'static Calendar {
+    static CAL: OnceLock<Calendar> = OnceLock::new();
+    CAL.get_or_init(|| {
+        let s = |a: Time, b: Time| Session::new(a, b).unwrap();
+        let mut p = WeeklyPattern::closed()
+            .with_sessions(Weekday::Monday, vec![s(time!(8:00), time!(12:00))])
+            .unwrap();
+        for wd in [
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Friday,
+        ] {
+            p = p
+                .with_sessions(
+                    wd,
+                    vec![s(time!(7:00), time!(11:30)), s(time!(13:30), time!(16:45))],
+                )
+                .unwrap();
+        }
+        let mut b = CalendarBuilder::new("uniform")
+            .weekly(p)
+            .years(2020, 2020)
+            .makeup_workday_like(date!(2020 - 06 - 06), "m", Weekday::Friday);
+        let mut d = date!(2020 - 01 - 06);
+        while d.year() == 2020 {
+            b = b.day_off(d, DayOffKind::Local, "monday");
+            d += Duration::days(7);
+        }
+        b.build().unwrap()
+    })
+}
+
+/// Any UTC offset, hours, minutes and seconds of one sign.
+fn odd_offset() -> impl Strategy<Value = UtcOffset> {
+    (-25i32..=25, 0i32..60, 0i32..60, any::<bool>()).prop_map(|(h, m, s, round)| {
+        let (m, s) = if round { (m - m % 15, 0) } else { (m, s) };
+        let sign = if h < 0 { -1 } else { 1 };
+        UtcOffset::from_hms(h.clamp(-25, 25) as i8, (sign * m) as i8, (sign * s) as i8)
+            .unwrap_or(UtcOffset::UTC)
+    })
+}
+
+/// An instant anywhere from `from` over `days` days (any nanosecond, or a whole minute), in
+/// an odd offset.
+fn anywhere(from: OffsetDateTime, days: i64) -> impl Strategy<Value = OffsetDateTime> {
+    (
+        0..days * 1440,
+        prop_oneof![Just(0i64), 0i64..60_000_000_000],
+        odd_offset(),
+        any::<bool>(),
+    )
+        .prop_map(move |(m, ns, o, local)| {
+            let t = from + Duration::minutes(m) + Duration::nanoseconds(ns);
+            // Half of them at the calendar's offset (the fast path), half converted.
+            if local {
+                t
+            } else {
+                t.to_offset(o)
+            }
+        })
+}
+
+/// A second end near the first: before it, equal (to the nanosecond), or up to 120 days after.
+fn near(a: OffsetDateTime) -> impl Strategy<Value = OffsetDateTime> {
+    (
+        prop_oneof![
+            (-3i64 * 86_400_000_000_000..=0),
+            (-3i64..=3),
+            (0i64..120 * 86_400_000_000_000),
+            (0i64..120).prop_map(|m| m * 60_000_000_000),
+        ],
+        odd_offset(),
+        any::<bool>(),
+    )
+        .prop_map(move |(ns, o, same)| {
+            let b = a + Duration::nanoseconds(ns);
+            if same {
+                b
+            } else {
+                b.to_offset(o)
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn uniform_fast_path_equals_reference_over_the_whole_range(
+        (a, b) in anywhere(datetime!(1899-12-20 0:00 +7), 301 * 366 + 30)
+            .prop_flat_map(|a| (Just(a), near(a)))
+    ) {
+        check_between_against_reference(vn(), a, b)?;
+        prop_assert_eq!(vn().add_working_days(a, 3).ok(), ref_add_days(vn(), a, 3), "{} + 3", a);
+    }
+
+    #[test]
+    fn uniform_fast_path_equals_reference_at_the_range_ends(
+        (a, b) in prop_oneof![
+            anywhere(datetime!(1899-12-25 0:00 +7), 14),
+            anywhere(datetime!(2200-12-20 0:00 +7), 14),
+        ].prop_flat_map(|a| (Just(a), near(a)))
+    ) {
+        check_between_against_reference(vn(), a, b)?;
+    }
+
+    #[test]
+    fn uniform_fast_path_equals_reference_other_sessions(
+        (a, b) in anywhere(datetime!(2019-12-20 0:00 +7), 366 + 25)
+            .prop_flat_map(|a| (Just(a), near(a))),
+        n in 0u32..80,
+    ) {
+        let cal = uniform_swapped();
+        check_between_against_reference(cal, a, b)?;
+        prop_assert_eq!(cal.add_working_days(a, n).ok(), ref_add_days(cal, a, n), "{} + {}", a, n);
+    }
+}
+
+#[test]
+fn uniform_calendars_take_the_uniform_path() {
+    assert_ne!(vn().inner.day_minutes, 0);
+    assert_eq!(vn().inner.day_minutes, 480);
+    assert_eq!(uniform_swapped().inner.day_minutes, 465);
+    assert_eq!(odd().inner.day_minutes, 0);
+}
