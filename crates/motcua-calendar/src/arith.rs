@@ -377,8 +377,8 @@ impl Calendar {
             });
         }
         Err(self.out_of_range(format!(
-            "next working time after day #{}",
-            self.day_of_slot(pa.yd)
+            "next working time after {}",
+            self.day_text(self.day_of_slot(pa.yd))
         )))
     }
 

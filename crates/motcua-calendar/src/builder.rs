@@ -42,6 +42,11 @@ pub struct CalendarBuilder {
 }
 
 impl CalendarBuilder {
+    /// The years the calendar will cover.
+    pub(crate) fn year_range(&self) -> (i32, i32) {
+        (self.first_year, self.last_year)
+    }
+
     /// A builder with the defaults above and no days off.
     pub fn new(name: impl Into<String>) -> Self {
         CalendarBuilder {

@@ -550,6 +550,12 @@ impl Calendar {
         &self.inner.profiles[usize::from(self.inner.day_profile[day])]
     }
 
+    /// The day's date as text for messages (`#day` if it has none).
+    pub(crate) fn day_text(&self, day: usize) -> String {
+        self.date_at(day)
+            .map_or_else(|_| format!("day #{day}"), |d| d.to_string())
+    }
+
     pub(crate) fn date_at(&self, day: usize) -> Result<Date, CalendarError> {
         Date::from_julian_day((self.inner.first_jd + day as i64) as i32)
             .map_err(|_| self.out_of_range(format!("day #{day}")))
@@ -701,7 +707,7 @@ impl Calendar {
             return Ok(Local { day: l.day, ns });
         }
         let day = self.working_day_from(l.day + 1, || {
-            format!("next working time after day #{}", l.day)
+            format!("next working time after {}", self.day_text(l.day))
         })?;
         Ok(Local {
             day,

@@ -156,6 +156,19 @@ impl CalendarBuilder {
     /// ```
     pub fn load_overrides(mut self, text: &str) -> Result<Self, CalendarError> {
         let lines = parse_overrides(text)?;
+        let (first, last) = self.year_range();
+        if let Some(l) = lines
+            .iter()
+            .find(|l| !(first..=last).contains(&l.date.year()))
+        {
+            return Err(CalendarError::Parse {
+                line: l.line,
+                message: format!(
+                    "the date {} is outside the calendar's years {first}..={last}; expected a date within them",
+                    l.date
+                ),
+            });
+        }
         for l in lines {
             let o = match l.kind {
                 Some(kind) => Override::DayOff { kind, name: l.name },

@@ -82,9 +82,6 @@ fn override_lines_name_the_line_field_and_form() {
 }
 
 #[test]
-#[ignore = "bug: an override dated outside the calendar's years (a typed 0024 for 2024) is \
-            silently accepted and never counts; load_overrides (file.rs) cannot see the \
-            builder's years without a pub(crate) accessor in builder.rs"]
 fn an_override_outside_the_calendar_years_is_refused() {
     assert_eq!(
         CalendarBuilder::vietnam()
@@ -269,8 +266,6 @@ fn instants_at_the_edges_of_time_are_typed_errors() {
 }
 
 #[test]
-#[ignore = "message: names an internal day index (`after day #109937`) instead of a date; \
-            the text is built in motcua-calendar/src/arith.rs, which this work does not own"]
 fn running_out_of_working_time_names_a_date() {
     let cal = Calendar::vietnam();
     assert_eq!(

@@ -40,7 +40,7 @@ macro_rules! counts {
         /// #     official_due: Some(datetime!(2024-01-03 08:00 +7)), promised_due: Some(datetime!(2024-01-03 08:00 +7)),
         /// #     accept_by: None, accept_overdue: false, clock: ClockState::Stopped, used_minutes: 600,
         /// #     left_minutes: 0, overdue_minutes: 120, time_class: TimeClass::Late,
-        /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, steps: vec![],
+        /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, steps: Box::default(),
         /// #     electronic_result: Some(true), paid_online: None, satisfied: Some(true), rated_at: None, digitisation: None, feedback: 0,
         /// # };
         /// // `view`: received online on 2 January, finished late on 3 January with an

@@ -9,7 +9,6 @@ use rusqlite::params;
 /// Positions sampled per requested part to place the bounds of [`DossierScan::dossier_ranges`].
 const SAMPLES_PER_PART: u64 = 256;
 
-
 impl DossierScan for SqliteStore {
     /// Samples evenly spaced positions of the log (positions are gap-free, so a sample of
     /// positions is a sample of events) and splits the sampled dossier ids into `parts` groups
