@@ -263,7 +263,49 @@ fn measure(data: &Data, n: usize, runs: usize, cores: usize) {
     .unwrap_or_else(|e| fail("period", e));
     let run = ReportRun::new(Context::new(&data.catalogue, &calendar), period, &levels);
     println!("\n== {n} dossiers, {} events ==", data.events);
+    let only = std::env::var("MOTCUA_E2E_ONLY").unwrap_or_default();
+    let all = if only == "jsonl" {
+        None
+    } else {
+        Some(measure_store(data, &run, n, runs, cores))
+    };
+    if only == "store" {
+        return;
+    }
+    if let Some(jsonl) = &data.jsonl {
+        let (sj_min, sj_med, lines) = timed(runs, || serde_json_alone(jsonl));
+        assert_eq!(lines, data.events);
+        let (mj_min, mj_med, from_jsonl) = timed(runs, || {
+            let file = std::fs::File::open(jsonl).unwrap_or_else(|e| fail("jsonl", e));
+            report_jsonl(
+                BufReader::with_capacity(1 << 20, file),
+                &run.clone().threads(cores),
+            )
+            .unwrap_or_else(|e| fail("report_jsonl", e))
+        });
+        if let Some(all) = &all {
+            assert!(
+                from_jsonl == *all,
+                "the JSON Lines and store reports differ"
+            );
+        }
+        println!(
+            "jsonl  serde_json alone {:.3} s (median {:.3})",
+            secs(sj_min),
+            secs(sj_med)
+        );
+        println!(
+            "jsonl  motcua report {:.3} s (median {:.3}): {:.2}x serde_json",
+            secs(mj_min),
+            secs(mj_med),
+            secs(mj_min) / secs(sj_min)
+        );
+    }
+}
 
+fn measure_store(data: &Data, run: &ReportRun<'_>, n: usize, runs: usize, cores: usize) -> Report {
+    let calendar = run.context().calendar;
+    let period = run.period();
     let (raw_min, raw_med, rows) = timed(runs, || {
         data.stores.iter().map(|s| raw_rusqlite(s).0).sum::<u64>()
     });
@@ -287,7 +329,7 @@ fn measure(data: &Data, n: usize, runs: usize, cores: usize) {
         store.last_position().unwrap_or_else(|e| fail("store", e)),
         1_000,
     );
-    let context = Context::new(&data.catalogue, &calendar);
+    let context = Context::new(&data.catalogue, calendar);
     let (one_q_min, one_q_med, _) = timed(runs, || {
         for id in &ids {
             let events = store
@@ -352,31 +394,5 @@ fn measure(data: &Data, n: usize, runs: usize, cores: usize) {
         all.province().received,
         all.overdue().len()
     );
-    if std::env::var("MOTCUA_E2E_ONLY").is_ok_and(|o| o == "store") {
-        return;
-    }
-    if let Some(jsonl) = &data.jsonl {
-        let (sj_min, sj_med, lines) = timed(runs, || serde_json_alone(jsonl));
-        assert_eq!(lines, data.events);
-        let (mj_min, mj_med, from_jsonl) = timed(runs, || {
-            let file = std::fs::File::open(jsonl).unwrap_or_else(|e| fail("jsonl", e));
-            report_jsonl(
-                BufReader::with_capacity(1 << 20, file),
-                &run.clone().threads(cores),
-            )
-            .unwrap_or_else(|e| fail("report_jsonl", e))
-        });
-        assert!(from_jsonl == all, "the JSON Lines and store reports differ");
-        println!(
-            "jsonl  serde_json alone {:.3} s (median {:.3})",
-            secs(sj_min),
-            secs(sj_med)
-        );
-        println!(
-            "jsonl  motcua report {:.3} s (median {:.3}): {:.2}x serde_json",
-            secs(mj_min),
-            secs(mj_med),
-            secs(mj_min) / secs(sj_min)
-        );
-    }
+    all
 }

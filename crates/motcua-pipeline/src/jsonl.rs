@@ -1,22 +1,20 @@
 //! Reports from a JSON Lines file: the file split into blocks of whole lines, blocks parsed on
-//! every core, events gathered by dossier in line order, then checked, viewed and tallied.
+//! every core into partitions (by dossier, and by event id for the duplicate check), then each
+//! partition gathered by dossier in line order, checked, viewed and tallied on its own thread.
 
 use crate::{PipelineError, ReportRun, Tally};
 use motcua_core::{DossierId, DossierState, Event};
 use motcua_io::{ReadError, MAX_LINE_BYTES};
 use motcua_metrics::Report;
 use motcua_store::ImportError;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{BufRead, Read};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Mutex;
 
 /// Bytes of whole lines handed to a parser at a time.
 const BLOCK_BYTES: usize = 1 << 20;
-
-/// Dossiers checked and viewed per grab of a worker.
-const DOSSIER_BATCH: usize = 1_024;
 
 /// Lines of the file, from `first_line`.
 struct Block {
@@ -25,12 +23,20 @@ struct Block {
     bytes: Vec<u8>,
 }
 
-/// A block's events with their lines, and the first error in it (parsing stops there).
+/// A block's events and event ids, each split into the partitions that will gather them, and
+/// the first error in the block (parsing stops there).
 struct Parsed {
     index: usize,
-    events: Vec<(u64, Event)>,
+    /// Per partition (by dossier id): events with their lines, in line order.
+    events: Vec<Vec<(u64, Event)>>,
+    /// Per partition (by event id): ids with their lines, in line order.
+    ids: Vec<Vec<IdUse>>,
     error: Option<ReadError>,
 }
+
+/// An event id where a line uses it: the line, its dossier and sequence (to name them if the
+/// id was used before).
+type IdUse = (uuid::Uuid, u64, DossierId, u64);
 
 /// One dossier's events from the file, with the line each came from.
 struct FileStream {
@@ -41,11 +47,36 @@ struct FileStream {
 /// An error and the line it is on: the earliest line wins.
 type AtLine = (u64, ImportError);
 
+/// The error an import would stop at: the earlier line, and on the same line the check an
+/// import makes first (the line is read, then its event id, then the dossier rules).
 fn earlier(a: Option<AtLine>, b: Option<AtLine>) -> Option<AtLine> {
+    fn rank(e: &AtLine) -> (u64, u8) {
+        let check = match e.1 {
+            ImportError::Read(_) => 0,
+            ImportError::DuplicateInFile { .. } => 1,
+            _ => 2,
+        };
+        (e.0, check)
+    }
     match (a, b) {
-        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+        (Some(a), Some(b)) => Some(if rank(&b) < rank(&a) { b } else { a }),
         (a, b) => a.or(b),
     }
+}
+
+/// The partition of a dossier: FNV-1a of its id (fixed, so runs split alike).
+fn dossier_part(id: &DossierId, parts: usize) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.as_str().bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // The remainder is below `parts`, a usize.
+    (h % parts as u64) as usize
+}
+
+/// The partition of an event id.
+fn id_part(id: &uuid::Uuid, parts: usize) -> usize {
+    (id.as_u128() % parts as u128) as usize
 }
 
 /// Splits `reader` into blocks of whole lines, sent to `send` in order, and returns the error
@@ -151,13 +182,22 @@ fn skip_line<R: BufRead>(reader: &mut R) -> std::io::Result<u64> {
     }
 }
 
-fn parse(block: Block) -> Parsed {
+fn parse(block: Block, parts: usize) -> Parsed {
     let mut reader = motcua_io::read_events_from_line(block.bytes.as_slice(), block.first_line);
-    let mut events = Vec::new();
+    let mut events: Vec<Vec<(u64, Event)>> = (0..parts).map(|_| Vec::new()).collect();
+    let mut ids: Vec<Vec<IdUse>> = (0..parts).map(|_| Vec::new()).collect();
     let mut error = None;
     while let Some(item) = reader.next_numbered() {
         match item {
-            Ok(pair) => events.push(pair),
+            Ok((line, event)) => {
+                ids[id_part(&event.event_id, parts)].push((
+                    event.event_id,
+                    line,
+                    event.dossier_id.clone(),
+                    event.sequence,
+                ));
+                events[dossier_part(&event.dossier_id, parts)].push((line, event));
+            }
             Err(e) => {
                 error = Some(e);
                 break;
@@ -167,62 +207,13 @@ fn parse(block: Block) -> Parsed {
     Parsed {
         index: block.index,
         events,
+        ids,
         error,
     }
 }
 
-/// Dossiers gathered from the parsed blocks in line order, and the first error met (a line
-/// that could not be read or an event id used twice): nothing after it is gathered.
-#[derive(Default)]
-struct Gathered {
-    index: HashMap<DossierId, usize>,
-    streams: Vec<FileStream>,
-    ids: HashMap<uuid::Uuid, u64>,
-    error: Option<AtLine>,
-}
-
-impl Gathered {
-    fn add(&mut self, parsed: Parsed) {
-        if self.error.is_some() {
-            return;
-        }
-        for (line, event) in parsed.events {
-            if let Some(first_line) = self.ids.insert(event.event_id, line) {
-                self.error = Some((
-                    line,
-                    ImportError::DuplicateInFile {
-                        line,
-                        first_line,
-                        dossier: event.dossier_id,
-                        sequence: event.sequence,
-                        event_id: event.event_id,
-                    },
-                ));
-                return;
-            }
-            let i = match self.index.get(&event.dossier_id) {
-                Some(i) => *i,
-                None => {
-                    self.index
-                        .insert(event.dossier_id.clone(), self.streams.len());
-                    self.streams.push(FileStream {
-                        events: Vec::new(),
-                        lines: Vec::new(),
-                    });
-                    self.streams.len() - 1
-                }
-            };
-            self.streams[i].events.push(event);
-            self.streams[i].lines.push(line);
-        }
-        if let Some(e) = parsed.error {
-            self.error = Some((e.line, ImportError::Read(e)));
-        }
-    }
-}
-
 /// Parses blocks from `blocks` until it closes, sending each result to `send`.
-fn parse_blocks(blocks: &Mutex<Receiver<Block>>, send: impl Fn(Parsed) -> bool) {
+fn parse_blocks(blocks: &Mutex<Receiver<Block>>, parts: usize, send: impl Fn(Parsed) -> bool) {
     loop {
         let next = match blocks.lock() {
             Ok(rx) => rx.recv(),
@@ -231,19 +222,27 @@ fn parse_blocks(blocks: &Mutex<Receiver<Block>>, send: impl Fn(Parsed) -> bool) 
         let Ok(block) = next else {
             return;
         };
-        if !send(parse(block)) {
+        if !send(parse(block, parts)) {
             return;
         }
     }
 }
 
+/// One partition's share of the file, in line order.
+#[derive(Default)]
+struct Partition {
+    events: Vec<Vec<(u64, Event)>>,
+    ids: Vec<Vec<IdUse>>,
+}
+
 /// The full report of a JSON Lines events file (docs/event-format.md), with every event
 /// checked as [`motcua_store::import_jsonl`] checks it. The file is read once, in blocks of
-/// whole lines parsed on [`ReportRun::threads`] threads; events are gathered by dossier in line
-/// order, then each dossier is checked, viewed and tallied on every thread.
+/// whole lines parsed on [`ReportRun::threads`] threads into partitions by dossier; each
+/// partition is then gathered by dossier in line order, checked (event ids are checked for
+/// reuse across the whole file), viewed and tallied on its own thread.
 ///
 /// Unlike a store scan this holds the file's events in memory (a file is not ordered by
-/// dossier): about 200 bytes per event, plus 40 per event for the id check. Lines are held
+/// dossier): about 200 bytes per event, plus 24 per event for the id check. Lines are held
 /// a block (1 MiB) at a time, and a line longer than [`MAX_LINE_BYTES`] is refused without
 /// being held.
 ///
@@ -256,11 +255,14 @@ pub fn report_jsonl<R: BufRead + Send>(
     run: &ReportRun<'_>,
 ) -> Result<Report, PipelineError> {
     let threads = run.threads.max(1);
+    let parts = threads;
     let stop = AtomicBool::new(false);
     let (block_tx, block_rx) = sync_channel::<Block>(threads * 2);
     let (parsed_tx, parsed_rx) = sync_channel::<Parsed>(threads * 2);
     let block_rx = Mutex::new(block_rx);
-    let mut gathered = Gathered::default();
+    // Every block's partitions, by block index; the first read error by line.
+    let mut blocks: Vec<Option<Parsed>> = Vec::new();
+    let mut read_error: Option<AtLine> = None;
     let split_error = std::thread::scope(|scope| {
         let splitter = scope.spawn(|| {
             let error = split(reader, |b| block_tx.send(b).is_ok(), &stop);
@@ -270,68 +272,52 @@ pub fn report_jsonl<R: BufRead + Send>(
         for _ in 0..threads {
             let tx = parsed_tx.clone();
             let rx = &block_rx;
-            scope.spawn(move || parse_blocks(rx, |p| tx.send(p).is_ok()));
+            scope.spawn(move || parse_blocks(rx, parts, |p| tx.send(p).is_ok()));
         }
         drop(parsed_tx);
-        // Gather in block order; blocks finish out of order.
-        let mut pending: BTreeMap<usize, Parsed> = BTreeMap::new();
-        let mut next = 0;
-        for parsed in parsed_rx.iter() {
-            pending.insert(parsed.index, parsed);
-            while let Some(p) = pending.remove(&next) {
-                gathered.add(p);
-                next += 1;
-            }
-            if gathered.error.is_some() {
+        for mut parsed in parsed_rx.iter() {
+            if let Some(e) = parsed.error.take() {
+                read_error = earlier(read_error.take(), Some((e.line, ImportError::Read(e))));
+                // Lines after the first unreadable one do not matter: stop reading.
                 stop.store(true, Ordering::Relaxed);
             }
+            let i = parsed.index;
+            if blocks.len() <= i {
+                blocks.resize_with(i + 1, || None);
+            }
+            blocks[i] = Some(parsed);
         }
         splitter.join().unwrap_or(None)
     });
-    let Gathered { streams, error, .. } = gathered;
-    let read_error = earlier(error, split_error.map(|e| (e.line, ImportError::Read(e))));
-    check_and_tally(streams, read_error, run)
+    let read_error = earlier(
+        read_error,
+        split_error.map(|e| (e.line, ImportError::Read(e))),
+    );
+    // Transpose: each partition takes its share of every block, in block (so line) order.
+    let mut partitions: Vec<Partition> = (0..parts).map(|_| Partition::default()).collect();
+    for parsed in blocks.into_iter().flatten() {
+        for (p, events) in parsed.events.into_iter().enumerate() {
+            partitions[p].events.push(events);
+        }
+        for (p, ids) in parsed.ids.into_iter().enumerate() {
+            partitions[p].ids.push(ids);
+        }
+    }
+    tally_partitions(partitions, read_error, run)
 }
 
-/// Checks, views and tallies every dossier on every thread; the earliest error by line wins.
-fn check_and_tally(
-    streams: Vec<FileStream>,
+/// Gathers, checks, views and tallies every partition on its own thread; the earliest error by
+/// line wins.
+fn tally_partitions(
+    partitions: Vec<Partition>,
     read_error: Option<AtLine>,
     run: &ReportRun<'_>,
 ) -> Result<Report, PipelineError> {
-    let next = AtomicUsize::new(0);
-    let threads = run
-        .threads
-        .min(streams.len().div_ceil(DOSSIER_BATCH))
-        .max(1);
     type Outcome = (Result<Report, PipelineError>, Option<AtLine>);
     let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut tally = Tally::new(run);
-                    let mut broken: Option<AtLine> = None;
-                    loop {
-                        let start = next.fetch_add(DOSSIER_BATCH, Ordering::Relaxed);
-                        let end = start.saturating_add(DOSSIER_BATCH).min(streams.len());
-                        let Some(chunk) = streams.get(start..end).filter(|c| !c.is_empty()) else {
-                            break;
-                        };
-                        for stream in chunk {
-                            match check_stream(stream, run) {
-                                Some(e) => broken = earlier(broken, Some(e)),
-                                None if broken.is_none() => {
-                                    if let Err(e) = tally.visit(&stream.events) {
-                                        return (Err(e), broken);
-                                    }
-                                }
-                                None => {}
-                            }
-                        }
-                    }
-                    (tally.finish(), broken)
-                })
-            })
+        let handles: Vec<_> = partitions
+            .into_iter()
+            .map(|partition| scope.spawn(move || tally_partition(partition, run)))
             .collect();
         handles
             .into_iter()
@@ -359,6 +345,69 @@ fn check_and_tally(
         Some(e) => Err(e),
         None => Ok(report),
     }
+}
+
+/// One partition: its event ids checked for reuse, its dossiers gathered in line order, each
+/// checked and, while nothing is wrong, viewed and tallied.
+fn tally_partition(
+    partition: Partition,
+    run: &ReportRun<'_>,
+) -> (Result<Report, PipelineError>, Option<AtLine>) {
+    let mut broken = reused_id(&partition.ids);
+    drop(partition.ids);
+    let mut index: HashMap<DossierId, usize> = HashMap::new();
+    let mut streams: Vec<FileStream> = Vec::new();
+    for (line, event) in partition.events.into_iter().flatten() {
+        let i = match index.get(&event.dossier_id) {
+            Some(i) => *i,
+            None => {
+                index.insert(event.dossier_id.clone(), streams.len());
+                streams.push(FileStream {
+                    events: Vec::new(),
+                    lines: Vec::new(),
+                });
+                streams.len() - 1
+            }
+        };
+        streams[i].events.push(event);
+        streams[i].lines.push(line);
+    }
+    drop(index);
+    let mut tally = Tally::new(run);
+    // Each dossier is dropped as soon as it is tallied, while its memory is still in cache.
+    for stream in streams {
+        let stream = &stream;
+        match check_stream(stream, run) {
+            Some(e) => broken = earlier(broken, Some(e)),
+            None if broken.is_none() => {
+                if let Err(e) = tally.visit(&stream.events) {
+                    return (Err(e), broken);
+                }
+            }
+            None => {}
+        }
+    }
+    (tally.finish(), broken)
+}
+
+/// The first line (in file order) whose event id an earlier line already used.
+fn reused_id(ids: &[Vec<IdUse>]) -> Option<AtLine> {
+    let mut seen: HashMap<uuid::Uuid, u64> = HashMap::with_capacity(ids.iter().map(Vec::len).sum());
+    for (id, line, dossier, sequence) in ids.iter().flatten() {
+        if let Some(first_line) = seen.insert(*id, *line) {
+            return Some((
+                *line,
+                ImportError::DuplicateInFile {
+                    line: *line,
+                    first_line,
+                    dossier: dossier.clone(),
+                    sequence: *sequence,
+                    event_id: *id,
+                },
+            ));
+        }
+    }
+    None
 }
 
 /// The first event of a file's dossier that breaks the rules, with its line.

@@ -92,6 +92,16 @@ impl<'a> ReportRun<'a> {
         self
     }
 
+    /// The context dossiers are viewed in.
+    pub fn context(&self) -> &Context<'a> {
+        &self.context
+    }
+
+    /// The period reported (judged as of its end).
+    pub fn period(&self) -> Period {
+        self.period
+    }
+
     /// The worker threads.
     pub fn thread_count(&self) -> usize {
         self.threads

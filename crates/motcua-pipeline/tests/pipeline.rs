@@ -221,6 +221,36 @@ proptest! {
 }
 
 #[test]
+fn a_repeated_line_is_a_reused_id_whichever_thread_sees_it() {
+    let f = fixture();
+    let lines: Vec<&[u8]> = f.jsonl.split_inclusive(|b| *b == b'\n').collect();
+    // Repeat lines of many dossiers: each is both a reused id and a repeated sequence on the
+    // same line; an import names the reused id.
+    for (at, copy) in [(5_000usize, 10usize), (30_000, 29_990), (40_000, 1)] {
+        let mut edited = lines.clone();
+        edited.insert(at, lines[copy]);
+        let file = edited.concat();
+        let expected = import_error(f, &file);
+        assert!(
+            expected
+                .as_deref()
+                .is_some_and(|e| e.contains("is already used on line")),
+            "{expected:?}"
+        );
+        for threads in [1, 2, 3] {
+            let got = match report_jsonl(file.as_slice(), &run(f, threads)) {
+                Err(PipelineError::Input(e)) => Some(e.to_string()),
+                other => panic!("{:?}", other.map(|_| ())),
+            };
+            assert_eq!(
+                got, expected,
+                "line {copy} repeated at {at}, {threads} threads"
+            );
+        }
+    }
+}
+
+#[test]
 fn an_overlong_line_is_refused_like_an_import_refuses_it() {
     let f = fixture();
     let lines: Vec<&[u8]> = f.jsonl.split_inclusive(|b| *b == b'\n').collect();
