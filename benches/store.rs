@@ -10,14 +10,16 @@
 //!
 //! Events are realistic: a generated province (`motcua::gen`), appended in log order, each call
 //! carrying the next k events grouped by dossier with expected versions. The raw baseline
-//! writes the same rows (position, event id, dossier, sequence, the event as JSON from
-//! `serde_json`) in one transaction per call and reads them back decoding each with
-//! `serde_json`; motcua adds the stream checks (versions, ids), its versioned JSON Lines
-//! encoding and, on PostgreSQL, the head-row lock that keeps the global order gapless.
+//! writes the same rows (position, event id, dossier, sequence, and the body: on SQLite the
+//! same compact bytes motcua stores, on PostgreSQL the event as JSON from `serde_json`) in one
+//! transaction per call and reads them back decoding each the same way; motcua adds the stream
+//! checks (versions, ids), on PostgreSQL its versioned JSON Lines encoding, and the head-row
+//! lock that keeps the global order gapless.
 //! Both use the same durability: SQLite WAL with `synchronous = FULL`; PostgreSQL's defaults.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use motcua::gen::{generate, GenConfig};
+use motcua::store::codec::compact;
 use motcua::postgres::PgStore;
 use motcua::sqlite::SqliteStore;
 use motcua::store::projection::{DossierSummaries, ProjectionRunner};
@@ -149,7 +151,7 @@ const RAW_SQLITE_SCHEMA: &str = "
         event_id BLOB NOT NULL UNIQUE,
         dossier_id TEXT NOT NULL,
         sequence INTEGER NOT NULL,
-        body TEXT NOT NULL,
+        body BLOB NOT NULL,
         UNIQUE (dossier_id, sequence)
     );";
 
@@ -177,7 +179,7 @@ fn raw_sqlite_append(conn: &mut rusqlite::Connection, calls: &[Vec<StreamBatch>]
                     event.event_id.as_bytes().as_slice(),
                     event.dossier_id.as_str(),
                     event.sequence as i64,
-                    json(event)
+                    compact::encode(event)
                 ]));
             }
         }
@@ -194,9 +196,9 @@ fn raw_sqlite_read_all(conn: &rusqlite::Connection) -> usize {
     loop {
         let rows: Vec<(i64, Event)> = ok(ok(stmt
             .query_map(rusqlite::params![from, PAGE as i64], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
             }))
-        .map(|row| row.map(|(p, body)| (p, ok(serde_json::from_str::<Event>(&body)))))
+        .map(|row| row.map(|(p, body)| (p, ok(compact::decode(&body)))))
         .collect::<Result<_, _>>());
         let Some(last) = rows.last().map(|r| r.0) else {
             return n;
