@@ -9,7 +9,7 @@ seconds=${1:-600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(events_jsonl catalogue_file calendar_file calendar_arith decider import)
+  targets=(events_jsonl catalogue_file calendar_file calendar_arith decider import compact_body)
 fi
 cargo +nightly fuzz build -O
 for t in "${targets[@]}"; do

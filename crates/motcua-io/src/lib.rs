@@ -39,6 +39,7 @@
 mod catalogue;
 mod catalogue_error;
 mod diagnose;
+mod fast;
 mod read;
 mod read_error;
 pub mod version;

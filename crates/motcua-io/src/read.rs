@@ -243,6 +243,9 @@ impl ReadError {
 /// others go through [`Value`] to dispatch on their version. Diagnosis runs only on failure.
 pub(crate) fn decode_line(text: &str) -> Result<Event, Failure> {
     if text.starts_with(CURRENT_PREFIX) {
+        if let Some(event) = crate::fast::decode(text) {
+            return Ok(event);
+        }
         return serde_json::from_str::<Event>(text).map_err(|e| diagnose_text(text, &e));
     }
     let value: Value = serde_json::from_str(text).map_err(|e| syntax_failure(&e))?;
