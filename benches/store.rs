@@ -19,9 +19,9 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use motcua::gen::{generate, GenConfig};
-use motcua::store::codec::compact;
 use motcua::postgres::PgStore;
 use motcua::sqlite::SqliteStore;
+use motcua::store::codec::compact;
 use motcua::store::projection::{DossierSummaries, ProjectionRunner};
 use motcua::store::{EventStore, ExpectedVersion, InMemoryStore, StreamBatch};
 use motcua::{DossierId, Event};

@@ -269,7 +269,8 @@ mod tests {
 
     fn instant() -> impl Strategy<Value = OffsetDateTime> {
         (0i64..4_000_000_000, 0u32..1_000_000_000, -50_000i32..50_000).prop_map(|(s, n, o)| {
-            let offset = time::UtcOffset::from_whole_seconds(o / 60 * 60).unwrap_or(time::UtcOffset::UTC);
+            let offset =
+                time::UtcOffset::from_whole_seconds(o / 60 * 60).unwrap_or(time::UtcOffset::UTC);
             OffsetDateTime::from_unix_timestamp(s)
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH)
                 .replace_nanosecond(n % 2 * n)
@@ -279,50 +280,91 @@ mod tests {
     }
 
     fn kind() -> impl Strategy<Value = EventKind> {
-        let channel = prop_oneof![Just(Channel::InPerson), Just(Channel::Online), Just(Channel::Postal)];
+        let channel = prop_oneof![
+            Just(Channel::InPerson),
+            Just(Channel::Online),
+            Just(Channel::Postal)
+        ];
         prop_oneof![
-            (text(), text(), channel.clone()).prop_map(|(p, u, c)| EventKind::Submitted { procedure: p.into(), unit: u.into(), channel: c }),
-            (text(), text(), channel).prop_map(|(p, u, c)| EventKind::Received { procedure: p.into(), unit: u.into(), channel: c }),
+            (text(), text(), channel.clone()).prop_map(|(p, u, c)| EventKind::Submitted {
+                procedure: p.into(),
+                unit: u.into(),
+                channel: c
+            }),
+            (text(), text(), channel).prop_map(|(p, u, c)| EventKind::Received {
+                procedure: p.into(),
+                unit: u.into(),
+                channel: c
+            }),
             text().prop_map(|r| EventKind::RefusedAtReception { reason: r }),
-            (text(), text()).prop_map(|(s, u)| EventKind::StepStarted { step: s, unit: u.into() }),
+            (text(), text()).prop_map(|(s, u)| EventKind::StepStarted {
+                step: s,
+                unit: u.into()
+            }),
             text().prop_map(|s| EventKind::StepFinished { step: s }),
-            (text(), text()).prop_map(|(f, t)| EventKind::Transferred { from: f.into(), to: t.into() }),
+            (text(), text()).prop_map(|(f, t)| EventKind::Transferred {
+                from: f.into(),
+                to: t.into()
+            }),
             text().prop_map(|r| EventKind::SupplementRequested { reason: r }),
             Just(EventKind::SupplementSupplied),
             Just(EventKind::SupplementExpired),
             any::<u64>().prop_map(|a| EventKind::PaymentRequested { amount_vnd: a }),
             any::<bool>().prop_map(|o| EventKind::PaymentMade { online: o }),
-            (instant(), text()).prop_map(|(d, r)| EventKind::ApologyIssued { new_due: d, reason: r }),
-            (instant(), text()).prop_map(|(d, r)| EventKind::DueExtended { new_due: d, legal_basis: r }),
+            (instant(), text()).prop_map(|(d, r)| EventKind::ApologyIssued {
+                new_due: d,
+                reason: r
+            }),
+            (instant(), text()).prop_map(|(d, r)| EventKind::DueExtended {
+                new_due: d,
+                legal_basis: r
+            }),
             text().prop_map(|r| EventKind::Withdrawn { reason: r }),
             text().prop_map(|r| EventKind::Stopped { reason: r }),
             any::<bool>().prop_map(|e| EventKind::ResultReady { electronic: e }),
-            prop_oneof![Just(ReturnMethod::InPerson), Just(ReturnMethod::Online), Just(ReturnMethod::Postal)]
-                .prop_map(|m| EventKind::ResultReturned { method: m }),
+            prop_oneof![
+                Just(ReturnMethod::InPerson),
+                Just(ReturnMethod::Online),
+                Just(ReturnMethod::Postal)
+            ]
+            .prop_map(|m| EventKind::ResultReturned { method: m }),
             any::<bool>().prop_map(|s| EventKind::Rated { satisfied: s }),
-            (any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(c, d, r)| EventKind::Digitised { components: c, digitised: d, reused: r }),
+            (any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(c, d, r)| EventKind::Digitised {
+                components: c,
+                digitised: d,
+                reused: r
+            }),
             text().prop_map(|s| EventKind::FeedbackFiled { summary: s }),
             text().prop_map(|c| EventKind::CalendarReevaluated { calendar: c }),
         ]
     }
 
     fn event() -> impl Strategy<Value = Event> {
-        (any::<u128>(), text(), any::<u64>(), instant(), instant(), kind()).prop_map(
-            |(id, d, s, o, r, k)| Event {
+        (
+            any::<u128>(),
+            text(),
+            any::<u64>(),
+            instant(),
+            instant(),
+            kind(),
+        )
+            .prop_map(|(id, d, s, o, r, k)| Event {
                 event_id: Uuid::from_u128(id),
                 dossier_id: d.into(),
                 sequence: s,
                 occurred_at: o,
                 recorded_at: r,
                 kind: k,
-            },
-        )
+            })
     }
 
     fn written(e: &Event) -> String {
         let mut out = Vec::new();
         crate::write_event(&mut out, e).unwrap_or_else(|e| panic!("{e}"));
-        String::from_utf8(out).unwrap_or_default().trim_end().to_owned()
+        String::from_utf8(out)
+            .unwrap_or_default()
+            .trim_end()
+            .to_owned()
     }
 
     proptest! {
