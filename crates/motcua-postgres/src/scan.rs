@@ -72,7 +72,7 @@ impl DossierScan for PgStore {
                 ],
             )
             .map_err(db)?;
-        let mut stream: Vec<Event> = Vec::new();
+        let mut streams = motcua_store::StreamGrouper::default();
         while let Some(row) =
             postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
         {
@@ -80,18 +80,8 @@ impl DossierScan for PgStore {
             let body: &str = row.try_get(1).map_err(db)?;
             let position = u64::try_from(position).unwrap_or(0);
             let event = motcua_store::codec::decode(position, body)?;
-            if stream
-                .last()
-                .is_some_and(|last| last.dossier_id != event.dossier_id)
-            {
-                visit(&stream)?;
-                stream.clear();
-            }
-            stream.push(event);
+            streams.push(event, &mut visit)?;
         }
-        if !stream.is_empty() {
-            visit(&stream)?;
-        }
-        Ok(())
+        streams.finish(&mut visit)
     }
 }

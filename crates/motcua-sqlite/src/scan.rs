@@ -79,7 +79,7 @@ impl DossierScan for SqliteStore {
             format!("SELECT position, body FROM events {filter} ORDER BY dossier_id, sequence");
         let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(values)).map_err(db)?;
-        let mut stream: Vec<Event> = Vec::new();
+        let mut streams = motcua_store::StreamGrouper::default();
         let mut decoder = motcua_store::codec::compact::Decoder::default();
         while let Some(row) = rows.next().map_err(db)? {
             let position: i64 = row.get(0).map_err(db)?;
@@ -91,18 +91,8 @@ impl DossierScan for SqliteStore {
                 )))
             })?;
             let event = motcua_store::codec::decode_body_shared(&mut decoder, position, body)?;
-            if stream
-                .last()
-                .is_some_and(|last| last.dossier_id != event.dossier_id)
-            {
-                visit(&stream)?;
-                stream.clear();
-            }
-            stream.push(event);
+            streams.push(event, &mut visit)?;
         }
-        if !stream.is_empty() {
-            visit(&stream)?;
-        }
-        Ok(())
+        streams.finish(&mut visit)
     }
 }

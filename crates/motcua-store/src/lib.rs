@@ -68,6 +68,6 @@ pub use import::{
 };
 pub use import_error::ImportError;
 pub use memory::InMemoryStore;
-pub use scan::{even_bounds, DossierRange, DossierScan};
+pub use scan::{even_bounds, DossierRange, DossierScan, StreamGrouper};
 pub use session::{ImportSession, SessionStream, StagedImport, StoredLookup};
 pub use store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};

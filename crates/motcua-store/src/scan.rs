@@ -93,6 +93,50 @@ pub trait DossierScan {
         F: FnMut(&[Event]) -> Result<(), E>;
 }
 
+/// Gathers the events of a scan ordered by dossier id and sequence into one stream per dossier,
+/// handing each to a visitor as soon as the next dossier begins (for [`DossierScan`]
+/// implementations).
+#[derive(Debug, Default)]
+pub struct StreamGrouper {
+    stream: Vec<Event>,
+}
+
+impl StreamGrouper {
+    /// Adds the next event of the scan; visits the stream before it when this one starts a new
+    /// dossier.
+    ///
+    /// # Errors
+    /// The visitor's error.
+    pub fn push<E>(
+        &mut self,
+        event: Event,
+        visit: &mut impl FnMut(&[Event]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if self
+            .stream
+            .last()
+            .is_some_and(|last| last.dossier_id != event.dossier_id)
+        {
+            visit(&self.stream)?;
+            self.stream.clear();
+        }
+        self.stream.push(event);
+        Ok(())
+    }
+
+    /// Visits the last stream, if any.
+    ///
+    /// # Errors
+    /// The visitor's error.
+    pub fn finish<E>(self, visit: &mut impl FnMut(&[Event]) -> Result<(), E>) -> Result<(), E> {
+        if self.stream.is_empty() {
+            Ok(())
+        } else {
+            visit(&self.stream)
+        }
+    }
+}
+
 /// At most `parts - 1` bounds for [`DossierRange::split_at`], taken at even steps of `weight`
 /// (events) through `items` sorted by `id`: the bound of part `k` is the first id at or after
 /// `total × k / parts` events.
