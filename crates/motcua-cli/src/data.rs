@@ -230,14 +230,16 @@ impl Dataset {
                 stores.push((shown(location), store));
             }
             let catalogue = catalogue.ok_or_else(|| {
-                CliError::Usage(format!(
-                    "{}: no store keeps a catalogue; pass --catalog FILE",
-                    args.store
-                        .iter()
-                        .map(|l| shown(l))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                let names: Vec<String> = args.store.iter().map(|l| shown(l)).collect();
+                CliError::Usage(match &names[..] {
+                    [one] => format!(
+                        "{one}: the store keeps no catalogue; import with --catalog FILE, or pass --catalog"
+                    ),
+                    _ => format!(
+                        "{}: no store keeps a catalogue; pass --catalog FILE",
+                        names.join(", ")
+                    ),
+                })
             })?;
             let source = match (&stores[..], &args.store[..]) {
                 ([(_, AnyStore::Sqlite(_))], [path]) => Source::Store {
@@ -337,95 +339,40 @@ impl Dataset {
 
     /// Loads the data the arguments name, keeping only the events recorded by `--known-at`.
     pub fn load(args: &DataArgs) -> Result<Dataset, CliError> {
-        let mut data = Self::load_all(args)?;
+        if args.store.len() > 1 || args.store.iter().any(|l| postgres_location(l).is_some()) {
+            return Err(CliError::Usage(
+                "this command reads one SQLite store; several stores and PostgreSQL URLs are for `motcua report`".to_owned(),
+            ));
+        }
+        let mut data = Self::open(args)?;
+        let mut streams = match &data.origin {
+            Origin::Streams => std::mem::take(&mut data.streams),
+            Origin::Sample(store) => read_streams(store)?,
+            Origin::File(path) => read_events(path, &data.catalogue)?,
+            Origin::Stores(stores) => {
+                let mut streams = BTreeMap::new();
+                for (_, store) in stores {
+                    if let AnyStore::Sqlite(store) = store {
+                        streams.append(&mut read_streams(store)?);
+                    }
+                }
+                streams
+            }
+        };
         if let Some(known_at) = args.known_at {
             // Within a dossier recorded_at never goes backwards: what was known is a prefix.
-            for events in data.streams.values_mut() {
+            for events in streams.values_mut() {
                 let known = events
                     .iter()
                     .position(|e| e.recorded_at > known_at)
                     .unwrap_or(events.len());
                 events.truncate(known);
             }
-            data.streams.retain(|_, events| !events.is_empty());
-            data.known_at = Some(known_at);
+            streams.retain(|_, events| !events.is_empty());
         }
+        data.streams = streams;
+        data.origin = Origin::Streams;
         Ok(data)
-    }
-
-    fn load_all(args: &DataArgs) -> Result<Dataset, CliError> {
-        let calendar = crate::calendar_cmd::load_calendar(args.calendar.as_ref())?;
-        if let Some(location) = args.store.first() {
-            if args.store.len() > 1 || postgres_location(location).is_some() {
-                return Err(CliError::Usage(
-                    "this command reads one SQLite store; several stores and PostgreSQL URLs are for `motcua report`".to_owned(),
-                ));
-            }
-            let path = Path::new(location);
-            let store = open_store(path, false)?;
-            let catalogue = match &args.catalog {
-                Some(catalog) => read_catalogue(catalog)?,
-                None => stored_catalogue(&store)?,
-            };
-            let streams = read_streams(&store)?;
-            let as_of = args
-                .as_of
-                .unwrap_or_else(|| OffsetDateTime::now_utc().to_offset(calendar.offset()));
-            return Ok(Dataset {
-                catalogue,
-                calendar,
-                streams,
-                as_of,
-                source: Source::Store {
-                    path: path.to_owned(),
-                },
-                known_at: None,
-                threads: args.threads,
-                origin: Origin::Streams,
-            });
-        }
-        match (&args.events, &args.catalog) {
-            (Some(events), Some(catalog)) => {
-                let catalogue = read_catalogue(catalog)?;
-                let streams = read_events(events, &catalogue)?;
-                let as_of = args
-                    .as_of
-                    .unwrap_or_else(|| OffsetDateTime::now_utc().to_offset(calendar.offset()));
-                Ok(Dataset {
-                    catalogue,
-                    calendar,
-                    streams,
-                    as_of,
-                    source: Source::Files {
-                        events: events.clone(),
-                    },
-                    known_at: None,
-                    threads: args.threads,
-                    origin: Origin::Streams,
-                })
-            }
-            (None, None) => {
-                let sample = motcua_gen::sample().map_err(|e| {
-                    CliError::Data(format!("the bundled sample could not be generated: {e}"))
-                })?;
-                let store = sample_store(sample.events)?;
-                let streams = read_streams(&store)?;
-                Ok(Dataset {
-                    catalogue: sample.catalogue,
-                    calendar,
-                    streams,
-                    as_of: args.as_of.unwrap_or(sample.as_of),
-                    source: Source::Sample {
-                        dossiers: sample.config.dossiers,
-                        seed: sample.config.seed,
-                    },
-                    known_at: None,
-                    threads: args.threads,
-                    origin: Origin::Streams,
-                })
-            }
-            _ => Err(both_or_store()),
-        }
     }
 
     /// A view context with the default judging rules.
@@ -495,20 +442,6 @@ pub fn store_error(path: &Path, error: SqliteError) -> CliError {
                 .to_owned(),
         },
     }
-}
-
-/// The catalogue kept in the store.
-fn stored_catalogue(store: &SqliteStore) -> Result<Catalogue, CliError> {
-    let path = store.path();
-    store
-        .catalogue()
-        .map_err(|e| store_error(path, e))?
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "{}: the store keeps no catalogue; import with --catalog FILE, or pass --catalog",
-                path.display()
-            ))
-        })
 }
 
 /// Every dossier's stream, read from the store's log page by page.

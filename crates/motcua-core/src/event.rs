@@ -189,28 +189,34 @@ pub enum EventKind {
 impl EventKind {
     /// The event's type name as written in JSON (`received`, `step_started`, …).
     pub const fn name(&self) -> &'static str {
+        Self::NAMES[self.index()]
+    }
+
+    /// The event's type as its position in [`EventKind::NAMES`] (declaration order): a stable
+    /// small number for compact encodings.
+    pub const fn index(&self) -> usize {
         match self {
-            EventKind::Submitted { .. } => "submitted",
-            EventKind::Received { .. } => "received",
-            EventKind::RefusedAtReception { .. } => "refused_at_reception",
-            EventKind::StepStarted { .. } => "step_started",
-            EventKind::StepFinished { .. } => "step_finished",
-            EventKind::Transferred { .. } => "transferred",
-            EventKind::SupplementRequested { .. } => "supplement_requested",
-            EventKind::SupplementSupplied => "supplement_supplied",
-            EventKind::SupplementExpired => "supplement_expired",
-            EventKind::PaymentRequested { .. } => "payment_requested",
-            EventKind::PaymentMade { .. } => "payment_made",
-            EventKind::ApologyIssued { .. } => "apology_issued",
-            EventKind::DueExtended { .. } => "due_extended",
-            EventKind::Withdrawn { .. } => "withdrawn",
-            EventKind::Stopped { .. } => "stopped",
-            EventKind::ResultReady { .. } => "result_ready",
-            EventKind::ResultReturned { .. } => "result_returned",
-            EventKind::Rated { .. } => "rated",
-            EventKind::Digitised { .. } => "digitised",
-            EventKind::FeedbackFiled { .. } => "feedback_filed",
-            EventKind::CalendarReevaluated { .. } => "calendar_reevaluated",
+            EventKind::Submitted { .. } => 0,
+            EventKind::Received { .. } => 1,
+            EventKind::RefusedAtReception { .. } => 2,
+            EventKind::StepStarted { .. } => 3,
+            EventKind::StepFinished { .. } => 4,
+            EventKind::Transferred { .. } => 5,
+            EventKind::SupplementRequested { .. } => 6,
+            EventKind::SupplementSupplied { .. } => 7,
+            EventKind::SupplementExpired { .. } => 8,
+            EventKind::PaymentRequested { .. } => 9,
+            EventKind::PaymentMade { .. } => 10,
+            EventKind::ApologyIssued { .. } => 11,
+            EventKind::DueExtended { .. } => 12,
+            EventKind::Withdrawn { .. } => 13,
+            EventKind::Stopped { .. } => 14,
+            EventKind::ResultReady { .. } => 15,
+            EventKind::ResultReturned { .. } => 16,
+            EventKind::Rated { .. } => 17,
+            EventKind::Digitised { .. } => 18,
+            EventKind::FeedbackFiled { .. } => 19,
+            EventKind::CalendarReevaluated { .. } => 20,
         }
     }
 

@@ -367,6 +367,31 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// The error for `event` on `line` reusing an event id: one appended earlier in this
+    /// import (naming that line), or one the store holds for the same dossier; `None` when the
+    /// id is new or belongs to another dossier.
+    fn reused_id(&mut self, line: u64, event: &Event) -> Result<Option<ImportError>, StoreError> {
+        Ok(match self.session.event_by_id(&event.event_id)? {
+            Some(found) if found.position > self.base => Some(ImportError::DuplicateInFile {
+                line,
+                first_line: self.lines.get(found.position - self.base - 1),
+                dossier: event.dossier_id.clone(),
+                sequence: event.sequence,
+                event_id: event.event_id,
+            }),
+            Some(found) if found.event.dossier_id == event.dossier_id => {
+                Some(ImportError::AlreadyStored {
+                    line,
+                    dossier: event.dossier_id.clone(),
+                    sequence: event.sequence,
+                    event_id: event.event_id,
+                    stored_sequence: found.event.sequence,
+                })
+            }
+            _ => None,
+        })
+    }
+
     /// The error for a rule broken on `line`, after handing the chunk's earlier events to the
     /// session (a refusal of one of them comes first). A repeated id is named before the rule,
     /// as the id is what is wrong.
@@ -380,27 +405,10 @@ impl Importer<'_> {
         if let Err(e) = self.flush(before) {
             return e;
         }
-        match self.session.event_by_id(&event.event_id) {
+        match self.reused_id(line, &event) {
             Err(e) => return ImportError::Store(e),
-            Ok(Some(found)) if found.position > self.base => {
-                return ImportError::DuplicateInFile {
-                    line,
-                    first_line: self.lines.get(found.position - self.base - 1),
-                    dossier: event.dossier_id,
-                    sequence: event.sequence,
-                    event_id: event.event_id,
-                }
-            }
-            Ok(Some(found)) if found.event.dossier_id == event.dossier_id => {
-                return ImportError::AlreadyStored {
-                    line,
-                    dossier: event.dossier_id,
-                    sequence: event.sequence,
-                    event_id: event.event_id,
-                    stored_sequence: found.event.sequence,
-                }
-            }
-            Ok(_) => {}
+            Ok(Some(reused)) => return reused,
+            Ok(None) => {}
         }
         ImportError::Rejected {
             line,
@@ -556,27 +564,9 @@ impl Importer<'_> {
 
     /// The error for the store refusing the event on `line`.
     fn refused(&mut self, line: u64, event: Event, error: StoreError) -> ImportError {
-        if let StoreError::DuplicateEventId { event_id, .. } = &error {
-            match self.session.event_by_id(event_id) {
-                Ok(Some(found)) if found.position > self.base => {
-                    return ImportError::DuplicateInFile {
-                        line,
-                        first_line: self.lines.get(found.position - self.base - 1),
-                        dossier: event.dossier_id,
-                        sequence: event.sequence,
-                        event_id: event.event_id,
-                    }
-                }
-                Ok(Some(found)) if found.event.dossier_id == event.dossier_id => {
-                    return ImportError::AlreadyStored {
-                        line,
-                        dossier: event.dossier_id,
-                        sequence: event.sequence,
-                        event_id: event.event_id,
-                        stored_sequence: found.event.sequence,
-                    }
-                }
-                _ => {}
+        if matches!(error, StoreError::DuplicateEventId { .. }) {
+            if let Ok(Some(reused)) = self.reused_id(line, &event) {
+                return reused;
             }
         }
         ImportError::StoreRefused {
