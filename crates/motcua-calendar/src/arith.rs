@@ -1,9 +1,9 @@
 //! Working-time arithmetic: O(1) or O(log n) per call over the precomputed tables.
 
 use crate::calendar::{
-    Inner, Local, Pos, CLOCK_SLOTS, E_LATE_SHIFT, E_OPEN, E_PLACE, E_PLACE_SHIFT, E_WORKED,
-    E_WORKING, HOUR_SHIFT, K_MIN_SHIFT, K_NEXT_ROW_SHIFT, K_ROW, K_WD_MASK, K_WD_SHIFT, NS_PER_MIN,
-    SUB_MASK,
+    Inner, Local, Pos, UniformPos, CLOCK_SLOTS, E_LATE_SHIFT, E_OPEN, E_PLACE, E_PLACE_SHIFT,
+    E_WORKED, E_WORKING, HOUR_SHIFT, K_MIN_SHIFT, K_NEXT_ROW_SHIFT, K_ROW, K_WD_MASK, K_WD_SHIFT,
+    NS_PER_MIN, SUB_MASK,
 };
 use crate::{Calendar, CalendarError, WorkingTime};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
@@ -284,18 +284,15 @@ impl Calendar {
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<u64, CalendarError> {
-        // Working days all alike (the usual calendar): the lookups of both ends in parallel.
-        // Otherwise, or for another offset or out of range, out of line.
-        if self.inner.day_minutes == 0 {
-            return self.working_minutes_between_slow(a, b);
-        }
-        let Some(pa) = self.pos_fast(a, true) else {
+        // Working days all alike (the usual calendar), at the calendar's offset: the uniform
+        // tables. Otherwise, or at the range's ends, out of line.
+        let Some(ua) = self.pos_uniform(a) else {
             return self.working_minutes_between_slow(a, b);
         };
-        let Some(pb) = self.pos_fast(b, true) else {
+        let Some(ub) = self.pos_uniform(b) else {
             return self.working_minutes_between_slow(a, b);
         };
-        Ok(minutes_from(pa, pb))
+        Ok(uniform_minutes(ua, ub))
     }
 
     #[inline(never)]
@@ -304,6 +301,9 @@ impl Calendar {
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<u64, CalendarError> {
+        if let (Some(ua), Some(ub)) = (self.pos_uniform_any(a), self.pos_uniform_any(b)) {
+            return Ok(uniform_minutes(ua, ub));
+        }
         let uniform = self.inner.day_minutes != 0;
         if let (Some(pa), Some(pb)) = (self.pos_fast(a, uniform), self.pos_fast(b, uniform)) {
             return Ok(minutes_from(pa, pb));
@@ -331,22 +331,16 @@ impl Calendar {
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<WorkingTime, CalendarError> {
-        // Working days all alike (the usual calendar): the lookups of both ends in parallel
-        // and the days from the working minutes. Otherwise, or for another offset, out of
-        // range or an error to report, out of line.
-        if self.inner.day_minutes == 0 {
-            return self.working_time_between_slow(a, b);
-        }
-        let Some(pa) = self.pos_fast(a, true) else {
+        // Working days all alike (the usual calendar), at the calendar's offset: the uniform
+        // tables, the days from the working minutes. Otherwise, at the range's ends or for an
+        // error to report, out of line.
+        let Some(ua) = self.pos_uniform(a) else {
             return self.working_time_between_slow(a, b);
         };
-        let Some(pb) = self.pos_fast(b, true) else {
+        let Some(ub) = self.pos_uniform(b) else {
             return self.working_time_between_slow(a, b);
         };
-        match self.time_uniform(pa, pb) {
-            Some(wt) => Ok(wt),
-            None => self.working_time_between_slow(a, b),
-        }
+        Ok(self.time_uniform(ua, ub))
     }
 
     #[inline(never)]
@@ -355,17 +349,14 @@ impl Calendar {
         a: OffsetDateTime,
         b: OffsetDateTime,
     ) -> Result<WorkingTime, CalendarError> {
-        let uniform = self.inner.day_minutes != 0;
-        let (pa, pb) = match (self.pos_fast(a, uniform), self.pos_fast(b, uniform)) {
+        if let (Some(ua), Some(ub)) = (self.pos_uniform_any(a), self.pos_uniform_any(b)) {
+            return Ok(self.time_uniform(ua, ub));
+        }
+        let (pa, pb) = match (self.pos_fast(a, false), self.pos_fast(b, false)) {
             (Some(pa), Some(pb)) => (pa, pb),
-            _ => (self.pos(a)?, self.pos(b)?),
+            _ => (self.pos_general(a)?, self.pos_general(b)?),
         };
-        let wt = if uniform {
-            self.time_uniform(pa, pb)
-        } else {
-            self.time_general(pa, pb)
-        };
-        if let Some(wt) = wt {
+        if let Some(wt) = self.time_general(pa, pb) {
             return Ok(wt);
         }
         // `a` lies after the close of the last working day of the range: normalising it
@@ -382,21 +373,10 @@ impl Calendar {
         )))
     }
 
-    /// [`Calendar::working_time_between`] of two positions of a calendar whose working days
-    /// are all alike ([`Inner::day_minutes`] not 0); `None` when `a` cannot be normalised
-    /// (no working time after it in the range).
+    /// [`Calendar::working_time_between`] of two positions in the uniform tables (the
+    /// calendar's working days are all alike, and there is working time after `a`).
     #[inline(always)]
-    fn time_uniform(&self, pa: Pos, pb: Pos) -> Option<WorkingTime> {
-        let inner = &*self.inner;
-        let (fa, ra) = (worked(pa), elapsed(pa));
-        let (fb, rb) = (worked(pb), elapsed(pb));
-        // Both counts below are `<= 0` when `b <= a` and saturate to 0: no test on the way.
-        let borrow = rb < ra;
-        let minutes = fb.saturating_sub(fa + u64::from(borrow));
-        // No working time at or after `a`: it cannot be normalised.
-        if fa >= inner.total_minutes {
-            return None;
-        }
+    fn time_uniform(&self, a: UniformPos, b: UniformPos) -> WorkingTime {
         // Every working day has the same sessions, `D` working minutes. Normalised, `a` is on
         // working day `ia` at a working time of day `T`, `W(T)` worked before it that day, and
         // every working day has `T` among its working instants, so add_working_days(a, n)
@@ -405,14 +385,22 @@ impl Calendar {
         // `n * D`, or equal to it with `b` outside a session (a landing at a session start is
         // after any `b` in the gap before it, where nothing is worked). So `days` is
         // `floor((worked(b) - worked(a) - [b not in a session]) / D)`: that nanosecond
-        // borrows a minute like the part of the minute does.
-        // The same as `fb - fa - (borrow | b not in a session)`, saturated.
-        let n = minutes.saturating_sub(u64::from(!borrow & (pb.entry & E_WORKING == 0)));
-        let days = (u128::from(n) * u128::from(inner.day_magic)) >> 64;
-        Some(WorkingTime {
+        // borrows a minute like the part of the minute does, as one more unit of `b`'s part
+        // (which stays below `2^38`). When `worked(b) <= worked(a)` both counts are 0 (`b`
+        // before `a` or less than a working minute after it); otherwise neither goes below 0.
+        if b.worked <= a.worked {
+            return WorkingTime {
+                days: 0,
+                minutes: 0,
+            };
+        }
+        let d = b.worked - a.worked;
+        let n = d - u64::from(b.part.wrapping_sub(b.session) <= a.part);
+        let days = (u128::from(n) * u128::from(self.inner.day_magic)) >> 64;
+        WorkingTime {
             days: days as u32,
-            minutes,
-        })
+            minutes: d - u64::from(b.part < a.part),
+        }
     }
 
     /// [`Calendar::working_time_between`] of two positions, any calendar; `None` when `a`
@@ -488,6 +476,16 @@ fn worked(p: Pos) -> u64 {
 #[inline(always)]
 fn elapsed(p: Pos) -> u64 {
     p.sub & working_mask(p.entry)
+}
+
+/// Working minutes from `a` to `b` in the uniform tables, 0 when `b <= a`: the parts of the
+/// minutes borrow one when the later one is the smaller. Worked minutes are below `2^31`.
+#[inline(always)]
+fn uniform_minutes(a: UniformPos, b: UniformPos) -> u64 {
+    if b.worked <= a.worked {
+        return 0;
+    }
+    b.worked - a.worked - u64::from(b.part < a.part)
 }
 
 /// Working minutes from `a` to `b` (`a < b`): `F` (working minutes before the minute, see

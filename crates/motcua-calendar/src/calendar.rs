@@ -209,6 +209,11 @@ pub(crate) const E_PLACE: u64 = (SLOT_NEVER as u64) << E_PLACE_SHIFT;
 /// Part of a minute (`second << 32 | nanosecond`): below bit [`E_PLACE_SHIFT`].
 pub(crate) const SUB_MASK: u64 = (1 << E_PLACE_SHIFT) - 1;
 
+/// Uniform tables: the offset, in clock slots of [`Inner::uniform_minutes`], of the entries
+/// for days off: minute 64 of the same hour on, slots that are no minute and hold 0 (the low
+/// word of a uniform day key: below its high word, and the sum stays in the table).
+pub(crate) const U_CLOSED: u64 = 64;
+
 /// A position in local time split for the table lookups: year-day slot (see
 /// [`YEAR_SLOTS`]), clock slot (`hour << 8 | minute`), the part of the minute
 /// (`second << 32 | nanosecond`, below 2^38, only ever compared or masked), and what the
@@ -221,6 +226,18 @@ pub(crate) struct Pos {
     pub(crate) sub: u64,
     pub(crate) key: u64,
     pub(crate) entry: u64,
+}
+
+/// A position found in the uniform tables ([`Calendar::pos_uniform`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct UniformPos {
+    /// Working minutes from the start of the range to the position's minute.
+    pub(crate) worked: u64,
+    /// The part of the minute already worked, as `second << 32 | nanosecond` (only ever
+    /// compared; below `2^38`): the part inside a session, else 0.
+    pub(crate) part: u64,
+    /// All ones when the position lies inside a session, else 0.
+    pub(crate) session: u64,
 }
 
 /// A position in local time: day index in the table and nanoseconds since local midnight.
@@ -272,6 +289,17 @@ pub(crate) struct Inner {
     /// Working minutes in the whole range: an instant with that many before it has no
     /// working time after it.
     pub(crate) total_minutes: u64,
+    /// The uniform year-day table, for calendars whose working days are all alike
+    /// ([`Inner::day_minutes`] not 0) with fewer than `2^31` working minutes; empty otherwise.
+    /// Per year-day slot (as [`Inner::year_day`]): the working minutes strictly before the day
+    /// in the high word, and in the low word [`U_CLOSED`] for a day off, else 0. It stops
+    /// before the slot of the last working day of the range, so that every position it finds
+    /// has working time after it (others take the general path).
+    pub(crate) uniform_day: Vec<u64>,
+    /// The uniform minute table: per clock slot of a working day, the working minutes before
+    /// the minute in the high word and, in the low word, all ones when the minute lies inside a
+    /// session, else 0. [`U_CLOSED`] slots on, the same for a day off: 0.
+    pub(crate) uniform_minutes: Box<[u64; CLOCK_SLOTS]>,
     /// Day index of 1 January of each year of the range (length years + 1).
     pub(crate) year_start: Vec<u32>,
     pub(crate) first_year: i32,
@@ -285,6 +313,36 @@ pub(crate) struct Inner {
     pub(crate) working_dates: Vec<Date>,
     /// Minute-table row of the k-th working day.
     pub(crate) working_rows: Vec<u8>,
+}
+
+/// [`Inner::uniform_day`] and [`Inner::uniform_minutes`] from the general tables (`working`:
+/// the working days' minute-table row, when `uniform`).
+fn uniform_tables(
+    year_day: &[u64],
+    working: &[u64; CLOCK_SLOTS],
+    uniform: bool,
+) -> (Vec<u64>, Box<[u64; CLOCK_SLOTS]>) {
+    let mut minutes: Box<[u64; CLOCK_SLOTS]> =
+        match vec![0u64; CLOCK_SLOTS].into_boxed_slice().try_into() {
+            Ok(t) => t,
+            Err(_) => Box::new([0u64; CLOCK_SLOTS]),
+        };
+    if !uniform {
+        return (Vec::new(), minutes);
+    }
+    // The slots that are no minute hold 0 in `working`, and so here: a day off reads them.
+    for (u, &e) in minutes.iter_mut().zip(working.iter()) {
+        let session = if e & E_WORKING != 0 { 0xFFFF_FFFF } else { 0 };
+        *u = ((e & E_WORKED) >> K_MIN_SHIFT) << 32 | session;
+    }
+    // The last slot whose key has a row is the last working day's own (the slots that are no
+    // date repeat a later day).
+    let end = year_day.iter().rposition(|&k| k & K_ROW != 0).unwrap_or(0);
+    let days = year_day[..end]
+        .iter()
+        .map(|&k| (k >> K_MIN_SHIFT) << 32 | if k & K_ROW == 0 { U_CLOSED } else { 0 })
+        .collect();
+    (days, minutes)
 }
 
 /// The offset's seconds and minutes packed in a `u16`, and its hours: equal iff the offsets
@@ -459,6 +517,8 @@ impl Calendar {
             }
             year_day[base] = year_day[base + 1];
         }
+        let (uniform_day, uniform_minutes) =
+            uniform_tables(&year_day, &minute_table[1], day_minutes != 0 && m < 1 << 31);
         Calendar {
             inner: Arc::new(Inner {
                 version,
@@ -478,6 +538,8 @@ impl Calendar {
                 day_minutes,
                 day_magic,
                 total_minutes: m,
+                uniform_day,
+                uniform_minutes,
                 year_start,
                 first_year,
                 yd_base: first_year << YEAR_SHIFT,
@@ -520,6 +582,8 @@ impl Calendar {
         i.day_profile.capacity()
             + i.wd_before.capacity() * 4
             + i.year_day.capacity() * 8
+            + i.uniform_day.capacity() * 8
+            + std::mem::size_of_val(&*i.uniform_minutes)
             + i.year_start.capacity() * 4
             + std::mem::size_of_val(&*i.minute_table)
             + std::mem::size_of_val(&i.row_first)
@@ -596,14 +660,65 @@ impl Calendar {
     /// Out of line: the hot paths try [`Calendar::pos_fast`] first.
     #[inline(never)]
     pub(crate) fn pos(&self, t: OffsetDateTime) -> Result<Pos, CalendarError> {
-        let l = if t.offset() == self.inner.offset {
+        self.pos_with(t, self.inner.day_minutes != 0)
+    }
+
+    /// [`Calendar::pos`] with the minute entries of each day's own row, also for a calendar
+    /// whose working days are all alike (see `uniform` in [`Calendar::pos_local`]).
+    #[inline(never)]
+    pub(crate) fn pos_general(&self, t: OffsetDateTime) -> Result<Pos, CalendarError> {
+        self.pos_with(t, false)
+    }
+
+    fn pos_with(&self, t: OffsetDateTime, uniform: bool) -> Result<Pos, CalendarError> {
+        self.at_offset(t)
+            .and_then(|l| self.pos_local(l, uniform))
+            .ok_or_else(|| self.instant_out_of_range(t))
+    }
+
+    /// `t` at the calendar's offset; `None` when that is out of `time`'s range.
+    fn at_offset(&self, t: OffsetDateTime) -> Option<OffsetDateTime> {
+        if t.offset() == self.inner.offset {
             Some(t)
         } else {
             t.checked_to_offset(self.inner.offset)
-        };
-        let uniform = self.inner.day_minutes != 0;
-        l.and_then(|l| self.pos_local(l, uniform))
-            .ok_or_else(|| self.instant_out_of_range(t))
+        }
+    }
+
+    /// The position of an instant at the calendar's offset in the uniform tables
+    /// ([`Inner::uniform_day`]): one mask and a subtraction give the year-day slot, one range
+    /// check and two loads the day key and the minute entry, whose sum is the working minutes
+    /// before the minute. `None` for another offset, a calendar without uniform tables, or a
+    /// day out of them (then the general tables decide).
+    #[inline(always)]
+    pub(crate) fn pos_uniform(&self, t: OffsetDateTime) -> Option<UniformPos> {
+        let inner = &*self.inner;
+        let (sm, h) = offset_parts(t.offset());
+        if sm != inner.offset_parts.0 || h != inner.offset_parts.1 {
+            return None;
+        }
+        let (y, ord) = t.to_ordinal_date();
+        let yd = ((y << YEAR_SHIFT) | i32::from(ord)).wrapping_sub(inner.yd_base) as u32 as usize;
+        let key = *inner.uniform_day.get(yd)?;
+        // Clock slot `hour << 8 | minute` (the two bytes of `Time`, one 16-bit load), in the
+        // row for days off when the key says so.
+        let time = t.time();
+        let slot = usize::from(time.hour()) << HOUR_SHIFT | usize::from(time.minute());
+        let e = inner.uniform_minutes[(slot + key as usize) & (CLOCK_SLOTS - 1)];
+        let sub = u64::from(time.second()) << 32 | u64::from(time.nanosecond());
+        // The low word of the entry, all ones or 0, widened with its sign.
+        let session = e as u32 as i32 as i64 as u64;
+        Some(UniformPos {
+            // The day key's low word plus the entry's never carries: one of them is 0.
+            worked: (key + e) >> 32,
+            part: sub & session,
+            session,
+        })
+    }
+
+    /// [`Calendar::pos_uniform`] of an instant in any offset.
+    pub(crate) fn pos_uniform_any(&self, t: OffsetDateTime) -> Option<UniformPos> {
+        self.pos_uniform(self.at_offset(t)?)
     }
 
     /// [`Calendar::pos`] of an instant at the calendar's offset (the usual case): a mask and

@@ -1016,4 +1016,57 @@ fn uniform_calendars_take_the_uniform_path() {
     assert_eq!(vn().inner.day_minutes, 480);
     assert_eq!(uniform_swapped().inner.day_minutes, 465);
     assert_eq!(odd().inner.day_minutes, 0);
+    // The uniform tables: present for uniform calendars, down to the day before the last
+    // working day of the range (which has no working time after its close); absent otherwise.
+    let cal = vn();
+    assert!(cal.pos_uniform(datetime!(2024-05-13 9:00 +7)).is_some());
+    assert!(cal.pos_uniform(datetime!(1900-01-01 0:00 +7)).is_some());
+    assert!(cal.pos_uniform(datetime!(2024-05-13 9:00 +8)).is_none());
+    let last = cal.last_day();
+    let mut d = last;
+    while cal.sessions_on(d).unwrap().is_empty() {
+        d = d.previous_day().unwrap();
+    }
+    let mut before = d.previous_day().unwrap();
+    assert!(cal
+        .pos_uniform(d.midnight().assume_offset(cal.offset()))
+        .is_none());
+    assert!(cal
+        .pos_uniform(
+            before
+                .with_hms(23, 59, 59)
+                .unwrap()
+                .assume_offset(cal.offset())
+        )
+        .is_some());
+    while cal.sessions_on(before).unwrap().is_empty() {
+        before = before.previous_day().unwrap();
+    }
+    assert_eq!(
+        cal.working_time_between(
+            before
+                .with_hms(9, 0, 0)
+                .unwrap()
+                .assume_offset(cal.offset()),
+            d.with_hms(9, 0, 0).unwrap().assume_offset(cal.offset()),
+        )
+        .unwrap(),
+        WorkingTime {
+            days: 1,
+            minutes: 480
+        }
+    );
+    // A day off reads the slots 64 minutes on in the same hour: none is a minute, all 0.
+    for slot in (0..24).flat_map(|h| (0..60).map(move |m| h << 8 | m)) {
+        assert_eq!(cal.inner.uniform_minutes[slot + 64], 0);
+    }
+    let u = &cal.inner.uniform_minutes;
+    assert_eq!((u[12 << 8] >> 32, u[12 << 8] as u32), (240, 0));
+    assert_eq!(
+        (u[(13 << 8) + 1] >> 32, u[(13 << 8) + 1] as u32),
+        (241, u32::MAX)
+    );
+    assert_eq!((u[23 << 8 | 59] >> 32, u[23 << 8 | 59] as u32), (480, 0));
+    assert!(uniform_swapped().inner.uniform_day.len() > 300);
+    assert!(odd().inner.uniform_day.is_empty());
 }
