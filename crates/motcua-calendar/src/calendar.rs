@@ -693,13 +693,10 @@ impl Calendar {
     #[inline(always)]
     pub(crate) fn pos_uniform(&self, t: OffsetDateTime) -> Option<UniformPos> {
         let inner = &*self.inner;
-        let (sm, h) = offset_parts(t.offset());
-        if sm != inner.offset_parts.0 || h != inner.offset_parts.1 {
+        if !self.at_calendar_offset(t) {
             return None;
         }
-        let (y, ord) = t.to_ordinal_date();
-        let yd = ((y << YEAR_SHIFT) | i32::from(ord)).wrapping_sub(inner.yd_base) as u32 as usize;
-        let key = *inner.uniform_day.get(yd)?;
+        let key = *inner.uniform_day.get(self.year_day_slot(t))?;
         // Clock slot `hour << 8 | minute` (the two bytes of `Time`, one 16-bit load), in the
         // row for days off when the key says so.
         let time = t.time();
@@ -727,11 +724,27 @@ impl Calendar {
     /// offset or out of range (then [`Calendar::pos`] decides).
     #[inline(always)]
     pub(crate) fn pos_fast(&self, t: OffsetDateTime, uniform: bool) -> Option<Pos> {
-        let (sm, h) = offset_parts(t.offset());
-        if sm != self.inner.offset_parts.0 || h != self.inner.offset_parts.1 {
+        if !self.at_calendar_offset(t) {
             return None;
         }
         self.pos_local(t, uniform)
+    }
+
+    /// Whether `t` is at the calendar's offset: two compares against the offset as it lies in
+    /// memory ([`offset_parts`]).
+    #[inline(always)]
+    fn at_calendar_offset(&self, t: OffsetDateTime) -> bool {
+        offset_parts(t.offset()) == self.inner.offset_parts
+    }
+
+    /// The year-day slot of `l`'s date (see [`YEAR_SLOTS`]), `l` at the calendar's offset.
+    /// `y << 10 | ordinal` is the packed date less its leap-year bit: one mask and one
+    /// subtraction. Before the range the slot wraps around to a huge number; after it, past
+    /// the tables. The totals slot and the repeated slots are no (year, ordinal).
+    #[inline(always)]
+    fn year_day_slot(&self, l: OffsetDateTime) -> usize {
+        let (y, ord) = l.to_ordinal_date();
+        ((y << YEAR_SHIFT) | i32::from(ord)).wrapping_sub(self.inner.yd_base) as u32 as usize
     }
 
     /// [`Calendar::pos`] of an instant at the calendar's offset; `None` out of range.
@@ -740,11 +753,7 @@ impl Calendar {
     #[inline(always)]
     fn pos_local(&self, l: OffsetDateTime, uniform: bool) -> Option<Pos> {
         let inner = &*self.inner;
-        let (y, ord) = l.to_ordinal_date();
-        // `y << 10 | ordinal` is the packed date less its leap-year bit. Before the range the
-        // slot wraps around to a huge number; after it, past the table. The totals slot and
-        // the repeated slots are no (year, ordinal).
-        let yd = ((y << YEAR_SHIFT) | i32::from(ord)).wrapping_sub(inner.yd_base) as u32 as usize;
+        let yd = self.year_day_slot(l);
         let key = *inner.year_day.get(yd)?;
         // The time of day as its four fields side by side (what `Time` holds, so this is one
         // load): clock slot `hour << 8 | minute` above bit 40, the part of the minute below.
