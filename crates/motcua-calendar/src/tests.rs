@@ -1010,6 +1010,54 @@ proptest! {
     }
 }
 
+/// A uniform calendar open all day but the last minute, every day but a few days off, in an
+/// offset with minutes and seconds: sessions touching midnight and the end of the minute
+/// table's rows.
+fn uniform_all_day() -> &'static Calendar {
+    static CAL: OnceLock<Calendar> = OnceLock::new();
+    CAL.get_or_init(|| {
+        let all_day = vec![Session::new(time!(0:00), time!(23:59)).unwrap()];
+        let mut p = WeeklyPattern::closed();
+        for wd in [
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Friday,
+            Weekday::Saturday,
+            Weekday::Sunday,
+        ] {
+            p = p.with_sessions(wd, all_day.clone()).unwrap();
+        }
+        CalendarBuilder::new("all-day")
+            .weekly(p)
+            .offset(UtcOffset::from_hms(5, 45, 30).unwrap())
+            .years(2023, 2024)
+            .day_off(date!(2023 - 01 - 01), DayOffKind::Holiday, "a")
+            .day_off(date!(2024 - 02 - 29), DayOffKind::Holiday, "leap day")
+            .day_off(date!(2024 - 12 - 31), DayOffKind::Holiday, "b")
+            .build()
+            .unwrap()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn uniform_fast_path_equals_reference_all_day_sessions(
+        (a, b) in prop_oneof![
+            anywhere(datetime!(2022-12-30 0:00 +5:45:30), 2 * 366 + 5),
+            anywhere(datetime!(2024-02-27 0:00 +5:45:30), 4),
+            anywhere(datetime!(2024-12-28 0:00 +5:45:30), 6),
+        ].prop_flat_map(|a| (Just(a), near(a)))
+    ) {
+        let cal = uniform_all_day();
+        check_between_against_reference(cal, a, b)?;
+        prop_assert_eq!(cal.add_working_days(a, 2).ok(), ref_add_days(cal, a, 2), "{} + 2", a);
+    }
+}
+
 #[test]
 fn uniform_calendars_take_the_uniform_path() {
     assert_ne!(vn().inner.day_minutes, 0);
@@ -1068,5 +1116,7 @@ fn uniform_calendars_take_the_uniform_path() {
     );
     assert_eq!((u[23 << 8 | 59] >> 32, u[23 << 8 | 59] as u32), (480, 0));
     assert!(uniform_swapped().inner.uniform_day.len() > 300);
+    assert_eq!(uniform_all_day().inner.day_minutes, 1439);
+    assert!(!uniform_all_day().inner.uniform_day.is_empty());
     assert!(odd().inner.uniform_day.is_empty());
 }
