@@ -2,6 +2,7 @@
 
 use crate::data::{open_store, read_catalogue, store_error};
 use crate::error::CliError;
+use crate::render::num;
 use motcua_sqlite::SqliteStore;
 use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, ImportProgress};
 use std::io::{BufReader, IsTerminal, Write};
@@ -206,7 +207,7 @@ pub(crate) fn render(
     } else {
         0.0
     };
-    let events = thousands(progress.events_imported);
+    let events = num(progress.events_imported);
     if progress.committing {
         return format!("{label}: {events} events checked, committing…");
     }
@@ -225,7 +226,7 @@ pub(crate) fn render(
     let bar = format!("{}{}", "#".repeat(filled), ".".repeat(WIDTH - filled));
     let amount = match total {
         Some(Total::Bytes(total)) => format!("{} / {}", bytes(done), bytes(total)),
-        Some(Total::Events(total)) => format!("{} / {}", thousands(done), thousands(total)),
+        Some(Total::Events(total)) => format!("{} / {}", num(done), num(total)),
         None => String::new(),
     };
     let eta = if fraction > 0.0 && fraction < 1.0 {
@@ -237,21 +238,8 @@ pub(crate) fn render(
     format!(
         "{label} [{bar}] {:>3.0}%  {amount}  {events} events  {} events/s{eta}",
         fraction * 100.0,
-        thousands(rate as u64)
+        num(rate as u64)
     )
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A byte count in B, KB, MB or GB (powers of 1000).

@@ -25,8 +25,8 @@ fn bp(target: u32) -> String {
     }
 }
 
-/// A count with thousands separators.
-fn num(n: u64) -> String {
+/// A count with thousands separators: `1234567` as `1,234,567`.
+pub(crate) fn num(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
