@@ -142,12 +142,7 @@ impl PgStore {
             let current = versions.get(dossier).copied().unwrap_or(0);
             let lookup = |id: &Uuid| Ok(found.get(id).cloned());
             match plan_batch(dossier, batch.expected, &batch.events, current, lookup)? {
-                BatchPlan::Empty { stream_version } => results.push(Appended {
-                    first_position: 0,
-                    last_position: 0,
-                    stream_version,
-                }),
-                BatchPlan::AlreadyStored(appended) => results.push(appended),
+                BatchPlan::Done(appended) => results.push(appended),
                 BatchPlan::Append => {
                     let first = next;
                     for event in &batch.events {

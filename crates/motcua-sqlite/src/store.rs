@@ -237,12 +237,7 @@ impl SqliteStore {
                 plan_batch(dossier, batch.expected, &batch.events, current, lookup)
             };
             match plan.map_err(Attempt::Failed)? {
-                BatchPlan::Empty { stream_version } => results.push(Appended {
-                    first_position: 0,
-                    last_position: 0,
-                    stream_version,
-                }),
-                BatchPlan::AlreadyStored(appended) => results.push(appended),
+                BatchPlan::Done(appended) => results.push(appended),
                 BatchPlan::Append => {
                     let first = next;
                     for event in &batch.events {

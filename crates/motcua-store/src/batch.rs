@@ -10,13 +10,10 @@ use uuid::Uuid;
 /// What appending a batch amounts to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BatchPlan {
-    /// The batch is empty: nothing to do; the stream is at this version.
-    Empty {
-        /// The stream's current version.
-        stream_version: u64,
-    },
-    /// Every event is already stored with identical content: the original result.
-    AlreadyStored(Appended),
+    /// Nothing to append, and this is the call's result: for an empty batch, positions 0 and
+    /// the stream's current version; for a re-send whose every event is already stored with
+    /// identical content, the original result.
+    Done(Appended),
     /// New, correctly numbered events for the expected version: append them.
     Append,
 }
@@ -53,9 +50,11 @@ pub fn plan_batch(
     mut stored: impl FnMut(&Uuid) -> Result<Option<StoredEvent>, StoreError>,
 ) -> Result<BatchPlan, StoreError> {
     if events.is_empty() {
-        return Ok(BatchPlan::Empty {
+        return Ok(BatchPlan::Done(Appended {
+            first_position: 0,
+            last_position: 0,
             stream_version: current_version,
-        });
+        }));
     }
     let duplicate = |e: &Event| StoreError::DuplicateEventId {
         event_id: e.event_id,
@@ -93,7 +92,7 @@ pub fn plan_batch(
             return Err(duplicate(event));
         }
         let original: Vec<StoredEvent> = found.into_iter().flatten().collect();
-        return Ok(BatchPlan::AlreadyStored(already_stored(&original)));
+        return Ok(BatchPlan::Done(already_stored(&original)));
     }
     if !expected.matches(current_version) {
         return Err(StoreError::Conflict {
@@ -180,7 +179,14 @@ mod tests {
     #[test]
     fn empty_batches_do_nothing() {
         let plan = plan_batch(&"D".into(), ExpectedVersion::Exactly(9), &[], 3, none);
-        assert_eq!(plan, Ok(BatchPlan::Empty { stream_version: 3 }));
+        assert_eq!(
+            plan,
+            Ok(BatchPlan::Done(Appended {
+                first_position: 0,
+                last_position: 0,
+                stream_version: 3
+            }))
+        );
     }
 
     #[test]
@@ -226,7 +232,7 @@ mod tests {
             last_position: 12,
             stream_version: 2,
         };
-        assert_eq!(plan, Ok(BatchPlan::AlreadyStored(appended)));
+        assert_eq!(plan, Ok(BatchPlan::Done(appended)));
     }
 
     #[test]

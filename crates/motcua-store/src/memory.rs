@@ -118,14 +118,7 @@ fn plan_all(log: &Log, batches: &[StreamBatch]) -> StoreResult<(Pending, Vec<App
             }))
         };
         match plan_batch(dossier, batch.expected, &batch.events, current, lookup)? {
-            BatchPlan::Empty { stream_version } => {
-                results.push(Appended {
-                    first_position: 0,
-                    last_position: 0,
-                    stream_version,
-                });
-            }
-            BatchPlan::AlreadyStored(appended) => results.push(appended),
+            BatchPlan::Done(appended) => results.push(appended),
             BatchPlan::Append => {
                 let first = base + pending.events.len() as u64;
                 for (i, event) in batch.events.iter().enumerate() {

@@ -196,12 +196,7 @@ impl<'s, S: EventStore + ?Sized> StagedImport<'s, S> {
                 |id| self.lookup(id),
             )?;
             match plan {
-                BatchPlan::Empty { stream_version } => results.push(Appended {
-                    first_position: 0,
-                    last_position: 0,
-                    stream_version,
-                }),
-                BatchPlan::AlreadyStored(appended) => results.push(appended),
+                BatchPlan::Done(appended) => results.push(appended),
                 BatchPlan::Append => {
                     let first = self.base + 1 + self.staged;
                     let index = self.batches.len();
