@@ -382,78 +382,75 @@ impl<'b> Reader<'b, '_> {
     }
 
     fn kind(&mut self) -> Result<EventKind, CompactError> {
-        let tag = self.byte()?;
-        let Some(name) = EventKind::NAMES.get(usize::from(tag)) else {
-            return self.fail("unknown event type");
-        };
-        Ok(match *name {
-            "submitted" => EventKind::Submitted {
+        // The tag is `EventKind::index()`: declaration order, as in `EventKind::NAMES`.
+        Ok(match self.byte()? {
+            0 => EventKind::Submitted {
                 procedure: self.procedure()?,
                 unit: self.unit()?,
                 channel: self.channel()?,
             },
-            "received" => EventKind::Received {
+            1 => EventKind::Received {
                 procedure: self.procedure()?,
                 unit: self.unit()?,
                 channel: self.channel()?,
             },
-            "refused_at_reception" => EventKind::RefusedAtReception {
+            2 => EventKind::RefusedAtReception {
                 reason: self.string()?,
             },
-            "step_started" => EventKind::StepStarted {
+            3 => EventKind::StepStarted {
                 step: self.string()?,
                 unit: self.unit()?,
             },
-            "step_finished" => EventKind::StepFinished {
+            4 => EventKind::StepFinished {
                 step: self.string()?,
             },
-            "transferred" => EventKind::Transferred {
+            5 => EventKind::Transferred {
                 from: self.unit()?,
                 to: self.unit()?,
             },
-            "supplement_requested" => EventKind::SupplementRequested {
+            6 => EventKind::SupplementRequested {
                 reason: self.string()?,
             },
-            "supplement_supplied" => EventKind::SupplementSupplied,
-            "supplement_expired" => EventKind::SupplementExpired,
-            "payment_requested" => EventKind::PaymentRequested {
+            7 => EventKind::SupplementSupplied,
+            8 => EventKind::SupplementExpired,
+            9 => EventKind::PaymentRequested {
                 amount_vnd: self.varint()?,
             },
-            "payment_made" => EventKind::PaymentMade {
+            10 => EventKind::PaymentMade {
                 online: self.bool()?,
             },
-            "apology_issued" => EventKind::ApologyIssued {
+            11 => EventKind::ApologyIssued {
                 new_due: self.instant()?,
                 reason: self.string()?,
             },
-            "due_extended" => EventKind::DueExtended {
+            12 => EventKind::DueExtended {
                 new_due: self.instant()?,
                 legal_basis: self.string()?,
             },
-            "withdrawn" => EventKind::Withdrawn {
+            13 => EventKind::Withdrawn {
                 reason: self.string()?,
             },
-            "stopped" => EventKind::Stopped {
+            14 => EventKind::Stopped {
                 reason: self.string()?,
             },
-            "result_ready" => EventKind::ResultReady {
+            15 => EventKind::ResultReady {
                 electronic: self.bool()?,
             },
-            "result_returned" => EventKind::ResultReturned {
+            16 => EventKind::ResultReturned {
                 method: self.method()?,
             },
-            "rated" => EventKind::Rated {
+            17 => EventKind::Rated {
                 satisfied: self.bool()?,
             },
-            "digitised" => EventKind::Digitised {
+            18 => EventKind::Digitised {
                 components: self.u32()?,
                 digitised: self.u32()?,
                 reused: self.u32()?,
             },
-            "feedback_filed" => EventKind::FeedbackFiled {
+            19 => EventKind::FeedbackFiled {
                 summary: self.string()?,
             },
-            "calendar_reevaluated" => EventKind::CalendarReevaluated {
+            20 => EventKind::CalendarReevaluated {
                 calendar: self.string()?,
             },
             _ => return self.fail("unknown event type"),
