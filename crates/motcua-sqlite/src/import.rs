@@ -1,7 +1,9 @@
 //! The SQLite import session: one write transaction fed in chunks.
 
 use crate::pool::Lease;
-use crate::store::{insert_event, stored, to_i64, version_in, Attempt, SqliteStore, INSERT_EVENT};
+use crate::store::{
+    insert_event, last_position_in, stored, to_i64, version_in, Attempt, SqliteStore, INSERT_EVENT,
+};
 use motcua_core::DossierId;
 use motcua_store::{
     plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, SessionStream, StoreError,
@@ -112,12 +114,7 @@ impl<'s> SqliteImport<'s> {
         // From here on, dropping the session restores the cache (and rolls back).
         let conn = session.conn()?;
         conn.execute_batch("BEGIN IMMEDIATE").map_err(db)?;
-        let base: i64 = conn
-            .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
-                r.get(0)
-            })
-            .map_err(db)?;
-        session.base = u64::try_from(base).unwrap_or(0);
+        session.base = last_position_in(conn).map_err(db)?;
         session.next = session.base + 1;
         Ok(session)
     }
@@ -200,12 +197,8 @@ impl<'s> SqliteImport<'s> {
         let conn = self.conn()?;
         match self.store.append_in(conn, batches, false) {
             Ok(results) => {
-                let last: i64 = conn
-                    .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
-                        r.get(0)
-                    })
-                    .map_err(|e| self.store.backend(e))?;
-                self.next = u64::try_from(last).unwrap_or(0) + 1;
+                let last = last_position_in(conn).map_err(|e| self.store.backend(e))?;
+                self.next = last + 1;
                 Ok(results)
             }
             Err(attempt) => {
@@ -327,13 +320,10 @@ impl ImportSession for SqliteImport<'_> {
         let conn = self.conn()?;
         let db = |e| self.store.backend(e);
         conn.execute_batch("COMMIT").map_err(db)?;
-        let last: i64 = conn
-            .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
-                r.get(0)
-            })
-            .map_err(db)?;
         self.committed = true;
-        Ok(u64::try_from(last).unwrap_or(0))
+        // The write lock was held until the commit: the session's last position is the
+        // store's.
+        Ok(self.next - 1)
     }
 }
 

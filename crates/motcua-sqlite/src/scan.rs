@@ -1,7 +1,7 @@
 //! The fast read path: dossiers in id order, one ordered query per range, bodies decoded
 //! straight from SQLite's row buffer.
 
-use crate::store::SqliteStore;
+use crate::store::{last_position_in, SqliteStore};
 use motcua_core::{DossierId, Event};
 use motcua_store::{even_bounds, DossierRange, DossierScan, StoreError};
 use rusqlite::params;
@@ -16,12 +16,7 @@ impl DossierScan for SqliteStore {
     fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
         let conn = self.lease()?;
         let db = |e| self.backend(e);
-        let last: i64 = conn
-            .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
-                r.get(0)
-            })
-            .map_err(db)?;
-        let last = u64::try_from(last).unwrap_or(0);
+        let last = last_position_in(&conn).map_err(db)?;
         if parts <= 1 {
             return Ok(DossierRange::split_at(Vec::new(), Some(last)));
         }

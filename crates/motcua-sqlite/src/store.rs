@@ -212,15 +212,7 @@ impl SqliteStore {
         fast: bool,
     ) -> Result<Vec<Appended>, Attempt> {
         let db = |e| Attempt::Failed(self.backend(e));
-        let mut next: u64 = tx
-            .query_row(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM events",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(db)?
-            .try_into()
-            .unwrap_or(1);
+        let mut next = last_position_in(tx).map_err(db)? + 1;
         let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(db)?;
         let mut results = Vec::with_capacity(batches.len());
         for batch in batches {
@@ -337,6 +329,14 @@ pub(crate) fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Re
     Ok(u64::try_from(v).unwrap_or(0))
 }
 
+/// The last position of the log as `conn` sees it (0 if it is empty).
+pub(crate) fn last_position_in(conn: &Connection) -> rusqlite::Result<u64> {
+    let p: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(position), 0) FROM events")?
+        .query_row([], |r| r.get(0))?;
+    Ok(u64::try_from(p).unwrap_or(0))
+}
+
 impl EventStore for SqliteStore {
     /// One `BEGIN IMMEDIATE` transaction on one connection, held until commit or drop (see
     /// [`crate::SqliteImport`]).
@@ -429,12 +429,7 @@ impl EventStore for SqliteStore {
 
     fn last_position(&self) -> StoreResult<u64> {
         let conn = self.lease()?;
-        let p: i64 = conn
-            .query_row("SELECT COALESCE(MAX(position), 0) FROM events", [], |r| {
-                r.get(0)
-            })
-            .map_err(|e| self.backend(e))?;
-        Ok(u64::try_from(p).unwrap_or(0))
+        last_position_in(&conn).map_err(|e| self.backend(e))
     }
 
     fn stream_version(&self, dossier: &DossierId) -> StoreResult<u64> {
