@@ -2,7 +2,7 @@
 
 use crate::pool::Lease;
 use crate::store::{
-    insert_event, last_position_in, stored, to_i64, version_in, Attempt, SqliteStore, INSERT_EVENT,
+    insert_event, last_position_in, to_i64, version_in, Attempt, SqliteStore, INSERT_EVENT,
 };
 use motcua_core::DossierId;
 use motcua_store::{
@@ -282,22 +282,8 @@ impl ImportSession for SqliteImport<'_> {
     }
 
     fn read_stream(&mut self, dossier: &DossierId) -> StoreResult<SessionStream> {
-        let conn = self.conn()?;
-        let db = |e| self.store.backend(e);
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT position, body FROM events WHERE dossier_id = ?1 ORDER BY sequence",
-            )
-            .map_err(db)?;
-        let rows = stmt
-            .query_map(params![dossier.as_str()], |r| {
-                Ok((r.get::<_, i64>(0)?, crate::store::body_at(r, 1)?))
-            })
-            .map_err(db)?;
         let mut stream = SessionStream::default();
-        for row in rows {
-            let (position, body) = row.map_err(db)?;
-            let event = stored(position, &body)?;
+        for event in self.store.stream_in(self.conn()?, dossier)? {
             if event.position > self.base {
                 stream.appended += 1;
             }

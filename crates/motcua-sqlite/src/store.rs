@@ -257,6 +257,31 @@ impl SqliteStore {
         Ok(results)
     }
 
+    /// A dossier's events in sequence order, with their positions, as `conn` sees them.
+    pub(crate) fn stream_in(
+        &self,
+        conn: &Connection,
+        dossier: &DossierId,
+    ) -> StoreResult<Vec<StoredEvent>> {
+        let db = |e| self.backend(e);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT position, body FROM events WHERE dossier_id = ?1 ORDER BY sequence",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(params![dossier.as_str()], |r| {
+                Ok((r.get::<_, i64>(0)?, body_at(r, 1)?))
+            })
+            .map_err(db)?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (position, body) = row.map_err(db)?;
+            events.push(stored(position, &body)?);
+        }
+        Ok(events)
+    }
+
     pub(crate) fn by_id(&self, tx: &Connection, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
         let row: Option<(i64, Vec<u8>)> = tx
             .prepare_cached("SELECT position, body FROM events WHERE event_id = ?1")
@@ -383,23 +408,8 @@ impl EventStore for SqliteStore {
 
     fn read_stream(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
         let conn = self.lease()?;
-        let db = |e| self.backend(e);
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT position, body FROM events WHERE dossier_id = ?1 ORDER BY sequence",
-            )
-            .map_err(db)?;
-        let rows = stmt
-            .query_map(params![dossier.as_str()], |r| {
-                Ok((r.get::<_, i64>(0)?, body_at(r, 1)?))
-            })
-            .map_err(db)?;
-        let mut events = Vec::new();
-        for row in rows {
-            let (position, body) = row.map_err(db)?;
-            events.push(stored(position, &body)?.event);
-        }
-        Ok(events)
+        let stream = self.stream_in(&conn, dossier)?;
+        Ok(stream.into_iter().map(|e| e.event).collect())
     }
 
     fn read_all(&self, from_position: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
