@@ -110,9 +110,8 @@ pub struct StagedImport<'s, S: ?Sized> {
     base: u64,
     /// The staged batches, in order.
     batches: Vec<StreamBatch>,
-    /// How many events are staged.
-    staged: u64,
-    /// Staged event ids: (batch, index in the batch, position).
+    /// Staged event ids: (batch, index in the batch, position). One entry per staged event
+    /// (`plan_batch` stages no id twice), so its length is how many events are staged.
     by_id: HashMap<Uuid, (usize, usize, u64)>,
     /// Each touched dossier's version in the store when first touched, and its staged events
     /// as (batch, index in the batch).
@@ -129,7 +128,6 @@ impl<'s, S: EventStore + ?Sized> StagedImport<'s, S> {
             store,
             stored: None,
             batches: Vec::new(),
-            staged: 0,
             by_id: HashMap::new(),
             streams: HashMap::new(),
             committed: false,
@@ -176,7 +174,6 @@ impl<'s, S: EventStore + ?Sized> StagedImport<'s, S> {
         for batch in self.batches.drain(from..) {
             for event in &batch.events {
                 self.by_id.remove(&event.event_id);
-                self.staged -= 1;
             }
             if let Some((_, staged)) = self.streams.get_mut(&batch.dossier_id) {
                 staged.truncate(staged.len().saturating_sub(batch.events.len()));
@@ -198,7 +195,7 @@ impl<'s, S: EventStore + ?Sized> StagedImport<'s, S> {
             match plan {
                 BatchPlan::Done(appended) => results.push(appended),
                 BatchPlan::Append => {
-                    let first = self.base + 1 + self.staged;
+                    let first = self.base + 1 + self.by_id.len() as u64;
                     let index = self.batches.len();
                     let staged = self
                         .streams
@@ -212,7 +209,6 @@ impl<'s, S: EventStore + ?Sized> StagedImport<'s, S> {
                             staged.push((index, i));
                         }
                     }
-                    self.staged += batch.events.len() as u64;
                     self.batches.push(batch.clone());
                     results.push(Appended {
                         first_position: first,
