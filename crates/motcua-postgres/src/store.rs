@@ -290,13 +290,7 @@ impl EventStore for PgStore {
         if batches.iter().all(|b| b.events.is_empty()) {
             return batches
                 .iter()
-                .map(|b| {
-                    Ok(Appended {
-                        first_position: 0,
-                        last_position: 0,
-                        stream_version: self.version(&mut conn, &b.dossier_id)?,
-                    })
-                })
+                .map(|b| Ok(Appended::unchanged(self.version(&mut conn, &b.dossier_id)?)))
                 .collect();
         }
         let head = match self.begin(&mut conn) {

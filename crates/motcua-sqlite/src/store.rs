@@ -376,12 +376,8 @@ impl EventStore for SqliteStore {
             return batches
                 .iter()
                 .map(|b| {
-                    Ok(Appended {
-                        first_position: 0,
-                        last_position: 0,
-                        stream_version: version_in(&conn, &b.dossier_id)
-                            .map_err(|e| self.backend(e))?,
-                    })
+                    let version = version_in(&conn, &b.dossier_id).map_err(|e| self.backend(e))?;
+                    Ok(Appended::unchanged(version))
                 })
                 .collect();
         }

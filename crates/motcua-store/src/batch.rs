@@ -50,11 +50,7 @@ pub fn plan_batch(
     mut stored: impl FnMut(&Uuid) -> Result<Option<StoredEvent>, StoreError>,
 ) -> Result<BatchPlan, StoreError> {
     if events.is_empty() {
-        return Ok(BatchPlan::Done(Appended {
-            first_position: 0,
-            last_position: 0,
-            stream_version: current_version,
-        }));
+        return Ok(BatchPlan::Done(Appended::unchanged(current_version)));
     }
     let duplicate = |e: &Event| StoreError::DuplicateEventId {
         event_id: e.event_id,

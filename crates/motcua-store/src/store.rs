@@ -80,6 +80,23 @@ pub struct Appended {
     pub stream_version: u64,
 }
 
+impl Appended {
+    /// The result of a batch that appended nothing (an empty batch): positions 0 and the
+    /// stream's version as it stands.
+    ///
+    /// ```
+    /// let a = motcua_store::Appended::unchanged(3);
+    /// assert_eq!((a.first_position, a.last_position, a.stream_version), (0, 0, 3));
+    /// ```
+    pub const fn unchanged(stream_version: u64) -> Self {
+        Appended {
+            first_position: 0,
+            last_position: 0,
+            stream_version,
+        }
+    }
+}
+
 /// One dossier's share of an [`EventStore::append_streams`] call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamBatch {
