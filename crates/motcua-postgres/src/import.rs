@@ -5,6 +5,7 @@ use crate::store::{stored, PgStore};
 use motcua_core::DossierId;
 use motcua_store::{
     Appended, ImportSession, SessionStream, StoreError, StoreResult, StoredEvent, StreamBatch,
+    SESSION_COMMITTED,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -75,9 +76,19 @@ impl<'s> PgImport<'s> {
         })
     }
 
+    /// Passes `result` on, marking the session failed if it is a database error: that may
+    /// have aborted the transaction (a refusal leaves it usable).
+    fn track<T>(&mut self, result: StoreResult<T>) -> StoreResult<T> {
+        if let Err(StoreError::Backend(_)) = &result {
+            self.failed = true;
+        }
+        result
+    }
+
+    /// The error for an append or a commit after the commit.
     fn finished(&self) -> StoreError {
         StoreError::Backend(format!(
-            "PostgreSQL schema {}: the import session was already committed",
+            "PostgreSQL schema {}: {SESSION_COMMITTED}",
             self.store.schema()
         ))
     }
@@ -96,10 +107,7 @@ impl ImportSession for PgImport<'_> {
         let store = self.store;
         let conn = self.conn()?;
         let results = store.append_in(conn, head, batches);
-        if let Err(StoreError::Backend(_)) = &results {
-            self.failed = true;
-        }
-        let results = results?;
+        let results = self.track(results)?;
         let last = results.iter().map(|a| a.last_position).max().unwrap_or(0);
         self.head = self.head.max(last);
         Ok(results)
@@ -126,13 +134,7 @@ impl ImportSession for PgImport<'_> {
                 &[&names],
             )
             .map_err(|e| store.backend(e));
-        let rows = match rows {
-            Ok(rows) => rows,
-            Err(e) => {
-                self.failed = true;
-                return Err(e);
-            }
-        };
+        let rows = self.track(rows)?;
         let mut streams: HashMap<String, SessionStream> = HashMap::new();
         for row in rows {
             let dossier: String = row.get(0);
@@ -159,13 +161,7 @@ impl ImportSession for PgImport<'_> {
                 &[id],
             )
             .map_err(|e| store.backend(e));
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                self.failed = true;
-                return Err(e);
-            }
-        };
+        let row = self.track(row)?;
         row.map(|row| stored(row.get(0), row.get(1))).transpose()
     }
 

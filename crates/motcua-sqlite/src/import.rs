@@ -7,7 +7,7 @@ use crate::store::{
 use motcua_core::DossierId;
 use motcua_store::{
     plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, SessionStream, StoreError,
-    StoreResult, StoredEvent, StreamBatch,
+    StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
 };
 use rusqlite::{params, ErrorCode};
 use std::collections::HashMap;
@@ -126,6 +126,14 @@ impl<'s> SqliteImport<'s> {
                 self.store.path().display()
             ))
         })
+    }
+
+    /// The error for an append or a commit after the commit.
+    fn finished(&self) -> StoreError {
+        StoreError::Backend(format!(
+            "{}: {SESSION_COMMITTED}",
+            self.store.path().display()
+        ))
     }
 
     /// Appends without looking ids up and with the versions the session knows: a stored id
@@ -255,10 +263,7 @@ impl ImportSession for SqliteImport<'_> {
 
     fn append_streams(&mut self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
         if self.committed {
-            return Err(StoreError::Backend(format!(
-                "{}: the import session was already committed",
-                self.store.path().display()
-            )));
+            return Err(self.finished());
         }
         let start = self.next;
         match self.fast(batches) {
@@ -298,10 +303,7 @@ impl ImportSession for SqliteImport<'_> {
 
     fn commit(&mut self) -> StoreResult<u64> {
         if self.committed {
-            return Err(StoreError::Backend(format!(
-                "{}: the import session was already committed",
-                self.store.path().display()
-            )));
+            return Err(self.finished());
         }
         let conn = self.conn()?;
         let db = |e| self.store.backend(e);

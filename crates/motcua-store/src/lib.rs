@@ -69,5 +69,5 @@ pub use import::{
 pub use import_error::ImportError;
 pub use memory::InMemoryStore;
 pub use scan::{even_bounds, DossierRange, DossierScan, StreamGrouper};
-pub use session::{ImportSession, SessionStream, StagedImport, StoredLookup};
+pub use session::{ImportSession, SessionStream, StagedImport, StoredLookup, SESSION_COMMITTED};
 pub use store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};

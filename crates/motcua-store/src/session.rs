@@ -269,7 +269,11 @@ impl<S: EventStore + ?Sized> ImportSession for StagedImport<'_, S> {
     }
 }
 
+/// What every store's [`ImportSession`] says (after naming the store, where it has a name)
+/// when asked to append or commit again after its commit.
+pub const SESSION_COMMITTED: &str = "the import session was already committed";
+
 /// The error for appending to, or committing, a session already committed.
 pub(crate) fn committed() -> StoreError {
-    StoreError::Backend("the import session was already committed".into())
+    StoreError::Backend(SESSION_COMMITTED.into())
 }
