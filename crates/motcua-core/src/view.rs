@@ -355,11 +355,7 @@ impl<'a> Context<'a> {
         as_of: OffsetDateTime,
         known_at: OffsetDateTime,
     ) -> Result<DossierView, ViewError> {
-        let known = events
-            .iter()
-            .position(|e| e.recorded_at > known_at)
-            .unwrap_or(events.len());
-        self.view_events(&events[..known], as_of)
+        self.view_events(crate::event::known_prefix(events, known_at), as_of)
     }
 
     /// The view of a folded dossier as of `as_of`.
