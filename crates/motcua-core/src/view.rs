@@ -317,6 +317,7 @@ impl<'a> Context<'a> {
             .take_while(|e| e.occurred_at <= as_of)
             .fold(DossierState::default(), state::evolve);
         self.view(&state, as_of)
+            .map_err(|e| name_dossier(e, events))
     }
 
     /// The view as of `as_of` *as known at* `known_at`: events recorded after `known_at` are
@@ -356,6 +357,7 @@ impl<'a> Context<'a> {
         known_at: OffsetDateTime,
     ) -> Result<DossierView, ViewError> {
         self.view_events(crate::event::known_prefix(events, known_at), as_of)
+            .map_err(|e| name_dossier(e, events))
     }
 
     /// The view of a folded dossier as of `as_of`.
@@ -647,6 +649,20 @@ impl<'a> Context<'a> {
             }
         }
         Ok(total)
+    }
+}
+
+/// `error` naming the dossier of `events` when the folded state knew no id (no event by the
+/// as-of instant, or none known yet): the events are one dossier's, so the first names it.
+fn name_dossier(error: ViewError, events: &[Event]) -> ViewError {
+    match (error, events.first()) {
+        (ViewError::NoEvents { dossier, as_of }, Some(first)) if dossier.as_str().is_empty() => {
+            ViewError::NoEvents {
+                dossier: first.dossier_id.clone(),
+                as_of,
+            }
+        }
+        (error, _) => error,
     }
 }
 
