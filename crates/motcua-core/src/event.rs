@@ -30,6 +30,43 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// The prefix of one dossier's events known at `known_at`: those recorded at or before it.
+///
+/// The events must be one dossier's, in sequence order, already checked: within a dossier
+/// `recorded_at` never goes backwards, so the known events are a prefix of the stream and the
+/// first event recorded after `known_at` ends it. This is what "as known at" queries (see
+/// [`crate::Context::view_known_at`]) fold.
+///
+/// ```
+/// use motcua_core::{known_prefix, DossierId, Event, EventKind};
+/// use time::macros::datetime;
+///
+/// let event = |seq: u64, recorded| Event {
+///     event_id: uuid::Uuid::from_u128(u128::from(seq)),
+///     dossier_id: DossierId::new("D"),
+///     sequence: seq,
+///     occurred_at: datetime!(2024-03-04 09:00 +7),
+///     recorded_at: recorded,
+///     kind: EventKind::FeedbackFiled { summary: String::new() },
+/// };
+/// let events = [
+///     event(1, datetime!(2024-03-04 09:00 +7)),
+///     event(2, datetime!(2024-03-05 09:00 +7)),
+///     event(3, datetime!(2024-03-06 09:00 +7)),
+/// ];
+/// // Recorded at or before the instant: the first two.
+/// assert_eq!(known_prefix(&events, datetime!(2024-03-05 09:00 +7)).len(), 2);
+/// assert!(known_prefix(&events, datetime!(2024-03-01 00:00 +7)).is_empty());
+/// assert_eq!(known_prefix(&events, datetime!(2024-12-31 00:00 +7)), &events[..]);
+/// ```
+pub fn known_prefix(events: &[Event], known_at: OffsetDateTime) -> &[Event] {
+    let known = events
+        .iter()
+        .position(|e| e.recorded_at > known_at)
+        .unwrap_or(events.len());
+    &events[..known]
+}
+
 /// How a result reached the applicant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

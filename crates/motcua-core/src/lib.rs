@@ -32,7 +32,7 @@ pub use deadline::{
     TraceEntry,
 };
 pub use decider::{fold, Command, Decider};
-pub use event::{Event, EventKind, ReturnMethod};
+pub use event::{known_prefix, Event, EventKind, ReturnMethod};
 pub use ids::{DossierId, ProcedureCode, UnitId};
 pub use motcua_calendar as calendar;
 pub use procedure::{

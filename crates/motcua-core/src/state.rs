@@ -140,11 +140,24 @@ impl DossierState {
 
     /// The open run of a step, if it is running.
     pub fn open_step(&self, step: &str) -> Option<&StepRun> {
+        self.find_open_step(step)
+            .and_then(|(_, i)| self.steps.get(i))
+    }
+
+    /// The latest-started open run of `step`: its place in [`open_steps`](Self::open_steps) and
+    /// its index in [`steps`](Self::steps).
+    ///
+    /// Only the step's name is compared: [`evolve`] pushes an index onto `open_steps` with a run
+    /// whose `finished_at` is `None`, and removes it (on `StepFinished`, or all of them on
+    /// `ResultReady`) before it sets that run's `finished_at`, so every run `open_steps` names is
+    /// unfinished.
+    fn find_open_step(&self, step: &str) -> Option<(usize, usize)> {
         self.open_steps
             .iter()
+            .enumerate()
             .rev()
-            .filter_map(|i| self.steps.get(*i))
-            .find(|r| r.step == step && r.finished_at.is_none())
+            .find(|(_, i)| self.steps.get(**i).is_some_and(|r| r.step == step))
+            .map(|(k, i)| (k, *i))
     }
 
     /// True once the dossier is finished: refused, withdrawn, stopped, result ready or returned.
@@ -215,14 +228,8 @@ pub fn evolve(mut state: DossierState, event: &Event) -> DossierState {
             state.status = Some(state.resume_status());
         }
         EventKind::StepFinished { step } => {
-            let open = state.open_steps.iter().rposition(|i| {
-                state
-                    .steps
-                    .get(*i)
-                    .is_some_and(|r| &r.step == step && r.finished_at.is_none())
-            });
-            if let Some(k) = open {
-                let i = state.open_steps.remove(k);
+            if let Some((k, i)) = state.find_open_step(step) {
+                state.open_steps.remove(k);
                 if let Some(run) = state.steps.get_mut(i) {
                     run.finished_at = Some(at);
                 }

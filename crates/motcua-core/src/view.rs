@@ -317,6 +317,7 @@ impl<'a> Context<'a> {
             .take_while(|e| e.occurred_at <= as_of)
             .fold(DossierState::default(), state::evolve);
         self.view(&state, as_of)
+            .map_err(|e| name_dossier(e, events))
     }
 
     /// The view as of `as_of` *as known at* `known_at`: events recorded after `known_at` are
@@ -355,11 +356,8 @@ impl<'a> Context<'a> {
         as_of: OffsetDateTime,
         known_at: OffsetDateTime,
     ) -> Result<DossierView, ViewError> {
-        let known = events
-            .iter()
-            .position(|e| e.recorded_at > known_at)
-            .unwrap_or(events.len());
-        self.view_events(&events[..known], as_of)
+        self.view_events(crate::event::known_prefix(events, known_at), as_of)
+            .map_err(|e| name_dossier(e, events))
     }
 
     /// The view of a folded dossier as of `as_of`.
@@ -460,7 +458,7 @@ impl<'a> Context<'a> {
             time_class,
             late_reason,
             supplement_rounds: u32::try_from(state.supplements.len()).unwrap_or(u32::MAX),
-            steps: steps.into_boxed_slice(),
+            steps,
             electronic_result: state.electronic_result,
             paid_online: state
                 .payments
@@ -585,44 +583,44 @@ impl<'a> Context<'a> {
         crate::deadline::local_date(t, self.calendar.offset())
     }
 
+    /// The view's step runs, built in one allocation of the exact size (views of many dossiers
+    /// are derived in bulk; collecting a `Result` iterator would grow and then shrink).
     fn steps(
         &self,
         state: &DossierState,
         procedure: &Procedure,
         horizon: OffsetDateTime,
-    ) -> Result<Vec<StepView>, CalendarError> {
+    ) -> Result<Box<[StepView]>, CalendarError> {
         let nominal = procedure.time_limit.nominal_minutes();
-        state
-            .steps
-            .iter()
-            .map(|run| {
-                let budget = procedure
-                    .step(&run.step)
-                    .zip(nominal)
-                    .map(|(spec, total)| total * u64::from(spec.share_percent) / 100);
-                let end = run.finished_at.unwrap_or(horizon);
-                let due = match budget {
-                    Some(minutes) => {
-                        let waited = self.waited_minutes(state, run.started_at, end)?;
-                        let start = self.calendar.next_working_instant(run.started_at)?;
-                        Some(
-                            self.calendar
-                                .add_working_minutes(start, minutes.saturating_add(waited))?,
-                        )
-                    }
-                    None => None,
-                };
-                let late = due.is_some_and(|d| self.compare(end, d) == Ordering::Greater);
-                Ok(StepView {
-                    step: run.step.clone(),
-                    unit: run.unit.clone(),
-                    started_at: run.started_at,
-                    finished_at: run.finished_at,
-                    due,
-                    late,
-                })
-            })
-            .collect()
+        let mut steps = Vec::with_capacity(state.steps.len());
+        for run in &state.steps {
+            let budget = procedure
+                .step(&run.step)
+                .zip(nominal)
+                .map(|(spec, total)| total * u64::from(spec.share_percent) / 100);
+            let end = run.finished_at.unwrap_or(horizon);
+            let due = match budget {
+                Some(minutes) => {
+                    let waited = self.waited_minutes(state, run.started_at, end)?;
+                    let start = self.calendar.next_working_instant(run.started_at)?;
+                    Some(
+                        self.calendar
+                            .add_working_minutes(start, minutes.saturating_add(waited))?,
+                    )
+                }
+                None => None,
+            };
+            let late = due.is_some_and(|d| self.compare(end, d) == Ordering::Greater);
+            steps.push(StepView {
+                step: run.step.clone(),
+                unit: run.unit.clone(),
+                started_at: run.started_at,
+                finished_at: run.finished_at,
+                due,
+                late,
+            });
+        }
+        Ok(steps.into_boxed_slice())
     }
 
     /// Working minutes of supplement and payment waits inside [from, to): they do not count
@@ -651,6 +649,20 @@ impl<'a> Context<'a> {
             }
         }
         Ok(total)
+    }
+}
+
+/// `error` naming the dossier of `events` when the folded state knew no id (no event by the
+/// as-of instant, or none known yet): the events are one dossier's, so the first names it.
+fn name_dossier(error: ViewError, events: &[Event]) -> ViewError {
+    match (error, events.first()) {
+        (ViewError::NoEvents { dossier, as_of }, Some(first)) if dossier.as_str().is_empty() => {
+            ViewError::NoEvents {
+                dossier: first.dossier_id.clone(),
+                as_of,
+            }
+        }
+        (error, _) => error,
     }
 }
 

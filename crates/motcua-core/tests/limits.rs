@@ -175,7 +175,7 @@ fn as_of_instants_at_the_edges_of_time_are_typed_errors() {
         // Before the first event: nothing is known yet.
         (
             datetime!(-9999-01-01 00:00 UTC),
-            "the dossier has no event by -9999-01-01 0:00:00.0 +00:00:00",
+            "dossier D has no event by -9999-01-01 0:00:00.0 +00:00:00",
         ),
     ];
     for (as_of, expected) in cases {

@@ -20,61 +20,68 @@ pub fn at(day: i64) -> OffsetDateTime {
 }
 
 /// Builds a [`DossierView`] by hand.
-pub struct ViewBuilder(DossierView);
+pub struct ViewBuilder {
+    view: DossierView,
+    /// The step runs, boxed into the view once by [`ViewBuilder::build`].
+    steps: Vec<StepView>,
+}
 
 impl ViewBuilder {
     pub fn new(id: &str) -> Self {
-        ViewBuilder(DossierView {
-            dossier_id: DossierId::new(id),
-            procedure: ProcedureCode::new("P1"),
-            unit: UnitId::new("SO1"),
-            current_unit: UnitId::new("SO1"),
-            channel: Channel::InPerson,
-            status: Status::Submitted,
-            national_code: 1,
-            submitted_at: None,
-            received_at: None,
-            finished_at: None,
-            official_due: None,
-            promised_due: None,
-            accept_by: None,
-            accept_overdue: false,
-            clock: ClockState::NotStarted,
-            used_minutes: 0,
-            left_minutes: 0,
-            overdue_minutes: 0,
-            time_class: TimeClass::NotJudged,
-            late_reason: None,
-            supplement_rounds: 0,
-            steps: Box::default(),
-            electronic_result: None,
-            paid_online: None,
-            satisfied: None,
-            rated_at: None,
-            digitisation: None,
-            feedback: 0,
-        })
+        ViewBuilder {
+            view: DossierView {
+                dossier_id: DossierId::new(id),
+                procedure: ProcedureCode::new("P1"),
+                unit: UnitId::new("SO1"),
+                current_unit: UnitId::new("SO1"),
+                channel: Channel::InPerson,
+                status: Status::Submitted,
+                national_code: 1,
+                submitted_at: None,
+                received_at: None,
+                finished_at: None,
+                official_due: None,
+                promised_due: None,
+                accept_by: None,
+                accept_overdue: false,
+                clock: ClockState::NotStarted,
+                used_minutes: 0,
+                left_minutes: 0,
+                overdue_minutes: 0,
+                time_class: TimeClass::NotJudged,
+                late_reason: None,
+                supplement_rounds: 0,
+                steps: Box::default(),
+                electronic_result: None,
+                paid_online: None,
+                satisfied: None,
+                rated_at: None,
+                digitisation: None,
+                feedback: 0,
+            },
+            steps: Vec::new(),
+        }
     }
 
     fn status(mut self, status: Status) -> Self {
-        self.0.status = status;
-        self.0.national_code = status.national_code();
+        self.view.status = status;
+        self.view.national_code = status.national_code();
         self
     }
 
     pub fn unit(mut self, unit: &str) -> Self {
-        self.0.unit = UnitId::new(unit);
-        self.0.current_unit = UnitId::new(unit);
+        self.view.unit = UnitId::new(unit);
+        self.view.current_unit = UnitId::new(unit);
         self
     }
 
     pub fn procedure(mut self, code: &str) -> Self {
-        self.0.procedure = ProcedureCode::new(code);
+        self.view.procedure = ProcedureCode::new(code);
         self
     }
 
     pub fn channel(mut self, channel: Channel) -> Self {
-        self.0.channel = channel;
+        self.view.channel = channel;
         self
     }
 
@@ -83,119 +90,115 @@ impl ViewBuilder {
     }
 
     pub fn submitted(mut self, t: OffsetDateTime) -> Self {
-        self.0.submitted_at = Some(t);
+        self.view.submitted_at = Some(t);
         self.status(Status::Submitted)
     }
 
     pub fn received(mut self, t: OffsetDateTime) -> Self {
-        self.0.received_at = Some(t);
-        self.0.clock = ClockState::Running;
-        self.0.time_class = TimeClass::WithinTime;
-        self.0.official_due = Some(t + Duration::days(5));
-        self.0.promised_due = self.0.official_due;
+        self.view.received_at = Some(t);
+        self.view.clock = ClockState::Running;
+        self.view.time_class = TimeClass::WithinTime;
+        self.view.official_due = Some(t + Duration::days(5));
+        self.view.promised_due = self.view.official_due;
         self.status(Status::Received)
     }
 
     pub fn open(mut self, class: TimeClass) -> Self {
-        self.0.time_class = class;
+        self.view.time_class = class;
         if class == TimeClass::Overdue {
-            self.0.late_reason = Some(LateReason::PastDue);
-            if self.0.overdue_minutes == 0 {
-                self.0.overdue_minutes = 60;
+            self.view.late_reason = Some(LateReason::PastDue);
+            if self.view.overdue_minutes == 0 {
+                self.view.overdue_minutes = 60;
             }
         }
         self.status(Status::Processing)
     }
 
     pub fn result(mut self, t: OffsetDateTime, class: TimeClass) -> Self {
-        self.0.finished_at = Some(t);
-        self.0.time_class = class;
-        self.0.clock = ClockState::Stopped;
+        self.view.finished_at = Some(t);
+        self.view.time_class = class;
+        self.view.clock = ClockState::Stopped;
         if class == TimeClass::Late {
-            self.0.late_reason = Some(LateReason::PastDue);
+            self.view.late_reason = Some(LateReason::PastDue);
         }
         self.status(Status::Returned)
     }
 
     pub fn ended(mut self, status: Status, t: OffsetDateTime) -> Self {
-        self.0.finished_at = Some(t);
-        self.0.time_class = TimeClass::NotJudged;
-        self.0.clock = ClockState::Stopped;
+        self.view.finished_at = Some(t);
+        self.view.time_class = TimeClass::NotJudged;
+        self.view.clock = ClockState::Stopped;
         self.status(status)
     }
 
     pub fn overdue(mut self, minutes: u64) -> Self {
-        self.0.overdue_minutes = minutes;
+        self.view.overdue_minutes = minutes;
         self
     }
 
     pub fn rated(mut self, satisfied: bool) -> Self {
-        self.0.satisfied = Some(satisfied);
+        self.view.satisfied = Some(satisfied);
         self
     }
 
     pub fn late_steps(mut self, n: usize) -> Self {
-        let started = self.0.received_at.unwrap_or_else(|| at(0));
+        let started = self.view.received_at.unwrap_or_else(|| at(0));
+        self.steps.reserve(n);
         for i in 0..n {
-            push_step(
-                &mut self.0.steps,
-                StepView {
-                    step: format!("s{i}"),
-                    unit: self.0.unit.clone(),
-                    started_at: started,
-                    finished_at: None,
-                    due: None,
-                    late: true,
-                },
-            );
+            self.steps.push(StepView {
+                step: format!("s{i}"),
+                unit: self.view.unit.clone(),
+                started_at: started,
+                finished_at: None,
+                due: None,
+                late: true,
+            });
         }
         self
     }
 
     pub fn e_result(mut self, electronic: bool) -> Self {
-        self.0.electronic_result = Some(electronic);
+        self.view.electronic_result = Some(electronic);
         self
     }
 
     pub fn digitisation(mut self, components: u32, digitised: u32, reused: u32) -> Self {
-        self.0.digitisation = Some((components, digitised, reused));
+        self.view.digitisation = Some((components, digitised, reused));
         self
     }
 
     pub fn paid_online(mut self, online: bool) -> Self {
-        self.0.paid_online = Some(online);
+        self.view.paid_online = Some(online);
         self
     }
 
     pub fn feedback(mut self, n: u32) -> Self {
-        self.0.feedback = n;
+        self.view.feedback = n;
         self
     }
 
     pub fn used(mut self, minutes: u64) -> Self {
-        self.0.used_minutes = minutes;
+        self.view.used_minutes = minutes;
         self
     }
 
     /// A step run by `unit`, late or not.
     pub fn step(mut self, id: &str, unit: &str, late: bool) -> Self {
-        let started = self.0.received_at.unwrap_or_else(|| at(0));
-        push_step(
-            &mut self.0.steps,
-            StepView {
-                step: id.into(),
-                unit: UnitId::new(unit),
-                started_at: started,
-                finished_at: None,
-                due: None,
-                late,
-            },
-        );
+        let started = self.view.received_at.unwrap_or_else(|| at(0));
+        self.steps.push(StepView {
+            step: id.into(),
+            unit: UnitId::new(unit),
+            started_at: started,
+            finished_at: None,
+            due: None,
+            late,
+        });
         self
     }
 
-    pub fn build(self) -> DossierView {
-        self.0
+    pub fn build(mut self) -> DossierView {
+        self.view.steps = self.steps.into_boxed_slice();
+        self.view
     }
 }
 
@@ -376,7 +379,8 @@ pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     }
 }
 
-/// Appends a step run to a view's (boxed) steps.
+/// Appends a step run to a built view's (boxed) steps. It rebuilds the slice, so it is for a
+/// single push ([`arb_view`]'s extra step); [`ViewBuilder`] collects its steps in a `Vec`.
 fn push_step(steps: &mut Box<[StepView]>, step: StepView) {
     let mut grown = std::mem::take(steps).into_vec();
     grown.push(step);
