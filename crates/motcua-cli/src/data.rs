@@ -3,7 +3,7 @@
 
 use crate::error::CliError;
 use motcua_calendar::Calendar;
-use motcua_core::{Catalogue, Context, DossierId, DossierView, Event};
+use motcua_core::{Catalogue, Context, DossierId, Event};
 use motcua_metrics::{LevelHistory, Period, Report};
 use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
 use motcua_postgres::PgStore;
@@ -142,8 +142,6 @@ impl DossierScan for AnyStore {
 
 /// Where a report's dossiers are read from.
 enum Origin {
-    /// Already in [`Dataset::streams`].
-    Streams,
     /// The bundled sample, in an in-memory store.
     Sample(SqliteStore),
     /// A JSON Lines file, read and checked while reporting.
@@ -186,7 +184,8 @@ pub struct Dataset {
     pub catalogue: Catalogue,
     /// The working calendar.
     pub calendar: Calendar,
-    /// Each dossier's events, in sequence order, by dossier id.
+    /// Each dossier's events, in sequence order, by dossier id: filled by [`Dataset::load`],
+    /// empty after [`Dataset::open`].
     pub streams: BTreeMap<DossierId, Vec<Event>>,
     /// The instant to judge at.
     pub as_of: OffsetDateTime,
@@ -301,7 +300,7 @@ impl Dataset {
     }
 
     /// The report over `period` (judged as of its end): dossiers streamed from the stores or
-    /// the file and tallied on every core, or built from the loaded streams.
+    /// the file and tallied on every core.
     pub fn report(&self, period: Period, levels: &LevelHistory) -> Result<Report, CliError> {
         let mut run = ReportRun::new(self.context(), period, levels).known_at(self.known_at);
         if let Some(threads) = self.threads {
@@ -309,15 +308,6 @@ impl Dataset {
         }
         let failed = |e: PipelineError| CliError::Data(e.to_string());
         match &self.origin {
-            Origin::Streams => {
-                let views = self.views()?;
-                Ok(Report::build_with_levels(
-                    &self.catalogue,
-                    &views,
-                    period,
-                    levels,
-                ))
-            }
             Origin::Sample(store) => report_store(store, &run).map_err(failed),
             Origin::File(path) => {
                 let file = BufReader::with_capacity(1 << 20, open(path)?);
@@ -337,27 +327,21 @@ impl Dataset {
         }
     }
 
-    /// Loads the data the arguments name, keeping only the events recorded by `--known-at`.
+    /// Loads the data the arguments name into [`Dataset::streams`], keeping only the events
+    /// recorded by `--known-at`. Reads at most one store, a SQLite file.
     pub fn load(args: &DataArgs) -> Result<Dataset, CliError> {
         if args.store.len() > 1 || args.store.iter().any(|l| postgres_location(l).is_some()) {
-            return Err(CliError::Usage(
-                "this command reads one SQLite store; several stores and PostgreSQL URLs are for `motcua report`".to_owned(),
-            ));
+            return Err(one_sqlite_store());
         }
         let mut data = Self::open(args)?;
         let mut streams = match &data.origin {
-            Origin::Streams => std::mem::take(&mut data.streams),
             Origin::Sample(store) => read_streams(store)?,
             Origin::File(path) => read_events(path, &data.catalogue)?,
-            Origin::Stores(stores) => {
-                let mut streams = BTreeMap::new();
-                for (_, store) in stores {
-                    if let AnyStore::Sqlite(store) = store {
-                        streams.append(&mut read_streams(store)?);
-                    }
-                }
-                streams
-            }
+            Origin::Stores(stores) => match &stores[..] {
+                [(_, AnyStore::Sqlite(store))] => read_streams(store)?,
+                // Refused above.
+                _ => return Err(one_sqlite_store()),
+            },
         };
         if let Some(known_at) = args.known_at {
             // Within a dossier recorded_at never goes backwards: what was known is a prefix.
@@ -371,7 +355,6 @@ impl Dataset {
             streams.retain(|_, events| !events.is_empty());
         }
         data.streams = streams;
-        data.origin = Origin::Streams;
         Ok(data)
     }
 
@@ -379,24 +362,13 @@ impl Dataset {
     pub fn context(&self) -> Context<'_> {
         Context::new(&self.catalogue, &self.calendar)
     }
+}
 
-    /// Every dossier's view as of the dataset's instant, in dossier order. Dossiers with no
-    /// event by then are left out.
-    pub fn views(&self) -> Result<Vec<DossierView>, CliError> {
-        let context = self.context();
-        let mut views = Vec::with_capacity(self.streams.len());
-        for events in self.streams.values() {
-            if events.first().is_none_or(|e| e.occurred_at > self.as_of) {
-                continue;
-            }
-            views.push(
-                context
-                    .view_events(events, self.as_of)
-                    .map_err(|e| CliError::Data(e.to_string()))?,
-            );
-        }
-        Ok(views)
-    }
+/// The error for `load` given several stores or a PostgreSQL one.
+fn one_sqlite_store() -> CliError {
+    CliError::Usage(
+        "this command reads one SQLite store; several stores and PostgreSQL URLs are for `motcua report`".to_owned(),
+    )
 }
 
 fn both_or_store() -> CliError {

@@ -2,8 +2,8 @@
 //! events, or straight into a store file.
 
 use crate::error::CliError;
-use crate::import::{ProgressBar, Total};
-use motcua_store::{import_events, ImportError, ImportOptions};
+use crate::import::{into_store, Total, Wording};
+use motcua_store::{import_events, ImportOptions};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -98,54 +98,36 @@ fn write_files(sample: &motcua_gen::Sample, dir: &Path) -> Result<(PathBuf, Path
 /// Imports the sample into the store file at `path` (created if missing) through one import
 /// session, and keeps its catalogue there; returns the store's last position.
 fn write_store(sample: motcua_gen::Sample, path: &Path) -> Result<u64, CliError> {
-    let existed = path.exists();
-    let store = crate::data::open_store(path, true)?;
     let total = Some(Total::Events(sample.events.len() as u64));
-    let mut bar = ProgressBar::on_stderr(format!("writing {}", path.display()), total);
     let motcua_gen::Sample {
         catalogue, events, ..
     } = sample;
-    let result = import_events(
-        &store,
-        events,
-        &catalogue,
-        &ImportOptions::default(),
-        &mut |p| {
-            if let Some(bar) = &mut bar {
-                bar.update(p);
-            }
-        },
-    );
-    if let Some(bar) = &mut bar {
-        bar.finish();
-    }
-    let imported = result.map_err(|e| refused(path, e)).and_then(|_| {
-        store
-            .save_catalogue(&catalogue)
-            .map_err(|e| crate::data::store_error(path, e))?;
-        motcua_store::EventStore::last_position(&store)
-            .map_err(|e| CliError::Data(format!("the store could not be read: {e}")))
-    });
-    if imported.is_err() && !existed {
-        // Nothing was written into a file this command created: leave no file behind.
-        drop(store);
-        crate::import::remove_store_files(path);
-    }
-    imported
-}
-
-/// A generated event the store refuses: events it already holds are a conflict (exit 4).
-fn refused(path: &Path, error: ImportError) -> CliError {
-    match error {
-        ImportError::AlreadyStored { .. } | ImportError::StoreRefused { .. } => {
-            CliError::Conflict {
-                path: path.to_owned(),
-                message: format!("cannot write the generated events: {error}; nothing was written"),
-            }
-        }
-        other => CliError::Data(format!(
-            "{}: the generated events could not be stored: {other}; nothing was written",
+    let wording = Wording {
+        cannot: "write the generated events".to_owned(),
+        nothing: "written",
+    };
+    let other = |error| {
+        CliError::Data(format!(
+            "{}: the generated events could not be stored: {error}; nothing was written",
             path.display()
-        )),
-    }
+        ))
+    };
+    let ((), last) = into_store(
+        path,
+        format!("writing {}", path.display()),
+        total,
+        wording,
+        other,
+        |store, progress| {
+            import_events(
+                store,
+                events,
+                &catalogue,
+                &ImportOptions::default(),
+                progress,
+            )?;
+            Ok(((), Some(catalogue)))
+        },
+    )?;
+    Ok(last)
 }

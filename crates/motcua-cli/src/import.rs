@@ -3,6 +3,7 @@
 use crate::data::{open_store, read_catalogue, store_error};
 use crate::error::CliError;
 use crate::render::num;
+use motcua_core::Catalogue;
 use motcua_sqlite::SqliteStore;
 use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, ImportProgress};
 use std::io::{BufReader, IsTerminal, Write};
@@ -32,25 +33,37 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
         source,
     })?;
     let size = events.metadata().ok().map(|m| m.len());
-    let existed = args.store.exists();
-    let store = open_store(&args.store, true)?;
-    let label = format!("importing {}", args.events.display());
-    let mut bar = ProgressBar::on_stderr(label, size.map(Total::Bytes));
     let reader = BufReader::with_capacity(1 << 20, events);
-    let result = import_into(&store, args, catalogue, reader, &mut |p| {
-        if let Some(bar) = &mut bar {
-            bar.update(p);
-        }
-    });
-    if let Some(bar) = &mut bar {
-        bar.finish();
-    }
-    if result.is_err() && !existed {
-        // Nothing was imported into a file this command created: leave no file behind.
-        drop(store);
-        remove_store_files(&args.store);
-    }
-    let (summary, last) = result?;
+    let wording = Wording {
+        cannot: format!("import {}", args.events.display()),
+        nothing: "imported",
+    };
+    let label = format!("importing {}", args.events.display());
+    let (summary, last) = into_store(
+        &args.store,
+        label,
+        size.map(Total::Bytes),
+        wording,
+        |e| not_imported(args, e),
+        |store, progress| {
+            let catalogue = match catalogue {
+                Some(c) => c,
+                None => store
+                    .catalogue()
+                    .map_err(|e| store_error(&args.store, e))?
+                    .ok_or_else(|| {
+                        CliError::Usage(format!(
+                            "{}: the store keeps no catalogue yet; pass --catalog FILE",
+                            args.store.display()
+                        ))
+                    })?,
+            };
+            let options = ImportOptions::default();
+            let summary = import_jsonl_with(store, reader, &catalogue, &options, progress)?;
+            // A catalogue given on the command line is kept in the store.
+            Ok((summary, args.catalog.is_some().then_some(catalogue)))
+        },
+    )?;
     writeln!(
         out,
         "imported {} events of {} dossiers into {} (last position {last})",
@@ -61,52 +74,9 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-fn import_into(
-    store: &SqliteStore,
-    args: &ImportArgs,
-    catalogue: Option<motcua_core::Catalogue>,
-    events: impl std::io::BufRead,
-    progress: &mut dyn FnMut(ImportProgress),
-) -> Result<(motcua_store::ImportSummary, u64), CliError> {
-    let catalogue = match catalogue {
-        Some(c) => c,
-        None => store
-            .catalogue()
-            .map_err(|e| store_error(&args.store, e))?
-            .ok_or_else(|| {
-                CliError::Usage(format!(
-                    "{}: the store keeps no catalogue yet; pass --catalog FILE",
-                    args.store.display()
-                ))
-            })?,
-    };
-    let options = ImportOptions::default();
-    let summary = import_jsonl_with(store, events, &catalogue, &options, progress)
-        .map_err(|e| refused(args, e))?;
-    if args.catalog.is_some() {
-        store
-            .save_catalogue(&catalogue)
-            .map_err(|e| store_error(&args.store, e))?;
-    }
-    let last = store
-        .last_position()
-        .map_err(|e| CliError::Data(format!("the store could not be read: {e}")))?;
-    Ok((summary, last))
-}
-
-/// Events the store already holds, or a concurrent append, are conflicts (exit 4); the rest
-/// is bad input in the events file.
-fn refused(args: &ImportArgs, error: ImportError) -> CliError {
+/// A refused import that is not a conflict: a store failure, or bad input in the events file.
+fn not_imported(args: &ImportArgs, error: ImportError) -> CliError {
     match error {
-        ImportError::AlreadyStored { .. } | ImportError::StoreRefused { .. } => {
-            CliError::Conflict {
-                path: args.store.clone(),
-                message: format!(
-                    "cannot import {}: {error}; nothing was imported",
-                    args.events.display()
-                ),
-            }
-        }
         ImportError::Store(e) => CliError::Data(format!(
             "{}: the store failed, nothing was imported: {e}",
             args.store.display()
@@ -118,7 +88,100 @@ fn refused(args: &ImportArgs, error: ImportError) -> CliError {
     }
 }
 
-pub(crate) fn remove_store_files(path: &Path) {
+/// How a command words a conflict when importing into a store:
+/// `cannot {cannot}: {error}; nothing was {nothing}`.
+pub(crate) struct Wording {
+    /// What could not be done, e.g. `import events.jsonl`.
+    pub(crate) cannot: String,
+    /// What was not done, e.g. `imported`.
+    pub(crate) nothing: &'static str,
+}
+
+/// Why an import into a store stopped.
+pub(crate) enum Stopped {
+    /// The import refused the events.
+    Refused(ImportError),
+    /// Something around the import failed.
+    Failed(CliError),
+}
+
+impl From<ImportError> for Stopped {
+    fn from(error: ImportError) -> Self {
+        Stopped::Refused(error)
+    }
+}
+
+impl From<CliError> for Stopped {
+    fn from(error: CliError) -> Self {
+        Stopped::Failed(error)
+    }
+}
+
+/// Imports into the store file at `path` (created if missing), all or nothing, for `import`
+/// and `gen --store`. `import` runs with the store and a progress callback (a bar labelled
+/// `label` on standard error, when that is a terminal) and returns its result and the
+/// catalogue to keep in the store, if any; this returns that result and the store's last
+/// position.
+///
+/// Events the store already holds, or a concurrent append, are a conflict (exit 4) in the
+/// command's `wording`; other refusals are as `other` says. On any failure a store file this
+/// call created is removed.
+pub(crate) fn into_store<T>(
+    path: &Path,
+    label: String,
+    total: Option<Total>,
+    wording: Wording,
+    other: impl FnOnce(ImportError) -> CliError,
+    import: impl FnOnce(
+        &SqliteStore,
+        &mut dyn FnMut(ImportProgress),
+    ) -> Result<(T, Option<Catalogue>), Stopped>,
+) -> Result<(T, u64), CliError> {
+    let existed = path.exists();
+    let store = open_store(path, true)?;
+    let mut bar = ProgressBar::on_stderr(label, total);
+    let result = import(&store, &mut |p| {
+        if let Some(bar) = &mut bar {
+            bar.update(p);
+        }
+    });
+    if let Some(bar) = &mut bar {
+        bar.finish();
+    }
+    let imported = match result {
+        Ok(done) => Ok(done),
+        Err(Stopped::Failed(error)) => Err(error),
+        Err(Stopped::Refused(
+            error @ (ImportError::AlreadyStored { .. } | ImportError::StoreRefused { .. }),
+        )) => Err(CliError::Conflict {
+            path: path.to_owned(),
+            message: format!(
+                "cannot {}: {error}; nothing was {}",
+                wording.cannot, wording.nothing
+            ),
+        }),
+        Err(Stopped::Refused(error)) => Err(other(error)),
+    };
+    let finished = imported.and_then(|(done, catalogue)| {
+        if let Some(catalogue) = &catalogue {
+            store
+                .save_catalogue(catalogue)
+                .map_err(|e| store_error(path, e))?;
+        }
+        let last = store
+            .last_position()
+            .map_err(|e| CliError::Data(format!("the store could not be read: {e}")))?;
+        Ok((done, last))
+    });
+    if finished.is_err() && !existed {
+        // Nothing was imported into a file this command created: leave no file behind.
+        drop(store);
+        remove_store_files(path);
+    }
+    finished
+}
+
+fn remove_store_files(path: &Path) {
     let _ = std::fs::remove_file(path);
     for suffix in ["-wal", "-shm"] {
         let mut name = path.as_os_str().to_owned();

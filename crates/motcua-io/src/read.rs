@@ -103,16 +103,12 @@ impl<R: BufRead> EventReader<R> {
                 Ok(Line::Read) => self.line = self.line.saturating_add(1),
                 Ok(Line::TooLong { length }) => {
                     self.line = self.line.saturating_add(1);
-                    let kind = ReadErrorKind::LineTooLong {
-                        length,
-                        limit: MAX_LINE_BYTES,
-                    };
-                    return Some(Err(ReadError::new(self.line, kind)));
+                    return Some(Err(ReadError::line_too_long(self.line, length)));
                 }
                 Err(e) => {
                     self.failed = true;
                     self.line = self.line.saturating_add(1);
-                    return Some(Err(ReadError::new(self.line, ReadErrorKind::Io(e))));
+                    return Some(Err(ReadError::io(self.line, e)));
                 }
             }
             let text = match std::str::from_utf8(&self.buf) {

@@ -242,7 +242,7 @@ struct Partition {
 /// reuse across the whole file), viewed and tallied on its own thread.
 ///
 /// Unlike a store scan this holds the file's events in memory (a file is not ordered by
-/// dossier): about 200 bytes per event, plus 24 per event for the id check. Lines are held
+/// dossier): about 200 bytes per event, plus 48 per event for the id check. Lines are held
 /// a block (1 MiB) at a time, and a line longer than [`MAX_LINE_BYTES`] is refused without
 /// being held.
 ///
@@ -254,7 +254,8 @@ pub fn report_jsonl<R: BufRead + Send>(
     reader: R,
     run: &ReportRun<'_>,
 ) -> Result<Report, PipelineError> {
-    let threads = run.threads.max(1);
+    // At least one: `ReportRun::threads` clamps.
+    let threads = run.threads;
     let parts = threads;
     let stop = AtomicBool::new(false);
     let (block_tx, block_rx) = sync_channel::<Block>(threads * 2);

@@ -65,6 +65,7 @@ pub struct ReportRun<'a> {
     pub(crate) period: Period,
     levels: &'a LevelHistory,
     known_at: Option<OffsetDateTime>,
+    /// At least one: [`ReportRun::new`] and [`ReportRun::threads`] see to it.
     pub(crate) threads: usize,
 }
 
@@ -102,11 +103,6 @@ impl<'a> ReportRun<'a> {
         self.period
     }
 
-    /// The worker threads.
-    pub fn thread_count(&self) -> usize {
-        self.threads
-    }
-
     /// The view of one dossier's events under this run, or `None` when nothing of it was
     /// known or had happened by then.
     fn view(&self, events: &[Event]) -> Result<Option<DossierView>, PipelineError> {
@@ -120,17 +116,14 @@ impl<'a> ReportRun<'a> {
         };
         let events = &events[..known];
         let as_of = self.period.end;
-        if events.first().is_none_or(|e| e.occurred_at > as_of) {
+        let Some(first) = events.first().filter(|e| e.occurred_at <= as_of) else {
             return Ok(None);
-        }
+        };
         self.context
             .view_events(events, as_of)
             .map(Some)
             .map_err(|source| PipelineError::View {
-                dossier: events
-                    .first()
-                    .map(|e| e.dossier_id.clone())
-                    .unwrap_or_else(|| DossierId::new("")),
+                dossier: first.dossier_id.clone(),
                 source,
             })
     }
@@ -244,13 +237,13 @@ pub fn report_stores<S: DossierScan + Sync>(
             source,
         }
     };
+    let parts = if run.threads == 1 {
+        1
+    } else {
+        run.threads * RANGES_PER_THREAD
+    };
     let mut work: Vec<(usize, DossierRange)> = Vec::new();
     for (i, (name, store)) in stores.iter().enumerate() {
-        let parts = if run.threads == 1 {
-            1
-        } else {
-            run.threads * RANGES_PER_THREAD
-        };
         let ranges = store.dossier_ranges(parts).map_err(named(name))?;
         work.extend(ranges.into_iter().map(|r| (i, r)));
     }
