@@ -344,12 +344,8 @@ impl Dataset {
             },
         };
         if let Some(known_at) = args.known_at {
-            // Within a dossier recorded_at never goes backwards: what was known is a prefix.
             for events in streams.values_mut() {
-                let known = events
-                    .iter()
-                    .position(|e| e.recorded_at > known_at)
-                    .unwrap_or(events.len());
+                let known = motcua_core::known_prefix(events, known_at).len();
                 events.truncate(known);
             }
             streams.retain(|_, events| !events.is_empty());

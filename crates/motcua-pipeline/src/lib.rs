@@ -106,15 +106,10 @@ impl<'a> ReportRun<'a> {
     /// The view of one dossier's events under this run, or `None` when nothing of it was
     /// known or had happened by then.
     fn view(&self, events: &[Event]) -> Result<Option<DossierView>, PipelineError> {
-        let known = match self.known_at {
-            // Within a dossier recorded_at never goes backwards: what was known is a prefix.
-            Some(k) => events
-                .iter()
-                .position(|e| e.recorded_at > k)
-                .unwrap_or(events.len()),
-            None => events.len(),
+        let events = match self.known_at {
+            Some(k) => motcua_core::known_prefix(events, k),
+            None => events,
         };
-        let events = &events[..known];
         let as_of = self.period.end;
         let Some(first) = events.first().filter(|e| e.occurred_at <= as_of) else {
             return Ok(None);
