@@ -270,13 +270,19 @@ impl SqliteStore {
             )
             .map_err(db)?;
         let rows = stmt
-            .query_map(params![dossier.as_str()], |r| {
-                Ok((r.get::<_, i64>(0)?, body_at(r, 1)?))
-            })
+            .query_map(params![dossier.as_str()], position_and_body)
             .map_err(db)?;
+        self.stored_rows(rows)
+    }
+
+    /// Decodes `(position, body)` rows ([`position_and_body`]) into stored events.
+    fn stored_rows(
+        &self,
+        rows: impl Iterator<Item = rusqlite::Result<(i64, Vec<u8>)>>,
+    ) -> StoreResult<Vec<StoredEvent>> {
         let mut events = Vec::new();
         for row in rows {
-            let (position, body) = row.map_err(db)?;
+            let (position, body) = row.map_err(|e| self.backend(e))?;
             events.push(stored(position, &body)?);
         }
         Ok(events)
@@ -339,6 +345,11 @@ pub(crate) fn stored(position: i64, body: &[u8]) -> StoreResult<StoredEvent> {
 
 /// An event body column: compact bytes (a BLOB) or, in stores written before the compact form,
 /// a JSON line (TEXT).
+/// A row of `SELECT position, body …`: the position and the body's bytes.
+fn position_and_body(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Vec<u8>)> {
+    Ok((r.get(0)?, body_at(r, 1)?))
+}
+
 pub(crate) fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
     let value = row.get_ref(i)?;
     value
@@ -421,16 +432,9 @@ impl EventStore for SqliteStore {
             .map_err(db)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map(params![to_i64(from_position), limit], |r| {
-                Ok((r.get::<_, i64>(0)?, body_at(r, 1)?))
-            })
+            .query_map(params![to_i64(from_position), limit], position_and_body)
             .map_err(db)?;
-        let mut events = Vec::new();
-        for row in rows {
-            let (position, body) = row.map_err(db)?;
-            events.push(stored(position, &body)?);
-        }
-        Ok(events)
+        self.stored_rows(rows)
     }
 
     fn last_position(&self) -> StoreResult<u64> {
