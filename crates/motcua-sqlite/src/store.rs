@@ -292,10 +292,8 @@ impl SqliteStore {
         let row: Option<(i64, Vec<u8>)> = tx
             .prepare_cached("SELECT position, body FROM events WHERE event_id = ?1")
             .and_then(|mut s| {
-                s.query_row(params![id.as_bytes().as_slice()], |r| {
-                    Ok((r.get(0)?, body_at(r, 1)?))
-                })
-                .optional()
+                s.query_row(params![id.as_bytes().as_slice()], position_and_body)
+                    .optional()
             })
             .map_err(|e| self.backend(e))?;
         row.map(|(position, body)| stored(position, &body))
@@ -350,7 +348,7 @@ fn position_and_body(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Vec<u8>)> 
     Ok((r.get(0)?, body_at(r, 1)?))
 }
 
-pub(crate) fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
+fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
     let value = row.get_ref(i)?;
     value
         .as_bytes()
