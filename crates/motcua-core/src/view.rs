@@ -400,6 +400,9 @@ impl<'a> Context<'a> {
         };
 
         let end = state.finished_at.map_or(as_of, |f| f.min(as_of));
+        // Where the clock reads: the end (finished, or the as-of instant), or where a wait still
+        // open stopped it.
+        let clock_at = dues.clock_stopped_at.map_or(end, |t| t.min(end));
         let clock = if state.received_at.is_none() {
             ClockState::NotStarted
         } else if state.is_finished() {
@@ -417,24 +420,32 @@ impl<'a> Context<'a> {
         if let Some(from) = dues.counting_from {
             let elapsed = self
                 .calendar
-                .working_minutes_between(from, end)
+                .working_minutes_between(from, clock_at)
                 .map_err(cal_err)?;
             used_minutes = elapsed.saturating_sub(dues.paused_minutes);
             if let Some(due) = dues.official {
                 left_minutes = self
                     .calendar
-                    .working_minutes_between(end, due)
+                    .working_minutes_between(clock_at, due)
                     .map_err(cal_err)?;
-                overdue_minutes = self
-                    .calendar
-                    .working_minutes_between(due, end)
-                    .map_err(cal_err)?;
+                if self.compare(clock_at, due) == Ordering::Greater {
+                    // Past its due under the configured comparison: at least a minute, even when
+                    // no working minute has passed since (the night after a due at a close, a
+                    // weekend), so that `overdue_minutes > 0` exactly when it is past due.
+                    overdue_minutes = self
+                        .calendar
+                        .working_minutes_between(due, clock_at)
+                        .map_err(cal_err)?
+                        .max(1);
+                }
             }
         }
         let (time_class, late_reason) = self
-            .judge(state, status, dues.official, as_of)
+            .judge(state, status, dues.official, clock_at)
             .map_err(cal_err)?;
-        let steps = self.steps(state, procedure, end).map_err(cal_err)?;
+        let steps = self
+            .steps(state, procedure, clock_at, dues.official)
+            .map_err(cal_err)?;
         let accept_overdue = dues.accept_by.is_some_and(|by| as_of > by);
         Ok(DossierView {
             dossier_id,
@@ -585,28 +596,32 @@ impl<'a> Context<'a> {
 
     /// The view's step runs, built in one allocation of the exact size (views of many dossiers
     /// are derived in bulk; collecting a `Result` iterator would grow and then shrink).
+    ///
+    /// A step's budget is its share of the limit in the limit's own unit, counted like the
+    /// dossier's due from the step's normalised start ([`step_due`]); the waits that stop the
+    /// dossier's clock stop the step's too; and no step is due after the dossier.
     fn steps(
         &self,
         state: &DossierState,
         procedure: &Procedure,
-        horizon: OffsetDateTime,
+        clock_at: OffsetDateTime,
+        official: Option<OffsetDateTime>,
     ) -> Result<Box<[StepView]>, CalendarError> {
-        let nominal = procedure.time_limit.nominal_minutes();
         let mut steps = Vec::with_capacity(state.steps.len());
         for run in &state.steps {
-            let budget = procedure
-                .step(&run.step)
-                .zip(nominal)
-                .map(|(spec, total)| total * u64::from(spec.share_percent) / 100);
-            let end = run.finished_at.unwrap_or(horizon);
-            let due = match budget {
-                Some(minutes) => {
-                    let waited = self.waited_minutes(state, run.started_at, end)?;
+            let end = run.finished_at.map_or(clock_at, |f| f.min(clock_at));
+            let due = match procedure.step(&run.step) {
+                Some(spec) => {
                     let start = self.calendar.next_working_instant(run.started_at)?;
-                    Some(
-                        self.calendar
-                            .add_working_minutes(start, minutes.saturating_add(waited))?,
-                    )
+                    let waited = self.waited(state, procedure, start, end)?;
+                    step_due(
+                        self.calendar,
+                        procedure.time_limit,
+                        spec.share_percent,
+                        start,
+                        waited,
+                    )?
+                    .map(|d| official.map_or(d, |o| d.min(o)))
                 }
                 None => None,
             };
@@ -623,33 +638,88 @@ impl<'a> Context<'a> {
         Ok(steps.into_boxed_slice())
     }
 
-    /// Working minutes of supplement and payment waits inside [from, to): they do not count
-    /// against a step's budget.
-    fn waited_minutes(
+    /// The time inside `[from, to)` spent in waits that stop the clock (supplement rounds, and
+    /// payment waits when the procedure says they pause it): working minutes and wall-clock time.
+    fn waited(
         &self,
         state: &DossierState,
+        procedure: &Procedure,
         from: OffsetDateTime,
         to: OffsetDateTime,
-    ) -> Result<u64, CalendarError> {
+    ) -> Result<Waited, CalendarError> {
+        let payments = state
+            .payments
+            .iter()
+            .filter(|_| procedure.payment_pauses_clock)
+            .map(|p| (p.requested_at, p.paid.map(|(t, _)| t)));
         let waits = state
             .supplements
             .iter()
             .map(|r| (r.requested_at, r.closed.map(|(t, _)| t)))
-            .chain(
-                state
-                    .payments
-                    .iter()
-                    .map(|p| (p.requested_at, p.paid.map(|(t, _)| t))),
-            );
-        let mut total = 0u64;
+            .chain(payments);
+        let mut total = Waited::default();
         for (start, end) in waits {
             let (a, b) = (start.max(from), end.unwrap_or(to).min(to));
             if a < b {
-                total = total.saturating_add(self.calendar.working_minutes_between(a, b)?);
+                total.minutes = total
+                    .minutes
+                    .saturating_add(self.calendar.working_minutes_between(a, b)?);
+                total.wall = total.wall.saturating_add(b - a);
             }
         }
         Ok(total)
     }
+}
+
+/// Time spent waiting, in both measures.
+#[derive(Clone, Copy, Debug, Default)]
+struct Waited {
+    minutes: u64,
+    wall: time::Duration,
+}
+
+/// A step's own due: `share_percent` of the procedure's limit, in the limit's own unit, from the
+/// step's normalised `start`, moved by the time `waited` inside the step. Working days: the
+/// whole days of the share counted as the dossier's working days are (same time of day), the
+/// rest in working minutes (a day is 8 hours); working hours and same-day limits in working
+/// minutes ([`deadline::working_due`]); calendar days as wall-clock time rolled forward to a
+/// working day ([`Calendar::roll_forward`]). `None` for a procedure without a limit.
+fn step_due(
+    calendar: &Calendar,
+    limit: crate::procedure::TimeLimit,
+    share_percent: u8,
+    start: OffsetDateTime,
+    waited: Waited,
+) -> Result<Option<OffsetDateTime>, CalendarError> {
+    use crate::procedure::TimeLimit;
+    let share = u64::from(share_percent);
+    let minutes = |total: u64| total * share / 100;
+    Ok(Some(match limit {
+        TimeLimit::WorkingDays(n) => {
+            let hundredths = u64::from(n) * share;
+            let days = u32::try_from(hundredths / 100).unwrap_or(u32::MAX);
+            let rest = (hundredths % 100) * 480 / 100 + waited.minutes;
+            let due = calendar.add_working_days(start, days)?;
+            if rest == 0 {
+                due
+            } else {
+                deadline::working_due(calendar, due, rest)?
+            }
+        }
+        TimeLimit::WorkingHours(h) => {
+            deadline::working_due(calendar, start, minutes(u64::from(h) * 60) + waited.minutes)?
+        }
+        TimeLimit::SameDay { .. } => {
+            deadline::working_due(calendar, start, minutes(480) + waited.minutes)?
+        }
+        TimeLimit::CalendarDays(n) => {
+            let budget = time::Duration::minutes(
+                i64::try_from(minutes(u64::from(n) * 1440)).unwrap_or(i64::MAX),
+            );
+            calendar.roll_forward(start.saturating_add(budget).saturating_add(waited.wall))?
+        }
+        TimeLimit::None => return Ok(None),
+    }))
 }
 
 /// `error` naming the dossier of `events` when the folded state knew no id (no event by the
