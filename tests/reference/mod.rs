@@ -460,6 +460,9 @@ pub fn expected(
     if state.is_finished() {
         out.paused_by = None;
     }
+    if out.time_class == TimeClass::NotJudged {
+        out.overdue_minutes = 0;
+    }
 
     // Steps: the share of the limit in the limit's own unit, from the step's normalised start,
     // moved by the waits inside the step, never after the dossier's due.

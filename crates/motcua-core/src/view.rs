@@ -151,11 +151,18 @@ pub struct DossierView {
     pub accept_overdue: bool,
     /// What the clock is doing.
     pub clock: ClockState,
-    /// Working minutes counted against the limit so far.
+    /// Working minutes counted against the limit so far: from where the clock last started to
+    /// where it reads (the as-of instant, the end, or the start of a wait still open), less the
+    /// waits that stopped it.
     pub used_minutes: u64,
-    /// Working minutes left before the official due (0 when past it).
+    /// Working minutes from where the clock reads to the official due (0 when past it, or with
+    /// no due). Constant while the clock is stopped; never rises while it runs.
     pub left_minutes: u64,
-    /// Working minutes past the official due (0 when not past it).
+    /// Working minutes past the official due, once the dossier is past it under the configured
+    /// comparison (by date, the default: from the day after the due date), and at least 1 then,
+    /// even when no working minute has passed since the due (the night after a due at a close, a
+    /// weekend); 0 otherwise, and for a dossier not judged. So `overdue_minutes > 0` exactly
+    /// when the dossier is overdue, or late past its due.
     pub overdue_minutes: u64,
     /// How it stands against its due.
     pub time_class: TimeClass,
@@ -443,6 +450,10 @@ impl<'a> Context<'a> {
         let (time_class, late_reason) = self
             .judge(state, status, dues.official, clock_at)
             .map_err(cal_err)?;
+        if time_class == TimeClass::NotJudged {
+            // Refused, withdrawn or stopped: not judged, so never overdue.
+            overdue_minutes = 0;
+        }
         let steps = self
             .steps(state, procedure, clock_at, dues.official)
             .map_err(cal_err)?;
