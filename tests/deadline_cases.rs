@@ -17,7 +17,8 @@ fn catalogue() -> Catalogue {
           {"code":"CAL30-P","name":"c","field":"f","level":"district","time_limit":{"calendar_days":30},"supplement_policy":"pause"},
           {"code":"CAL30-STEP","name":"c","field":"f","level":"district","time_limit":{"calendar_days":30},
            "steps":[{"id":"appraisal","name":"thẩm định","share_percent":80}]},
-          {"code":"SAME-P","name":"s","field":"f","level":"district","time_limit":{"same_day":{"cutoff":"15:00"}},"supplement_policy":"pause"}
+          {"code":"SAME-P","name":"s","field":"f","level":"district","time_limit":{"same_day":{"cutoff":"15:00"}},"supplement_policy":"pause"},
+          {"code":"WD5-SUP30","name":"s","field":"f","level":"district","time_limit":{"working_days":5},"supplement_time_limit":{"calendar_days":30}}
         ]}"#,
     )
     .expect("the catalogue")
@@ -186,4 +187,67 @@ fn past_the_due_instant_on_the_due_date_is_not_overdue_by_date() {
     assert_eq!(v.time_class, TimeClass::Overdue);
     assert_eq!(v.late_reason, Some(LateReason::PastDue));
     assert_eq!(v.overdue_minutes, 150 + 240); // 09:00–11:30 and 13:00–17:00 on the due date
+}
+
+/// The applicant's side of a supplement round: the procedure gives 30 days to supply; the view
+/// and the explanation show when they run out, the dossier waiting past it is flagged, and one
+/// stopped for it is counted as such in the report.
+#[test]
+fn the_applicant_has_a_due_to_supplement() {
+    use motcua::metrics::{Counts, Period};
+    let catalogue = catalogue();
+    let calendar = Calendar::vietnam();
+    let asked = || {
+        Story::new(&catalogue, "S")
+            .then(datetime!(2024-03-04 09:00 +7), received("WD5-SUP30"))
+            .then(
+                datetime!(2024-03-05 09:00 +7),
+                EventKind::SupplementRequested {
+                    reason: "thiếu bản vẽ".into(),
+                },
+            )
+    };
+    let on_the_day =
+        given(&catalogue, &calendar, asked().events()).at(datetime!(2024-04-04 16:00 +7));
+    assert_eq!(
+        on_the_day.view().supplement_due,
+        Some(datetime!(2024-04-04 09:00 +7))
+    );
+    assert!(!on_the_day.view().supplement_overdue, "dates are compared");
+    let after = on_the_day.at(datetime!(2024-04-05 08:00 +7));
+    assert!(after.view().supplement_overdue);
+    let explanation = motcua::Context::new(&catalogue, &calendar)
+        .explain(
+            &motcua::fold(&asked().events()),
+            datetime!(2024-04-05 08:00 +7),
+        )
+        .expect("an explanation");
+    assert!(
+        explanation.to_string().contains("the applicant has 30 calendar day(s), rolled forward to a working day to supply it, until Thu 2024-04-04 09:00"),
+        "{explanation}"
+    );
+    let period = Period::new(
+        datetime!(2024-04-01 00:00 +7),
+        datetime!(2024-04-08 00:00 +7),
+    )
+    .expect("a period");
+    let open = Counts::of_view(after.view(), &period);
+    assert_eq!(
+        (open.open_supplement_overdue, open.supplement_expired),
+        (1, 0)
+    );
+
+    let expired = asked().then(datetime!(2024-04-05 10:00 +7), EventKind::SupplementExpired);
+    let at = given(&catalogue, &calendar, expired.events()).at(datetime!(2024-04-08 00:00 +7));
+    assert!(at.view().supplement_expired);
+    assert_eq!(at.view().supplement_due, None, "no round is open");
+    let counts = Counts::of_view(at.view(), &period);
+    assert_eq!(
+        (
+            counts.stopped,
+            counts.supplement_expired,
+            counts.open_supplement_overdue
+        ),
+        (1, 1, 0)
+    );
 }

@@ -18,8 +18,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use reference::{expected, Clerk};
 use stories::{
-    action, catalogue, judging, limit, limit_of_kind, policy, shares, story, Action, EDGES,
-    LIMIT_KINDS, POLICIES,
+    action, catalogue_with_supply, judging, limit, limit_of_kind, policy, shares, story, Action,
+    EDGES, LIMIT_KINDS, POLICIES,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -80,13 +80,13 @@ fn check_story(
             view.promised_due,
             view.accept_by,
             view.accept_overdue,
-            view.used_minutes,
-            view.left_minutes,
-            view.overdue_minutes,
+            u64::from(view.used_minutes),
+            u64::from(view.left_minutes),
+            u64::from(view.overdue_minutes),
             view.time_class,
             view.late_reason,
             paused,
-            got_steps,
+            (got_steps, view.supplement_due, view.supplement_overdue),
         );
         let wanted = (
             want.official_due,
@@ -99,12 +99,16 @@ fn check_story(
             want.time_class,
             want.late_reason,
             want.paused_by,
-            want.steps.clone(),
+            (
+                want.steps.clone(),
+                want.supplement_due,
+                want.supplement_overdue,
+            ),
         );
         prop_assert_eq!(
             &got,
             &wanted,
-            "as of {}, limit {:?}, policy {:?}, pays {}, rules {:?}\n(official, promised, accept_by, accept_overdue, used, left, overdue, class, reason, paused, steps)\nevents:\n{}",
+            "as of {}, limit {:?}, policy {:?}, pays {}, rules {:?}\n(official, promised, accept_by, accept_overdue, used, left, overdue, class, reason, paused, (steps, supply due, supply overdue))\nevents:\n{}",
             as_of,
             procedure.time_limit,
             procedure.supplement_policy,
@@ -138,6 +142,7 @@ type Case = (
     bool,
     Vec<Action>,
     Vec<(u8, usize)>,
+    Option<TimeLimit>,
 );
 
 fn case() -> impl Strategy<Value = Case> {
@@ -149,6 +154,10 @@ fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         prop::collection::vec(action(), 0..14),
         prop::collection::vec((0u8..60, 0..EDGES.len()), 0..6),
+        prop::option::of(prop_oneof![
+            (1u32..=30).prop_map(TimeLimit::CalendarDays),
+            (1u32..=10).prop_map(TimeLimit::WorkingDays),
+        ]),
     )
 }
 
@@ -158,8 +167,8 @@ fn run_case(
     pays: bool,
     case: Case,
 ) -> Result<(), TestCaseError> {
-    let (shares, rules, start_day, start_edge, online, actions, later) = case;
-    let catalogue = catalogue(limit, policy, pays, &shares);
+    let (shares, rules, start_day, start_edge, online, actions, later, supply) = case;
+    let catalogue = catalogue_with_supply(limit, policy, pays, &shares, supply);
     let calendar = Calendar::vietnam();
     let events = story(
         &catalogue,

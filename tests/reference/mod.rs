@@ -189,6 +189,8 @@ pub struct Expected {
     pub paused_by: Option<PauseCause>,
     /// (due, late) of every step run, in order.
     pub steps: Vec<(Option<OffsetDateTime>, bool)>,
+    pub supplement_due: Option<OffsetDateTime>,
+    pub supplement_overdue: bool,
 }
 
 /// A wait that stops the clock: (from, until, cause, supplied).
@@ -224,6 +226,8 @@ pub fn expected(
         late_reason: None,
         paused_by: None,
         steps: Vec::new(),
+        supplement_due: None,
+        supplement_overdue: false,
     };
     let Some(received) = state.received_at else {
         if status == Status::Submitted {
@@ -238,6 +242,23 @@ pub fn expected(
     };
     let start = clerk.next_working_instant(received);
     let end = state.finished_at.map_or(as_of, |f| f.min(as_of));
+    // The applicant's time to supplement, from the open round's request, counted as a limit.
+    let open_round = state
+        .supplements
+        .last()
+        .filter(|r| r.closed.is_none() && !state.is_finished());
+    if let (Some(round), Some(supply)) = (open_round, procedure.supplement_time_limit) {
+        let s = clerk.next_working_instant(round.requested_at);
+        let due = match supply {
+            TimeLimit::WorkingDays(n) => clerk.working_due(s, u64::from(n) * 480),
+            TimeLimit::WorkingHours(h) => clerk.working_due(s, u64::from(h) * 60),
+            TimeLimit::CalendarDays(n) => clerk.roll(s + Duration::days(i64::from(n))),
+            TimeLimit::SameDay { cutoff } => clerk.same_day(s, cutoff),
+            TimeLimit::None => s,
+        };
+        out.supplement_due = Some(due);
+        out.supplement_overdue = compare(end, due) == Ordering::Greater;
+    }
     let limit = procedure.time_limit;
 
     // Every wait that stops the clock, in time order; extensions and restarts cut the story
@@ -358,12 +379,21 @@ pub fn expected(
             Some(clerk.roll(*s + Duration::days(i64::from(n)) + waited_wall))
         }
         (TimeLimit::SameDay { cutoff }, Base::Count(s)) => {
-            let close = clerk.same_day(*s, cutoff);
-            Some(if waited_minutes == 0 {
-                close
-            } else {
-                clerk.add_working_minutes(close, waited_minutes)
-            })
+            // Wait by wait: moved by the working time waited, but never past the close a
+            // dossier complete at the wait's end would have.
+            let mut due = clerk.same_day(*s, cutoff);
+            for &(a, b, supplement) in &closed {
+                if supplement && shift {
+                    continue;
+                }
+                let minutes = clerk.working_minutes(a, b);
+                if minutes > 0 {
+                    due = clerk
+                        .add_working_minutes(due, minutes)
+                        .min(clerk.same_day(b, cutoff));
+                }
+            }
+            Some(due)
         }
         (TimeLimit::CalendarDays(_), Base::Extended(at)) => Some(clerk.roll(*at + waited_wall)),
         (TimeLimit::SameDay { .. }, Base::Extended(at)) => Some(if waited_minutes == 0 {

@@ -108,6 +108,17 @@ pub fn catalogue(
     pays: bool,
     shares: &[u8],
 ) -> Catalogue {
+    catalogue_with_supply(limit, policy, pays, shares, None)
+}
+
+/// [`catalogue`] with a time for the applicant to supplement.
+pub fn catalogue_with_supply(
+    limit: TimeLimit,
+    policy: SupplementPolicy,
+    pays: bool,
+    shares: &[u8],
+    supply: Option<TimeLimit>,
+) -> Catalogue {
     let steps = shares
         .iter()
         .enumerate()
@@ -134,6 +145,7 @@ pub fn catalogue(
             time_limit: limit,
             supplement_policy: policy,
             payment_pauses_clock: pays,
+            supplement_time_limit: supply,
             online_service: Default::default(),
             result_is_document: true,
             fees: vec![],

@@ -129,23 +129,37 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         };
         writeln!(out, "  accept by     {}{late}", display_instant(accept_by))?;
     }
+    if let Some(due) = view.supplement_due {
+        let passed = if view.supplement_overdue {
+            " (passed: the dossier may be stopped)"
+        } else {
+            ""
+        };
+        writeln!(out, "  supply by     {}{passed}", display_instant(due))?;
+    }
+    if view.supplement_expired {
+        writeln!(
+            out,
+            "  stopped       the applicant did not supplement in time"
+        )?;
+    }
     writeln!(out, "  clock         {}", view.clock.label())?;
     writeln!(
         out,
         "  time used     {} of working time",
-        minutes(view.used_minutes)
+        minutes(u64::from(view.used_minutes))
     )?;
     if view.overdue_minutes > 0 {
         writeln!(
             out,
             "  overdue by    {} of working time",
-            minutes(view.overdue_minutes)
+            minutes(u64::from(view.overdue_minutes))
         )?;
     } else if view.official_due.is_some() && !view.status.is_finished() {
         writeln!(
             out,
             "  time left     {} of working time",
-            minutes(view.left_minutes)
+            minutes(u64::from(view.left_minutes))
         )?;
     }
     let reason = match view.late_reason {

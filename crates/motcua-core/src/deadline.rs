@@ -108,24 +108,34 @@ impl PauseCause {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Dues {
     /// Reception normalised to working time: where the clock starts.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub clock_start: Option<OffsetDateTime>,
     /// The official due (*hạn xử lý*): moved by pauses, restarts and extensions, never by apologies.
     /// `None` with no limit, before reception, or while a restart waits for the applicant.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub official: Option<OffsetDateTime>,
     /// The due promised to the applicant: the last apology's new appointment, else the official due.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub promised: Option<OffsetDateTime>,
     /// For a submission not yet received: when staff must accept or refuse it.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub accept_by: Option<OffsetDateTime>,
-    /// Working minutes the clock stood still, up to the end or the as-of instant.
+    /// Working minutes the clock stood still in waits that have ended, since it last started.
     pub paused_minutes: u64,
     /// Whether the clock is stopped now by a wait, and why.
     pub paused_by: Option<PauseCause>,
     /// When the clock last (re)started: reception, or the supply that restarted it.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub counting_from: Option<OffsetDateTime>,
     /// While a wait that stops the clock is still open as of the as-of instant: when it began.
     /// The clock reads there until the wait ends, so the dues, the time left and the judgement
     /// do not move while the dossier waits (*tạm dừng*).
+    #[serde(with = "time::serde::rfc3339::option")]
     pub clock_stopped_at: Option<OffsetDateTime>,
+    /// While the applicant is asked to supplement and the procedure sets a time for it: when
+    /// that time runs out (*hạn bổ sung hồ sơ*), counted from the request like a time limit.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub supplement_due: Option<OffsetDateTime>,
 }
 
 /// One line of a due computation's trace.
@@ -228,6 +238,17 @@ pub enum TraceEntry {
         /// The promised date.
         #[serde(with = "time::serde::rfc3339")]
         promised: OffsetDateTime,
+    },
+    /// The applicant was asked to supplement and has until `due` to do so.
+    SupplementDue {
+        /// When the supplement was requested.
+        #[serde(with = "time::serde::rfc3339")]
+        requested: OffsetDateTime,
+        /// The procedure's time to supplement.
+        limit: TimeLimit,
+        /// When that time runs out.
+        #[serde(with = "time::serde::rfc3339")]
+        due: OffsetDateTime,
     },
     /// The procedure has no time limit.
     NoLimit,
@@ -422,6 +443,30 @@ pub fn working_due(
     calendar.next_working_instant(end)
 }
 
+/// A time limit counted from an instant with no wait: the due a dossier received at `from`
+/// would have (rules 2–5 of docs/deadline-rules.md); `None` for no limit.
+///
+/// ```
+/// use motcua_calendar::Calendar;
+/// use motcua_core::{deadline, TimeLimit};
+/// use time::macros::datetime;
+/// let cal = Calendar::vietnam();
+/// let due = deadline::limit_due(&cal, datetime!(2024-08-26 09:05 +7), TimeLimit::CalendarDays(30))?;
+/// assert_eq!(due, Some(datetime!(2024-09-25 09:05 +7)));
+/// # Ok::<(), motcua_calendar::CalendarError>(())
+/// ```
+pub fn limit_due(
+    calendar: &Calendar,
+    from: OffsetDateTime,
+    limit: TimeLimit,
+) -> Result<Option<OffsetDateTime>, CalendarError> {
+    if limit == TimeLimit::None {
+        return Ok(None);
+    }
+    let start = calendar.next_working_instant(from)?;
+    Running::counted(calendar, start, limit)?.due(calendar, 0)
+}
+
 /// The due as the computation moves it, in the limit's own kind of time.
 #[derive(Clone, Copy)]
 enum Running {
@@ -431,8 +476,15 @@ enum Running {
     /// A calendar-day due before it is rolled forward to a working day: a pause moves it by
     /// the wall-clock time waited; [`Calendar::roll_forward`] places it at the end.
     Wall(OffsetDateTime),
-    /// A same-day due, the close of a working day: a pause moves it by the working minutes
-    /// waited, to the instant they run out (a whole day's wait gives the next day's close).
+    /// A same-day due counted from a start, the close of a working day: a pause moves it by
+    /// the working minutes waited, to the instant they run out (a whole day's wait gives the
+    /// next day's close), but never past the close a dossier complete at the wait's end would
+    /// have (`cutoff`): pausing is never more lenient than restarting.
+    SameDay {
+        at: OffsetDateTime,
+        cutoff: time::Time,
+    },
+    /// An extension's due under a same-day limit: moved like [`Running::SameDay`], uncapped.
     Close(OffsetDateTime),
     /// Stopped by a supplement under the restart policy: no due until the dossier is complete.
     AwaitingRestart,
@@ -453,7 +505,10 @@ impl Running {
             TimeLimit::CalendarDays(n) => {
                 Running::Wall(start.saturating_add(time::Duration::days(i64::from(n))))
             }
-            TimeLimit::SameDay { cutoff } => Running::Close(calendar.same_day_due(start, cutoff)?),
+            TimeLimit::SameDay { cutoff } => Running::SameDay {
+                at: calendar.same_day_due(start, cutoff)?,
+                cutoff,
+            },
             TimeLimit::None => Running::Working(start),
         })
     }
@@ -467,14 +522,24 @@ impl Running {
         }
     }
 
-    /// The due moved later by a wait of `minutes` working minutes and `wall` wall-clock time.
+    /// The due moved later by a wait that ended at `end`: `minutes` working minutes and `wall`
+    /// wall-clock time.
     fn paused(
         self,
         calendar: &Calendar,
         minutes: u64,
         wall: time::Duration,
+        end: OffsetDateTime,
     ) -> Result<Running, CalendarError> {
         Ok(match self {
+            Running::SameDay { at, cutoff } if minutes > 0 => {
+                let moved = calendar.add_working_minutes(at, minutes)?;
+                let complete_then = calendar.same_day_due(end, cutoff)?;
+                Running::SameDay {
+                    at: moved.min(complete_then),
+                    cutoff,
+                }
+            }
             Running::Working(t) if minutes > 0 => {
                 Running::Working(working_due(calendar, t, minutes)?)
             }
@@ -493,7 +558,7 @@ impl Running {
         shift_days: u32,
     ) -> Result<Option<OffsetDateTime>, CalendarError> {
         let due = match self {
-            Running::Working(t) | Running::Close(t) => t,
+            Running::Working(t) | Running::Close(t) | Running::SameDay { at: t, .. } => t,
             Running::Wall(t) => calendar.roll_forward(t)?,
             Running::AwaitingRestart => return Ok(None),
         };
@@ -551,6 +616,18 @@ pub(crate) fn compute<T: Trace>(
             at: received,
             clock_starts: start,
         });
+    }
+    let open_round = state.open_supplement().filter(|_| !state.is_finished());
+    if let (Some(round), Some(supply)) = (open_round, procedure.supplement_time_limit) {
+        let due = limit_due(calendar, round.requested_at, supply).map_err(cal_err)?;
+        dues.supplement_due = due;
+        if let (true, Some(due)) = (T::ON, due) {
+            trace.push(TraceEntry::SupplementDue {
+                requested: round.requested_at,
+                limit: supply,
+                due,
+            });
+        }
     }
     let limit = procedure.time_limit;
     if limit == TimeLimit::None {
@@ -684,7 +761,9 @@ pub(crate) fn compute<T: Trace>(
             .map_err(cal_err)?;
         let wall = end - origin.map_or(from, |o| from.max(o));
         dues.paused_minutes = dues.paused_minutes.saturating_add(minutes);
-        running = running.paused(calendar, minutes, wall).map_err(cal_err)?;
+        running = running
+            .paused(calendar, minutes, wall, end)
+            .map_err(cal_err)?;
         if T::ON {
             if let Some(due) = running.due(calendar, shift_days).map_err(cal_err)? {
                 trace.push(TraceEntry::Paused {
@@ -881,6 +960,13 @@ impl fmt::Display for TraceEntry {
                 "apology issued {} ({reason}): new appointment {}; the official due does not move",
                 fmt_instant(*at),
                 fmt_instant(*promised)
+            ),
+            TraceEntry::SupplementDue { requested, limit, due } => write!(
+                f,
+                "supplement requested {}: the applicant has {} to supply it, until {}",
+                fmt_instant(*requested),
+                fmt_limit(*limit),
+                fmt_instant(*due)
             ),
             TraceEntry::NoLimit => f.write_str("the procedure has no time limit: never overdue"),
         }

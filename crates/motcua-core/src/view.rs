@@ -154,22 +154,31 @@ pub struct DossierView {
     /// Working minutes counted against the limit so far: from where the clock last started to
     /// where it reads (the as-of instant, the end, or the start of a wait still open), less the
     /// waits that stopped it.
-    pub used_minutes: u64,
+    pub used_minutes: u32,
     /// Working minutes from where the clock reads to the official due (0 when past it, or with
     /// no due). Constant while the clock is stopped; never rises while it runs.
-    pub left_minutes: u64,
+    pub left_minutes: u32,
     /// Working minutes past the official due, once the dossier is past it under the configured
     /// comparison (by date, the default: from the day after the due date), and at least 1 then,
     /// even when no working minute has passed since the due (the night after a due at a close, a
     /// weekend); 0 otherwise, and for a dossier not judged. So `overdue_minutes > 0` exactly
     /// when the dossier is overdue, or late past its due.
-    pub overdue_minutes: u64,
+    pub overdue_minutes: u32,
     /// How it stands against its due.
     pub time_class: TimeClass,
     /// Why it is late or overdue.
     pub late_reason: Option<LateReason>,
     /// Number of supplement requests.
     pub supplement_rounds: u32,
+    /// While the applicant is asked to supplement and the procedure sets a time for it: when it
+    /// runs out (*hạn bổ sung hồ sơ*).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub supplement_due: Option<OffsetDateTime>,
+    /// Still waiting for the applicant past [`supplement_due`](Self::supplement_due) (compared
+    /// as dues are): the agency may stop the dossier.
+    pub supplement_overdue: bool,
+    /// Stopped because the applicant did not supplement in time (a `supplement_expired` event).
+    pub supplement_expired: bool,
     /// Step runs with their own dues (a boxed slice: a view is never grown after it is built,
     /// and this keeps [`DossierView`] within 256 bytes).
     pub steps: Box<[StepView]>,
@@ -421,9 +430,9 @@ impl<'a> Context<'a> {
         } else {
             ClockState::Running
         };
-        let mut used_minutes = 0;
-        let mut left_minutes = 0;
-        let mut overdue_minutes = 0;
+        let mut used_minutes = 0u64;
+        let mut left_minutes = 0u64;
+        let mut overdue_minutes = 0u64;
         if let Some(from) = dues.counting_from {
             let elapsed = self
                 .calendar
@@ -474,12 +483,21 @@ impl<'a> Context<'a> {
             accept_by: dues.accept_by,
             accept_overdue,
             clock,
-            used_minutes,
-            left_minutes,
-            overdue_minutes,
+            used_minutes: saturating_u32(used_minutes),
+            left_minutes: saturating_u32(left_minutes),
+            overdue_minutes: saturating_u32(overdue_minutes),
             time_class,
             late_reason,
             supplement_rounds: u32::try_from(state.supplements.len()).unwrap_or(u32::MAX),
+            supplement_due: dues.supplement_due,
+            supplement_overdue: dues
+                .supplement_due
+                .is_some_and(|d| self.compare(end, d) == Ordering::Greater),
+            supplement_expired: status == Status::Stopped
+                && state
+                    .supplements
+                    .last()
+                    .is_some_and(|r| r.closed.is_some_and(|(_, supplied)| !supplied)),
             steps,
             electronic_result: state.electronic_result,
             paid_online: state
@@ -731,6 +749,11 @@ fn step_due(
         }
         TimeLimit::None => return Ok(None),
     }))
+}
+
+/// Minutes as a view keeps them: 32 bits hold 8 million working days, far past any calendar.
+fn saturating_u32(minutes: u64) -> u32 {
+    u32::try_from(minutes).unwrap_or(u32::MAX)
 }
 
 /// `error` naming the dossier of `events` when the folded state knew no id (no event by the

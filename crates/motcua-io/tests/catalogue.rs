@@ -17,6 +17,7 @@ fn procedure(code: &str, time_limit: TimeLimit) -> Procedure {
         time_limit,
         supplement_policy: SupplementPolicy::Pause,
         payment_pauses_clock: true,
+        supplement_time_limit: None,
         online_service: OnlineService::Full,
         result_is_document: false,
         fees: vec![Fee {

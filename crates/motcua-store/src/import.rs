@@ -83,7 +83,7 @@ impl Default for ImportOptions {
 /// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
 /// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
 /// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
-/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(),
 /// #         result_is_document: true, fees: vec![], steps: vec![] }],
 /// # )?;
 /// use motcua_store::{import_jsonl, EventStore, InMemoryStore};
@@ -127,7 +127,7 @@ pub fn import_jsonl<S: EventStore + ?Sized, R: BufRead>(
 /// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
 /// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
 /// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
-/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(),
 /// #         result_is_document: true, fees: vec![], steps: vec![] }],
 /// # )?;
 /// use motcua_store::{import_jsonl_with, ImportOptions, InMemoryStore};
@@ -190,7 +190,7 @@ pub fn import_jsonl_with<S: EventStore + ?Sized, R: BufRead>(
 /// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
 /// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
 /// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
-/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(),
 /// #         result_is_document: true, fees: vec![], steps: vec![] }],
 /// # )?;
 /// use motcua_store::{import_events, EventStore, ImportOptions, InMemoryStore};
