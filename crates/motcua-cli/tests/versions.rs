@@ -158,17 +158,52 @@ fn explain_names_the_version_that_judged_dossiers_either_side_of_1_july_2025() {
 }
 
 #[test]
-fn a_store_keeps_both_versions_and_explain_names_them() {
+fn a_store_given_the_new_catalogue_on_1_july_keeps_the_old_dossiers_due() {
     let dir = scratch();
-    let events = dir.join("events.jsonl").display().to_string();
-    let store = dir.join("store.db").display().to_string();
+    let path = |name: &str| dir.join(name).display().to_string();
+    // Before the change the host's catalogue has one version, in force on every day.
+    let text = std::fs::read_to_string(catalogue()).unwrap_or_else(|e| panic!("{e}"));
+    let mut old: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let procedures = old["procedures"]
+        .as_array_mut()
+        .unwrap_or_else(|| panic!("no procedures in the example"));
+    procedures.truncate(1);
+    let removed = procedures[0]
+        .as_object_mut()
+        .and_then(|p| p.remove("effective_until"));
+    assert_eq!(removed, Some(serde_json::json!("2025-06-30")));
+    std::fs::write(path("old.json"), old.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let (june, july) = EVENTS
+        .split_once('\n')
+        .unwrap_or_else(|| panic!("two event lines"));
+    std::fs::write(path("june.jsonl"), june).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(path("july.jsonl"), july).unwrap_or_else(|e| panic!("{e}"));
+    let store = path("store.db");
+
+    let o = motcua(&[
+        "import",
+        "--store",
+        &store,
+        "--catalog",
+        &path("old.json"),
+        &path("june.jsonl"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = motcua(&["explain", JUNE, "--store", &store, "--as-of", AS_OF]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = stdout(&o);
+    for part in ["  version    in force always\n", EXPECTED[0].due_text] {
+        assert!(before.contains(part), "missing {part:?}:\n{before}");
+    }
+
+    // On 1 July the two-version catalogue comes with the new events and replaces the kept one.
     let o = motcua(&[
         "import",
         "--store",
         &store,
         "--catalog",
         &catalogue(),
-        &events,
+        &path("july.jsonl"),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     explains_both(&["--store", &store]);
