@@ -96,16 +96,22 @@ fn a_dossier_received_when_no_version_is_in_force_is_an_error_naming_the_date() 
         }],
     )
     .unwrap();
-    let mut s = Story::new(&late_only, "D");
-    s.received(datetime!(2025-06-20 09:00 +7), "P");
-    let err = Context::new(&late_only, calendar())
-        .view_events(&s.events, datetime!(2025-07-02 09:00 +7))
-        .unwrap_err();
+    let err = not_in_force(&late_only, datetime!(2025-06-20 09:00 +7));
     assert!(
-        err.to_string()
-            .contains("no version of procedure P was in force on 2025-06-20"),
+        err.contains("no version of procedure P was in force on 2025-06-20"),
         "{err}"
     );
+}
+
+/// The error viewing dossier `D` of procedure `P` received at `at` under `catalogue`.
+fn not_in_force(catalogue: &Catalogue, at: time::OffsetDateTime) -> String {
+    let mut s = Story::new(catalogue, "D");
+    s.received(at, "P");
+    Context::new(catalogue, calendar())
+        .view_events(&s.events, datetime!(2025-07-02 09:00 +7))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 /// The example catalogue of docs/catalogue-format.md (2.000636: 15 working days under Decree
@@ -123,7 +129,13 @@ fn example_2025() -> Catalogue {
 /// A dossier of 2.000636 received online at the Department of Industry and Trade.
 fn received_2025(catalogue: &Catalogue, id: &str, at: time::OffsetDateTime) -> Vec<Event> {
     let mut s = Story::new(catalogue, id);
-    s.then(
+    receive_2025(&mut s, at);
+    s.events
+}
+
+/// Receives the story's dossier of 2.000636 online at the Department of Industry and Trade.
+fn receive_2025(story: &mut Story<'_>, at: time::OffsetDateTime) {
+    story.then(
         at,
         EventKind::Received {
             procedure: "2.000636".into(),
@@ -131,7 +143,6 @@ fn received_2025(catalogue: &Catalogue, id: &str, at: time::OffsetDateTime) -> V
             channel: Channel::Online,
         },
     );
-    s.events
 }
 
 /// The trace's rule entry: the limit applied and the dates its version is in force.
@@ -211,14 +222,7 @@ fn the_version_is_chosen_by_the_local_date_of_reception_not_of_submission() {
         (TimeLimit::WorkingDays(15), "until 2025-06-30".to_owned()),
         "before reception, the submission date chooses"
     );
-    s.then(
-        datetime!(2025-07-01 08:00 +7),
-        EventKind::Received {
-            procedure: "2.000636".into(),
-            unit: "T01-SCT".into(),
-            channel: Channel::Online,
-        },
-    );
+    receive_2025(&mut s, datetime!(2025-07-01 08:00 +7));
     assert_eq!(rule_of(&c, &s.events, as_of).0, TimeLimit::WorkingDays(10));
 }
 
@@ -282,14 +286,8 @@ fn a_gap_between_versions_is_accepted_and_a_dossier_received_in_it_is_an_error()
         ],
     )
     .unwrap();
-    let in_gap = Catalogue::with_versions(units(), vec![dated(None, None)]).unwrap();
-    let mut s = Story::new(&in_gap, "D");
-    s.received(datetime!(2025-06-30 09:00 +7), "P");
-    let err = Context::new(&c, calendar())
-        .view_events(&s.events, datetime!(2025-07-02 09:00 +7))
-        .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        not_in_force(&c, datetime!(2025-06-30 09:00 +7)),
         "dossier D: no version of procedure P was in force on 2025-06-30, the day it was received; add one with effective dates covering it"
     );
 }
