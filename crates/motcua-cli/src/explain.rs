@@ -3,8 +3,8 @@
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
 use crate::format::{minutes, when};
-use motcua_core::deadline::display_instant;
-use motcua_core::{DossierId, DossierState, Event, EventKind};
+use motcua_core::deadline::{display_instant, in_force_text};
+use motcua_core::{DossierId, DossierState, Event, EventKind, ProcedureVersion};
 use std::io::Write;
 
 /// Arguments of `motcua explain`.
@@ -59,10 +59,32 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let explanation = context
         .explain(&state, as_of)
         .map_err(|e| CliError::Data(e.to_string()))?;
+    // The dated version `procedure_for` chose: the one holding that very procedure.
+    let version = data
+        .catalogue
+        .versions()
+        .find(|v| std::ptr::eq(&v.procedure, procedure));
+    let in_force = version.map_or_else(|| "always".to_owned(), in_force_text);
+    let calendar = context
+        .calendar_for(&state)
+        .map_err(|e| CliError::Data(e.to_string()))?
+        .version()
+        .to_string();
 
     if args.format == ExplainFormat::Json {
+        let date = |pick: fn(&ProcedureVersion) -> Option<time::Date>| {
+            version.and_then(pick).map(|d| d.to_string())
+        };
         let json = serde_json::json!({
             "as_of": when(Some(as_of)),
+            "judged_under": {
+                "procedure": procedure.code,
+                "name": procedure.name,
+                "effective_from": date(|v| v.effective_from),
+                "effective_until": date(|v| v.effective_until),
+                "in_force": in_force,
+                "calendar": calendar,
+            },
             "events": known,
             "explanation": explanation,
             "view": view,
@@ -78,6 +100,8 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .map_or("", |u| u.name.as_str());
     writeln!(out, "Dossier {id}")?;
     writeln!(out, "  procedure  {} {}", procedure.code, procedure.name)?;
+    writeln!(out, "  version    in force {in_force}")?;
+    writeln!(out, "  calendar   {calendar}")?;
     writeln!(out, "  unit       {} {}", view.unit, unit_name)?;
     writeln!(out, "  channel    {}", view.channel.label())?;
     writeln!(out, "  as of      {}", display_instant(as_of))?;
