@@ -2,6 +2,7 @@
 
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
+use crate::escape::Terminal;
 use crate::format::{minutes, when};
 use motcua_core::deadline::display_instant;
 use motcua_core::{DossierId, DossierState, Event, EventKind};
@@ -33,7 +34,14 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::load(&args.data)?;
     let id = DossierId::new(args.dossier.clone());
     let Some(events) = data.streams.get(&id) else {
-        let examples: Vec<&str> = data.streams.keys().take(3).map(DossierId::as_str).collect();
+        // A hint of what ids look like: three ids from the data, cut to 32 characters (their
+        // control characters are escaped with the rest of the message when it is printed).
+        let examples: Vec<String> = data
+            .streams
+            .keys()
+            .take(3)
+            .map(|id| short(id.as_str(), 32))
+            .collect();
         return Err(CliError::Usage(format!(
             "dossier {id} is not in the data ({} dossiers; ids look like {})",
             data.streams.len(),
@@ -72,6 +80,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         return Ok(());
     }
 
+    let out = &mut Terminal::new(out);
     let unit_name = data
         .catalogue
         .unit(&view.unit)
@@ -173,6 +182,17 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )?;
     }
     Ok(())
+}
+
+/// `text` cut to `width` characters, with `…` when it was longer.
+fn short(text: &str, width: usize) -> String {
+    let mut chars = text.chars();
+    let cut: String = chars.by_ref().take(width).collect();
+    if chars.next().is_some() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
 }
 
 /// One line describing an event for a person.

@@ -9,6 +9,7 @@ mod calendar_cmd;
 mod changes;
 mod data;
 mod error;
+mod escape;
 mod explain;
 mod export;
 mod format;
@@ -65,7 +66,8 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Calendar(args) => {
-            calendar_cmd::run(args.clone(), &mut out).map_err(CliError::from)
+            calendar_cmd::run(args.clone(), &mut escape::Terminal::new(&mut out))
+                .map_err(CliError::from)
         }
         Command::Import(args) => import::run(args, &mut out),
         Command::Export(args) => export::run(args, &mut out),
@@ -79,7 +81,9 @@ fn main() -> ExitCode {
         Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             drop(out);
-            eprintln!("motcua: {e}");
+            // Messages quote names, ids and paths from outside: no control character reaches
+            // the terminal, and the message stays on one line.
+            eprintln!("motcua: {}", escape::controls(&e.to_string()));
             exit(e.exit_code())
         }
     }

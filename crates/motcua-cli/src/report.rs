@@ -7,6 +7,7 @@ pub mod labels;
 
 use crate::data::{DataArgs, Dataset, Source};
 use crate::error::CliError;
+use crate::escape::Terminal;
 use crate::format::when;
 use crate::render;
 use labels::Lang;
@@ -57,11 +58,12 @@ pub struct ReportArgs {
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Aligned text for a person.
+    /// Aligned text for a person (control characters in names shown escaped, as `\u{1b}`).
     Table,
     /// The whole report and scorecard as JSON.
     Json,
-    /// One table as CSV (see --section).
+    /// One table as CSV (see --section); a cell beginning with =, +, -, @, a tab or a carriage
+    /// return is quoted with a leading ' so that spreadsheets do not run it as a formula.
     Csv,
     /// A self-contained HTML page (inline SVG charts; no script, no network).
     Html,
@@ -259,7 +261,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 fn render_to(args: &ReportArgs, built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
     match args.format {
-        Format::Table => render::table(built, args.overdue, out),
+        Format::Table => render::table(built, args.overdue, &mut Terminal::new(out)),
         Format::Json => json(built, out),
         Format::Csv => render::csv(built, args.section, out),
         Format::Html => html::html(built, built.lang, out),
