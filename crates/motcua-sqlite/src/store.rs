@@ -146,13 +146,14 @@ impl SqliteStore {
     }
 
     pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
-        self.pool
-            .lease()
-            .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))
+        self.pool.lease()
     }
 
+    /// The store error for SQLite's `e`: [`StoreError::Storage`] when the file could not be
+    /// read or written (full, read-only, locked), else [`StoreError::Backend`].
     pub(crate) fn backend(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::Backend(format!("{}: {e}", self.path.display()))
+        let storage = crate::error::is_storage_failure(&e);
+        crate::error::store_error(format!("{}: {e}", self.path.display()), storage)
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> SqliteError {
