@@ -17,6 +17,7 @@ mod gen_cmd;
 mod import;
 mod render;
 mod report;
+mod text_file;
 
 use clap::{Parser, Subcommand};
 use error::{CliError, EXIT_USAGE};

@@ -130,10 +130,7 @@ fn load_targets(name: &str) -> Result<TargetSet, CliError> {
         return Ok(t);
     }
     let path = std::path::Path::new(name);
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = crate::data::read_text(path)?;
     let bad = |message: String| CliError::BadInput {
         path: path.to_owned(),
         message,
@@ -252,7 +249,10 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             };
             let file = std::fs::File::create(path).map_err(io)?;
             let mut file = std::io::BufWriter::new(file);
-            render_to(args, &built, &mut file)?;
+            render_to(args, &built, &mut file).map_err(|e| match e {
+                CliError::Output(source) => io(source),
+                other => other,
+            })?;
             file.flush().map_err(io)
         }
         None => render_to(args, &built, out),

@@ -13,6 +13,8 @@
 //! | 3 | `CalendarCmdError::Input` / `Calendar` | `calendar_errors_exit_3` |
 //! | 4 | `CliError::Conflict`: events already stored | `a_conflict_exits_4_and_changes_nothing` |
 //! | 5 | `CliError::Io`, `CalendarCmdError::Io`: missing files, unwritable output | `io_errors_exit_5_and_write_nothing` |
+//! | 5 | `CliError::Io`, `CliError::Storage`: a directory given as a file or store, a full output, an unreachable PostgreSQL | `storage_failures_exit_5` |
+//! | 5 | `CliError::Storage`: a store file that cannot grow (the file size limit stands in for a full disk) | `a_store_that_cannot_be_written_exits_5_and_leaves_no_file` |
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -271,6 +273,16 @@ fn bad_files_exit_3_and_change_nothing() {
         &CATALOGUE.replace("{\"working_days\":3}", "{\"working_days\":-3}"),
     );
     f.write("bad.tsv", "# days off\n2024-05-06 local Ngày lễ tỉnh\n");
+    std::fs::write(
+        f.dir.join("latin1.json"),
+        // "UBND xã A" in Latin-1: ã is the lone byte E3.
+        CATALOGUE
+            .replace("xã", "x\u{0}")
+            .bytes()
+            .map(|b| if b == 0 { 0xe3 } else { b })
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["report", "--events", "{DIR}/bad.jsonl", "--catalog", "{DIR}/catalogue.json"],
@@ -287,6 +299,10 @@ fn bad_files_exit_3_and_change_nothing() {
         (
             vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}/store.db", "--catalog", "{DIR}/bad-catalogue.json"],
             "motcua: {DIR}/bad-catalogue.json: line 1, column 239: procedure 1.001193 (procedures[0]): invalid value: integer `-3`, expected u32; expected a time limit: {\"working_days\": N}, {\"working_hours\": N}, {\"calendar_days\": N} with N a whole number above 0, {\"same_day\": {\"cutoff\": \"15:00\"}} or \"none\"",
+        ),
+        (
+            vec!["report", "--events", "{DIR}/events.jsonl", "--catalog", "{DIR}/latin1.json"],
+            "motcua: {DIR}/latin1.json: not valid UTF-8 at line 1, byte 78 of the line (byte 77 of the file); expected UTF-8 text",
         ),
         (
             with(&["report", "--calendar", "{DIR}/bad.tsv"], &JUDGE),
@@ -476,4 +492,92 @@ fn calendar_errors_exit_3() {
     for (args, expected) in cases {
         fails(&f, &args, 3, expected);
     }
+}
+
+#[test]
+fn storage_failures_exit_5() {
+    let f = Files::new();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["report", "--events", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["explain", "H-1", "--events", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["import", "{DIR}", "--store", "{DIR}/s.db", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["report", "--store", "{DIR}"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            vec!["export", "--store", "{DIR}"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            with(&["report"], &JUDGE)
+                .into_iter()
+                .chain(["--format", "json", "--out", "/dev/full"])
+                .collect(),
+            "motcua: /dev/full: No space left on device (os error 28)",
+        ),
+        (
+            // Nothing listens on port 1; the password is not shown.
+            vec!["report", "--store", "postgres://motcua:secret@127.0.0.1:1/motcua"],
+            "motcua: postgres://motcua:***@127.0.0.1:1/motcua: cannot connect to PostgreSQL: error connecting to server: Connection refused (os error 111)",
+        ),
+    ];
+    for (args, expected) in cases {
+        fails(&f, &args, 5, expected);
+    }
+    assert!(
+        !f.dir.join("s.db").exists(),
+        "a failed import left a store file"
+    );
+}
+
+/// A store file that cannot grow: the import runs under a file size limit (with SIGXFSZ
+/// ignored, writes past the limit fail with EFBIG, as they fail with ENOSPC on a full disk).
+#[test]
+fn a_store_that_cannot_be_written_exits_5_and_leaves_no_file() {
+    let f = Files::new();
+    let o = f.run(&[
+        "gen",
+        "--dossiers",
+        "1000",
+        "--seed",
+        "1",
+        "--year",
+        "2024",
+        "--out",
+        "{DIR}/g",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = f.dir.display().to_string();
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 64; exec '{}' import --store '{dir}/full.db' --catalog '{dir}/g/catalogue.json' '{dir}/g/events.jsonl'",
+        env!("CARGO_BIN_EXE_motcua")
+    );
+    let o = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run sh: {e}"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{err}");
+    assert_eq!(
+        err.trim_end().replace(&dir, "{DIR}"),
+        "motcua: {DIR}/full.db: the store failed, nothing was imported: the store could not be read or written: {DIR}/full.db: disk I/O error"
+    );
+    assert!(
+        !f.dir.join("full.db").exists(),
+        "a failed import left a store file"
+    );
 }
