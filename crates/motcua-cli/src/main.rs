@@ -3,7 +3,7 @@
 //! With no data options every command runs on the bundled sample province-year, so
 //! `motcua report` alone shows the main job. `import` and `export` move JSON Lines into and
 //! out of a store file, which `report` and `explain` read with `--store FILE`. Exit codes: 0 success, 2 usage, 3 bad input,
-//! 4 conflict, 5 I/O failure.
+//! 4 conflict, 5 a file, the output or a store could not be read or written.
 
 mod calendar_cmd;
 mod changes;

@@ -15,6 +15,7 @@
 //! | 5 | `CliError::Io`, `CalendarCmdError::Io`: missing files, unwritable output | `io_errors_exit_5_and_write_nothing` |
 //! | 5 | `CliError::Io`, `CliError::Storage`: a directory given as a file or store, a full output, an unreachable PostgreSQL | `storage_failures_exit_5` |
 //! | 5 | `CliError::Storage`: a store file that cannot grow (the file size limit stands in for a full disk) | `a_store_that_cannot_be_written_exits_5_and_leaves_no_file` |
+//! | 5 | `CliError::Storage`: a store another process is writing to (busy timeout 0) | `a_locked_store_exits_5_and_changes_nothing` |
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -580,4 +581,36 @@ fn a_store_that_cannot_be_written_exits_5_and_leaves_no_file() {
         !f.dir.join("full.db").exists(),
         "a failed import left a store file"
     );
+}
+
+/// Another process holds the store's write lock: opening the store for the import waits the
+/// busy timeout (60 s by default; `MOTCUA_SQLITE_BUSY_TIMEOUT_MS=0` here, so not at all) and
+/// fails, storing nothing.
+#[test]
+fn a_locked_store_exits_5_and_changes_nothing() {
+    let f = Files::new();
+    let store = f.store();
+    let before = f.export();
+    f.write("more.jsonl", &received("H-3"));
+    let writer = rusqlite::Connection::open(&store).unwrap_or_else(|e| panic!("{e}"));
+    writer
+        .execute_batch("BEGIN IMMEDIATE")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = f.dir.display().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["import", &format!("{dir}/more.jsonl"), "--store", &store])
+        .env("MOTCUA_SQLITE_BUSY_TIMEOUT_MS", "0")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{err}");
+    assert_eq!(
+        err.trim_end().replace(&dir, "{DIR}"),
+        "motcua: {DIR}/store.db: the store cannot be used: database is locked"
+    );
+    writer
+        .execute_batch("ROLLBACK")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(writer);
+    assert_eq!(f.export(), before);
 }
