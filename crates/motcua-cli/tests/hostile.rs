@@ -16,6 +16,7 @@
 //! | 5 | `CliError::Io`, `CliError::Storage`: a directory given as a file or store, a full output, an unreachable PostgreSQL | `storage_failures_exit_5` |
 //! | 5 | `CliError::Storage`: a store file that cannot grow (the file size limit stands in for a full disk) | `a_store_that_cannot_be_written_exits_5_and_leaves_no_file` |
 //! | 5 | `CliError::Storage`: a store another process is writing to (busy timeout 0) | `a_locked_store_exits_5_and_changes_nothing` |
+//! | 5 | `CliError::Storage`: a read-only store file | `a_read_only_store_exits_5_and_changes_nothing` |
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -612,5 +613,44 @@ fn a_locked_store_exits_5_and_changes_nothing() {
         .execute_batch("ROLLBACK")
         .unwrap_or_else(|e| panic!("{e}"));
     drop(writer);
+    assert_eq!(f.export(), before);
+}
+
+/// A store file the user may read but not write (mode 444; as root, whom modes do not stop,
+/// the command runs as `nobody` through `setpriv`).
+#[test]
+fn a_read_only_store_exits_5_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Files::new();
+    let store = f.store();
+    let before = f.export();
+    f.write("more.jsonl", &received("H-3"));
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o444))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let dir = f.dir.display().to_string();
+    let more = format!("{dir}/more.jsonl");
+    let args = ["import", more.as_str(), "--store", store.as_str()];
+    let bin = env!("CARGO_BIN_EXE_motcua");
+    let o = if root {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", bin])
+            .args(args)
+            .output()
+    } else {
+        Command::new(bin).args(args).output()
+    }
+    .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{err}");
+    assert_eq!(
+        err.trim_end().replace(&dir, "{DIR}"),
+        "motcua: {DIR}/store.db: the store cannot be used: attempt to write a readonly database"
+    );
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o644))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(f.export(), before);
 }
