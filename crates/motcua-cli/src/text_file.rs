@@ -46,9 +46,9 @@ mod tests {
 
     #[test]
     fn the_first_invalid_byte_is_located() {
-        let bytes = b"{\n  \"name\": \"x\xff\"\n}";
-        let error = std::str::from_utf8(bytes).err();
-        let located = error.map(|e| not_utf8(bytes, e).to_string());
+        let bytes = b"{\n  \"name\": \"x\xff\"\n}".to_vec();
+        let error = String::from_utf8(bytes).err();
+        let located = error.map(|e| not_utf8(e.as_bytes(), e.utf8_error()).to_string());
         assert_eq!(
             located.as_deref(),
             Some("not valid UTF-8 at line 2, byte 13 of the line (byte 14 of the file); expected UTF-8 text")
