@@ -2,7 +2,7 @@
 
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
-use crate::escape::Terminal;
+use crate::escape::{self, Terminal};
 use crate::format::{minutes, when};
 use motcua_core::deadline::display_instant;
 use motcua_core::{DossierId, DossierState, Event, EventKind};
@@ -85,9 +85,22 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .catalogue
         .unit(&view.unit)
         .map_or("", |u| u.name.as_str());
-    writeln!(out, "Dossier {id}")?;
-    writeln!(out, "  procedure  {} {}", procedure.code, procedure.name)?;
-    writeln!(out, "  unit       {} {}", view.unit, unit_name)?;
+    // One line each: line breaks in names and free text are escaped too (the terminal
+    // writer escapes every other control character).
+    let line = |text: &str| escape::controls(text).into_owned();
+    writeln!(out, "Dossier {}", line(id.as_str()))?;
+    writeln!(
+        out,
+        "  procedure  {} {}",
+        line(procedure.code.as_str()),
+        line(&procedure.name)
+    )?;
+    writeln!(
+        out,
+        "  unit       {} {}",
+        line(view.unit.as_str()),
+        line(unit_name)
+    )?;
     writeln!(out, "  channel    {}", view.channel.label())?;
     writeln!(out, "  as of      {}", display_instant(as_of))?;
     writeln!(out)?;
@@ -98,7 +111,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
             "  {:>3}  {}  {}",
             event.sequence,
             display_instant(event.occurred_at),
-            describe(&event.kind)
+            line(&describe(&event.kind))
         )?;
     }
     writeln!(out)?;

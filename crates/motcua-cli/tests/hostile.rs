@@ -676,7 +676,7 @@ const INJECTION_EVENTS: &str = concat!(
     "\n",
     r#"{"v":1,"event_id":"00000000-0000-4000-8000-000000000002","dossier_id":"@H-2","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"received","procedure":"1.001193","unit":"XA01","channel":"online"}"#,
     "\n",
-    r#"{"v":1,"event_id":"00000000-0000-4000-8000-000000000003","dossier_id":"@H-2","sequence":2,"occurred_at":"2024-03-05T09:00:00+07:00","recorded_at":"2024-06-05T09:00:00+07:00","type":"supplement_requested","reason":"\u001b[2Jwipe\r"}"#,
+    r#"{"v":1,"event_id":"00000000-0000-4000-8000-000000000003","dossier_id":"@H-2","sequence":2,"occurred_at":"2024-03-05T09:00:00+07:00","recorded_at":"2024-06-05T09:00:00+07:00","type":"supplement_requested","reason":"\u001b[2Jwipe\r\n  3  a made-up event"}"#,
     "\n",
 );
 
@@ -796,12 +796,15 @@ fn explain_shows_control_characters_escaped() {
         "{text}"
     );
     assert!(
-        text.contains("supplement requested: \\u{1b}[2Jwipe\\u{d}\n"),
+        text.contains("supplement requested: \\u{1b}[2Jwipe\\u{d}\\u{a}  3  a made-up event\n"),
         "{text}"
     );
     // JSON stays JSON: its own escapes, unchanged.
     let json = judged(&dir, &["explain", "@H-2", "--format", "json"]);
-    assert!(json.contains(r#""reason": "\u001b[2Jwipe\r""#), "{json}");
+    assert!(
+        json.contains(r#""reason": "\u001b[2Jwipe\r\n  3  a made-up event""#),
+        "{json}"
+    );
 }
 
 #[test]
