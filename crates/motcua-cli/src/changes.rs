@@ -4,7 +4,7 @@
 
 use crate::data::{parse_instant, DataArgs, Dataset};
 use crate::error::CliError;
-use crate::escape::Terminal;
+use crate::escape::{self, Terminal};
 use motcua_core::deadline::display_instant;
 use motcua_core::{DossierView, Event};
 use std::io::Write;
@@ -100,7 +100,7 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             .after
             .as_ref()
             .or(change.before.as_ref())
-            .map(|v| v.dossier_id.to_string())
+            .map(|v| escape::controls(v.dossier_id.as_str()).into_owned())
             .unwrap_or_default();
         writeln!(
             out,
