@@ -15,6 +15,7 @@
 //! | 5 | `CliError::Io`, `CalendarCmdError::Io`: missing files, unwritable output | `io_errors_exit_5_and_write_nothing` |
 //! | 5 | `CliError::Io`, `CliError::Storage`: a directory given as a file or store, a full output, an unreachable PostgreSQL | `storage_failures_exit_5` |
 //! | 5 | `CliError::Storage`: a store file that cannot grow (the file size limit stands in for a full disk) | `a_store_that_cannot_be_written_exits_5_and_leaves_no_file` |
+//! | 5 | `CliError::Io`, `CliError::Output`: generated events past the file size limit, an export to a full device | `full_files_and_outputs_exit_5` |
 //! | 5 | `CliError::Storage`: a store another process is writing to (busy timeout 0) | `a_locked_store_exits_5_and_changes_nothing` |
 //! | 5 | `CliError::Storage`: a read-only store file | `a_read_only_store_exits_5_and_changes_nothing` |
 //!
@@ -597,6 +598,33 @@ fn a_store_that_cannot_be_written_exits_5_and_leaves_no_file() {
     assert!(
         !f.dir.join("full.db").exists(),
         "a failed import left a store file"
+    );
+}
+
+#[test]
+fn full_files_and_outputs_exit_5() {
+    let f = Files::new();
+    f.store();
+    let bin = env!("CARGO_BIN_EXE_motcua");
+    let gen = format!(
+        "trap '' XFSZ; ulimit -f 64; exec '{bin}' gen --dossiers 1000 --seed 1 --year 2024 --out '{}/g'",
+        f.dir.display()
+    );
+    command_fails(
+        &f,
+        Command::new("sh").args(["-c", &gen]),
+        5,
+        "motcua: {DIR}/g/events.jsonl: File too large (os error 27)",
+    );
+    let export = format!(
+        "exec '{bin}' export --store '{}/store.db' > /dev/full",
+        f.dir.display()
+    );
+    command_fails(
+        &f,
+        Command::new("sh").args(["-c", &export]),
+        5,
+        "motcua: cannot write the output: No space left on device (os error 28)",
     );
 }
 
