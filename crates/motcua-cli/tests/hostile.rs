@@ -13,7 +13,7 @@
 //! | 3 | `CalendarCmdError::Input` / `Calendar` | `calendar_errors_exit_3` |
 //! | 4 | `CliError::Conflict`: events already stored | `a_conflict_exits_4_and_changes_nothing` |
 //! | 5 | `CliError::Io`, `CalendarCmdError::Io`: missing files, unwritable output | `io_errors_exit_5_and_write_nothing` |
-//! | 5 | `CliError::Io`, `CliError::Storage`: a directory given as a file or store, a full output, an unreachable PostgreSQL | `storage_failures_exit_5` |
+//! | 5 | `CliError::Io`, `CliError::Storage`: a directory given as a file or store, a full output, an unreachable PostgreSQL | `io_errors_exit_5_and_write_nothing` |
 //! | 5 | `CliError::Storage`: a store file that cannot grow (the file size limit stands in for a full disk) | `a_store_that_cannot_be_written_exits_5_and_leaves_no_file` |
 //! | 5 | `CliError::Io`, `CliError::Output`: generated events past the file size limit, an export to a full device | `full_files_and_outputs_exit_5` |
 //! | 5 | `CliError::Storage`: a store another process is writing to (busy timeout 0) | `a_locked_store_exits_5_and_changes_nothing` |
@@ -446,6 +446,42 @@ fn io_errors_exit_5_and_write_nothing() {
             ],
             "motcua: {DIR}/none.tsv: No such file or directory (os error 2)",
         ),
+        (
+            vec!["report", "--events", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["explain", "H-1", "--events", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["import", "{DIR}", "--store", "{DIR}/s.db", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["report", "--store", "{DIR}"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            vec!["export", "--store", "{DIR}"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            with(&["report"], &JUDGE)
+                .into_iter()
+                .chain(["--format", "json", "--out", "/dev/full"])
+                .collect(),
+            "motcua: /dev/full: No space left on device (os error 28)",
+        ),
+        (
+            // Nothing listens on port 1; the password is not shown.
+            vec!["report", "--store", "postgres://motcua:secret@127.0.0.1:1/motcua"],
+            "motcua: postgres://motcua:***@127.0.0.1:1/motcua: cannot connect to PostgreSQL: error connecting to server: Connection refused (os error 111)",
+        ),
     ];
     for (args, expected) in cases {
         fails(&f, &args, 5, expected);
@@ -515,56 +551,6 @@ fn calendar_errors_exit_3() {
     for (args, expected) in cases {
         fails(&f, &args, 3, expected);
     }
-}
-
-#[test]
-fn storage_failures_exit_5() {
-    let f = Files::new();
-    let cases: Vec<(Vec<&str>, &str)> = vec![
-        (
-            vec!["report", "--events", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
-            "motcua: {DIR}: Is a directory (os error 21)",
-        ),
-        (
-            vec!["explain", "H-1", "--events", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
-            "motcua: {DIR}: Is a directory (os error 21)",
-        ),
-        (
-            vec!["import", "{DIR}", "--store", "{DIR}/s.db", "--catalog", "{DIR}/catalogue.json"],
-            "motcua: {DIR}: Is a directory (os error 21)",
-        ),
-        (
-            vec!["report", "--store", "{DIR}"],
-            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
-        ),
-        (
-            vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
-            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
-        ),
-        (
-            vec!["export", "--store", "{DIR}"],
-            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
-        ),
-        (
-            with(&["report"], &JUDGE)
-                .into_iter()
-                .chain(["--format", "json", "--out", "/dev/full"])
-                .collect(),
-            "motcua: /dev/full: No space left on device (os error 28)",
-        ),
-        (
-            // Nothing listens on port 1; the password is not shown.
-            vec!["report", "--store", "postgres://motcua:secret@127.0.0.1:1/motcua"],
-            "motcua: postgres://motcua:***@127.0.0.1:1/motcua: cannot connect to PostgreSQL: error connecting to server: Connection refused (os error 111)",
-        ),
-    ];
-    for (args, expected) in cases {
-        fails(&f, &args, 5, expected);
-    }
-    assert!(
-        !f.dir.join("s.db").exists(),
-        "a failed import left a store file"
-    );
 }
 
 /// A store file that cannot grow: the import runs under a file size limit (with SIGXFSZ
