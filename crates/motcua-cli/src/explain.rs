@@ -2,6 +2,7 @@
 
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
+use crate::escape::{self, Terminal};
 use crate::format::{minutes, when};
 use motcua_core::deadline::{display_instant, in_force_text};
 use motcua_core::{DossierId, DossierState, Event, EventKind, ProcedureVersion};
@@ -33,7 +34,14 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::load(&args.data)?;
     let id = DossierId::new(args.dossier.clone());
     let Some(events) = data.streams.get(&id) else {
-        let examples: Vec<&str> = data.streams.keys().take(3).map(DossierId::as_str).collect();
+        // A hint of what ids look like: three ids from the data, cut to 32 characters (their
+        // control characters are escaped with the rest of the message when it is printed).
+        let examples: Vec<String> = data
+            .streams
+            .keys()
+            .take(3)
+            .map(|id| short(id.as_str(), 32))
+            .collect();
         return Err(CliError::Usage(format!(
             "dossier {id} is not in the data ({} dossiers; ids look like {})",
             data.streams.len(),
@@ -94,15 +102,29 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         return Ok(());
     }
 
+    let out = &mut Terminal::new(out);
     let unit_name = data
         .catalogue
         .unit(&view.unit)
         .map_or("", |u| u.name.as_str());
-    writeln!(out, "Dossier {id}")?;
-    writeln!(out, "  procedure  {} {}", procedure.code, procedure.name)?;
-    writeln!(out, "  version    in force {in_force}")?;
-    writeln!(out, "  calendar   {calendar}")?;
-    writeln!(out, "  unit       {} {}", view.unit, unit_name)?;
+    // One line each: line breaks in names and free text are escaped too (the terminal
+    // writer escapes every other control character).
+    let line = |text: &str| escape::controls(text).into_owned();
+    writeln!(out, "Dossier {}", line(id.as_str()))?;
+    writeln!(
+        out,
+        "  procedure  {} {}",
+        line(procedure.code.as_str()),
+        line(&procedure.name)
+    )?;
+    writeln!(out, "  version    in force {}", line(&in_force))?;
+    writeln!(out, "  calendar   {}", line(&calendar.to_string()))?;
+    writeln!(
+        out,
+        "  unit       {} {}",
+        line(view.unit.as_str()),
+        line(unit_name)
+    )?;
     writeln!(out, "  channel    {}", view.channel.label())?;
     writeln!(out, "  as of      {}", display_instant(as_of))?;
     writeln!(out)?;
@@ -113,7 +135,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
             "  {:>3}  {}  {}",
             event.sequence,
             display_instant(event.occurred_at),
-            describe(&event.kind)
+            line(&describe(&event.kind))
         )?;
     }
     writeln!(out)?;
@@ -211,6 +233,17 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )?;
     }
     Ok(())
+}
+
+/// `text` cut to `width` characters, with `…` when it was longer.
+fn short(text: &str, width: usize) -> String {
+    let mut chars = text.chars();
+    let cut: String = chars.by_ref().take(width).collect();
+    if chars.next().is_some() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
 }
 
 /// One line describing an event for a person.

@@ -1,6 +1,7 @@
 //! Renderers for `motcua report`: an aligned table for people, CSV for spreadsheets.
 
 use crate::error::CliError;
+use crate::escape;
 use crate::report::labels::{Lang, COUNT_COLUMNS};
 use crate::report::{Built, Section};
 use motcua_core::deadline::display_instant;
@@ -38,8 +39,9 @@ pub(crate) fn num(n: u64) -> String {
     out
 }
 
-/// Pads or cuts to `width` characters.
+/// Pads or cuts to `width` characters, control characters escaped first.
 fn cell(text: &str, width: usize) -> String {
+    let text = escape::controls(text);
     let count = text.chars().count();
     if count <= width {
         format!("{text}{}", " ".repeat(width - count))
@@ -464,16 +466,8 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
     Ok(())
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 fn csv_row(out: &mut dyn Write, fields: &[String]) -> Result<(), CliError> {
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    let line: Vec<String> = fields.iter().map(|f| escape::csv_cell(f)).collect();
     writeln!(out, "{}", line.join(","))?;
     Ok(())
 }
@@ -768,13 +762,6 @@ mod tests {
         assert_eq!(num(999), "999");
         assert_eq!(num(1000), "1,000");
         assert_eq!(num(1234567), "1,234,567");
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(csv_field("Sở Tư pháp"), "Sở Tư pháp");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 
     #[test]

@@ -55,4 +55,4 @@ mod store;
 pub use error::SqliteError;
 pub use import::SqliteImport;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
-pub use store::SqliteStore;
+pub use store::{SqliteStore, BUSY_TIMEOUT_VAR};

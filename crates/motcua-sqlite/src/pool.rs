@@ -1,6 +1,7 @@
 //! A small pool of connections to one database, so threads sharing a store use several
 //! connections (SQLite serialises their writes with its own lock).
 
+use motcua_store::StoreError;
 use rusqlite::Connection;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -33,8 +34,8 @@ impl Pool {
     }
 
     /// An idle connection, a new one for a file, or (in memory) the one when it is returned.
-    pub(crate) fn lease(&self) -> Result<Lease<'_>, String> {
-        let poisoned = || "the connection pool's lock is poisoned".to_owned();
+    pub(crate) fn lease(&self) -> Result<Lease<'_>, StoreError> {
+        let poisoned = || StoreError::Backend("the connection pool's lock is poisoned".to_owned());
         let mut idle = self.idle.lock().map_err(|_| poisoned())?;
         loop {
             if let Some(conn) = idle.pop() {
@@ -45,7 +46,9 @@ impl Pool {
             }
             if let Some(path) = &self.path {
                 drop(idle);
-                let conn = crate::store::connect(path).map_err(|e| e.to_string())?;
+                let conn = crate::store::connect(path).map_err(|e| {
+                    crate::error::store_error(e.to_string(), e.is_storage_failure())
+                })?;
                 return Ok(Lease {
                     pool: self,
                     conn: Some(conn),

@@ -13,8 +13,22 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use uuid::Uuid;
 
-/// How long a writer waits for another connection's write lock before failing.
+/// How long a writer waits for another connection's write lock before failing, unless
+/// [`BUSY_TIMEOUT_VAR`] says otherwise.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The environment variable that sets the busy timeout in milliseconds (e.g. `0` to fail at
+/// once when another process holds the store's write lock).
+pub const BUSY_TIMEOUT_VAR: &str = "MOTCUA_SQLITE_BUSY_TIMEOUT_MS";
+
+/// The busy timeout: [`BUSY_TIMEOUT_VAR`] if it is a whole number of milliseconds, else
+/// [`BUSY_TIMEOUT`].
+fn busy_timeout() -> Duration {
+    std::env::var(BUSY_TIMEOUT_VAR)
+        .ok()
+        .and_then(|ms| ms.trim().parse().ok())
+        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
 
 /// An [`EventStore`] in one SQLite file (or in memory).
 ///
@@ -64,7 +78,7 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, SqliteError> {
 
 fn configure(conn: &Connection, path: &Path) -> Result<(), SqliteError> {
     let sqlite = |e| classify(e, path);
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    conn.busy_timeout(busy_timeout()).map_err(sqlite)?;
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(sqlite)?;
     Ok(())
@@ -109,7 +123,7 @@ impl SqliteStore {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
+        conn.busy_timeout(busy_timeout())
             .map_err(|e| classify(e, path))?;
         prepare(&mut conn, path)?;
         let mode: String = conn
@@ -146,13 +160,14 @@ impl SqliteStore {
     }
 
     pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
-        self.pool
-            .lease()
-            .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))
+        self.pool.lease()
     }
 
+    /// The store error for SQLite's `e`: [`StoreError::Storage`] when the file could not be
+    /// read or written (full, read-only, locked), else [`StoreError::Backend`].
     pub(crate) fn backend(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::Backend(format!("{}: {e}", self.path.display()))
+        let storage = crate::error::is_storage_failure(&e);
+        crate::error::store_error(format!("{}: {e}", self.path.display()), storage)
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> SqliteError {

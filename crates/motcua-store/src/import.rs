@@ -498,7 +498,7 @@ impl Importer<'_> {
         }
         match self.append(&batches, &lines) {
             Ok(()) => Ok(()),
-            Err(e @ ImportError::Store(StoreError::Backend(_))) => Err(e),
+            Err(ImportError::Store(e)) if e.is_failure() => Err(ImportError::Store(e)),
             Err(_) => {
                 // The call stored none of its batches: find the first refused line.
                 let mut single: Vec<(u64, Event)> = lines
@@ -550,7 +550,7 @@ impl Importer<'_> {
             };
             match self.append(std::slice::from_ref(&batch), &[vec![line]]) {
                 Ok(()) => {}
-                Err(ImportError::Store(e)) if !matches!(e, StoreError::Backend(_)) => {
+                Err(ImportError::Store(e)) if !e.is_failure() => {
                     let Some(event) = batch.events.into_iter().next() else {
                         return Err(ImportError::Store(e));
                     };
@@ -590,7 +590,7 @@ impl Importer<'_> {
                     stream.events.get(first).map(|e| e.event_id)
                 })
             }
-            StoreError::Backend(_) => None,
+            StoreError::Backend(_) | StoreError::Storage(_) => None,
         };
         let found = id.and_then(|id| self.session.event_by_id(&id).ok().flatten());
         match found {
