@@ -175,6 +175,25 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         });
         writeln!(out, "  {code:>4}  {}  {:>9}", cell(&label, 48), num(*count))?;
     }
+    let c = b.report.province();
+    for (label, count) in [
+        (
+            l.pick(
+                "of those stopped: not supplemented in time",
+                "trong đó dừng do quá hạn bổ sung",
+            ),
+            c.supplement_expired,
+        ),
+        (
+            l.pick(
+                "open, waiting for a supplement past its time",
+                "đang chờ bổ sung quá thời hạn bổ sung",
+            ),
+            c.open_supplement_overdue,
+        ),
+    ] {
+        writeln!(out, "        {}  {:>9}", cell(label, 48), num(count))?;
+    }
 
     heading(
         out,
@@ -491,7 +510,7 @@ fn head(l: Lang, key: &str) -> String {
 }
 
 /// Vietnamese headers of the CSV columns that are not in `COUNT_COLUMNS`.
-const VI_HEADS: [(&str, &str); 40] = [
+const VI_HEADS: [(&str, &str); 42] = [
     ("level", "cấp"),
     ("unit", "mã đơn vị"),
     ("name", "tên"),
@@ -499,6 +518,8 @@ const VI_HEADS: [(&str, &str); 40] = [
     ("field", "lĩnh vực"),
     ("month", "tháng"),
     ("stopped", "dừng xử lý"),
+    ("supplement_expired", "dừng do quá hạn bổ sung"),
+    ("open_supplement_overdue", "chờ bổ sung quá hạn"),
     ("online_received", "nộp trực tuyến"),
     ("online_counted", "trực tuyến tính theo 766"),
     (
