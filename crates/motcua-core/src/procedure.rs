@@ -376,7 +376,7 @@ pub enum CatalogueError {
 ///     units: vec![],
 ///     time_limit: TimeLimit::WorkingDays(1),
 ///     supplement_policy: Default::default(),
-///     payment_pauses_clock: false,
+///     payment_pauses_clock: false, supplement_time_limit: None,
 ///     online_service: Default::default(),
 ///     result_is_document: true,
 ///     fees: vec![],
