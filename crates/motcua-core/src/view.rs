@@ -16,7 +16,9 @@ use time::OffsetDateTime;
 
 /// How a dossier stands against its due (*trước hạn / đúng hạn / quá hạn*, *trong hạn / sắp đến
 /// hạn / quá hạn*).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeClass {
     /// Finished before the due date.
