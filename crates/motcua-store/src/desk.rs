@@ -273,13 +273,15 @@ impl<'a, S: EventStore> Desk<'a, S> {
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(StoreError::DuplicateEventId {
                     event_id, sequence, ..
-                }) => return Err(RecordError::EventIdReused {
-                    dossier,
-                    event_id,
-                    used_by: format!(
+                }) => {
+                    return Err(RecordError::EventIdReused {
+                        dossier,
+                        event_id,
+                        used_by: format!(
                         "another event (the store refused it as event {sequence} of this dossier)"
                     ),
-                }),
+                    })
+                }
                 Err(other) => return Err(store_error(other)),
             }
         }
