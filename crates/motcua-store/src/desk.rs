@@ -112,14 +112,15 @@ pub enum RecordError {
         attempts: u32,
     },
     /// The command's event id is already stored with other content, or in another dossier.
-    #[error("dossier {dossier}: event id {event_id} is already used by {used_by}; a command may be sent again only unchanged, and a new command needs a new id")]
+    #[error("dossier {dossier}: event id {event_id} is already used by {}; a command may be sent again only unchanged, and a new command needs a new id", used_by(*.stored_as))]
     EventIdReused {
         /// The dossier.
         dossier: DossierId,
         /// The id.
         event_id: Uuid,
-        /// What holds the id: an event of this dossier, or the store's account of it.
-        used_by: String,
+        /// The sequence number of the dossier's event carrying the id, when it is one of the
+        /// dossier's events; `None` when the store holds it elsewhere.
+        stored_as: Option<u64>,
     },
     /// The dossier's view after the command cannot be built (a procedure version or a
     /// calendar the context lacks).
@@ -138,6 +139,13 @@ pub enum RecordError {
         /// The store's error.
         source: StoreError,
     },
+}
+
+fn used_by(stored_as: Option<u64>) -> String {
+    match stored_as {
+        Some(sequence) => format!("event {sequence} of this dossier, with other content"),
+        None => "another stored event".to_owned(),
+    }
 }
 
 impl RecordError {
@@ -271,15 +279,11 @@ impl<'a, S: EventStore> Desk<'a, S> {
                     })
                 }
                 Err(StoreError::Conflict { .. }) => continue,
-                Err(StoreError::DuplicateEventId {
-                    event_id, sequence, ..
-                }) => {
+                Err(StoreError::DuplicateEventId { event_id, .. }) => {
                     return Err(RecordError::EventIdReused {
                         dossier,
                         event_id,
-                        used_by: format!(
-                        "another event (the store refused it as event {sequence} of this dossier)"
-                    ),
+                        stored_as: None,
                     })
                 }
                 Err(other) => return Err(store_error(other)),
@@ -314,11 +318,7 @@ impl<'a, S: EventStore> Desk<'a, S> {
             return Err(RecordError::EventIdReused {
                 dossier: dossier.clone(),
                 event_id: command.event_id,
-                used_by: format!(
-                    "event {} of this dossier (`{}`), with other content",
-                    stored.sequence,
-                    stored.kind.name()
-                ),
+                stored_as: Some(stored.sequence),
             });
         }
         let view = self.view(dossier, stream, as_of)?;

@@ -370,16 +370,21 @@ pub fn desk_resends_return_the_first_result<S: EventStore>(store: &S) {
     changed.recorded_at = changed.occurred_at;
     match desk.record(changed) {
         Err(RecordError::EventIdReused {
-            dossier, event_id, ..
-        }) => assert_eq!((dossier.as_str(), event_id), (DOSSIER, Uuid::from_u128(3))),
+            dossier,
+            event_id,
+            stored_as,
+        }) => assert_eq!(
+            (dossier.as_str(), event_id, stored_as),
+            (DOSSIER, Uuid::from_u128(3), Some(3))
+        ),
         other => panic!("the same id with other content: expected EventIdReused, got {other:?}"),
     }
     let mut elsewhere = received();
     elsewhere.dossier_id = DossierId::new("H-01-240304-0002");
     match desk.record(elsewhere) {
-        Err(RecordError::EventIdReused { dossier, .. }) => {
-            assert_eq!(dossier.as_str(), "H-01-240304-0002");
-        }
+        Err(RecordError::EventIdReused {
+            dossier, stored_as, ..
+        }) => assert_eq!((dossier.as_str(), stored_as), ("H-01-240304-0002", None)),
         other => panic!("an id reused in another dossier: expected EventIdReused, got {other:?}"),
     }
     assert_eq!(
