@@ -51,29 +51,17 @@ fn received() -> Command {
     )
 }
 
+fn started(id: u128, at: OffsetDateTime, step: &str, unit: &str) -> Command {
+    let (step, unit) = (step.into(), unit.into());
+    command(id, at, EventKind::StepStarted { step, unit })
+}
+
 fn appraisal_started() -> Command {
-    command(
-        3,
-        datetime!(2024-03-04 10:00 +7),
-        EventKind::StepStarted {
-            step: "appraisal".into(),
-            unit: "H-01-TNMT".into(),
-        },
-    )
+    started(3, datetime!(2024-03-04 10:00 +7), "appraisal", "H-01-TNMT")
 }
 
 /// A dossier's whole life, each command with the status it leaves the dossier in.
 fn life() -> Vec<(Command, Status)> {
-    let step = |id, at, step: &str, unit: &str| {
-        command(
-            id,
-            at,
-            EventKind::StepStarted {
-                step: step.into(),
-                unit: unit.into(),
-            },
-        )
-    };
     let finished =
         |id, at, step: &str| command(id, at, EventKind::StepFinished { step: step.into() });
     vec![
@@ -124,7 +112,7 @@ fn life() -> Vec<(Command, Status)> {
             Status::Processing,
         ),
         (
-            step(8, datetime!(2024-03-14 08:30 +7), "sign", "H-01"),
+            started(8, datetime!(2024-03-14 08:30 +7), "sign", "H-01"),
             Status::Processing,
         ),
         (
