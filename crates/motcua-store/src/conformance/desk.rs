@@ -222,22 +222,29 @@ pub fn desk_records_a_whole_dossier_life<S: EventStore>(store: &S) {
     );
 }
 
-/// A store that lets another writer append to the dossier (a `feedback_filed` event, legal in
-/// any state, dated before the desk's commands) just before each of its first `interfere`
-/// appends.
+/// A store that lets another writer append an event of `kind` to the dossier (dated before
+/// the desk's commands) just before each of its first `interfere` appends.
 struct Interloper<'s, S> {
     inner: &'s S,
     interfere: AtomicU32,
     appends: AtomicU32,
+    kind: EventKind,
 }
 
 impl<'s, S: EventStore> Interloper<'s, S> {
-    fn new(inner: &'s S, interfere: u32) -> Self {
+    fn new(inner: &'s S, interfere: u32, kind: EventKind) -> Self {
         Interloper {
             inner,
             interfere: AtomicU32::new(interfere),
             appends: AtomicU32::new(0),
+            kind,
         }
+    }
+
+    /// Another clerk logs the applicant's call to the hotline: legal in any state.
+    fn hotline(inner: &'s S, interfere: u32) -> Self {
+        let summary = "gọi đường dây nóng".to_owned();
+        Interloper::new(inner, interfere, EventKind::FeedbackFiled { summary })
     }
 
     fn other_writer(&self) -> StoreResult<()> {
@@ -251,9 +258,7 @@ impl<'s, S: EventStore> Interloper<'s, S> {
             sequence: version + 1,
             occurred_at: at,
             recorded_at: at,
-            kind: EventKind::FeedbackFiled {
-                summary: format!("call {version} to the hotline"),
-            },
+            kind: self.kind.clone(),
         };
         self.inner
             .append(&dossier, ExpectedVersion::Exactly(version), &[event])
@@ -295,13 +300,14 @@ impl<S: EventStore> EventStore for Interloper<'_, S> {
 }
 
 /// Another writer appends between the desk's read and its append: the desk reads again,
-/// decides again against the new state, and appends after the other writer's event.
+/// decides again against the new state, and appends after the other writer's event; when that
+/// event made the command illegal, the command is refused and nothing of it is stored.
 pub fn desk_retries_after_a_concurrent_append<S: EventStore>(store: &S) {
     let catalogue = catalogue();
     let calendar = Calendar::vietnam();
     let context = Context::new(&catalogue, &calendar);
     recorded(&Desk::new(store, context), received());
-    let interloper = Interloper::new(store, 1);
+    let interloper = Interloper::hotline(store, 1);
     let desk = Desk::new(&interloper, context).with_retries(1);
     let result = recorded(&desk, appraisal_started());
     assert_eq!(
@@ -324,6 +330,33 @@ pub fn desk_retries_after_a_concurrent_append<S: EventStore>(store: &S) {
         "the view counts the other writer's event"
     );
     assert_eq!(result.view.status, Status::Processing);
+
+    // The other writer stops the dossier meanwhile: decided again, the command is refused.
+    let stop = EventKind::Stopped {
+        reason: "Người nộp đề nghị dừng".into(),
+    };
+    let interloper = Interloper::new(store, 1, stop);
+    let desk = Desk::new(&interloper, context);
+    let finished = command(
+        6,
+        datetime!(2024-03-05 09:00 +7),
+        EventKind::StepFinished {
+            step: "appraisal".into(),
+        },
+    );
+    match desk.record(finished) {
+        Err(RecordError::Refused {
+            source: DecideError::IllegalTransition { sequence: 5, .. },
+            ..
+        }) => {}
+        other => panic!("a command made illegal meanwhile: expected a refusal, got {other:?}"),
+    }
+    let stream = ok(store.read_stream(&DossierId::new(DOSSIER)));
+    let kinds: Vec<&str> = stream.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(
+        kinds,
+        ["received", "feedback_filed", "step_started", "stopped"]
+    );
 }
 
 /// Re-sending a recorded command (the last one or an earlier one) returns its first result and
@@ -468,7 +501,7 @@ pub fn desk_gives_up_after_its_retries<S: EventStore>(store: &S) {
     let context = Context::new(&catalogue, &calendar);
     recorded(&Desk::new(store, context), received());
     for retries in [0, 2] {
-        let interloper = Interloper::new(store, u32::MAX);
+        let interloper = Interloper::hotline(store, u32::MAX);
         let desk = Desk::new(&interloper, context).with_retries(retries);
         let before = ok(store.stream_version(&DossierId::new(DOSSIER)));
         match desk.record(appraisal_started()) {
