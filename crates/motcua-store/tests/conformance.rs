@@ -36,6 +36,7 @@ conformance_tests!(
     desk_refusals_change_nothing,
     desk_gives_up_after_its_retries,
     desk_concurrent_resends_store_once,
+    desk_concurrent_writers_lose_nothing,
     checkpoints_save_and_load,
     projections_resume_to_the_rebuild,
 );
@@ -55,7 +56,7 @@ fn every_check_is_listed_once() {
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(sorted.len(), names.len());
-    assert_eq!(names.len(), 23);
+    assert_eq!(names.len(), 24);
 }
 
 #[test]

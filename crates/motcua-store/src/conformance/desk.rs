@@ -525,17 +525,11 @@ pub fn desk_gives_up_after_its_retries<S: EventStore>(store: &S) {
     }
 }
 
-/// Two desks send the same command at once: both get the same events, positions and view,
-/// and the event is stored once.
-pub fn desk_concurrent_resends_store_once<S: EventStore>(store: &S) {
-    let catalogue = catalogue();
-    let calendar = Calendar::vietnam();
-    let desk = Desk::new(store, Context::new(&catalogue, &calendar));
-    recorded(&desk, received());
-    let results: Vec<Result<Recorded, RecordError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..4)
-            .map(|_| scope.spawn(|| desk.record(appraisal_started())))
-            .collect();
+/// Runs `work(thread)` on `threads` threads at once and gathers what each returned.
+fn in_threads<T: Send>(threads: u32, work: impl Fn(u32) -> T + Sync) -> Vec<T> {
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = (0..threads).map(|t| scope.spawn(move || work(t))).collect();
         handles
             .into_iter()
             .map(|h| match h.join() {
@@ -543,7 +537,17 @@ pub fn desk_concurrent_resends_store_once<S: EventStore>(store: &S) {
                 Err(_) => panic!("a desk thread panicked"),
             })
             .collect()
-    });
+    })
+}
+
+/// Four threads send the same command at once: all get the same events, positions and view,
+/// and the event is stored once.
+pub fn desk_concurrent_resends_store_once<S: EventStore>(store: &S) {
+    let catalogue = catalogue();
+    let calendar = Calendar::vietnam();
+    let desk = Desk::new(store, Context::new(&catalogue, &calendar));
+    recorded(&desk, received());
+    let results = in_threads(4, |_| desk.record(appraisal_started()));
     let mut firsts = Vec::new();
     for result in results {
         match result {
@@ -557,4 +561,57 @@ pub fn desk_concurrent_resends_store_once<S: EventStore>(store: &S) {
     );
     assert_eq!(ok(store.stream_version(&DossierId::new(DOSSIER))), 2);
     assert_eq!(ok(store.last_position()), 2);
+}
+
+/// Four desks record five commands each into one dossier at once. With as many retries as
+/// there are commands, every command is recorded (a conflict means another command won), once:
+/// the stream holds each, numbered without gaps, and each desk got back the event stored.
+pub fn desk_concurrent_writers_lose_nothing<S: EventStore>(store: &S) {
+    const THREADS: u32 = 4;
+    const EACH: u32 = 5;
+    let catalogue = catalogue();
+    let calendar = Calendar::vietnam();
+    let desk = Desk::new(store, Context::new(&catalogue, &calendar)).with_retries(THREADS * EACH);
+    recorded(&desk, received());
+    let at = datetime!(2024-03-04 09:00 +7);
+    let results = in_threads(THREADS, |t| {
+        (0..EACH)
+            .map(|n| {
+                let summary = format!("phản ánh {t}-{n}");
+                let id = 100 + u128::from(t * EACH + n);
+                desk.record(command(id, at, EventKind::FeedbackFiled { summary }))
+            })
+            .collect::<Vec<_>>()
+    });
+    let stream = ok(store.read_stream(&DossierId::new(DOSSIER)));
+    assert_eq!(
+        stream.len() as u32,
+        1 + THREADS * EACH,
+        "an event lost or doubled"
+    );
+    let mut ids: Vec<Uuid> = stream.iter().skip(1).map(|e| e.event_id).collect();
+    ids.sort_unstable();
+    let sent: Vec<Uuid> = (0..THREADS * EACH)
+        .map(|k| Uuid::from_u128(100 + u128::from(k)))
+        .collect();
+    assert_eq!(ids, sent, "every command stored exactly once");
+    for result in results.into_iter().flatten() {
+        match result {
+            Ok(r) => {
+                let stored = usize::try_from(r.appended.stream_version.saturating_sub(1))
+                    .ok()
+                    .and_then(|i| stream.get(i));
+                assert_eq!(
+                    r.events.first(),
+                    stored,
+                    "the event returned is the one stored"
+                );
+                assert_eq!(
+                    u64::from(r.view.feedback),
+                    r.appended.stream_version.saturating_sub(1)
+                );
+            }
+            Err(e) => panic!("a command was not recorded despite enough retries: {e}"),
+        }
+    }
 }

@@ -18,9 +18,10 @@ mod session;
 pub use checkpoints::{checkpoints_save_and_load, projections_resume_to_the_rebuild};
 pub use concurrency::concurrent_appends_keep_every_stream_consistent;
 pub use desk::{
-    desk_concurrent_resends_store_once, desk_gives_up_after_its_retries,
-    desk_records_a_whole_dossier_life, desk_refusals_change_nothing,
-    desk_resends_return_the_first_result, desk_retries_after_a_concurrent_append,
+    desk_concurrent_resends_store_once, desk_concurrent_writers_lose_nothing,
+    desk_gives_up_after_its_retries, desk_records_a_whole_dossier_life,
+    desk_refusals_change_nothing, desk_resends_return_the_first_result,
+    desk_retries_after_a_concurrent_append,
 };
 pub use scan::scans_cover_every_dossier_once;
 pub use session::{
@@ -111,6 +112,10 @@ pub fn checks<S: EventStore + CheckpointStore>() -> Vec<Check<S>> {
         (
             "desk_concurrent_resends_store_once",
             desk_concurrent_resends_store_once::<S>,
+        ),
+        (
+            "desk_concurrent_writers_lose_nothing",
+            desk_concurrent_writers_lose_nothing::<S>,
         ),
         ("checkpoints_save_and_load", checkpoints_save_and_load::<S>),
         (
