@@ -212,8 +212,10 @@ impl<'a, S: EventStore> Desk<'a, S> {
         self.record_at(command, None)
     }
 
-    /// Records a command, and shows the dossier as of `as_of` (events after the new ones are
-    /// not counted, so a re-send shows the same view).
+    /// Records a command, and shows the dossier as of `as_of`, as [`Context::view_events`]
+    /// does: only events that happened by `as_of` count (so an instant before the command's
+    /// shows the dossier without it), and never events stored after the command's (so a
+    /// re-send shows the same view).
     ///
     /// ```
     /// # use motcua_core::calendar::Calendar;
