@@ -56,6 +56,7 @@ fn catalogue() -> &'static Catalogue {
             time_limit: limit,
             supplement_policy: policy,
             payment_pauses_clock: pauses,
+            supplement_time_limit: None,
             online_service: Default::default(),
             result_is_document: true,
             fees: vec![],
