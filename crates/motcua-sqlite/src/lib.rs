@@ -45,6 +45,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod access;
 mod error;
 mod import;
 mod pool;

@@ -1,6 +1,7 @@
 //! A small pool of connections to one database, so threads sharing a store use several
 //! connections (SQLite serialises their writes with its own lock).
 
+use crate::access::Access;
 use rusqlite::Connection;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -13,8 +14,8 @@ const KEEP: usize = 8;
 pub(crate) struct Pool {
     idle: Mutex<Vec<Connection>>,
     returned: Condvar,
-    /// Where to open more; `None` for an in-memory database, which has exactly one.
-    path: Option<PathBuf>,
+    /// Where and how to open more; `None` for an in-memory database, which has exactly one.
+    path: Option<(PathBuf, Access)>,
 }
 
 /// A connection taken from the pool, given back when dropped.
@@ -24,7 +25,7 @@ pub(crate) struct Lease<'p> {
 }
 
 impl Pool {
-    pub(crate) fn new(first: Connection, path: Option<PathBuf>) -> Self {
+    pub(crate) fn new(first: Connection, path: Option<(PathBuf, Access)>) -> Self {
         Pool {
             idle: Mutex::new(vec![first]),
             returned: Condvar::new(),
@@ -43,9 +44,9 @@ impl Pool {
                     conn: Some(conn),
                 });
             }
-            if let Some(path) = &self.path {
+            if let Some((path, access)) = &self.path {
                 drop(idle);
-                let conn = crate::store::connect(path).map_err(|e| e.to_string())?;
+                let conn = crate::access::connect(path, *access).map_err(|e| e.to_string())?;
                 return Ok(Lease {
                     pool: self,
                     conn: Some(conn),

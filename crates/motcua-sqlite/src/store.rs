@@ -1,5 +1,6 @@
 //! The SQLite event store.
 
+use crate::access::{self, Access};
 use crate::error::SqliteError;
 use crate::pool::{Lease, Pool};
 use crate::schema::{classify, prepare};
@@ -10,11 +11,7 @@ use motcua_store::{
 };
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use uuid::Uuid;
-
-/// How long a writer waits for another connection's write lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// An [`EventStore`] in one SQLite file (or in memory).
 ///
@@ -52,22 +49,6 @@ impl std::fmt::Debug for SqliteStore {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
-}
-
-/// Opens a connection to an existing store file with the store's settings.
-pub(crate) fn connect(path: &Path) -> Result<Connection, SqliteError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
-    configure(&conn, path)?;
-    Ok(conn)
-}
-
-fn configure(conn: &Connection, path: &Path) -> Result<(), SqliteError> {
-    let sqlite = |e| classify(e, path);
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
-    conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(sqlite)?;
-    Ok(())
 }
 
 impl SqliteStore {
@@ -109,8 +90,7 @@ impl SqliteStore {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| classify(e, path))?;
+        access::configure(&conn, path, Access::ReadWrite)?;
         prepare(&mut conn, path)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -121,10 +101,76 @@ impl SqliteStore {
                 reason: format!("the file cannot use a write-ahead log (journal mode {mode})"),
             });
         }
-        configure(&conn, path)?;
         Ok(SqliteStore {
             path: path.to_owned(),
-            pool: Pool::new(conn, Some(path.to_owned())),
+            pool: Pool::new(conn, Some((path.to_owned(), Access::ReadWrite))),
+        })
+    }
+
+    /// Opens an existing store for reading only: nothing is ever written to the file, no write
+    /// lock is taken, and no schema is created or migrated. Reads see a snapshot of what was
+    /// committed, through the write-ahead log, while writers (an import) go on.
+    ///
+    /// Refused, with the file left untouched: a missing file ([`SqliteError::Missing`]), a
+    /// file that is not a store, including an empty one ([`SqliteError::NotAStore`]), a
+    /// store from a newer or an older version ([`SqliteError::NewerSchema`],
+    /// [`SqliteError::OlderSchema`]: an older store is migrated by [`SqliteStore::open`]).
+    ///
+    /// SQLite reads a WAL database through its `-wal` and `-shm` files, creating them next to
+    /// the file if they are missing (they hold no data then; the database file is not
+    /// changed). Where they can be neither found nor created (read-only media, a read-only
+    /// directory), no writer can change the file either, so it is read as immutable (no locks,
+    /// no log); a `-wal` that holds commits not yet in the file is then refused
+    /// ([`SqliteError::UnreadableLog`]) rather than ignored. Writes through a read-only store
+    /// fail.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("motcua-doc-ro-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// use motcua_sqlite::{SqliteError, SqliteStore};
+    /// use motcua_store::EventStore;
+    /// let path = dir.join("store.db");
+    /// # let _ = std::fs::remove_file(&path);
+    /// drop(SqliteStore::open(&path)?); // made by a writer
+    /// let store = SqliteStore::open_read_only(&path)?;
+    /// assert_eq!(store.last_position()?, 0);
+    ///
+    /// std::fs::write(dir.join("empty.db"), b"")?;
+    /// let err = SqliteStore::open_read_only(dir.join("empty.db")).unwrap_err();
+    /// assert!(matches!(err, SqliteError::NotAStore { .. }));
+    /// assert_eq!(std::fs::metadata(dir.join("empty.db"))?.len(), 0);
+    /// # drop(store);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteStore, SqliteError> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(SqliteError::Missing {
+                path: path.to_owned(),
+            });
+        }
+        let checked = |access| -> Result<Connection, SqliteError> {
+            let conn = access::connect(path, access)?;
+            crate::schema::check(&conn, path)?;
+            Ok(conn)
+        };
+        let (conn, access) = match checked(Access::ReadOnly) {
+            Ok(conn) => (conn, Access::ReadOnly),
+            Err(e) if access::wal_unavailable(&e) => {
+                if access::wal_has_frames(path) {
+                    return Err(SqliteError::UnreadableLog {
+                        path: path.to_owned(),
+                        wal: access::sibling(path, "-wal"),
+                    });
+                }
+                (checked(Access::Immutable)?, Access::Immutable)
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            pool: Pool::new(conn, Some((path.to_owned(), access))),
         })
     }
 
