@@ -23,6 +23,26 @@ pub enum PgError {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// A read-only open found no motcua store in the schema (a read-only open creates
+    /// nothing).
+    #[error("schema {schema}: not a motcua store ({reason})")]
+    NotAStore {
+        /// The PostgreSQL schema.
+        schema: String,
+        /// What is there instead.
+        reason: String,
+    },
+    /// A read-only open found a store of an older version, which only a writable open
+    /// migrates.
+    #[error("schema {schema}: the store has schema version {found}, older than this motcua's {current}; open it for writing once (e.g. `motcua import`) to migrate it")]
+    OlderSchema {
+        /// The PostgreSQL schema.
+        schema: String,
+        /// Its store schema version.
+        found: i64,
+        /// The version this build reads.
+        current: i64,
+    },
     /// A statement failed while preparing the store.
     #[error("schema {schema}: {source}")]
     Postgres {

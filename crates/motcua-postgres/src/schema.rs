@@ -74,3 +74,52 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
     }
     tx.commit().map_err(pg)
 }
+
+/// Checks, without creating or writing anything, that `schema` holds a motcua store of exactly
+/// this build's version.
+pub(crate) fn check(client: &mut Client, schema: &str) -> Result<(), PgError> {
+    let pg = |source| PgError::Postgres {
+        schema: schema.to_owned(),
+        source,
+    };
+    let not_a_store = |reason: &str| PgError::NotAStore {
+        schema: schema.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1),
+                    to_regclass(quote_ident($1) || '.motcua_meta') IS NOT NULL",
+            &[&schema],
+        )
+        .map_err(pg)?;
+    let (exists, has_meta): (bool, bool) = (row.get(0), row.get(1));
+    if !exists {
+        return Err(not_a_store("no such schema"));
+    }
+    if !has_meta {
+        return Err(not_a_store("the schema has no motcua tables"));
+    }
+    let found: i64 = client
+        .query_opt(
+            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .map_err(pg)?
+        .map_or(0, |row| row.get(0));
+    if found > SCHEMA_VERSION {
+        return Err(PgError::NewerSchema {
+            schema: schema.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found < SCHEMA_VERSION {
+        return Err(PgError::OlderSchema {
+            schema: schema.to_owned(),
+            found,
+            current: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}

@@ -73,7 +73,7 @@ impl PgStore {
             return Err(PgError::BadSchemaName(schema.to_owned()));
         }
         let config = Config::from_str(url).map_err(PgError::Config)?;
-        let pool = Pool::new(config.clone(), schema.to_owned());
+        let pool = Pool::new(config.clone(), schema.to_owned(), false);
         let mut client = config.connect(postgres::NoTls).map_err(PgError::Connect)?;
         client
             .batch_execute(&format!(
@@ -87,6 +87,33 @@ impl PgStore {
         Ok(PgStore {
             schema: schema.to_owned(),
             pool,
+        })
+    }
+
+    /// Opens the store in `schema` for reading only: nothing is created, migrated or written
+    /// (every connection's transactions are read-only, `default_transaction_read_only`). A
+    /// schema without a store is [`PgError::NotAStore`]; a store of another version is
+    /// [`PgError::NewerSchema`] or [`PgError::OlderSchema`]. Appends through it fail.
+    ///
+    /// ```no_run
+    /// use motcua_postgres::{PgError, PgStore};
+    /// let url = std::env::var("MOTCUA_PG_URL")?;
+    /// match PgStore::connect_read_only(&url, "nobody_made_this") {
+    ///     Err(PgError::NotAStore { schema, .. }) => assert_eq!(schema, "nobody_made_this"),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn connect_read_only(url: &str, schema: &str) -> Result<PgStore, PgError> {
+        if !plain_identifier(schema) {
+            return Err(PgError::BadSchemaName(schema.to_owned()));
+        }
+        let config = Config::from_str(url).map_err(PgError::Config)?;
+        let mut client = config.connect(postgres::NoTls).map_err(PgError::Connect)?;
+        crate::schema::check(&mut client, schema)?;
+        Ok(PgStore {
+            schema: schema.to_owned(),
+            pool: Pool::new(config, schema.to_owned(), true),
         })
     }
 
