@@ -214,12 +214,12 @@ impl Dataset {
             for location in &args.store {
                 let store = match postgres_location(location) {
                     Some((url, schema)) => AnyStore::Postgres(Box::new(
-                        PgStore::connect(url, schema)
+                        PgStore::connect_read_only(url, schema)
                             .map_err(|e| CliError::Data(format!("{}: {e}", shown(location))))?,
                     )),
                     None => {
                         let path = Path::new(location);
-                        let store = open_store(path, false)?;
+                        let store = read_store(path)?;
                         if catalogue.is_none() {
                             catalogue = store.catalogue().map_err(|e| store_error(path, e))?;
                         }
@@ -380,15 +380,18 @@ fn open(path: &Path) -> Result<File, CliError> {
     })
 }
 
-/// Opens a store file: `create` for `import`, else it must exist. A file that is not a store,
-/// or is from a newer motcua, is bad input.
-pub fn open_store(path: &Path, create: bool) -> Result<SqliteStore, CliError> {
-    let opened = if create {
-        SqliteStore::open(path)
-    } else {
-        SqliteStore::open_existing(path)
-    };
-    opened.map_err(|e| store_error(path, e))
+/// Opens a store file for `import` and `gen --store`, creating it if needed. A file that is
+/// not a store, or is from a newer motcua, is bad input.
+pub fn open_store(path: &Path) -> Result<SqliteStore, CliError> {
+    SqliteStore::open(path).map_err(|e| store_error(path, e))
+}
+
+/// Opens an existing store file for the commands that only read (`report`, `explain`,
+/// `changes`, `export`): read-only, so it never waits for an import, never writes the file,
+/// and works on read-only media. A file that is not a store of this version (an empty one
+/// included) is bad input, left untouched.
+pub fn read_store(path: &Path) -> Result<SqliteStore, CliError> {
+    SqliteStore::open_read_only(path).map_err(|e| store_error(path, e))
 }
 
 /// The CLI error for a store that cannot be opened or read.

@@ -138,7 +138,7 @@ pub(crate) fn into_store<T>(
     ) -> Result<(T, Option<Catalogue>), Stopped>,
 ) -> Result<(T, u64), CliError> {
     let existed = path.exists();
-    let store = open_store(path, true)?;
+    let store = open_store(path)?;
     let mut bar = ProgressBar::on_stderr(label, total);
     let result = import(&store, &mut |p| {
         if let Some(bar) = &mut bar {

@@ -340,3 +340,123 @@ fn a_bad_last_line_of_a_big_file_leaves_the_store_byte_identical() {
         stdout(&o)
     );
 }
+
+/// Runs motcua, killing it (and failing) if it has not finished within `limit`. Its output
+/// goes through files, so a large one cannot block it.
+fn motcua_within(args: &[&str], limit: std::time::Duration) -> Output {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let out_path = dir.join(format!("within-{}-{n}.out", std::process::id()));
+    let err_path = dir.join(format!("within-{}-{n}.err", std::process::id()));
+    let file = |p: &Path| std::fs::File::create(p).unwrap_or_else(|e| panic!("{e}"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .stdout(file(&out_path))
+        .stderr(file(&err_path))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("motcua {args:?} was still waiting after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("{e}"));
+    let output = Output {
+        status,
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    };
+    let _ = std::fs::remove_file(out_path);
+    let _ = std::fs::remove_file(err_path);
+    output
+}
+
+/// `report`, `explain` and `export` read the store read-only: while an import holds the write
+/// lock they neither wait for it nor see it, and report what was committed before.
+#[test]
+fn reads_do_not_wait_for_an_import_and_count_what_was_committed() {
+    use motcua_store::{EventStore, ExpectedVersion, StreamBatch};
+    let f = Files::new(60);
+    let (early, late): (Vec<Event>, Vec<Event>) =
+        f.events.iter().cloned().partition(|e| e.sequence <= 2);
+    f.write("early.jsonl", &early);
+    assert!(f.import("store.db", "early.jsonl", true).status.success());
+    let store_path = f.path("store.db");
+    let committed = report_json(&["--store", &store_path]);
+    let exported = f.export("store.db").stdout;
+
+    // An import in progress: the write lock held, events appended, not committed.
+    let writer = motcua_sqlite::SqliteStore::open(&store_path).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = writer.begin_import().unwrap_or_else(|e| panic!("{e}"));
+    let mut by_dossier: std::collections::BTreeMap<_, Vec<Event>> = Default::default();
+    for e in late {
+        by_dossier.entry(e.dossier_id.clone()).or_default().push(e);
+    }
+    let batches: Vec<StreamBatch> = by_dossier
+        .into_iter()
+        .map(|(dossier_id, events)| StreamBatch {
+            expected: ExpectedVersion::at(events[0].sequence - 1),
+            dossier_id,
+            events,
+        })
+        .collect();
+    session
+        .append_streams(&batches)
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let limit = std::time::Duration::from_secs(20);
+    let o = motcua_within(
+        &[
+            "report",
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+            "--store",
+            &store_path,
+        ],
+        limit,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut during: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(map) = during.as_object_mut() {
+        map.remove("source");
+    }
+    assert_eq!(during, committed);
+    let o = motcua_within(&["export", "--store", &store_path], limit);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout == exported, "export saw the uncommitted import");
+    let id = early[0].dossier_id.to_string();
+    let o = motcua_within(
+        &["explain", &id, "--store", &store_path, "--as-of", AS_OF],
+        limit,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    drop(session);
+}
+
+/// A 0-byte file is not turned into a store by a command that reads.
+#[test]
+fn reading_an_empty_file_refuses_it_and_leaves_it_empty() {
+    let f = Files::new(1);
+    let empty = f.path("empty.db");
+    std::fs::write(&empty, b"").unwrap_or_else(|e| panic!("{e}"));
+    for args in [
+        vec!["report", "--store", &empty, "--as-of", AS_OF],
+        vec!["export", "--store", &empty],
+    ] {
+        let o = motcua(&args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("not a motcua store"), "{}", stderr(&o));
+        assert_eq!(std::fs::metadata(&empty).map(|m| m.len()).ok(), Some(0));
+    }
+}
