@@ -37,7 +37,7 @@ pub struct DataArgs {
     /// A motcua store: a SQLite file (made by `motcua import` or `motcua gen --store`), or a
     /// PostgreSQL URL (`postgres://user:password@host/db#schema`, schema `motcua` by default).
     /// `report` takes several, one per shard, reads each where it is and merges the reports;
-    /// the catalogue comes from --catalog or the first SQLite store that keeps one.
+    /// the catalogue comes from --catalog or the first store that keeps one.
     #[arg(long, value_name = "FILE|URL")]
     pub store: Vec<String>,
     /// Worker threads for `report` (default: every core).
@@ -213,10 +213,14 @@ impl Dataset {
             };
             for location in &args.store {
                 let store = match postgres_location(location) {
-                    Some((url, schema)) => AnyStore::Postgres(Box::new(
-                        PgStore::connect_read_only(url, schema)
-                            .map_err(|e| CliError::Data(format!("{}: {e}", shown(location))))?,
-                    )),
+                    Some((url, schema)) => {
+                        let failed = |e| CliError::Data(format!("{}: {e}", shown(location)));
+                        let store = PgStore::connect_read_only(url, schema).map_err(failed)?;
+                        if catalogue.is_none() {
+                            catalogue = store.catalogue().map_err(failed)?;
+                        }
+                        AnyStore::Postgres(Box::new(store))
+                    }
                     None => {
                         let path = Path::new(location);
                         let store = read_store(path)?;

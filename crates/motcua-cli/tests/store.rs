@@ -460,3 +460,42 @@ fn reading_an_empty_file_refuses_it_and_leaves_it_empty() {
         assert_eq!(std::fs::metadata(&empty).map(|m| m.len()).ok(), Some(0));
     }
 }
+
+/// The catalogue is kept in the import's own transaction: when it cannot be stored, neither
+/// are the events (they used to be committed first, leaving events without a catalogue and a
+/// re-import refused as a conflict); once it can, the same import goes in whole.
+#[test]
+fn an_import_whose_catalogue_cannot_be_kept_stores_no_events() {
+    let f = Files::new(20);
+    let path = f.dir.join("store.db");
+    drop(motcua_sqlite::SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON catalogue
+         BEGIN SELECT RAISE(ABORT, 'no catalogue here'); END;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = f.import("store.db", "events.jsonl", true);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no catalogue here"), "{}", stderr(&o));
+    let exported = f.export("store.db");
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(
+        exported.stdout.is_empty(),
+        "events stored without their catalogue"
+    );
+
+    conn.execute_batch("DROP TRIGGER refuse")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let o = f.import("store.db", "events.jsonl", true);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_store = report_json(&["--store", &f.path("store.db")]);
+    let from_files = report_json(&[
+        "--events",
+        &f.path("events.jsonl"),
+        "--catalog",
+        &f.path("catalogue.json"),
+    ]);
+    assert_eq!(from_store, from_files);
+}

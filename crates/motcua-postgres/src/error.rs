@@ -43,6 +43,17 @@ pub enum PgError {
         /// The version this build reads.
         current: i64,
     },
+    /// The stored catalogue cannot be read.
+    #[error("schema {schema}: the stored catalogue cannot be read: {message}")]
+    BadCatalogue {
+        /// The PostgreSQL schema.
+        schema: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The store could not be used (no connection from the pool).
+    #[error(transparent)]
+    Store(#[from] motcua_store::StoreError),
     /// A statement failed while preparing the store.
     #[error("schema {schema}: {source}")]
     Postgres {

@@ -2,7 +2,7 @@
 
 use crate::pool::Lease;
 use crate::store::{stored, PgStore};
-use motcua_core::DossierId;
+use motcua_core::{Catalogue, DossierId};
 use motcua_store::{
     Appended, ImportSession, SessionStream, StoreError, StoreResult, StoredEvent, StreamBatch,
     SESSION_COMMITTED,
@@ -163,6 +163,18 @@ impl ImportSession for PgImport<'_> {
             .map_err(|e| store.backend(e));
         let row = self.track(row)?;
         row.map(|row| stored(row.get(0), row.get(1))).transpose()
+    }
+
+    /// Written into the session's transaction: kept only if the session commits.
+    fn stage_catalogue(&mut self, catalogue: &Catalogue) -> StoreResult<()> {
+        if self.committed {
+            return Err(self.finished());
+        }
+        let store = self.store;
+        let conn = self.conn()?;
+        let written = crate::catalogue::write_catalogue_in(&mut conn.client, catalogue)
+            .map_err(|e| store.backend(e));
+        self.track(written)
     }
 
     fn commit(&mut self) -> StoreResult<u64> {

@@ -36,6 +36,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod catalogue;
 mod error;
 mod import;
 mod pool;

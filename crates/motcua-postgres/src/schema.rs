@@ -25,6 +25,11 @@ const MIGRATIONS: &[&str] = &[
          position bigint NOT NULL,
          state bytea NOT NULL
      );",
+    // 2: the catalogue, kept with the events (written in the import's transaction).
+    "CREATE TABLE motcua_catalogue (
+         id integer PRIMARY KEY CHECK (id = 1),
+         body text NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.

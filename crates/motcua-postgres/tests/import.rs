@@ -10,6 +10,7 @@ use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, In
 const SMALL: ImportOptions = ImportOptions {
     chunk_events: 50,
     dossiers_in_memory: 20,
+    keep_catalogue: false,
 };
 
 fn jsonl(events: &[Event]) -> String {
@@ -75,5 +76,55 @@ fn imports_in_chunks_store_everything_or_nothing() {
     assert_eq!(store.read_all(0, usize::MAX).unwrap_or_default(), before);
     assert_eq!(import(&pg, &rest).ok(), import(&memory, &rest).ok());
     assert_eq!(streams(store), streams(&reference));
+    assert_eq!(store.last_position().ok(), Some(sample.events.len() as u64));
+}
+
+/// The catalogue staged in an import session is stored with its events, in the same
+/// transaction: a session dropped, or an import refused, keeps neither; a commit keeps both.
+#[test]
+fn the_catalogue_is_stored_with_the_events_or_not_at_all() {
+    let Some(url) = url("the_catalogue_is_stored_with_the_events_or_not_at_all") else {
+        return;
+    };
+    let fresh = Fresh::new(&url, "import_catalogue");
+    let store = fresh.store();
+    let sample = motcua_gen::generate(&motcua_gen::GenConfig {
+        dossiers: 30,
+        seed: 29,
+        year: 2024,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let keep = ImportOptions {
+        keep_catalogue: true,
+        ..SMALL
+    };
+    {
+        let mut session = store.begin_import().unwrap_or_else(|e| panic!("{e}"));
+        session
+            .stage_catalogue(&sample.catalogue)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(matches!(store.catalogue(), Ok(None)));
+    let mut text = jsonl(&sample.events);
+    text.push_str("{\"v\":1,\n");
+    let refused = import_jsonl_with(
+        store,
+        text.as_bytes(),
+        &sample.catalogue,
+        &keep,
+        &mut |_| {},
+    );
+    assert!(refused.is_err());
+    assert!(matches!(store.catalogue(), Ok(None)));
+    assert_eq!(store.last_position().ok(), Some(0));
+    let imported = import_jsonl_with(
+        store,
+        jsonl(&sample.events).as_bytes(),
+        &sample.catalogue,
+        &keep,
+        &mut |_| {},
+    );
+    assert!(imported.is_ok(), "{imported:?}");
+    assert_eq!(store.catalogue().ok().flatten(), Some(sample.catalogue));
     assert_eq!(store.last_position().ok(), Some(sample.events.len() as u64));
 }

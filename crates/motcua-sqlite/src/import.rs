@@ -2,9 +2,10 @@
 
 use crate::pool::Lease;
 use crate::store::{
-    insert_event, last_position_in, to_i64, version_in, Attempt, SqliteStore, INSERT_EVENT,
+    insert_event, last_position_in, to_i64, version_in, write_catalogue_in, Attempt, SqliteStore,
+    INSERT_EVENT,
 };
-use motcua_core::DossierId;
+use motcua_core::{Catalogue, DossierId};
 use motcua_store::{
     plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, SessionStream, StoreError,
     StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
@@ -299,6 +300,14 @@ impl ImportSession for SqliteImport<'_> {
 
     fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
         self.store.by_id(self.conn()?, id)
+    }
+
+    /// Written into the session's transaction: kept only if the session commits.
+    fn stage_catalogue(&mut self, catalogue: &Catalogue) -> StoreResult<()> {
+        if self.committed {
+            return Err(self.finished());
+        }
+        write_catalogue_in(self.conn()?, catalogue).map_err(|e| self.store.backend(e))
     }
 
     fn commit(&mut self) -> StoreResult<u64> {

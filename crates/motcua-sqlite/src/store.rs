@@ -211,18 +211,11 @@ impl SqliteStore {
     /// Saves the procedure catalogue in the store (replacing any), so the store alone is
     /// enough to report from.
     pub fn save_catalogue(&self, catalogue: &Catalogue) -> Result<(), SqliteError> {
-        let body = motcua_io::write_catalogue(catalogue);
         let conn = self.lease().map_err(|e| SqliteError::BadCatalogue {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
-        conn.execute(
-            "INSERT INTO catalogue (id, body) VALUES (1, ?1)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-            params![body],
-        )
-        .map_err(|e| self.sqlite(e))?;
-        Ok(())
+        write_catalogue_in(&conn, catalogue).map_err(|e| self.sqlite(e))
     }
 
     /// The stored catalogue, `None` if none was saved.
@@ -345,6 +338,17 @@ impl SqliteStore {
         row.map(|(position, body)| stored(position, &body))
             .transpose()
     }
+}
+
+/// Writes `catalogue` as the store's, replacing any, on `conn` (in its transaction, if one is
+/// open).
+pub(crate) fn write_catalogue_in(conn: &Connection, catalogue: &Catalogue) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO catalogue (id, body) VALUES (1, ?1)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+    )?
+    .execute(params![motcua_io::write_catalogue(catalogue)])?;
+    Ok(())
 }
 
 /// Why an append attempt stopped.
