@@ -82,6 +82,16 @@ impl Files {
         motcua(&args)
     }
 
+    /// The report (JSON, without its source) of `events.jsonl` and `catalogue.json`.
+    fn report(&self) -> serde_json::Value {
+        report_json(&[
+            "--events",
+            &self.path("events.jsonl"),
+            "--catalog",
+            &self.path("catalogue.json"),
+        ])
+    }
+
     fn export(&self, store: &str) -> Output {
         motcua(&["export", "--store", &self.path(store)])
     }
@@ -91,8 +101,12 @@ impl Files {
 fn report_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["report", "--format", "json", "--as-of", AS_OF];
     all.extend_from_slice(args);
-    let o = motcua(&all);
-    assert!(o.status.success(), "{}", stderr(&o));
+    without_source(&motcua(&all))
+}
+
+/// A successful `report --format json`'s output without its `source`.
+fn without_source(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", stderr(o));
     let mut value: serde_json::Value =
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     if let Some(map) = value.as_object_mut() {
@@ -107,14 +121,7 @@ fn a_store_reports_what_its_files_report() {
     let o = f.import("store.db", "events.jsonl", true);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("imported "), "{}", stdout(&o));
-    let from_store = report_json(&["--store", &f.path("store.db")]);
-    let from_files = report_json(&[
-        "--events",
-        &f.path("events.jsonl"),
-        "--catalog",
-        &f.path("catalogue.json"),
-    ]);
-    assert_eq!(from_store, from_files);
+    assert_eq!(report_json(&["--store", &f.path("store.db")]), f.report());
     let table = motcua(&["report", "--store", &f.path("store.db"), "--as-of", AS_OF]);
     assert!(table.status.success(), "{}", stderr(&table));
     assert!(stdout(&table).contains("DOSSIERS BY STATUS"));
@@ -168,14 +175,7 @@ fn imports_continue_a_store_and_keep_its_catalogue() {
     assert!(f.import("store.db", "early.jsonl", true).status.success());
     let o = f.import("store.db", "late.jsonl", false);
     assert!(o.status.success(), "{}", stderr(&o));
-    let from_store = report_json(&["--store", &f.path("store.db")]);
-    let from_files = report_json(&[
-        "--events",
-        &f.path("events.jsonl"),
-        "--catalog",
-        &f.path("catalogue.json"),
-    ]);
-    assert_eq!(from_store, from_files);
+    assert_eq!(report_json(&["--store", &f.path("store.db")]), f.report());
 }
 
 #[test]
@@ -425,13 +425,7 @@ fn reads_do_not_wait_for_an_import_and_count_what_was_committed() {
         ],
         limit,
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let mut during: serde_json::Value =
-        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
-    if let Some(map) = during.as_object_mut() {
-        map.remove("source");
-    }
-    assert_eq!(during, committed);
+    assert_eq!(without_source(&o), committed);
     let o = motcua_within(&["export", "--store", &store_path], limit);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(o.stdout == exported, "export saw the uncommitted import");
@@ -490,12 +484,5 @@ fn an_import_whose_catalogue_cannot_be_kept_stores_no_events() {
     drop(conn);
     let o = f.import("store.db", "events.jsonl", true);
     assert!(o.status.success(), "{}", stderr(&o));
-    let from_store = report_json(&["--store", &f.path("store.db")]);
-    let from_files = report_json(&[
-        "--events",
-        &f.path("events.jsonl"),
-        "--catalog",
-        &f.path("catalogue.json"),
-    ]);
-    assert_eq!(from_store, from_files);
+    assert_eq!(report_json(&["--store", &f.path("store.db")]), f.report());
 }

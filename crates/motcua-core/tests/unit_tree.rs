@@ -49,40 +49,35 @@ fn a_chain_of_100_000_units_is_checked_in_under_a_second() {
     );
 }
 
+/// The error for a chain of `n` units in which unit `k` is given `parent` instead.
+fn refusal(n: usize, k: usize, parent: &str) -> Option<CatalogueError> {
+    let mut units = chain(n);
+    units[k].parent = Some(UnitId::new(parent));
+    Catalogue::new(units, vec![]).err()
+}
+
+/// Whether `err` is a cycle named from unit `id`.
+fn cycle_from(err: &Option<CatalogueError>, id: &str) -> bool {
+    matches!(err, Some(CatalogueError::UnitCycle { id: named }) if named.as_str() == id)
+}
+
 /// The single pass names the same units as a walk from each unit to its root: the unit whose
 /// parent is missing, and for a cycle the first unit (in code order) whose walk meets it.
 #[test]
 fn a_missing_parent_or_a_cycle_names_the_same_unit_as_before() {
-    let mut units = chain(1_000);
-    units[500].parent = Some(UnitId::new("NOWHERE"));
-    let err = Catalogue::new(units, vec![]).err();
+    let err = refusal(1_000, 500, "NOWHERE");
     assert!(
         matches!(&err, Some(CatalogueError::UnknownParent { id, parent })
             if id.as_str() == "U000500" && parent.as_str() == "NOWHERE"),
         "{err:?}"
     );
     // U000000 made a child of U000999: the whole chain is a cycle, met first from U000000.
-    let mut units = chain(1_000);
-    units[0].parent = Some(UnitId::new("U000999"));
-    let err = Catalogue::new(units, vec![]).err();
-    assert!(
-        matches!(&err, Some(CatalogueError::UnitCycle { id }) if id.as_str() == "U000000"),
-        "{err:?}"
-    );
-    // A cycle of two far down a chain, and units leading into it: the first walker is named.
-    let mut units = chain(10);
-    units[3].parent = Some(UnitId::new("U000004"));
-    let err = Catalogue::new(units, vec![]).err();
-    assert!(
-        matches!(&err, Some(CatalogueError::UnitCycle { id }) if id.as_str() == "U000003"),
-        "{err:?}"
-    );
+    let err = refusal(1_000, 0, "U000999");
+    assert!(cycle_from(&err, "U000000"), "{err:?}");
+    // A cycle of two down a chain (U000003 ⇄ U000004): U000003's walk meets it first.
+    let err = refusal(10, 3, "U000004");
+    assert!(cycle_from(&err, "U000003"), "{err:?}");
     // A unit that is its own parent.
-    let mut units = chain(3);
-    units[2].parent = Some(UnitId::new("U000002"));
-    let err = Catalogue::new(units, vec![]).err();
-    assert!(
-        matches!(&err, Some(CatalogueError::UnitCycle { id }) if id.as_str() == "U000002"),
-        "{err:?}"
-    );
+    let err = refusal(3, 2, "U000002");
+    assert!(cycle_from(&err, "U000002"), "{err:?}");
 }

@@ -58,13 +58,7 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
         )
         .map_err(pg)?
         .map_or(0, |row| row.get(0));
-    if found > SCHEMA_VERSION {
-        return Err(PgError::NewerSchema {
-            schema: schema.to_owned(),
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    not_newer(schema, found)?;
     let from = usize::try_from(found).unwrap_or(0);
     for sql in MIGRATIONS.iter().skip(from) {
         tx.batch_execute(sql).map_err(pg)?;
@@ -112,18 +106,24 @@ pub(crate) fn check(client: &mut Client, schema: &str) -> Result<(), PgError> {
         )
         .map_err(pg)?
         .map_or(0, |row| row.get(0));
-    if found > SCHEMA_VERSION {
-        return Err(PgError::NewerSchema {
-            schema: schema.to_owned(),
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    not_newer(schema, found)?;
     if found < SCHEMA_VERSION {
         return Err(PgError::OlderSchema {
             schema: schema.to_owned(),
             found,
             current: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a store written by a newer version.
+fn not_newer(schema: &str, found: i64) -> Result<(), PgError> {
+    if found > SCHEMA_VERSION {
+        return Err(PgError::NewerSchema {
+            schema: schema.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
         });
     }
     Ok(())

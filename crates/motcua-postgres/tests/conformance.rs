@@ -25,3 +25,14 @@ fn scans_cover_every_dossier_once() {
     let fresh = Fresh::new(&url, "scan");
     conformance::scans_cover_every_dossier_once(fresh.store());
 }
+
+#[test]
+fn a_staged_catalogue_commits_with_the_events() {
+    let Some(url) = url("a_staged_catalogue_commits_with_the_events") else {
+        return;
+    };
+    let fresh = Fresh::new(&url, "catalogue");
+    conformance::a_staged_catalogue_commits_with_the_events(fresh.store(), |s| {
+        s.catalogue().unwrap_or_else(|e| panic!("{e}"))
+    });
+}
