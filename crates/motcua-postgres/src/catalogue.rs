@@ -28,7 +28,8 @@ impl PgStore {
         write_catalogue_in(&mut conn.client, catalogue).map_err(|e| self.error(e))
     }
 
-    /// The stored catalogue, `None` if none was saved.
+    /// The stored catalogue, `None` if none was saved (or the store, opened read-only, is
+    /// older than the catalogue table).
     ///
     /// ```no_run
     /// let url = std::env::var("MOTCUA_PG_URL")?;
@@ -39,6 +40,9 @@ impl PgStore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn catalogue(&self) -> Result<Option<Catalogue>, PgError> {
+        if self.schema_version() < crate::schema::CATALOGUE_SINCE {
+            return Ok(None);
+        }
         let mut conn = self.lease()?;
         let row = conn
             .client

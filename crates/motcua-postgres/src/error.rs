@@ -32,17 +32,6 @@ pub enum PgError {
         /// What is there instead.
         reason: String,
     },
-    /// A read-only open found a store of an older version, which only a writable open
-    /// migrates.
-    #[error("schema {schema}: the store has schema version {found}, older than this motcua's {current}; open it for writing once (e.g. `motcua import`) to migrate it")]
-    OlderSchema {
-        /// The PostgreSQL schema.
-        schema: String,
-        /// Its store schema version.
-        found: i64,
-        /// The version this build reads.
-        current: i64,
-    },
     /// The stored catalogue cannot be read.
     #[error("schema {schema}: the stored catalogue cannot be read: {message}")]
     BadCatalogue {

@@ -35,6 +35,9 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// The first schema version with the catalogue table.
+pub(crate) const CATALOGUE_SINCE: i64 = 2;
+
 /// A key for `pg_advisory_xact_lock`, so concurrent openers migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561_0001;
 
@@ -74,9 +77,10 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
     tx.commit().map_err(pg)
 }
 
-/// Checks, without creating or writing anything, that `schema` holds a motcua store of exactly
-/// this build's version.
-pub(crate) fn check(client: &mut Client, schema: &str) -> Result<(), PgError> {
+/// Checks, without creating or writing anything, that `schema` holds a motcua store this build
+/// reads, and returns its version. An older store is read as it is (every version has the
+/// events; the catalogue table came with version 2): only a writable open migrates it.
+pub(crate) fn check(client: &mut Client, schema: &str) -> Result<i64, PgError> {
     let pg = |source| PgError::Postgres {
         schema: schema.to_owned(),
         source,
@@ -106,15 +110,11 @@ pub(crate) fn check(client: &mut Client, schema: &str) -> Result<(), PgError> {
         )
         .map_err(pg)?
         .map_or(0, |row| row.get(0));
-    not_newer(schema, found)?;
-    if found < SCHEMA_VERSION {
-        return Err(PgError::OlderSchema {
-            schema: schema.to_owned(),
-            found,
-            current: SCHEMA_VERSION,
-        });
+    if found < 1 {
+        return Err(not_a_store("the schema has no store version"));
     }
-    Ok(())
+    not_newer(schema, found)?;
+    Ok(found)
 }
 
 /// Refuses a store written by a newer version.

@@ -92,9 +92,21 @@ fn a_read_only_store_reads_what_was_stored_and_writes_nothing() {
     assert!(writer.append_streams(&[batch]).is_ok());
 }
 
+/// The store version in `schema`'s meta table.
+fn stored_version(client: &mut postgres::Client, schema: &str) -> i64 {
+    client
+        .query_one(
+            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .get(0)
+}
+
 #[test]
-fn a_read_only_open_refuses_other_versions() {
-    let Some(url) = url("a_read_only_open_refuses_other_versions") else {
+fn a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated() {
+    let Some(url) = url("a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated")
+    else {
         return;
     };
     let fresh = Fresh::new(&url, "ro_versions");
@@ -111,9 +123,34 @@ fn a_read_only_open_refuses_other_versions() {
     set(&mut client, SCHEMA_VERSION + 1);
     let err = PgStore::connect_read_only(&url, &schema).err();
     assert!(matches!(err, Some(PgError::NewerSchema { .. })), "{err:?}");
-    set(&mut client, SCHEMA_VERSION - 1);
-    let err = PgStore::connect_read_only(&url, &schema).err();
-    assert!(matches!(err, Some(PgError::OlderSchema { .. })), "{err:?}");
+    // A version-1 store (no catalogue table then) is read as it is, not migrated.
+    fresh
+        .store()
+        .save_catalogue(&motcua_core::Catalogue::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    set(&mut client, 1);
+    let old = PgStore::connect_read_only(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(old.schema_version(), 1);
+    assert!(matches!(old.catalogue(), Ok(None)));
+    assert_eq!(old.last_position().ok(), Some(0));
+    drop(old);
+    assert_eq!(
+        stored_version(&mut client, &schema),
+        1,
+        "a read-only open migrated the store"
+    );
     set(&mut client, SCHEMA_VERSION);
-    assert!(PgStore::connect_read_only(&url, &schema).is_ok());
+    let current = PgStore::connect_read_only(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        current.catalogue().ok().flatten(),
+        Some(motcua_core::Catalogue::default())
+    );
+    // A true version-1 store, without the catalogue table, is migrated by a writable open.
+    client
+        .batch_execute(&format!("DROP TABLE {schema}.motcua_catalogue"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    set(&mut client, 1);
+    let migrated = PgStore::connect(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stored_version(&mut client, &schema), SCHEMA_VERSION);
+    assert!(matches!(migrated.catalogue(), Ok(None)));
 }
