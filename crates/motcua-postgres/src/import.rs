@@ -19,6 +19,8 @@ use uuid::Uuid;
 ///   was, then the whole import at once.
 /// - Each [`ImportSession::append_streams`] call costs two round trips (one lookup of the
 ///   streams' versions and of the ids, one insert of every row), whatever its size.
+/// - A catalogue staged with [`ImportSession::stage_catalogue`] is written in the same
+///   transaction: stored with the events, or not at all.
 /// - Dropping the session without committing rolls the transaction back.
 ///
 /// A refused call (a conflict, an id in use) inserts nothing and leaves the transaction

@@ -32,6 +32,8 @@ const IMPORT_CACHE_KIB: i64 = 128 * 1024;
 ///   131,072 dossiers), a new stream needs no read (its first insert proves it), and ids are
 ///   left to the unique index; any violation undoes the call's rows and runs it again with
 ///   every id and version read, for the exact answer.
+/// - A catalogue staged with [`ImportSession::stage_catalogue`] is written in the same
+///   transaction: stored with the events, or not at all.
 /// - Dropping the session without committing rolls the transaction back.
 /// - The connection gets a 128 MiB page cache for the session (the inserts into the indexes
 ///   come in random order), set back afterwards.

@@ -11,6 +11,9 @@
 //! is not a motcua store, or comes from a newer version, is refused with
 //! [`SqliteError::NotAStore`] or [`SqliteError::NewerSchema`] and left unchanged.
 //!
+//! Readers open a store with [`SqliteStore::open_read_only`]: no write lock, nothing written,
+//! a snapshot of what was committed while writers go on.
+//!
 //! ```
 //! use motcua_core::{Channel, DossierId, Event, EventKind};
 //! use motcua_sqlite::SqliteStore;
