@@ -28,6 +28,7 @@ fn catalogue() -> Result<Catalogue, motcua::CatalogueError> {
         time_limit: TimeLimit::WorkingDays(15),
         supplement_policy: SupplementPolicy::Restart,
         payment_pauses_clock: false,
+        supplement_time_limit: None,
         online_service: motcua::OnlineService::Partial,
         result_is_document: true,
         fees: vec![motcua::Fee {

@@ -231,6 +231,41 @@ impl Calendar {
         self.instant(Local { day, ns })
     }
 
+    /// Where a due counted in calendar days lands (*ngày hẹn rơi vào ngày nghỉ thì chuyển sang
+    /// ngày làm việc kế tiếp*): on a working day, `t` placed in that day's sessions (itself
+    /// inside a session, the next session's start in a gap or before the opening, the day's
+    /// close after it: the due keeps its date); on a day off, the opening of the next working
+    /// day. Unlike [`Calendar::add_calendar_days`], `t` is not normalised first, so a due at a
+    /// close stays on its own date.
+    ///
+    /// ```
+    /// use motcua_calendar::Calendar;
+    /// use time::macros::datetime;
+    /// let cal = Calendar::vietnam();
+    /// // Saturday 21 September 2024 07:40 → Monday 23 September 07:30.
+    /// assert_eq!(cal.roll_forward(datetime!(2024-09-21 07:40 +7))?, datetime!(2024-09-23 07:30 +7));
+    /// // A working day: kept inside its sessions, and on its date.
+    /// assert_eq!(cal.roll_forward(datetime!(2024-09-30 14:05 +7))?, datetime!(2024-09-30 14:05 +7));
+    /// assert_eq!(cal.roll_forward(datetime!(2024-09-30 12:00 +7))?, datetime!(2024-09-30 13:00 +7));
+    /// assert_eq!(cal.roll_forward(datetime!(2024-09-30 19:00 +7))?, datetime!(2024-09-30 17:00 +7));
+    /// # Ok::<(), motcua_calendar::CalendarError>(())
+    /// ```
+    pub fn roll_forward(&self, t: OffsetDateTime) -> Result<OffsetDateTime, CalendarError> {
+        let l = self.local(t)?;
+        let profile = self.profile(l.day);
+        if profile.working() {
+            return self.instant(Local {
+                day: l.day,
+                ns: profile.place_or_close(l.ns),
+            });
+        }
+        let day = self.working_day_from(l.day + 1, || format!("working day on or after {t}"))?;
+        self.instant(Local {
+            day,
+            ns: self.profile(day).first_start(),
+        })
+    }
+
     /// Due instant of a same-day procedure: normalise `received`; if its time of day is
     /// before `cutoff`, the close of that day, else the close of the next working day.
     ///

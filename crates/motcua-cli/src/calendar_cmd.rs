@@ -21,6 +21,7 @@
 //!
 //! Exit codes ([`CalendarCmdError::exit_code`]): 2 usage, 3 bad input, 5 I/O.
 
+use crate::text_file::TextFileError;
 use clap::{Args, Subcommand, ValueEnum};
 use motcua_calendar::file::parse_iso_date;
 use motcua_calendar::lunar::{from_lunar, to_lunar, LunarDate};
@@ -136,9 +137,12 @@ pub fn load_calendar(file: Option<&PathBuf>) -> Result<Calendar, CalendarCmdErro
     let Some(path) = file else {
         return Ok(Calendar::vietnam());
     };
-    let text = std::fs::read_to_string(path).map_err(|source| CalendarCmdError::Io {
-        path: path.display().to_string(),
-        source,
+    let text = crate::text_file::read(path).map_err(|e| match e {
+        TextFileError::Io(source) => CalendarCmdError::Io {
+            path: path.display().to_string(),
+            source,
+        },
+        not_utf8 => CalendarCmdError::Input(format!("{}: {not_utf8}", path.display())),
     })?;
     let builder = CalendarBuilder::vietnam()
         .load_overrides(&text)

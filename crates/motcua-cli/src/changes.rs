@@ -4,6 +4,7 @@
 
 use crate::data::{parse_instant, DataArgs, Dataset};
 use crate::error::CliError;
+use crate::escape::{self, Terminal};
 use motcua_core::deadline::display_instant;
 use motcua_core::{DossierView, Event};
 use std::io::Write;
@@ -76,6 +77,7 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
         ));
     }
     let list = changes(&data, as_of, args.published_at);
+    let out = &mut Terminal::new(out);
     let now = data.known_at.map_or_else(
         || "now".to_owned(),
         |k| format!("at {}", display_instant(k)),
@@ -98,7 +100,7 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             .after
             .as_ref()
             .or(change.before.as_ref())
-            .map(|v| v.dossier_id.to_string())
+            .map(|v| escape::controls(v.dossier_id.as_str()).into_owned())
             .unwrap_or_default();
         writeln!(
             out,

@@ -2,11 +2,12 @@
 //! read back from it), a host's own event and catalogue files, or a host's store file.
 
 use crate::error::CliError;
+use crate::text_file::TextFileError;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, DossierId, Event};
 use motcua_metrics::{LevelHistory, Period, Report};
 use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
-use motcua_postgres::PgStore;
+use motcua_postgres::{PgError, PgStore};
 use motcua_sqlite::{SqliteError, SqliteStore};
 use motcua_store::{
     DossierRange, DossierScan, EventStore, ExpectedVersion, StoreError, StreamBatch,
@@ -162,6 +163,27 @@ fn postgres_location(location: &str) -> Option<(&str, &str)> {
     })
 }
 
+/// The CLI error for a PostgreSQL store that cannot be opened: the server out of reach or
+/// refusing (exit 5), a bad URL or schema name (2), a store from a newer motcua (3).
+fn pg_error(location: &str, error: PgError) -> CliError {
+    let location = shown(location);
+    if error.is_storage_failure() {
+        return CliError::Storage {
+            location,
+            message: error.to_string(),
+        };
+    }
+    match error {
+        PgError::Config(_) | PgError::BadSchemaName(_) => {
+            CliError::Usage(format!("{location}: {error}"))
+        }
+        other => CliError::BadInput {
+            path: PathBuf::from(location),
+            message: other.to_string(),
+        },
+    }
+}
+
 /// A URL as shown in reports and errors: without a password.
 fn shown(location: &str) -> String {
     match (location.find("://"), location.find('@')) {
@@ -214,7 +236,7 @@ impl Dataset {
             for location in &args.store {
                 let store = match postgres_location(location) {
                     Some((url, schema)) => {
-                        let failed = |e| CliError::Data(format!("{}: {e}", shown(location)));
+                        let failed = |e| pg_error(location, e);
                         let store = PgStore::connect_read_only(url, schema).map_err(failed)?;
                         if catalogue.is_none() {
                             catalogue = store.catalogue().map_err(failed)?;
@@ -310,16 +332,20 @@ impl Dataset {
         if let Some(threads) = self.threads {
             run = run.threads(threads);
         }
-        let failed = |e: PipelineError| CliError::Data(e.to_string());
+        let failed = |e: PipelineError| match e {
+            PipelineError::Store { store, source } => {
+                CliError::store(&store, "the store could not be read", &source)
+            }
+            other => CliError::Data(other.to_string()),
+        };
         match &self.origin {
             Origin::Sample(store) => report_store(store, &run).map_err(failed),
             Origin::File(path) => {
                 let file = BufReader::with_capacity(1 << 20, open(path)?);
                 report_jsonl(file, &run).map_err(|e| match e {
-                    PipelineError::Input(e) => CliError::BadInput {
-                        path: path.clone(),
-                        message: e.to_string(),
-                    },
+                    PipelineError::Input(e) => CliError::events(path, e, "", |e| {
+                        CliError::Data(format!("{}: {e}", path.display()))
+                    }),
                     other => failed(other),
                 })
             }
@@ -339,10 +365,10 @@ impl Dataset {
         }
         let mut data = Self::open(args)?;
         let mut streams = match &data.origin {
-            Origin::Sample(store) => read_streams(store)?,
+            Origin::Sample(store) => read_streams(store, "the bundled sample")?,
             Origin::File(path) => read_events(path, &data.catalogue)?,
             Origin::Stores(stores) => match &stores[..] {
-                [(_, AnyStore::Sqlite(store))] => read_streams(store)?,
+                [(location, AnyStore::Sqlite(store))] => read_streams(store, location)?,
                 // Refused above.
                 _ => return Err(one_sqlite_store()),
             },
@@ -398,12 +424,18 @@ pub fn read_store(path: &Path) -> Result<SqliteStore, CliError> {
     SqliteStore::open_read_only(path).map_err(|e| store_error(path, e))
 }
 
-/// The CLI error for a store that cannot be opened or read.
+/// The CLI error for a store that cannot be opened or read: a file that cannot be read or
+/// written (missing, a directory, read-only, locked, a full disk) exits 5, a file that is not
+/// a usable store 3.
 pub fn store_error(path: &Path, error: SqliteError) -> CliError {
     match error {
         SqliteError::Missing { .. } => CliError::Io {
             path: path.to_owned(),
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such store file"),
+        },
+        SqliteError::Sqlite { source, .. } if error.is_storage_failure() => CliError::Storage {
+            location: path.display().to_string(),
+            message: format!("the store cannot be used: {source}"),
         },
         SqliteError::Sqlite { source, .. } => CliError::BadInput {
             path: path.to_owned(),
@@ -419,9 +451,13 @@ pub fn store_error(path: &Path, error: SqliteError) -> CliError {
     }
 }
 
-/// Every dossier's stream, read from the store's log page by page.
-fn read_streams<S: EventStore>(store: &S) -> Result<BTreeMap<DossierId, Vec<Event>>, CliError> {
-    let backend = |e: StoreError| CliError::Data(format!("the store could not be read: {e}"));
+/// Every dossier's stream, read from the store's log page by page; errors name the store
+/// `location`.
+fn read_streams<S: EventStore>(
+    store: &S,
+    location: &str,
+) -> Result<BTreeMap<DossierId, Vec<Event>>, CliError> {
+    let backend = |e: StoreError| CliError::store(location, "the store could not be read", &e);
     let mut streams: BTreeMap<DossierId, Vec<Event>> = BTreeMap::new();
     let mut from = 0;
     loop {
@@ -470,13 +506,24 @@ fn sample_store(events: Vec<Event>) -> Result<SqliteStore, CliError> {
 
 /// Reads and checks a catalogue file.
 pub fn read_catalogue(path: &Path) -> Result<Catalogue, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = read_text(path)?;
     motcua_io::read_catalogue(&text).map_err(|e| CliError::BadInput {
         path: path.to_owned(),
         message: e.to_string(),
+    })
+}
+
+/// A whole text file: unreadable is I/O (exit 5), not UTF-8 bad input (exit 3) naming where.
+pub fn read_text(path: &Path) -> Result<String, CliError> {
+    crate::text_file::read(path).map_err(|e| match e {
+        TextFileError::Io(source) => CliError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        not_utf8 => CliError::BadInput {
+            path: path.to_owned(),
+            message: not_utf8.to_string(),
+        },
     })
 }
 
@@ -486,10 +533,9 @@ fn read_events(
 ) -> Result<BTreeMap<DossierId, Vec<Event>>, CliError> {
     let store = motcua_store::InMemoryStore::new();
     motcua_store::import_jsonl(&store, BufReader::new(open(path)?), catalogue).map_err(|e| {
-        CliError::BadInput {
-            path: path.to_owned(),
-            message: e.to_string(),
-        }
+        CliError::events(path, e, "", |e| {
+            CliError::Data(format!("{}: {e}", path.display()))
+        })
     })?;
     let backend = |e: motcua_store::StoreError| CliError::Data(e.to_string());
     let mut streams = BTreeMap::new();

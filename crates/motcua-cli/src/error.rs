@@ -1,6 +1,8 @@
 //! The tool's errors and their exit codes.
 
-use std::path::PathBuf;
+use motcua_io::{ReadError, ReadErrorKind};
+use motcua_store::{ImportError, StoreError};
+use std::path::{Path, PathBuf};
 
 /// Exit code for a usage error (bad arguments).
 pub const EXIT_USAGE: i32 = 2;
@@ -8,7 +10,8 @@ pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_BAD_INPUT: i32 = 3;
 /// Exit code for a conflict with a store: events it already holds, or a concurrent append.
 pub const EXIT_CONFLICT: i32 = 4;
-/// Exit code for a failure to read or write a file.
+/// Exit code for a failure to read or write a file, the output or a database (a directory
+/// given as a file, a full disk, a read-only or locked store, an unreachable server).
 pub const EXIT_IO: i32 = 5;
 
 /// Everything that can stop the tool, each with the one line it prints.
@@ -24,6 +27,15 @@ pub enum CliError {
         path: PathBuf,
         /// What went wrong.
         source: std::io::Error,
+    },
+    /// A store could not be read or written: a full disk, a read-only or locked file, a
+    /// database that cannot be reached or refused the login.
+    #[error("{location}: {message}")]
+    Storage {
+        /// The store's file, or its URL without the password.
+        location: String,
+        /// What failed, with its cause.
+        message: String,
     },
     /// Standard output could not be written.
     #[error("cannot write the output: {0}")]
@@ -58,10 +70,51 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Usage(_) => EXIT_USAGE,
-            CliError::Io { .. } | CliError::Output(_) => EXIT_IO,
+            CliError::Io { .. } | CliError::Storage { .. } | CliError::Output(_) => EXIT_IO,
             CliError::BadInput { .. } | CliError::Data(_) => EXIT_BAD_INPUT,
             CliError::Conflict { .. } => EXIT_CONFLICT,
             CliError::Calendar(e) => e.exit_code(),
+        }
+    }
+}
+
+impl CliError {
+    /// The error for a store at `location` that failed: [`CliError::Storage`] when its
+    /// storage could not be read or written (exit 5), else [`CliError::Data`] (exit 3).
+    /// `message` says what failed; the store's error follows it.
+    pub fn store(location: &str, message: &str, error: &StoreError) -> CliError {
+        match error {
+            StoreError::Storage(_) => CliError::Storage {
+                location: location.to_owned(),
+                message: format!("{message}: {error}"),
+            },
+            _ => CliError::Data(format!("{location}: {message}: {error}")),
+        }
+    }
+
+    /// The error for an events file at `path` that could not be read or checked: the file
+    /// could not be read ([`CliError::Io`], exit 5), or its content is wrong
+    /// ([`CliError::BadInput`], exit 3, with `suffix` after the message). A store's failure
+    /// while importing goes to `store`.
+    pub fn events(
+        path: &Path,
+        error: ImportError,
+        suffix: &str,
+        store: impl FnOnce(StoreError) -> CliError,
+    ) -> CliError {
+        match error {
+            ImportError::Read(ReadError {
+                kind: ReadErrorKind::Io(source),
+                ..
+            }) => CliError::Io {
+                path: path.to_owned(),
+                source,
+            },
+            ImportError::Store(e) => store(e),
+            other => CliError::BadInput {
+                path: path.to_owned(),
+                message: format!("{other}{suffix}"),
+            },
         }
     }
 }

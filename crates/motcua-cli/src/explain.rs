@@ -2,9 +2,10 @@
 
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
+use crate::escape::{self, Terminal};
 use crate::format::{minutes, when};
-use motcua_core::deadline::display_instant;
-use motcua_core::{DossierId, DossierState, Event, EventKind};
+use motcua_core::deadline::{display_instant, in_force_text};
+use motcua_core::{DossierId, DossierState, Event, EventKind, ProcedureVersion};
 use std::io::Write;
 
 /// Arguments of `motcua explain`.
@@ -33,7 +34,14 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::load(&args.data)?;
     let id = DossierId::new(args.dossier.clone());
     let Some(events) = data.streams.get(&id) else {
-        let examples: Vec<&str> = data.streams.keys().take(3).map(DossierId::as_str).collect();
+        // A hint of what ids look like: three ids from the data, cut to 32 characters (their
+        // control characters are escaped with the rest of the message when it is printed).
+        let examples: Vec<String> = data
+            .streams
+            .keys()
+            .take(3)
+            .map(|id| short(id.as_str(), 32))
+            .collect();
         return Err(CliError::Usage(format!(
             "dossier {id} is not in the data ({} dossiers; ids look like {})",
             data.streams.len(),
@@ -59,10 +67,32 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let explanation = context
         .explain(&state, as_of)
         .map_err(|e| CliError::Data(e.to_string()))?;
+    // The dated version `procedure_for` chose: the one holding that very procedure.
+    let version = data
+        .catalogue
+        .versions()
+        .find(|v| std::ptr::eq(&v.procedure, procedure));
+    let in_force = version.map_or_else(|| "always".to_owned(), in_force_text);
+    let calendar = context
+        .calendar_for(&state)
+        .map_err(|e| CliError::Data(e.to_string()))?
+        .version()
+        .to_string();
 
     if args.format == ExplainFormat::Json {
+        let date = |pick: fn(&ProcedureVersion) -> Option<time::Date>| {
+            version.and_then(pick).map(|d| d.to_string())
+        };
         let json = serde_json::json!({
             "as_of": when(Some(as_of)),
+            "judged_under": {
+                "procedure": procedure.code,
+                "name": procedure.name,
+                "effective_from": date(|v| v.effective_from),
+                "effective_until": date(|v| v.effective_until),
+                "in_force": in_force,
+                "calendar": calendar,
+            },
             "events": known,
             "explanation": explanation,
             "view": view,
@@ -72,13 +102,29 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         return Ok(());
     }
 
+    let out = &mut Terminal::new(out);
     let unit_name = data
         .catalogue
         .unit(&view.unit)
         .map_or("", |u| u.name.as_str());
-    writeln!(out, "Dossier {id}")?;
-    writeln!(out, "  procedure  {} {}", procedure.code, procedure.name)?;
-    writeln!(out, "  unit       {} {}", view.unit, unit_name)?;
+    // One line each: line breaks in names and free text are escaped too (the terminal
+    // writer escapes every other control character).
+    let line = |text: &str| escape::controls(text).into_owned();
+    writeln!(out, "Dossier {}", line(id.as_str()))?;
+    writeln!(
+        out,
+        "  procedure  {} {}",
+        line(procedure.code.as_str()),
+        line(&procedure.name)
+    )?;
+    writeln!(out, "  version    in force {}", line(&in_force))?;
+    writeln!(out, "  calendar   {}", line(&calendar.to_string()))?;
+    writeln!(
+        out,
+        "  unit       {} {}",
+        line(view.unit.as_str()),
+        line(unit_name)
+    )?;
     writeln!(out, "  channel    {}", view.channel.label())?;
     writeln!(out, "  as of      {}", display_instant(as_of))?;
     writeln!(out)?;
@@ -89,7 +135,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
             "  {:>3}  {}  {}",
             event.sequence,
             display_instant(event.occurred_at),
-            describe(&event.kind)
+            line(&describe(&event.kind))
         )?;
     }
     writeln!(out)?;
@@ -129,23 +175,37 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         };
         writeln!(out, "  accept by     {}{late}", display_instant(accept_by))?;
     }
+    if let Some(due) = view.supplement_due {
+        let passed = if view.supplement_overdue {
+            " (passed: the dossier may be stopped)"
+        } else {
+            ""
+        };
+        writeln!(out, "  supply by     {}{passed}", display_instant(due))?;
+    }
+    if view.supplement_expired {
+        writeln!(
+            out,
+            "  stopped       the applicant did not supplement in time"
+        )?;
+    }
     writeln!(out, "  clock         {}", view.clock.label())?;
     writeln!(
         out,
         "  time used     {} of working time",
-        minutes(view.used_minutes)
+        minutes(u64::from(view.used_minutes))
     )?;
     if view.overdue_minutes > 0 {
         writeln!(
             out,
             "  overdue by    {} of working time",
-            minutes(view.overdue_minutes)
+            minutes(u64::from(view.overdue_minutes))
         )?;
     } else if view.official_due.is_some() && !view.status.is_finished() {
         writeln!(
             out,
             "  time left     {} of working time",
-            minutes(view.left_minutes)
+            minutes(u64::from(view.left_minutes))
         )?;
     }
     let reason = match view.late_reason {
@@ -173,6 +233,17 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )?;
     }
     Ok(())
+}
+
+/// `text` cut to `width` characters, with `…` when it was longer.
+fn short(text: &str, width: usize) -> String {
+    let mut chars = text.chars();
+    let cut: String = chars.by_ref().take(width).collect();
+    if chars.next().is_some() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
 }
 
 /// One line describing an event for a person.

@@ -23,6 +23,11 @@ pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             source: WriteError::Io(io),
             ..
         } => CliError::Output(io),
+        ExportError::Store(e) => CliError::store(
+            &args.store.display().to_string(),
+            "could not read the store",
+            &e,
+        ),
         other => CliError::Data(format!("{}: {other}", args.store.display())),
     })?;
     Ok(())

@@ -3,7 +3,7 @@
 
 use crate::error::CliError;
 use crate::import::{into_store, Total, Wording};
-use motcua_store::{import_events, ImportOptions};
+use motcua_store::{import_events, ImportError, ImportOptions, StoreError};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -88,8 +88,13 @@ fn write_files(sample: &motcua_gen::Sample, dir: &Path) -> Result<(PathBuf, Path
     let mut writer = BufWriter::new(File::create(&events_path).map_err(io(&events_path))?);
     // One line at a time: a million dossiers are several million events.
     for event in &sample.events {
-        motcua_io::write_event(&mut writer, event)
-            .map_err(|e| CliError::Data(format!("{}: {e}", events_path.display())))?;
+        motcua_io::write_event(&mut writer, event).map_err(|e| match e {
+            motcua_io::WriteError::Io(source) => CliError::Io {
+                path: events_path.clone(),
+                source,
+            },
+            other => CliError::Data(format!("{}: {other}", events_path.display())),
+        })?;
     }
     writer.flush().map_err(io(&events_path))?;
     Ok((catalogue_path, events_path))
@@ -106,11 +111,16 @@ fn write_store(sample: motcua_gen::Sample, path: &Path) -> Result<u64, CliError>
         cannot: "write the generated events".to_owned(),
         nothing: "written",
     };
-    let other = |error| {
-        CliError::Data(format!(
+    let other = |error| match error {
+        ImportError::Store(e @ StoreError::Storage(_)) => CliError::store(
+            &path.display().to_string(),
+            "the generated events could not be stored, nothing was written",
+            &e,
+        ),
+        error => CliError::Data(format!(
             "{}: the generated events could not be stored: {error}; nothing was written",
             path.display()
-        ))
+        )),
     };
     let ((), last) = into_store(
         path,

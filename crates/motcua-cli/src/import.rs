@@ -78,18 +78,16 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// A refused import that is not a conflict: a store failure, or bad input in the events file.
+/// A refused import that is not a conflict: a store failure, an events file that cannot be
+/// read, or bad input in it.
 fn not_imported(args: &ImportArgs, error: ImportError) -> CliError {
-    match error {
-        ImportError::Store(e) => CliError::Data(format!(
-            "{}: the store failed, nothing was imported: {e}",
-            args.store.display()
-        )),
-        other => CliError::BadInput {
-            path: args.events.clone(),
-            message: format!("{other}; nothing was imported"),
-        },
-    }
+    CliError::events(&args.events, error, "; nothing was imported", |e| {
+        CliError::store(
+            &args.store.display().to_string(),
+            "the store failed, nothing was imported",
+            &e,
+        )
+    })
 }
 
 /// How a command words a conflict when importing into a store:
@@ -164,9 +162,13 @@ pub(crate) fn into_store<T>(
         Err(Stopped::Refused(error)) => Err(other(error)),
     };
     let finished = imported.and_then(|done| {
-        let last = store
-            .last_position()
-            .map_err(|e| CliError::Data(format!("the store could not be read: {e}")))?;
+        let last = store.last_position().map_err(|e| {
+            CliError::store(
+                &path.display().to_string(),
+                "the store could not be read",
+                &e,
+            )
+        })?;
         Ok((done, last))
     });
     if finished.is_err() && !existed {

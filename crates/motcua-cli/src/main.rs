@@ -3,12 +3,13 @@
 //! With no data options every command runs on the bundled sample province-year, so
 //! `motcua report` alone shows the main job. `import` and `export` move JSON Lines into and
 //! out of a store file, which `report` and `explain` read with `--store FILE`. Exit codes: 0 success, 2 usage, 3 bad input,
-//! 4 conflict, 5 I/O failure.
+//! 4 conflict, 5 a file, the output or a store could not be read or written.
 
 mod calendar_cmd;
 mod changes;
 mod data;
 mod error;
+mod escape;
 mod explain;
 mod export;
 mod format;
@@ -16,6 +17,7 @@ mod gen_cmd;
 mod import;
 mod render;
 mod report;
+mod text_file;
 
 use clap::{Parser, Subcommand};
 use error::{CliError, EXIT_USAGE};
@@ -65,7 +67,8 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Calendar(args) => {
-            calendar_cmd::run(args.clone(), &mut out).map_err(CliError::from)
+            calendar_cmd::run(args.clone(), &mut escape::Terminal::new(&mut out))
+                .map_err(CliError::from)
         }
         Command::Import(args) => import::run(args, &mut out),
         Command::Export(args) => export::run(args, &mut out),
@@ -79,7 +82,9 @@ fn main() -> ExitCode {
         Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             drop(out);
-            eprintln!("motcua: {e}");
+            // Messages quote names, ids and paths from outside: no control character reaches
+            // the terminal, and the message stays on one line.
+            eprintln!("motcua: {}", escape::controls(&e.to_string()));
             exit(e.exit_code())
         }
     }

@@ -1,6 +1,7 @@
 //! Renderers for `motcua report`: an aligned table for people, CSV for spreadsheets.
 
 use crate::error::CliError;
+use crate::escape;
 use crate::report::labels::{Lang, COUNT_COLUMNS};
 use crate::report::{Built, Section};
 use motcua_core::deadline::display_instant;
@@ -38,8 +39,9 @@ pub(crate) fn num(n: u64) -> String {
     out
 }
 
-/// Pads or cuts to `width` characters.
+/// Pads or cuts to `width` characters, control characters escaped first.
 fn cell(text: &str, width: usize) -> String {
+    let text = escape::controls(text);
     let count = text.chars().count();
     if count <= width {
         format!("{text}{}", " ".repeat(width - count))
@@ -172,6 +174,25 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
             Lang::Vi => s.label_vi().to_owned(),
         });
         writeln!(out, "  {code:>4}  {}  {:>9}", cell(&label, 48), num(*count))?;
+    }
+    let c = b.report.province();
+    for (label, count) in [
+        (
+            l.pick(
+                "of those stopped: not supplemented in time",
+                "trong đó dừng do quá hạn bổ sung",
+            ),
+            c.supplement_expired,
+        ),
+        (
+            l.pick(
+                "open, waiting for a supplement past its time",
+                "đang chờ bổ sung quá thời hạn bổ sung",
+            ),
+            c.open_supplement_overdue,
+        ),
+    ] {
+        writeln!(out, "        {}  {:>9}", cell(label, 48), num(count))?;
     }
 
     heading(
@@ -464,16 +485,8 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
     Ok(())
 }
 
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 fn csv_row(out: &mut dyn Write, fields: &[String]) -> Result<(), CliError> {
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    let line: Vec<String> = fields.iter().map(|f| escape::csv_cell(f)).collect();
     writeln!(out, "{}", line.join(","))?;
     Ok(())
 }
@@ -497,7 +510,7 @@ fn head(l: Lang, key: &str) -> String {
 }
 
 /// Vietnamese headers of the CSV columns that are not in `COUNT_COLUMNS`.
-const VI_HEADS: [(&str, &str); 40] = [
+const VI_HEADS: [(&str, &str); 42] = [
     ("level", "cấp"),
     ("unit", "mã đơn vị"),
     ("name", "tên"),
@@ -505,6 +518,8 @@ const VI_HEADS: [(&str, &str); 40] = [
     ("field", "lĩnh vực"),
     ("month", "tháng"),
     ("stopped", "dừng xử lý"),
+    ("supplement_expired", "dừng do quá hạn bổ sung"),
+    ("open_supplement_overdue", "chờ bổ sung quá hạn"),
     ("online_received", "nộp trực tuyến"),
     ("online_counted", "trực tuyến tính theo 766"),
     (
@@ -768,13 +783,6 @@ mod tests {
         assert_eq!(num(999), "999");
         assert_eq!(num(1000), "1,000");
         assert_eq!(num(1234567), "1,234,567");
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(csv_field("Sở Tư pháp"), "Sở Tư pháp");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 
     #[test]

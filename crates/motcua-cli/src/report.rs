@@ -7,6 +7,7 @@ pub mod labels;
 
 use crate::data::{DataArgs, Dataset, Source};
 use crate::error::CliError;
+use crate::escape::Terminal;
 use crate::format::when;
 use crate::render;
 use labels::Lang;
@@ -57,11 +58,12 @@ pub struct ReportArgs {
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Aligned text for a person.
+    /// Aligned text for a person (control characters in names shown escaped, as `\u{1b}`).
     Table,
     /// The whole report and scorecard as JSON.
     Json,
-    /// One table as CSV (see --section).
+    /// One table as CSV (see --section); a cell beginning with =, +, -, @, a tab or a carriage
+    /// return is quoted with a leading ' so that spreadsheets do not run it as a formula.
     Csv,
     /// A self-contained HTML page (inline SVG charts; no script, no network).
     Html,
@@ -128,10 +130,7 @@ fn load_targets(name: &str) -> Result<TargetSet, CliError> {
         return Ok(t);
     }
     let path = std::path::Path::new(name);
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = crate::data::read_text(path)?;
     let bad = |message: String| CliError::BadInput {
         path: path.to_owned(),
         message,
@@ -250,7 +249,10 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             };
             let file = std::fs::File::create(path).map_err(io)?;
             let mut file = std::io::BufWriter::new(file);
-            render_to(args, &built, &mut file)?;
+            render_to(args, &built, &mut file).map_err(|e| match e {
+                CliError::Output(source) => io(source),
+                other => other,
+            })?;
             file.flush().map_err(io)
         }
         None => render_to(args, &built, out),
@@ -259,7 +261,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 fn render_to(args: &ReportArgs, built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
     match args.format {
-        Format::Table => render::table(built, args.overdue, out),
+        Format::Table => render::table(built, args.overdue, &mut Terminal::new(out)),
         Format::Json => json(built, out),
         Format::Csv => render::csv(built, args.section, out),
         Format::Html => html::html(built, built.lang, out),

@@ -13,6 +13,17 @@
 //! | 3 | `CalendarCmdError::Input` / `Calendar` | `calendar_errors_exit_3` |
 //! | 4 | `CliError::Conflict`: events already stored | `a_conflict_exits_4_and_changes_nothing` |
 //! | 5 | `CliError::Io`, `CalendarCmdError::Io`: missing files, unwritable output | `io_errors_exit_5_and_write_nothing` |
+//! | 5 | `CliError::Io`, `CliError::Storage`: a directory given as a file or store, a full output, an unreachable PostgreSQL | `io_errors_exit_5_and_write_nothing` |
+//! | 5 | `CliError::Storage`: a store file that cannot grow (the file size limit stands in for a full disk) | `a_store_that_cannot_be_written_exits_5_and_leaves_no_file` |
+//! | 5 | `CliError::Io`, `CliError::Output`: generated events past the file size limit, an export to a full device | `full_files_and_outputs_exit_5` |
+//! | 5 | `CliError::Storage`: a store another process is writing to (busy timeout 0) | `a_locked_store_exits_5_and_changes_nothing` |
+//! | 5 | `CliError::Storage`: a read-only store file | `a_read_only_store_exits_5_and_changes_nothing` |
+//!
+//! Names, ids and free text from outside are shown safely: CSV cells that a spreadsheet would
+//! run as formulas are neutralised (OWASP), and no control character (ESC, BEL, CR, C1…)
+//! reaches the terminal from the table, `explain`, `changes` or an error message and its hint:
+//! each is shown escaped as `\u{1b}` (`csv_cells_that_would_run_as_formulas_are_quoted_text`
+//! and the tests after it).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -140,6 +151,20 @@ fn fails(f: &Files, args: &[&str], code: i32, expected: &str) {
         o.stdout.is_empty(),
         "{args:?} printed {}",
         String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+/// Runs `command` (a shell, `setpriv` or motcua with its own environment) and checks the exit
+/// code and the whole standard error, `{DIR}` replaced.
+fn command_fails(f: &Files, command: &mut Command, code: i32, expected: &str) {
+    let o = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let dir = f.dir.display().to_string();
+    assert_eq!(
+        (o.status.code(), err.trim_end().replace(&dir, "{DIR}")),
+        (Some(code), expected.to_owned())
     );
 }
 
@@ -271,6 +296,16 @@ fn bad_files_exit_3_and_change_nothing() {
         &CATALOGUE.replace("{\"working_days\":3}", "{\"working_days\":-3}"),
     );
     f.write("bad.tsv", "# days off\n2024-05-06 local Ngày lễ tỉnh\n");
+    std::fs::write(
+        f.dir.join("latin1.json"),
+        // "UBND xã A" in Latin-1: ã is the lone byte E3.
+        CATALOGUE
+            .replace("xã", "x\u{0}")
+            .bytes()
+            .map(|b| if b == 0 { 0xe3 } else { b })
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["report", "--events", "{DIR}/bad.jsonl", "--catalog", "{DIR}/catalogue.json"],
@@ -287,6 +322,10 @@ fn bad_files_exit_3_and_change_nothing() {
         (
             vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}/store.db", "--catalog", "{DIR}/bad-catalogue.json"],
             "motcua: {DIR}/bad-catalogue.json: line 1, column 239: procedure 1.001193 (procedures[0]): invalid value: integer `-3`, expected u32; expected a time limit: {\"working_days\": N}, {\"working_hours\": N}, {\"calendar_days\": N} with N a whole number above 0, {\"same_day\": {\"cutoff\": \"15:00\"}} or \"none\"",
+        ),
+        (
+            vec!["report", "--events", "{DIR}/events.jsonl", "--catalog", "{DIR}/latin1.json"],
+            "motcua: {DIR}/latin1.json: not valid UTF-8 at line 1, byte 78 of the line (byte 77 of the file); expected UTF-8 text",
         ),
         (
             with(&["report", "--calendar", "{DIR}/bad.tsv"], &JUDGE),
@@ -407,6 +446,42 @@ fn io_errors_exit_5_and_write_nothing() {
             ],
             "motcua: {DIR}/none.tsv: No such file or directory (os error 2)",
         ),
+        (
+            vec!["report", "--events", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["explain", "H-1", "--events", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["import", "{DIR}", "--store", "{DIR}/s.db", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: Is a directory (os error 21)",
+        ),
+        (
+            vec!["report", "--store", "{DIR}"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            vec!["import", "{DIR}/events.jsonl", "--store", "{DIR}", "--catalog", "{DIR}/catalogue.json"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            vec!["export", "--store", "{DIR}"],
+            "motcua: {DIR}: the store cannot be used: unable to open database file: {DIR}",
+        ),
+        (
+            with(&["report"], &JUDGE)
+                .into_iter()
+                .chain(["--format", "json", "--out", "/dev/full"])
+                .collect(),
+            "motcua: /dev/full: No space left on device (os error 28)",
+        ),
+        (
+            // Nothing listens on port 1; the password is not shown.
+            vec!["report", "--store", "postgres://motcua:secret@127.0.0.1:1/motcua"],
+            "motcua: postgres://motcua:***@127.0.0.1:1/motcua: cannot connect to PostgreSQL: error connecting to server: Connection refused (os error 111)",
+        ),
     ];
     for (args, expected) in cases {
         fails(&f, &args, 5, expected);
@@ -476,4 +551,308 @@ fn calendar_errors_exit_3() {
     for (args, expected) in cases {
         fails(&f, &args, 3, expected);
     }
+}
+
+/// A store file that cannot grow: the import runs under a file size limit (with SIGXFSZ
+/// ignored, writes past the limit fail with EFBIG, as they fail with ENOSPC on a full disk).
+#[test]
+fn a_store_that_cannot_be_written_exits_5_and_leaves_no_file() {
+    let f = Files::new();
+    let o = f.run(&[
+        "gen",
+        "--dossiers",
+        "1000",
+        "--seed",
+        "1",
+        "--year",
+        "2024",
+        "--out",
+        "{DIR}/g",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = f.dir.display().to_string();
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 64; exec '{}' import --store '{dir}/full.db' --catalog '{dir}/g/catalogue.json' '{dir}/g/events.jsonl'",
+        env!("CARGO_BIN_EXE_motcua")
+    );
+    command_fails(
+        &f,
+        Command::new("sh").args(["-c", &script]),
+        5,
+        "motcua: {DIR}/full.db: the store failed, nothing was imported: the store could not be read or written: {DIR}/full.db: disk I/O error",
+    );
+    assert!(
+        !f.dir.join("full.db").exists(),
+        "a failed import left a store file"
+    );
+}
+
+#[test]
+fn full_files_and_outputs_exit_5() {
+    let f = Files::new();
+    f.store();
+    let bin = env!("CARGO_BIN_EXE_motcua");
+    let gen = format!(
+        "trap '' XFSZ; ulimit -f 64; exec '{bin}' gen --dossiers 1000 --seed 1 --year 2024 --out '{}/g'",
+        f.dir.display()
+    );
+    command_fails(
+        &f,
+        Command::new("sh").args(["-c", &gen]),
+        5,
+        "motcua: {DIR}/g/events.jsonl: File too large (os error 27)",
+    );
+    let export = format!(
+        "exec '{bin}' export --store '{}/store.db' > /dev/full",
+        f.dir.display()
+    );
+    command_fails(
+        &f,
+        Command::new("sh").args(["-c", &export]),
+        5,
+        "motcua: cannot write the output: No space left on device (os error 28)",
+    );
+}
+
+/// Another process holds the store's write lock: opening the store for the import waits the
+/// busy timeout (60 s by default; `MOTCUA_SQLITE_BUSY_TIMEOUT_MS=0` here, so not at all) and
+/// fails, storing nothing.
+#[test]
+fn a_locked_store_exits_5_and_changes_nothing() {
+    let f = Files::new();
+    let store = f.store();
+    let before = f.export();
+    f.write("more.jsonl", &received("H-3"));
+    let writer = rusqlite::Connection::open(&store).unwrap_or_else(|e| panic!("{e}"));
+    writer
+        .execute_batch("BEGIN IMMEDIATE")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = f.dir.display().to_string();
+    command_fails(
+        &f,
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["import", &format!("{dir}/more.jsonl"), "--store", &store])
+            .env("MOTCUA_SQLITE_BUSY_TIMEOUT_MS", "0"),
+        5,
+        "motcua: {DIR}/store.db: the store cannot be used: database is locked",
+    );
+    writer
+        .execute_batch("ROLLBACK")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(writer);
+    assert_eq!(f.export(), before);
+}
+
+/// A store file the user may read but not write (mode 444; as root, whom modes do not stop,
+/// the command runs as `nobody` through `setpriv`).
+#[test]
+fn a_read_only_store_exits_5_and_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Files::new();
+    let store = f.store();
+    let before = f.export();
+    f.write("more.jsonl", &received("H-3"));
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o444))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let dir = f.dir.display().to_string();
+    let more = format!("{dir}/more.jsonl");
+    let args = ["import", more.as_str(), "--store", store.as_str()];
+    let bin = env!("CARGO_BIN_EXE_motcua");
+    let mut command = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        Command::new(bin)
+    };
+    command_fails(
+        &f,
+        command.args(args),
+        5,
+        "motcua: {DIR}/store.db: the store cannot be used: attempt to write a readonly database",
+    );
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o644))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(f.export(), before);
+}
+
+/// A catalogue whose unit name, procedure name and field would run in a spreadsheet and drive
+/// a terminal (a hyperlink formula, OSC "set title", "clear screen", a C1 CSI), and events whose
+/// dossier ids begin with `-` and `@` and hold ESC, and whose free text holds ESC and CR.
+const INJECTION_CATALOGUE: &str = r#"{"format":"motcua-catalogue","version":1,"units":[{"id":"XA01","name":"=HYPERLINK(\"http://x\",\"y\")\u001b]0;pwned\u0007","level":"commune"}],"procedures":[{"code":"1.001193","name":"+cmd\u001b[2J\u009b1m","field":"@SUM(1)","level":"commune","time_limit":{"working_days":3}}]}"#;
+
+const INJECTION_EVENTS: &str = concat!(
+    r#"{"v":1,"event_id":"00000000-0000-4000-8000-000000000001","dossier_id":"-H\u001b[31m-1","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-06-04T09:00:00+07:00","type":"received","procedure":"1.001193","unit":"XA01","channel":"online"}"#,
+    "\n",
+    r#"{"v":1,"event_id":"00000000-0000-4000-8000-000000000002","dossier_id":"@H-2","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"received","procedure":"1.001193","unit":"XA01","channel":"online"}"#,
+    "\n",
+    r#"{"v":1,"event_id":"00000000-0000-4000-8000-000000000003","dossier_id":"@H-2","sequence":2,"occurred_at":"2024-03-05T09:00:00+07:00","recorded_at":"2024-06-05T09:00:00+07:00","type":"supplement_requested","reason":"\u001b[2Jwipe\r\n  3  a made-up event"}"#,
+    "\n",
+);
+
+/// A directory with the injection catalogue and events.
+fn injection_files() -> PathBuf {
+    let dir = scratch();
+    std::fs::write(dir.join("catalogue.json"), INJECTION_CATALOGUE)
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("events.jsonl"), INJECTION_EVENTS).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+/// Runs `args` followed by the injection data options, expecting success; standard output.
+fn judged(dir: &Path, args: &[&str]) -> String {
+    let o = judged_status(dir, args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn judged_status(dir: &Path, args: &[&str]) -> Output {
+    let events = dir.join("events.jsonl").display().to_string();
+    let catalogue = dir.join("catalogue.json").display().to_string();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend([
+        "--events",
+        &events,
+        "--catalog",
+        &catalogue,
+        "--as-of",
+        "2024-12-31T17:00:00+07:00",
+    ]);
+    motcua(&all)
+}
+
+/// The control characters in `text` other than line feeds.
+fn control_chars(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect()
+}
+
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_quoted_text() {
+    let dir = injection_files();
+    let units = judged(&dir, &["report", "--format", "csv", "--section", "units"]);
+    assert!(
+        units.contains(
+            "\ncommune,XA01,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\u{1b}]0;pwned\u{7}\",2,"
+        ),
+        "{units}"
+    );
+    let procedures = judged(
+        &dir,
+        &["report", "--format", "csv", "--section", "procedures"],
+    );
+    assert!(
+        procedures.contains("\n1.001193,\"'+cmd\u{1b}[2J\u{9b}1m\",\"'@SUM(1)\",2,"),
+        "{procedures}"
+    );
+    let overdue = judged(&dir, &["report", "--format", "csv", "--section", "overdue"]);
+    assert!(
+        overdue.contains("\n\"'-H\u{1b}[31m-1\",1.001193,XA01,2024-03-04T09:00:00+07:00,"),
+        "{overdue}"
+    );
+    // No cell of any section begins with a formula character unquoted.
+    for section in [
+        "units",
+        "levels",
+        "procedures",
+        "trend",
+        "overdue",
+        "status",
+    ] {
+        let csv = judged(&dir, &["report", "--format", "csv", "--section", section]);
+        for line in csv.lines() {
+            for cell in line.split(',') {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{section}: {line}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_table_shows_control_characters_escaped() {
+    let dir = injection_files();
+    let table = judged(&dir, &["report"]);
+    assert_eq!(control_chars(&table), Vec::<char>::new(), "{table}");
+    assert!(table.contains("  -H\\u{1b}[31m-1 "), "{table}");
+    assert!(
+        table.contains(" 1.001193 +cmd\\u{1b}[2J\\u{9b}1m"),
+        "{table}"
+    );
+    assert!(
+        table.contains("=HYPERLINK(\"http://x\",\"y\")\\u{1b}]"),
+        "{table}"
+    );
+}
+
+#[test]
+fn explain_shows_control_characters_escaped() {
+    let dir = injection_files();
+    let text = judged(&dir, &["explain", "@H-2"]);
+    assert_eq!(control_chars(&text), Vec::<char>::new(), "{text}");
+    assert!(
+        text.contains("\n  procedure  1.001193 +cmd\\u{1b}[2J\\u{9b}1m\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  unit       XA01 =HYPERLINK(\"http://x\",\"y\")\\u{1b}]0;pwned\\u{7}\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("supplement requested: \\u{1b}[2Jwipe\\u{d}\\u{a}  3  a made-up event\n"),
+        "{text}"
+    );
+    // JSON stays JSON: its own escapes, unchanged.
+    let json = judged(&dir, &["explain", "@H-2", "--format", "json"]);
+    assert!(
+        json.contains(r#""reason": "\u001b[2Jwipe\r\n  3  a made-up event""#),
+        "{json}"
+    );
+}
+
+#[test]
+fn changes_show_control_characters_escaped() {
+    let dir = injection_files();
+    let o = judged(
+        &dir,
+        &["changes", "--published-at", "2024-04-01T00:00:00+07:00"],
+    );
+    assert_eq!(control_chars(&o), Vec::<char>::new(), "{o}");
+    assert!(o.contains("\n  -H\\u{1b}[31m-1: not known → "), "{o}");
+    assert!(o.contains("\n  @H-2: "), "{o}");
+}
+
+#[test]
+fn error_messages_and_hints_show_control_characters_escaped() {
+    let dir = injection_files();
+    // The id asked for comes from the command line; the hint's ids come from the data.
+    let o = judged_status(&dir, &["explain", "X\u{1b}]0;t\u{7}"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err,
+        "motcua: dossier X\\u{1b}]0;t\\u{7} is not in the data (2 dossiers; ids look like -H\\u{1b}[31m-1, @H-2)\n"
+    );
+    // A bad line names its dossier.
+    std::fs::write(
+        dir.join("events.jsonl"),
+        INJECTION_EVENTS.replace("\"channel\":\"online\"}\n{", "\"channel\":\"fax\"}\n{"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = judged_status(&dir, &["report"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("dossier -H\\u{1b}[31m-1"), "{err}");
+    assert_eq!(control_chars(&err), Vec::<char>::new(), "{err}");
 }

@@ -6,9 +6,13 @@
 //! after hours counts from the next session). Then, in time order:
 //!
 //! - a supplement round under [`SupplementPolicy::Pause`] or a payment wait (when the procedure
-//!   says it pauses) adds the working time waited to the due;
+//!   says it pauses) moves the due later by the time waited, in the limit's own kind of time:
+//!   working minutes, or wall-clock time for calendar-day limits (added before the due is
+//!   rolled forward to a working day);
 //! - a supplement round under [`SupplementPolicy::Shift`] pushes the due back by the calendar
 //!   days waited (rolled forward to a working day);
+//! - while such a wait is still open the clock stands where the wait began: nothing moves until
+//!   it ends ([`Dues::clock_stopped_at`]);
 //! - a supplement round under [`SupplementPolicy::Restart`] stops the clock; when the complete
 //!   dossier arrives the whole limit is counted again from then;
 //! - an extension under law replaces the official due; an apology sets only the promised due.
@@ -104,20 +108,34 @@ impl PauseCause {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Dues {
     /// Reception normalised to working time: where the clock starts.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub clock_start: Option<OffsetDateTime>,
     /// The official due (*hạn xử lý*): moved by pauses, restarts and extensions, never by apologies.
     /// `None` with no limit, before reception, or while a restart waits for the applicant.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub official: Option<OffsetDateTime>,
     /// The due promised to the applicant: the last apology's new appointment, else the official due.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub promised: Option<OffsetDateTime>,
     /// For a submission not yet received: when staff must accept or refuse it.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub accept_by: Option<OffsetDateTime>,
-    /// Working minutes the clock stood still, up to the end or the as-of instant.
+    /// Working minutes the clock stood still in waits that have ended, since it last started.
     pub paused_minutes: u64,
     /// Whether the clock is stopped now by a wait, and why.
     pub paused_by: Option<PauseCause>,
     /// When the clock last (re)started: reception, or the supply that restarted it.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub counting_from: Option<OffsetDateTime>,
+    /// While a wait that stops the clock is still open as of the as-of instant: when it began.
+    /// The clock reads there until the wait ends, so the dues, the time left and the judgement
+    /// do not move while the dossier waits (*tạm dừng*).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub clock_stopped_at: Option<OffsetDateTime>,
+    /// While the applicant is asked to supplement and the procedure sets a time for it: when
+    /// that time runs out (*hạn bổ sung hồ sơ*), counted from the request like a time limit.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub supplement_due: Option<OffsetDateTime>,
 }
 
 /// One line of a due computation's trace.
@@ -170,10 +188,10 @@ pub enum TraceEntry {
         /// From.
         #[serde(with = "time::serde::rfc3339")]
         from: OffsetDateTime,
-        /// Until, or `None` while still waiting (counted to the as-of instant).
+        /// Until, or `None` while still waiting (the clock stands at `from` until then).
         #[serde(with = "time::serde::rfc3339::option")]
         until: Option<OffsetDateTime>,
-        /// Working minutes not counted.
+        /// Working minutes not counted (0 while still waiting).
         working_minutes: u64,
         /// The due after the pause.
         #[serde(with = "time::serde::rfc3339")]
@@ -220,6 +238,17 @@ pub enum TraceEntry {
         /// The promised date.
         #[serde(with = "time::serde::rfc3339")]
         promised: OffsetDateTime,
+    },
+    /// The applicant was asked to supplement and has until `due` to do so.
+    SupplementDue {
+        /// When the supplement was requested.
+        #[serde(with = "time::serde::rfc3339")]
+        requested: OffsetDateTime,
+        /// The procedure's time to supplement.
+        limit: TimeLimit,
+        /// When that time runs out.
+        #[serde(with = "time::serde::rfc3339")]
+        due: OffsetDateTime,
     },
     /// The procedure has no time limit.
     NoLimit,
@@ -362,6 +391,185 @@ impl Wait {
     }
 }
 
+/// The waits of a dossier that may stop its clock or move its due, in time order (a stable
+/// sort: an extension recorded at the same instant as a wait keeps its place after it).
+fn waits(state: &DossierState, procedure: &Procedure) -> Vec<Wait> {
+    let mut waits: Vec<Wait> =
+        Vec::with_capacity(state.supplements.len() + state.payments.len() + state.extensions.len());
+    waits.extend(state.supplements.iter().map(|r| Wait::Supplement {
+        from: r.requested_at,
+        until: r.closed.map(|(t, _)| t),
+        supplied: r.closed.is_some_and(|(_, s)| s),
+    }));
+    if procedure.payment_pauses_clock {
+        waits.extend(state.payments.iter().map(|p| Wait::Payment {
+            from: p.requested_at,
+            until: p.paid.map(|(t, _)| t),
+        }));
+    }
+    waits.extend(
+        state
+            .extensions
+            .iter()
+            .enumerate()
+            .map(|(index, e)| Wait::Extension { at: e.at, index }),
+    );
+    waits.sort_by_key(Wait::at);
+    waits
+}
+
+/// The due in working time `minutes` working minutes after `from` (*hạn tính theo thời gian làm
+/// việc*): the instant they run out, written as the start of the next session when that is a
+/// session's end, so that a due counted in working minutes keeps the time of day exactly as one
+/// counted in working days does (8 working hours from Monday 07:30 is Tuesday 07:30, as one
+/// working day is; and a due never sits at a close that the next morning's first minute would
+/// be judged late against).
+///
+/// ```
+/// use motcua_calendar::Calendar;
+/// use time::macros::datetime;
+/// let cal = Calendar::vietnam();
+/// let due = motcua_core::deadline::working_due(&cal, datetime!(2024-03-04 07:30 +7), 8 * 60)?;
+/// assert_eq!(due, datetime!(2024-03-05 07:30 +7));
+/// assert_eq!(due, cal.add_working_days(datetime!(2024-03-04 07:30 +7), 1)?);
+/// # Ok::<(), motcua_calendar::CalendarError>(())
+/// ```
+pub fn working_due(
+    calendar: &Calendar,
+    from: OffsetDateTime,
+    minutes: u64,
+) -> Result<OffsetDateTime, CalendarError> {
+    let end = calendar.add_working_minutes(from, minutes)?;
+    calendar.next_working_instant(end)
+}
+
+/// A time limit counted from an instant with no wait: the due a dossier received at `from`
+/// would have (rules 2–5 of docs/deadline-rules.md); `None` for no limit.
+///
+/// ```
+/// use motcua_calendar::Calendar;
+/// use motcua_core::{deadline, TimeLimit};
+/// use time::macros::datetime;
+/// let cal = Calendar::vietnam();
+/// let due = deadline::limit_due(&cal, datetime!(2024-08-26 09:05 +7), TimeLimit::CalendarDays(30))?;
+/// assert_eq!(due, Some(datetime!(2024-09-25 09:05 +7)));
+/// # Ok::<(), motcua_calendar::CalendarError>(())
+/// ```
+pub fn limit_due(
+    calendar: &Calendar,
+    from: OffsetDateTime,
+    limit: TimeLimit,
+) -> Result<Option<OffsetDateTime>, CalendarError> {
+    if limit == TimeLimit::None {
+        return Ok(None);
+    }
+    let start = calendar.next_working_instant(from)?;
+    Running::counted(calendar, start, limit)?.due(calendar, 0)
+}
+
+/// The due as the computation moves it, in the limit's own kind of time.
+#[derive(Clone, Copy)]
+enum Running {
+    /// A due in working time (working days or hours, or an extension's due under such a
+    /// limit): a pause moves it by the working minutes waited ([`working_due`]).
+    Working(OffsetDateTime),
+    /// A calendar-day due before it is rolled forward to a working day: a pause moves it by
+    /// the wall-clock time waited; [`Calendar::roll_forward`] places it at the end.
+    Wall(OffsetDateTime),
+    /// A same-day due counted from a start, the close of a working day: a pause moves it by
+    /// the working minutes waited, to the instant they run out (a whole day's wait gives the
+    /// next day's close), but never past the close a dossier complete at the wait's end would
+    /// have (`cutoff`): pausing is never more lenient than restarting.
+    SameDay {
+        at: OffsetDateTime,
+        cutoff: time::Time,
+    },
+    /// An extension's due under a same-day limit: moved like [`Running::SameDay`], uncapped.
+    Close(OffsetDateTime),
+    /// Stopped by a supplement under the restart policy: no due until the dossier is complete.
+    AwaitingRestart,
+}
+
+impl Running {
+    /// The limit counted from a normalised start.
+    fn counted(
+        calendar: &Calendar,
+        start: OffsetDateTime,
+        limit: TimeLimit,
+    ) -> Result<Running, CalendarError> {
+        Ok(match limit {
+            TimeLimit::WorkingDays(n) => Running::Working(calendar.add_working_days(start, n)?),
+            TimeLimit::WorkingHours(h) => {
+                Running::Working(working_due(calendar, start, u64::from(h) * 60)?)
+            }
+            TimeLimit::CalendarDays(n) => {
+                Running::Wall(start.saturating_add(time::Duration::days(i64::from(n))))
+            }
+            TimeLimit::SameDay { cutoff } => Running::SameDay {
+                at: calendar.same_day_due(start, cutoff)?,
+                cutoff,
+            },
+            TimeLimit::None => Running::Working(start),
+        })
+    }
+
+    /// An extension's due, kept as given and moved by later pauses in the limit's kind of time.
+    fn fixed(limit: TimeLimit, at: OffsetDateTime) -> Running {
+        match limit {
+            TimeLimit::CalendarDays(_) => Running::Wall(at),
+            TimeLimit::SameDay { .. } => Running::Close(at),
+            _ => Running::Working(at),
+        }
+    }
+
+    /// The due moved later by a wait that ended at `end`: `minutes` working minutes and `wall`
+    /// wall-clock time.
+    fn paused(
+        self,
+        calendar: &Calendar,
+        minutes: u64,
+        wall: time::Duration,
+        end: OffsetDateTime,
+    ) -> Result<Running, CalendarError> {
+        Ok(match self {
+            Running::SameDay { at, cutoff } if minutes > 0 => {
+                let moved = calendar.add_working_minutes(at, minutes)?;
+                let complete_then = calendar.same_day_due(end, cutoff)?;
+                Running::SameDay {
+                    at: moved.min(complete_then),
+                    cutoff,
+                }
+            }
+            Running::Working(t) if minutes > 0 => {
+                Running::Working(working_due(calendar, t, minutes)?)
+            }
+            Running::Wall(t) if wall.is_positive() => Running::Wall(t.saturating_add(wall)),
+            Running::Close(t) if minutes > 0 => {
+                Running::Close(calendar.add_working_minutes(t, minutes)?)
+            }
+            other => other,
+        })
+    }
+
+    /// The due this gives, with the legacy shift's calendar days applied last.
+    fn due(
+        self,
+        calendar: &Calendar,
+        shift_days: u32,
+    ) -> Result<Option<OffsetDateTime>, CalendarError> {
+        let due = match self {
+            Running::Working(t) | Running::Close(t) | Running::SameDay { at: t, .. } => t,
+            Running::Wall(t) => calendar.roll_forward(t)?,
+            Running::AwaitingRestart => return Ok(None),
+        };
+        if shift_days == 0 {
+            return Ok(Some(due));
+        }
+        let shifted = due.saturating_add(time::Duration::days(i64::from(shift_days)));
+        calendar.roll_forward(shifted).map(Some)
+    }
+}
+
 pub(crate) fn compute<T: Trace>(
     state: &DossierState,
     procedure: &Procedure,
@@ -396,11 +604,7 @@ pub(crate) fn compute<T: Trace>(
             (state.submitted_at, state.status)
         {
             let minutes = u64::from(rules.accept_within_working_hours) * 60;
-            dues.accept_by = Some(
-                calendar
-                    .add_working_minutes(submitted, minutes)
-                    .map_err(cal_err)?,
-            );
+            dues.accept_by = Some(working_due(calendar, submitted, minutes).map_err(cal_err)?);
         }
         return Ok(dues);
     };
@@ -413,51 +617,45 @@ pub(crate) fn compute<T: Trace>(
             clock_starts: start,
         });
     }
+    let open_round = state.open_supplement().filter(|_| !state.is_finished());
+    if let (Some(round), Some(supply)) = (open_round, procedure.supplement_time_limit) {
+        let due = limit_due(calendar, round.requested_at, supply).map_err(cal_err)?;
+        dues.supplement_due = due;
+        if let (true, Some(due)) = (T::ON, due) {
+            trace.push(TraceEntry::SupplementDue {
+                requested: round.requested_at,
+                limit: supply,
+                due,
+            });
+        }
+    }
     let limit = procedure.time_limit;
     if limit == TimeLimit::None {
+        // No official due, whatever extension is recorded; an apology's appointment is still
+        // what the applicant was promised.
+        dues.promised = state.apologies.last().map(|a| a.new_due);
         trace.push(TraceEntry::NoLimit);
         return Ok(dues);
     }
     let horizon = state.finished_at.map_or(as_of, |f| f.min(as_of));
-    let mut clock = Clock::Counting {
-        origin: start,
-        paused: Paused::default(),
-    };
+    // Where wall-clock waits start counting: the clock's origin (a wait before a Monday-morning
+    // start costs nothing), or the wait's own start after an extension.
+    let mut origin = Some(start);
+    let mut running = Running::counted(calendar, start, limit).map_err(cal_err)?;
     let mut shift_days: u32 = 0;
-    count(calendar, start, limit, false, trace).map_err(cal_err)?;
-
-    let mut waits: Vec<Wait> =
-        Vec::with_capacity(state.supplements.len() + state.payments.len() + state.extensions.len());
-    waits.extend(state.supplements.iter().map(|r| Wait::Supplement {
-        from: r.requested_at,
-        until: r.closed.map(|(t, _)| t),
-        supplied: r.closed.is_some_and(|(_, s)| s),
-    }));
-    if procedure.payment_pauses_clock {
-        waits.extend(state.payments.iter().map(|p| Wait::Payment {
-            from: p.requested_at,
-            until: p.paid.map(|(t, _)| t),
-        }));
+    if T::ON {
+        let due = running.due(calendar, 0).map_err(cal_err)?;
+        count_trace(calendar, start, due, false, trace).map_err(cal_err)?;
     }
-    waits.extend(
-        state
-            .extensions
-            .iter()
-            .enumerate()
-            .map(|(index, e)| Wait::Extension { at: e.at, index }),
-    );
-    waits.sort_by_key(Wait::at);
 
-    for wait in waits {
+    for wait in waits(state, procedure) {
         let (from, until, cause) = match wait {
             Wait::Extension { index, .. } => {
                 let Some(ext) = state.extensions.get(index) else {
                     continue;
                 };
-                clock = Clock::Fixed {
-                    at: ext.new_due,
-                    paused: Paused::default(),
-                };
+                running = Running::fixed(limit, ext.new_due);
+                origin = None;
                 shift_days = 0;
                 if T::ON {
                     trace.push(TraceEntry::Extended {
@@ -472,72 +670,102 @@ pub(crate) fn compute<T: Trace>(
                 from,
                 until,
                 supplied,
-            } => {
-                match procedure.supplement_policy {
-                    SupplementPolicy::Pause => {}
-                    SupplementPolicy::Shift => {
-                        let end = until.unwrap_or(horizon).max(from);
-                        let local = |t: OffsetDateTime| local_date(t, calendar.offset());
-                        let days = u32::try_from((local(end) - local(from)).whole_days().max(0))
-                            .unwrap_or(u32::MAX);
-                        shift_days = shift_days.saturating_add(days);
-                        if until.is_none() {
-                            dues.paused_by = Some(PauseCause::Supplement);
-                        }
+            } => match procedure.supplement_policy {
+                SupplementPolicy::Pause => (from, until, PauseCause::Supplement),
+                SupplementPolicy::Shift => {
+                    let Some(end) = until.map(|u| u.min(horizon).max(from)) else {
+                        dues.paused_by = Some(PauseCause::Supplement);
+                        dues.clock_stopped_at = Some(from);
                         if T::ON {
-                            if let Some(due) =
-                                clock.due(calendar, limit, shift_days).map_err(cal_err)?
-                            {
+                            if let Some(due) = running.due(calendar, shift_days).map_err(cal_err)? {
                                 trace.push(TraceEntry::Shifted {
                                     from,
                                     until,
-                                    calendar_days: days,
+                                    calendar_days: 0,
                                     due,
                                 });
                             }
                         }
                         continue;
+                    };
+                    let local = |t: OffsetDateTime| local_date(t, calendar.offset());
+                    let days = u32::try_from((local(end) - local(from)).whole_days().max(0))
+                        .unwrap_or(u32::MAX);
+                    shift_days = shift_days.saturating_add(days);
+                    let minutes = calendar
+                        .working_minutes_between(from, end)
+                        .map_err(cal_err)?;
+                    dues.paused_minutes = dues.paused_minutes.saturating_add(minutes);
+                    if T::ON {
+                        if let Some(due) = running.due(calendar, shift_days).map_err(cal_err)? {
+                            trace.push(TraceEntry::Shifted {
+                                from,
+                                until,
+                                calendar_days: days,
+                                due,
+                            });
+                        }
                     }
-                    SupplementPolicy::Restart => {
-                        match until {
-                            Some(t) if supplied => {
-                                let restart = calendar.next_working_instant(t).map_err(cal_err)?;
-                                dues.counting_from = Some(restart);
-                                dues.paused_minutes = 0;
-                                clock = Clock::Counting {
-                                    origin: restart,
-                                    paused: Paused::default(),
-                                };
-                                shift_days = 0;
-                                count(calendar, restart, limit, true, trace).map_err(cal_err)?;
-                            }
-                            Some(_) => {}
-                            None => {
-                                clock = Clock::AwaitingRestart;
-                                dues.paused_by = Some(PauseCause::Supplement);
-                                trace.push(TraceEntry::AwaitingRestart { since: from });
+                    continue;
+                }
+                SupplementPolicy::Restart => {
+                    match until {
+                        Some(t) if supplied => {
+                            let restart = calendar.next_working_instant(t).map_err(cal_err)?;
+                            dues.counting_from = Some(restart);
+                            dues.paused_minutes = 0;
+                            origin = Some(restart);
+                            running =
+                                Running::counted(calendar, restart, limit).map_err(cal_err)?;
+                            shift_days = 0;
+                            if T::ON {
+                                let due = running.due(calendar, 0).map_err(cal_err)?;
+                                count_trace(calendar, restart, due, true, trace)
+                                    .map_err(cal_err)?;
                             }
                         }
-                        continue;
+                        Some(_) => {}
+                        None => {
+                            running = Running::AwaitingRestart;
+                            dues.paused_by = Some(PauseCause::Supplement);
+                            dues.clock_stopped_at = Some(from);
+                            trace.push(TraceEntry::AwaitingRestart { since: from });
+                        }
                     }
+                    continue;
                 }
-                (from, until, PauseCause::Supplement)
-            }
+            },
             Wait::Payment { from, until } => (from, until, PauseCause::Payment),
         };
         // A pause: the clock stands still for the time waited, measured in the limit's own kind
-        // of time (working minutes, or wall-clock time for calendar-day limits).
-        let end = until.unwrap_or(horizon).max(from);
+        // of time (working minutes, or wall-clock time for calendar-day limits). A wait still
+        // open stops the clock where it began: the due does not move until it ends.
+        let Some(end) = until.map(|u| u.min(horizon).max(from)) else {
+            dues.paused_by = Some(cause);
+            dues.clock_stopped_at = Some(from);
+            if T::ON {
+                if let Some(due) = running.due(calendar, shift_days).map_err(cal_err)? {
+                    trace.push(TraceEntry::Paused {
+                        cause,
+                        from,
+                        until,
+                        working_minutes: 0,
+                        due,
+                    });
+                }
+            }
+            continue;
+        };
         let minutes = calendar
             .working_minutes_between(from, end)
             .map_err(cal_err)?;
+        let wall = end - origin.map_or(from, |o| from.max(o));
         dues.paused_minutes = dues.paused_minutes.saturating_add(minutes);
-        if until.is_none() {
-            dues.paused_by = Some(cause);
-        }
-        clock.pause(minutes, from, end);
+        running = running
+            .paused(calendar, minutes, wall, end)
+            .map_err(cal_err)?;
         if T::ON {
-            if let Some(due) = clock.due(calendar, limit, shift_days).map_err(cal_err)? {
+            if let Some(due) = running.due(calendar, shift_days).map_err(cal_err)? {
                 trace.push(TraceEntry::Paused {
                     cause,
                     from,
@@ -548,7 +776,7 @@ pub(crate) fn compute<T: Trace>(
             }
         }
     }
-    let due = clock.due(calendar, limit, shift_days).map_err(cal_err)?;
+    let due = running.due(calendar, shift_days).map_err(cal_err)?;
     dues.official = due;
     dues.promised = due;
     if let Some(apology) = state.apologies.last() {
@@ -566,112 +794,34 @@ pub(crate) fn compute<T: Trace>(
     Ok(dues)
 }
 
-/// Time the clock stood still, in both measures: working minutes for working-time limits,
-/// wall-clock time for calendar-day limits.
-#[derive(Clone, Copy, Default)]
-struct Paused {
-    minutes: u64,
-    wall: time::Duration,
-}
-
-/// Where the due comes from at a point of the computation.
-#[derive(Clone, Copy)]
-enum Clock {
-    /// The limit counted from an origin, moved later by the pauses since.
-    Counting {
-        origin: OffsetDateTime,
-        paused: Paused,
-    },
-    /// A due fixed by an extension, moved later by the pauses since.
-    Fixed { at: OffsetDateTime, paused: Paused },
-    /// Stopped by a supplement under the restart policy: no due until the dossier is complete.
-    AwaitingRestart,
-}
-
-impl Clock {
-    /// Stops the clock for a wait over [from, end): `minutes` of working time. Wall-clock time
-    /// counts only from the clock's origin on (a wait before a Monday-morning start costs nothing).
-    fn pause(&mut self, minutes: u64, from: OffsetDateTime, end: OffsetDateTime) {
-        let (floor, paused) = match self {
-            Clock::Counting { origin, paused } => (*origin, paused),
-            Clock::Fixed { paused, .. } => (from, paused),
-            Clock::AwaitingRestart => return,
-        };
-        let wall = end - from.max(floor);
-        paused.minutes = paused.minutes.saturating_add(minutes);
-        if wall.is_positive() {
-            paused.wall = paused.wall.saturating_add(wall);
-        }
-    }
-
-    /// The due this clock gives, with the legacy shift applied last.
-    fn due(
-        &self,
-        calendar: &Calendar,
-        limit: TimeLimit,
-        shift_days: u32,
-    ) -> Result<Option<OffsetDateTime>, CalendarError> {
-        let moved = |t: OffsetDateTime, paused: Paused| -> Result<OffsetDateTime, CalendarError> {
-            match limit {
-                TimeLimit::CalendarDays(_) => {
-                    calendar.add_calendar_days(t.saturating_add(paused.wall), 0)
-                }
-                _ => calendar.add_working_minutes(t, paused.minutes),
-            }
-        };
-        let due = match *self {
-            Clock::Counting { origin, paused } => {
-                count(calendar, moved(origin, paused)?, limit, false, &mut NoTrace)?
-            }
-            Clock::Fixed { at, paused } => {
-                if paused.minutes == 0 && paused.wall.is_zero() {
-                    at
-                } else {
-                    moved(at, paused)?
-                }
-            }
-            Clock::AwaitingRestart => return Ok(None),
-        };
-        if shift_days == 0 {
-            return Ok(Some(due));
-        }
-        calendar.add_calendar_days(due, shift_days).map(Some)
-    }
-}
-
-/// Counts the limit from a normalised start.
-fn count<T: Trace>(
+/// The trace entry of a count of the limit, with every day skipped and every make-up day
+/// counted between its start and its due.
+fn count_trace<T: Trace>(
     calendar: &Calendar,
     from: OffsetDateTime,
-    limit: TimeLimit,
+    due: Option<OffsetDateTime>,
     restart: bool,
     trace: &mut T,
-) -> Result<OffsetDateTime, CalendarError> {
-    let due = match limit {
-        TimeLimit::WorkingDays(n) => calendar.add_working_days(from, n)?,
-        TimeLimit::WorkingHours(h) => calendar.add_working_minutes(from, u64::from(h) * 60)?,
-        TimeLimit::CalendarDays(n) => calendar.add_calendar_days(from, n)?,
-        TimeLimit::SameDay { cutoff } => calendar.same_day_due(from, cutoff)?,
-        TimeLimit::None => from,
+) -> Result<(), CalendarError> {
+    let Some(due) = due else {
+        return Ok(());
     };
-    if T::ON {
-        let offset = calendar.offset();
-        let (first, last) = (local_date(from, offset), local_date(due, offset));
-        let skipped = calendar.non_working_days(first, last)?;
-        let makeup_days = calendar
-            .overrides_in(first, last)
-            .into_iter()
-            .filter(|d| matches!(d.reason, motcua_calendar::DayReason::MakeupWorkday { .. }))
-            .collect();
-        trace.push(TraceEntry::Counted {
-            from,
-            due,
-            skipped,
-            makeup_days,
-            restart,
-        });
-    }
-    Ok(due)
+    let offset = calendar.offset();
+    let (first, last) = (local_date(from, offset), local_date(due, offset));
+    let skipped = calendar.non_working_days(first, last)?;
+    let makeup_days = calendar
+        .overrides_in(first, last)
+        .into_iter()
+        .filter(|d| matches!(d.reason, motcua_calendar::DayReason::MakeupWorkday { .. }))
+        .collect();
+    trace.push(TraceEntry::Counted {
+        from,
+        due,
+        skipped,
+        makeup_days,
+        restart,
+    });
+    Ok(())
 }
 
 fn fmt_instant(t: OffsetDateTime) -> String {
@@ -765,20 +915,33 @@ impl fmt::Display for TraceEntry {
                 }
                 Ok(())
             }
-            TraceEntry::Paused { cause, from, until, working_minutes, due } => write!(
+            TraceEntry::Paused { cause, from, until: None, due, .. } => write!(
+                f,
+                "clock stopped {} since {}: the due stays {} and moves by the time waited when the wait ends",
+                cause.label(),
+                fmt_instant(*from),
+                fmt_instant(*due)
+            ),
+            TraceEntry::Paused { cause, from, until: Some(until), working_minutes, due } => write!(
                 f,
                 "clock paused {} from {} to {}: {} working minute(s) not counted; due now {}",
                 cause.label(),
                 fmt_instant(*from),
-                until.map_or_else(|| "now (still waiting)".to_owned(), fmt_instant),
+                fmt_instant(*until),
                 working_minutes,
                 fmt_instant(*due)
             ),
-            TraceEntry::Shifted { from, until, calendar_days, due } => write!(
+            TraceEntry::Shifted { from, until: None, due, .. } => write!(
+                f,
+                "waiting for a supplement since {}: the due stays {} and is shifted by the calendar days waited when the supplement arrives",
+                fmt_instant(*from),
+                fmt_instant(*due)
+            ),
+            TraceEntry::Shifted { from, until: Some(until), calendar_days, due } => write!(
                 f,
                 "waiting for a supplement from {} to {}: due shifted by {calendar_days} calendar day(s) to {}",
                 fmt_instant(*from),
-                until.map_or_else(|| "now (still waiting)".to_owned(), fmt_instant),
+                fmt_instant(*until),
                 fmt_instant(*due)
             ),
             TraceEntry::AwaitingRestart { since } => write!(
@@ -797,6 +960,13 @@ impl fmt::Display for TraceEntry {
                 "apology issued {} ({reason}): new appointment {}; the official due does not move",
                 fmt_instant(*at),
                 fmt_instant(*promised)
+            ),
+            TraceEntry::SupplementDue { requested, limit, due } => write!(
+                f,
+                "supplement requested {}: the applicant has {} to supply it, until {}",
+                fmt_instant(*requested),
+                fmt_limit(*limit),
+                fmt_instant(*due)
             ),
             TraceEntry::NoLimit => f.write_str("the procedure has no time limit: never overdue"),
         }

@@ -49,7 +49,7 @@ impl Command {
 /// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
 /// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
 /// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
-/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(),
 /// #         result_is_document: true, fees: vec![], steps: vec![] }],
 /// # )?;
 /// use time::macros::datetime;

@@ -188,6 +188,11 @@ pub struct Procedure {
     /// Whether waiting for a financial obligation pauses the clock.
     #[serde(default)]
     pub payment_pauses_clock: bool,
+    /// The time the applicant has to supplement the dossier when asked (*thời hạn bổ sung hồ
+    /// sơ*), counted from the request like a time limit; past it the agency may stop the dossier
+    /// (a `supplement_expired` event). `None` when the procedure sets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement_time_limit: Option<TimeLimit>,
     /// The online service level.
     #[serde(default)]
     pub online_service: OnlineService,
@@ -333,6 +338,12 @@ pub enum CatalogueError {
         /// The procedure.
         code: ProcedureCode,
     },
+    /// A time to supplement of zero days or hours.
+    #[error("procedure {code} gives the applicant no time to supplement (`supplement_time_limit` of zero); leave the field out when the procedure sets none")]
+    ZeroSupplementTimeLimit {
+        /// The procedure.
+        code: ProcedureCode,
+    },
     /// Step shares add up to more than the whole limit, or steps repeat an id.
     #[error("procedure {code}: {problem}")]
     BadSteps {
@@ -401,7 +412,7 @@ impl Catalogue {
     /// # use motcua_core::{Level, Procedure, ProcedureCode};
     /// # let p = |limit| Procedure { code: ProcedureCode::new("1.0001"), name: "Cấp phép".into(), field: "x".into(),
     /// #     level: Level::Department, units: vec![], time_limit: limit, supplement_policy: Default::default(),
-    /// #     payment_pauses_clock: false, online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] };
+    /// #     payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] };
     /// use time::macros::date;
     /// let catalogue = Catalogue::with_versions(vec![], vec![
     ///     ProcedureVersion { procedure: p(TimeLimit::WorkingDays(15)), effective_from: None, effective_until: Some(date!(2025-06-30)) },
@@ -592,6 +603,14 @@ fn check_procedure(units: &BTreeMap<UnitId, Unit>, p: &Procedure) -> Result<(), 
         TimeLimit::WorkingDays(0) | TimeLimit::WorkingHours(0) | TimeLimit::CalendarDays(0)
     ) {
         return Err(CatalogueError::ZeroTimeLimit {
+            code: p.code.clone(),
+        });
+    }
+    if matches!(
+        p.supplement_time_limit,
+        Some(TimeLimit::WorkingDays(0) | TimeLimit::WorkingHours(0) | TimeLimit::CalendarDays(0))
+    ) {
+        return Err(CatalogueError::ZeroSupplementTimeLimit {
             code: p.code.clone(),
         });
     }

@@ -151,18 +151,34 @@ pub struct DossierView {
     pub accept_overdue: bool,
     /// What the clock is doing.
     pub clock: ClockState,
-    /// Working minutes counted against the limit so far.
-    pub used_minutes: u64,
-    /// Working minutes left before the official due (0 when past it).
-    pub left_minutes: u64,
-    /// Working minutes past the official due (0 when not past it).
-    pub overdue_minutes: u64,
+    /// Working minutes counted against the limit so far: from where the clock last started to
+    /// where it reads (the as-of instant, the end, or the start of a wait still open), less the
+    /// waits that stopped it.
+    pub used_minutes: u32,
+    /// Working minutes from where the clock reads to the official due (0 when past it, or with
+    /// no due). Constant while the clock is stopped; never rises while it runs.
+    pub left_minutes: u32,
+    /// Working minutes past the official due, once the dossier is past it under the configured
+    /// comparison (by date, the default: from the day after the due date), and at least 1 then,
+    /// even when no working minute has passed since the due (the night after a due at a close, a
+    /// weekend); 0 otherwise, and for a dossier not judged. So `overdue_minutes > 0` exactly
+    /// when the dossier is overdue, or late past its due.
+    pub overdue_minutes: u32,
     /// How it stands against its due.
     pub time_class: TimeClass,
     /// Why it is late or overdue.
     pub late_reason: Option<LateReason>,
     /// Number of supplement requests.
     pub supplement_rounds: u32,
+    /// While the applicant is asked to supplement and the procedure sets a time for it: when it
+    /// runs out (*hạn bổ sung hồ sơ*).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub supplement_due: Option<OffsetDateTime>,
+    /// Still waiting for the applicant past [`supplement_due`](Self::supplement_due) (compared
+    /// as dues are): the agency may stop the dossier.
+    pub supplement_overdue: bool,
+    /// Stopped because the applicant did not supplement in time (a `supplement_expired` event).
+    pub supplement_expired: bool,
     /// Step runs with their own dues (a boxed slice: a view is never grown after it is built,
     /// and this keeps [`DossierView`] within 256 bytes).
     pub steps: Box<[StepView]>,
@@ -400,6 +416,9 @@ impl<'a> Context<'a> {
         };
 
         let end = state.finished_at.map_or(as_of, |f| f.min(as_of));
+        // Where the clock reads: the end (finished, or the as-of instant), or where a wait still
+        // open stopped it.
+        let clock_at = dues.clock_stopped_at.map_or(end, |t| t.min(end));
         let clock = if state.received_at.is_none() {
             ClockState::NotStarted
         } else if state.is_finished() {
@@ -411,30 +430,42 @@ impl<'a> Context<'a> {
         } else {
             ClockState::Running
         };
-        let mut used_minutes = 0;
-        let mut left_minutes = 0;
-        let mut overdue_minutes = 0;
+        let mut used_minutes = 0u64;
+        let mut left_minutes = 0u64;
+        let mut overdue_minutes = 0u64;
         if let Some(from) = dues.counting_from {
             let elapsed = self
                 .calendar
-                .working_minutes_between(from, end)
+                .working_minutes_between(from, clock_at)
                 .map_err(cal_err)?;
             used_minutes = elapsed.saturating_sub(dues.paused_minutes);
             if let Some(due) = dues.official {
                 left_minutes = self
                     .calendar
-                    .working_minutes_between(end, due)
+                    .working_minutes_between(clock_at, due)
                     .map_err(cal_err)?;
-                overdue_minutes = self
-                    .calendar
-                    .working_minutes_between(due, end)
-                    .map_err(cal_err)?;
+                if self.compare(clock_at, due) == Ordering::Greater {
+                    // Past its due under the configured comparison: at least a minute, even when
+                    // no working minute has passed since (the night after a due at a close, a
+                    // weekend), so that `overdue_minutes > 0` exactly when it is past due.
+                    overdue_minutes = self
+                        .calendar
+                        .working_minutes_between(due, clock_at)
+                        .map_err(cal_err)?
+                        .max(1);
+                }
             }
         }
         let (time_class, late_reason) = self
-            .judge(state, status, dues.official, as_of)
+            .judge(state, status, dues.official, clock_at)
             .map_err(cal_err)?;
-        let steps = self.steps(state, procedure, end).map_err(cal_err)?;
+        if time_class == TimeClass::NotJudged {
+            // Refused, withdrawn or stopped: not judged, so never overdue.
+            overdue_minutes = 0;
+        }
+        let steps = self
+            .steps(state, procedure, clock_at, dues.official)
+            .map_err(cal_err)?;
         let accept_overdue = dues.accept_by.is_some_and(|by| as_of > by);
         Ok(DossierView {
             dossier_id,
@@ -452,12 +483,21 @@ impl<'a> Context<'a> {
             accept_by: dues.accept_by,
             accept_overdue,
             clock,
-            used_minutes,
-            left_minutes,
-            overdue_minutes,
+            used_minutes: saturating_u32(used_minutes),
+            left_minutes: saturating_u32(left_minutes),
+            overdue_minutes: saturating_u32(overdue_minutes),
             time_class,
             late_reason,
             supplement_rounds: u32::try_from(state.supplements.len()).unwrap_or(u32::MAX),
+            supplement_due: dues.supplement_due,
+            supplement_overdue: dues
+                .supplement_due
+                .is_some_and(|d| self.compare(end, d) == Ordering::Greater),
+            supplement_expired: status == Status::Stopped
+                && state
+                    .supplements
+                    .last()
+                    .is_some_and(|r| r.closed.is_some_and(|(_, supplied)| !supplied)),
             steps,
             electronic_result: state.electronic_result,
             paid_online: state
@@ -585,28 +625,32 @@ impl<'a> Context<'a> {
 
     /// The view's step runs, built in one allocation of the exact size (views of many dossiers
     /// are derived in bulk; collecting a `Result` iterator would grow and then shrink).
+    ///
+    /// A step's budget is its share of the limit in the limit's own unit, counted like the
+    /// dossier's due from the step's normalised start ([`step_due`]); the waits that stop the
+    /// dossier's clock stop the step's too; and no step is due after the dossier.
     fn steps(
         &self,
         state: &DossierState,
         procedure: &Procedure,
-        horizon: OffsetDateTime,
+        clock_at: OffsetDateTime,
+        official: Option<OffsetDateTime>,
     ) -> Result<Box<[StepView]>, CalendarError> {
-        let nominal = procedure.time_limit.nominal_minutes();
         let mut steps = Vec::with_capacity(state.steps.len());
         for run in &state.steps {
-            let budget = procedure
-                .step(&run.step)
-                .zip(nominal)
-                .map(|(spec, total)| total * u64::from(spec.share_percent) / 100);
-            let end = run.finished_at.unwrap_or(horizon);
-            let due = match budget {
-                Some(minutes) => {
-                    let waited = self.waited_minutes(state, run.started_at, end)?;
+            let end = run.finished_at.map_or(clock_at, |f| f.min(clock_at));
+            let due = match procedure.step(&run.step) {
+                Some(spec) => {
                     let start = self.calendar.next_working_instant(run.started_at)?;
-                    Some(
-                        self.calendar
-                            .add_working_minutes(start, minutes.saturating_add(waited))?,
-                    )
+                    let waited = self.waited(state, procedure, start, end)?;
+                    step_due(
+                        self.calendar,
+                        procedure.time_limit,
+                        spec.share_percent,
+                        start,
+                        waited,
+                    )?
+                    .map(|d| official.map_or(d, |o| d.min(o)))
                 }
                 None => None,
             };
@@ -623,33 +667,93 @@ impl<'a> Context<'a> {
         Ok(steps.into_boxed_slice())
     }
 
-    /// Working minutes of supplement and payment waits inside [from, to): they do not count
-    /// against a step's budget.
-    fn waited_minutes(
+    /// The time inside `[from, to)` spent in waits that stop the clock (supplement rounds, and
+    /// payment waits when the procedure says they pause it): working minutes and wall-clock time.
+    fn waited(
         &self,
         state: &DossierState,
+        procedure: &Procedure,
         from: OffsetDateTime,
         to: OffsetDateTime,
-    ) -> Result<u64, CalendarError> {
+    ) -> Result<Waited, CalendarError> {
+        let payments = state
+            .payments
+            .iter()
+            .filter(|_| procedure.payment_pauses_clock)
+            .map(|p| (p.requested_at, p.paid.map(|(t, _)| t)));
         let waits = state
             .supplements
             .iter()
             .map(|r| (r.requested_at, r.closed.map(|(t, _)| t)))
-            .chain(
-                state
-                    .payments
-                    .iter()
-                    .map(|p| (p.requested_at, p.paid.map(|(t, _)| t))),
-            );
-        let mut total = 0u64;
+            .chain(payments);
+        let mut total = Waited::default();
         for (start, end) in waits {
             let (a, b) = (start.max(from), end.unwrap_or(to).min(to));
             if a < b {
-                total = total.saturating_add(self.calendar.working_minutes_between(a, b)?);
+                total.minutes = total
+                    .minutes
+                    .saturating_add(self.calendar.working_minutes_between(a, b)?);
+                total.wall = total.wall.saturating_add(b - a);
             }
         }
         Ok(total)
     }
+}
+
+/// Time spent waiting, in both measures.
+#[derive(Clone, Copy, Debug, Default)]
+struct Waited {
+    minutes: u64,
+    wall: time::Duration,
+}
+
+/// A step's own due: `share_percent` of the procedure's limit, in the limit's own unit, from the
+/// step's normalised `start`, moved by the time `waited` inside the step. Working days: the
+/// whole days of the share counted as the dossier's working days are (same time of day), the
+/// rest in working minutes (a day is 8 hours); working hours and same-day limits in working
+/// minutes ([`deadline::working_due`]); calendar days as wall-clock time rolled forward to a
+/// working day ([`Calendar::roll_forward`]). `None` for a procedure without a limit.
+fn step_due(
+    calendar: &Calendar,
+    limit: crate::procedure::TimeLimit,
+    share_percent: u8,
+    start: OffsetDateTime,
+    waited: Waited,
+) -> Result<Option<OffsetDateTime>, CalendarError> {
+    use crate::procedure::TimeLimit;
+    let share = u64::from(share_percent);
+    let minutes = |total: u64| total * share / 100;
+    Ok(Some(match limit {
+        TimeLimit::WorkingDays(n) => {
+            let hundredths = u64::from(n) * share;
+            let days = u32::try_from(hundredths / 100).unwrap_or(u32::MAX);
+            let rest = (hundredths % 100) * 480 / 100 + waited.minutes;
+            let due = calendar.add_working_days(start, days)?;
+            if rest == 0 {
+                due
+            } else {
+                deadline::working_due(calendar, due, rest)?
+            }
+        }
+        TimeLimit::WorkingHours(h) => {
+            deadline::working_due(calendar, start, minutes(u64::from(h) * 60) + waited.minutes)?
+        }
+        TimeLimit::SameDay { .. } => {
+            deadline::working_due(calendar, start, minutes(480) + waited.minutes)?
+        }
+        TimeLimit::CalendarDays(n) => {
+            let budget = time::Duration::minutes(
+                i64::try_from(minutes(u64::from(n) * 1440)).unwrap_or(i64::MAX),
+            );
+            calendar.roll_forward(start.saturating_add(budget).saturating_add(waited.wall))?
+        }
+        TimeLimit::None => return Ok(None),
+    }))
+}
+
+/// Minutes as a view keeps them: 32 bits hold 8 million working days, far past any calendar.
+fn saturating_u32(minutes: u64) -> u32 {
+    u32::try_from(minutes).unwrap_or(u32::MAX)
 }
 
 /// `error` naming the dossier of `events` when the folded state knew no id (no event by the

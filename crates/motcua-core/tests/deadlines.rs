@@ -151,16 +151,36 @@ fn while_waiting_under_restart_the_clock_is_stopped_and_never_overdue() {
 }
 
 #[test]
-fn an_open_pause_extends_the_due_up_to_the_as_of_instant() {
+fn an_open_pause_holds_the_due_until_the_wait_ends() {
     let c = policies();
     let mut s = Story::new(&c, "D1");
     s.received(datetime!(2024-03-04 09:00 +7), "WD5P").then(
         datetime!(2024-03-05 09:00 +7),
         EventKind::SupplementRequested { reason: "x".into() },
     );
-    let v = s.view(datetime!(2024-03-06 09:00 +7));
-    assert_eq!(v.official_due, Some(datetime!(2024-03-12 09:00 +7)));
-    assert_eq!(v.clock, ClockState::Paused(PauseCause::Supplement));
+    // While the applicant has not supplied, the clock stands where the wait began: the due,
+    // the time left and the judgement are those of Tuesday 09:00, however long the wait.
+    for as_of in [
+        datetime!(2024-03-06 09:00 +7),
+        datetime!(2024-03-12 16:00 +7),
+        datetime!(2024-04-30 09:00 +7),
+    ] {
+        let v = s.view(as_of);
+        assert_eq!(v.official_due, Some(datetime!(2024-03-11 09:00 +7)));
+        assert_eq!(v.clock, ClockState::Paused(PauseCause::Supplement));
+        assert_eq!(v.left_minutes, 4 * 480);
+        assert_eq!(v.used_minutes, 480);
+        assert_eq!(v.overdue_minutes, 0);
+        assert_eq!(v.time_class, TimeClass::WithinTime);
+    }
+    // Supplied on Thursday 09:00: two working days waited move the due to Wednesday 13 March.
+    s.then(
+        datetime!(2024-03-07 09:00 +7),
+        EventKind::SupplementSupplied,
+    );
+    let v = s.view(datetime!(2024-03-07 09:00 +7));
+    assert_eq!(v.official_due, Some(datetime!(2024-03-13 09:00 +7)));
+    assert_eq!(v.left_minutes, 4 * 480);
 }
 
 #[test]
@@ -436,7 +456,8 @@ fn a_late_step_inside_an_on_time_dossier_is_blamed() {
     assert_eq!(v.steps.len(), 2);
     assert_eq!(v.steps[0].due, Some(datetime!(2024-03-12 08:00 +7)));
     assert!(v.steps[0].late);
-    assert_eq!(v.steps[1].due, Some(datetime!(2024-03-19 10:00 +7)));
+    // Its own share would run to 19 March 10:00, but no step is due after the dossier.
+    assert_eq!(v.steps[1].due, Some(datetime!(2024-03-18 08:00 +7)));
     assert!(!v.steps[1].late);
     assert_eq!(v.late_steps(), 1);
     assert_eq!(v.current_unit.as_str(), "H1");

@@ -725,6 +725,7 @@ impl ProcDef {
             time_limit: self.limit,
             supplement_policy: self.policy,
             payment_pauses_clock: self.payment_pauses_clock,
+            supplement_time_limit: None,
             online_service: self.online,
             result_is_document: self.result_is_document,
             fees: self

@@ -2,7 +2,7 @@
 
 use crate::catalogue_error::CatalogueFileError;
 use crate::diagnose::bare_message;
-use motcua_core::{Catalogue, Procedure, ProcedureVersion, TimeLimit, Unit};
+use motcua_core::{Catalogue, ProcedureVersion, TimeLimit, Unit};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -147,7 +147,7 @@ fn locate(value: &Value) -> (String, Option<&'static str>) {
         }
     }
     for (i, entry) in entries("procedures").iter().enumerate() {
-        if Procedure::deserialize(entry).is_err() {
+        if ProcedureVersion::deserialize(entry).is_err() {
             let limit = entry.get("time_limit");
             let bad_limit = limit.is_none_or(|l| TimeLimit::deserialize(l).is_err());
             let location = format!("procedure{} (procedures[{i}])", name(entry, "code"));

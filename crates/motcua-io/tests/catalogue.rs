@@ -17,6 +17,7 @@ fn procedure(code: &str, time_limit: TimeLimit) -> Procedure {
         time_limit,
         supplement_policy: SupplementPolicy::Pause,
         payment_pauses_clock: true,
+        supplement_time_limit: None,
         online_service: OnlineService::Full,
         result_is_document: false,
         fees: vec![Fee {
@@ -256,6 +257,86 @@ fn procedure_versions_with_effective_dates_round_trip() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("YYYY-MM-DD"), "{err}");
+}
+
+/// The two-version example shipped with the documentation.
+const EXAMPLE_2025: &str = include_str!("../../../docs/examples/catalogue-2025-versions.json");
+
+#[test]
+fn the_documented_2025_example_is_the_shipped_file_and_reads_as_two_versions() {
+    let doc = include_str!("../../../docs/catalogue-format.md");
+    let section = doc
+        .split_once("### Versions of a procedure")
+        .map_or("", |(_, rest)| rest);
+    let block = section
+        .split_once("```json\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map_or("", |(block, _)| block);
+    assert_eq!(
+        block, EXAMPLE_2025,
+        "the example in docs/catalogue-format.md differs from docs/examples/catalogue-2025-versions.json"
+    );
+    let catalogue = read_catalogue(EXAMPLE_2025).unwrap();
+    let code = ProcedureCode::new("2.000636");
+    let versions: Vec<_> = catalogue
+        .versions()
+        .map(|v| {
+            (
+                v.effective_from.map(|d| d.to_string()),
+                v.effective_until.map(|d| d.to_string()),
+                v.procedure.time_limit,
+            )
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            (
+                None,
+                Some("2025-06-30".to_owned()),
+                TimeLimit::WorkingDays(15)
+            ),
+            (
+                Some("2025-07-01".to_owned()),
+                None,
+                TimeLimit::WorkingDays(10)
+            ),
+        ]
+    );
+    let name_on = |date| catalogue.procedure_at(&code, date).map(|p| p.name.clone());
+    assert!(name_on(time::macros::date!(2025 - 06 - 30)).is_some_and(
+        |n| n.contains("Nghị định 61/2018/NĐ-CP, sửa đổi bởi Nghị định 107/2021/NĐ-CP")
+    ));
+    assert!(name_on(time::macros::date!(2025 - 07 - 01))
+        .is_some_and(|n| n.contains("Nghị định 118/2025/NĐ-CP")));
+    assert_eq!(
+        read_catalogue(&write_catalogue(&catalogue)).unwrap(),
+        catalogue
+    );
+}
+
+#[test]
+fn bad_effective_dates_name_the_procedure_version() {
+    let bad_date = EXAMPLE_2025.replace("2025-07-01", "2025-13-01");
+    assert_eq!(
+        error(&bad_date).to_string(),
+        "line 30, column 5: procedure 2.000636 (procedures[1]): expected a date as YYYY-MM-DD, found \"2025-13-01\""
+    );
+    let inverted = EXAMPLE_2025.replace(
+        "\"effective_from\": \"2025-07-01\"",
+        "\"effective_from\": \"2025-07-01\", \"effective_until\": \"2025-06-01\"",
+    );
+    assert_eq!(
+        error(&inverted).to_string(),
+        "procedure 2.000636: effective_until 2025-06-01 is before effective_from 2025-07-01"
+    );
+    // The old version left open: in force since always, so also from 1 July.
+    let unclosed = EXAMPLE_2025.replace(",\n      \"effective_until\": \"2025-06-30\"", "");
+    assert_ne!(unclosed, EXAMPLE_2025);
+    assert!(matches!(
+        error(&unclosed),
+        CatalogueFileError::Catalogue(CatalogueError::DuplicateProcedure { code }) if code.as_str() == "2.000636"
+    ));
 }
 
 /// A catalogue file whose units form one chain `n` deep (each unit the parent of the next),

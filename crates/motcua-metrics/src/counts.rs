@@ -40,7 +40,7 @@ macro_rules! counts {
         /// #     official_due: Some(datetime!(2024-01-03 08:00 +7)), promised_due: Some(datetime!(2024-01-03 08:00 +7)),
         /// #     accept_by: None, accept_overdue: false, clock: ClockState::Stopped, used_minutes: 600,
         /// #     left_minutes: 0, overdue_minutes: 120, time_class: TimeClass::Late,
-        /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, steps: Box::default(),
+        /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, supplement_due: None, supplement_overdue: false, supplement_expired: false, steps: Box::default(),
         /// #     electronic_result: Some(true), paid_online: None, satisfied: Some(true), rated_at: None, digitisation: None, feedback: 0,
         /// # };
         /// // `view`: received online on 2 January, finished late on 3 January with an
@@ -106,6 +106,12 @@ counts! {
     refused,
     /// Processing stopped in the period.
     stopped,
+    /// Of `stopped`, stopped because the applicant did not supplement in time
+    /// (*hết hạn bổ sung hồ sơ*).
+    supplement_expired,
+    /// Open at the period end, waiting for the applicant to supplement past the time the
+    /// procedure gives for it (the agency may stop them).
+    open_supplement_overdue,
     /// Received in the period through the online channel (the plain channel count).
     online_received,
     /// Received online in the period and counting as online under 766 (3.3): for a procedure
@@ -216,7 +222,10 @@ impl Counts {
             Some(Finish::Late) => one(&mut self.handled_late, true),
             Some(Finish::Withdrawn) => one(&mut self.withdrawn, true),
             Some(Finish::Refused) => one(&mut self.refused, true),
-            Some(Finish::Stopped) => one(&mut self.stopped, true),
+            Some(Finish::Stopped) => {
+                one(&mut self.stopped, true);
+                one(&mut self.supplement_expired, view.supplement_expired);
+            }
             None => {}
         }
         if matches!(
@@ -224,7 +233,9 @@ impl Counts {
             Some(Finish::Early | Finish::OnTime | Finish::Late)
         ) {
             judged = true;
-            self.handling_minutes = self.handling_minutes.saturating_add(view.used_minutes);
+            self.handling_minutes = self
+                .handling_minutes
+                .saturating_add(u64::from(view.used_minutes));
             one(&mut self.document_results, facts.result_is_document);
             one(
                 &mut self.electronic_results,
@@ -254,6 +265,10 @@ impl Counts {
             Some(Open::Overdue) => one(&mut self.open_overdue, true),
             None => {}
         }
+        one(
+            &mut self.open_supplement_overdue,
+            p.open_at_end.is_some() && view.supplement_overdue,
+        );
         if judged {
             one(
                 &mut self.flagged,

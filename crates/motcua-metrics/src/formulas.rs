@@ -34,6 +34,7 @@ fn catalogue() -> Catalogue {
         time_limit: limit,
         supplement_policy: Default::default(),
         payment_pauses_clock: false,
+        supplement_time_limit: None,
         online_service: online,
         result_is_document: document,
         fees: vec![Fee {

@@ -39,7 +39,7 @@ impl OverdueEntry {
             received_at: view.received_at,
             official_due: view.official_due,
             promised_due: view.promised_due,
-            overdue_minutes: view.overdue_minutes,
+            overdue_minutes: u64::from(view.overdue_minutes),
             late_reason: view.late_reason,
         }
     }

@@ -77,7 +77,7 @@ pub struct StepKey {
 /// #     official_due: Some(datetime!(2024-03-04 08:00 +7)), promised_due: Some(datetime!(2024-03-04 08:00 +7)),
 /// #     accept_by: None, accept_overdue: false, clock: ClockState::Running, used_minutes: 9000,
 /// #     left_minutes: 0, overdue_minutes: 7_680, time_class: TimeClass::Overdue,
-/// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, steps: Box::default(),
+/// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, supplement_due: None, supplement_overdue: false, supplement_expired: false, steps: Box::default(),
 /// #     electronic_result: None, paid_online: None, satisfied: None, rated_at: None, digitisation: None, feedback: 0,
 /// # };
 /// // `view`: a dossier received in March, still open and overdue at the end of the quarter.

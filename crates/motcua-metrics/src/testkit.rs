@@ -51,6 +51,9 @@ impl ViewBuilder {
                 time_class: TimeClass::NotJudged,
                 late_reason: None,
                 supplement_rounds: 0,
+                supplement_due: None,
+                supplement_overdue: false,
+                supplement_expired: false,
                 steps: Box::default(),
                 electronic_result: None,
                 paid_online: None,
@@ -131,7 +134,7 @@ impl ViewBuilder {
         self.status(status)
     }
 
-    pub fn overdue(mut self, minutes: u64) -> Self {
+    pub fn overdue(mut self, minutes: u32) -> Self {
         self.view.overdue_minutes = minutes;
         self
     }
@@ -177,7 +180,7 @@ impl ViewBuilder {
         self
     }
 
-    pub fn used(mut self, minutes: u64) -> Self {
+    pub fn used(mut self, minutes: u32) -> Self {
         self.view.used_minutes = minutes;
         self
     }
@@ -221,6 +224,7 @@ fn procedure(code: &str, level: Level) -> Procedure {
         time_limit: TimeLimit::WorkingDays(5),
         supplement_policy: Default::default(),
         payment_pauses_clock: false,
+        supplement_time_limit: None,
         online_service: Default::default(),
         result_is_document: true,
         fees: vec![],
@@ -300,7 +304,7 @@ pub fn arb_base_view() -> impl Strategy<Value = DossierView> {
         prop_oneof![Just(None), (0i64..5).prop_map(Some)],
         0u8..9,
         0i64..40,
-        0u64..5_000,
+        0u32..5_000,
         prop_oneof![Just(None), any::<bool>().prop_map(Some)],
         0usize..3,
         any::<bool>(),

@@ -25,6 +25,7 @@ fn catalogue() -> Catalogue {
         time_limit: TimeLimit::WorkingDays(3),
         supplement_policy: Default::default(),
         payment_pauses_clock: false,
+        supplement_time_limit: None,
         online_service: Default::default(),
         result_is_document: true,
         fees: vec![],

@@ -81,7 +81,7 @@ impl<'s> PgImport<'s> {
     /// Passes `result` on, marking the session failed if it is a database error: that may
     /// have aborted the transaction (a refusal leaves it usable).
     fn track<T>(&mut self, result: StoreResult<T>) -> StoreResult<T> {
-        if let Err(StoreError::Backend(_)) = &result {
+        if result.as_ref().is_err_and(StoreError::is_failure) {
             self.failed = true;
         }
         result

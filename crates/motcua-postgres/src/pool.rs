@@ -1,6 +1,7 @@
 //! Connections to the database, one per thread at a time, reused, each with the store's
 //! statements prepared once.
 
+use motcua_store::StoreError;
 use postgres::{Client, Config, NoTls, Statement};
 use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
@@ -99,15 +100,22 @@ impl Pool {
         Ok(Conn { client, stmts })
     }
 
-    pub(crate) fn lease(&self) -> Result<Lease<'_>, String> {
+    pub(crate) fn lease(&self) -> Result<Lease<'_>, StoreError> {
         let idle = self
             .idle
             .lock()
-            .map_err(|_| "the connection pool's lock is poisoned".to_owned())?
+            .map_err(|_| StoreError::Backend("the connection pool's lock is poisoned".to_owned()))?
             .pop();
         let conn = match idle {
             Some(c) if !c.client.is_closed() => c,
-            _ => self.connect().map_err(|e| format!("cannot connect: {e}"))?,
+            // A new connection that fails is the database out of reach, whatever the cause.
+            _ => self.connect().map_err(|e| {
+                StoreError::Storage(format!(
+                    "PostgreSQL schema {}: cannot connect: {}",
+                    self.search_path,
+                    crate::error::describe(&e)
+                ))
+            })?,
         };
         Ok(Lease {
             pool: self,

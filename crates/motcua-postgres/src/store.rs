@@ -144,9 +144,7 @@ impl PgStore {
     }
 
     pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
-        self.pool
-            .lease()
-            .map_err(|e| StoreError::Backend(format!("PostgreSQL schema {}: {e}", self.schema)))
+        self.pool.lease()
     }
 
     fn version(&self, conn: &mut Conn, dossier: &DossierId) -> StoreResult<u64> {
@@ -158,8 +156,10 @@ impl PgStore {
         Ok(u64::try_from(v).unwrap_or(0))
     }
 
+    /// The store error for the client's `e`, with its whole cause (see
+    /// [`crate::error::store_error`]).
     pub(crate) fn backend(&self, e: postgres::Error) -> StoreError {
-        StoreError::Backend(format!("PostgreSQL schema {}: {e}", self.schema))
+        crate::error::store_error(&self.schema, &e)
     }
 
     /// Appends every batch inside the open transaction (the head row already locked at

@@ -7,10 +7,9 @@ use motcua_postgres::{PgError, PgStore, SCHEMA_VERSION};
 use motcua_store::{conformance, EventStore};
 
 #[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn a_store_from_a_newer_version_is_refused_unchanged() {
-    let Some(url) = url("a_store_from_a_newer_version_is_refused_unchanged") else {
-        return;
-    };
+    let url = url();
     let fresh = Fresh::new(&url, "newer");
     let store = fresh.store();
     conformance::appended_events_read_back(store);

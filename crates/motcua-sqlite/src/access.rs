@@ -7,8 +7,22 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// How long a connection waits for another connection's lock before failing.
+/// How long a connection waits for another connection's lock before failing, unless
+/// [`BUSY_TIMEOUT_VAR`] says otherwise.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The environment variable that sets the busy timeout in milliseconds (e.g. `0` to fail at
+/// once when another process holds the store's write lock).
+pub const BUSY_TIMEOUT_VAR: &str = "MOTCUA_SQLITE_BUSY_TIMEOUT_MS";
+
+/// The busy timeout: [`BUSY_TIMEOUT_VAR`] if it is a whole number of milliseconds, else
+/// [`BUSY_TIMEOUT`].
+fn busy_timeout() -> Duration {
+    std::env::var(BUSY_TIMEOUT_VAR)
+        .ok()
+        .and_then(|ms| ms.trim().parse().ok())
+        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
 
 /// How a store's connections open its file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +64,7 @@ pub(crate) fn connect(path: &Path, access: Access) -> Result<Connection, SqliteE
 /// The busy timeout, and for writers `synchronous = FULL` (see [`crate::SqliteStore`]).
 pub(crate) fn configure(conn: &Connection, path: &Path, access: Access) -> Result<(), SqliteError> {
     let sqlite = |e| classify(e, path);
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+    conn.busy_timeout(busy_timeout()).map_err(sqlite)?;
     if access == Access::ReadWrite {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(sqlite)?;
@@ -81,6 +95,28 @@ pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// which an immutable open would not see.
 pub(crate) fn wal_has_frames(path: &Path) -> bool {
     std::fs::metadata(sibling(path, "-wal")).is_ok_and(|m| m.is_file() && m.len() > 0)
+}
+
+/// Removes the empty `-wal` and `-shm` files SQLite made for a read-only store, by SQLite's
+/// own rule: a connection that may write, closing as the last one on the file, checkpoints the
+/// log and deletes it. It opens no file that is not there, writes nothing but that (an empty
+/// log copies no page into the file), and deletes nothing while any other connection, reader
+/// or writer, has the file open (it then cannot take the file's exclusive lock, and leaves the
+/// log). A log that holds commits, which that checkpoint would copy into the file, is left
+/// alone. Failures are ignored: the files are then only left behind, as SQLite leaves them.
+pub(crate) fn remove_unused_log(path: &Path) {
+    if wal_has_frames(path) {
+        return;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = Connection::open_with_flags(path, flags) else {
+        return;
+    };
+    // A read opens the log, so that closing the connection checks it.
+    let _ = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    let _ = conn.close();
 }
 
 /// `path` for a `file:` URI: every byte but unreserved ones and `/` percent-encoded.

@@ -1,5 +1,6 @@
 //! Errors from opening a SQLite store and from its catalogue.
 
+use motcua_store::StoreError;
 use std::path::PathBuf;
 
 /// Why a SQLite store could not be opened, or its catalogue read or written. Opening a file
@@ -67,4 +68,86 @@ pub enum SqliteError {
         /// What is wrong.
         message: String,
     },
+}
+
+impl SqliteError {
+    /// Whether the file could not be read or written (missing, cannot be opened, read-only,
+    /// locked by another process, a full disk, an operating-system I/O error), as opposed to
+    /// a file whose content is not a usable store.
+    pub fn is_storage_failure(&self) -> bool {
+        match self {
+            SqliteError::Missing { .. } => true,
+            SqliteError::Sqlite { source, .. } => is_storage_failure(source),
+            _ => false,
+        }
+    }
+}
+
+/// Whether SQLite's error is about the file's storage rather than its content: it cannot be
+/// opened, is read-only, busy or locked, the disk is full, or the operating system failed.
+pub(crate) fn is_storage_failure(error: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode as C;
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            C::CannotOpen
+                | C::PermissionDenied
+                | C::ReadOnly
+                | C::DatabaseBusy
+                | C::DatabaseLocked
+                | C::DiskFull
+                | C::SystemIoFailure
+                | C::FileLockingProtocolFailed
+                | C::NoLargeFileSupport
+        )
+    )
+}
+
+/// The store error for a failure described by `message`: [`StoreError::Storage`] when it is
+/// a `storage` failure (the file could not be read or written), else [`StoreError::Backend`].
+pub(crate) fn store_error(message: String, storage: bool) -> StoreError {
+    if storage {
+        StoreError::Storage(message)
+    } else {
+        StoreError::Backend(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::ffi;
+
+    fn failure(code: std::ffi::c_int) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn storage_failures_are_told_from_content_errors() {
+        for code in [
+            ffi::SQLITE_CANTOPEN,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_BUSY,
+            ffi::SQLITE_LOCKED,
+            ffi::SQLITE_FULL,
+            ffi::SQLITE_IOERR,
+            ffi::SQLITE_PERM,
+        ] {
+            assert!(is_storage_failure(&failure(code)), "{code}");
+        }
+        for code in [
+            ffi::SQLITE_NOTADB,
+            ffi::SQLITE_CORRUPT,
+            ffi::SQLITE_CONSTRAINT,
+        ] {
+            assert!(!is_storage_failure(&failure(code)), "{code}");
+        }
+        let path = PathBuf::from("p.db");
+        assert!(SqliteError::Missing { path: path.clone() }.is_storage_failure());
+        assert!(!SqliteError::NotAStore {
+            path,
+            reason: "not a SQLite database".into()
+        }
+        .is_storage_failure());
+    }
 }

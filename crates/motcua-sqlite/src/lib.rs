@@ -56,6 +56,7 @@ mod scan;
 mod schema;
 mod store;
 
+pub use access::BUSY_TIMEOUT_VAR;
 pub use error::SqliteError;
 pub use import::SqliteImport;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};

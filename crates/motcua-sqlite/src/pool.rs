@@ -2,6 +2,7 @@
 //! connections (SQLite serialises their writes with its own lock).
 
 use crate::access::Access;
+use motcua_store::StoreError;
 use rusqlite::Connection;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -34,8 +35,8 @@ impl Pool {
     }
 
     /// An idle connection, a new one for a file, or (in memory) the one when it is returned.
-    pub(crate) fn lease(&self) -> Result<Lease<'_>, String> {
-        let poisoned = || "the connection pool's lock is poisoned".to_owned();
+    pub(crate) fn lease(&self) -> Result<Lease<'_>, StoreError> {
+        let poisoned = || StoreError::Backend("the connection pool's lock is poisoned".to_owned());
         let mut idle = self.idle.lock().map_err(|_| poisoned())?;
         loop {
             if let Some(conn) = idle.pop() {
@@ -46,13 +47,24 @@ impl Pool {
             }
             if let Some((path, access)) = &self.path {
                 drop(idle);
-                let conn = crate::access::connect(path, *access).map_err(|e| e.to_string())?;
+                let conn = crate::access::connect(path, *access).map_err(|e| {
+                    crate::error::store_error(e.to_string(), e.is_storage_failure())
+                })?;
                 return Ok(Lease {
                     pool: self,
                     conn: Some(conn),
                 });
             }
             idle = self.returned.wait(idle).map_err(|_| poisoned())?;
+        }
+    }
+}
+
+impl Pool {
+    /// Closes every idle connection.
+    pub(crate) fn close_idle(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
         }
     }
 }

@@ -41,6 +41,20 @@ use uuid::Uuid;
 pub struct SqliteStore {
     path: PathBuf,
     pool: Pool,
+    /// A read-only store that found no `-wal` next to the file: SQLite made the (empty) log
+    /// files to read through, and they are removed when the store is dropped, if no other
+    /// connection uses them (see [`access::remove_unused_log`]).
+    made_log: bool,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if self.made_log {
+            // No lease outlives the store: every connection is idle.
+            self.pool.close_idle();
+            access::remove_unused_log(&self.path);
+        }
+    }
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -104,6 +118,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             path: path.to_owned(),
             pool: Pool::new(conn, Some((path.to_owned(), Access::ReadWrite))),
+            made_log: false,
         })
     }
 
@@ -118,7 +133,8 @@ impl SqliteStore {
     ///
     /// SQLite reads a WAL database through its `-wal` and `-shm` files, creating them next to
     /// the file if they are missing (they hold no data then; the database file is not
-    /// changed). Where they can be neither found nor created (read-only media, a read-only
+    /// changed); files made so are removed when the store is dropped, unless another
+    /// connection (a writer that started meanwhile) uses them. Where they can be neither found nor created (read-only media, a read-only
     /// directory), no writer can change the file either, so it is read as immutable (no locks,
     /// no log); a `-wal` that holds commits not yet in the file is then refused
     /// ([`SqliteError::UnreadableLog`]) rather than ignored. Writes through a read-only store
@@ -150,6 +166,16 @@ impl SqliteStore {
                 path: path.to_owned(),
             });
         }
+        if path.is_dir() {
+            // What a writable open says of a directory (a read-only one says "disk I/O error").
+            let cannot_open = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN);
+            let message = format!("unable to open database file: {}", path.display());
+            return Err(SqliteError::Sqlite {
+                path: path.to_owned(),
+                source: rusqlite::Error::SqliteFailure(cannot_open, Some(message)),
+            });
+        }
+        let had_log = access::sibling(path, "-wal").exists();
         let checked = |access| -> Result<Connection, SqliteError> {
             let conn = access::connect(path, access)?;
             crate::schema::check(&conn, path)?;
@@ -171,6 +197,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             path: path.to_owned(),
             pool: Pool::new(conn, Some((path.to_owned(), access))),
+            made_log: access == Access::ReadOnly && !had_log,
         })
     }
 
@@ -183,6 +210,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool: Pool::new(conn, None),
             path,
+            made_log: false,
         })
     }
 
@@ -192,13 +220,14 @@ impl SqliteStore {
     }
 
     pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
-        self.pool
-            .lease()
-            .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))
+        self.pool.lease()
     }
 
+    /// The store error for SQLite's `e`: [`StoreError::Storage`] when the file could not be
+    /// read or written (full, read-only, locked), else [`StoreError::Backend`].
     pub(crate) fn backend(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::Backend(format!("{}: {e}", self.path.display()))
+        let storage = crate::error::is_storage_failure(&e);
+        crate::error::store_error(format!("{}: {e}", self.path.display()), storage)
     }
 
     fn sqlite(&self, source: rusqlite::Error) -> SqliteError {

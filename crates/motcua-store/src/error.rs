@@ -64,7 +64,20 @@ pub enum StoreError {
     /// ([`crate::ImportSession::stage_catalogue`]).
     #[error("this store keeps no catalogue")]
     KeepsNoCatalogue,
-    /// The backend failed (I/O, a poisoned lock, a database error).
+    /// The backend failed (a poisoned lock, a database error, data it cannot decode).
     #[error("store backend failed: {0}")]
     Backend(String),
+    /// The store's storage could not be read or written: a full disk, a read-only or locked
+    /// file, a database that cannot be reached. The data is not at fault; the same call may
+    /// succeed once the storage is available.
+    #[error("the store could not be read or written: {0}")]
+    Storage(String),
+}
+
+impl StoreError {
+    /// Whether the store failed ([`StoreError::Backend`], [`StoreError::Storage`]) rather
+    /// than refused the call for what it asked.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, StoreError::Backend(_) | StoreError::Storage(_))
+    }
 }

@@ -88,7 +88,7 @@ impl Default for ImportOptions {
 /// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
 /// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
 /// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
-/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(),
 /// #         result_is_document: true, fees: vec![], steps: vec![] }],
 /// # )?;
 /// use motcua_store::{import_jsonl, EventStore, InMemoryStore};
@@ -132,7 +132,7 @@ pub fn import_jsonl<S: EventStore + ?Sized, R: BufRead>(
 /// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
 /// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
 /// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
-/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(),
 /// #         result_is_document: true, fees: vec![], steps: vec![] }],
 /// # )?;
 /// use motcua_store::{import_jsonl_with, ImportOptions, InMemoryStore};
@@ -195,7 +195,7 @@ pub fn import_jsonl_with<S: EventStore + ?Sized, R: BufRead>(
 /// #     vec![Unit { id: UnitId::new("XA01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
 /// #     vec![Procedure { code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(),
 /// #         field: "Hộ tịch".into(), level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
-/// #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+/// #         supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(),
 /// #         result_is_document: true, fees: vec![], steps: vec![] }],
 /// # )?;
 /// use motcua_store::{import_events, EventStore, ImportOptions, InMemoryStore};
@@ -510,7 +510,7 @@ impl Importer<'_> {
         }
         match self.append(&batches, &lines) {
             Ok(()) => Ok(()),
-            Err(e @ ImportError::Store(StoreError::Backend(_))) => Err(e),
+            Err(ImportError::Store(e)) if e.is_failure() => Err(ImportError::Store(e)),
             Err(_) => {
                 // The call stored none of its batches: find the first refused line.
                 let mut single: Vec<(u64, Event)> = lines
@@ -562,7 +562,7 @@ impl Importer<'_> {
             };
             match self.append(std::slice::from_ref(&batch), &[vec![line]]) {
                 Ok(()) => {}
-                Err(ImportError::Store(e)) if !matches!(e, StoreError::Backend(_)) => {
+                Err(ImportError::Store(e)) if !e.is_failure() => {
                     let Some(event) = batch.events.into_iter().next() else {
                         return Err(ImportError::Store(e));
                     };
@@ -602,7 +602,7 @@ impl Importer<'_> {
                     stream.events.get(first).map(|e| e.event_id)
                 })
             }
-            StoreError::Backend(_) | StoreError::KeepsNoCatalogue => None,
+            StoreError::Backend(_) | StoreError::Storage(_) | StoreError::KeepsNoCatalogue => None,
         };
         let found = id.and_then(|id| self.session.event_by_id(&id).ok().flatten());
         match found {

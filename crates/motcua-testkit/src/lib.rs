@@ -13,7 +13,7 @@
 //! #     vec![Unit { id: UnitId::new("XA-01"), name: "UBND xã A".into(), level: Level::Commune, parent: None }],
 //! #     vec![Procedure { code: ProcedureCode::new("1.000894"), name: "Đăng ký kết hôn".into(), field: "Hộ tịch".into(),
 //! #         level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(3),
-//! #         supplement_policy: Default::default(), payment_pauses_clock: false, online_service: Default::default(),
+//! #         supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None, online_service: Default::default(),
 //! #         result_is_document: true, fees: vec![], steps: vec![] }],
 //! # ).unwrap();
 //! let calendar = Calendar::vietnam();
@@ -253,6 +253,7 @@ mod tests {
             time_limit: TimeLimit::WorkingDays(2),
             supplement_policy: Default::default(),
             payment_pauses_clock: false,
+            supplement_time_limit: None,
             online_service: Default::default(),
             result_is_document: true,
             fees: vec![],

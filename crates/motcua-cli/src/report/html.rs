@@ -18,11 +18,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values; control characters (which HTML does
+/// not allow, and which would reach a terminal the page is printed on) are shown as
+/// `crate::escape::controls` shows them.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            c if c.is_control() => out.extend(c.escape_unicode()),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -895,6 +898,7 @@ mod tests {
             esc("<b>\"Sở\" & 'xã'</b>"),
             "&lt;b&gt;&quot;Sở&quot; &amp; &#39;xã&#39;&lt;/b&gt;"
         );
+        assert_eq!(esc("a\u{1b}]0;x\u{7}\u{9b}"), "a\\u{1b}]0;x\\u{7}\\u{9b}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub fn procedure(code: &str, limit: TimeLimit, policy: SupplementPolicy) -> Proc
         time_limit: limit,
         supplement_policy: policy,
         payment_pauses_clock: false,
+        supplement_time_limit: None,
         online_service: OnlineService::Full,
         result_is_document: true,
         fees: vec![],

@@ -1,0 +1,57 @@
+//! Reading a whole text file (catalogue, targets, calendar additions): a file that cannot be
+//! read is an I/O failure, a file that is not UTF-8 is bad input naming where.
+
+use std::path::Path;
+
+/// Why a text file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TextFileError {
+    /// The file could not be read (missing, a directory, no permission).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The file's bytes are not UTF-8.
+    #[error("not valid UTF-8 at line {line}, byte {column} of the line (byte {offset} of the file); expected UTF-8 text")]
+    NotUtf8 {
+        /// The 1-based line of the first invalid byte.
+        line: usize,
+        /// The 1-based byte of that line.
+        column: usize,
+        /// The 0-based byte offset in the file.
+        offset: usize,
+    },
+}
+
+/// The file at `path` as text.
+pub fn read(path: &Path) -> Result<String, TextFileError> {
+    String::from_utf8(std::fs::read(path)?).map_err(|e| not_utf8(e.as_bytes(), e.utf8_error()))
+}
+
+fn not_utf8(bytes: &[u8], error: std::str::Utf8Error) -> TextFileError {
+    let offset = error.valid_up_to();
+    let before = bytes.get(..offset).unwrap_or_default();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    TextFileError::NotUtf8 {
+        line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+        column: offset - line_start + 1,
+        offset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_invalid_byte_is_located() {
+        let bytes = b"{\n  \"name\": \"x\xff\"\n}".to_vec();
+        let error = String::from_utf8(bytes).err();
+        let located = error.map(|e| not_utf8(e.as_bytes(), e.utf8_error()).to_string());
+        assert_eq!(
+            located.as_deref(),
+            Some("not valid UTF-8 at line 2, byte 13 of the line (byte 14 of the file); expected UTF-8 text")
+        );
+    }
+}
