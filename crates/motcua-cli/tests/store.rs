@@ -486,3 +486,56 @@ fn an_import_whose_catalogue_cannot_be_kept_stores_no_events() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(report_json(&["--store", &f.path("store.db")]), f.report());
 }
+
+/// A store on read-only media: the file mode 444 in a directory of mode 555, read by a user
+/// who may not write them (`nobody` through `setpriv` when the tests run as root, whom modes do
+/// not stop). It reports exactly what the store reports, and nothing is written next to it.
+#[test]
+fn a_store_in_a_read_only_directory_reports_and_nothing_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Files::new(30);
+    assert!(f.import("store.db", "events.jsonl", true).status.success());
+    let expected = report_json(&["--store", &f.path("store.db")]);
+    let media = f.dir.join("media");
+    std::fs::create_dir(&media).unwrap_or_else(|e| panic!("{e}"));
+    let store = media.join("store.db");
+    std::fs::copy(f.dir.join("store.db"), &store).unwrap_or_else(|e| panic!("{e}"));
+    let bytes = std::fs::read(&store).unwrap_or_else(|e| panic!("{e}"));
+    let mode = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    mode(&store, 0o444);
+    mode(&media, 0o555);
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let bin = env!("CARGO_BIN_EXE_motcua");
+    let mut command = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        Command::new(bin)
+    };
+    let store_arg = store.display().to_string();
+    let o = command
+        .args([
+            "report", "--format", "json", "--as-of", AS_OF, "--store", &store_arg,
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    let listing: Vec<_> = std::fs::read_dir(&media)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    mode(&media, 0o755);
+    mode(&store, 0o644);
+    assert_eq!(without_source(&o), expected);
+    assert_eq!(listing, ["store.db"], "files written next to the store");
+    assert!(
+        std::fs::read(&store).unwrap_or_default() == bytes,
+        "the store changed"
+    );
+}
