@@ -482,6 +482,41 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
             ),
         )?;
     }
+    let unjudged = b.report.unjudged();
+    if !unjudged.is_empty() {
+        heading(
+            out,
+            l.pick(
+                "DOSSIERS NOT JUDGED (counted nowhere above; the report is partial)",
+                "HỒ SƠ KHÔNG ĐÁNH GIÁ ĐƯỢC (không tính vào số liệu trên; báo cáo chưa đầy đủ)",
+            ),
+        )?;
+        const SHOWN: usize = 20;
+        for (dossier, reason) in unjudged.iter().take(SHOWN) {
+            writeln!(
+                out,
+                "  {}  {}",
+                escape::controls(dossier.as_str()),
+                escape::controls(reason)
+            )?;
+        }
+        if unjudged.len() > SHOWN {
+            writeln!(
+                out,
+                "  {}",
+                match l {
+                    Lang::En => format!(
+                        "… and {} more (all of them in --format json)",
+                        num(u64::try_from(unjudged.len() - SHOWN).unwrap_or(u64::MAX))
+                    ),
+                    Lang::Vi => format!(
+                        "… và {} hồ sơ khác (đầy đủ trong --format json)",
+                        num(u64::try_from(unjudged.len() - SHOWN).unwrap_or(u64::MAX))
+                    ),
+                }
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -712,4 +712,60 @@ mod versions {
             stderr(&o)
         );
     }
+
+    /// A dossier that cannot be judged (received in a gap between two versions) does not stop
+    /// the report: it is listed with its reason, the others are counted, and the exit code (6)
+    /// says the report is partial.
+    #[test]
+    fn a_dossier_that_cannot_be_judged_makes_the_report_partial_not_failed() {
+        let dir = with_events();
+        let text = std::fs::read_to_string(catalogue()).unwrap_or_else(|e| panic!("{e}"));
+        let gap = text.replace(
+            "\"effective_until\": \"2025-06-30\"",
+            "\"effective_until\": \"2025-06-29\"",
+        );
+        assert_ne!(gap, text, "the example's effective_until moved");
+        let with_gap = dir.join("gap.json");
+        std::fs::write(&with_gap, gap).unwrap_or_else(|e| panic!("{e}"));
+        let events = dir.join("events.jsonl").display().to_string();
+        let with_gap = with_gap.display().to_string();
+        let args = [
+            "report",
+            "--events",
+            &events,
+            "--catalog",
+            &with_gap,
+            "--as-of",
+            AS_OF,
+        ];
+        let o = motcua(&args);
+        assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("the report is partial: 1 dossier(s) could not be judged"),
+            "{}",
+            stderr(&o)
+        );
+        let table = stdout(&o);
+        assert!(table.contains("DOSSIERS NOT JUDGED"), "{table}");
+        assert!(
+            table.contains(&format!(
+                "{JUNE}  no version of procedure 2.000636 was in force on 2025-06-30"
+            )),
+            "{table}"
+        );
+        let o = motcua(&[&args[..], &["--format", "json"]].concat());
+        assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+        let json: serde_json::Value =
+            serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            json["report"]["unjudged"][JUNE]
+                .as_str()
+                .is_some_and(|r| r.contains("2025-06-30")),
+            "{json}"
+        );
+        assert_eq!(
+            json["report"]["province"]["received"], 1,
+            "the July dossier is counted"
+        );
+    }
 }

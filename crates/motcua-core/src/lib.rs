@@ -37,9 +37,9 @@ pub use ids::{DossierId, ProcedureCode, UnitId};
 pub use motcua_calendar as calendar;
 pub use procedure::{
     Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, ProcedureVersion,
-    StepSpec, SupplementPolicy, TimeLimit, Unit,
+    StepSpec, SupplementPolicy, TimeLimit, Unit, MAX_LIMIT_DAYS,
 };
-pub use rules::DecideError;
+pub use rules::{DecideError, FIRST_YEAR, LAST_YEAR};
 pub use state::DossierState;
 pub use status::Status;
 pub use view::{ClockState, Context, DossierView, LateReason, StepView, TimeClass, ViewError};

@@ -348,7 +348,7 @@ impl<'a> Context<'a> {
     /// # use motcua_core::calendar::Calendar;
     /// # let catalogue = Catalogue::new(vec![Unit { id: UnitId::new("X"), name: "X".into(), level: Level::Commune, parent: None }],
     /// #   vec![Procedure { code: ProcedureCode::new("P"), name: "P".into(), field: "f".into(), level: Level::Commune, units: vec![],
-    /// #   time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false,
+    /// #   time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None,
     /// #   online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] }])?;
     /// use time::macros::datetime;
     /// let event = |seq, occurred, recorded, kind| Event { event_id: uuid::Uuid::from_u128(seq as u128),
