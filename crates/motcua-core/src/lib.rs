@@ -14,6 +14,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod alarm;
 pub mod calendars;
 pub mod deadline;
 pub mod decider;
@@ -27,6 +28,7 @@ pub mod state;
 pub mod status;
 pub mod view;
 
+pub use alarm::{Alarm, AlarmKind};
 pub use deadline::{
     DeadlineError, DueSoonWindow, Dues, Explanation, Granularity, JudgingRules, PauseCause,
     TraceEntry,

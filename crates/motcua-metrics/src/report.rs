@@ -74,7 +74,7 @@ pub struct StepKey {
 /// #     unit: UnitId::new("XA01"), current_unit: UnitId::new("XA01"), channel: Channel::InPerson,
 /// #     status: Status::Processing, national_code: 4, submitted_at: None,
 /// #     received_at: Some(datetime!(2024-03-01 08:00 +7)), finished_at: None,
-/// #     official_due: Some(datetime!(2024-03-04 08:00 +7)), promised_due: Some(datetime!(2024-03-04 08:00 +7)),
+/// #     official_due: Some(datetime!(2024-03-04 08:00 +7)), promised_due: Some(datetime!(2024-03-04 08:00 +7)), promised_overdue: false,
 /// #     accept_by: None, accept_overdue: false, clock: ClockState::Running, used_minutes: 9000,
 /// #     left_minutes: 0, overdue_minutes: 7_680, time_class: TimeClass::Overdue,
 /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, supplement_due: None, supplement_overdue: false, supplement_expired: false, steps: Box::default(),
