@@ -417,7 +417,7 @@ pub fn open_store(path: &Path) -> Result<SqliteStore, CliError> {
 }
 
 /// Opens an existing store file for the commands that only read (`report`, `explain`,
-/// `changes`, `export`): read-only, so it never waits for an import, never writes the file,
+/// `changes`, `alarms`, `dossiers`, `export`): read-only, so it never waits for an import, never writes the file,
 /// and works on read-only media. A file that is not a store of this version (an empty one
 /// included) is bad input, left untouched.
 pub fn read_store(path: &Path) -> Result<SqliteStore, CliError> {
