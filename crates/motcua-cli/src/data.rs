@@ -38,7 +38,7 @@ pub struct DataArgs {
     /// A motcua store: a SQLite file (made by `motcua import` or `motcua gen --store`), or a
     /// PostgreSQL URL (`postgres://user:password@host/db#schema`, schema `motcua` by default).
     /// `report` takes several, one per shard, reads each where it is and merges the reports;
-    /// the catalogue comes from --catalog or the first SQLite store that keeps one.
+    /// the catalogue comes from --catalog or the first store that keeps one.
     #[arg(long, value_name = "FILE|URL")]
     pub store: Vec<String>,
     /// Worker threads for `report` (default: every core).
@@ -235,12 +235,17 @@ impl Dataset {
             };
             for location in &args.store {
                 let store = match postgres_location(location) {
-                    Some((url, schema)) => AnyStore::Postgres(Box::new(
-                        PgStore::connect(url, schema).map_err(|e| pg_error(location, e))?,
-                    )),
+                    Some((url, schema)) => {
+                        let failed = |e| pg_error(location, e);
+                        let store = PgStore::connect_read_only(url, schema).map_err(failed)?;
+                        if catalogue.is_none() {
+                            catalogue = store.catalogue().map_err(failed)?;
+                        }
+                        AnyStore::Postgres(Box::new(store))
+                    }
                     None => {
                         let path = Path::new(location);
-                        let store = open_store(path, false)?;
+                        let store = read_store(path)?;
                         if catalogue.is_none() {
                             catalogue = store.catalogue().map_err(|e| store_error(path, e))?;
                         }
@@ -405,15 +410,18 @@ fn open(path: &Path) -> Result<File, CliError> {
     })
 }
 
-/// Opens a store file: `create` for `import`, else it must exist. A file that is not a store,
-/// or is from a newer motcua, is bad input.
-pub fn open_store(path: &Path, create: bool) -> Result<SqliteStore, CliError> {
-    let opened = if create {
-        SqliteStore::open(path)
-    } else {
-        SqliteStore::open_existing(path)
-    };
-    opened.map_err(|e| store_error(path, e))
+/// Opens a store file for `import` and `gen --store`, creating it if needed. A file that is
+/// not a store, or is from a newer motcua, is bad input.
+pub fn open_store(path: &Path) -> Result<SqliteStore, CliError> {
+    SqliteStore::open(path).map_err(|e| store_error(path, e))
+}
+
+/// Opens an existing store file for the commands that only read (`report`, `explain`,
+/// `changes`, `alarms`, `dossiers`, `export`): read-only, so it never waits for an import, never writes the file,
+/// and works on read-only media. A file that is not a store of this version (an empty one
+/// included) is bad input, left untouched.
+pub fn read_store(path: &Path) -> Result<SqliteStore, CliError> {
+    SqliteStore::open_read_only(path).map_err(|e| store_error(path, e))
 }
 
 /// The CLI error for a store that cannot be opened or read: a file that cannot be read or

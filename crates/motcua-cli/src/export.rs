@@ -1,6 +1,6 @@
 //! `motcua export`: a store's events as JSON Lines on standard output, in commit order.
 
-use crate::data::open_store;
+use crate::data::read_store;
 use crate::error::CliError;
 use motcua_io::WriteError;
 use motcua_store::{export_jsonl, ExportError};
@@ -17,7 +17,7 @@ pub struct ExportArgs {
 
 /// Runs `motcua export`.
 pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let store = open_store(&args.store, false)?;
+    let store = read_store(&args.store)?;
     export_jsonl(&store, out).map_err(|e| match e {
         ExportError::Write {
             source: WriteError::Io(io),

@@ -129,14 +129,12 @@ fn write_store(sample: motcua_gen::Sample, path: &Path) -> Result<u64, CliError>
         wording,
         other,
         |store, progress| {
-            import_events(
-                store,
-                events,
-                &catalogue,
-                &ImportOptions::default(),
-                progress,
-            )?;
-            Ok(((), Some(catalogue)))
+            let options = ImportOptions {
+                keep_catalogue: true,
+                ..ImportOptions::default()
+            };
+            import_events(store, events, &catalogue, &options, progress)?;
+            Ok(())
         },
     )?;
     Ok(last)

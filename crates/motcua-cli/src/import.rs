@@ -3,7 +3,6 @@
 use crate::data::{open_store, read_catalogue, store_error};
 use crate::error::CliError;
 use crate::render::num;
-use motcua_core::Catalogue;
 use motcua_sqlite::SqliteStore;
 use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, ImportProgress};
 use std::io::{BufReader, IsTerminal, Write};
@@ -58,10 +57,15 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
                         ))
                     })?,
             };
-            let options = ImportOptions::default();
-            let summary = import_jsonl_with(store, reader, &catalogue, &options, progress)?;
-            // A catalogue given on the command line is kept in the store.
-            Ok((summary, args.catalog.is_some().then_some(catalogue)))
+            // A catalogue given on the command line is kept in the store, in the import's
+            // transaction: with the events or not at all.
+            let options = ImportOptions {
+                keep_catalogue: args.catalog.is_some(),
+                ..ImportOptions::default()
+            };
+            Ok(import_jsonl_with(
+                store, reader, &catalogue, &options, progress,
+            )?)
         },
     )?;
     writeln!(
@@ -117,9 +121,9 @@ impl From<CliError> for Stopped {
 
 /// Imports into the store file at `path` (created if missing), all or nothing, for `import`
 /// and `gen --store`. `import` runs with the store and a progress callback (a bar labelled
-/// `label` on standard error, when that is a terminal) and returns its result and the
-/// catalogue to keep in the store, if any; this returns that result and the store's last
-/// position.
+/// `label` on standard error, when that is a terminal) and returns its result (keeping a
+/// catalogue, if any, is the import's own business: `ImportOptions::keep_catalogue`); this
+/// returns that result and the store's last position.
 ///
 /// Events the store already holds, or a concurrent append, are a conflict (exit 4) in the
 /// command's `wording`; other refusals are as `other` says. On any failure a store file this
@@ -130,13 +134,10 @@ pub(crate) fn into_store<T>(
     total: Option<Total>,
     wording: Wording,
     other: impl FnOnce(ImportError) -> CliError,
-    import: impl FnOnce(
-        &SqliteStore,
-        &mut dyn FnMut(ImportProgress),
-    ) -> Result<(T, Option<Catalogue>), Stopped>,
+    import: impl FnOnce(&SqliteStore, &mut dyn FnMut(ImportProgress)) -> Result<T, Stopped>,
 ) -> Result<(T, u64), CliError> {
     let existed = path.exists();
-    let store = open_store(path, true)?;
+    let store = open_store(path)?;
     let mut bar = ProgressBar::on_stderr(label, total);
     let result = import(&store, &mut |p| {
         if let Some(bar) = &mut bar {
@@ -160,12 +161,7 @@ pub(crate) fn into_store<T>(
         }),
         Err(Stopped::Refused(error)) => Err(other(error)),
     };
-    let finished = imported.and_then(|(done, catalogue)| {
-        if let Some(catalogue) = &catalogue {
-            store
-                .save_catalogue(catalogue)
-                .map_err(|e| store_error(path, e))?;
-        }
+    let finished = imported.and_then(|done| {
         let last = store.last_position().map_err(|e| {
             CliError::store(
                 &path.display().to_string(),

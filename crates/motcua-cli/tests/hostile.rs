@@ -643,6 +643,23 @@ fn a_locked_store_exits_5_and_changes_nothing() {
     assert_eq!(f.export(), before);
 }
 
+/// motcua run by a user file modes stop: `nobody` through `setpriv` when the tests run as
+/// root (whom modes do not stop), else the user running the tests.
+fn as_unprivileged() -> Command {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let bin = env!("CARGO_BIN_EXE_motcua");
+    if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        Command::new(bin)
+    }
+}
+
 /// A store file the user may read but not write (mode 444; as root, whom modes do not stop,
 /// the command runs as `nobody` through `setpriv`).
 #[test]
@@ -654,30 +671,73 @@ fn a_read_only_store_exits_5_and_changes_nothing() {
     f.write("more.jsonl", &received("H-3"));
     std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o444))
         .unwrap_or_else(|e| panic!("{e}"));
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
     let dir = f.dir.display().to_string();
     let more = format!("{dir}/more.jsonl");
     let args = ["import", more.as_str(), "--store", store.as_str()];
-    let bin = env!("CARGO_BIN_EXE_motcua");
-    let mut command = if root {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
-        c
-    } else {
-        Command::new(bin)
-    };
     command_fails(
         &f,
-        command.args(args),
+        as_unprivileged().args(args),
         5,
         "motcua: {DIR}/store.db: the store cannot be used: attempt to write a readonly database",
     );
     std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o644))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(f.export(), before);
+}
+
+/// A store on read-only media: the file mode 444 in a directory of mode 555, read by a user
+/// who may not write them. Reading commands work (`report` reports what the store reports) and
+/// nothing is written next to the file.
+#[test]
+fn a_store_on_read_only_media_reports_and_nothing_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Files::new();
+    let store = f.store();
+    let report = |command: &mut Command, store: &str| {
+        let o = command
+            .args(["report", "--format", "json", "--store", store, "--as-of"])
+            .arg("2024-12-31T17:00:00+07:00")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+        if let Some(map) = value.as_object_mut() {
+            map.remove("source");
+        }
+        value
+    };
+    let expected = report(&mut Command::new(env!("CARGO_BIN_EXE_motcua")), &store);
+    let media = f.dir.join("media");
+    std::fs::create_dir(&media).unwrap_or_else(|e| panic!("{e}"));
+    let copy = media.join("store.db");
+    std::fs::copy(&store, &copy).unwrap_or_else(|e| panic!("{e}"));
+    let bytes = std::fs::read(&copy).unwrap_or_else(|e| panic!("{e}"));
+    let mode = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    mode(&copy, 0o444);
+    mode(&media, 0o555);
+    let copy_arg = copy.display().to_string();
+    let read = report(&mut as_unprivileged(), &copy_arg);
+    let exported = as_unprivileged()
+        .args(["export", "--store", &copy_arg])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    let listing: Vec<_> = std::fs::read_dir(&media)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    mode(&media, 0o755);
+    mode(&copy, 0o644);
+    assert_eq!(read, expected);
+    assert!(exported.status.success() && exported.stdout == f.export());
+    assert_eq!(listing, ["store.db"], "files written next to the store");
+    assert!(
+        std::fs::read(&copy).unwrap_or_default() == bytes,
+        "the store changed"
+    );
 }
 
 /// A catalogue whose unit name, procedure name and field would run in a spreadsheet and drive

@@ -213,3 +213,26 @@ fn a_postgres_shard_merges_with_sqlite_ones() {
     let _ = pg.drop_schema();
     assert_eq!(merged, report_json(&[&whole], "2"));
 }
+
+/// A report from a PostgreSQL schema that holds no store creates nothing: it is refused as
+/// not a store (exit 3), and the schema still does not exist.
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn a_postgres_report_creates_no_schema() {
+    let url = pg_url();
+    let schema = format!("motcua_cli_none_{}", std::process::id());
+    let location = format!("{url}#{schema}");
+    let o = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["report", "--store", &location, "--as-of", AS_OF])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("not a motcua store"), "{err}");
+    // The read-only open looks the schema up in pg_namespace.
+    let again = motcua_postgres::PgStore::connect_read_only(&url, &schema).err();
+    assert!(
+        matches!(&again, Some(motcua_postgres::PgError::NotAStore { reason, .. }) if reason == "no such schema"),
+        "the report created schema {schema}: {again:?}"
+    );
+}

@@ -82,6 +82,16 @@ impl Files {
         motcua(&args)
     }
 
+    /// The report (JSON, without its source) of `events.jsonl` and `catalogue.json`.
+    fn report(&self) -> serde_json::Value {
+        report_json(&[
+            "--events",
+            &self.path("events.jsonl"),
+            "--catalog",
+            &self.path("catalogue.json"),
+        ])
+    }
+
     fn export(&self, store: &str) -> Output {
         motcua(&["export", "--store", &self.path(store)])
     }
@@ -91,8 +101,12 @@ impl Files {
 fn report_json(args: &[&str]) -> serde_json::Value {
     let mut all = vec!["report", "--format", "json", "--as-of", AS_OF];
     all.extend_from_slice(args);
-    let o = motcua(&all);
-    assert!(o.status.success(), "{}", stderr(&o));
+    without_source(&motcua(&all))
+}
+
+/// A successful `report --format json`'s output without its `source`.
+fn without_source(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", stderr(o));
     let mut value: serde_json::Value =
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     if let Some(map) = value.as_object_mut() {
@@ -107,14 +121,7 @@ fn a_store_reports_what_its_files_report() {
     let o = f.import("store.db", "events.jsonl", true);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("imported "), "{}", stdout(&o));
-    let from_store = report_json(&["--store", &f.path("store.db")]);
-    let from_files = report_json(&[
-        "--events",
-        &f.path("events.jsonl"),
-        "--catalog",
-        &f.path("catalogue.json"),
-    ]);
-    assert_eq!(from_store, from_files);
+    assert_eq!(report_json(&["--store", &f.path("store.db")]), f.report());
     let table = motcua(&["report", "--store", &f.path("store.db"), "--as-of", AS_OF]);
     assert!(table.status.success(), "{}", stderr(&table));
     assert!(stdout(&table).contains("DOSSIERS BY STATUS"));
@@ -168,14 +175,7 @@ fn imports_continue_a_store_and_keep_its_catalogue() {
     assert!(f.import("store.db", "early.jsonl", true).status.success());
     let o = f.import("store.db", "late.jsonl", false);
     assert!(o.status.success(), "{}", stderr(&o));
-    let from_store = report_json(&["--store", &f.path("store.db")]);
-    let from_files = report_json(&[
-        "--events",
-        &f.path("events.jsonl"),
-        "--catalog",
-        &f.path("catalogue.json"),
-    ]);
-    assert_eq!(from_store, from_files);
+    assert_eq!(report_json(&["--store", &f.path("store.db")]), f.report());
 }
 
 #[test]
@@ -339,4 +339,150 @@ fn a_bad_last_line_of_a_big_file_leaves_the_store_byte_identical() {
         "{}",
         stdout(&o)
     );
+}
+
+/// Runs motcua, killing it (and failing) if it has not finished within `limit`. Its output
+/// goes through files, so a large one cannot block it.
+fn motcua_within(args: &[&str], limit: std::time::Duration) -> Output {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let out_path = dir.join(format!("within-{}-{n}.out", std::process::id()));
+    let err_path = dir.join(format!("within-{}-{n}.err", std::process::id()));
+    let file = |p: &Path| std::fs::File::create(p).unwrap_or_else(|e| panic!("{e}"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .stdout(file(&out_path))
+        .stderr(file(&err_path))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("motcua {args:?} was still waiting after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("{e}"));
+    let output = Output {
+        status,
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    };
+    let _ = std::fs::remove_file(out_path);
+    let _ = std::fs::remove_file(err_path);
+    output
+}
+
+/// `report`, `explain` and `export` read the store read-only: while an import holds the write
+/// lock they neither wait for it nor see it, and report what was committed before.
+#[test]
+fn reads_do_not_wait_for_an_import_and_count_what_was_committed() {
+    use motcua_store::{EventStore, ExpectedVersion, StreamBatch};
+    let f = Files::new(60);
+    let (early, late): (Vec<Event>, Vec<Event>) =
+        f.events.iter().cloned().partition(|e| e.sequence <= 2);
+    f.write("early.jsonl", &early);
+    assert!(f.import("store.db", "early.jsonl", true).status.success());
+    let store_path = f.path("store.db");
+    let committed = report_json(&["--store", &store_path]);
+    let exported = f.export("store.db").stdout;
+
+    // An import in progress: the write lock held, events appended, not committed.
+    let writer = motcua_sqlite::SqliteStore::open(&store_path).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = writer.begin_import().unwrap_or_else(|e| panic!("{e}"));
+    let mut by_dossier: std::collections::BTreeMap<_, Vec<Event>> = Default::default();
+    for e in late {
+        by_dossier.entry(e.dossier_id.clone()).or_default().push(e);
+    }
+    let batches: Vec<StreamBatch> = by_dossier
+        .into_iter()
+        .map(|(dossier_id, events)| StreamBatch {
+            expected: ExpectedVersion::at(events[0].sequence - 1),
+            dossier_id,
+            events,
+        })
+        .collect();
+    session
+        .append_streams(&batches)
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let limit = std::time::Duration::from_secs(20);
+    let o = motcua_within(
+        &[
+            "report",
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+            "--store",
+            &store_path,
+        ],
+        limit,
+    );
+    assert_eq!(without_source(&o), committed);
+    let o = motcua_within(&["export", "--store", &store_path], limit);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout == exported, "export saw the uncommitted import");
+    let id = early[0].dossier_id.to_string();
+    let o = motcua_within(
+        &["explain", &id, "--store", &store_path, "--as-of", AS_OF],
+        limit,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    drop(session);
+}
+
+/// A 0-byte file is not turned into a store by a command that reads.
+#[test]
+fn reading_an_empty_file_refuses_it_and_leaves_it_empty() {
+    let f = Files::new(1);
+    let empty = f.path("empty.db");
+    std::fs::write(&empty, b"").unwrap_or_else(|e| panic!("{e}"));
+    for args in [
+        vec!["report", "--store", &empty, "--as-of", AS_OF],
+        vec!["export", "--store", &empty],
+    ] {
+        let o = motcua(&args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("not a motcua store"), "{}", stderr(&o));
+        assert_eq!(std::fs::metadata(&empty).map(|m| m.len()).ok(), Some(0));
+    }
+}
+
+/// The catalogue is kept in the import's own transaction: when it cannot be stored, neither
+/// are the events (they used to be committed first, leaving events without a catalogue and a
+/// re-import refused as a conflict); once it can, the same import goes in whole.
+#[test]
+fn an_import_whose_catalogue_cannot_be_kept_stores_no_events() {
+    let f = Files::new(20);
+    let path = f.dir.join("store.db");
+    drop(motcua_sqlite::SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON catalogue
+         BEGIN SELECT RAISE(ABORT, 'no catalogue here'); END;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = f.import("store.db", "events.jsonl", true);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no catalogue here"), "{}", stderr(&o));
+    let exported = f.export("store.db");
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(
+        exported.stdout.is_empty(),
+        "events stored without their catalogue"
+    );
+
+    conn.execute_batch("DROP TRIGGER refuse")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let o = f.import("store.db", "events.jsonl", true);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(report_json(&["--store", &f.path("store.db")]), f.report());
 }

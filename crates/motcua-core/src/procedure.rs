@@ -455,9 +455,7 @@ impl Catalogue {
                 return Err(CatalogueError::DuplicateUnit { id: old.id });
             }
         }
-        for unit in unit_map.values() {
-            check_ancestry(&unit_map, unit)?;
-        }
+        check_tree(&unit_map)?;
         let mut procedure_map: BTreeMap<ProcedureCode, Vec<ProcedureVersion>> = BTreeMap::new();
         for version in procedures {
             check_procedure(&unit_map, &version.procedure)?;
@@ -546,22 +544,61 @@ impl Catalogue {
     }
 }
 
-fn check_ancestry(units: &BTreeMap<UnitId, Unit>, unit: &Unit) -> Result<(), CatalogueError> {
-    let mut current = unit;
-    for _ in 0..=units.len() {
-        let Some(parent) = &current.parent else {
-            return Ok(());
-        };
-        current = units
-            .get(parent)
-            .ok_or_else(|| CatalogueError::UnknownParent {
-                id: current.id.clone(),
-                parent: parent.clone(),
-            })?;
+/// Checks that every unit's parent is in the catalogue and that the unit tree has no cycle, in
+/// time linear in the number of units however deep the tree (plus a binary search per
+/// parent): each unit's chain of parents is walked only up to the first unit already known to
+/// reach a root, so every unit is walked over once. Units are taken in code order, and the
+/// first bad one is named as a walk from each unit to its root names it: the unit whose parent
+/// is missing, or the unit whose walk came back to itself or ran into a cycle.
+fn check_tree(units: &BTreeMap<UnitId, Unit>) -> Result<(), CatalogueError> {
+    /// Where a unit stands.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Seen {
+        /// Not walked over yet.
+        No,
+        /// On the chain being walked.
+        Walking,
+        /// Known to reach a root.
+        Rooted,
     }
-    Err(CatalogueError::UnitCycle {
-        id: unit.id.clone(),
-    })
+    // In code order, as the map holds them: a unit's index is found by binary search.
+    let nodes: Vec<&Unit> = units.values().collect();
+    let mut seen = vec![Seen::No; nodes.len()];
+    let mut walked: Vec<usize> = Vec::new();
+    for (start, unit) in nodes.iter().enumerate() {
+        let (mut at, mut current) = (start, *unit);
+        loop {
+            match seen.get_mut(at) {
+                Some(Seen::Rooted) | None => break,
+                Some(Seen::Walking) => {
+                    return Err(CatalogueError::UnitCycle {
+                        id: unit.id.clone(),
+                    })
+                }
+                Some(state) => {
+                    *state = Seen::Walking;
+                    walked.push(at);
+                }
+            }
+            let Some(parent) = &current.parent else {
+                break;
+            };
+            let found = nodes.binary_search_by(|n| n.id.cmp(parent)).ok();
+            let Some((index, node)) = found.and_then(|i| Some((i, *nodes.get(i)?))) else {
+                return Err(CatalogueError::UnknownParent {
+                    id: current.id.clone(),
+                    parent: parent.clone(),
+                });
+            };
+            (at, current) = (index, node);
+        }
+        for at in walked.drain(..) {
+            if let Some(state) = seen.get_mut(at) {
+                *state = Seen::Rooted;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_procedure(units: &BTreeMap<UnitId, Unit>, p: &Procedure) -> Result<(), CatalogueError> {

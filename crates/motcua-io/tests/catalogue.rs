@@ -338,3 +338,55 @@ fn bad_effective_dates_name_the_procedure_version() {
         CatalogueFileError::Catalogue(CatalogueError::DuplicateProcedure { code }) if code.as_str() == "2.000636"
     ));
 }
+
+/// A catalogue file whose units form one chain `n` deep (each unit the parent of the next),
+/// the deepest tree `n` units can make.
+fn chain(n: usize) -> String {
+    let mut units = Vec::with_capacity(n);
+    for i in 0..n {
+        let parent = match i {
+            0 => String::new(),
+            _ => format!(r#", "parent": "U{:06}""#, i - 1),
+        };
+        units.push(format!(
+            r#"{{"id": "U{i:06}", "name": "Đơn vị {i}", "level": "commune"{parent}}}"#
+        ));
+    }
+    format!(
+        r#"{{"format": "motcua-catalogue", "version": 1, "units": [{}], "procedures": []}}"#,
+        units.join(",")
+    )
+}
+
+/// Loads `text` and returns the time it took.
+fn load_time(text: &str) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    let loaded = read_catalogue(text);
+    let took = start.elapsed();
+    assert!(loaded.is_ok(), "{:?}", loaded.err());
+    took
+}
+
+/// A deep unit tree loads in time linear in its units: ten times the units take nowhere near
+/// a hundred times as long, and a chain of 100,000 units loads in under a second in a release
+/// build. A debug build parses the JSON (twice: once to name lines) about ten times slower,
+/// about 0.8 s here, so it is given 5 s; walking every unit's chain to the root took minutes.
+#[test]
+fn a_deep_unit_chain_loads_in_linear_time() {
+    let small = chain(10_000);
+    let large = chain(100_000);
+    // The best of three runs, so a busy machine does not decide.
+    let best = |text: &str| (0..3).map(|_| load_time(text)).min().unwrap_or_default();
+    let (t_small, t_large) = (best(&small), best(&large));
+    let bound = if cfg!(debug_assertions) {
+        std::time::Duration::from_secs(5)
+    } else {
+        std::time::Duration::from_secs(1)
+    };
+    assert!(t_large < bound, "100,000 units in a chain took {t_large:?}");
+    let ratio = t_large.as_secs_f64() / t_small.as_secs_f64().max(1e-6);
+    assert!(
+        ratio < 30.0,
+        "10x the units took {ratio:.1}x the time ({t_small:?} → {t_large:?})"
+    );
+}

@@ -270,3 +270,41 @@ fn an_overlong_line_is_refused_like_an_import_refuses_it() {
         assert_eq!(report_error(f, &file), expected, "long line at {at}");
     }
 }
+
+/// A report from a store opened read-only while an import holds the write lock, its events
+/// appended but not committed: it does not wait, and counts exactly what was committed before.
+#[test]
+fn a_read_only_report_during_an_import_counts_the_committed_snapshot() {
+    let f = fixture();
+    let (committed, importing): (Vec<_>, Vec<_>) =
+        f.streams.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    let committed: Vec<_> = committed.into_iter().map(|(_, s)| s).collect();
+    let dir = std::env::temp_dir().join(format!("motcua-pipeline-ro-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("store.db");
+    let writer = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    writer
+        .append_streams(&batches(committed.iter().copied()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut session = writer.begin_import().unwrap_or_else(|e| panic!("{e}"));
+    session
+        .append_streams(&batches(importing.into_iter().map(|(_, s)| s)))
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let start = std::time::Instant::now();
+    let reader = SqliteStore::open_read_only(&path).unwrap_or_else(|e| panic!("{e}"));
+    let during = report_store(&reader, &run(f, 2)).unwrap_or_else(|e| panic!("{e}"));
+    let waited = start.elapsed();
+    drop(session);
+    let expected = report_store(&sqlite_with(committed.into_iter()), &run(f, 1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop((reader, writer));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        waited < std::time::Duration::from_secs(20),
+        "the report waited {waited:?}"
+    );
+    assert!(during == expected, "the report saw the uncommitted import");
+    assert!(during != reference(f, None));
+}

@@ -31,6 +31,26 @@ pub enum PgError {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// A read-only open found no motcua store in the schema (a read-only open creates
+    /// nothing).
+    #[error("schema {schema}: not a motcua store ({reason})")]
+    NotAStore {
+        /// The PostgreSQL schema.
+        schema: String,
+        /// What is there instead.
+        reason: String,
+    },
+    /// The stored catalogue cannot be read.
+    #[error("schema {schema}: the stored catalogue cannot be read: {message}")]
+    BadCatalogue {
+        /// The PostgreSQL schema.
+        schema: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The store could not be used (no connection from the pool).
+    #[error(transparent)]
+    Store(#[from] motcua_store::StoreError),
     /// A statement failed while preparing the store.
     #[error("schema {schema}: {}", describe(.source))]
     Postgres {
@@ -49,6 +69,7 @@ impl PgError {
         match self {
             PgError::Connect(_) => true,
             PgError::Postgres { source, .. } => is_storage_failure(source),
+            PgError::Store(e) => matches!(e, StoreError::Storage(_)),
             _ => false,
         }
     }

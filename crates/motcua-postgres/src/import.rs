@@ -2,7 +2,7 @@
 
 use crate::pool::Lease;
 use crate::store::{stored, PgStore};
-use motcua_core::DossierId;
+use motcua_core::{Catalogue, DossierId};
 use motcua_store::{
     Appended, ImportSession, SessionStream, StoreError, StoreResult, StoredEvent, StreamBatch,
     SESSION_COMMITTED,
@@ -19,6 +19,8 @@ use uuid::Uuid;
 ///   was, then the whole import at once.
 /// - Each [`ImportSession::append_streams`] call costs two round trips (one lookup of the
 ///   streams' versions and of the ids, one insert of every row), whatever its size.
+/// - A catalogue staged with [`ImportSession::stage_catalogue`] is written in the same
+///   transaction: stored with the events, or not at all.
 /// - Dropping the session without committing rolls the transaction back.
 ///
 /// A refused call (a conflict, an id in use) inserts nothing and leaves the transaction
@@ -163,6 +165,18 @@ impl ImportSession for PgImport<'_> {
             .map_err(|e| store.backend(e));
         let row = self.track(row)?;
         row.map(|row| stored(row.get(0), row.get(1))).transpose()
+    }
+
+    /// Written into the session's transaction: kept only if the session commits.
+    fn stage_catalogue(&mut self, catalogue: &Catalogue) -> StoreResult<()> {
+        if self.committed {
+            return Err(self.finished());
+        }
+        let store = self.store;
+        let conn = self.conn()?;
+        let written = crate::catalogue::write_catalogue_in(&mut conn.client, catalogue)
+            .map_err(|e| store.backend(e));
+        self.track(written)
     }
 
     fn commit(&mut self) -> StoreResult<u64> {

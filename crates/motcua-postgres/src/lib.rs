@@ -8,7 +8,9 @@
 //!
 //! The store lives in a PostgreSQL schema of its choosing, so several stores (or test runs)
 //! share a database without meeting. Its tables are versioned ([`SCHEMA_VERSION`]) and
-//! migrated on connect; a newer version is refused with [`PgError::NewerSchema`].
+//! migrated on connect; a newer version is refused with [`PgError::NewerSchema`]. Readers use
+//! [`PgStore::connect_read_only`], which creates nothing and writes nothing. The store keeps
+//! the catalogue too ([`PgStore::catalogue`]), written in the import's transaction.
 //!
 //! ```no_run
 //! use motcua_core::{Channel, DossierId, Event, EventKind};
@@ -36,6 +38,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod catalogue;
 mod error;
 mod import;
 mod pool;

@@ -32,10 +32,12 @@ pub(crate) struct Conn {
     pub(crate) stmts: Statements,
 }
 
-/// A pool of clients, each with the store's `search_path`.
+/// A pool of clients, each with the store's `search_path` (and, for a read-only store,
+/// `default_transaction_read_only`).
 pub(crate) struct Pool {
     config: Config,
     search_path: String,
+    read_only: bool,
     idle: Mutex<Vec<Conn>>,
 }
 
@@ -78,10 +80,11 @@ fn prepare(client: &mut Client) -> Result<Statements, postgres::Error> {
 }
 
 impl Pool {
-    pub(crate) fn new(config: Config, search_path: String) -> Pool {
+    pub(crate) fn new(config: Config, search_path: String, read_only: bool) -> Pool {
         Pool {
             config,
             search_path,
+            read_only,
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -90,6 +93,9 @@ impl Pool {
     fn connect(&self) -> Result<Conn, postgres::Error> {
         let mut client = self.config.connect(NoTls)?;
         client.batch_execute(&format!("SET search_path TO {}", self.search_path))?;
+        if self.read_only {
+            client.batch_execute("SET default_transaction_read_only = on")?;
+        }
         let stmts = prepare(&mut client)?;
         Ok(Conn { client, stmts })
     }

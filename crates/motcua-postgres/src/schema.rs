@@ -25,10 +25,18 @@ const MIGRATIONS: &[&str] = &[
          position bigint NOT NULL,
          state bytea NOT NULL
      );",
+    // 2: the catalogue, kept with the events (written in the import's transaction).
+    "CREATE TABLE motcua_catalogue (
+         id integer PRIMARY KEY CHECK (id = 1),
+         body text NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The first schema version with the catalogue table.
+pub(crate) const CATALOGUE_SINCE: i64 = 2;
 
 /// A key for `pg_advisory_xact_lock`, so concurrent openers migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561_0001;
@@ -53,13 +61,7 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
         )
         .map_err(pg)?
         .map_or(0, |row| row.get(0));
-    if found > SCHEMA_VERSION {
-        return Err(PgError::NewerSchema {
-            schema: schema.to_owned(),
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    not_newer(schema, found)?;
     let from = usize::try_from(found).unwrap_or(0);
     for sql in MIGRATIONS.iter().skip(from) {
         tx.batch_execute(sql).map_err(pg)?;
@@ -73,4 +75,56 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
         .map_err(pg)?;
     }
     tx.commit().map_err(pg)
+}
+
+/// Checks, without creating or writing anything, that `schema` holds a motcua store this build
+/// reads, and returns its version. An older store is read as it is (every version has the
+/// events; the catalogue table came with version 2): only a writable open migrates it.
+pub(crate) fn check(client: &mut Client, schema: &str) -> Result<i64, PgError> {
+    let pg = |source| PgError::Postgres {
+        schema: schema.to_owned(),
+        source,
+    };
+    let not_a_store = |reason: &str| PgError::NotAStore {
+        schema: schema.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1),
+                    to_regclass(quote_ident($1) || '.motcua_meta') IS NOT NULL",
+            &[&schema],
+        )
+        .map_err(pg)?;
+    let (exists, has_meta): (bool, bool) = (row.get(0), row.get(1));
+    if !exists {
+        return Err(not_a_store("no such schema"));
+    }
+    if !has_meta {
+        return Err(not_a_store("the schema has no motcua tables"));
+    }
+    let found: i64 = client
+        .query_opt(
+            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .map_err(pg)?
+        .map_or(0, |row| row.get(0));
+    if found < 1 {
+        return Err(not_a_store("the schema has no store version"));
+    }
+    not_newer(schema, found)?;
+    Ok(found)
+}
+
+/// Refuses a store written by a newer version.
+fn not_newer(schema: &str, found: i64) -> Result<(), PgError> {
+    if found > SCHEMA_VERSION {
+        return Err(PgError::NewerSchema {
+            schema: schema.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
 }

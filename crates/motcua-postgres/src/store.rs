@@ -39,6 +39,9 @@ use uuid::Uuid;
 pub struct PgStore {
     schema: String,
     pool: Pool,
+    /// The store's schema version: [`crate::SCHEMA_VERSION`] once opened for writing (which
+    /// migrates), possibly older when opened read-only.
+    version: i64,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -73,7 +76,7 @@ impl PgStore {
             return Err(PgError::BadSchemaName(schema.to_owned()));
         }
         let config = Config::from_str(url).map_err(PgError::Config)?;
-        let pool = Pool::new(config.clone(), schema.to_owned());
+        let pool = Pool::new(config.clone(), schema.to_owned(), false);
         let mut client = config.connect(postgres::NoTls).map_err(PgError::Connect)?;
         client
             .batch_execute(&format!(
@@ -87,7 +90,43 @@ impl PgStore {
         Ok(PgStore {
             schema: schema.to_owned(),
             pool,
+            version: crate::SCHEMA_VERSION,
         })
+    }
+
+    /// Opens the store in `schema` for reading only: nothing is created, migrated or written
+    /// (every connection's transactions are read-only, `default_transaction_read_only`). A
+    /// schema without a store is [`PgError::NotAStore`], a store from a newer version
+    /// [`PgError::NewerSchema`]. A store of an older version is read as it is, unmigrated
+    /// (before version 2 it keeps no catalogue). Appends through it fail.
+    ///
+    /// ```no_run
+    /// use motcua_postgres::{PgError, PgStore};
+    /// let url = std::env::var("MOTCUA_PG_URL")?;
+    /// match PgStore::connect_read_only(&url, "nobody_made_this") {
+    ///     Err(PgError::NotAStore { schema, .. }) => assert_eq!(schema, "nobody_made_this"),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn connect_read_only(url: &str, schema: &str) -> Result<PgStore, PgError> {
+        if !plain_identifier(schema) {
+            return Err(PgError::BadSchemaName(schema.to_owned()));
+        }
+        let config = Config::from_str(url).map_err(PgError::Config)?;
+        let mut client = config.connect(postgres::NoTls).map_err(PgError::Connect)?;
+        let version = crate::schema::check(&mut client, schema)?;
+        Ok(PgStore {
+            schema: schema.to_owned(),
+            pool: Pool::new(config, schema.to_owned(), true),
+            version,
+        })
+    }
+
+    /// The store's schema version (older than [`crate::SCHEMA_VERSION`] only for a store
+    /// opened read-only and never migrated).
+    pub fn schema_version(&self) -> i64 {
+        self.version
     }
 
     /// The PostgreSQL schema holding the store.

@@ -23,3 +23,13 @@ fn scans_cover_every_dossier_once() {
     let fresh = Fresh::new(&url, "scan");
     conformance::scans_cover_every_dossier_once(fresh.store());
 }
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn a_staged_catalogue_commits_with_the_events() {
+    let url = url();
+    let fresh = Fresh::new(&url, "catalogue");
+    conformance::a_staged_catalogue_commits_with_the_events(fresh.store(), |s| {
+        s.catalogue().unwrap_or_else(|e| panic!("{e}"))
+    });
+}

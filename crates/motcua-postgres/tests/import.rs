@@ -10,6 +10,7 @@ use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, In
 const SMALL: ImportOptions = ImportOptions {
     chunk_events: 50,
     dossiers_in_memory: 20,
+    keep_catalogue: false,
 };
 
 fn jsonl(events: &[Event]) -> String {

@@ -26,6 +26,26 @@ pub enum SqliteError {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// The store was written by an older motcua and must be migrated, which a read-only open
+    /// does not do: open it for writing once (`motcua import`, [`crate::SqliteStore::open`]).
+    #[error("{}: the store has schema version {found}, older than this motcua's {current}; open it for writing once (e.g. `motcua import`) to migrate it", path.display())]
+    OlderSchema {
+        /// The file.
+        path: PathBuf,
+        /// The file's schema version.
+        found: i64,
+        /// The version this build reads.
+        current: i64,
+    },
+    /// The store's write-ahead log holds commits not yet in the file, and neither can be
+    /// written (read-only media): reading the file alone would miss them.
+    #[error("{}: the store's write-ahead log ({}) holds commits not yet in the file, and the files cannot be written; open the store once where they can be (e.g. copy both files) to fold the log in", path.display(), wal.display())]
+    UnreadableLog {
+        /// The file.
+        path: PathBuf,
+        /// The `-wal` file.
+        wal: PathBuf,
+    },
     /// The file does not exist (when opening an existing store).
     #[error("{}: no such store file", path.display())]
     Missing {

@@ -2,9 +2,10 @@
 
 use crate::pool::Lease;
 use crate::store::{
-    insert_event, last_position_in, to_i64, version_in, Attempt, SqliteStore, INSERT_EVENT,
+    insert_event, last_position_in, to_i64, version_in, write_catalogue_in, Attempt, SqliteStore,
+    INSERT_EVENT,
 };
-use motcua_core::DossierId;
+use motcua_core::{Catalogue, DossierId};
 use motcua_store::{
     plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, SessionStream, StoreError,
     StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
@@ -31,6 +32,8 @@ const IMPORT_CACHE_KIB: i64 = 128 * 1024;
 ///   131,072 dossiers), a new stream needs no read (its first insert proves it), and ids are
 ///   left to the unique index; any violation undoes the call's rows and runs it again with
 ///   every id and version read, for the exact answer.
+/// - A catalogue staged with [`ImportSession::stage_catalogue`] is written in the same
+///   transaction: stored with the events, or not at all.
 /// - Dropping the session without committing rolls the transaction back.
 /// - The connection gets a 128 MiB page cache for the session (the inserts into the indexes
 ///   come in random order), set back afterwards.
@@ -299,6 +302,14 @@ impl ImportSession for SqliteImport<'_> {
 
     fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
         self.store.by_id(self.conn()?, id)
+    }
+
+    /// Written into the session's transaction: kept only if the session commits.
+    fn stage_catalogue(&mut self, catalogue: &Catalogue) -> StoreResult<()> {
+        if self.committed {
+            return Err(self.finished());
+        }
+        write_catalogue_in(self.conn()?, catalogue).map_err(|e| self.store.backend(e))
     }
 
     fn commit(&mut self) -> StoreResult<u64> {

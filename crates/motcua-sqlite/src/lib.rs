@@ -11,6 +11,9 @@
 //! is not a motcua store, or comes from a newer version, is refused with
 //! [`SqliteError::NotAStore`] or [`SqliteError::NewerSchema`] and left unchanged.
 //!
+//! Readers open a store with [`SqliteStore::open_read_only`]: no write lock, nothing written,
+//! a snapshot of what was committed while writers go on.
+//!
 //! ```
 //! use motcua_core::{Channel, DossierId, Event, EventKind};
 //! use motcua_sqlite::SqliteStore;
@@ -45,6 +48,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod access;
 mod error;
 mod import;
 mod pool;
@@ -52,7 +56,8 @@ mod scan;
 mod schema;
 mod store;
 
+pub use access::BUSY_TIMEOUT_VAR;
 pub use error::SqliteError;
 pub use import::SqliteImport;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
-pub use store::{SqliteStore, BUSY_TIMEOUT_VAR};
+pub use store::SqliteStore;

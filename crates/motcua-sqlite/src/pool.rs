@@ -1,6 +1,7 @@
 //! A small pool of connections to one database, so threads sharing a store use several
 //! connections (SQLite serialises their writes with its own lock).
 
+use crate::access::Access;
 use motcua_store::StoreError;
 use rusqlite::Connection;
 use std::ops::{Deref, DerefMut};
@@ -14,8 +15,8 @@ const KEEP: usize = 8;
 pub(crate) struct Pool {
     idle: Mutex<Vec<Connection>>,
     returned: Condvar,
-    /// Where to open more; `None` for an in-memory database, which has exactly one.
-    path: Option<PathBuf>,
+    /// Where and how to open more; `None` for an in-memory database, which has exactly one.
+    path: Option<(PathBuf, Access)>,
 }
 
 /// A connection taken from the pool, given back when dropped.
@@ -25,7 +26,7 @@ pub(crate) struct Lease<'p> {
 }
 
 impl Pool {
-    pub(crate) fn new(first: Connection, path: Option<PathBuf>) -> Self {
+    pub(crate) fn new(first: Connection, path: Option<(PathBuf, Access)>) -> Self {
         Pool {
             idle: Mutex::new(vec![first]),
             returned: Condvar::new(),
@@ -44,9 +45,9 @@ impl Pool {
                     conn: Some(conn),
                 });
             }
-            if let Some(path) = &self.path {
+            if let Some((path, access)) = &self.path {
                 drop(idle);
-                let conn = crate::store::connect(path).map_err(|e| {
+                let conn = crate::access::connect(path, *access).map_err(|e| {
                     crate::error::store_error(e.to_string(), e.is_storage_failure())
                 })?;
                 return Ok(Lease {
@@ -55,6 +56,15 @@ impl Pool {
                 });
             }
             idle = self.returned.wait(idle).map_err(|_| poisoned())?;
+        }
+    }
+}
+
+impl Pool {
+    /// Closes every idle connection.
+    pub(crate) fn close_idle(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
         }
     }
 }

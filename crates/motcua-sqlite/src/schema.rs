@@ -41,46 +41,97 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), SqliteEr
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(sqlite)?;
-    let app_id: i64 = tx
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(sqlite)?;
-    let version: i64 = tx
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(sqlite)?;
-    if app_id != APPLICATION_ID {
-        let tables: i64 = tx
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(sqlite)?;
-        if app_id != 0 || tables != 0 {
-            let reason = if app_id != 0 {
-                format!("a SQLite database with application id {app_id:#x}")
-            } else {
-                format!("a SQLite database with {tables} tables or indexes of something else")
-            };
-            return Err(SqliteError::NotAStore {
-                path: path.to_owned(),
-                reason,
-            });
-        }
+    let found = Found::read(&tx, path)?;
+    if found.app_id != APPLICATION_ID && (found.app_id != 0 || found.tables != 0) {
+        return Err(found.foreign(path));
     }
-    if version > SCHEMA_VERSION {
-        return Err(SqliteError::NewerSchema {
-            path: path.to_owned(),
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    let from = usize::try_from(version).unwrap_or(0);
+    found.not_newer(path)?;
+    let from = usize::try_from(found.version).unwrap_or(0);
     for sql in MIGRATIONS.iter().skip(from) {
         tx.execute_batch(sql).map_err(sqlite)?;
     }
-    if version < SCHEMA_VERSION || app_id != APPLICATION_ID {
+    if found.version < SCHEMA_VERSION || found.app_id != APPLICATION_ID {
         tx.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
         ))
         .map_err(sqlite)?;
     }
     tx.commit().map_err(sqlite)
+}
+
+/// Checks, without writing anything, that the database is a motcua store of exactly this
+/// build's schema version: an empty file, a foreign database, or a store of another version is
+/// refused (an older store is migrated by opening it for writing).
+pub(crate) fn check(conn: &Connection, path: &Path) -> Result<(), SqliteError> {
+    let found = Found::read(conn, path)?;
+    if found.app_id != APPLICATION_ID {
+        return Err(found.foreign(path));
+    }
+    found.not_newer(path)?;
+    if found.version < SCHEMA_VERSION {
+        return Err(SqliteError::OlderSchema {
+            path: path.to_owned(),
+            found: found.version,
+            current: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// What the file's header and catalogue say it is.
+struct Found {
+    /// `PRAGMA application_id`.
+    app_id: i64,
+    /// `PRAGMA user_version`.
+    version: i64,
+    /// Tables and indexes in `sqlite_master`.
+    tables: i64,
+}
+
+impl Found {
+    fn read(conn: &Connection, path: &Path) -> Result<Found, SqliteError> {
+        let sqlite = |source: rusqlite::Error| classify(source, path);
+        let pragma = |name: &str| -> Result<i64, SqliteError> {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .map_err(sqlite)
+        };
+        Ok(Found {
+            app_id: pragma("application_id")?,
+            version: pragma("user_version")?,
+            tables: conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(sqlite)?,
+        })
+    }
+
+    /// The refusal of a file that is not marked as a motcua store.
+    fn foreign(&self, path: &Path) -> SqliteError {
+        let reason = if self.app_id != 0 {
+            format!("a SQLite database with application id {:#x}", self.app_id)
+        } else if self.tables != 0 {
+            format!(
+                "a SQLite database with {} tables or indexes of something else",
+                self.tables
+            )
+        } else {
+            "an empty file or database: no store was ever made in it".to_owned()
+        };
+        SqliteError::NotAStore {
+            path: path.to_owned(),
+            reason,
+        }
+    }
+
+    fn not_newer(&self, path: &Path) -> Result<(), SqliteError> {
+        if self.version > SCHEMA_VERSION {
+            return Err(SqliteError::NewerSchema {
+                path: path.to_owned(),
+                found: self.version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Turns "file is not a database" into [`SqliteError::NotAStore`].

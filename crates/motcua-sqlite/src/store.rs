@@ -1,5 +1,6 @@
 //! The SQLite event store.
 
+use crate::access::{self, Access};
 use crate::error::SqliteError;
 use crate::pool::{Lease, Pool};
 use crate::schema::{classify, prepare};
@@ -10,25 +11,7 @@ use motcua_store::{
 };
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use uuid::Uuid;
-
-/// How long a writer waits for another connection's write lock before failing, unless
-/// [`BUSY_TIMEOUT_VAR`] says otherwise.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The environment variable that sets the busy timeout in milliseconds (e.g. `0` to fail at
-/// once when another process holds the store's write lock).
-pub const BUSY_TIMEOUT_VAR: &str = "MOTCUA_SQLITE_BUSY_TIMEOUT_MS";
-
-/// The busy timeout: [`BUSY_TIMEOUT_VAR`] if it is a whole number of milliseconds, else
-/// [`BUSY_TIMEOUT`].
-fn busy_timeout() -> Duration {
-    std::env::var(BUSY_TIMEOUT_VAR)
-        .ok()
-        .and_then(|ms| ms.trim().parse().ok())
-        .map_or(BUSY_TIMEOUT, Duration::from_millis)
-}
 
 /// An [`EventStore`] in one SQLite file (or in memory).
 ///
@@ -58,6 +41,20 @@ fn busy_timeout() -> Duration {
 pub struct SqliteStore {
     path: PathBuf,
     pool: Pool,
+    /// A read-only store that found no `-wal` next to the file: SQLite made the (empty) log
+    /// files to read through, and they are removed when the store is dropped, if no other
+    /// connection uses them (see [`access::remove_unused_log`]).
+    made_log: bool,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if self.made_log {
+            // No lease outlives the store: every connection is idle.
+            self.pool.close_idle();
+            access::remove_unused_log(&self.path);
+        }
+    }
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -66,22 +63,6 @@ impl std::fmt::Debug for SqliteStore {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
-}
-
-/// Opens a connection to an existing store file with the store's settings.
-pub(crate) fn connect(path: &Path) -> Result<Connection, SqliteError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
-    configure(&conn, path)?;
-    Ok(conn)
-}
-
-fn configure(conn: &Connection, path: &Path) -> Result<(), SqliteError> {
-    let sqlite = |e| classify(e, path);
-    conn.busy_timeout(busy_timeout()).map_err(sqlite)?;
-    conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(sqlite)?;
-    Ok(())
 }
 
 impl SqliteStore {
@@ -123,8 +104,7 @@ impl SqliteStore {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
-        conn.busy_timeout(busy_timeout())
-            .map_err(|e| classify(e, path))?;
+        access::configure(&conn, path, Access::ReadWrite)?;
         prepare(&mut conn, path)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -135,10 +115,89 @@ impl SqliteStore {
                 reason: format!("the file cannot use a write-ahead log (journal mode {mode})"),
             });
         }
-        configure(&conn, path)?;
         Ok(SqliteStore {
             path: path.to_owned(),
-            pool: Pool::new(conn, Some(path.to_owned())),
+            pool: Pool::new(conn, Some((path.to_owned(), Access::ReadWrite))),
+            made_log: false,
+        })
+    }
+
+    /// Opens an existing store for reading only: nothing is ever written to the file, no write
+    /// lock is taken, and no schema is created or migrated. Reads see a snapshot of what was
+    /// committed, through the write-ahead log, while writers (an import) go on.
+    ///
+    /// Refused, with the file left untouched: a missing file ([`SqliteError::Missing`]), a
+    /// file that is not a store, including an empty one ([`SqliteError::NotAStore`]), a
+    /// store from a newer or an older version ([`SqliteError::NewerSchema`],
+    /// [`SqliteError::OlderSchema`]: an older store is migrated by [`SqliteStore::open`]).
+    ///
+    /// SQLite reads a WAL database through its `-wal` and `-shm` files, creating them next to
+    /// the file if they are missing (they hold no data then; the database file is not
+    /// changed); files made so are removed when the store is dropped, unless another
+    /// connection (a writer that started meanwhile) uses them. Where they can be neither found nor created (read-only media, a read-only
+    /// directory), no writer can change the file either, so it is read as immutable (no locks,
+    /// no log); a `-wal` that holds commits not yet in the file is then refused
+    /// ([`SqliteError::UnreadableLog`]) rather than ignored. Writes through a read-only store
+    /// fail.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("motcua-doc-ro-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// use motcua_sqlite::{SqliteError, SqliteStore};
+    /// use motcua_store::EventStore;
+    /// let path = dir.join("store.db");
+    /// # let _ = std::fs::remove_file(&path);
+    /// drop(SqliteStore::open(&path)?); // made by a writer
+    /// let store = SqliteStore::open_read_only(&path)?;
+    /// assert_eq!(store.last_position()?, 0);
+    ///
+    /// std::fs::write(dir.join("empty.db"), b"")?;
+    /// let err = SqliteStore::open_read_only(dir.join("empty.db")).unwrap_err();
+    /// assert!(matches!(err, SqliteError::NotAStore { .. }));
+    /// assert_eq!(std::fs::metadata(dir.join("empty.db"))?.len(), 0);
+    /// # drop(store);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteStore, SqliteError> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(SqliteError::Missing {
+                path: path.to_owned(),
+            });
+        }
+        if path.is_dir() {
+            // What a writable open says of a directory (a read-only one says "disk I/O error").
+            let cannot_open = rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN);
+            let message = format!("unable to open database file: {}", path.display());
+            return Err(SqliteError::Sqlite {
+                path: path.to_owned(),
+                source: rusqlite::Error::SqliteFailure(cannot_open, Some(message)),
+            });
+        }
+        let had_log = access::sibling(path, "-wal").exists();
+        let checked = |access| -> Result<Connection, SqliteError> {
+            let conn = access::connect(path, access)?;
+            crate::schema::check(&conn, path)?;
+            Ok(conn)
+        };
+        let (conn, access) = match checked(Access::ReadOnly) {
+            Ok(conn) => (conn, Access::ReadOnly),
+            Err(e) if access::wal_unavailable(&e) => {
+                if access::wal_has_frames(path) {
+                    return Err(SqliteError::UnreadableLog {
+                        path: path.to_owned(),
+                        wal: access::sibling(path, "-wal"),
+                    });
+                }
+                (checked(Access::Immutable)?, Access::Immutable)
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            pool: Pool::new(conn, Some((path.to_owned(), access))),
+            made_log: access == Access::ReadOnly && !had_log,
         })
     }
 
@@ -151,6 +210,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool: Pool::new(conn, None),
             path,
+            made_log: false,
         })
     }
 
@@ -180,18 +240,11 @@ impl SqliteStore {
     /// Saves the procedure catalogue in the store (replacing any), so the store alone is
     /// enough to report from.
     pub fn save_catalogue(&self, catalogue: &Catalogue) -> Result<(), SqliteError> {
-        let body = motcua_io::write_catalogue(catalogue);
         let conn = self.lease().map_err(|e| SqliteError::BadCatalogue {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
-        conn.execute(
-            "INSERT INTO catalogue (id, body) VALUES (1, ?1)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-            params![body],
-        )
-        .map_err(|e| self.sqlite(e))?;
-        Ok(())
+        write_catalogue_in(&conn, catalogue).map_err(|e| self.sqlite(e))
     }
 
     /// The stored catalogue, `None` if none was saved.
@@ -314,6 +367,17 @@ impl SqliteStore {
         row.map(|(position, body)| stored(position, &body))
             .transpose()
     }
+}
+
+/// Writes `catalogue` as the store's, replacing any, on `conn` (in its transaction, if one is
+/// open).
+pub(crate) fn write_catalogue_in(conn: &Connection, catalogue: &Catalogue) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO catalogue (id, body) VALUES (1, ?1)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+    )?
+    .execute(params![motcua_io::write_catalogue(catalogue)])?;
+    Ok(())
 }
 
 /// Why an append attempt stopped.

@@ -42,3 +42,13 @@ fn concurrent_appends_through_pooled_connections_survive_a_reopen() {
         motcua_store::EventStore::read_all(&*first, 0, usize::MAX).unwrap_or_default()
     );
 }
+
+/// The catalogue staged in an import session commits with its events, in memory and on a file.
+#[test]
+fn a_staged_catalogue_commits_with_the_events() {
+    let stored = |s: &SqliteStore| s.catalogue().unwrap_or_else(|e| panic!("{e}"));
+    conformance::a_staged_catalogue_commits_with_the_events(&in_memory(), stored);
+    let scratch = Scratch::new("catalogue");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    conformance::a_staged_catalogue_commits_with_the_events(&store, stored);
+}

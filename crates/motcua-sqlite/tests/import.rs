@@ -33,6 +33,7 @@ fn streams<S: EventStore>(store: &S) -> Vec<Vec<Event>> {
 const SMALL: ImportOptions = ImportOptions {
     chunk_events: 50,
     dossiers_in_memory: 20,
+    keep_catalogue: false,
 };
 
 #[test]
@@ -147,4 +148,41 @@ fn an_open_session_is_invisible_to_readers() {
     assert_eq!(session.commit().ok(), Some(1));
     drop(session);
     assert_eq!(reader.last_position().ok(), Some(1));
+}
+
+/// The catalogue an import keeps is stored with its events, in the same commit: an import
+/// refused at its last line keeps neither; a committed one keeps both.
+#[test]
+fn the_catalogue_is_stored_with_the_events_or_not_at_all() {
+    let sample = sample(30);
+    let scratch = Scratch::new("import-catalogue");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    let keep = ImportOptions {
+        keep_catalogue: true,
+        ..SMALL
+    };
+    // A refused import (its last line unreadable) keeps neither.
+    let mut text = jsonl(&sample.events);
+    text.push_str("{\"v\":1,\n");
+    let refused = import_jsonl_with(
+        &store,
+        text.as_bytes(),
+        &sample.catalogue,
+        &keep,
+        &mut |_| {},
+    );
+    assert!(refused.is_err());
+    assert!(matches!(store.catalogue(), Ok(None)));
+    assert_eq!(store.last_position().ok(), Some(0));
+    // A committed one keeps both.
+    let imported = import_jsonl_with(
+        &store,
+        jsonl(&sample.events).as_bytes(),
+        &sample.catalogue,
+        &keep,
+        &mut |_| {},
+    );
+    assert!(imported.is_ok(), "{imported:?}");
+    assert_eq!(store.catalogue().ok().flatten(), Some(sample.catalogue));
+    assert_eq!(store.last_position().ok(), Some(sample.events.len() as u64));
 }

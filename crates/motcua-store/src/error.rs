@@ -60,6 +60,10 @@ pub enum StoreError {
         /// That event's sequence number.
         sequence: u64,
     },
+    /// The store keeps no catalogue, and was asked to keep one
+    /// ([`crate::ImportSession::stage_catalogue`]).
+    #[error("this store keeps no catalogue")]
+    KeepsNoCatalogue,
     /// The backend failed (a poisoned lock, a database error, data it cannot decode).
     #[error("store backend failed: {0}")]
     Backend(String),

@@ -46,6 +46,10 @@ pub struct ImportOptions {
     /// Dossier states kept in memory; beyond it the least recently touched half is dropped
     /// and read back from the store's session if the dossier appears again.
     pub dossiers_in_memory: usize,
+    /// Keep the catalogue the events are checked against in the store, replacing its own, in
+    /// the import's one commit ([`ImportSession::stage_catalogue`]): events and catalogue are
+    /// stored together or not at all. A store that keeps no catalogue refuses the import.
+    pub keep_catalogue: bool,
 }
 
 impl Default for ImportOptions {
@@ -53,6 +57,7 @@ impl Default for ImportOptions {
         ImportOptions {
             chunk_events: 10_000,
             dossiers_in_memory: 100_000,
+            keep_catalogue: false,
         }
     }
 }
@@ -258,6 +263,7 @@ fn run<S: EventStore + ?Sized>(
         options: ImportOptions {
             chunk_events: options.chunk_events.max(1),
             dossiers_in_memory: options.dossiers_in_memory.max(1),
+            keep_catalogue: options.keep_catalogue,
         },
         dossiers: HashMap::new(),
         evicted: HashSet::new(),
@@ -294,6 +300,12 @@ fn run<S: EventStore + ?Sized>(
         if end {
             break;
         }
+    }
+    if options.keep_catalogue {
+        import
+            .session
+            .stage_catalogue(catalogue)
+            .map_err(ImportError::Store)?;
     }
     report(import.events_imported, true);
     if let Err(e) = import.session.commit() {
@@ -590,7 +602,7 @@ impl Importer<'_> {
                     stream.events.get(first).map(|e| e.event_id)
                 })
             }
-            StoreError::Backend(_) | StoreError::Storage(_) => None,
+            StoreError::Backend(_) | StoreError::Storage(_) | StoreError::KeepsNoCatalogue => None,
         };
         let found = id.and_then(|id| self.session.event_by_id(&id).ok().flatten());
         match found {

@@ -4,7 +4,7 @@
 use crate::batch::{plan_batch, BatchPlan};
 use crate::error::StoreError;
 use crate::store::{Appended, EventStore, StoreResult, StoredEvent, StreamBatch};
-use motcua_core::{DossierId, Event};
+use motcua_core::{Catalogue, DossierId, Event};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -87,6 +87,24 @@ pub trait ImportSession {
     /// The event carrying `id`, stored before the session or appended in it, with its
     /// position; `None` if there is none.
     fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>>;
+
+    /// Stages `catalogue` to replace the store's catalogue in the session's commit: the
+    /// catalogue and the events are stored together or not at all (a commit that fails, or a
+    /// session dropped, keeps neither). Stores that keep no catalogue (the default, and
+    /// [`crate::InMemoryStore`]) refuse with [`StoreError::KeepsNoCatalogue`].
+    ///
+    /// ```
+    /// use motcua_store::{EventStore, InMemoryStore, StoreError};
+    /// # let catalogue = motcua_core::Catalogue::new(vec![], vec![])?;
+    /// let store = InMemoryStore::new();
+    /// let mut session = store.begin_import()?;
+    /// assert_eq!(session.stage_catalogue(&catalogue), Err(StoreError::KeepsNoCatalogue));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn stage_catalogue(&mut self, catalogue: &Catalogue) -> StoreResult<()> {
+        let _ = catalogue;
+        Err(StoreError::KeepsNoCatalogue)
+    }
 
     /// Stores every event the session appended, atomically; returns the store's last
     /// position afterwards. On error nothing is stored. Called once: afterwards the session

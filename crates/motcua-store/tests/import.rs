@@ -394,6 +394,7 @@ fn tiny() -> ImportOptions {
     ImportOptions {
         chunk_events: 1,
         dossiers_in_memory: 1,
+        keep_catalogue: false,
     }
 }
 
@@ -414,6 +415,7 @@ fn small_chunks_and_few_dossiers_in_memory_import_the_same() {
         let options = ImportOptions {
             chunk_events,
             dossiers_in_memory: 1,
+            keep_catalogue: false,
         };
         let store = seeded();
         let small = import_jsonl_with(
@@ -461,6 +463,7 @@ fn an_id_repeated_in_a_later_chunk_names_both_lines() {
         ImportOptions {
             chunk_events: 2,
             dossiers_in_memory: 10,
+            keep_catalogue: false,
         },
     ] {
         let store = seeded();
@@ -523,6 +526,7 @@ fn progress_is_reported_after_each_chunk_and_before_the_commit() {
     let options = ImportOptions {
         chunk_events: 4,
         dossiers_in_memory: 100,
+        keep_catalogue: false,
     };
     let summary = import_jsonl_with(&store, file.as_bytes(), &catalogue(), &options, &mut |p| {
         reports.push(p)

@@ -7,7 +7,7 @@
 use super::fixtures::{event, events, ok, snapshot};
 use crate::error::StoreError;
 use crate::store::{Appended, EventStore, ExpectedVersion, StreamBatch};
-use motcua_core::DossierId;
+use motcua_core::{Catalogue, DossierId, Level, Unit, UnitId};
 use uuid::Uuid;
 
 fn d(id: &str) -> DossierId {
@@ -213,4 +213,54 @@ pub fn import_sessions_read_the_store_and_themselves<S: EventStore>(store: &S) {
         Some((5, event("B", 1, 101)))
     );
     assert_eq!(ok(session.event_by_id(&Uuid::from_u128(999))), None);
+}
+
+/// For stores that keep a catalogue: the catalogue staged in a session is stored with the
+/// session's events, in the same commit. A session dropped keeps neither; a commit keeps
+/// both, and a later session's catalogue replaces it. `stored` reads the store's catalogue.
+pub fn a_staged_catalogue_commits_with_the_events<S: EventStore>(
+    store: &S,
+    stored: impl Fn(&S) -> Option<Catalogue>,
+) {
+    let catalogue = |unit: &str| {
+        let unit = Unit {
+            id: UnitId::new(unit),
+            name: format!("Đơn vị {unit}"),
+            level: Level::Commune,
+            parent: None,
+        };
+        Catalogue::new(vec![unit], vec![]).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let stage = |unit: &str, commit: bool| {
+        let mut session = ok(store.begin_import());
+        let ids = if unit == "A" { 0 } else { 100 };
+        ok(session.append_streams(&[batch(unit, 0, 1, 2, ids)]));
+        ok(session.stage_catalogue(&catalogue(unit)));
+        if commit {
+            ok(session.commit());
+        }
+    };
+    stage("A", false);
+    assert_eq!(stored(store), None, "a dropped session kept its catalogue");
+    assert_eq!(
+        ok(store.last_position()),
+        0,
+        "a dropped session kept its events"
+    );
+    stage("A", true);
+    assert_eq!(
+        stored(store),
+        Some(catalogue("A")),
+        "a commit lost the catalogue"
+    );
+    assert_eq!(ok(store.last_position()), 2);
+    stage("B", false);
+    assert_eq!(
+        stored(store),
+        Some(catalogue("A")),
+        "a dropped session replaced the catalogue"
+    );
+    stage("B", true);
+    assert_eq!(stored(store), Some(catalogue("B")));
+    assert_eq!(ok(store.last_position()), 4);
 }

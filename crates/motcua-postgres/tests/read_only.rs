@@ -1,0 +1,152 @@
+//! Read-only opens: they create nothing (no schema, no table), read what a writer stored, and
+//! refuse to write.
+
+mod common;
+
+use common::{schema_name, url, Fresh};
+use motcua_postgres::{PgError, PgStore, SCHEMA_VERSION};
+use motcua_store::{conformance, EventStore};
+
+fn client(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn schema_exists(client: &mut postgres::Client, schema: &str) -> bool {
+    client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&schema],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .get(0)
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn a_read_only_open_creates_no_schema_and_no_tables() {
+    let url = url();
+    let mut client = client(&url);
+    let missing = schema_name("ro_missing");
+    let err = PgStore::connect_read_only(&url, &missing).err();
+    assert!(
+        matches!(&err, Some(PgError::NotAStore { reason, .. }) if reason == "no such schema"),
+        "{err:?}"
+    );
+    assert!(!schema_exists(&mut client, &missing));
+
+    let empty = schema_name("ro_empty");
+    client
+        .batch_execute(&format!("CREATE SCHEMA {empty}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = PgStore::connect_read_only(&url, &empty).err();
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = $1",
+            &[&empty],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .get(0);
+    client
+        .batch_execute(&format!("DROP SCHEMA {empty}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(err, Some(PgError::NotAStore { .. })), "{err:?}");
+    assert_eq!(tables, 0);
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn a_read_only_store_reads_what_was_stored_and_writes_nothing() {
+    let url = url();
+    let fresh = Fresh::new(&url, "ro_reads");
+    let writer = fresh.store();
+    conformance::appended_events_read_back(writer);
+    // An import in progress is not seen.
+    let mut session = writer.begin_import().unwrap_or_else(|e| panic!("{e}"));
+    let reader =
+        PgStore::connect_read_only(&url, writer.schema()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(reader.last_position().ok(), Some(6));
+    assert_eq!(reader.read_all(0, 100).ok(), writer.read_all(0, 100).ok());
+    session.commit().unwrap_or_else(|e| panic!("{e}"));
+    drop(session);
+    // Writes are refused by the database.
+    let all = reader.read_all(0, 1).unwrap_or_default();
+    let batch = motcua_store::StreamBatch {
+        dossier_id: "RO-1".into(),
+        expected: motcua_store::ExpectedVersion::NoStream,
+        events: all
+            .into_iter()
+            .map(|s| motcua_core::Event {
+                event_id: uuid::Uuid::from_u128(77),
+                dossier_id: "RO-1".into(),
+                sequence: 1,
+                ..s.event
+            })
+            .collect(),
+    };
+    let err = reader.append_streams(std::slice::from_ref(&batch));
+    assert!(err.is_err(), "{err:?}");
+    assert_eq!(writer.last_position().ok(), Some(6));
+    // The same batch goes in through the writer: the refusal was the read-only session's.
+    assert!(writer.append_streams(&[batch]).is_ok());
+}
+
+/// The store version in `schema`'s meta table.
+fn stored_version(client: &mut postgres::Client, schema: &str) -> i64 {
+    client
+        .query_one(
+            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .get(0)
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated() {
+    let url = url();
+    let fresh = Fresh::new(&url, "ro_versions");
+    let schema = fresh.store().schema().to_owned();
+    let mut client = client(&url);
+    let set = |client: &mut postgres::Client, v: i64| {
+        client
+            .execute(
+                &format!("UPDATE {schema}.motcua_meta SET value = $1 WHERE key = 'schema_version'"),
+                &[&v],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    set(&mut client, SCHEMA_VERSION + 1);
+    let err = PgStore::connect_read_only(&url, &schema).err();
+    assert!(matches!(err, Some(PgError::NewerSchema { .. })), "{err:?}");
+    // A version-1 store (no catalogue table then) is read as it is, not migrated.
+    fresh
+        .store()
+        .save_catalogue(&motcua_core::Catalogue::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    set(&mut client, 1);
+    let old = PgStore::connect_read_only(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(old.schema_version(), 1);
+    assert!(matches!(old.catalogue(), Ok(None)));
+    assert_eq!(old.last_position().ok(), Some(0));
+    drop(old);
+    assert_eq!(
+        stored_version(&mut client, &schema),
+        1,
+        "a read-only open migrated the store"
+    );
+    set(&mut client, SCHEMA_VERSION);
+    let current = PgStore::connect_read_only(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        current.catalogue().ok().flatten(),
+        Some(motcua_core::Catalogue::default())
+    );
+    // A true version-1 store, without the catalogue table, is migrated by a writable open.
+    client
+        .batch_execute(&format!("DROP TABLE {schema}.motcua_catalogue"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    set(&mut client, 1);
+    let migrated = PgStore::connect(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stored_version(&mut client, &schema), SCHEMA_VERSION);
+    assert!(matches!(migrated.catalogue(), Ok(None)));
+}
