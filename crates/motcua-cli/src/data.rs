@@ -384,6 +384,49 @@ impl Dataset {
         Ok(data)
     }
 
+    /// Opens the data and reads one dossier's events, keeping only those recorded by
+    /// `--known-at`. From stores (one or several shards, SQLite or PostgreSQL) only that
+    /// dossier is read, through the index, whatever the store's size; from a file or the sample,
+    /// everything is loaded. `None` when the data holds no event of it; then, for a file or the
+    /// sample, [`Dataset::streams`] holds the other dossiers (for a hint of what ids look like).
+    pub fn load_dossier(
+        args: &DataArgs,
+        dossier: &DossierId,
+    ) -> Result<(Dataset, Option<Vec<Event>>), CliError> {
+        if args.store.is_empty() {
+            let mut data = Self::load(args)?;
+            let events = data.streams.remove(dossier);
+            return Ok((data, events));
+        }
+        let data = Self::open(args)?;
+        let mut found = None;
+        if let Origin::Stores(stores) = &data.origin {
+            for (location, store) in stores {
+                let backend =
+                    |e: StoreError| CliError::store(location, "the store could not be read", &e);
+                let events = match store {
+                    AnyStore::Sqlite(s) => s.read_stream(dossier),
+                    AnyStore::Postgres(s) => s.read_stream(dossier),
+                }
+                .map_err(backend)?;
+                if !events.is_empty() {
+                    found = Some(events);
+                    break;
+                }
+            }
+        }
+        let found = found
+            .map(|mut events| {
+                if let Some(known_at) = args.known_at {
+                    let known = motcua_core::known_prefix(&events, known_at).len();
+                    events.truncate(known);
+                }
+                events
+            })
+            .filter(|events| !events.is_empty());
+        Ok((data, found))
+    }
+
     /// A view context with the default judging rules.
     pub fn context(&self) -> Context<'_> {
         Context::new(&self.catalogue, &self.calendar)

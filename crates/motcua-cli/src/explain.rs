@@ -31,9 +31,14 @@ pub enum ExplainFormat {
 
 /// Runs `motcua explain`.
 pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let data = Dataset::load(&args.data)?;
     let id = DossierId::new(args.dossier.clone());
-    let Some(events) = data.streams.get(&id) else {
+    let (data, events) = Dataset::load_dossier(&args.data, &id)?;
+    let Some(events) = events.as_ref() else {
+        if !args.data.store.is_empty() {
+            return Err(CliError::Usage(format!(
+                "dossier {id} is not in the data (no store given holds an event of it)"
+            )));
+        }
         // A hint of what ids look like: three ids from the data, cut to 32 characters (their
         // control characters are escaped with the rest of the message when it is printed).
         let examples: Vec<String> = data
