@@ -70,6 +70,7 @@ pub fn changes(
 /// Runs `motcua changes`.
 pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::load(&args.data)?;
+    data.announce();
     let as_of = data.as_of;
     if data.known_at.is_some_and(|k| args.published_at > k) {
         return Err(CliError::Usage(
@@ -84,8 +85,11 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
     );
     writeln!(
         out,
-        "As of {}: {} dossier(s) judged differently as known {now} than as published at {}",
+        "As of {}{}: {} dossier(s) judged differently as known {now} than as published at {}",
         display_instant(as_of),
+        data.as_of_note(false)
+            .map(|note| format!(" ({note})"))
+            .unwrap_or_default(),
         list.len(),
         display_instant(args.published_at),
     )?;

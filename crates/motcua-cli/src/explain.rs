@@ -32,6 +32,7 @@ pub enum ExplainFormat {
 /// Runs `motcua explain`.
 pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::load(&args.data)?;
+    data.announce();
     let id = DossierId::new(args.dossier.clone());
     let Some(events) = data.streams.get(&id) else {
         // A hint of what ids look like: three ids from the data, cut to 32 characters (their
@@ -85,6 +86,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         };
         let json = serde_json::json!({
             "as_of": when(Some(as_of)),
+            "as_of_from": data.as_of_from.key(),
             "judged_under": {
                 "procedure": procedure.code,
                 "name": procedure.name,
@@ -126,7 +128,10 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         line(unit_name)
     )?;
     writeln!(out, "  channel    {}", view.channel.label())?;
-    writeln!(out, "  as of      {}", display_instant(as_of))?;
+    match data.as_of_note(false) {
+        Some(note) => writeln!(out, "  as of      {} ({note})", display_instant(as_of))?,
+        None => writeln!(out, "  as of      {}", display_instant(as_of))?,
+    }
     writeln!(out)?;
     writeln!(out, "Events known by then ({}):", known.len())?;
     for event in &known {

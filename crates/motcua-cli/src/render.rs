@@ -116,11 +116,14 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
     let offset = data.calendar.offset();
     writeln!(
         out,
-        "  {} {} (UTC{:+03}:{:02})",
+        "  {} {} (UTC{:+03}:{:02}){}",
         cell(l.pick("as of", "tính đến"), 9),
         display_instant(data.as_of),
         offset.whole_hours(),
-        offset.minutes_past_hour().unsigned_abs()
+        offset.minutes_past_hour().unsigned_abs(),
+        data.as_of_note(l == Lang::Vi)
+            .map(|note| format!(" — {note}"))
+            .unwrap_or_default()
     )?;
     if let Some(known_at) = data.known_at {
         writeln!(

@@ -231,6 +231,7 @@ pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let targets = load_targets(&args.targets)?;
     let data = Dataset::open(&args.data)?;
+    data.announce();
     let built = build(
         &data,
         Options {
@@ -305,6 +306,7 @@ pub fn json(built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
         "labels": {"indicators": indicators, "levels": levels, "counts": counts},
         "source": source,
         "as_of": when(Some(built.data.as_of)),
+        "as_of_from": built.data.as_of_from.key(),
         "known_at": when(built.data.known_at),
         "period": {"start": when(Some(built.period.start)), "end": when(Some(built.period.end))},
         "calendar": built.data.calendar.version().to_string(),
