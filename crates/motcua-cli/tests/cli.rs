@@ -808,3 +808,41 @@ mod defaults {
         }
     }
 }
+
+/// Shell completions and the man page are generated from the clap definitions: every
+/// subcommand is in each, and an unknown shell is a usage error.
+#[test]
+fn completions_and_the_man_page_name_every_subcommand() {
+    const SUBCOMMANDS: [&str; 9] = [
+        "report",
+        "explain",
+        "calendar",
+        "import",
+        "export",
+        "gen",
+        "changes",
+        "completions",
+        "man",
+    ];
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = motcua(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for name in SUBCOMMANDS {
+            assert!(script.contains(name), "{shell}: no {name}");
+        }
+        assert!(script.contains("as-of"), "{shell}: no --as-of");
+    }
+    let o = motcua(&["completions", "cmd.exe"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = motcua(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH motcua 1"), "{page}");
+    for name in SUBCOMMANDS {
+        assert!(
+            page.contains(&format!("motcua\\-{name}(1)")),
+            "no {name}:\n{page}"
+        );
+    }
+}
