@@ -70,13 +70,13 @@ pub fn changes(
 /// Runs `motcua changes`.
 pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::load(&args.data)?;
-    data.announce();
     let as_of = data.as_of;
     if data.known_at.is_some_and(|k| args.published_at > k) {
         return Err(CliError::Usage(
             "--published-at must not be after --known-at".to_owned(),
         ));
     }
+    data.announce();
     let list = changes(&data, as_of, args.published_at);
     let out = &mut Terminal::new(out);
     let now = data.known_at.map_or_else(

@@ -32,7 +32,6 @@ pub enum ExplainFormat {
 /// Runs `motcua explain`.
 pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::load(&args.data)?;
-    data.announce();
     let id = DossierId::new(args.dossier.clone());
     let Some(events) = data.streams.get(&id) else {
         // A hint of what ids look like: three ids from the data, cut to 32 characters (their
@@ -80,6 +79,8 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .version()
         .to_string();
 
+    // Said once the answer stands: a command that fails says only why.
+    data.announce();
     if args.format == ExplainFormat::Json {
         let date = |pick: fn(&ProcedureVersion) -> Option<time::Date>| {
             version.and_then(pick).map(|d| d.to_string())

@@ -263,7 +263,6 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     check_csv_options(args)?;
     let targets = load_targets(&args.targets)?;
     let data = Dataset::open(&args.data)?;
-    data.announce();
     let built = build(
         &data,
         Options {
@@ -274,6 +273,8 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             lang: args.lang,
         },
     )?;
+    // Said once the answer stands: a command that fails says only why.
+    data.announce();
     match &args.out {
         Some(path) => {
             let io = |source| CliError::Io {
