@@ -18,6 +18,7 @@ fn catalogue() -> Catalogue {
           {"code":"CAL30-STEP","name":"c","field":"f","level":"district","time_limit":{"calendar_days":30},
            "steps":[{"id":"appraisal","name":"thẩm định","share_percent":80}]},
           {"code":"SAME-P","name":"s","field":"f","level":"district","time_limit":{"same_day":{"cutoff":"15:00"}},"supplement_policy":"pause"},
+          {"code":"NONE","name":"n","field":"f","level":"district","time_limit":"none"},
           {"code":"WD5-SUP30","name":"s","field":"f","level":"district","time_limit":{"working_days":5},"supplement_time_limit":{"calendar_days":30}}
         ]}"#,
     )
@@ -250,4 +251,26 @@ fn the_applicant_has_a_due_to_supplement() {
         ),
         (1, 1, 0)
     );
+}
+
+/// Found by the reference clock: a procedure without a time limit has no official due, but an
+/// apology's new appointment is still what the applicant was promised.
+#[test]
+fn an_apology_promises_a_date_even_without_a_time_limit() {
+    let catalogue = catalogue();
+    let calendar = Calendar::vietnam();
+    let events = Story::new(&catalogue, "N")
+        .then(datetime!(2024-01-01 00:00 +7), received("NONE"))
+        .then(
+            datetime!(2024-01-01 00:00 +7),
+            EventKind::ApologyIssued {
+                new_due: datetime!(2024-01-02 00:00 +7),
+                reason: "xin lỗi".into(),
+            },
+        )
+        .events();
+    let at = given(&catalogue, &calendar, events).at(datetime!(2024-01-01 00:00 +7));
+    assert_eq!(at.view().official_due, None);
+    assert_eq!(at.view().promised_due, Some(datetime!(2024-01-02 00:00 +7)));
+    assert_eq!(at.view().time_class, TimeClass::WithinTime);
 }

@@ -86,7 +86,12 @@ fn check_story(
             view.time_class,
             view.late_reason,
             paused,
-            (got_steps, view.supplement_due, view.supplement_overdue),
+            (
+                got_steps,
+                view.supplement_due,
+                view.supplement_overdue,
+                view.promised_overdue,
+            ),
         );
         let wanted = (
             want.official_due,
@@ -103,12 +108,13 @@ fn check_story(
                 want.steps.clone(),
                 want.supplement_due,
                 want.supplement_overdue,
+                want.promised_overdue,
             ),
         );
         prop_assert_eq!(
             &got,
             &wanted,
-            "as of {}, limit {:?}, policy {:?}, pays {}, rules {:?}\n(official, promised, accept_by, accept_overdue, used, left, overdue, class, reason, paused, (steps, supply due, supply overdue))\nevents:\n{}",
+            "as of {}, limit {:?}, policy {:?}, pays {}, rules {:?}\n(official, promised, accept_by, accept_overdue, used, left, overdue, class, reason, paused, (steps, supply due, supply overdue, promised overdue))\nevents:\n{}",
             as_of,
             procedure.time_limit,
             procedure.supplement_policy,

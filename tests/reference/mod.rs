@@ -191,6 +191,7 @@ pub struct Expected {
     pub steps: Vec<(Option<OffsetDateTime>, bool)>,
     pub supplement_due: Option<OffsetDateTime>,
     pub supplement_overdue: bool,
+    pub promised_overdue: bool,
 }
 
 /// A wait that stops the clock: (from, until, cause, supplied).
@@ -228,6 +229,7 @@ pub fn expected(
         steps: Vec::new(),
         supplement_due: None,
         supplement_overdue: false,
+        promised_overdue: false,
     };
     let Some(received) = state.received_at else {
         if status == Status::Submitted {
@@ -342,7 +344,6 @@ pub fn expected(
             phase_waits.push(i);
         }
     }
-    let clock_at = stopped_at.map_or(end, |s| s.min(end));
     // Closed waits of the phase, clipped to the clock's reading.
     let closed: Vec<(OffsetDateTime, OffsetDateTime, bool)> = phase_waits
         .iter()
@@ -416,6 +417,11 @@ pub fn expected(
     });
     out.official_due = due;
     out.promised_due = state.apologies.last().map(|a| a.new_due).or(due);
+    let clock_at = stopped_at.map_or(end, |s| s.min(end));
+    out.promised_overdue = !state.is_finished()
+        && out
+            .promised_due
+            .is_some_and(|p| compare(clock_at, p) == Ordering::Greater);
 
     // The clock's reading.
     if limit != TimeLimit::None {

@@ -14,6 +14,10 @@ pub const EXIT_CONFLICT: i32 = 4;
 /// given as a file, a full disk, a read-only or locked store, an unreachable server).
 pub const EXIT_IO: i32 = 5;
 
+/// Exit code for a report that was written but is partial: some dossiers could not be judged
+/// (they are listed in the report with their reasons; the figures count the others).
+pub const EXIT_PARTIAL: i32 = 6;
+
 /// Everything that can stop the tool, each with the one line it prints.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -60,6 +64,14 @@ pub enum CliError {
     /// Data is consistent by itself but something cannot be computed from it.
     #[error("{0}")]
     Data(String),
+    /// The report was written, but some dossiers could not be judged.
+    #[error("the report is partial: {unjudged} dossier(s) could not be judged and are counted nowhere; they are listed in the report with the reason (first: {first})")]
+    Partial {
+        /// How many dossiers were not judged.
+        unjudged: usize,
+        /// The first of them, with its reason.
+        first: String,
+    },
     /// A `motcua calendar` command failed.
     #[error(transparent)]
     Calendar(#[from] crate::calendar_cmd::CalendarCmdError),
@@ -73,6 +85,7 @@ impl CliError {
             CliError::Io { .. } | CliError::Storage { .. } | CliError::Output(_) => EXIT_IO,
             CliError::BadInput { .. } | CliError::Data(_) => EXIT_BAD_INPUT,
             CliError::Conflict { .. } => EXIT_CONFLICT,
+            CliError::Partial { .. } => EXIT_PARTIAL,
             CliError::Calendar(e) => e.exit_code(),
         }
     }

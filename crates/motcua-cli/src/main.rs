@@ -5,9 +5,11 @@
 //! out of a store file, which `report` and `explain` read with `--store FILE`. Exit codes: 0 success, 2 usage, 3 bad input,
 //! 4 conflict, 5 a file, the output or a store could not be read or written.
 
+mod alarms;
 mod calendar_cmd;
 mod changes;
 mod data;
+mod dossiers;
 mod error;
 mod escape;
 mod explain;
@@ -39,6 +41,12 @@ enum Command {
     Report(report::ReportArgs),
     /// Why a dossier's due is what it is, step by step, and whether it is overdue.
     Explain(explain::ExplainArgs),
+    /// Every judgement change in a window, in time order: due soon, overdue, steps' dues,
+    /// accept and supplement deadlines, with the dossier and the unit responsible.
+    Alarms(alarms::AlarmsArgs),
+    /// The dossiers as of an instant, one row each (open ones by default), filtered by unit,
+    /// status, time class or procedure: time left or overdue in working days, and the next alarm.
+    Dossiers(dossiers::DossiersArgs),
     /// Working-time arithmetic on the Vietnamese calendar.
     Calendar(calendar_cmd::CalendarArgs),
     /// Check a JSON Lines events file and append it to a store file, all or nothing.
@@ -79,6 +87,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Report(args) => report::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
+        Command::Alarms(args) => alarms::run(args, &mut out),
+        Command::Dossiers(args) => dossiers::run(args, &mut out),
         Command::Calendar(args) => {
             calendar_cmd::run(args.clone(), &mut escape::Terminal::new(&mut out))
                 .map_err(CliError::from)

@@ -178,6 +178,25 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         });
         writeln!(out, "  {code:>4}  {}  {:>9}", cell(&label, 48), num(*count))?;
     }
+    let c = b.report.province();
+    for (label, count) in [
+        (
+            l.pick(
+                "of those stopped: not supplemented in time",
+                "trong đó dừng do quá hạn bổ sung",
+            ),
+            c.supplement_expired,
+        ),
+        (
+            l.pick(
+                "open, waiting for a supplement past its time",
+                "đang chờ bổ sung quá thời hạn bổ sung",
+            ),
+            c.open_supplement_overdue,
+        ),
+    ] {
+        writeln!(out, "        {}  {:>9}", cell(label, 48), num(count))?;
+    }
 
     heading(
         out,
@@ -466,6 +485,41 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
             ),
         )?;
     }
+    let unjudged = b.report.unjudged();
+    if !unjudged.is_empty() {
+        heading(
+            out,
+            l.pick(
+                "DOSSIERS NOT JUDGED (counted nowhere above; the report is partial)",
+                "HỒ SƠ KHÔNG ĐÁNH GIÁ ĐƯỢC (không tính vào số liệu trên; báo cáo chưa đầy đủ)",
+            ),
+        )?;
+        const SHOWN: usize = 20;
+        for (dossier, reason) in unjudged.iter().take(SHOWN) {
+            writeln!(
+                out,
+                "  {}  {}",
+                escape::controls(dossier.as_str()),
+                escape::controls(reason)
+            )?;
+        }
+        if unjudged.len() > SHOWN {
+            writeln!(
+                out,
+                "  {}",
+                match l {
+                    Lang::En => format!(
+                        "… and {} more (all of them in --format json)",
+                        num(u64::try_from(unjudged.len() - SHOWN).unwrap_or(u64::MAX))
+                    ),
+                    Lang::Vi => format!(
+                        "… và {} hồ sơ khác (đầy đủ trong --format json)",
+                        num(u64::try_from(unjudged.len() - SHOWN).unwrap_or(u64::MAX))
+                    ),
+                }
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -494,7 +548,7 @@ fn head(l: Lang, key: &str) -> String {
 }
 
 /// Vietnamese headers of the CSV columns that are not in `COUNT_COLUMNS`.
-const VI_HEADS: [(&str, &str); 40] = [
+const VI_HEADS: [(&str, &str); 42] = [
     ("level", "cấp"),
     ("unit", "mã đơn vị"),
     ("name", "tên"),
@@ -502,6 +556,8 @@ const VI_HEADS: [(&str, &str); 40] = [
     ("field", "lĩnh vực"),
     ("month", "tháng"),
     ("stopped", "dừng xử lý"),
+    ("supplement_expired", "dừng do quá hạn bổ sung"),
+    ("open_supplement_overdue", "chờ bổ sung quá hạn"),
     ("online_received", "nộp trực tuyến"),
     ("online_counted", "trực tuyến tính theo 766"),
     (

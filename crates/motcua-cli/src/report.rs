@@ -287,9 +287,21 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 CliError::Output(source) => io(source),
                 other => other,
             })?;
-            file.flush().map_err(io)
+            file.flush().map_err(io)?;
         }
-        None => render_to(args, &built, out),
+        None => render_to(args, &built, out)?,
+    }
+    partial(&built.report)
+}
+
+/// [`CliError::Partial`] when some dossiers could not be judged (after the report is written).
+fn partial(report: &motcua_metrics::Report) -> Result<(), CliError> {
+    match report.unjudged().iter().next() {
+        None => Ok(()),
+        Some((dossier, reason)) => Err(CliError::Partial {
+            unjudged: report.unjudged().len(),
+            first: format!("{dossier}: {reason}"),
+        }),
     }
 }
 

@@ -712,6 +712,193 @@ mod versions {
             stderr(&o)
         );
     }
+
+    /// A dossier that cannot be judged (received in a gap between two versions) does not stop
+    /// the report: it is listed with its reason, the others are counted, and the exit code (6)
+    /// says the report is partial.
+    #[test]
+    fn a_dossier_that_cannot_be_judged_makes_the_report_partial_not_failed() {
+        let dir = with_events();
+        let text = std::fs::read_to_string(catalogue()).unwrap_or_else(|e| panic!("{e}"));
+        let gap = text.replace(
+            "\"effective_until\": \"2025-06-30\"",
+            "\"effective_until\": \"2025-06-29\"",
+        );
+        assert_ne!(gap, text, "the example's effective_until moved");
+        let with_gap = dir.join("gap.json");
+        std::fs::write(&with_gap, gap).unwrap_or_else(|e| panic!("{e}"));
+        let events = dir.join("events.jsonl").display().to_string();
+        let with_gap = with_gap.display().to_string();
+        let args = [
+            "report",
+            "--events",
+            &events,
+            "--catalog",
+            &with_gap,
+            "--as-of",
+            AS_OF,
+        ];
+        let o = motcua(&args);
+        assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("the report is partial: 1 dossier(s) could not be judged"),
+            "{}",
+            stderr(&o)
+        );
+        let table = stdout(&o);
+        assert!(table.contains("DOSSIERS NOT JUDGED"), "{table}");
+        assert!(
+            table.contains(&format!(
+                "{JUNE}  no version of procedure 2.000636 was in force on 2025-06-30"
+            )),
+            "{table}"
+        );
+        let o = motcua(&[&args[..], &["--format", "json"]].concat());
+        assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+        let json: serde_json::Value =
+            serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            json["report"]["unjudged"][JUNE]
+                .as_str()
+                .is_some_and(|r| r.contains("2025-06-30")),
+            "{json}"
+        );
+        assert_eq!(
+            json["report"]["province"]["received"], 1,
+            "the July dossier is counted"
+        );
+    }
+
+    /// `motcua alarms` lists every judgement change of the window in time order, with the
+    /// dossier and the unit responsible, as a table or JSON Lines.
+    #[test]
+    fn alarms_list_the_judgement_changes_of_a_window_in_time_order() {
+        let dir = with_events();
+        let events = dir.join("events.jsonl").display().to_string();
+        let catalogue = catalogue();
+        let args = [
+            "alarms",
+            "--events",
+            &events,
+            "--catalog",
+            &catalogue,
+            "--from",
+            "2025-07-01T10:00:00+07:00",
+            "--until",
+            "2025-07-31T17:00:00+07:00",
+        ];
+        let o = motcua(&[&args[..], &["--format", "jsonl"]].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let lines: Vec<serde_json::Value> = stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        let got: Vec<(&str, &str, &str)> = lines
+            .iter()
+            .map(|l| {
+                (
+                    l["at"].as_str().unwrap_or(""),
+                    l["dossier"].as_str().unwrap_or(""),
+                    l["kind"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // Due Tuesday 15 July: due soon from Monday 14, overdue from Wednesday 16.
+                ("2025-07-14T00:00:00+07:00", JULY, "due_soon_begins"),
+                ("2025-07-16T00:00:00+07:00", JULY, "official_due_passed"),
+                ("2025-07-16T00:00:00+07:00", JULY, "promised_due_passed"),
+                // Due Monday 21 July: due soon from Friday 18 (its next working day is the 21st).
+                ("2025-07-18T00:00:00+07:00", JUNE, "due_soon_begins"),
+                ("2025-07-22T00:00:00+07:00", JUNE, "official_due_passed"),
+                ("2025-07-22T00:00:00+07:00", JUNE, "promised_due_passed"),
+            ]
+        );
+        assert!(lines.iter().all(|l| l["unit"] == "T01-SCT"));
+        let o = motcua(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains(&format!(
+                "Wed 2025-07-16 00:00  {JULY}  T01-SCT  official due passes: overdue"
+            )),
+            "{}",
+            stdout(&o)
+        );
+        // A window that ends before it starts is a usage error.
+        let o = motcua(&[
+            "alarms",
+            "--events",
+            &events,
+            "--catalog",
+            &catalogue,
+            "--from",
+            "2025-07-31T10:00:00+07:00",
+            "--until",
+            "2025-07-01T17:00:00+07:00",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    }
+
+    /// `motcua dossiers` lists a desk's dossiers as of an instant with their standing and next
+    /// alarm, filtered by time class, unit and procedure.
+    #[test]
+    fn dossiers_list_a_desk_with_its_standing_and_next_alarm() {
+        let dir = with_events();
+        let events = dir.join("events.jsonl").display().to_string();
+        let catalogue = catalogue();
+        let base = [
+            "dossiers",
+            "--events",
+            &events,
+            "--catalog",
+            &catalogue,
+            "--as-of",
+            "2025-07-16T10:00:00+07:00",
+        ];
+        let o = motcua(&[&base[..], &["--format", "jsonl"]].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let rows: Vec<serde_json::Value> = stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0]["dossier"], JUNE);
+        assert_eq!(rows[0]["time_class"], "within_time");
+        assert_eq!(rows[0]["next_alarm"]["kind"], "due_soon_begins");
+        assert_eq!(rows[0]["next_alarm"]["at"], "2025-07-18T00:00:00+07:00");
+        assert_eq!(rows[1]["dossier"], JULY);
+        assert_eq!(rows[1]["time_class"], "overdue");
+        assert_eq!(rows[1]["next_alarm"], serde_json::Value::Null);
+        // Filters: only the overdue one; the province's unit with its descendants holds both.
+        let o = motcua(&[&base[..], &["--time-class", "overdue"]].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let table = stdout(&o);
+        assert!(
+            table.contains("(1)") && table.contains(JULY) && !table.contains(JUNE),
+            "{table}"
+        );
+        // 09:00–11:30 and 13:00–17:00 on the 15th, 07:30–10:00 on the 16th: 540 working minutes.
+        assert!(table.contains("overdue by 1 d 1 h 00 min"), "{table}");
+        let o = motcua(&[&base[..], &["--unit", "T01", "--format", "csv"]].concat());
+        assert_eq!(
+            stdout(&o).lines().count(),
+            1,
+            "T01 itself holds none: {}",
+            stdout(&o)
+        );
+        let o = motcua(
+            &[
+                &base[..],
+                &["--unit", "T01", "--with-descendants", "--format", "csv"],
+            ]
+            .concat(),
+        );
+        assert_eq!(stdout(&o).lines().count(), 3, "{}", stdout(&o));
+        let o = motcua(&[&base[..], &["--time-class", "late-ish"]].concat());
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    }
 }
 
 /// Defaults that cannot mislead: your own data judged as of now (no `--as-of`) says so on
@@ -813,9 +1000,11 @@ mod defaults {
 /// subcommand is in each, and an unknown shell is a usage error.
 #[test]
 fn completions_and_the_man_page_name_every_subcommand() {
-    const SUBCOMMANDS: [&str; 9] = [
+    const SUBCOMMANDS: [&str; 11] = [
         "report",
         "explain",
+        "alarms",
+        "dossiers",
         "calendar",
         "import",
         "export",

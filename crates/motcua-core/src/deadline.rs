@@ -287,7 +287,7 @@ pub struct Explanation {
 /// use time::macros::datetime;
 /// # let procedure = Procedure { code: ProcedureCode::new("2.001"), name: "Đăng ký hộ kinh doanh".into(),
 /// #     field: "Thành lập và hoạt động hộ kinh doanh".into(), level: Level::District, units: vec![],
-/// #     time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false,
+/// #     time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None,
 /// #     online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] };
 ///
 /// // Received on Friday 2024-03-01 at 16:50, within office hours: due 3 working days later.

@@ -14,6 +14,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod alarm;
 pub mod calendars;
 pub mod deadline;
 pub mod decider;
@@ -27,6 +28,7 @@ pub mod state;
 pub mod status;
 pub mod view;
 
+pub use alarm::{Alarm, AlarmKind};
 pub use deadline::{
     DeadlineError, DueSoonWindow, Dues, Explanation, Granularity, JudgingRules, PauseCause,
     TraceEntry,
@@ -37,9 +39,9 @@ pub use ids::{DossierId, ProcedureCode, UnitId};
 pub use motcua_calendar as calendar;
 pub use procedure::{
     Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, ProcedureVersion,
-    StepSpec, SupplementPolicy, TimeLimit, Unit,
+    StepSpec, SupplementPolicy, TimeLimit, Unit, MAX_LIMIT_DAYS,
 };
-pub use rules::DecideError;
+pub use rules::{DecideError, FIRST_YEAR, LAST_YEAR};
 pub use state::DossierState;
 pub use status::Status;
 pub use view::{ClockState, Context, DossierView, LateReason, StepView, TimeClass, ViewError};

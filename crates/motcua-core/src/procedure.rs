@@ -75,6 +75,11 @@ impl Channel {
     }
 }
 
+/// The longest time limit a catalogue may set, in calendar or working days (2,500 working days
+/// are about ten years; in working hours, eight times as many): longer limits could give dues past the working
+/// calendar's end, which no report could judge.
+pub const MAX_LIMIT_DAYS: u32 = 2_500;
+
 /// A procedure's legal time limit (*thời hạn giải quyết*).
 ///
 /// In a catalogue file: `{"working_days": 15}`, `{"working_hours": 4}` (a half day),
@@ -338,6 +343,17 @@ pub enum CatalogueError {
         /// The procedure.
         code: ProcedureCode,
     },
+    /// A time limit longer than the engine judges ([`MAX_LIMIT_DAYS`] calendar or working days,
+    /// or their working hours).
+    #[error("procedure {code}: {what} of {limit:?} is longer than motcua judges (at most {MAX_LIMIT_DAYS} calendar or working days, about ten years, or {} working hours)", MAX_LIMIT_DAYS * 8)]
+    LimitTooLong {
+        /// The procedure.
+        code: ProcedureCode,
+        /// Which limit: `time_limit` or `supplement_time_limit`.
+        what: &'static str,
+        /// The limit given.
+        limit: TimeLimit,
+    },
     /// A time to supplement of zero days or hours.
     #[error("procedure {code} gives the applicant no time to supplement (`supplement_time_limit` of zero); leave the field out when the procedure sets none")]
     ZeroSupplementTimeLimit {
@@ -376,7 +392,7 @@ pub enum CatalogueError {
 ///     units: vec![],
 ///     time_limit: TimeLimit::WorkingDays(1),
 ///     supplement_policy: Default::default(),
-///     payment_pauses_clock: false,
+///     payment_pauses_clock: false, supplement_time_limit: None,
 ///     online_service: Default::default(),
 ///     result_is_document: true,
 ///     fees: vec![],
@@ -576,6 +592,23 @@ fn check_procedure(units: &BTreeMap<UnitId, Unit>, p: &Procedure) -> Result<(), 
         return Err(CatalogueError::ZeroSupplementTimeLimit {
             code: p.code.clone(),
         });
+    }
+    for (what, limit) in [
+        ("time_limit", Some(p.time_limit)),
+        ("supplement_time_limit", p.supplement_time_limit),
+    ] {
+        let too_long = match limit {
+            Some(TimeLimit::WorkingDays(n) | TimeLimit::CalendarDays(n)) => n > MAX_LIMIT_DAYS,
+            Some(TimeLimit::WorkingHours(h)) => h > MAX_LIMIT_DAYS * 8,
+            _ => false,
+        };
+        if let (true, Some(limit)) = (too_long, limit) {
+            return Err(CatalogueError::LimitTooLong {
+                code: p.code.clone(),
+                what,
+                limit,
+            });
+        }
     }
     let total: u32 = p.steps.iter().map(|s| u32::from(s.share_percent)).sum();
     if total > 100 {

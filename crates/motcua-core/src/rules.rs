@@ -39,6 +39,19 @@ pub enum DecideError {
         /// The sequence number found.
         found: u64,
     },
+    /// An instant outside the years the engine judges ([`FIRST_YEAR`]–[`LAST_YEAR`]): such a
+    /// dossier could not be judged by any report, so it is refused before anything is stored.
+    #[error("dossier {dossier}, event {sequence}: {field} {} is outside the years motcua judges ({}–{}, so that every due stays inside the working calendar's 1900–2200)", rfc3339(*.found), FIRST_YEAR, LAST_YEAR)]
+    OutOfRange {
+        /// The dossier.
+        dossier: DossierId,
+        /// The event's sequence number.
+        sequence: u64,
+        /// Which instant: `occurred_at`, `recorded_at` or `new_due`.
+        field: &'static str,
+        /// The instant given.
+        found: OffsetDateTime,
+    },
     /// An event dated before the previous event of the same dossier.
     #[error("dossier {dossier}, event {sequence}: {field} {} is before the previous event's {}; events must be in time order", rfc3339(*.found), rfc3339(*.previous))]
     TimeWentBackwards {
@@ -115,6 +128,27 @@ pub enum DecideError {
     },
 }
 
+/// The first year whose instants an event may carry: the working calendar starts in 1900.
+pub const FIRST_YEAR: i32 = 1900;
+/// The last year whose instants an event may carry: the calendar ends in 2200 and the longest
+/// time limit a catalogue may set is ten years ([`crate::procedure::MAX_LIMIT_DAYS`]), so every
+/// due of such an event stays inside the calendar.
+pub const LAST_YEAR: i32 = 2189;
+
+/// Checks that an instant lies in the years the engine judges.
+fn in_range(event: &Event, field: &'static str, t: OffsetDateTime) -> Result<(), DecideError> {
+    let year = t.to_offset(time::UtcOffset::UTC).year();
+    if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        return Ok(());
+    }
+    Err(DecideError::OutOfRange {
+        dossier: event.dossier_id.clone(),
+        sequence: event.sequence,
+        field,
+        found: t,
+    })
+}
+
 /// An instant as the event files write it (RFC 3339), or as `time` displays it when RFC 3339
 /// cannot express it.
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
@@ -189,6 +223,13 @@ pub fn check(
             expected: next,
             found: sequence,
         });
+    }
+    in_range(event, "occurred_at", event.occurred_at)?;
+    in_range(event, "recorded_at", event.recorded_at)?;
+    if let EventKind::ApologyIssued { new_due, .. } | EventKind::DueExtended { new_due, .. } =
+        &event.kind
+    {
+        in_range(event, "new_due", *new_due)?;
     }
     for (field, previous, found) in [
         ("occurred_at", state.last_occurred_at, event.occurred_at),

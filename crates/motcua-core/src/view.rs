@@ -16,7 +16,9 @@ use time::OffsetDateTime;
 
 /// How a dossier stands against its due (*trước hạn / đúng hạn / quá hạn*, *trong hạn / sắp đến
 /// hạn / quá hạn*).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeClass {
     /// Finished before the due date.
@@ -144,6 +146,9 @@ pub struct DossierView {
     /// The due promised to the applicant (after apologies).
     #[serde(with = "time::serde::rfc3339::option")]
     pub promised_due: Option<OffsetDateTime>,
+    /// Open and past the due promised to the applicant (compared as the official due is,
+    /// where the clock reads): the appointment on the slip has been missed.
+    pub promised_overdue: bool,
     /// For a submission not yet received, when it must be accepted or refused.
     #[serde(with = "time::serde::rfc3339::option")]
     pub accept_by: Option<OffsetDateTime>,
@@ -168,8 +173,8 @@ pub struct DossierView {
     pub time_class: TimeClass,
     /// Why it is late or overdue.
     pub late_reason: Option<LateReason>,
-    /// Number of supplement requests.
-    pub supplement_rounds: u32,
+    /// Number of supplement requests (65,535 and more show as 65,535).
+    pub supplement_rounds: u16,
     /// While the applicant is asked to supplement and the procedure sets a time for it: when it
     /// runs out (*hạn bổ sung hồ sơ*).
     #[serde(with = "time::serde::rfc3339::option")]
@@ -308,7 +313,7 @@ impl<'a> Context<'a> {
     }
 
     /// This context with the calendar a dossier is judged under.
-    fn for_dossier(&self, state: &DossierState) -> Result<Context<'a>, ViewError> {
+    pub(crate) fn for_dossier(&self, state: &DossierState) -> Result<Context<'a>, ViewError> {
         match self.history {
             None => Ok(*self),
             Some(history) => Ok(Context {
@@ -348,7 +353,7 @@ impl<'a> Context<'a> {
     /// # use motcua_core::calendar::Calendar;
     /// # let catalogue = Catalogue::new(vec![Unit { id: UnitId::new("X"), name: "X".into(), level: Level::Commune, parent: None }],
     /// #   vec![Procedure { code: ProcedureCode::new("P"), name: "P".into(), field: "f".into(), level: Level::Commune, units: vec![],
-    /// #   time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false,
+    /// #   time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None,
     /// #   online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] }])?;
     /// use time::macros::datetime;
     /// let event = |seq, occurred, recorded, kind| Event { event_id: uuid::Uuid::from_u128(seq as u128),
@@ -480,6 +485,11 @@ impl<'a> Context<'a> {
             finished_at: state.finished_at,
             official_due: dues.official,
             promised_due: dues.promised,
+            promised_overdue: !state.is_finished()
+                && state.received_at.is_some()
+                && dues
+                    .promised
+                    .is_some_and(|p| self.compare(clock_at, p) == Ordering::Greater),
             accept_by: dues.accept_by,
             accept_overdue,
             clock,
@@ -488,7 +498,7 @@ impl<'a> Context<'a> {
             overdue_minutes: saturating_u32(overdue_minutes),
             time_class,
             late_reason,
-            supplement_rounds: u32::try_from(state.supplements.len()).unwrap_or(u32::MAX),
+            supplement_rounds: u16::try_from(state.supplements.len()).unwrap_or(u16::MAX),
             supplement_due: dues.supplement_due,
             supplement_overdue: dues
                 .supplement_due

@@ -543,14 +543,26 @@ fn instants_at_the_edge_of_representable_time_give_errors_not_panics() {
         time::macros::time!(23:59:59),
     );
     let mut s = Story::new(&c, "D1");
-    s.received(datetime!(2024-03-04 09:00 +7), "P15")
-        .then(edge, EventKind::ResultReady { electronic: true });
+    s.received(datetime!(2024-03-04 09:00 +7), "P15");
+    // The decider refuses such an instant before anything is stored…
+    assert!(s
+        .try_then(edge, EventKind::ResultReady { electronic: true })
+        .is_err());
+    // …and a view of unchecked events that carry one is an error, not a panic.
+    let mut events = s.events.clone();
+    let mut last = events[0].clone();
+    last.sequence = 2;
+    last.occurred_at = edge;
+    last.recorded_at = edge;
+    last.kind = EventKind::ResultReady { electronic: true };
+    events.push(last);
     let context = Context::new(&c, calendar());
     assert!(
-        context.view_events(&s.events, edge).is_err(),
+        context.view_events(&events, edge).is_err(),
         "out of the calendar's range: an error"
     );
-    let mut late = Story::new(&c, "D2");
-    late.received(edge, "P15");
-    assert!(context.view_events(&late.events, edge).is_err());
+    let mut late = events[0].clone();
+    late.occurred_at = edge;
+    late.recorded_at = edge;
+    assert!(context.view_events(&[late], edge).is_err());
 }

@@ -232,8 +232,18 @@ fn events_at_the_edges_of_time_are_typed_errors() {
     ];
     for (at, as_of, expected) in cases {
         let events = [received(at)];
-        // The event itself is legal: only judging it needs the calendar.
-        assert!(Decider::new(&catalogue).replay(&events).is_ok());
+        // The decider (and so every import and append) refuses the event: no report could
+        // judge it. A view of unchecked events still answers with a typed error.
+        let refused = Decider::new(&catalogue)
+            .replay(&events)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|e| e.contains("is outside the years motcua judges (1900–2189")),
+            "{refused:?}"
+        );
         let state = fold(&events);
         let view = context.view(&state, as_of).err().map(|e| e.to_string());
         assert_eq!(view.as_deref(), Some(expected));
@@ -280,4 +290,65 @@ fn an_event_without_a_dossier_id_is_refused() {
         err.as_deref(),
         Some("event 1 has an empty `dossier_id`; every event names its dossier's code")
     );
+}
+
+#[test]
+fn instants_and_limits_no_report_could_judge_are_refused_before_they_are_stored() {
+    let catalogue = catalogue();
+    let decider = Decider::new(&catalogue);
+    // The first and last years accepted.
+    assert!(decider
+        .replay(&[received(datetime!(1900-01-01 00:00 UTC))])
+        .is_ok());
+    assert!(decider
+        .replay(&[received(datetime!(2189-12-31 23:59 UTC))])
+        .is_ok());
+    for (at, field) in [
+        (datetime!(0001-01-01 00:00 UTC), "occurred_at"),
+        (datetime!(2190-01-01 00:00 UTC), "occurred_at"),
+    ] {
+        let e = decider.replay(&[received(at)]).err().map(|e| e.to_string());
+        assert!(
+            e.as_deref()
+                .is_some_and(|e| e.starts_with(&format!("dossier D, event 1: {field}"))),
+            "{e:?}"
+        );
+    }
+    // An extension to a date past the range is refused too.
+    let events = [
+        received(datetime!(2024-03-04 08:00 +7)),
+        event(
+            2,
+            datetime!(2024-03-05 08:00 +7),
+            EventKind::DueExtended {
+                new_due: datetime!(2300-01-01 08:00 +7),
+                legal_basis: "x".into(),
+            },
+        ),
+    ];
+    let e = decider.replay(&events).err().map(|e| e.to_string());
+    assert!(
+        e.as_deref()
+            .is_some_and(|e| e
+                .starts_with("dossier D, event 2: new_due 2300-01-01T08:00:00+07:00 is outside")),
+        "{e:?}"
+    );
+
+    // A catalogue limit longer than ten years of working days is refused with its procedure.
+    let mut procedure = common::procedure(
+        "LONG",
+        motcua_core::TimeLimit::WorkingDays(100_000),
+        motcua_core::SupplementPolicy::Restart,
+    );
+    let refused = motcua_core::Catalogue::new(vec![], vec![procedure.clone()])
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        refused.as_deref().is_some_and(|e| e.contains(
+            "procedure LONG: time_limit of WorkingDays(100000) is longer than motcua judges"
+        )),
+        "{refused:?}"
+    );
+    procedure.time_limit = motcua_core::TimeLimit::WorkingDays(motcua_core::MAX_LIMIT_DAYS);
+    assert!(motcua_core::Catalogue::new(vec![], vec![procedure]).is_ok());
 }

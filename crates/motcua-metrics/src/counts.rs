@@ -37,7 +37,7 @@ macro_rules! counts {
         /// #     unit: UnitId::new("XA01"), current_unit: UnitId::new("XA01"), channel: Channel::Online,
         /// #     status: Status::Returned, national_code: 10, submitted_at: None,
         /// #     received_at: Some(datetime!(2024-01-02 08:00 +7)), finished_at: Some(datetime!(2024-01-03 10:00 +7)),
-        /// #     official_due: Some(datetime!(2024-01-03 08:00 +7)), promised_due: Some(datetime!(2024-01-03 08:00 +7)),
+        /// #     official_due: Some(datetime!(2024-01-03 08:00 +7)), promised_due: Some(datetime!(2024-01-03 08:00 +7)), promised_overdue: false,
         /// #     accept_by: None, accept_overdue: false, clock: ClockState::Stopped, used_minutes: 600,
         /// #     left_minutes: 0, overdue_minutes: 120, time_class: TimeClass::Late,
         /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, supplement_due: None, supplement_overdue: false, supplement_expired: false, steps: Box::default(),

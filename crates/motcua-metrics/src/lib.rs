@@ -27,7 +27,7 @@
 //! let procedure = Procedure {
 //!     code: ProcedureCode::new("1.001193"), name: "Đăng ký khai sinh".into(), field: "Hộ tịch".into(),
 //!     level: Level::Commune, units: vec![], time_limit: TimeLimit::WorkingDays(1),
-//!     supplement_policy: Default::default(), payment_pauses_clock: false,
+//!     supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None,
 //!     online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![],
 //! };
 //! let catalogue = Catalogue::new(vec![unit], vec![procedure])?;

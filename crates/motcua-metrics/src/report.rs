@@ -2,7 +2,7 @@
 //! province, with the monthly trend, the blame of late steps, the status table and the overdue
 //! list; built in one pass and mergeable.
 
-use motcua_core::{Catalogue, Channel, DossierView, Level, ProcedureCode, UnitId};
+use motcua_core::{Catalogue, Channel, DossierId, DossierView, Level, ProcedureCode, UnitId};
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -74,7 +74,7 @@ pub struct StepKey {
 /// #     unit: UnitId::new("XA01"), current_unit: UnitId::new("XA01"), channel: Channel::InPerson,
 /// #     status: Status::Processing, national_code: 4, submitted_at: None,
 /// #     received_at: Some(datetime!(2024-03-01 08:00 +7)), finished_at: None,
-/// #     official_due: Some(datetime!(2024-03-04 08:00 +7)), promised_due: Some(datetime!(2024-03-04 08:00 +7)),
+/// #     official_due: Some(datetime!(2024-03-04 08:00 +7)), promised_due: Some(datetime!(2024-03-04 08:00 +7)), promised_overdue: false,
 /// #     accept_by: None, accept_overdue: false, clock: ClockState::Running, used_minutes: 9000,
 /// #     left_minutes: 0, overdue_minutes: 7_680, time_class: TimeClass::Overdue,
 /// #     late_reason: Some(LateReason::PastDue), supplement_rounds: 0, supplement_due: None, supplement_overdue: false, supplement_expired: false, steps: Box::default(),
@@ -114,6 +114,8 @@ pub struct Report {
     overdue: Vec<OverdueEntry>,
     unknown_units: BTreeSet<UnitId>,
     unplaced_units: BTreeSet<UnitId>,
+    /// Dossiers that could not be judged, by id, with the reason: the report counts the rest.
+    unjudged: BTreeMap<DossierId, String>,
 }
 
 fn steps_as_list<S: Serializer>(map: &BTreeMap<StepKey, u64>, s: S) -> Result<S::Ok, S::Error> {
@@ -425,6 +427,7 @@ impl Report {
             overdue: Vec::new(),
             unknown_units: BTreeSet::new(),
             unplaced_units: BTreeSet::new(),
+            unjudged: BTreeMap::new(),
         }
     }
 
@@ -501,6 +504,11 @@ impl Report {
     }
 
     fn merge_maps(&mut self, other: &Report) {
+        for (dossier, reason) in &other.unjudged {
+            self.unjudged
+                .entry(dossier.clone())
+                .or_insert_with(|| reason.clone());
+        }
         self.province.merge(&other.province);
         self.by_level.add(&other.by_level);
         self.by_unit.add(&other.by_unit);
@@ -619,6 +627,33 @@ impl Report {
     /// Dossiers open and overdue at the period end, most overdue first, then by dossier id.
     pub fn overdue(&self) -> &[OverdueEntry] {
         &self.overdue
+    }
+
+    /// Records a dossier that could not be judged (its view could not be built: a procedure
+    /// the catalogue does not know, a due outside the calendar's range), with the reason. It is
+    /// counted nowhere; the report of the others stands, and says it is partial.
+    ///
+    /// ```
+    /// use motcua_metrics::{Period, Report};
+    /// let mut report = Report::new(Period::year(2024)?);
+    /// assert!(!report.is_partial());
+    /// report.record_unjudged(motcua_core::DossierId::new("D-1"), "procedure X is not in the catalogue".into());
+    /// assert!(report.is_partial());
+    /// assert_eq!(report.unjudged().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_unjudged(&mut self, dossier: DossierId, reason: String) {
+        self.unjudged.entry(dossier).or_insert(reason);
+    }
+
+    /// The dossiers that could not be judged, by id, with their reasons.
+    pub fn unjudged(&self) -> &BTreeMap<DossierId, String> {
+        &self.unjudged
+    }
+
+    /// Whether some dossier could not be judged: the figures count the others only.
+    pub fn is_partial(&self) -> bool {
+        !self.unjudged.is_empty()
     }
 
     /// Receiving units the catalogue does not know (their figures are in no level).

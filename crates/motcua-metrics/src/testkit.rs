@@ -42,6 +42,7 @@ impl ViewBuilder {
                 finished_at: None,
                 official_due: None,
                 promised_due: None,
+                promised_overdue: false,
                 accept_by: None,
                 accept_overdue: false,
                 clock: ClockState::NotStarted,

@@ -179,12 +179,26 @@ impl<'r> Tally<'r> {
         }
     }
 
+    /// Views one dossier and tallies it; a dossier that cannot be judged is recorded in the
+    /// report with its reason (the report is then partial) instead of failing the whole run.
     pub(crate) fn visit(&mut self, events: &[Event]) -> Result<(), PipelineError> {
-        if let Some(view) = self.run.view(events)? {
-            self.views.push(view);
-            if self.views.len() == CHUNK {
-                self.flush()?;
+        match self.run.view(events) {
+            Ok(Some(view)) => {
+                self.views.push(view);
+                if self.views.len() == CHUNK {
+                    self.flush()?;
+                }
             }
+            Ok(None) => {}
+            Err(PipelineError::View { dossier, source }) => {
+                let reason = source.to_string();
+                let prefix = format!("dossier {dossier}: ");
+                let reason = reason
+                    .strip_prefix(&prefix)
+                    .map_or(reason.clone(), str::to_owned);
+                self.report.record_unjudged(dossier, reason);
+            }
+            Err(other) => return Err(other),
         }
         Ok(())
     }

@@ -4,6 +4,10 @@
 //!   concurrency with [`ExpectedVersion`], idempotent appends by event id, atomic appends across
 //!   streams, and a global commit order ([`StoredEvent::position`]).
 //! - [`CheckpointStore`]: where projections save their position and state, in the same store.
+//! - [`Desk`]: the write path: [`Desk::record`] loads a dossier's stream, decides a command
+//!   against its state, appends with the expected version (retrying a few times after a
+//!   concurrent append) and returns the new events and the dossier's view; a re-sent command
+//!   returns its first result and stores nothing twice.
 //! - [`InMemoryStore`]: the reference implementation.
 //! - [`projection`]: projections kept current from the log, resumable after a crash.
 //! - [`conformance`]: the test suite every store must pass, using only the trait.
@@ -49,6 +53,7 @@ pub mod codec;
 // The conformance suite is a test suite for stores: its checks panic on failure, like assert!.
 #[allow(clippy::panic)]
 pub mod conformance;
+mod desk;
 mod error;
 mod export;
 mod import;
@@ -61,6 +66,7 @@ mod store;
 
 pub use batch::{plan_batch, same_content, BatchPlan};
 pub use checkpoint::{Checkpoint, CheckpointStore};
+pub use desk::{Desk, RecordError, Recorded};
 pub use error::StoreError;
 pub use export::{export_jsonl, ExportError};
 pub use import::{

@@ -30,6 +30,13 @@ conformance_tests!(
     import_sessions_are_all_or_nothing,
     import_sessions_keep_the_append_rules,
     import_sessions_read_the_store_and_themselves,
+    desk_records_a_whole_dossier_life,
+    desk_retries_after_a_concurrent_append,
+    desk_resends_return_the_first_result,
+    desk_refusals_change_nothing,
+    desk_gives_up_after_its_retries,
+    desk_concurrent_resends_store_once,
+    desk_concurrent_writers_lose_nothing,
     checkpoints_save_and_load,
     projections_resume_to_the_rebuild,
 );
@@ -49,7 +56,7 @@ fn every_check_is_listed_once() {
     sorted.sort_unstable();
     sorted.dedup();
     assert_eq!(sorted.len(), names.len());
-    assert_eq!(names.len(), 17);
+    assert_eq!(names.len(), 24);
 }
 
 #[test]

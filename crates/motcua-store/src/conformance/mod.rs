@@ -10,12 +10,19 @@
 
 mod checkpoints;
 mod concurrency;
+mod desk;
 mod fixtures;
 mod scan;
 mod session;
 
 pub use checkpoints::{checkpoints_save_and_load, projections_resume_to_the_rebuild};
 pub use concurrency::concurrent_appends_keep_every_stream_consistent;
+pub use desk::{
+    desk_concurrent_resends_store_once, desk_concurrent_writers_lose_nothing,
+    desk_gives_up_after_its_retries, desk_records_a_whole_dossier_life,
+    desk_refusals_change_nothing, desk_resends_return_the_first_result,
+    desk_retries_after_a_concurrent_append,
+};
 pub use scan::scans_cover_every_dossier_once;
 pub use session::{
     import_sessions_are_all_or_nothing, import_sessions_keep_the_append_rules,
@@ -81,6 +88,34 @@ pub fn checks<S: EventStore + CheckpointStore>() -> Vec<Check<S>> {
         (
             "import_sessions_read_the_store_and_themselves",
             import_sessions_read_the_store_and_themselves::<S>,
+        ),
+        (
+            "desk_records_a_whole_dossier_life",
+            desk_records_a_whole_dossier_life::<S>,
+        ),
+        (
+            "desk_retries_after_a_concurrent_append",
+            desk_retries_after_a_concurrent_append::<S>,
+        ),
+        (
+            "desk_resends_return_the_first_result",
+            desk_resends_return_the_first_result::<S>,
+        ),
+        (
+            "desk_refusals_change_nothing",
+            desk_refusals_change_nothing::<S>,
+        ),
+        (
+            "desk_gives_up_after_its_retries",
+            desk_gives_up_after_its_retries::<S>,
+        ),
+        (
+            "desk_concurrent_resends_store_once",
+            desk_concurrent_resends_store_once::<S>,
+        ),
+        (
+            "desk_concurrent_writers_lose_nothing",
+            desk_concurrent_writers_lose_nothing::<S>,
         ),
         ("checkpoints_save_and_load", checkpoints_save_and_load::<S>),
         (
