@@ -75,7 +75,7 @@ struct Data {
 
 fn prepare(dir: &Path, n: usize) -> Data {
     if n > SLICE {
-        if n % SLICE != 0 {
+        if !n.is_multiple_of(SLICE) {
             fail(
                 "size",
                 "sizes above 1,000,000 must be whole millions (shards of 1,000,000)",

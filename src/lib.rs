@@ -3,8 +3,19 @@
 //! # Crates
 //!
 //! This facade re-exports the dossier engine ([`motcua_core`]) at its root, and the other
-//! crates as modules: [`calendar`], [`io`], [`store`] (with the durable stores [`sqlite`] and
-//! [`postgres`]), [`metrics`], [`pipeline`] (reports straight from stores, on every core), [`gen`].
+//! crates as modules: [`calendar`], [`io`], [`store`] (with the durable stores `sqlite` and
+//! `postgres`), [`metrics`], [`pipeline`] (reports straight from stores, on every core), [`gen`],
+//! and the [`time`] and [`uuid`] crates its API speaks in.
+//!
+//! # Features
+//!
+//! - `sqlite` (on by default): the embedded SQLite store, `motcua::sqlite` (compiles SQLite's
+//!   C sources).
+//! - `postgres` (off by default): the PostgreSQL store, `motcua::postgres` (the synchronous
+//!   `postgres` client, which brings tokio).
+//!
+//! With `default-features = false` the facade is the engine, the calendar, the metrics, the
+//! file formats, the in-memory store and the pipeline, without any C code or database client.
 
 pub use motcua_core::*;
 
@@ -13,7 +24,11 @@ pub use motcua_gen as gen;
 pub use motcua_io as io;
 pub use motcua_metrics as metrics;
 pub use motcua_pipeline as pipeline;
+/// The PostgreSQL store (feature `postgres`).
+#[cfg(feature = "postgres")]
 pub use motcua_postgres as postgres;
+/// The embedded SQLite store (feature `sqlite`, on by default).
+#[cfg(feature = "sqlite")]
 pub use motcua_sqlite as sqlite;
 pub use motcua_store as store;
 
@@ -21,5 +36,8 @@ pub use motcua_store as store;
 #[doc = include_str!("../docs/deadline-rules.md")]
 pub mod deadline_rules {}
 
+/// The `time` crate, with its `macros` feature: `motcua::time::macros::datetime!` works in a
+/// crate that depends on `motcua` alone.
 pub use time;
+/// The `uuid` crate (event ids are [`uuid::Uuid`]s).
 pub use uuid;

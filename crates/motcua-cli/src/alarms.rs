@@ -83,6 +83,11 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     rows.sort_by(|a, b| {
         (a.alarm.at, &a.dossier, &a.alarm.kind).cmp(&(b.alarm.at, &b.dossier, &b.alarm.kind))
     });
+    // The window starts at the as-of instant unless --from is given: said once the answer
+    // stands, as `report` does.
+    if args.from.is_none() {
+        data.announce();
+    }
     match args.format {
         AlarmsFormat::Jsonl => {
             for row in &rows {

@@ -76,6 +76,7 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             "--published-at must not be after --known-at".to_owned(),
         ));
     }
+    data.announce();
     let list = changes(&data, as_of, args.published_at);
     let out = &mut Terminal::new(out);
     let now = data.known_at.map_or_else(
@@ -84,8 +85,11 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
     );
     writeln!(
         out,
-        "As of {}: {} dossier(s) judged differently as known {now} than as published at {}",
+        "As of {}{}: {} dossier(s) judged differently as known {now} than as published at {}",
         display_instant(as_of),
+        data.as_of_note(false)
+            .map(|note| format!(" ({note})"))
+            .unwrap_or_default(),
         list.len(),
         display_instant(args.published_at),
     )?;

@@ -49,7 +49,8 @@ pub struct DataArgs {
     #[arg(long, value_name = "FILE")]
     pub calendar: Option<PathBuf>,
     /// The instant to judge dossiers at, in RFC 3339 (e.g. 2024-12-31T17:00:00+07:00).
-    /// Default: the sample's end of year, or now for your own data.
+    /// Default: the sample's end of year, or now for your own data (said on standard error
+    /// and in the output's header).
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub as_of: Option<OffsetDateTime>,
     /// Count only events recorded by this instant (RFC 3339): reproduces a report as it was
@@ -112,6 +113,33 @@ impl Source {
         }
     }
 }
+
+/// Where the as-of instant came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOfFrom {
+    /// `--as-of`.
+    Option,
+    /// The clock: your own data without `--as-of`.
+    Now,
+    /// The bundled sample's end of year.
+    Sample,
+}
+
+impl AsOfFrom {
+    /// The key in JSON output (`as_of_from`).
+    pub fn key(self) -> &'static str {
+        match self {
+            AsOfFrom::Option => "option",
+            AsOfFrom::Now => "now",
+            AsOfFrom::Sample => "sample",
+        }
+    }
+}
+
+/// What headers add after an as-of instant taken from the clock.
+pub const NOW_NOTE: &str = "now; pass --as-of to judge another instant";
+/// [`NOW_NOTE`] in Vietnamese.
+pub const NOW_NOTE_VI: &str = "thời điểm hiện tại; dùng --as-of để tính tại thời điểm khác";
 
 /// An opened store of either kind.
 pub enum AnyStore {
@@ -217,6 +245,8 @@ pub struct Dataset {
     pub known_at: Option<OffsetDateTime>,
     /// Worker threads for reports.
     pub threads: Option<usize>,
+    /// Where [`Dataset::as_of`] came from.
+    pub as_of_from: AsOfFrom,
     origin: Origin,
 }
 
@@ -282,6 +312,7 @@ impl Dataset {
                 source,
                 known_at: args.known_at,
                 threads: args.threads,
+                as_of_from: own_as_of(args),
                 origin: Origin::Stores(stores),
             });
         }
@@ -299,6 +330,7 @@ impl Dataset {
                     },
                     known_at: args.known_at,
                     threads: args.threads,
+                    as_of_from: own_as_of(args),
                     origin: Origin::File(events.clone()),
                 })
             }
@@ -318,6 +350,11 @@ impl Dataset {
                     },
                     known_at: args.known_at,
                     threads: args.threads,
+                    as_of_from: if args.as_of.is_some() {
+                        AsOfFrom::Option
+                    } else {
+                        AsOfFrom::Sample
+                    },
                     origin: Origin::Sample(store),
                 })
             }
@@ -430,6 +467,43 @@ impl Dataset {
     /// A view context with the default judging rules.
     pub fn context(&self) -> Context<'_> {
         Context::new(&self.catalogue, &self.calendar)
+    }
+
+    /// What a header adds after the as-of instant: [`NOW_NOTE`] (or its Vietnamese) when
+    /// judged as of now by default, else nothing.
+    pub fn as_of_note(&self, vietnamese: bool) -> Option<&'static str> {
+        (self.as_of_from == AsOfFrom::Now).then_some(if vietnamese {
+            NOW_NOTE_VI
+        } else {
+            NOW_NOTE
+        })
+    }
+
+    /// Says on standard error what an answer may silently take for granted: that your own
+    /// data is judged as of now (no `--as-of`), or that the data is the bundled sample (no
+    /// data options). Said for every format, CSV included, whose header cannot carry it.
+    pub fn announce(&self) {
+        let as_of = motcua_core::deadline::display_instant(self.as_of);
+        match (&self.source, self.as_of_from) {
+            (Source::Sample { dossiers, seed }, _) => eprintln!(
+                "motcua: no data options: the bundled synthetic sample province-year ({dossiers} \
+                 dossiers, seed {seed}), judged as of {as_of}; pass --events and --catalog, or \
+                 --store, for your own data"
+            ),
+            (_, AsOfFrom::Now) => eprintln!(
+                "motcua: judged as of {as_of} (now); pass --as-of to judge another instant"
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Where the as-of instant of your own data comes from.
+fn own_as_of(args: &DataArgs) -> AsOfFrom {
+    if args.as_of.is_some() {
+        AsOfFrom::Option
+    } else {
+        AsOfFrom::Now
     }
 }
 

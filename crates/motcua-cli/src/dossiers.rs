@@ -126,6 +126,8 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
             .next();
         rows.push(Row { view, next });
     }
+    // Said once the answer stands: a command that fails says only why.
+    data.announce();
     match args.format {
         DossiersFormat::Jsonl => {
             for row in &rows {
@@ -176,8 +178,11 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let out = &mut Terminal::new(out);
             writeln!(
                 out,
-                "Dossiers as of {} ({})",
+                "Dossiers as of {}{} ({})",
                 display_instant(as_of),
+                data.as_of_note(false)
+                    .map(|note| format!(" ({note})"))
+                    .unwrap_or_default(),
                 rows.len()
             )?;
             for row in &rows {

@@ -84,12 +84,15 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .version()
         .to_string();
 
+    // Said once the answer stands: a command that fails says only why.
+    data.announce();
     if args.format == ExplainFormat::Json {
         let date = |pick: fn(&ProcedureVersion) -> Option<time::Date>| {
             version.and_then(pick).map(|d| d.to_string())
         };
         let json = serde_json::json!({
             "as_of": when(Some(as_of)),
+            "as_of_from": data.as_of_from.key(),
             "judged_under": {
                 "procedure": procedure.code,
                 "name": procedure.name,
@@ -131,7 +134,10 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         line(unit_name)
     )?;
     writeln!(out, "  channel    {}", view.channel.label())?;
-    writeln!(out, "  as of      {}", display_instant(as_of))?;
+    match data.as_of_note(false) {
+        Some(note) => writeln!(out, "  as of      {} ({note})", display_instant(as_of))?,
+        None => writeln!(out, "  as of      {}", display_instant(as_of))?,
+    }
     writeln!(out)?;
     writeln!(out, "Events known by then ({}):", known.len())?;
     for event in &known {

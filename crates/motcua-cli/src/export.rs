@@ -1,4 +1,5 @@
-//! `motcua export`: a store's events as JSON Lines on standard output, in commit order.
+//! `motcua export`: a store's events as JSON Lines on standard output or into a file, in
+//! commit order.
 
 use crate::data::read_store;
 use crate::error::CliError;
@@ -13,12 +14,36 @@ pub struct ExportArgs {
     /// The store file (SQLite) to export.
     #[arg(long, value_name = "FILE")]
     pub store: PathBuf,
+    /// Write the events to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Runs `motcua export`.
 pub fn run(args: &ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let store = read_store(&args.store)?;
-    export_jsonl(&store, out).map_err(|e| match e {
+    let Some(path) = &args.out else {
+        return export(args, &store, out);
+    };
+    let io = |source| CliError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    export(args, &store, &mut file).map_err(|e| match e {
+        CliError::Output(source) => io(source),
+        other => other,
+    })?;
+    file.flush().map_err(io)
+}
+
+/// Writes the store's events to `out`; a failed write is [`CliError::Output`].
+fn export(
+    args: &ExportArgs,
+    store: &motcua_sqlite::SqliteStore,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    export_jsonl(store, out).map_err(|e| match e {
         ExportError::Write {
             source: WriteError::Io(io),
             ..

@@ -2,8 +2,8 @@
 //! events, or straight into a store file.
 
 use crate::error::CliError;
-use crate::import::{into_store, Total, Wording};
-use motcua_store::{import_events, ImportError, ImportOptions, StoreError};
+use crate::import::{into_store, Stopped, Total, Wording};
+use motcua_store::{import_events, EventStore, ImportError, ImportOptions, StoreError};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -133,9 +133,42 @@ fn write_store(sample: motcua_gen::Sample, path: &Path) -> Result<u64, CliError>
                 keep_catalogue: true,
                 ..ImportOptions::default()
             };
-            import_events(store, events, &catalogue, &options, progress)?;
-            Ok(())
+            match import_events(store, events, &catalogue, &options, progress) {
+                Ok(_) => Ok(()),
+                Err(error) => Err(already_stored(store, path, error)),
+            }
         },
     )?;
     Ok(last)
+}
+
+/// A refusal of generated events, worded without a line (there is no file). The generator's
+/// events are valid by themselves, so a dossier refused that the store already holds means the
+/// store holds dossiers with the ids generated (the same seed and year, or overlapping ones),
+/// and an event the store refuses means it holds events generated with the same seed (event
+/// ids follow the seed): both are a conflict (exit 4) naming the dossier. Anything else stays
+/// as refused.
+fn already_stored<S: EventStore + ?Sized>(store: &S, path: &Path, error: ImportError) -> Stopped {
+    const NEW: &str = "write into a new store file, or generate another --year with another \
+                       --seed; nothing was written";
+    let conflict = |what: String| {
+        Stopped::Failed(CliError::Conflict {
+            path: path.to_owned(),
+            message: format!("cannot write the generated events: {what}; {NEW}"),
+        })
+    };
+    if let ImportError::StoreRefused { source, .. } = &error {
+        // The store's reason names the dossier and the event.
+        return conflict(source.to_string());
+    }
+    let Some(dossier) = error.dossier() else {
+        return Stopped::Refused(error);
+    };
+    match store.stream_version(dossier) {
+        Ok(stored) if stored > 0 => conflict(format!(
+            "dossier {dossier} is already stored ({stored} events), and `gen` writes new \
+             dossiers only"
+        )),
+        _ => Stopped::Refused(error),
+    }
 }

@@ -21,7 +21,7 @@ mod render;
 mod report;
 mod text_file;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use error::{CliError, EXIT_USAGE};
 use std::io::Write;
 use std::process::ExitCode;
@@ -58,6 +58,19 @@ enum Command {
     /// Which dossiers a report published at one instant judged differently from what is known
     /// now, and the late-recorded events that explain each difference.
     Changes(changes::ChangesArgs),
+    /// Write a shell completion script to standard output (e.g. `motcua completions bash >
+    /// /etc/bash_completion.d/motcua`).
+    Completions(CompletionsArgs),
+    /// Write the man page, motcua(1), to standard output (e.g. `motcua man > motcua.1`).
+    Man,
+}
+
+/// Arguments of `motcua completions`.
+#[derive(Debug, Clone, clap::Args)]
+struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 fn main() -> ExitCode {
@@ -84,6 +97,10 @@ fn main() -> ExitCode {
         Command::Export(args) => export::run(args, &mut out),
         Command::Gen(args) => gen_cmd::run(args, &mut out),
         Command::Changes(args) => changes::run(args, &mut out),
+        Command::Completions(args) => completions(args.shell, &mut out),
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut out)
+            .map_err(CliError::from),
     };
     let result = result.and_then(|()| out.flush().map_err(CliError::from));
     match result {
@@ -98,6 +115,15 @@ fn main() -> ExitCode {
             exit(e.exit_code())
         }
     }
+}
+
+/// Writes the completion script for `shell`; a failed write is an error (clap_complete's
+/// `generate` would panic on it).
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut command = Cli::command();
+    command.set_bin_name("motcua");
+    command.build();
+    clap_complete::Generator::try_generate(&shell, &command, out).map_err(CliError::from)
 }
 
 fn exit(code: i32) -> ExitCode {

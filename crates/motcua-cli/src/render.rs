@@ -19,7 +19,7 @@ fn pct(r: &Ratio) -> String {
 
 /// A target in basis points as `97%` or `97.5%`.
 fn bp(target: u32) -> String {
-    if target % 100 == 0 {
+    if target.is_multiple_of(100) {
         format!("{}%", target / 100)
     } else {
         format!("{}.{:02}%", target / 100, target % 100).replace("0%", "%")
@@ -31,7 +31,7 @@ pub(crate) fn num(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -116,11 +116,14 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
     let offset = data.calendar.offset();
     writeln!(
         out,
-        "  {} {} (UTC{:+03}:{:02})",
+        "  {} {} (UTC{:+03}:{:02}){}",
         cell(l.pick("as of", "tính đến"), 9),
         display_instant(data.as_of),
         offset.whole_hours(),
-        offset.minutes_past_hour().unsigned_abs()
+        offset.minutes_past_hour().unsigned_abs(),
+        data.as_of_note(l == Lang::Vi)
+            .map(|note| format!(" — {note}"))
+            .unwrap_or_default()
     )?;
     if let Some(known_at) = data.known_at {
         writeln!(

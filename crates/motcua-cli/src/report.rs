@@ -50,9 +50,40 @@ pub struct ReportArgs {
     /// How many overdue dossiers the table lists (JSON, CSV and HTML list all).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub overdue: usize,
-    /// For CSV: which table to print.
-    #[arg(long, value_enum, default_value_t = Section::Units)]
-    pub section: Section,
+    /// For CSV: which table to print (default: units). Refused with the other formats, which
+    /// print every table.
+    #[arg(long, value_enum)]
+    pub section: Option<Section>,
+    /// For CSV: begin with a UTF-8 byte-order mark, so that Excel on Windows reads Vietnamese
+    /// names as UTF-8 rather than in the system's code page. Refused with the other formats.
+    #[arg(long)]
+    pub bom: bool,
+}
+
+/// The UTF-8 byte-order mark `--bom` writes before CSV.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Refuses CSV-only options with another format (a usage error, exit 2): they would be
+/// silently ignored.
+fn check_csv_options(args: &ReportArgs) -> Result<(), CliError> {
+    if args.format == Format::Csv {
+        return Ok(());
+    }
+    let format = clap::ValueEnum::to_possible_value(&args.format)
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
+    let refused = |option: &str, what: &str| {
+        Err(CliError::Usage(format!(
+            "{option} {what}; it has no meaning with --format {format} (use --format csv)"
+        )))
+    };
+    if args.section.is_some() {
+        return refused("--section", "picks the table CSV prints");
+    }
+    if args.bom {
+        return refused("--bom", "marks CSV as UTF-8 for Excel");
+    }
+    Ok(())
 }
 
 /// Output formats.
@@ -229,6 +260,7 @@ pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
 
 /// Runs `motcua report`.
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    check_csv_options(args)?;
     let targets = load_targets(&args.targets)?;
     let data = Dataset::open(&args.data)?;
     let built = build(
@@ -241,6 +273,8 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             lang: args.lang,
         },
     )?;
+    // Said once the answer stands: a command that fails says only why.
+    data.announce();
     match &args.out {
         Some(path) => {
             let io = |source| CliError::Io {
@@ -275,7 +309,12 @@ fn render_to(args: &ReportArgs, built: &Built<'_>, out: &mut dyn Write) -> Resul
     match args.format {
         Format::Table => render::table(built, args.overdue, &mut Terminal::new(out)),
         Format::Json => json(built, out),
-        Format::Csv => render::csv(built, args.section, out),
+        Format::Csv => {
+            if args.bom {
+                out.write_all(UTF8_BOM)?;
+            }
+            render::csv(built, args.section.unwrap_or(Section::Units), out)
+        }
         Format::Html => html::html(built, built.lang, out),
     }
 }
@@ -317,6 +356,7 @@ pub fn json(built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
         "labels": {"indicators": indicators, "levels": levels, "counts": counts},
         "source": source,
         "as_of": when(Some(built.data.as_of)),
+        "as_of_from": built.data.as_of_from.key(),
         "known_at": when(built.data.known_at),
         "period": {"start": when(Some(built.period.start)), "end": when(Some(built.period.end))},
         "calendar": built.data.calendar.version().to_string(),

@@ -900,3 +900,138 @@ mod versions {
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     }
 }
+
+/// Defaults that cannot mislead: your own data judged as of now (no `--as-of`) says so on
+/// standard error and in every output's header; no data options say, in every format, that the
+/// answer is the bundled sample's.
+mod defaults {
+    use super::{motcua, stderr, stdout, Files};
+
+    const NOW: &str = "(now); pass --as-of to judge another instant";
+
+    fn json(o: &std::process::Output) -> serde_json::Value {
+        serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+    }
+
+    #[test]
+    fn own_data_without_as_of_is_said_to_be_judged_now_everywhere() {
+        let f = Files::new(40);
+        let (e, c) = (f.path("events.jsonl"), f.path("catalogue.json"));
+        let data = ["--events", e.as_str(), "--catalog", c.as_str()];
+        let id = f.sample.events[0].dossier_id.as_str().to_owned();
+        let run = |command: &[&str]| {
+            let o = motcua(&[command, &data[..]].concat());
+            assert!(o.status.success(), "{command:?}: {}", stderr(&o));
+            assert!(
+                stderr(&o).starts_with("motcua: judged as of ") && stderr(&o).contains(NOW),
+                "{command:?}: {}",
+                stderr(&o)
+            );
+            o
+        };
+        let table = stdout(&run(&["report"]));
+        assert!(
+            table.contains("— now; pass --as-of to judge another instant"),
+            "{table}"
+        );
+        let vi = stdout(&run(&["report", "--lang", "vi"]));
+        assert!(vi.contains("— thời điểm hiện tại; dùng --as-of"), "{vi}");
+        assert_eq!(
+            json(&run(&["report", "--format", "json"]))["as_of_from"],
+            "now"
+        );
+        run(&["report", "--format", "csv"]);
+        let html = stdout(&run(&["report", "--format", "html"]));
+        assert!(html.contains("now; pass --as-of to judge another instant"));
+        let explained = stdout(&run(&["explain", &id]));
+        assert!(
+            explained.contains("(now; pass --as-of to judge another instant)"),
+            "{explained}"
+        );
+        assert_eq!(
+            json(&run(&["explain", &id, "--format", "json"]))["as_of_from"],
+            "now"
+        );
+        let changes = stdout(&run(&[
+            "changes",
+            "--published-at",
+            "2024-12-31T17:00:00+07:00",
+        ]));
+        assert!(changes.contains("(now; pass --as-of"), "{changes}");
+        // With --as-of: nothing said, nothing added.
+        for format in ["table", "json", "csv", "html"] {
+            let o = f.report("events.jsonl", &["--format", format]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert_eq!(stderr(&o), "", "{format}");
+            assert!(!stdout(&o).contains("pass --as-of"), "{format}");
+        }
+        let o = f.report("events.jsonl", &["--format", "json"]);
+        assert_eq!(json(&o)["as_of_from"], "option");
+    }
+
+    #[test]
+    fn no_data_options_say_the_bundled_sample_in_every_format() {
+        for format in ["table", "json", "csv", "html"] {
+            let o = motcua(&["report", "--format", format]);
+            assert!(o.status.success(), "{format}: {}", stderr(&o));
+            let said = stderr(&o);
+            assert!(
+                said.starts_with("motcua: no data options: the bundled synthetic sample")
+                    && said.contains("pass --events and --catalog, or --store"),
+                "{format}: {said}"
+            );
+            let text = stdout(&o);
+            match format {
+                "table" => assert!(text.contains("bundled sample province-year"), "{text}"),
+                "json" => {
+                    let v = json(&o);
+                    assert_eq!(v["source"]["kind"], "sample");
+                    assert_eq!(v["as_of_from"], "sample");
+                }
+                "html" => assert!(text.contains("bundled synthetic sample")),
+                // CSV's rows have no place for it: standard error says it (checked above).
+                _ => assert!(!text.contains("sample")),
+            }
+        }
+    }
+}
+
+/// Shell completions and the man page are generated from the clap definitions: every
+/// subcommand is in each, and an unknown shell is a usage error.
+#[test]
+fn completions_and_the_man_page_name_every_subcommand() {
+    const SUBCOMMANDS: [&str; 11] = [
+        "report",
+        "explain",
+        "alarms",
+        "dossiers",
+        "calendar",
+        "import",
+        "export",
+        "gen",
+        "changes",
+        "completions",
+        "man",
+    ];
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = motcua(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for name in SUBCOMMANDS {
+            assert!(script.contains(name), "{shell}: no {name}");
+        }
+        assert!(script.contains("as-of"), "{shell}: no --as-of");
+    }
+    let o = motcua(&["completions", "cmd.exe"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = motcua(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH motcua 1"), "{page}");
+    for name in SUBCOMMANDS {
+        assert!(
+            page.contains(&format!("motcua\\-{name}(1)")),
+            "no {name}:\n{page}"
+        );
+    }
+}

@@ -269,3 +269,31 @@ fn targets_from_a_file_and_the_online_denominator() {
         "{stderr}"
     );
 }
+
+/// CSV for Excel: `--bom` puts a UTF-8 byte-order mark before the very same CSV; `--section`
+/// and `--bom` are refused (exit 2, saying why) with the formats where they mean nothing.
+#[test]
+fn csv_options_mark_utf8_for_excel_and_are_refused_elsewhere() {
+    let plain = motcua(&["report", "--format", "csv", "--section", "status"]);
+    assert!(plain.status.success());
+    assert!(!plain.stdout.starts_with(b"\xEF\xBB\xBF"));
+    let marked = motcua(&["report", "--format", "csv", "--section", "status", "--bom"]);
+    assert!(marked.status.success());
+    assert_eq!(marked.stdout[..3], *b"\xEF\xBB\xBF");
+    assert_eq!(marked.stdout[3..], plain.stdout[..]);
+    for format in ["table", "json", "html"] {
+        for (option, value) in [("--section", Some("overdue")), ("--bom", None)] {
+            let mut args = vec!["report", "--format", format, option];
+            args.extend(value);
+            let o = motcua(&args);
+            let said = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {said}");
+            assert!(
+                said.contains(option)
+                    && said.contains(&format!("no meaning with --format {format}")),
+                "{args:?}: {said}"
+            );
+            assert!(o.stdout.is_empty(), "{args:?}");
+        }
+    }
+}

@@ -294,6 +294,52 @@ fn gen_into_a_store_reports_what_gen_to_files_reports() {
         stderr(&again)
     );
     assert_eq!(f.export("gen.db").stdout, before);
+    assert!(!stderr(&again).contains("line "), "{}", stderr(&again));
+}
+
+/// `gen --store` into a store holding some of the dossier ids it generates (another seed, the
+/// same year) or events with the ids it generates (the same seed, another year): a conflict
+/// naming the dossier, with no line (there is no file), and nothing written.
+#[test]
+fn gen_into_a_store_holding_its_ids_is_a_conflict_without_a_line() {
+    let f = Files::new(1);
+    let store = f.path("gen.db");
+    let gen = |seed: &str, year: &str| {
+        motcua(&[
+            "gen",
+            "--dossiers",
+            "300",
+            "--seed",
+            seed,
+            "--year",
+            year,
+            "--store",
+            &store,
+        ])
+    };
+    let first = gen("11", "2024");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = f.export("gen.db").stdout;
+    for (seed, year, cause) in [
+        ("12", "2024", "is already stored ("),
+        ("11", "2023", "is already used"),
+    ] {
+        let o = gen(seed, year);
+        let said = stderr(&o);
+        assert_eq!(o.status.code(), Some(4), "seed {seed} year {year}: {said}");
+        assert!(
+            said.contains("cannot write the generated events: dossier ")
+                && said.contains(cause)
+                && said.contains("nothing was written"),
+            "seed {seed} year {year}: {said}"
+        );
+        assert!(!said.contains("line "), "seed {seed} year {year}: {said}");
+        assert!(
+            !said.contains("out of order"),
+            "seed {seed} year {year}: {said}"
+        );
+        assert_eq!(f.export("gen.db").stdout, before);
+    }
 }
 
 #[test]

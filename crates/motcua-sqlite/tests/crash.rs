@@ -65,7 +65,7 @@ fn writer_mode() {
         let base = store.last_position().unwrap_or_else(|e| panic!("{e}"));
         let mut next_id = base;
         let n = 1 + base % 7;
-        let batches = if base % 3 == 0 {
+        let batches = if base.is_multiple_of(3) {
             let tag = format!("batch {base} size {}", 2 * n);
             vec![
                 batch(&store, base % DOSSIERS, n, &mut next_id, &tag),

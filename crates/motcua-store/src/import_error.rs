@@ -90,4 +90,20 @@ impl ImportError {
             ImportError::Store(_) => None,
         }
     }
+
+    /// The dossier the error is about, if any: the dossier of the refused event.
+    ///
+    /// ```
+    /// use motcua_store::{ImportError, StoreError};
+    /// assert_eq!(ImportError::Store(StoreError::Backend("down".into())).dossier(), None);
+    /// ```
+    pub fn dossier(&self) -> Option<&DossierId> {
+        match self {
+            ImportError::Read(_) | ImportError::Store(_) => None,
+            ImportError::Rejected { dossier, .. }
+            | ImportError::DuplicateInFile { dossier, .. }
+            | ImportError::AlreadyStored { dossier, .. }
+            | ImportError::StoreRefused { dossier, .. } => Some(dossier),
+        }
+    }
 }

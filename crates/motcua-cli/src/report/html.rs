@@ -135,7 +135,13 @@ fn header(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
                 display_instant(b.period.end)
             ),
         ),
-        (l.pick("as of", "tính đến"), display_instant(b.data.as_of)),
+        (
+            l.pick("as of", "tính đến"),
+            match b.data.as_of_note(l == Lang::Vi) {
+                Some(note) => format!("{} — {note}", display_instant(b.data.as_of)),
+                None => display_instant(b.data.as_of),
+            },
+        ),
         (
             l.pick("levels as of", "cấp hành chính tính theo ngày"),
             b.report.levels_as_of().to_string(),

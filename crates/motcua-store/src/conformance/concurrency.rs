@@ -29,7 +29,7 @@ fn attempt<S: EventStore>(store: &S, thread: u128, n: u128) -> Attempt {
             events: vec![event(dossier, version + 1, id(k))],
         }
     };
-    let (events, result) = if n % 4 == 0 {
+    let (events, result) = if n.is_multiple_of(4) {
         let batches = [batch(first, 1), batch(second, 2)];
         let events = batches.iter().flat_map(|b| b.events.clone()).collect();
         (events, store.append_streams(&batches).map(|_| ()))
