@@ -79,14 +79,18 @@ fn a_step_due_keeps_the_time_of_day_like_a_dossier_due() {
 fn a_calendar_day_pause_adds_the_wait_once() {
     let catalogue = catalogue();
     let calendar = Calendar::vietnam();
-    let story = Story::new(&catalogue, "B")
-        .then(datetime!(2024-08-22 07:40 +7), received("CAL30-P"))
-        .then(
-            datetime!(2024-08-26 09:05 +7),
-            EventKind::SupplementRequested {
-                reason: "thiếu giấy tờ".into(),
-            },
-        );
+    // Received Thursday 22 August 07:40; the supplement asked for on Monday 26 August 09:05.
+    let asked = || {
+        Story::new(&catalogue, "B")
+            .then(datetime!(2024-08-22 07:40 +7), received("CAL30-P"))
+            .then(
+                datetime!(2024-08-26 09:05 +7),
+                EventKind::SupplementRequested {
+                    reason: "thiếu giấy tờ".into(),
+                },
+            )
+    };
+    let story = asked();
     let evening = given(&catalogue, &calendar, story.events()).at(datetime!(2024-08-28 20:00 +7));
     let before = evening.view().clone();
     let morning = evening.at(datetime!(2024-08-29 07:00 +7));
@@ -94,14 +98,7 @@ fn a_calendar_day_pause_adds_the_wait_once() {
     assert!(evening.left_minutes > 0);
     assert_eq!(evening.left_minutes, morning.left_minutes);
     assert_eq!(evening.official_due, morning.official_due);
-    let story = Story::new(&catalogue, "B")
-        .then(datetime!(2024-08-22 07:40 +7), received("CAL30-P"))
-        .then(
-            datetime!(2024-08-26 09:05 +7),
-            EventKind::SupplementRequested {
-                reason: "thiếu giấy tờ".into(),
-            },
-        )
+    let story = asked()
         .then(
             datetime!(2024-09-04 15:30 +7),
             EventKind::SupplementSupplied,
@@ -137,30 +134,24 @@ fn a_step_share_of_calendar_days_is_in_calendar_days() {
 fn a_same_day_pause_moves_the_close_by_the_time_waited() {
     let catalogue = catalogue();
     let calendar = Calendar::vietnam();
-    let requested = Story::new(&catalogue, "D")
-        .then(datetime!(2024-03-04 10:00 +7), received("SAME-P"))
-        .then(
-            datetime!(2024-03-04 11:00 +7),
-            EventKind::SupplementRequested {
-                reason: "thiếu".into(),
-            },
-        );
-    let at = given(&catalogue, &calendar, requested.events()).at(datetime!(2024-03-04 16:00 +7));
+    let requested = || {
+        Story::new(&catalogue, "D")
+            .then(datetime!(2024-03-04 10:00 +7), received("SAME-P"))
+            .then(
+                datetime!(2024-03-04 11:00 +7),
+                EventKind::SupplementRequested {
+                    reason: "thiếu".into(),
+                },
+            )
+    };
+    let at = given(&catalogue, &calendar, requested().events()).at(datetime!(2024-03-04 16:00 +7));
     assert_eq!(at.view().official_due, Some(datetime!(2024-03-04 17:00 +7)));
     assert_eq!(at.view().left_minutes, 30 + 240);
     // Supplied at 16:00: 30 + 180 working minutes waited move 17:00 to 11:00 the next day.
-    let supplied = Story::new(&catalogue, "D")
-        .then(datetime!(2024-03-04 10:00 +7), received("SAME-P"))
-        .then(
-            datetime!(2024-03-04 11:00 +7),
-            EventKind::SupplementRequested {
-                reason: "thiếu".into(),
-            },
-        )
-        .then(
-            datetime!(2024-03-04 16:00 +7),
-            EventKind::SupplementSupplied,
-        );
+    let supplied = requested().then(
+        datetime!(2024-03-04 16:00 +7),
+        EventKind::SupplementSupplied,
+    );
     given(&catalogue, &calendar, supplied.events())
         .at(datetime!(2024-03-04 16:30 +7))
         .expect_due(datetime!(2024-03-05 11:00 +7));

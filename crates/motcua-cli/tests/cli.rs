@@ -539,6 +539,21 @@ mod versions {
         dir
     }
 
+    /// The two dossiers' events and the example catalogue with `from` replaced by `to`, written
+    /// as `name` beside them: the paths of both.
+    fn with_edited_catalogue(from: &str, to: &str, name: &str) -> (String, String) {
+        let dir = with_events();
+        let text = std::fs::read_to_string(catalogue()).unwrap_or_else(|e| panic!("{e}"));
+        let edited = text.replace(from, to);
+        assert_ne!(edited, text, "the example no longer holds {from}");
+        let path = dir.join(name);
+        std::fs::write(&path, edited).unwrap_or_else(|e| panic!("{e}"));
+        (
+            dir.join("events.jsonl").display().to_string(),
+            path.display().to_string(),
+        )
+    }
+
     /// What each dossier must be judged under, and the due that gives.
     struct Expected {
         dossier: &'static str,
@@ -693,17 +708,11 @@ mod versions {
 
     #[test]
     fn overlapping_versions_are_refused_as_bad_input() {
-        let dir = with_events();
-        let text = std::fs::read_to_string(catalogue()).unwrap_or_else(|e| panic!("{e}"));
-        let overlapping = text.replace(
+        let (events, bad) = with_edited_catalogue(
             "\"effective_from\": \"2025-07-01\"",
             "\"effective_from\": \"2025-06-30\"",
+            "overlapping.json",
         );
-        assert_ne!(overlapping, text, "the example's effective_from moved");
-        let bad = dir.join("overlapping.json");
-        std::fs::write(&bad, overlapping).unwrap_or_else(|e| panic!("{e}"));
-        let events = dir.join("events.jsonl").display().to_string();
-        let bad = bad.display().to_string();
         let o = motcua(&["explain", JUNE, "--events", &events, "--catalog", &bad]);
         assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
         assert!(
@@ -718,17 +727,11 @@ mod versions {
     /// says the report is partial.
     #[test]
     fn a_dossier_that_cannot_be_judged_makes_the_report_partial_not_failed() {
-        let dir = with_events();
-        let text = std::fs::read_to_string(catalogue()).unwrap_or_else(|e| panic!("{e}"));
-        let gap = text.replace(
+        let (events, with_gap) = with_edited_catalogue(
             "\"effective_until\": \"2025-06-30\"",
             "\"effective_until\": \"2025-06-29\"",
+            "gap.json",
         );
-        assert_ne!(gap, text, "the example's effective_until moved");
-        let with_gap = dir.join("gap.json");
-        std::fs::write(&with_gap, gap).unwrap_or_else(|e| panic!("{e}"));
-        let events = dir.join("events.jsonl").display().to_string();
-        let with_gap = with_gap.display().to_string();
         let args = [
             "report",
             "--events",

@@ -674,17 +674,14 @@ pub(crate) fn compute<T: Trace>(
                 SupplementPolicy::Pause => (from, until, PauseCause::Supplement),
                 SupplementPolicy::Shift => {
                     let Some(end) = until.map(|u| u.min(horizon).max(from)) else {
-                        dues.paused_by = Some(PauseCause::Supplement);
-                        dues.clock_stopped_at = Some(from);
-                        if T::ON {
-                            if let Some(due) = running.due(calendar, shift_days).map_err(cal_err)? {
-                                trace.push(TraceEntry::Shifted {
-                                    from,
-                                    until,
-                                    calendar_days: 0,
-                                    due,
-                                });
-                            }
+                        let held = hold::<T>(&mut dues, PauseCause::Supplement, from, running);
+                        if let Some(due) = held(calendar, shift_days).map_err(cal_err)? {
+                            trace.push(TraceEntry::Shifted {
+                                from,
+                                until,
+                                calendar_days: 0,
+                                due,
+                            });
                         }
                         continue;
                     };
@@ -741,18 +738,15 @@ pub(crate) fn compute<T: Trace>(
         // of time (working minutes, or wall-clock time for calendar-day limits). A wait still
         // open stops the clock where it began: the due does not move until it ends.
         let Some(end) = until.map(|u| u.min(horizon).max(from)) else {
-            dues.paused_by = Some(cause);
-            dues.clock_stopped_at = Some(from);
-            if T::ON {
-                if let Some(due) = running.due(calendar, shift_days).map_err(cal_err)? {
-                    trace.push(TraceEntry::Paused {
-                        cause,
-                        from,
-                        until,
-                        working_minutes: 0,
-                        due,
-                    });
-                }
+            let held = hold::<T>(&mut dues, cause, from, running);
+            if let Some(due) = held(calendar, shift_days).map_err(cal_err)? {
+                trace.push(TraceEntry::Paused {
+                    cause,
+                    from,
+                    until,
+                    working_minutes: 0,
+                    due,
+                });
             }
             continue;
         };
@@ -792,6 +786,26 @@ pub(crate) fn compute<T: Trace>(
         }
     }
     Ok(dues)
+}
+
+/// A wait still open as of the as-of instant: the clock stands where it began (`from`), so
+/// nothing moves until the wait ends. Gives what tells the due the clock holds, for the trace
+/// (`None` when tracing is off).
+fn hold<T: Trace>(
+    dues: &mut Dues,
+    cause: PauseCause,
+    from: OffsetDateTime,
+    running: Running,
+) -> impl FnOnce(&Calendar, u32) -> Result<Option<OffsetDateTime>, CalendarError> {
+    dues.paused_by = Some(cause);
+    dues.clock_stopped_at = Some(from);
+    move |calendar, shift_days| {
+        if T::ON {
+            running.due(calendar, shift_days)
+        } else {
+            Ok(None)
+        }
+    }
 }
 
 /// The trace entry of a count of the limit, with every day skipped and every make-up day
