@@ -18,7 +18,7 @@ use motcua::gen::{generate, GenConfig};
 use motcua::sqlite::SqliteStore;
 use motcua::store::{Desk, EventStore, ExpectedVersion};
 use motcua::{Command, Context, DossierId, Event};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,7 @@ fn scratch() -> PathBuf {
     ))
 }
 
-fn remove(path: &PathBuf) {
+fn remove(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
@@ -88,7 +88,6 @@ fn bench(c: &mut Criterion) {
                 }
             }
             let took = start.elapsed();
-            drop(desk);
             drop(store);
             remove(&path);
             took
