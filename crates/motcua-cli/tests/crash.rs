@@ -1,0 +1,227 @@
+//! Crash campaign: `motcua import` and `motcua gen --store` killed with SIGKILL at random
+//! instants, many times over, and after each kill the store opens and holds either all of the
+//! batch or none of it — never part — with its catalogue exactly when it holds the batch's
+//! events. Kills fall anywhere from the process's start to past its end, so some land before
+//! the store is made, some during the import's transaction, some at the commit, some after.
+//!
+//! CI runs a short campaign; `MOTCUA_CRASH_KILLS=200 cargo test -p motcua-cli --test crash
+//! -- --nocapture` runs a long one and prints what it saw.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn motcua(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "motcua-crash-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+/// Kills per campaign: `MOTCUA_CRASH_KILLS`, else a short one.
+fn kills() -> u64 {
+    std::env::var("MOTCUA_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12)
+}
+
+/// A small deterministic generator of kill delays (no randomness crate in the tests).
+struct Delays(u64);
+
+impl Delays {
+    /// A delay in `[0, max)`.
+    fn next(&mut self, max: Duration) -> Duration {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let nanos = u64::try_from(max.as_nanos()).unwrap_or(u64::MAX).max(1);
+        Duration::from_nanos((self.0 >> 11) % nanos)
+    }
+}
+
+/// The events a store holds (0 for a store that was never made), through the store's
+/// own export, and whether it keeps a catalogue.
+fn held(store: &Path) -> (usize, bool) {
+    if !store.exists() {
+        return (0, false);
+    }
+    let out = store.with_extension("export.jsonl");
+    let o = motcua(&[
+        "export",
+        "--store",
+        &store.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    // An empty file (killed before the schema was written) is refused untouched, as any
+    // file that is not a store: nothing of the batch is in it.
+    if o.status.code() == Some(3) && std::fs::metadata(store).map_or(0, |m| m.len()) == 0 {
+        return (0, false);
+    }
+    assert!(
+        o.status.success(),
+        "the store does not open after a kill: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines = std::fs::read_to_string(&out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .count();
+    let conn =
+        rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let catalogue: bool = conn
+        .query_row("SELECT COUNT(*) > 0 FROM catalogue", [], |r| r.get(0))
+        .unwrap_or(false);
+    (lines, catalogue)
+}
+
+/// Runs `args` and kills it after `delay` (if it is still running): whether it was killed.
+fn run_and_kill(args: &[String], delay: Duration) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"));
+    let start = Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(status.success(), "{args:?} failed by itself: {status}");
+            return false;
+        }
+        if start.elapsed() >= delay {
+            // SIGKILL on Unix: no destructor, no rollback runs.
+            let _ = child.kill();
+            let _ = child.wait();
+            return true;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// How long a command takes when left alone.
+fn duration_of(args: &[String]) -> Duration {
+    let start = Instant::now();
+    assert!(!run_and_kill(args, Duration::from_secs(600)));
+    start.elapsed()
+}
+
+#[test]
+fn an_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
+    let dir = scratch();
+    let data = dir.join("data");
+    let o = motcua(&[
+        "gen",
+        "--dossiers",
+        "2000",
+        "--seed",
+        "3",
+        "--year",
+        "2024",
+        "--out",
+        &data.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let events = data.join("events.jsonl").display().to_string();
+    let catalogue = data.join("catalogue.json").display().to_string();
+    let total = std::fs::read_to_string(data.join("events.jsonl"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .count();
+    let import = |store: &Path| -> Vec<String> {
+        [
+            "import",
+            "--store",
+            &store.display().to_string(),
+            "--catalog",
+            &catalogue,
+            &events,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let alone = duration_of(&import(&dir.join("timing.db")));
+    let mut delays = Delays(0x5eed);
+    let (mut none, mut all, mut killed) = (0, 0, 0);
+    for i in 0..kills() {
+        let store = dir.join(format!("s{i}.db"));
+        let delay = delays.next(alone.mul_f64(1.3));
+        killed += u64::from(run_and_kill(&import(&store), delay));
+        match held(&store) {
+            (0, false) => none += 1,
+            (n, true) if n == total => all += 1,
+            (n, catalogue) => panic!(
+                "kill {i} after {delay:?}: the store holds {n} of {total} events, catalogue kept: {catalogue}"
+            ),
+        }
+        // A killed import is re-run to the end: nothing stands in its way.
+        if !store.exists() || held(&store).0 == 0 {
+            assert!(!run_and_kill(&import(&store), Duration::from_secs(600)));
+            assert_eq!(held(&store), (total, true));
+        }
+    }
+    println!(
+        "import: {} runs, {killed} killed, none kept {none}, all kept {all} ({alone:?} alone)",
+        kills()
+    );
+    assert!(killed > 0, "no run was killed: the campaign proved nothing");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn gen_into_a_store_killed_anywhere_keeps_all_of_its_batch_or_none() {
+    let dir = scratch();
+    let generate = |store: &Path| -> Vec<String> {
+        [
+            "gen",
+            "--dossiers",
+            "2000",
+            "--seed",
+            "5",
+            "--year",
+            "2024",
+            "--store",
+            &store.display().to_string(),
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let alone = duration_of(&generate(&dir.join("timing.db")));
+    let (total, _) = held(&dir.join("timing.db"));
+    assert!(total > 0);
+    let mut delays = Delays(0xc4a5);
+    let (mut none, mut all, mut killed) = (0, 0, 0);
+    for i in 0..kills() {
+        let store = dir.join(format!("g{i}.db"));
+        let delay = delays.next(alone.mul_f64(1.3));
+        killed += u64::from(run_and_kill(&generate(&store), delay));
+        match held(&store) {
+            (0, false) => none += 1,
+            (n, true) if n == total => all += 1,
+            (n, catalogue) => panic!(
+                "kill {i} after {delay:?}: the store holds {n} of {total} events, catalogue kept: {catalogue}"
+            ),
+        }
+    }
+    println!(
+        "gen --store: {} runs, {killed} killed, none kept {none}, all kept {all} ({alone:?} alone)",
+        kills()
+    );
+    assert!(killed > 0, "no run was killed: the campaign proved nothing");
+    let _ = std::fs::remove_dir_all(&dir);
+}
