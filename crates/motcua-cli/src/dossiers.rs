@@ -4,7 +4,7 @@
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
 use crate::escape::{self, Terminal};
-use crate::format::when;
+use crate::format::{when, working_days};
 use motcua_core::deadline::display_instant;
 use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
 use std::io::Write;
@@ -59,16 +59,6 @@ fn parse_status(text: &str) -> Result<Status, String> {
 fn parse_time_class(text: &str) -> Result<TimeClass, String> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(|_| format!("unknown time class {text:?}"))
-}
-
-/// Working minutes as working days (of 8 hours) and hours: `2 d 3 h 15 min`.
-pub fn working_days(minutes: u64) -> String {
-    let (days, rest) = (minutes / 480, minutes % 480);
-    if days == 0 {
-        format!("{} h {:02} min", rest / 60, rest % 60)
-    } else {
-        format!("{days} d {} h {:02} min", rest / 60, rest % 60)
-    }
 }
 
 /// Whether `unit` is `wanted`, or below it when `descendants` is set.
@@ -188,9 +178,12 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
             for row in &rows {
                 let v = &row.view;
                 let standing = if v.overdue_minutes > 0 {
-                    format!("overdue by {}", working_days(u64::from(v.overdue_minutes)))
+                    format!(
+                        "overdue by {}",
+                        working_days(u64::from(v.overdue_minutes), false)
+                    )
                 } else if v.official_due.is_some() && !v.status.is_finished() {
-                    format!("{} left", working_days(u64::from(v.left_minutes)))
+                    format!("{} left", working_days(u64::from(v.left_minutes), false))
                 } else {
                     v.time_class.label().to_owned()
                 };
@@ -245,13 +238,6 @@ fn json(row: &Row) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_in_working_days_and_hours() {
-        assert_eq!(working_days(0), "0 h 00 min");
-        assert_eq!(working_days(479), "7 h 59 min");
-        assert_eq!(working_days(480 * 3 + 75), "3 d 1 h 15 min");
-    }
 
     #[test]
     fn statuses_and_classes_parse_from_their_snake_case_names() {

@@ -8,6 +8,22 @@ pub fn minutes(total: u64) -> String {
     format!("{} h {:02} min", total / 60, total % 60)
 }
 
+/// Working minutes as a clerk counts them, in working days of 8 hours and hours: `3 d 1 h 15 min`
+/// (`3 ngày 1 giờ 15 phút` in Vietnamese); under a day, hours and minutes only.
+pub fn working_days(minutes: u64, vietnamese: bool) -> String {
+    let (days, rest) = (minutes / 480, minutes % 480);
+    let (d, h, m) = if vietnamese {
+        ("ngày", "giờ", "phút")
+    } else {
+        ("d", "h", "min")
+    };
+    if days == 0 {
+        format!("{} {h} {:02} {m}", rest / 60, rest % 60)
+    } else {
+        format!("{days} {d} {} {h} {:02} {m}", rest / 60, rest % 60)
+    }
+}
+
 /// An optional instant in RFC 3339, or `null`.
 pub fn when(t: Option<OffsetDateTime>) -> serde_json::Value {
     t.and_then(|t| t.format(&Rfc3339).ok())
@@ -17,6 +33,14 @@ pub fn when(t: Option<OffsetDateTime>) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_in_working_days_and_hours() {
+        assert_eq!(working_days(0, false), "0 h 00 min");
+        assert_eq!(working_days(479, false), "7 h 59 min");
+        assert_eq!(working_days(480 * 3 + 75, false), "3 d 1 h 15 min");
+        assert_eq!(working_days(480 * 86, true), "86 ngày 0 giờ 00 phút");
+    }
 
     #[test]
     fn minutes_read_as_hours_and_minutes() {

@@ -435,19 +435,23 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         } else {
             String::new()
         },
-        l.pick("overdue by: working time", "số giờ làm việc quá hạn")
+        l.pick(
+            "overdue by: working time, in working days of 8 hours",
+            "quá hạn: thời gian làm việc, theo ngày làm việc 8 giờ"
+        )
     )?;
     if shown > 0 {
         writeln!(
             out,
-            "  {} {} {} {} {} {} {:>12}  why",
+            "  {} {} {} {} {} {} {:>22}  {}",
             cell(l.pick("dossier", "hồ sơ"), 22),
             cell(l.pick("procedure", "thủ tục"), 34),
             cell(l.pick("unit", "đơn vị"), 12),
             cell(l.pick("received", "tiếp nhận"), 20),
             cell(l.pick("official due", "hạn xử lý"), 20),
             cell(l.pick("promised due", "hẹn lại"), 20),
-            l.pick("overdue by", "quá hạn")
+            l.pick("overdue by", "quá hạn"),
+            l.pick("why", "lý do")
         )?;
     }
     for entry in &overdue[..shown] {
@@ -471,18 +475,14 @@ pub fn table(b: &Built<'_>, overdue_rows: usize, out: &mut dyn Write) -> Result<
         };
         writeln!(
             out,
-            "  {} {} {} {} {} {} {:>12}  {why}",
+            "  {} {} {} {} {} {} {:>22}  {why}",
             cell(entry.dossier_id.as_str(), 22),
             cell(&format!("{} {name}", entry.procedure), 34),
             cell(entry.unit.as_str(), 12),
             cell(&when(entry.received_at), 20),
             cell(&when(entry.official_due), 20),
             cell(&promised, 20),
-            format!(
-                "{} h {:02}",
-                num(entry.overdue_minutes / 60),
-                entry.overdue_minutes % 60
-            ),
+            crate::format::working_days(entry.overdue_minutes, l == Lang::Vi),
         )?;
     }
     let unjudged = b.report.unjudged();

@@ -811,7 +811,7 @@ fn overdue(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         };
         writeln!(
             h,
-            "<tr><td class=\"l nw\">{}</td><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{} h {:02}</td><td class=\"l\">{}</td></tr>",
+            "<tr><td class=\"l nw\">{}</td><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"l\">{}</td></tr>",
             esc(e.dossier_id.as_str()),
             esc(e.procedure.as_str()),
             esc(name),
@@ -819,8 +819,7 @@ fn overdue(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             esc(&when(e.received_at)),
             esc(&when(e.official_due)),
             esc(&promised),
-            e.overdue_minutes / 60,
-            e.overdue_minutes % 60,
+            esc(&crate::format::working_days(e.overdue_minutes, l == Lang::Vi)),
             esc(why)
         )?;
     }
