@@ -78,7 +78,7 @@ pub fn describe_targets(t: &TargetSet, l: Lang) -> String {
         t.name,
         parts.join("; "),
         l.pick("online rate over", "mẫu số trực tuyến:"),
-        t.online_denominator.key()
+        l.online_denominator(t.online_denominator)
     )
 }
 

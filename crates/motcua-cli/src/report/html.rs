@@ -152,7 +152,8 @@ fn header(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         ),
         (
             l.pick("online rate over", "mẫu số tỷ lệ trực tuyến"),
-            b.targets.online_denominator.key().to_owned(),
+            l.online_denominator(b.targets.online_denominator)
+                .to_owned(),
         ),
         (
             l.pick("units judged on", "đơn vị được đánh giá theo"),

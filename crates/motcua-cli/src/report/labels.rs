@@ -17,6 +17,19 @@ pub enum Lang {
 
 impl Lang {
     /// The label in this language.
+    /// The online rate's denominator in words (the setting's key stays in JSON and files).
+    pub fn online_denominator(self, d: motcua_metrics::OnlineDenominator) -> &'static str {
+        use motcua_metrics::OnlineDenominator as D;
+        match (self, d) {
+            (Lang::En, D::AllReceived) => "all dossiers received",
+            (Lang::En, D::OfferedOnline) => "dossiers of procedures offered online",
+            (Lang::En, D::ExcludingPostal) => "dossiers received other than by post",
+            (Lang::Vi, D::AllReceived) => "mọi hồ sơ tiếp nhận",
+            (Lang::Vi, D::OfferedOnline) => "hồ sơ của thủ tục có dịch vụ công trực tuyến",
+            (Lang::Vi, D::ExcludingPostal) => "hồ sơ tiếp nhận không qua bưu chính",
+        }
+    }
+
     pub const fn pick(self, en: &'static str, vi: &'static str) -> &'static str {
         match self {
             Lang::En => en,
