@@ -50,10 +50,29 @@ fn when(t: Option<time::OffsetDateTime>) -> String {
     t.map_or_else(|| "-".to_owned(), display_instant)
 }
 
-/// A bar's length in pixels for a rate over `width` (capped at 100 %).
-fn bar_px(r: &Ratio, width: u64) -> u64 {
+/// The lowest rate a chart's axis shows: 5 points under the lowest rate or target plotted,
+/// rounded down to a multiple of 5 % (0 at least), in basis points; so that 92 % and 99 % do
+/// not look alike on a 0–100 % axis.
+fn axis_floor(rates: impl Iterator<Item = u32>) -> u32 {
+    let lowest = rates.min().unwrap_or(0).min(10_000);
+    (lowest.saturating_sub(500) / 500) * 500
+}
+
+/// A rate in basis points, capped at 100 %; `None` when not applicable.
+fn rate_bp(r: &Ratio) -> Option<u32> {
     r.basis_points_rounded()
-        .map_or(0, |bp| (bp.min(10_000) as u64 * width) / 10_000)
+        .map(|bp| u32::try_from(bp.min(10_000)).unwrap_or(10_000))
+}
+
+/// A bar's length in pixels for a rate over `width`, on an axis from `floor` to 100 %.
+fn bar_px(r: &Ratio, width: u64, floor: u32) -> u64 {
+    rate_bp(r).map_or(0, |bp| axis_px(bp, width, floor))
+}
+
+/// Where a rate (in basis points) sits on an axis from `floor` to 100 %.
+fn axis_px(bp: u32, width: u64, floor: u32) -> u64 {
+    let span = u64::from(10_000 - floor.min(9_999));
+    u64::from(bp.min(10_000).saturating_sub(floor)) * width / span
 }
 
 fn unit_name(b: &Built<'_>, id: &UnitId) -> String {
@@ -188,7 +207,7 @@ fn counts_row(h: &mut String, name: &str, c: &Counts) -> std::fmt::Result {
             "to_handle" => c.to_handle(),
             _ => c.fields().find(|(k, _)| *k == key).map_or(0, |(_, n)| n),
         };
-        write!(h, "<td>{n}</td>")?;
+        write!(h, "<td>{}</td>", crate::render::num(n))?;
     }
     writeln!(h, "</tr>")
 }
@@ -405,14 +424,25 @@ fn bars(
     target: Option<u32>,
 ) -> std::fmt::Result {
     const LABEL: u64 = 300;
-    const WIDTH: u64 = 700;
+    const WIDTH: u64 = 640;
+    const VALUE: u64 = 70;
     const ROW: u64 = 18;
+    // Highest rate first, units without a rate last; the value in a column of its own, clear
+    // of the bars and the target line.
+    let mut rows: Vec<&(String, Ratio, Verdict)> = rows.iter().collect();
+    rows.sort_by_key(|(name, rate, _)| {
+        (
+            std::cmp::Reverse(rate_bp(rate).map_or(-1, i64::from)),
+            name.clone(),
+        )
+    });
+    let floor = axis_floor(rows.iter().filter_map(|(_, r, _)| rate_bp(r)).chain(target));
     let height = ROW * rows.len() as u64 + 24;
     writeln!(
         h,
         "<svg width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"{}\">",
         esc(title),
-        w = LABEL + WIDTH + 80
+        w = LABEL + WIDTH + VALUE + 10
     )?;
     for (i, (name, rate, verdict)) in rows.iter().enumerate() {
         let y = ROW * i as u64 + 4;
@@ -436,13 +466,13 @@ fn bars(
         writeln!(
             h,
             "<rect x=\"{LABEL}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{color}\"></rect>",
-            bar_px(rate, WIDTH),
+            bar_px(rate, WIDTH, floor),
             ROW - 4
         )?;
         writeln!(
             h,
-            "<text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
-            LABEL + bar_px(rate, WIDTH) + 4,
+            "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+            LABEL + WIDTH + VALUE,
             y + 11,
             esc(&pct(l, rate))
         )?;
@@ -453,16 +483,27 @@ fn bars(
         "<line x1=\"{LABEL}\" y1=\"{axis_y}\" x2=\"{}\" y2=\"{axis_y}\" stroke=\"#999\"></line>",
         LABEL + WIDTH
     )?;
-    for tick in [0u64, 25, 50, 75, 100] {
+    // Ticks at round percentages: every 5 % on a short axis, 10 % on a longer one, 25 % on
+    // the whole.
+    let span = 10_000 - floor;
+    let step = match span {
+        0..=2_500 => 500,
+        2_501..=5_000 => 1_000,
+        _ => 2_500,
+    };
+    let mut tick = floor.div_ceil(step) * step;
+    while tick <= 10_000 {
         writeln!(
             h,
-            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#666\">{tick}%</text>",
-            LABEL + WIDTH * tick / 100,
-            axis_y + 14
+            "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#666\">{}%</text>",
+            LABEL + axis_px(tick, WIDTH, floor),
+            axis_y + 14,
+            tick / 100
         )?;
+        tick += step;
     }
     if let Some(t) = target {
-        let x = LABEL + WIDTH * u64::from(t.min(10_000)) / 10_000;
+        let x = LABEL + axis_px(t, WIDTH, floor);
         writeln!(
             h,
             "<line x1=\"{x}\" y1=\"0\" x2=\"{x}\" y2=\"{axis_y}\" stroke=\"#000\" stroke-width=\"2\" stroke-dasharray=\"5,3\"></line>"
@@ -789,10 +830,33 @@ fn overdue(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         esc(l.pick("received", "tiếp nhận")),
         esc(l.pick("official due", "hạn xử lý")),
         esc(l.pick("promised due", "hẹn lại")),
-        esc(l.pick("overdue by (working time)", "quá hạn (giờ làm việc)")),
+        esc(l.pick(
+            "overdue by (working days of 8 hours)",
+            "quá hạn (ngày làm việc 8 giờ)"
+        )),
         esc(l.pick("why", "lý do")),
     )?;
-    for e in list {
+    // The longest overdue first, on the page; the rest folded, so that a province's whole list
+    // does not make the page thousands of pixels tall.
+    const SHOWN: usize = 20;
+    for (i, e) in list.iter().enumerate() {
+        if i == SHOWN {
+            writeln!(
+                h,
+                "</table><details><summary>{} {}</summary><table>",
+                esc(l.pick("show the other", "xem")),
+                esc(&match l {
+                    Lang::En => format!(
+                        "{} overdue dossiers",
+                        crate::render::num((list.len() - SHOWN) as u64)
+                    ),
+                    Lang::Vi => format!(
+                        "{} hồ sơ quá hạn còn lại",
+                        crate::render::num((list.len() - SHOWN) as u64)
+                    ),
+                })
+            )?;
+        }
         let name = b
             .data
             .catalogue
@@ -824,7 +888,11 @@ fn overdue(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             esc(why)
         )?;
     }
-    writeln!(h, "</table>")
+    writeln!(h, "</table>")?;
+    if list.len() > SHOWN {
+        writeln!(h, "</details>")?;
+    }
+    Ok(())
 }
 
 fn notes(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
