@@ -977,9 +977,22 @@ mod tests {
 
     #[test]
     fn bars_are_capped_and_not_applicable_is_empty() {
-        assert_eq!(bar_px(&Ratio::new(1, 2), 700), 350);
-        assert_eq!(bar_px(&Ratio::new(3, 2), 700), 700);
-        assert_eq!(bar_px(&Ratio::new(0, 0), 700), 0);
+        assert_eq!(bar_px(&Ratio::new(1, 2), 700, 0), 350);
+        assert_eq!(bar_px(&Ratio::new(3, 2), 700, 0), 700);
+        assert_eq!(bar_px(&Ratio::new(0, 0), 700, 0), 0);
         assert_eq!(bp(9_750), "97.50%");
+    }
+
+    #[test]
+    fn the_axis_is_scaled_to_the_rates_and_targets_shown() {
+        // 92 % and 99 % with a 97 % target: the axis starts at 85 %, so they differ visibly.
+        let floor = axis_floor([9_200, 9_900, 9_700].into_iter());
+        assert_eq!(floor, 8_500);
+        assert_eq!(bar_px(&Ratio::new(92, 100), 600, floor), 280);
+        assert_eq!(bar_px(&Ratio::new(99, 100), 600, floor), 560);
+        assert_eq!(axis_px(10_000, 600, floor), 600);
+        // A low rate keeps the axis from 0, never below.
+        assert_eq!(axis_floor([300, 9_000].into_iter()), 0);
+        assert_eq!(bar_px(&Ratio::new(1, 2), 700, 0), 350);
     }
 }
