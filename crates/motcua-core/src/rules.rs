@@ -129,16 +129,21 @@ pub enum DecideError {
 }
 
 /// The first year whose instants an event may carry: the working calendar starts in 1900.
+/// (Checked in UTC.)
 pub const FIRST_YEAR: i32 = 1900;
 /// The last year whose instants an event may carry: the calendar ends in 2200 and the longest
 /// time limit a catalogue may set is ten years ([`crate::procedure::MAX_LIMIT_DAYS`]), so every
 /// due of such an event stays inside the calendar.
 pub const LAST_YEAR: i32 = 2189;
 
-/// Checks that an instant lies in the years the engine judges.
+/// 1900-01-01T00:00:00Z and 2190-01-01T00:00:00Z as Unix seconds: the judged years' bounds.
+const FIRST_SECOND: i64 = -2_208_988_800;
+const AFTER_LAST_SECOND: i64 = 6_942_585_600;
+
+/// Checks that an instant lies in the years the engine judges (UTC), by its Unix time: no
+/// calendar arithmetic on the hot path of every check.
 fn in_range(event: &Event, field: &'static str, t: OffsetDateTime) -> Result<(), DecideError> {
-    let year = t.to_offset(time::UtcOffset::UTC).year();
-    if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
+    if (FIRST_SECOND..AFTER_LAST_SECOND).contains(&t.unix_timestamp()) {
         return Ok(());
     }
     Err(DecideError::OutOfRange {
@@ -426,4 +431,21 @@ fn check_reception(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod range {
+    use super::{AFTER_LAST_SECOND, FIRST_SECOND, FIRST_YEAR, LAST_YEAR};
+    use time::{Date, Month, Time};
+
+    /// The Unix bounds are exactly the first and the year after the last judged year.
+    #[test]
+    fn the_bounds_are_the_judged_years() {
+        let at = |year| {
+            Date::from_calendar_date(year, Month::January, 1)
+                .map(|d| d.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp())
+        };
+        assert_eq!(at(FIRST_YEAR), Ok(FIRST_SECOND));
+        assert_eq!(at(LAST_YEAR + 1), Ok(AFTER_LAST_SECOND));
+    }
 }
