@@ -61,11 +61,8 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
         if events.first().is_none_or(|e| e.occurred_at > from) {
             continue;
         }
-        let view = context
-            .view_events(events, from)
-            .map_err(|e| CliError::Data(e.to_string()))?;
-        let alarms = context
-            .alarms(events, from)
+        let (view, alarms) = context
+            .view_and_alarms(events, from)
             .map_err(|e| CliError::Data(e.to_string()))?;
         for alarm in alarms.into_iter().filter(|a| a.at <= args.until) {
             let unit = match &alarm.kind {

@@ -87,8 +87,8 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
         if events.first().is_none_or(|e| e.occurred_at > as_of) {
             continue;
         }
-        let view = context
-            .view_events(events, as_of)
+        let (view, alarms) = context
+            .view_and_alarms(events, as_of)
             .map_err(|e| CliError::Data(e.to_string()))?;
         let open = !view.status.is_finished();
         let keep = (args.all || open)
@@ -109,11 +109,7 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
         if !keep {
             continue;
         }
-        let next = context
-            .alarms(events, as_of)
-            .map_err(|e| CliError::Data(e.to_string()))?
-            .into_iter()
-            .next();
+        let next = alarms.into_iter().next();
         rows.push(Row { view, next });
     }
     // Said once the answer stands: a command that fails says only why.

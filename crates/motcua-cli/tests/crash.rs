@@ -155,32 +155,7 @@ fn an_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
         .map(str::to_owned)
         .to_vec()
     };
-    let alone = duration_of(&import(&dir.join("timing.db")));
-    let mut delays = Delays(0x5eed);
-    let (mut none, mut all, mut killed) = (0, 0, 0);
-    for i in 0..kills() {
-        let store = dir.join(format!("s{i}.db"));
-        let delay = delays.next(alone.mul_f64(1.3));
-        killed += u64::from(run_and_kill(&import(&store), delay));
-        match held(&store) {
-            (0, false) => none += 1,
-            (n, true) if n == total => all += 1,
-            (n, catalogue) => panic!(
-                "kill {i} after {delay:?}: the store holds {n} of {total} events, catalogue kept: {catalogue}"
-            ),
-        }
-        // A killed import is re-run to the end: nothing stands in its way.
-        if !store.exists() || held(&store).0 == 0 {
-            assert!(!run_and_kill(&import(&store), Duration::from_secs(600)));
-            assert_eq!(held(&store), (total, true));
-        }
-    }
-    println!(
-        "import: {} runs, {killed} killed, none kept {none}, all kept {all} ({alone:?} alone)",
-        kills()
-    );
-    assert!(killed > 0, "no run was killed: the campaign proved nothing");
-    let _ = std::fs::remove_dir_all(&dir);
+    campaign("import", &dir, &import, total, 0x5eed, true);
 }
 
 #[test]
@@ -201,27 +176,51 @@ fn gen_into_a_store_killed_anywhere_keeps_all_of_its_batch_or_none() {
         .map(str::to_owned)
         .to_vec()
     };
-    let alone = duration_of(&generate(&dir.join("timing.db")));
-    let (total, _) = held(&dir.join("timing.db"));
+    // The whole batch's size: what one run left alone stores.
+    let timing = dir.join("timing.db");
+    assert!(!run_and_kill(&generate(&timing), Duration::from_secs(600)));
+    let (total, _) = held(&timing);
     assert!(total > 0);
-    let mut delays = Delays(0xc4a5);
+    campaign("gen --store", &dir, &generate, total, 0xc4a5, false);
+}
+
+/// Runs `command` on a new store `kills()` times, each killed after a random delay up to 1.3×
+/// its run alone; after each kill the store holds all `total` events with the catalogue or
+/// nothing. With `rerun`, a run that kept nothing is then run to the end, which must work.
+fn campaign(
+    label: &str,
+    dir: &Path,
+    command: &dyn Fn(&Path) -> Vec<String>,
+    total: usize,
+    seed: u64,
+    rerun: bool,
+) {
+    let alone = duration_of(&command(
+        &dir.join(format!("{label}-alone.db").replace(' ', "")),
+    ));
+    let mut delays = Delays(seed);
     let (mut none, mut all, mut killed) = (0, 0, 0);
     for i in 0..kills() {
-        let store = dir.join(format!("g{i}.db"));
+        let store = dir.join(format!("{}-{i}.db", label.replace(' ', "")));
         let delay = delays.next(alone.mul_f64(1.3));
-        killed += u64::from(run_and_kill(&generate(&store), delay));
+        killed += u64::from(run_and_kill(&command(&store), delay));
         match held(&store) {
             (0, false) => none += 1,
             (n, true) if n == total => all += 1,
             (n, catalogue) => panic!(
-                "kill {i} after {delay:?}: the store holds {n} of {total} events, catalogue kept: {catalogue}"
+                "{label}, kill {i} after {delay:?}: the store holds {n} of {total} events, catalogue kept: {catalogue}"
             ),
+        }
+        // A killed run is re-run to the end: nothing stands in its way.
+        if rerun && held(&store).0 == 0 {
+            assert!(!run_and_kill(&command(&store), Duration::from_secs(600)));
+            assert_eq!(held(&store), (total, true));
         }
     }
     println!(
-        "gen --store: {} runs, {killed} killed, none kept {none}, all kept {all} ({alone:?} alone)",
+        "{label}: {} runs, {killed} killed, none kept {none}, all kept {all} ({alone:?} alone)",
         kills()
     );
     assert!(killed > 0, "no run was killed: the campaign proved nothing");
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
 }

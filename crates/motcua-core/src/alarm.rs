@@ -101,6 +101,17 @@ impl Context<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn alarms(&self, events: &[Event], as_of: OffsetDateTime) -> Result<Vec<Alarm>, ViewError> {
+        self.view_and_alarms(events, as_of)
+            .map(|(_, alarms)| alarms)
+    }
+
+    /// The view of a dossier as of `as_of` ([`Context::view_events`]) with its alarms after it
+    /// ([`Context::alarms`]), the view built once for both.
+    pub fn view_and_alarms(
+        &self,
+        events: &[Event],
+        as_of: OffsetDateTime,
+    ) -> Result<(DossierView, Vec<Alarm>), ViewError> {
         let view = self.view_events(events, as_of)?;
         let context = match self.history {
             None => *self,
@@ -112,12 +123,15 @@ impl Context<'_> {
                 self.for_dossier(&state)?
             }
         };
-        context.alarms_of(&view, as_of).map_err(|source| {
-            ViewError::Deadline(crate::deadline::DeadlineError::Calendar {
-                dossier: view.dossier_id.clone(),
-                source,
-            })
-        })
+        match context.alarms_of(&view, as_of) {
+            Ok(alarms) => Ok((view, alarms)),
+            Err(source) => Err(ViewError::Deadline(
+                crate::deadline::DeadlineError::Calendar {
+                    dossier: view.dossier_id.clone(),
+                    source,
+                },
+            )),
+        }
     }
 
     fn alarms_of(
