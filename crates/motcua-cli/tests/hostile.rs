@@ -42,7 +42,9 @@ fn motcua(args: &[&str]) -> Output {
 /// A fresh directory under Cargo's per-target temporary directory.
 fn scratch() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+    // The system's temporary directory, not the build's: some tests run motcua as `nobody`,
+    // who must reach these files wherever the checkout is (a clone in a 0700 directory).
+    let dir = std::env::temp_dir().join(format!(
         "hostile-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
