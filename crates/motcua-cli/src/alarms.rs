@@ -3,10 +3,11 @@
 
 use crate::data::{parse_instant, DataArgs, Dataset};
 use crate::error::CliError;
-use crate::escape::{self, Terminal};
-use crate::format::when;
+use crate::escape::Terminal;
 use motcua_core::deadline::display_instant;
 use motcua_core::{Alarm, AlarmKind, DossierId, UnitId};
+use motcua_render::escape;
+use motcua_render::format::when;
 use std::io::Write;
 use time::OffsetDateTime;
 

@@ -4,9 +4,10 @@
 
 use crate::data::{parse_instant, DataArgs, Dataset};
 use crate::error::CliError;
-use crate::escape::{self, Terminal};
+use crate::escape::Terminal;
 use motcua_core::deadline::display_instant;
 use motcua_core::{DossierView, Event};
+use motcua_render::escape;
 use std::io::Write;
 use time::OffsetDateTime;
 

@@ -101,19 +101,6 @@ pub enum Source {
     },
 }
 
-impl Source {
-    /// Where the data came from, for a report's header (files and stores).
-    pub fn location(&self) -> Option<String> {
-        match self {
-            Source::Sample { .. } => None,
-            Source::Files { events: path } | Source::Store { path } => {
-                Some(path.display().to_string())
-            }
-            Source::Shards { locations } => Some(locations.join(", ")),
-        }
-    }
-}
-
 /// Where the as-of instant came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AsOfFrom {

@@ -3,10 +3,11 @@
 
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
-use crate::escape::{self, Terminal};
-use crate::format::{when, working_days};
+use crate::escape::Terminal;
 use motcua_core::deadline::display_instant;
 use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
+use motcua_render::escape;
+use motcua_render::format::{when, working_days};
 use std::io::Write;
 
 /// Arguments of `motcua dossiers`.

@@ -1,49 +1,14 @@
-//! Outside text made safe to show: control characters escaped before they reach a terminal,
-//! CSV cells neutralised against formula injection.
+//! Text written to a terminal made safe: [`Terminal`] escapes every control character on the
+//! way out. Escaping single texts (terminal, CSV, HTML) is `motcua_render::escape`'s job,
+//! re-exported here.
 //!
 //! Names, ids and free text come from events, catalogues, calendar files and stores the
 //! operator does not control. On a terminal, an escape sequence in a unit name could move the
-//! cursor, rewrite earlier lines or retitle the window; in a spreadsheet, a procedure name
-//! beginning with `=` could run as a formula. Every text output goes through this module.
+//! cursor, rewrite earlier lines or retitle the window. Every text output goes through
+//! [`Terminal`] or `motcua_render::escape`.
 
-use std::borrow::Cow;
+pub use motcua_render::escape::controls;
 use std::io::{self, Write};
-
-/// `text` with every control character (C0, DEL and C1: `char::is_control`) written as a Rust
-/// escape, `\u{1b}` for ESC, `\u{7}` for BEL, `\u{d}` for CR, `\u{a}` for a line feed. Other
-/// text, backslashes included, is unchanged.
-pub fn controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Characters that make a spreadsheet read a cell as a formula when they begin it (OWASP,
-/// "CSV Injection").
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break. A cell
-/// beginning with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with a single
-/// quote and quoted (`'=1+2` inside quotes), as OWASP recommends, so that a spreadsheet shows
-/// it as text instead of running it.
-pub fn csv_cell(text: &str) -> String {
-    let formula = text.starts_with(FORMULA_STARTS);
-    if formula || text.contains([',', '"', '\n', '\r']) {
-        let quote = if formula { "'" } else { "" };
-        format!("\"{quote}{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
 
 /// A writer for text meant for a person (tables, explanations, lists): every control
 /// character other than line feed and tab is escaped as [`controls`] does, so nothing written
@@ -105,34 +70,6 @@ impl Drop for Terminal<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn control_characters_are_escaped_and_other_text_is_kept() {
-        assert_eq!(controls("UBND xã A"), "UBND xã A");
-        assert_eq!(
-            controls("A\u{1b}[2J\u{7}\r\n\u{9b}31m\u{7f}\\"),
-            "A\\u{1b}[2J\\u{7}\\u{d}\\u{a}\\u{9b}31m\\u{7f}\\"
-        );
-    }
-
-    #[test]
-    fn formula_cells_get_a_quote_inside_quotes() {
-        assert_eq!(csv_cell("Sở Tư pháp"), "Sở Tư pháp");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=1+2"), "\"'=1+2\"");
-        assert_eq!(csv_cell("+1"), "\"'+1\"");
-        assert_eq!(csv_cell("-1"), "\"'-1\"");
-        assert_eq!(csv_cell("@SUM(A1)"), "\"'@SUM(A1)\"");
-        assert_eq!(csv_cell("\tx"), "\"'\tx\"");
-        assert_eq!(csv_cell("\rx"), "\"'\rx\"");
-        assert_eq!(
-            csv_cell("=HYPERLINK(\"x\",\"y\")"),
-            "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""
-        );
-        assert_eq!(csv_cell("a-b=c"), "a-b=c");
-        assert_eq!(csv_cell(""), "");
-    }
 
     fn through_terminal(chunks: &[&[u8]]) -> String {
         let mut out = Vec::new();

@@ -2,10 +2,11 @@
 
 use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
-use crate::escape::{self, Terminal};
-use crate::format::{minutes, when};
+use crate::escape::Terminal;
 use motcua_core::deadline::{display_instant, in_force_text};
 use motcua_core::{DossierId, DossierState, Event, EventKind, ProcedureVersion};
+use motcua_render::escape;
+use motcua_render::format::{minutes, when};
 use std::io::Write;
 
 /// Arguments of `motcua explain`.

@@ -46,7 +46,7 @@ pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
         year: args.year,
     };
     let sample = motcua_gen::generate(&config).map_err(|e| CliError::Usage(e.to_string()))?;
-    let judge = crate::format::when(Some(sample.as_of));
+    let judge = motcua_render::format::when(Some(sample.as_of));
     let judge = judge.as_str().unwrap_or("the end of the year").to_owned();
     let what = format!(
         "{} dossiers ({} events, seed {}, year {})",

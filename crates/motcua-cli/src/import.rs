@@ -2,7 +2,7 @@
 
 use crate::data::{open_store, read_catalogue, store_error};
 use crate::error::CliError;
-use crate::render::num;
+use motcua_render::format::num;
 use motcua_sqlite::SqliteStore;
 use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, ImportProgress};
 use std::io::{BufReader, IsTerminal, Write};

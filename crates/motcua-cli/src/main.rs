@@ -14,10 +14,8 @@ mod error;
 mod escape;
 mod explain;
 mod export;
-mod format;
 mod gen_cmd;
 mod import;
-mod render;
 mod report;
 mod text_file;
 

@@ -1,19 +1,17 @@
 //! `motcua report`: status counts, figures per level, the Decision 766 indicators, the scorecard
 //! per unit against targets, the monthly trend, where dossiers are late, and the overdue list,
 //! as a table, JSON, CSV or a self-contained HTML page, with labels in English or Vietnamese.
+//! The figures are built here from the data the arguments name; the text is
+//! `motcua_render::report`'s.
 
-pub mod html;
-pub mod labels;
-
-use crate::data::{DataArgs, Dataset, Source};
+use crate::data::{DataArgs, Dataset, Source, NOW_NOTE, NOW_NOTE_VI};
 use crate::error::CliError;
 use crate::escape::Terminal;
-use crate::format::when;
-use crate::render;
-use labels::Lang;
 use motcua_metrics::{
-    LevelHistory, OnlineDenominator, Period, Report, Scope, Scorecard, ScoringScheme, TargetSet,
+    LevelHistory, OnlineDenominator, Period, Scope, Scorecard, ScoringScheme, TargetSet,
 };
+use motcua_render::report::{self as render, Bilingual, Document, Provenance, Section};
+use motcua_render::{Lang, RenderError};
 use std::io::Write;
 use std::path::PathBuf;
 use time::{Date, OffsetDateTime, Time};
@@ -120,23 +118,6 @@ pub enum ScopeArg {
     WithDescendants,
 }
 
-/// The CSV tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Section {
-    /// One row per unit: counts, rates, targets, verdicts, 766 score.
-    Units,
-    /// One row per level and the province: counts and rates.
-    Levels,
-    /// One row per procedure: counts and rates.
-    Procedures,
-    /// One row per month: received, online, handled, late, with the rates.
-    Trend,
-    /// One row per overdue dossier.
-    Overdue,
-    /// One row per national status code.
-    Status,
-}
-
 fn parse_date(text: &str) -> Result<Date, String> {
     motcua_calendar::file::parse_iso_date(text)
         .ok_or_else(|| format!("{text:?} is not a date YYYY-MM-DD"))
@@ -172,29 +153,6 @@ fn load_targets(name: &str) -> Result<TargetSet, CliError> {
     Ok(targets)
 }
 
-/// Everything a renderer needs.
-pub struct Built<'a> {
-    /// The data.
-    pub data: &'a Dataset,
-    /// The period reported.
-    pub period: Period,
-    /// The figures.
-    pub report: Report,
-    /// The scorecard.
-    pub scorecard: Scorecard,
-    /// The targets (with the online denominator in force).
-    pub targets: TargetSet,
-    /// The labels' language.
-    pub lang: Lang,
-}
-
-impl Built<'_> {
-    /// The scoring scheme the scorecard used.
-    pub fn scheme(&self) -> &ScoringScheme {
-        &self.scorecard.scheme
-    }
-}
-
 /// Options of [`build`] besides the data.
 pub struct Options {
     /// Start of the period.
@@ -210,7 +168,7 @@ pub struct Options {
 }
 
 /// Builds the report and scorecard of a dataset.
-pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
+pub fn build(data: &Dataset, options: Options) -> Result<Document<'_>, CliError> {
     let offset = data.calendar.offset();
     let as_of = data.as_of.checked_to_offset(offset).ok_or_else(|| {
         CliError::Usage(format!(
@@ -248,8 +206,9 @@ pub fn build(data: &Dataset, options: Options) -> Result<Built<'_>, CliError> {
         &levels,
         &ScoringScheme::qd766(),
     );
-    Ok(Built {
-        data,
+    Ok(Document {
+        catalogue: &data.catalogue,
+        data: provenance(data),
         period,
         report,
         scorecard,
@@ -305,66 +264,59 @@ fn partial(report: &motcua_metrics::Report) -> Result<(), CliError> {
     }
 }
 
-fn render_to(args: &ReportArgs, built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
-    match args.format {
-        Format::Table => render::table(built, args.overdue, &mut Terminal::new(out)),
-        Format::Json => json(built, out),
+/// What the report's header says about the data.
+fn provenance(data: &Dataset) -> Provenance {
+    let source = match &data.source {
+        Source::Sample { dossiers, seed } => render::Source::Sample {
+            dossiers: *dossiers,
+            seed: *seed,
+        },
+        Source::Files { events } => render::Source::Events {
+            path: events.display().to_string(),
+        },
+        Source::Store { path } => render::Source::Store {
+            path: path.display().to_string(),
+        },
+        Source::Shards { locations } => render::Source::Stores {
+            locations: locations.clone(),
+        },
+    };
+    Provenance {
+        source,
+        as_of: data.as_of,
+        as_of_from: data.as_of_from.key(),
+        as_of_note: data.as_of_note(false).map(|_| Bilingual {
+            en: NOW_NOTE.to_owned(),
+            vi: NOW_NOTE_VI.to_owned(),
+        }),
+        known_at: data.known_at,
+        calendar_version: data.calendar.version().to_string(),
+        offset: data.calendar.offset(),
+    }
+}
+
+fn render_to(args: &ReportArgs, doc: &Document<'_>, out: &mut dyn Write) -> Result<(), CliError> {
+    let text = match args.format {
+        Format::Table => {
+            let text = render::table(doc, args.overdue).map_err(rendering)?;
+            Terminal::new(out).write_all(text.as_bytes())?;
+            return Ok(());
+        }
+        Format::Json => render::json(doc),
         Format::Csv => {
             if args.bom {
                 out.write_all(UTF8_BOM)?;
             }
-            render::csv(built, args.section.unwrap_or(Section::Units), out)
+            render::csv(doc, args.section.unwrap_or(Section::Units))
         }
-        Format::Html => html::html(built, built.lang, out),
+        Format::Html => render::html(doc),
     }
+    .map_err(rendering)?;
+    out.write_all(text.as_bytes())?;
+    Ok(())
 }
 
-/// The JSON report: metadata, the labels in the chosen language, the figures and the
-/// scorecard. Byte-identical for the same data.
-pub fn json(built: &Built<'_>, out: &mut dyn Write) -> Result<(), CliError> {
-    let source = match &built.data.source {
-        Source::Sample { dossiers, seed } => {
-            serde_json::json!({"kind": "sample", "dossiers": dossiers, "seed": seed})
-        }
-        Source::Files { events } => {
-            serde_json::json!({"kind": "events", "path": events.display().to_string()})
-        }
-        Source::Store { path } => {
-            serde_json::json!({"kind": "store", "path": path.display().to_string()})
-        }
-        Source::Shards { locations } => {
-            serde_json::json!({"kind": "stores", "paths": locations})
-        }
-    };
-    let l = built.lang;
-    let indicators: serde_json::Map<String, serde_json::Value> = motcua_metrics::Indicator::ALL
-        .iter()
-        .map(|i| (i.key().to_owned(), l.indicator(*i).into()))
-        .collect();
-    let levels: serde_json::Map<String, serde_json::Value> = motcua_core::Level::ALL
-        .iter()
-        .map(|lv| (lv.label().to_owned(), l.level(*lv).into()))
-        .collect();
-    let counts: serde_json::Map<String, serde_json::Value> = labels::COUNT_COLUMNS
-        .iter()
-        .map(|(k, en, vi)| ((*k).to_owned(), l.pick(en, vi).into()))
-        .collect();
-    let value = serde_json::json!({
-        "format": "motcua-report",
-        "version": 2,
-        "lang": l.code(),
-        "labels": {"indicators": indicators, "levels": levels, "counts": counts},
-        "source": source,
-        "as_of": when(Some(built.data.as_of)),
-        "as_of_from": built.data.as_of_from.key(),
-        "known_at": when(built.data.known_at),
-        "period": {"start": when(Some(built.period.start)), "end": when(Some(built.period.end))},
-        "calendar": built.data.calendar.version().to_string(),
-        "targets": built.targets,
-        "report": built.report,
-        "scorecard": built.scorecard,
-    });
-    serde_json::to_writer_pretty(&mut *out, &value).map_err(|e| CliError::Output(e.into()))?;
-    writeln!(out)?;
-    Ok(())
+/// A renderer's failure: a bug, not the data's fault.
+fn rendering(e: RenderError) -> CliError {
+    CliError::Data(e.to_string())
 }

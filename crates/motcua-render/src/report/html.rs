@@ -8,34 +8,16 @@
 //! late steps are blamed on), and the overdue list.
 
 use super::labels::{Lang, COUNT_COLUMNS};
-use super::Built;
-use crate::error::CliError;
+use super::{Document, Source};
+use crate::error::RenderError;
+use crate::escape::html as esc;
+use crate::format::num;
 use motcua_core::deadline::display_instant;
 use motcua_core::{LateReason, Level, UnitId};
 use motcua_metrics::score::display_e4;
 use motcua_metrics::{Counts, Indicator, LevelCard, Ratio, Verdict};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write;
-
-/// Escapes text for HTML content and attribute values; control characters (which HTML does
-/// not allow, and which would reach a terminal the page is printed on) are shown as
-/// `crate::escape::controls` shows them.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            c if c.is_control() => out.extend(c.escape_unicode()),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 fn pct(lang: Lang, r: &Ratio) -> String {
     r.percent_2dp()
@@ -75,9 +57,8 @@ fn axis_px(bp: u32, width: u64, floor: u32) -> u64 {
     u64::from(bp.min(10_000).saturating_sub(floor)) * width / span
 }
 
-fn unit_name(b: &Built<'_>, id: &UnitId) -> String {
-    b.data
-        .catalogue
+fn unit_name(b: &Document<'_>, id: &UnitId) -> String {
+    b.catalogue
         .unit(id)
         .map_or_else(|| id.as_str().to_owned(), |u| u.name.clone())
 }
@@ -89,16 +70,20 @@ th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#eef2
 td.l,th.l{text-align:left}.pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}\
 .na{color:#888}.nw{white-space:nowrap}.note{color:#555;font-size:12px}svg{display:block;margin:6px 0}";
 
-/// Writes the HTML report.
-pub fn html(b: &Built<'_>, lang: Lang, out: &mut dyn Write) -> Result<(), CliError> {
+/// The report as one self-contained HTML page in the document's language: inline CSS and SVG
+/// charts, no script, no network; every outside text escaped ([`crate::escape::html`]).
+///
+/// # Errors
+///
+/// [`RenderError::Format`] if a value cannot be formatted (a bug, not bad data).
+pub fn html(doc: &Document<'_>) -> Result<String, RenderError> {
     let mut h = String::new();
-    render(b, lang, &mut h).map_err(|e| CliError::Data(format!("HTML rendering: {e}")))?;
-    out.write_all(h.as_bytes())?;
-    Ok(())
+    render(doc, &mut h).map_err(RenderError::format("the HTML report"))?;
+    Ok(h)
 }
 
-fn render(b: &Built<'_>, lang: Lang, h: &mut String) -> std::fmt::Result {
-    let l = lang;
+fn render(b: &Document<'_>, h: &mut String) -> std::fmt::Result {
+    let l = b.lang;
     let title = l.pick(
         "motcua report: one-stop dossiers",
         "Báo cáo motcua: giải quyết thủ tục hành chính",
@@ -124,7 +109,7 @@ fn render(b: &Built<'_>, lang: Lang, h: &mut String) -> std::fmt::Result {
     writeln!(h, "</html>")
 }
 
-fn header(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+fn header(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     writeln!(
         h,
         "<h1>{}</h1>",
@@ -134,7 +119,7 @@ fn header(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         ))
     )?;
     let source = match &b.data.source {
-        crate::data::Source::Sample { dossiers, seed } => format!(
+        Source::Sample { dossiers, seed } => format!(
             "{} ({dossiers} {}, seed {seed})",
             l.pick(
                 "bundled synthetic sample province-year",
@@ -156,7 +141,7 @@ fn header(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         ),
         (
             l.pick("as of", "tính đến"),
-            match b.data.as_of_note(l == Lang::Vi) {
+            match b.data.as_of_note(l) {
                 Some(note) => format!("{} — {note}", display_instant(b.data.as_of)),
                 None => display_instant(b.data.as_of),
             },
@@ -207,12 +192,12 @@ fn counts_row(h: &mut String, name: &str, c: &Counts) -> std::fmt::Result {
             "to_handle" => c.to_handle(),
             _ => c.fields().find(|(k, _)| *k == key).map_or(0, |(_, n)| n),
         };
-        write!(h, "<td>{}</td>", crate::render::num(n))?;
+        write!(h, "<td>{}</td>", num(n))?;
     }
     writeln!(h, "</tr>")
 }
 
-fn province(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+fn province(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     writeln!(
         h,
         "<h2>{}</h2>",
@@ -351,7 +336,7 @@ fn province(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
 
 /// The indicators charted for a level: on-time and online always, then every other indicator
 /// with a target at that level.
-fn charted(b: &Built<'_>, level: Level) -> Vec<Indicator> {
+fn charted(b: &Document<'_>, level: Level) -> Vec<Indicator> {
     Indicator::ALL
         .into_iter()
         .filter(|i| {
@@ -361,7 +346,7 @@ fn charted(b: &Built<'_>, level: Level) -> Vec<Indicator> {
         .collect()
 }
 
-fn level_section(b: &Built<'_>, l: Lang, card: &LevelCard, h: &mut String) -> std::fmt::Result {
+fn level_section(b: &Document<'_>, l: Lang, card: &LevelCard, h: &mut String) -> std::fmt::Result {
     let name = l.level(card.level);
     writeln!(h, "<h2>{}: {}</h2>", esc(l.pick("Level", "Cấp")), esc(name))?;
     writeln!(
@@ -512,7 +497,12 @@ fn bars(
     writeln!(h, "</svg>")
 }
 
-fn scorecard_table(b: &Built<'_>, l: Lang, card: &LevelCard, h: &mut String) -> std::fmt::Result {
+fn scorecard_table(
+    b: &Document<'_>,
+    l: Lang,
+    card: &LevelCard,
+    h: &mut String,
+) -> std::fmt::Result {
     write!(
         h,
         "<table><tr><th>#</th><th class=\"l\">{}</th><th class=\"l\">{}</th><th>{}</th>",
@@ -597,7 +587,7 @@ type Series = (
     fn(&motcua_metrics::TrendPoint) -> Ratio,
 );
 
-fn trend(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+fn trend(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     writeln!(
         h,
         "<h2>{}</h2>",
@@ -720,7 +710,7 @@ fn trend(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     writeln!(h, "</table>")
 }
 
-fn late(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+fn late(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     writeln!(
         h,
         "<h2>{}</h2>",
@@ -744,11 +734,7 @@ fn late(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         esc(l.pick("on-time rate", "tỷ lệ đúng hạn")),
     )?;
     for (code, c) in procs.iter().take(10) {
-        let name = b
-            .data
-            .catalogue
-            .procedure(code)
-            .map_or("", |p| p.name.as_str());
+        let name = b.catalogue.procedure(code).map_or("", |p| p.name.as_str());
         writeln!(
             h,
             "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -775,7 +761,7 @@ fn late(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         esc(l.pick("late steps", "số bước trễ")),
     )?;
     for (key, n) in steps.iter().take(10) {
-        let procedure = b.data.catalogue.procedure(&key.procedure);
+        let procedure = b.catalogue.procedure(&key.procedure);
         let step = procedure
             .and_then(|p| p.step(&key.step))
             .map_or(key.step.as_str(), |s| s.name.as_str());
@@ -813,7 +799,7 @@ fn late(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     writeln!(h, "</table>")
 }
 
-fn overdue(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+fn overdue(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     let list = b.report.overdue();
     writeln!(
         h,
@@ -846,19 +832,13 @@ fn overdue(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
                 "</table><details><summary>{} {}</summary><table>",
                 esc(l.pick("show the other", "xem")),
                 esc(&match l {
-                    Lang::En => format!(
-                        "{} overdue dossiers",
-                        crate::render::num((list.len() - SHOWN) as u64)
-                    ),
-                    Lang::Vi => format!(
-                        "{} hồ sơ quá hạn còn lại",
-                        crate::render::num((list.len() - SHOWN) as u64)
-                    ),
+                    Lang::En => format!("{} overdue dossiers", num((list.len() - SHOWN) as u64)),
+                    Lang::Vi =>
+                        format!("{} hồ sơ quá hạn còn lại", num((list.len() - SHOWN) as u64)),
                 })
             )?;
         }
         let name = b
-            .data
             .catalogue
             .procedure(&e.procedure)
             .map_or("", |p| p.name.as_str());
@@ -895,7 +875,7 @@ fn overdue(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     Ok(())
 }
 
-fn notes(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+fn notes(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     writeln!(
         h,
         "<h2>{}</h2><ul class=\"note\">",
@@ -965,15 +945,6 @@ fn notes(b: &Built<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            esc("<b>\"Sở\" & 'xã'</b>"),
-            "&lt;b&gt;&quot;Sở&quot; &amp; &#39;xã&#39;&lt;/b&gt;"
-        );
-        assert_eq!(esc("a\u{1b}]0;x\u{7}\u{9b}"), "a\\u{1b}]0;x\\u{7}\\u{9b}");
-    }
 
     #[test]
     fn bars_are_capped_and_not_applicable_is_empty() {

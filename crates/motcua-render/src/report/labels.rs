@@ -6,7 +6,8 @@ use motcua_metrics::score::{Band, Group};
 use motcua_metrics::{Indicator, Verdict};
 
 /// The language of a report's labels.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Lang {
     /// English.
     #[default]

@@ -1,0 +1,22 @@
+//! Renderers for [motcua](https://example.invalid/motcua): pure functions from a dossier's or a
+//! province's data to the text a clerk, a leader or a host's sync job reads.
+//!
+//! - [`report`]: the province report as aligned text ([`report::table`]), CSV one table at a
+//!   time ([`report::csv`]), JSON ([`report::json`]) and a self-contained HTML page
+//!   ([`report::html`]), with labels in English or Vietnamese ([`Lang`]).
+//! - [`escape`]: outside text made safe for terminals, CSV cells and HTML.
+//! - [`format`]: durations, counts and instants as people read them.
+//!
+//! Nothing here reads a file, a clock or a random source: the same inputs give the same bytes.
+//! Writing the text somewhere is the caller's job (the `motcua` command-line tool writes it to
+//! standard output or a file).
+
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod escape;
+pub mod format;
+pub mod report;
+
+pub use error::RenderError;
+pub use report::labels::Lang;

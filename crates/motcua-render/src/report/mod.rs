@@ -1,0 +1,212 @@
+//! The province report (*báo cáo tình hình giải quyết thủ tục hành chính*): status counts,
+//! figures per level, the Decision 766 indicators, the scorecard per unit against targets, the
+//! monthly trend, where dossiers are late and the overdue list, rendered as aligned text
+//! ([`table`]), CSV ([`csv`]), JSON ([`json`]) or a self-contained HTML page ([`html`]).
+//!
+//! Every renderer takes a [`Document`]: the figures (`motcua_metrics::Report` and
+//! `Scorecard`), the catalogue that names units and procedures, and where the data came from
+//! ([`Provenance`]). Building the figures (reading a store, a file) is the caller's job.
+
+mod csv;
+mod html;
+pub mod labels;
+mod table;
+
+pub use csv::csv;
+pub use html::html;
+pub use table::{describe_targets, table};
+
+use crate::error::RenderError;
+use crate::format::when;
+use labels::Lang;
+use motcua_core::Catalogue;
+use motcua_metrics::{Period, Report, Scorecard, ScoringScheme, TargetSet};
+use time::{OffsetDateTime, UtcOffset};
+
+/// Where a report's data came from, for its header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The bundled synthetic sample province-year.
+    Sample {
+        /// Dossiers generated.
+        dossiers: usize,
+        /// The generator's seed.
+        seed: u64,
+    },
+    /// A host's JSON Lines events file.
+    Events {
+        /// The file, as shown.
+        path: String,
+    },
+    /// A store file.
+    Store {
+        /// The file, as shown.
+        path: String,
+    },
+    /// Several stores (shards), or a PostgreSQL store.
+    Stores {
+        /// Each store's file or URL (URLs without their password).
+        locations: Vec<String>,
+    },
+}
+
+impl Source {
+    /// Where the data came from, for a header (files and stores; `None` for the sample).
+    ///
+    /// ```
+    /// use motcua_render::report::Source;
+    /// let shards = Source::Stores { locations: vec!["a.db".into(), "b.db".into()] };
+    /// assert_eq!(shards.location().as_deref(), Some("a.db, b.db"));
+    /// ```
+    pub fn location(&self) -> Option<String> {
+        match self {
+            Source::Sample { .. } => None,
+            Source::Events { path } | Source::Store { path } => Some(path.clone()),
+            Source::Stores { locations } => Some(locations.join(", ")),
+        }
+    }
+}
+
+/// A text in both languages a clerk reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bilingual {
+    /// English.
+    pub en: String,
+    /// Vietnamese (*tiếng Việt*).
+    pub vi: String,
+}
+
+impl Bilingual {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Vi => &self.vi,
+        }
+    }
+}
+
+/// What a report says about its data besides the figures: where it came from, the instant it
+/// was judged at and how that instant was chosen, what was known, the calendar.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// Where the data came from.
+    pub source: Source,
+    /// The instant the dossiers were judged at.
+    pub as_of: OffsetDateTime,
+    /// How the as-of instant was chosen, as a key for JSON (`"option"`, `"now"`, `"sample"`).
+    pub as_of_from: &'static str,
+    /// What a header adds after the as-of instant (e.g. that it is the current time), if
+    /// anything.
+    pub as_of_note: Option<Bilingual>,
+    /// Only events recorded by then were counted, if set.
+    pub known_at: Option<OffsetDateTime>,
+    /// The working calendar's version, as shown.
+    pub calendar_version: String,
+    /// The calendar's UTC offset (UTC+7 in Vietnam).
+    pub offset: UtcOffset,
+}
+
+impl Provenance {
+    /// The as-of note in `lang`, if any.
+    pub fn as_of_note(&self, lang: Lang) -> Option<&str> {
+        self.as_of_note.as_ref().map(|n| n.get(lang))
+    }
+}
+
+/// Everything a report renderer needs.
+#[derive(Debug, Clone)]
+pub struct Document<'a> {
+    /// Procedures and units, for their names.
+    pub catalogue: &'a Catalogue,
+    /// Where the data came from.
+    pub data: Provenance,
+    /// The period reported.
+    pub period: Period,
+    /// The figures.
+    pub report: Report,
+    /// The scorecard.
+    pub scorecard: Scorecard,
+    /// The targets (with the online denominator in force).
+    pub targets: TargetSet,
+    /// The labels' language.
+    pub lang: Lang,
+}
+
+impl Document<'_> {
+    /// The scoring scheme the scorecard used.
+    pub fn scheme(&self) -> &ScoringScheme {
+        &self.scorecard.scheme
+    }
+}
+
+/// The tables [`csv`] prints, one at a time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Section {
+    /// One row per unit: counts, rates, targets, verdicts, 766 score.
+    #[default]
+    Units,
+    /// One row per level and the province: counts and rates.
+    Levels,
+    /// One row per procedure: counts and rates.
+    Procedures,
+    /// One row per month: received, online, handled, late, with the rates.
+    Trend,
+    /// One row per overdue dossier.
+    Overdue,
+    /// One row per national status code.
+    Status,
+}
+
+/// The JSON report (`"format": "motcua-report"`, version 2): metadata, the labels in the
+/// document's language, the figures and the scorecard, pretty-printed with a final line feed.
+/// Byte-identical for the same document.
+///
+/// # Errors
+///
+/// [`RenderError::Json`] if a figure cannot be serialised (a bug, not bad data).
+pub fn json(doc: &Document<'_>) -> Result<String, RenderError> {
+    let source = match &doc.data.source {
+        Source::Sample { dossiers, seed } => {
+            serde_json::json!({"kind": "sample", "dossiers": dossiers, "seed": seed})
+        }
+        Source::Events { path } => serde_json::json!({"kind": "events", "path": path}),
+        Source::Store { path } => serde_json::json!({"kind": "store", "path": path}),
+        Source::Stores { locations } => serde_json::json!({"kind": "stores", "paths": locations}),
+    };
+    let l = doc.lang;
+    let indicators: serde_json::Map<String, serde_json::Value> = motcua_metrics::Indicator::ALL
+        .iter()
+        .map(|i| (i.key().to_owned(), l.indicator(*i).into()))
+        .collect();
+    let levels: serde_json::Map<String, serde_json::Value> = motcua_core::Level::ALL
+        .iter()
+        .map(|lv| (lv.label().to_owned(), l.level(*lv).into()))
+        .collect();
+    let counts: serde_json::Map<String, serde_json::Value> = labels::COUNT_COLUMNS
+        .iter()
+        .map(|(k, en, vi)| ((*k).to_owned(), l.pick(en, vi).into()))
+        .collect();
+    let value = serde_json::json!({
+        "format": "motcua-report",
+        "version": 2,
+        "lang": l.code(),
+        "labels": {"indicators": indicators, "levels": levels, "counts": counts},
+        "source": source,
+        "as_of": when(Some(doc.data.as_of)),
+        "as_of_from": doc.data.as_of_from,
+        "known_at": when(doc.data.known_at),
+        "period": {"start": when(Some(doc.period.start)), "end": when(Some(doc.period.end))},
+        "calendar": doc.data.calendar_version,
+        "targets": doc.targets,
+        "report": doc.report,
+        "scorecard": doc.scorecard,
+    });
+    let mut text = serde_json::to_string_pretty(&value).map_err(|source| RenderError::Json {
+        what: "the report",
+        source,
+    })?;
+    text.push('\n');
+    Ok(text)
+}
