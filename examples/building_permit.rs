@@ -74,6 +74,13 @@ fn catalogue() -> Result<Catalogue, motcua::CatalogueError> {
 mod walk;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    play(&mut walk::walk)
+}
+
+/// Plays the example's dossier, handing it to `visit` with the catalogue, the calendar, the
+/// dossier's id and its story (`walk::walk` prints them; the golden tests of the forms,
+/// `tests/forms.rs`, record them).
+pub fn play(visit: &mut walk::Visit<'_>) -> Result<(), Box<dyn std::error::Error>> {
     let catalogue = catalogue()?;
     let calendar = Calendar::vietnam();
     let story: Vec<(time::OffsetDateTime, EventKind)> = vec![
@@ -150,5 +157,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             EventKind::Rated { satisfied: false },
         ),
     ];
-    walk::walk(&catalogue, &calendar, "H-BH-240415-0007", story)
+    visit(&catalogue, &calendar, "H-BH-240415-0007", story)
 }

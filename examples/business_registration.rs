@@ -19,12 +19,19 @@ const CATALOGUE: &str = r#"{"format": "motcua-catalogue", "version": 1,
     "fees": [{"name": "Lệ phí đăng ký doanh nghiệp", "amount_vnd": 50000}]}]}"#;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    play(&mut walk::walk)
+}
+
+/// Plays the example's dossiers, handing each to `visit` with the catalogue, the calendar, the
+/// dossier's id and its story (`walk::walk` prints them; the golden tests of the forms,
+/// `tests/forms.rs`, record them).
+pub fn play(visit: &mut walk::Visit<'_>) -> Result<(), Box<dyn std::error::Error>> {
     let catalogue = motcua::io::read_catalogue(CATALOGUE)?;
     let calendar = Calendar::vietnam();
     let filed = || ("2.001610".into(), "S-KHDT".into(), Channel::Online);
     let (procedure, unit, channel) = filed();
     let (p2, u2, c2) = filed();
-    walk::walk(
+    visit(
         &catalogue,
         &calendar,
         "S-KHDT-240913-0042",

@@ -26,6 +26,13 @@ const CATALOGUE: &str = r#"{"format": "motcua-catalogue", "version": 1,
       {"id": "ky_cap", "name": "Ký cấp Giấy chứng nhận", "share_percent": 45, "unit": "H-LT"}]}]}"#;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    play(&mut walk::walk)
+}
+
+/// Plays the example's dossiers, handing each to `visit` with the catalogue, the calendar, the
+/// dossier's id and its story (`walk::walk` prints them; the golden tests of the forms,
+/// `tests/forms.rs`, record them).
+pub fn play(visit: &mut walk::Visit<'_>) -> Result<(), Box<dyn std::error::Error>> {
     let catalogue = motcua::io::read_catalogue(CATALOGUE)?;
     let calendar = Calendar::vietnam();
     let step = |id: &str, unit: &str| EventKind::StepStarted {
@@ -37,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         from: from.into(),
         to: to.into(),
     };
-    walk::walk(
+    visit(
         &catalogue,
         &calendar,
         "H-LT-240603-0011",

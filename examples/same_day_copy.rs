@@ -19,6 +19,13 @@ const CATALOGUE: &str = r#"{"format": "motcua-catalogue", "version": 1,
     "fees": [{"name": "Phí chứng thực bản sao (2.000 đồng/trang)", "amount_vnd": 6000}]}]}"#;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    play(&mut walk::walk)
+}
+
+/// Plays the example's dossiers, handing each to `visit` with the catalogue, the calendar, the
+/// dossier's id and its story (`walk::walk` prints them; the golden tests of the forms,
+/// `tests/forms.rs`, record them).
+pub fn play(visit: &mut walk::Visit<'_>) -> Result<(), Box<dyn std::error::Error>> {
     let catalogue = motcua::io::read_catalogue(CATALOGUE)?;
     let calendar = Calendar::vietnam();
     let received = |at| {
@@ -33,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     println!("A copy received at 14:30, before the cut-off: due at close the same day.\n");
-    walk::walk(
+    visit(
         &catalogue,
         &calendar,
         "P-TP-241014-0001",
@@ -55,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "\nA copy received at 15:01, after the cut-off: due at close of the next working day.\n"
     );
-    walk::walk(
+    visit(
         &catalogue,
         &calendar,
         "P-TP-241014-0002",

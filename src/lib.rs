@@ -27,6 +27,7 @@ pub use motcua_pipeline as pipeline;
 /// The PostgreSQL store (feature `postgres`).
 #[cfg(feature = "postgres")]
 pub use motcua_postgres as postgres;
+pub use motcua_render as render;
 /// The embedded SQLite store (feature `sqlite`, on by default).
 #[cfg(feature = "sqlite")]
 pub use motcua_sqlite as sqlite;

@@ -6,6 +6,16 @@ use motcua::deadline::display_instant;
 use motcua::{Catalogue, Command, Context, Decider, DossierId, DossierState, EventKind};
 use time::OffsetDateTime;
 
+/// What an example hands each dossier to: the catalogue, the calendar, the dossier's id and
+/// its story.
+pub type Visit<'a> = dyn FnMut(
+        &Catalogue,
+        &Calendar,
+        &str,
+        Vec<(OffsetDateTime, EventKind)>,
+    ) -> Result<(), Box<dyn std::error::Error>>
+    + 'a;
+
 /// Walks one dossier through `story`, printing what a clerk would see after each event.
 pub fn walk(
     catalogue: &Catalogue,

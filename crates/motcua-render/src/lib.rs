@@ -4,6 +4,11 @@
 //! - [`report`]: the province report as aligned text ([`report::table`]), CSV one table at a
 //!   time ([`report::csv`]), JSON ([`report::json`]) and a self-contained HTML page
 //!   ([`report::html`]), with labels in English or Vietnamese ([`Lang`]).
+//! - [`forms`]: the forms of Circular 01/2018/TT-VPCP from a dossier's events (01 receipt,
+//!   02 request to supplement, 03 refusal, 04 apology, 05 processing control sheet, 06 tracking
+//!   log), as versioned JSON data and printable A4 HTML.
+//! - [`portal`]: the record a one-stop system syncs to the national public-service portal,
+//!   per dossier, with the log position it is current to.
 //! - [`escape`]: outside text made safe for terminals, CSV cells and HTML.
 //! - [`format`]: durations, counts and instants as people read them.
 //!
@@ -16,6 +21,8 @@
 mod error;
 pub mod escape;
 pub mod format;
+pub mod forms;
+pub mod portal;
 pub mod report;
 
 pub use error::RenderError;
