@@ -428,11 +428,7 @@ impl Dataset {
             for (location, store) in stores {
                 let backend =
                     |e: StoreError| CliError::store(location, "the store could not be read", &e);
-                let events = match store {
-                    AnyStore::Sqlite(s) => s.read_stream(dossier),
-                    AnyStore::Postgres(s) => s.read_stream(dossier),
-                }
-                .map_err(backend)?;
+                let events = store.read_stream(dossier).map_err(backend)?;
                 if !events.is_empty() {
                     found = Some(events);
                     break;
@@ -449,6 +445,54 @@ impl Dataset {
             })
             .filter(|events| !events.is_empty());
         Ok((data, found))
+    }
+
+    /// Calls `visit` with every dossier's events (those recorded by `--known-at`), one dossier
+    /// at a time in id order: stores are scanned dossier by dossier (memory: one dossier's
+    /// events), a file is read and checked first.
+    pub fn each_dossier(
+        &self,
+        mut visit: impl FnMut(&[Event]) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        let known_at = self.known_at;
+        let mut visit = |events: &[Event]| {
+            let events = match known_at {
+                Some(k) => motcua_core::known_prefix(events, k),
+                None => events,
+            };
+            if events.is_empty() {
+                return Ok(());
+            }
+            visit(events)
+        };
+        match &self.origin {
+            Origin::Sample(store) => scan_all(store, "the bundled sample", &mut visit),
+            Origin::File(path) => {
+                for events in read_events(path, &self.catalogue)?.values() {
+                    visit(events)?;
+                }
+                Ok(())
+            }
+            Origin::Stores(stores) => {
+                for (location, store) in stores {
+                    scan_all(store, location, &mut visit)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The one store the arguments name, for commands that follow a store's log
+    /// (`portal-records`): its location and the store.
+    pub fn single_store(&self) -> Result<(&str, &AnyStore), CliError> {
+        match &self.origin {
+            Origin::Stores(stores) if stores.len() == 1 => {
+                Ok((stores[0].0.as_str(), &stores[0].1))
+            }
+            _ => Err(CliError::Usage(
+                "this command follows one store's log: give exactly one --store".to_owned(),
+            )),
+        }
     }
 
     /// A view context with the default judging rules.
@@ -576,6 +620,68 @@ fn read_streams<S: EventStore>(
                 .push(stored.event);
         }
         from = last;
+    }
+}
+
+/// A failure while scanning a store: the store's, or the visitor's.
+enum ScanError {
+    Store(StoreError),
+    Visit(CliError),
+}
+
+impl From<StoreError> for ScanError {
+    fn from(e: StoreError) -> Self {
+        ScanError::Store(e)
+    }
+}
+
+/// Scans every dossier of `store` in one range, in id order.
+fn scan_all<S: DossierScan>(
+    store: &S,
+    location: &str,
+    visit: &mut impl FnMut(&[Event]) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let failed = |e: StoreError| CliError::store(location, "the store could not be read", &e);
+    for range in store.dossier_ranges(1).map_err(failed)? {
+        store
+            .scan_dossiers(&range, |events: &[Event]| {
+                visit(events).map_err(ScanError::Visit)
+            })
+            .map_err(|e| match e {
+                ScanError::Store(e) => failed(e),
+                ScanError::Visit(e) => e,
+            })?;
+    }
+    Ok(())
+}
+
+impl AnyStore {
+    /// At most `limit` events with positions above `from`, in commit order.
+    pub fn read_all(
+        &self,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<motcua_store::StoredEvent>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.read_all(from, limit),
+            AnyStore::Postgres(s) => s.read_all(from, limit),
+        }
+    }
+
+    /// The position of the last event stored.
+    pub fn last_position(&self) -> Result<u64, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.last_position(),
+            AnyStore::Postgres(s) => s.last_position(),
+        }
+    }
+
+    /// One dossier's events, through the index.
+    pub fn read_stream(&self, dossier: &DossierId) -> Result<Vec<Event>, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.read_stream(dossier),
+            AnyStore::Postgres(s) => s.read_stream(dossier),
+        }
     }
 }
 

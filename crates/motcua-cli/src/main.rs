@@ -14,8 +14,10 @@ mod error;
 mod escape;
 mod explain;
 mod export;
+mod form_cmd;
 mod gen_cmd;
 mod import;
+mod portal_cmd;
 mod report;
 mod text_file;
 
@@ -45,6 +47,13 @@ enum Command {
     /// The dossiers as of an instant, one row each (open ones by default), filtered by unit,
     /// status, time class or procedure: time left or overdue in working days, and the next alarm.
     Dossiers(dossiers::DossiersArgs),
+    /// A form of Circular 01/2018/TT-VPCP for a dossier (receipt, supplement-request, refusal,
+    /// apology, control-sheet; or 01–05), or a unit's tracking log for a period (tracking-log,
+    /// 06), as a printable A4 page or JSON.
+    Form(form_cmd::FormArgs),
+    /// The national-portal record of every dossier changed after a log position, as JSON
+    /// Lines, each line with the position it is current to (for a sync job to resume from).
+    PortalRecords(portal_cmd::PortalArgs),
     /// Working-time arithmetic on the Vietnamese calendar.
     Calendar(calendar_cmd::CalendarArgs),
     /// Check a JSON Lines events file and append it to a store file, all or nothing.
@@ -87,6 +96,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Alarms(args) => alarms::run(args, &mut out),
         Command::Dossiers(args) => dossiers::run(args, &mut out),
+        Command::Form(args) => form_cmd::run(args, &mut out),
+        Command::PortalRecords(args) => portal_cmd::run(args, &mut out),
         Command::Calendar(args) => {
             calendar_cmd::run(args.clone(), &mut escape::Terminal::new(&mut out))
                 .map_err(CliError::from)
