@@ -486,9 +486,7 @@ impl Dataset {
     /// (`portal-records`): its location and the store.
     pub fn single_store(&self) -> Result<(&str, &AnyStore), CliError> {
         match &self.origin {
-            Origin::Stores(stores) if stores.len() == 1 => {
-                Ok((stores[0].0.as_str(), &stores[0].1))
-            }
+            Origin::Stores(stores) if stores.len() == 1 => Ok((stores[0].0.as_str(), &stores[0].1)),
             _ => Err(CliError::Usage(
                 "this command follows one store's log: give exactly one --store".to_owned(),
             )),

@@ -102,10 +102,13 @@ fn refuse(given: bool, option: &str, kind: FormKind) -> Result<(), CliError> {
 fn dossier_form(args: &FormArgs) -> Result<String, CliError> {
     let kind = args.kind;
     refuse(args.unit.is_some(), "--unit", kind)?;
-    refuse(args.from.is_some() || args.until.is_some(), "--from/--until", kind)?;
     refuse(
-        args.round.is_some()
-            && !matches!(kind, FormKind::SupplementRequest | FormKind::Apology),
+        args.from.is_some() || args.until.is_some(),
+        "--from/--until",
+        kind,
+    )?;
+    refuse(
+        args.round.is_some() && !matches!(kind, FormKind::SupplementRequest | FormKind::Apology),
         "--round",
         kind,
     )?;
@@ -115,9 +118,7 @@ fn dossier_form(args: &FormArgs) -> Result<String, CliError> {
     let id = DossierId::new(id.as_str());
     let (data, events) = Dataset::load_dossier(&args.data, &id)?;
     let Some(events) = events else {
-        return Err(CliError::Usage(format!(
-            "dossier {id} is not in the data"
-        )));
+        return Err(CliError::Usage(format!("dossier {id} is not in the data")));
     };
     let dossier = Dossier {
         context: data.context(),

@@ -20,10 +20,8 @@ fn text(bytes: &[u8]) -> String {
 
 /// A generated store of `dossiers` dossiers in a fresh directory.
 fn store(name: &str, dossiers: &str) -> (PathBuf, String) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "forms-{name}-{}",
-        std::process::id()
-    ));
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("forms-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let path = dir.join("s.db");
@@ -76,17 +74,32 @@ fn every_form_of_a_dossiers_life_prints_and_a_form_that_does_not_apply_exits_3()
         ("5", "control-sheet"),
     ] {
         let o = motcua(&[
-            "form", kind, &apologised, "--store", &store, "--as-of", AS_OF, "--format", "json",
+            "form",
+            kind,
+            &apologised,
+            "--store",
+            &store,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
         ]);
         // The apologised dossier may never have been asked to supplement.
         if key == "supplement-request" && o.status.code() == Some(3) {
-            assert!(text(&o.stderr).contains("does not apply"), "{}", text(&o.stderr));
+            assert!(
+                text(&o.stderr).contains("does not apply"),
+                "{}",
+                text(&o.stderr)
+            );
             continue;
         }
         assert!(o.status.success(), "{kind}: {}", text(&o.stderr));
         let v: serde_json::Value =
             serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{kind}: {e}"));
-        assert_eq!((v["form"].as_str(), v["version"].as_u64()), (Some(key), Some(1)));
+        assert_eq!(
+            (v["form"].as_str(), v["version"].as_u64()),
+            (Some(key), Some(1))
+        );
         assert_eq!(v["heading"]["dossier"].as_str(), Some(apologised.as_str()));
     }
     let page = dir.join("refusal.html");
@@ -99,7 +112,9 @@ fn every_form_of_a_dossiers_life_prints_and_a_form_that_does_not_apply_exits_3()
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Mẫu số 03"));
     assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
 
-    let o = motcua(&["form", "receipt", &refused, "--store", &store, "--as-of", AS_OF]);
+    let o = motcua(&[
+        "form", "receipt", &refused, "--store", &store, "--as-of", AS_OF,
+    ]);
     assert_eq!(o.status.code(), Some(3));
     assert!(
         text(&o.stderr).contains("form 01 (receipt) does not apply to dossier"),
@@ -107,11 +122,15 @@ fn every_form_of_a_dossiers_life_prints_and_a_form_that_does_not_apply_exits_3()
         text(&o.stderr)
     );
     assert!(o.stdout.is_empty());
-    let o = motcua(&["form", "receipt", "NO-SUCH", "--store", &store, "--as-of", AS_OF]);
+    let o = motcua(&[
+        "form", "receipt", "NO-SUCH", "--store", &store, "--as-of", AS_OF,
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let o = motcua(&["form", "07", &refused, "--store", &store]);
     assert_eq!(o.status.code(), Some(2));
-    let o = motcua(&["form", "receipt", &refused, "--store", &store, "--unit", "X"]);
+    let o = motcua(&[
+        "form", "receipt", &refused, "--store", &store, "--unit", "X",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -130,13 +149,16 @@ fn the_tracking_log_lists_the_units_dossiers_of_the_period() {
         "--until", day, "--format", "json",
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let log: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     let want = events
         .iter()
         .filter(|e| {
             e["type"] == "received"
                 && e["unit"] == unit
-                && e["occurred_at"].as_str().is_some_and(|t| t.starts_with(day))
+                && e["occurred_at"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with(day))
         })
         .count();
     let rows = log["rows"].as_array().map_or(0, Vec::len);
@@ -151,7 +173,15 @@ fn portal_records_follow_the_log_from_a_position() {
     let (_dir, store) = store("portal", "500");
     let events = events(&store);
     let lines = |since: &str| -> Vec<serde_json::Value> {
-        let o = motcua(&["portal-records", "--store", &store, "--as-of", AS_OF, "--since", since]);
+        let o = motcua(&[
+            "portal-records",
+            "--store",
+            &store,
+            "--as-of",
+            AS_OF,
+            "--since",
+            since,
+        ]);
         assert!(o.status.success(), "{}", text(&o.stderr));
         text(&o.stdout)
             .lines()
@@ -159,7 +189,10 @@ fn portal_records_follow_the_log_from_a_position() {
             .collect()
     };
     let all = lines("0");
-    let mut dossiers: Vec<&str> = events.iter().filter_map(|e| e["dossier_id"].as_str()).collect();
+    let mut dossiers: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["dossier_id"].as_str())
+        .collect();
     dossiers.sort_unstable();
     dossiers.dedup();
     assert_eq!(all.len(), dossiers.len());
@@ -192,6 +225,12 @@ fn portal_records_follow_the_log_from_a_position() {
     let status = changed[0]["record"]["status"].as_u64().unwrap_or(0);
     assert!((1..=10).contains(&status));
     assert!(lines(&end.to_string()).is_empty());
-    let o = motcua(&["portal-records", "--store", &store, "--since", &(end + 1).to_string()]);
+    let o = motcua(&[
+        "portal-records",
+        "--store",
+        &store,
+        "--since",
+        &(end + 1).to_string(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }

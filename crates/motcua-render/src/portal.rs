@@ -109,7 +109,8 @@ pub struct PortalRecord {
     /// The official due (*hạn xử lý*).
     #[serde(with = "time::serde::rfc3339::option")]
     pub due_at: Option<OffsetDateTime>,
-    /// The promised due after an apology.
+    /// The due promised to the applicant: the official due, or the new appointment of the
+    /// latest apology (which does not move the official due).
     #[serde(with = "time::serde::rfc3339::option")]
     pub promised_due_at: Option<OffsetDateTime>,
     /// The national status code, 1–10 (*trạng thái*).

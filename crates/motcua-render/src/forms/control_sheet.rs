@@ -48,7 +48,8 @@ pub struct ControlSheet {
     /// The official due (*hạn giải quyết*).
     #[serde(with = "time::serde::rfc3339::option")]
     pub official_due: Option<OffsetDateTime>,
-    /// The promised due after an apology, if one was issued.
+    /// The due promised to the applicant: the official due, or the new appointment of the
+    /// latest apology.
     #[serde(with = "time::serde::rfc3339::option")]
     pub promised_due: Option<OffsetDateTime>,
     /// One row per step run, in order of start.
@@ -201,7 +202,7 @@ impl ControlSheet {
             "Tình trạng tính đến {} (as of).",
             page::when(Some(self.as_of))
         )];
-        if let Some(promised) = self.promised_due {
+        if let Some(promised) = self.promised_due.filter(|p| Some(*p) != self.official_due) {
             notes.push(format!(
                 "Hẹn lại sau phiếu xin lỗi (promised after an apology): {}.",
                 page::when(Some(promised))

@@ -16,6 +16,41 @@
 //! [`FormError::NotApplicable`], never an empty page. Dues are the engine's: the same
 //! [`motcua_core::Context::view`] the reports count, so the slip the applicant holds and the
 //! figures a province is ranked on cannot disagree. `docs/forms.md` documents every field.
+//!
+//! ```
+//! use motcua_core::calendar::Calendar;
+//! use motcua_core::{Channel, Context, DossierId, Event, EventKind};
+//! use motcua_render::forms::{ControlSheet, Dossier, FormError, Receipt, Refusal};
+//! use time::macros::datetime;
+//!
+//! let catalogue = motcua_io::read_catalogue(r#"{"format": "motcua-catalogue", "version": 1,
+//!   "units": [{"id": "X", "name": "UBND xã X", "level": "commune"}],
+//!   "procedures": [{"code": "P", "name": "Thủ tục P", "field": "F", "level": "commune",
+//!     "time_limit": {"working_days": 3}}]}"#)?;
+//! let calendar = Calendar::vietnam();
+//! let events = [Event {
+//!     event_id: uuid::Uuid::from_u128(1),
+//!     dossier_id: DossierId::new("D1"),
+//!     sequence: 1,
+//!     occurred_at: datetime!(2024-03-04 09:00 +7),
+//!     recorded_at: datetime!(2024-03-04 09:00 +7),
+//!     kind: EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson },
+//! }];
+//! let dossier = Dossier {
+//!     context: Context::new(&catalogue, &calendar),
+//!     events: &events,
+//!     as_of: datetime!(2024-03-05 17:00 +7),
+//! };
+//! let slip = Receipt::build(&dossier)?;
+//! // Three working days from Monday 09:00.
+//! assert_eq!(slip.appointment, Some(datetime!(2024-03-07 09:00 +7)));
+//! assert!(slip.html()?.contains("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"));
+//! assert!(slip.json()?.starts_with("{\n  \"form\": \"receipt\",\n  \"number\": \"01\""));
+//! assert!(ControlSheet::build(&dossier)?.steps.is_empty());
+//! // Never refused: form 03 does not apply.
+//! assert!(matches!(Refusal::build(&dossier), Err(FormError::NotApplicable { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod apology;
 mod control_sheet;

@@ -30,7 +30,8 @@ pub struct TrackingLogRow {
     /// The official due (*ngày hẹn trả*).
     #[serde(with = "time::serde::rfc3339::option")]
     pub official_due: Option<OffsetDateTime>,
-    /// The promised due after an apology.
+    /// The due promised to the applicant: the official due, or the new appointment of the
+    /// latest apology.
     #[serde(with = "time::serde::rfc3339::option")]
     pub promised_due: Option<OffsetDateTime>,
     /// The units its steps went to (*chuyển xử lý*), each once, in order of first hand-over.
@@ -232,7 +233,7 @@ impl TrackingLog {
              <th>Ghi chú<br><small>Note</small></th></tr>"
         )?;
         for r in &self.rows {
-            let due = match r.promised_due {
+            let due = match r.promised_due.filter(|p| Some(*p) != r.official_due) {
                 Some(p) => format!(
                     "{} (hẹn lại {})",
                     page::short(r.official_due),

@@ -6,6 +6,54 @@
 //! Every renderer takes a [`Document`]: the figures (`motcua_metrics::Report` and
 //! `Scorecard`), the catalogue that names units and procedures, and where the data came from
 //! ([`Provenance`]). Building the figures (reading a store, a file) is the caller's job.
+//!
+//! ```
+//! use motcua_core::calendar::Calendar;
+//! use motcua_core::{Context, DossierId, Event};
+//! use motcua_metrics::{LevelHistory, Period, Report, Scope, Scorecard, ScoringScheme, TargetSet};
+//! use motcua_render::report::{self, Document, Provenance, Section, Source};
+//! use motcua_render::Lang;
+//! use std::collections::BTreeMap;
+//!
+//! // A small generated province-year, every dossier viewed as of its end.
+//! let sample = motcua_gen::generate(&motcua_gen::GenConfig { dossiers: 300, seed: 7, year: 2024 })?;
+//! let calendar = Calendar::vietnam();
+//! let context = Context::new(&sample.catalogue, &calendar);
+//! let mut streams: BTreeMap<DossierId, Vec<Event>> = BTreeMap::new();
+//! for e in sample.events {
+//!     streams.entry(e.dossier_id.clone()).or_default().push(e);
+//! }
+//! let views: Vec<_> = streams.values().map(|s| context.view_events(s, sample.as_of)).collect::<Result<_, _>>()?;
+//! let start = time::macros::datetime!(2024-01-01 00:00 +7);
+//! let period = Period::new(start, sample.as_of)?;
+//! let figures = Report::build(&sample.catalogue, &views, period);
+//! let targets = TargetSet::preset("dong-nai-2024").ok_or("no preset")?;
+//! let levels = LevelHistory::vietnam();
+//! let scorecard = Scorecard::build_full(&figures, &sample.catalogue, &targets, Scope::Own, &levels, &ScoringScheme::qd766());
+//! let doc = Document {
+//!     catalogue: &sample.catalogue,
+//!     data: Provenance {
+//!         source: Source::Sample { dossiers: 300, seed: 7 },
+//!         as_of: sample.as_of,
+//!         as_of_from: "sample",
+//!         as_of_note: None,
+//!         known_at: None,
+//!         calendar_version: calendar.version().to_string(),
+//!         offset: calendar.offset(),
+//!     },
+//!     period,
+//!     report: figures,
+//!     scorecard,
+//!     targets,
+//!     lang: Lang::Vi,
+//! };
+//! let page = report::html(&doc)?;
+//! assert!(page.starts_with("<!DOCTYPE html>") && !page.contains("<script"));
+//! assert!(report::table(&doc, 20)?.starts_with("Báo cáo motcua"));
+//! assert!(report::csv(&doc, Section::Levels)?.starts_with("cấp,"));
+//! assert!(report::json(&doc)?.contains("\"format\": \"motcua-report\""));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod csv;
 mod html;
