@@ -8,7 +8,7 @@
 
 use motcua::calendar::Calendar;
 use motcua::render::forms::{
-    Apology, ControlSheet, Dossier, FormError, FormKind, Receipt, Refusal, SupplementRequest,
+    Apology, ControlSheet, Dossier, Form, FormError, FormKind, Receipt, Refusal, SupplementRequest,
     TrackingLog,
 };
 use motcua::render::portal::PortalRecord;
@@ -127,13 +127,9 @@ fn outputs(
     })
 }
 
-fn both<T>(
-    built: Result<T, FormError>,
-    json: impl Fn(&T) -> Result<String, motcua::render::RenderError>,
-    html: impl Fn(&T) -> Result<String, motcua::render::RenderError>,
-) -> Built {
+fn both<T: Form>(built: Result<T, FormError>) -> Built {
     let form = built?;
-    Ok((json(&form)?, html(&form)?))
+    Ok((form.json()?, form.html()?))
 }
 
 #[test]
@@ -152,34 +148,14 @@ fn every_form_and_record_of_the_example_workflows_matches_its_golden_file() -> R
                 as_of: AS_OF,
             };
             let forms: Vec<(FormKind, Built)> = vec![
-                (
-                    FormKind::Receipt,
-                    both(Receipt::build(&dossier), Receipt::json, Receipt::html),
-                ),
+                (FormKind::Receipt, both(Receipt::build(&dossier))),
                 (
                     FormKind::SupplementRequest,
-                    both(
-                        SupplementRequest::build(&dossier, None),
-                        SupplementRequest::json,
-                        SupplementRequest::html,
-                    ),
+                    both(SupplementRequest::build(&dossier, None)),
                 ),
-                (
-                    FormKind::Refusal,
-                    both(Refusal::build(&dossier), Refusal::json, Refusal::html),
-                ),
-                (
-                    FormKind::Apology,
-                    both(Apology::build(&dossier, None), Apology::json, Apology::html),
-                ),
-                (
-                    FormKind::ControlSheet,
-                    both(
-                        ControlSheet::build(&dossier),
-                        ControlSheet::json,
-                        ControlSheet::html,
-                    ),
-                ),
+                (FormKind::Refusal, both(Refusal::build(&dossier))),
+                (FormKind::Apology, both(Apology::build(&dossier, None))),
+                (FormKind::ControlSheet, both(ControlSheet::build(&dossier))),
             ];
             let dir = root.join(name).join(id);
             for (kind, form) in forms {

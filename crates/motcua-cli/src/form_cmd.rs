@@ -8,10 +8,9 @@ use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
 use motcua_core::{DossierId, UnitId};
 use motcua_render::forms::{
-    Apology, ControlSheet, Dossier, FormError, FormKind, Receipt, Refusal, SupplementRequest,
+    Apology, ControlSheet, Dossier, Form, FormError, FormKind, Receipt, Refusal, SupplementRequest,
     TrackingLog,
 };
-use motcua_render::RenderError;
 use std::io::Write;
 use std::path::PathBuf;
 use time::Date;
@@ -127,26 +126,11 @@ fn dossier_form(args: &FormArgs) -> Result<String, CliError> {
     };
     let json = args.format == FormFormat::Json;
     let text = match kind {
-        FormKind::Receipt => render(Receipt::build(&dossier), json, Receipt::json, Receipt::html),
-        FormKind::SupplementRequest => render(
-            SupplementRequest::build(&dossier, args.round),
-            json,
-            SupplementRequest::json,
-            SupplementRequest::html,
-        ),
-        FormKind::Refusal => render(Refusal::build(&dossier), json, Refusal::json, Refusal::html),
-        FormKind::Apology => render(
-            Apology::build(&dossier, args.round),
-            json,
-            Apology::json,
-            Apology::html,
-        ),
-        FormKind::ControlSheet => render(
-            ControlSheet::build(&dossier),
-            json,
-            ControlSheet::json,
-            ControlSheet::html,
-        ),
+        FormKind::Receipt => render(Receipt::build(&dossier), json),
+        FormKind::SupplementRequest => render(SupplementRequest::build(&dossier, args.round), json),
+        FormKind::Refusal => render(Refusal::build(&dossier), json),
+        FormKind::Apology => render(Apology::build(&dossier, args.round), json),
+        FormKind::ControlSheet => render(ControlSheet::build(&dossier), json),
         FormKind::TrackingLog => return Err(CliError::Usage(format!("{kind} takes no DOSSIER"))),
     }?;
     // Said once the answer stands: a command that fails says only why.
@@ -155,14 +139,9 @@ fn dossier_form(args: &FormArgs) -> Result<String, CliError> {
 }
 
 /// A built form as JSON or HTML; a form that does not apply is bad input (exit 3) naming why.
-fn render<T>(
-    built: Result<T, FormError>,
-    json: bool,
-    as_json: fn(&T) -> Result<String, RenderError>,
-    as_html: fn(&T) -> Result<String, RenderError>,
-) -> Result<String, CliError> {
+fn render<T: Form>(built: Result<T, FormError>, json: bool) -> Result<String, CliError> {
     let form = built.map_err(form_error)?;
-    if json { as_json(&form) } else { as_html(&form) }.map_err(|e| CliError::Data(e.to_string()))
+    if json { form.json() } else { form.html() }.map_err(|e| CliError::Data(e.to_string()))
 }
 
 fn form_error(e: FormError) -> CliError {

@@ -9,7 +9,7 @@
 //! position up to which it is current, so the job resumes from the last position it sent.
 
 use crate::error::RenderError;
-use crate::forms::{Components, Dossier, FormError, Named, Outcome};
+use crate::forms::{Components, Dossier, FormError, Named, StepRow};
 use motcua_core::procedure::Fee;
 use motcua_core::{EventKind, LateReason, ReturnMethod, TimeClass};
 use serde::Serialize;
@@ -57,28 +57,6 @@ pub struct Payment {
     pub paid_at: Option<OffsetDateTime>,
     /// Paid online (indicator 3.6), once paid.
     pub online: Option<bool>,
-}
-
-/// One row of the processing history (*quá trình xử lý*): a step run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct HistoryRow {
-    /// The step's id.
-    pub step: String,
-    /// The step's name in the catalogue.
-    pub step_name: Option<String>,
-    /// The handling unit.
-    pub unit: Named,
-    /// When it started (handed over).
-    #[serde(with = "time::serde::rfc3339")]
-    pub started_at: OffsetDateTime,
-    /// When it finished.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub finished_at: Option<OffsetDateTime>,
-    /// The step's own due.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub due: Option<OffsetDateTime>,
-    /// Early, on time, late, or still open.
-    pub status: Outcome,
 }
 
 /// The national-portal record of one dossier.
@@ -140,7 +118,7 @@ pub struct PortalRecord {
     /// Whether an electronic result was issued.
     pub electronic_result: Option<bool>,
     /// The processing history, one row per step run.
-    pub history: Vec<HistoryRow>,
+    pub history: Vec<StepRow>,
 }
 
 /// A record with the global log position up to which it is current: one line of `motcua
@@ -210,19 +188,7 @@ impl PortalRecord {
                 _ => {}
             }
         }
-        let history = view
-            .steps
-            .iter()
-            .map(|s| HistoryRow {
-                step: s.step.clone(),
-                step_name: procedure.step(&s.step).map(|spec| spec.name.clone()),
-                unit: dossier.unit(&s.unit),
-                started_at: s.started_at,
-                finished_at: s.finished_at,
-                due: s.due,
-                status: Outcome::of(&dossier.context, s.due, s.finished_at, s.late),
-            })
-            .collect();
+        let history = dossier.step_rows(procedure, &view);
         let heading = dossier.heading(&view);
         Ok(PortalRecord {
             format: "motcua-portal-record",

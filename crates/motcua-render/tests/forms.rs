@@ -4,7 +4,7 @@
 use motcua_core::calendar::Calendar;
 use motcua_core::{Catalogue, Channel, Context, DossierId, Event, EventKind, UnitId};
 use motcua_render::forms::{
-    ControlSheet, Dossier, FormError, FormKind, Outcome, Receipt, Refusal, SupplementRequest,
+    ControlSheet, Dossier, Form, FormError, FormKind, Outcome, Receipt, Refusal, SupplementRequest,
     TrackingLog,
 };
 use motcua_render::portal::{PortalRecord, SyncedRecord};
@@ -163,7 +163,7 @@ fn each_supplement_round_has_its_form_and_its_dues_before_and_after() -> Result<
     assert_eq!(round.due_after, Some(datetime!(2024-03-13 09:00 +7)));
     assert_eq!(record.supplements[1].due_after, None);
     assert_eq!(record.history.len(), 1);
-    assert_eq!(record.history[0].status, Outcome::Open);
+    assert_eq!(record.history[0].outcome, Outcome::Open);
     let line = SyncedRecord {
         position: 42,
         record: &record,

@@ -3,8 +3,7 @@
 //! the official due stays and the dossier still counts late.
 
 use super::page::{self, named, Page};
-use super::{Dossier, FormError, FormId, FormKind, Heading, Named};
-use crate::error::RenderError;
+use super::{Dossier, Form, FormError, FormId, FormKind, Heading, Named, Round};
 use motcua_core::EventKind;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -51,28 +50,17 @@ impl Apology {
     pub fn build(dossier: &Dossier<'_>, round: Option<usize>) -> Result<Apology, FormError> {
         let (_, view) = dossier.state_and_view()?;
         let known = dossier.known();
-        let issued: Vec<usize> = known
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| matches!(e.kind, EventKind::ApologyIssued { .. }))
-            .map(|(i, _)| i)
-            .collect();
-        if issued.is_empty() {
-            return Err(dossier.not_applicable(
-                FormKind::Apology,
-                &view,
-                "no apology and new appointment was issued for it",
-            ));
-        }
-        let asked = round.unwrap_or(issued.len());
-        let Some(&index) = asked.checked_sub(1).and_then(|i| issued.get(i)) else {
-            return Err(FormError::NoSuchRound {
-                form: FormKind::Apology,
-                dossier: view.dossier_id.clone(),
-                rounds: issued.len(),
-                asked,
-            });
-        };
+        let Round {
+            index,
+            round,
+            rounds,
+        } = dossier.round(
+            FormKind::Apology,
+            &view,
+            |k| matches!(k, EventKind::ApologyIssued { .. }),
+            round,
+            "no apology and new appointment was issued for it",
+        )?;
         let EventKind::ApologyIssued { new_due, reason } = &known[index].kind else {
             return Err(FormError::NoEvents);
         };
@@ -88,8 +76,8 @@ impl Apology {
         Ok(Apology {
             id: FormId::of(FormKind::Apology),
             heading: dossier.heading(&view),
-            round: asked,
-            rounds: issued.len(),
+            round,
+            rounds,
             issued_by: dossier.unit(&after.current_unit),
             late_steps,
             issued_at: known[index].occurred_at,
@@ -99,24 +87,10 @@ impl Apology {
             new_appointment: *new_due,
         })
     }
+}
 
-    /// The form as pretty JSON with a final line feed.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Json`] if it cannot be serialised (a bug, not bad data).
-    pub fn json(&self) -> Result<String, RenderError> {
-        super::to_json(self, "form 04")
-    }
-
-    /// The printable A4 page.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Format`] if a value cannot be formatted (a bug, not bad data).
-    pub fn html(&self) -> Result<String, RenderError> {
-        self.page().map_err(RenderError::format("form 04"))
-    }
+impl Form for Apology {
+    const KIND: FormKind = FormKind::Apology;
 
     fn page(&self) -> Result<String, std::fmt::Error> {
         let h = &self.heading;

@@ -4,35 +4,12 @@
 //! late: exactly the step views and blame the engine computes.
 
 use super::page::{self, named, Page};
-use super::{Dossier, FormError, FormId, FormKind, Heading, Named, Outcome};
-use crate::error::RenderError;
+use super::{Dossier, Form, FormError, FormId, FormKind, Heading, StepRow};
 use crate::escape::html as esc;
 use motcua_core::{LateReason, TimeClass};
 use serde::Serialize;
 use std::fmt::Write;
 use time::OffsetDateTime;
-
-/// One step run on the control sheet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ControlSheetRow {
-    /// The step's id in the procedure.
-    pub step: String,
-    /// The step's name in the catalogue, if it defines the step.
-    pub step_name: Option<String>,
-    /// The unit handling it (*cơ quan, đơn vị giải quyết*).
-    pub unit: Named,
-    /// When the dossier was handed over to it (*thời gian giao, nhận hồ sơ*).
-    #[serde(with = "time::serde::rfc3339")]
-    pub handed_over_at: OffsetDateTime,
-    /// The step's own due, from its share of the limit; `None` without a share.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub due: Option<OffsetDateTime>,
-    /// When it finished, if it has.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub finished_at: Option<OffsetDateTime>,
-    /// Early, on time or late (or still open) against its own due.
-    pub outcome: Outcome,
-}
 
 /// Form 05: the processing control sheet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,7 +30,7 @@ pub struct ControlSheet {
     #[serde(with = "time::serde::rfc3339::option")]
     pub promised_due: Option<OffsetDateTime>,
     /// One row per step run, in order of start.
-    pub steps: Vec<ControlSheetRow>,
+    pub steps: Vec<StepRow>,
     /// When the dossier was finished (result ready, or refused, withdrawn, stopped).
     #[serde(with = "time::serde::rfc3339::option")]
     pub finished_at: Option<OffsetDateTime>,
@@ -84,19 +61,7 @@ impl ControlSheet {
             ));
         }
         let procedure = dossier.context.procedure_for(&state)?;
-        let steps = view
-            .steps
-            .iter()
-            .map(|s| ControlSheetRow {
-                step: s.step.clone(),
-                step_name: procedure.step(&s.step).map(|spec| spec.name.clone()),
-                unit: dossier.unit(&s.unit),
-                handed_over_at: s.started_at,
-                due: s.due,
-                finished_at: s.finished_at,
-                outcome: Outcome::of(&dossier.context, s.due, s.finished_at, s.late),
-            })
-            .collect();
+        let steps = dossier.step_rows(procedure, &view);
         Ok(ControlSheet {
             id: FormId::of(FormKind::ControlSheet),
             heading: dossier.heading(&view),
@@ -111,24 +76,10 @@ impl ControlSheet {
             supplement_rounds: view.supplement_rounds,
         })
     }
+}
 
-    /// The form as pretty JSON with a final line feed.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Json`] if it cannot be serialised (a bug, not bad data).
-    pub fn json(&self) -> Result<String, RenderError> {
-        super::to_json(self, "form 05")
-    }
-
-    /// The printable A4 page.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Format`] if a value cannot be formatted (a bug, not bad data).
-    pub fn html(&self) -> Result<String, RenderError> {
-        self.page().map_err(RenderError::format("form 05"))
-    }
+impl Form for ControlSheet {
+    const KIND: FormKind = FormKind::ControlSheet;
 
     fn page(&self) -> Result<String, std::fmt::Error> {
         let h = &self.heading;
@@ -178,7 +129,7 @@ impl ControlSheet {
                 n + 2,
                 esc(&named(&s.unit)),
                 esc(&step),
-                esc(&page::short(Some(s.handed_over_at))),
+                esc(&page::short(Some(s.started_at))),
                 esc(&page::short(s.due)),
                 esc(&page::short(s.finished_at)),
                 esc(s.outcome.label())

@@ -20,7 +20,7 @@
 //! ```
 //! use motcua_core::calendar::Calendar;
 //! use motcua_core::{Channel, Context, DossierId, Event, EventKind};
-//! use motcua_render::forms::{ControlSheet, Dossier, FormError, Receipt, Refusal};
+//! use motcua_render::forms::{ControlSheet, Dossier, Form, FormError, Receipt, Refusal};
 //! use time::macros::datetime;
 //!
 //! let catalogue = motcua_io::read_catalogue(r#"{"format": "motcua-catalogue", "version": 1,
@@ -61,7 +61,7 @@ mod supplement;
 mod tracking_log;
 
 pub use apology::Apology;
-pub use control_sheet::{ControlSheet, ControlSheetRow};
+pub use control_sheet::ControlSheet;
 pub use receipt::{Components, Receipt};
 pub use refusal::Refusal;
 pub use supplement::SupplementRequest;
@@ -151,6 +151,18 @@ impl FormKind {
             FormKind::Apology => "Apology and new appointment",
             FormKind::ControlSheet => "Processing control sheet",
             FormKind::TrackingLog => "Dossier tracking log",
+        }
+    }
+
+    /// The form in error messages: `form 01`…
+    pub const fn what(self) -> &'static str {
+        match self {
+            FormKind::Receipt => "form 01",
+            FormKind::SupplementRequest => "form 02",
+            FormKind::Refusal => "form 03",
+            FormKind::Apology => "form 04",
+            FormKind::ControlSheet => "form 05",
+            FormKind::TrackingLog => "form 06",
         }
     }
 
@@ -363,6 +375,96 @@ impl<'a> Dossier<'a> {
     }
 }
 
+/// One step run, as form 05 and the portal record's history show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepRow {
+    /// The step's id in the procedure.
+    pub step: String,
+    /// The step's name in the catalogue, if it defines the step.
+    pub step_name: Option<String>,
+    /// The unit handling it (*cơ quan, đơn vị giải quyết*).
+    pub unit: Named,
+    /// When it started: the dossier handed over to the unit (*thời gian giao, nhận hồ sơ*).
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// The step's own due, from its share of the limit; `None` without a share.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub due: Option<OffsetDateTime>,
+    /// When it finished, if it has.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    /// Early, on time or late (or still open) against its own due.
+    pub outcome: Outcome,
+}
+
+/// One round of a form a dossier may have several of (supplement requests, apologies).
+pub(crate) struct Round {
+    /// The index of its event in the known events.
+    pub index: usize,
+    /// Which round, from 1.
+    pub round: usize,
+    /// How many the dossier has had.
+    pub rounds: usize,
+}
+
+impl Dossier<'_> {
+    /// The step runs of a view, each with its name and outcome.
+    pub(crate) fn step_rows(
+        &self,
+        procedure: &motcua_core::Procedure,
+        view: &DossierView,
+    ) -> Vec<StepRow> {
+        view.steps
+            .iter()
+            .map(|s| StepRow {
+                step: s.step.clone(),
+                step_name: procedure.step(&s.step).map(|spec| spec.name.clone()),
+                unit: self.unit(&s.unit),
+                started_at: s.started_at,
+                due: s.due,
+                finished_at: s.finished_at,
+                outcome: Outcome::of(&self.context, s.due, s.finished_at, s.late),
+            })
+            .collect()
+    }
+
+    /// Round `asked` (from 1; the latest when `None`) of the events `is_round` picks;
+    /// [`FormError::NotApplicable`] with `never` when there is none.
+    pub(crate) fn round(
+        &self,
+        form: FormKind,
+        view: &DossierView,
+        is_round: fn(&motcua_core::EventKind) -> bool,
+        asked: Option<usize>,
+        never: &str,
+    ) -> Result<Round, FormError> {
+        let indices: Vec<usize> = self
+            .known()
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| is_round(&e.kind))
+            .map(|(i, _)| i)
+            .collect();
+        if indices.is_empty() {
+            return Err(self.not_applicable(form, view, never));
+        }
+        let round = asked.unwrap_or(indices.len());
+        match round.checked_sub(1).and_then(|i| indices.get(i)) {
+            Some(&index) => Ok(Round {
+                index,
+                round,
+                rounds: indices.len(),
+            }),
+            None => Err(FormError::NoSuchRound {
+                form,
+                dossier: view.dossier_id.clone(),
+                rounds: indices.len(),
+                asked: round,
+            }),
+        }
+    }
+}
+
 /// How a step or a dossier finished against its due (*trước hạn / đúng hạn / quá hạn*), or
 /// stands if it is still open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -429,8 +531,40 @@ impl Outcome {
     }
 }
 
-/// Serialises a form to pretty JSON with a final line feed.
-pub(crate) fn to_json<T: Serialize>(form: &T, what: &'static str) -> Result<String, RenderError> {
+/// What every form can be: versioned JSON data and a printable page. Bring it into scope to
+/// call `json()` and `html()` on a built form.
+pub trait Form: Serialize {
+    /// Which form this is.
+    const KIND: FormKind;
+
+    /// Writes the printable page.
+    #[doc(hidden)]
+    fn page(&self) -> Result<String, std::fmt::Error>;
+
+    /// The form as pretty JSON with a final line feed.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Json`] if it cannot be serialised (a bug, not bad data).
+    fn json(&self) -> Result<String, RenderError> {
+        to_json(self, Self::KIND.what())
+    }
+
+    /// The printable A4 page (HTML; A4 landscape for the tracking log).
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Format`] if a value cannot be formatted (a bug, not bad data).
+    fn html(&self) -> Result<String, RenderError> {
+        self.page().map_err(RenderError::format(Self::KIND.what()))
+    }
+}
+
+/// Serialises a value to pretty JSON with a final line feed.
+pub(crate) fn to_json<T: Serialize + ?Sized>(
+    form: &T,
+    what: &'static str,
+) -> Result<String, RenderError> {
     let mut text =
         serde_json::to_string_pretty(form).map_err(|source| RenderError::Json { what, source })?;
     text.push('\n');

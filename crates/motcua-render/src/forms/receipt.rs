@@ -3,8 +3,7 @@
 //! at reception) and where the result is returned.
 
 use super::page::{self, named, Page};
-use super::{Dossier, FormError, FormId, FormKind, Heading, Named};
-use crate::error::RenderError;
+use super::{Dossier, Form, FormError, FormId, FormKind, Heading, Named};
 use motcua_core::procedure::{Fee, TimeLimit};
 use motcua_core::EventKind;
 use serde::Serialize;
@@ -94,24 +93,10 @@ impl Receipt {
             fees: procedure.map(|p| p.fees.clone()).unwrap_or_default(),
         })
     }
+}
 
-    /// The form as pretty JSON with a final line feed.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Json`] if it cannot be serialised (a bug, not bad data).
-    pub fn json(&self) -> Result<String, RenderError> {
-        super::to_json(self, "form 01")
-    }
-
-    /// The printable A4 page.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Format`] if a value cannot be formatted (a bug, not bad data).
-    pub fn html(&self) -> Result<String, RenderError> {
-        self.page().map_err(RenderError::format("form 01"))
-    }
+impl Form for Receipt {
+    const KIND: FormKind = FormKind::Receipt;
 
     fn page(&self) -> Result<String, std::fmt::Error> {
         let h = &self.heading;

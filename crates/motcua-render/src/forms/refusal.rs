@@ -2,8 +2,7 @@
 //! reception, with the reason.
 
 use super::page::{self, named, Page};
-use super::{Dossier, FormError, FormId, FormKind, Heading};
-use crate::error::RenderError;
+use super::{Dossier, Form, FormError, FormId, FormKind, Heading};
 use motcua_core::EventKind;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -49,24 +48,10 @@ impl Refusal {
             reason,
         })
     }
+}
 
-    /// The form as pretty JSON with a final line feed.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Json`] if it cannot be serialised (a bug, not bad data).
-    pub fn json(&self) -> Result<String, RenderError> {
-        super::to_json(self, "form 03")
-    }
-
-    /// The printable A4 page.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Format`] if a value cannot be formatted (a bug, not bad data).
-    pub fn html(&self) -> Result<String, RenderError> {
-        self.page().map_err(RenderError::format("form 03"))
-    }
+impl Form for Refusal {
+    const KIND: FormKind = FormKind::Refusal;
 
     fn page(&self) -> Result<String, std::fmt::Error> {
         let h = &self.heading;

@@ -2,8 +2,7 @@
 //! missing and by when, one form per supplement round.
 
 use super::page::{self, named, Page};
-use super::{Dossier, FormError, FormId, FormKind, Heading, Named};
-use crate::error::RenderError;
+use super::{Dossier, Form, FormError, FormId, FormKind, Heading, Named, Round};
 use motcua_core::EventKind;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -55,40 +54,28 @@ impl SupplementRequest {
         round: Option<usize>,
     ) -> Result<SupplementRequest, FormError> {
         let (state, view) = dossier.state_and_view()?;
-        let known = dossier.known();
-        let requests: Vec<usize> = known
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| matches!(e.kind, EventKind::SupplementRequested { .. }))
-            .map(|(i, _)| i)
-            .collect();
-        if requests.is_empty() {
-            return Err(dossier.not_applicable(
-                FormKind::SupplementRequest,
-                &view,
-                "it was never asked to supplement",
-            ));
-        }
-        let asked = round.unwrap_or(requests.len());
-        let Some(&index) = asked.checked_sub(1).and_then(|i| requests.get(i)) else {
-            return Err(FormError::NoSuchRound {
-                form: FormKind::SupplementRequest,
-                dossier: view.dossier_id.clone(),
-                rounds: requests.len(),
-                asked,
-            });
-        };
+        let Round {
+            index,
+            round,
+            rounds,
+        } = dossier.round(
+            FormKind::SupplementRequest,
+            &view,
+            |k| matches!(k, EventKind::SupplementRequested { .. }),
+            round,
+            "it was never asked to supplement",
+        )?;
         let after = dossier.view_after(index)?;
         let before = dossier.view_before(index)?;
-        let record = state.supplements.get(asked - 1);
+        let record = state.supplements.get(round - 1);
         let closed = record.and_then(|r| r.closed);
         Ok(SupplementRequest {
             id: FormId::of(FormKind::SupplementRequest),
             heading: dossier.heading(&view),
-            round: asked,
-            rounds: requests.len(),
+            round,
+            rounds,
             requested_by: dossier.unit(&after.current_unit),
-            requested_at: known[index].occurred_at,
+            requested_at: dossier.known()[index].occurred_at,
             missing: record.map(|r| r.reason.clone()).unwrap_or_default(),
             supplement_by: after.supplement_due,
             due_before: before.and_then(|v| v.official_due),
@@ -96,24 +83,10 @@ impl SupplementRequest {
             expired_at: closed.and_then(|(at, supplied)| (!supplied).then_some(at)),
         })
     }
+}
 
-    /// The form as pretty JSON with a final line feed.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Json`] if it cannot be serialised (a bug, not bad data).
-    pub fn json(&self) -> Result<String, RenderError> {
-        super::to_json(self, "form 02")
-    }
-
-    /// The printable A4 page.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Format`] if a value cannot be formatted (a bug, not bad data).
-    pub fn html(&self) -> Result<String, RenderError> {
-        self.page().map_err(RenderError::format("form 02"))
-    }
+impl Form for SupplementRequest {
+    const KIND: FormKind = FormKind::SupplementRequest;
 
     fn page(&self) -> Result<String, std::fmt::Error> {
         let h = &self.heading;

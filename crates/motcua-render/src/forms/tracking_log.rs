@@ -4,8 +4,7 @@
 
 use super::control_sheet::time_class;
 use super::page::{self, named, Page};
-use super::{Dossier, FormError, FormId, FormKind, Named};
-use crate::error::RenderError;
+use super::{Dossier, Form, FormError, FormId, FormKind, Named};
 use crate::escape::html as esc;
 use motcua_core::deadline::local_date;
 use motcua_core::{Context, Event, TimeClass, UnitId};
@@ -186,24 +185,8 @@ impl TrackingLogBuilder<'_> {
     }
 }
 
-impl TrackingLog {
-    /// The log as pretty JSON with a final line feed.
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Json`] if it cannot be serialised (a bug, not bad data).
-    pub fn json(&self) -> Result<String, RenderError> {
-        super::to_json(self, "form 06")
-    }
-
-    /// The printable page (A4 landscape).
-    ///
-    /// # Errors
-    ///
-    /// [`RenderError::Format`] if a value cannot be formatted (a bug, not bad data).
-    pub fn html(&self) -> Result<String, RenderError> {
-        self.page().map_err(RenderError::format("form 06"))
-    }
+impl Form for TrackingLog {
+    const KIND: FormKind = FormKind::TrackingLog;
 
     fn page(&self) -> Result<String, std::fmt::Error> {
         let mut p = Page::new(FormKind::TrackingLog, &self.unit, "……")?;
