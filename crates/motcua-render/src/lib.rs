@@ -10,7 +10,7 @@
 //! - [`portal`]: the record a one-stop system syncs to the national public-service portal,
 //!   per dossier, with the log position it is current to.
 //! - [`escape`]: outside text made safe for terminals, CSV cells and HTML.
-//! - [`format`]: durations, counts and instants as people read them.
+//! - [`mod@format`]: durations, counts and instants as people read them.
 //!
 //! Nothing here reads a file, a clock or a random source: the same inputs give the same bytes.
 //! Writing the text somewhere is the caller's job (the `motcua` command-line tool writes it to
