@@ -4,8 +4,9 @@
 //!
 //! This facade re-exports the dossier engine ([`motcua_core`]) at its root, and the other
 //! crates as modules: [`calendar`], [`io`], [`store`] (with the durable stores `sqlite` and
-//! `postgres`), [`metrics`], [`pipeline`] (reports straight from stores, on every core), [`gen`],
-//! and the [`time`] and [`uuid`] crates its API speaks in.
+//! `postgres`), [`metrics`], [`pipeline`] (reports straight from stores, on every core),
+//! [`render`] (the report as text, CSV, JSON and HTML; the forms of Circular 01/2018/TT-VPCP; the
+//! national-portal record), [`gen`], and the [`time`] and [`uuid`] crates its API speaks in.
 //!
 //! # Features
 //!
