@@ -166,6 +166,56 @@ fn the_tracking_log_lists_the_units_dossiers_of_the_period() {
     assert!(rows > 0);
     let o = motcua(&["form", "tracking-log", "--store", &store, "--unit", unit]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+
+    // The same log from the events as JSON Lines and a catalogue file.
+    let dir = Path::new(&store)
+        .parent()
+        .unwrap_or_else(|| panic!("no directory"));
+    let (events_file, catalogue_file) = (dir.join("events.jsonl"), dir.join("catalogue.json"));
+    let o = motcua(&[
+        "export",
+        "--store",
+        &store,
+        "--out",
+        &events_file.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = motcua(&[
+        "gen",
+        "--dossiers",
+        "1",
+        "--seed",
+        "3",
+        "--year",
+        "2024",
+        "--out",
+        &dir.join("gen").display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    std::fs::copy(dir.join("gen/catalogue.json"), &catalogue_file)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = motcua(&[
+        "form",
+        "06",
+        "--events",
+        &events_file.display().to_string(),
+        "--catalog",
+        &catalogue_file.display().to_string(),
+        "--as-of",
+        AS_OF,
+        "--unit",
+        unit,
+        "--from",
+        day,
+        "--until",
+        day,
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let from_file: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_file, log);
 }
 
 #[test]
