@@ -9,9 +9,7 @@ use motcua_metrics::{LevelHistory, Period, Report};
 use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
 use motcua_postgres::{PgError, PgStore};
 use motcua_sqlite::{SqliteError, SqliteStore};
-use motcua_store::{
-    DossierRange, DossierScan, EventStore, ExpectedVersion, StoreError, StreamBatch,
-};
+use motcua_store::{DossierScan, EventStore, ExpectedVersion, StoreError, StreamBatch};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -134,26 +132,6 @@ pub enum AnyStore {
     Sqlite(SqliteStore),
     /// A PostgreSQL schema.
     Postgres(Box<PgStore>),
-}
-
-impl DossierScan for AnyStore {
-    fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.dossier_ranges(parts),
-            AnyStore::Postgres(s) => s.dossier_ranges(parts),
-        }
-    }
-
-    fn scan_dossiers<E, F>(&self, range: &DossierRange, visit: F) -> Result<(), E>
-    where
-        E: From<StoreError>,
-        F: FnMut(&[Event]) -> Result<(), E>,
-    {
-        match self {
-            AnyStore::Sqlite(s) => s.scan_dossiers(range, visit),
-            AnyStore::Postgres(s) => s.scan_dossiers(range, visit),
-        }
-    }
 }
 
 /// Where a report's dossiers are read from.
@@ -482,14 +460,15 @@ impl Dataset {
         }
     }
 
-    /// The one store the arguments name, for commands that follow a store's log
-    /// (`portal-records`): its location and the store.
-    pub fn single_store(&self) -> Result<(&str, &AnyStore), CliError> {
+    /// The store the data is, with the name errors give it, when it is exactly one store
+    /// (SQLite or PostgreSQL).
+    pub fn single_store(&self) -> Option<(&str, &AnyStore)> {
         match &self.origin {
-            Origin::Stores(stores) if stores.len() == 1 => Ok((stores[0].0.as_str(), &stores[0].1)),
-            _ => Err(CliError::Usage(
-                "this command follows one store's log: give exactly one --store".to_owned(),
-            )),
+            Origin::Stores(stores) => match &stores[..] {
+                [(name, store)] => Some((name.as_str(), store)),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -651,36 +630,6 @@ fn scan_all<S: DossierScan>(
             })?;
     }
     Ok(())
-}
-
-impl AnyStore {
-    /// At most `limit` events with positions above `from`, in commit order.
-    pub fn read_all(
-        &self,
-        from: u64,
-        limit: usize,
-    ) -> Result<Vec<motcua_store::StoredEvent>, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.read_all(from, limit),
-            AnyStore::Postgres(s) => s.read_all(from, limit),
-        }
-    }
-
-    /// The position of the last event stored.
-    pub fn last_position(&self) -> Result<u64, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.last_position(),
-            AnyStore::Postgres(s) => s.last_position(),
-        }
-    }
-
-    /// One dossier's events, through the index.
-    pub fn read_stream(&self, dossier: &DossierId) -> Result<Vec<Event>, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.read_stream(dossier),
-            AnyStore::Postgres(s) => s.read_stream(dossier),
-        }
-    }
 }
 
 /// The sample's events appended to an in-memory SQLite store (one batch per dossier, in one

@@ -11,6 +11,7 @@ use crate::error::CliError;
 use motcua_core::{DossierId, Event};
 use motcua_render::forms::Dossier;
 use motcua_render::portal::{PortalRecord, SyncedRecord};
+use motcua_store::EventStore;
 use std::collections::BTreeSet;
 use std::io::Write;
 
@@ -31,7 +32,9 @@ const PAGE: usize = 65_536;
 /// Runs `motcua portal-records`.
 pub fn run(args: &PortalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let data = Dataset::open(&args.data)?;
-    let (location, store) = data.single_store()?;
+    let (location, store) = data.single_store().ok_or_else(|| {
+        CliError::Usage("this command follows one store's log: give exactly one --store".to_owned())
+    })?;
     let failed = |e| CliError::store(location, "the store could not be read", &e);
     // Every record is current up to the log's end as it is now; events appended while this
     // runs may show in a record too, and are sent again by the next run from this position.

@@ -574,7 +574,7 @@ fn a_store_that_cannot_be_written_exits_5_and_leaves_no_file() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let dir = f.dir.display().to_string();
     let script = format!(
-        "trap '' XFSZ; ulimit -f 64; exec '{}' import --store '{dir}/full.db' --catalog '{dir}/g/catalogue.json' '{dir}/g/events.jsonl'",
+        "trap '' XFSZ; ulimit -f 160; exec '{}' import --store '{dir}/full.db' --catalog '{dir}/g/catalogue.json' '{dir}/g/events.jsonl'",
         env!("CARGO_BIN_EXE_motcua")
     );
     command_fails(
