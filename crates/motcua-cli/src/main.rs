@@ -15,6 +15,7 @@ mod error;
 mod escape;
 mod explain;
 mod export;
+mod follow;
 mod form_cmd;
 mod gen_cmd;
 mod import;
@@ -49,6 +50,9 @@ enum Command {
     /// The dossiers as of an instant, one row each (open ones by default), filtered by unit,
     /// status, time class or procedure: time left or overdue in working days, and the next alarm.
     Dossiers(dossiers::DossiersArgs),
+    /// Follow a store: print each newly committed event and each alarm as it falls due, as
+    /// JSON Lines, resuming from a checkpoint; stops on SIGINT or SIGTERM.
+    Follow(follow::FollowArgs),
     /// A form of Circular 01/2018/TT-VPCP for a dossier (receipt, supplement-request, refusal,
     /// apology, control-sheet; or 01–05), or a unit's tracking log for a period (tracking-log,
     /// 06), as a printable A4 page or JSON.
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Alarms(args) => alarms::run(args, &mut out),
         Command::Dossiers(args) => dossiers::run(args, &mut out),
+        Command::Follow(args) => follow::run(args, &mut out),
         Command::Form(args) => form_cmd::run(args, &mut out),
         Command::PortalRecords(args) => portal_cmd::run(args, &mut out),
         Command::Calendar(args) => {
