@@ -92,6 +92,7 @@ impl Stream<'_, '_> {
             occurred_at: at,
             recorded_at: recorded,
             kind,
+            metadata: Default::default(),
         };
         for event in self.decider.decide(command, &self.state)? {
             self.state = Decider::evolve(std::mem::take(&mut self.state), &event);

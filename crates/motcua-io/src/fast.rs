@@ -246,6 +246,7 @@ pub(crate) fn decode(text: &str) -> Option<Event> {
         occurred_at,
         recorded_at,
         kind,
+        metadata: Default::default(),
     })
 }
 
@@ -355,6 +356,7 @@ mod tests {
                 occurred_at: o,
                 recorded_at: r,
                 kind: k,
+                metadata: Default::default(),
             })
     }
 

@@ -59,6 +59,7 @@ struct Line<'a> {
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::SupplementSupplied,
+///     metadata: Default::default(),
 /// };
 /// assert!(motcua_io::check_writable(&event).is_ok());
 /// event.recorded_at = datetime!(2024-03-04 09:00 +07:00:30);
@@ -140,6 +141,7 @@ fn encode_into(buf: &mut Vec<u8>, event: &Event) -> Result<(), WriteError> {
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:05 +7),
 ///     kind: EventKind::Rated { satisfied: true },
+///     metadata: Default::default(),
 /// };
 /// let mut out = Vec::new();
 /// motcua_io::write_event(&mut out, &event)?;
@@ -173,6 +175,7 @@ pub fn write_event<W: Write>(mut writer: W, event: &Event) -> Result<(), WriteEr
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::Rated { satisfied: true },
+///     metadata: Default::default(),
 /// };
 /// let mut out = Vec::new();
 /// motcua_io::write_events(&mut out, &[event(1), event(2)])?;
@@ -201,6 +204,7 @@ mod tests {
             occurred_at: datetime!(2024-03-04 09:00 +7),
             recorded_at: datetime!(2024-03-04 09:00 +7),
             kind: EventKind::SupplementSupplied,
+            metadata: Default::default(),
         }
     }
 

@@ -264,6 +264,7 @@ fn event() -> impl Strategy<Value = Event> {
                 occurred_at,
                 recorded_at,
                 kind,
+                metadata: Default::default(),
             },
         )
 }

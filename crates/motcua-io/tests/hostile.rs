@@ -591,6 +591,7 @@ fn event(sequence: u64) -> Event {
         occurred_at: datetime!(2024-03-04 09:00 +7),
         recorded_at: datetime!(2024-03-04 09:00 +7),
         kind: EventKind::Rated { satisfied: true },
+        metadata: Default::default(),
     }
 }
 

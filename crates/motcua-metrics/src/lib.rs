@@ -38,6 +38,7 @@
 //! let event = |seq, at, kind| Event {
 //!     event_id: Default::default(), dossier_id: DossierId::new("H1"), sequence: seq,
 //!     occurred_at: at, recorded_at: at, kind,
+//!     metadata: Default::default(),
 //! };
 //! let events = [
 //!     event(1, datetime!(2024-01-02 09:00 +7), EventKind::Received {

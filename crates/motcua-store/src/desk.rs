@@ -315,6 +315,7 @@ impl<'a, S: EventStore> Desk<'a, S> {
             occurred_at: command.occurred_at,
             recorded_at: command.recorded_at,
             kind: command.kind.clone(),
+            metadata: Default::default(),
         };
         if !same_content(stored, &sent) {
             return Err(RecordError::EventIdReused {

@@ -64,6 +64,7 @@ pub fn encode_into(out: &mut Vec<u8>, event: &Event) {
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::Rated { satisfied: true },
+///     metadata: Default::default(),
 /// };
 /// let body = compact::encode(&event);
 /// assert_eq!(body.len(), 42);
@@ -199,7 +200,7 @@ const SHARED_CODES: usize = 4_096;
 /// # use motcua_core::{Event, EventKind};
 /// # let event = Event { event_id: uuid::Uuid::from_u128(1), dossier_id: "H26-0001".into(), sequence: 1,
 /// #     occurred_at: time::macros::datetime!(2024-03-04 09:00 +7), recorded_at: time::macros::datetime!(2024-03-04 09:00 +7),
-/// #     kind: EventKind::Rated { satisfied: true } };
+/// #     kind: EventKind::Rated { satisfied: true }, metadata: Default::default() };
 /// let body = compact::encode(&event);
 /// let mut decoder = Decoder::default();
 /// assert_eq!(decoder.decode(&body)?, compact::decode(&body)?);
@@ -518,6 +519,7 @@ fn decode_with(body: &[u8], decoder: Option<&mut Decoder>) -> Result<Event, Comp
         occurred_at,
         recorded_at,
         kind,
+        metadata: Default::default(),
     })
 }
 
@@ -596,6 +598,7 @@ mod tests {
             occurred_at: datetime!(1900-01-01 00:00 +7),
             recorded_at: datetime!(2199-12-31 23:59:59.999999999 +14),
             kind,
+            metadata: Default::default(),
         }
     }
 

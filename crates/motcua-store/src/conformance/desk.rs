@@ -259,6 +259,7 @@ impl<'s, S: EventStore> Interloper<'s, S> {
             occurred_at: at,
             recorded_at: at,
             kind: self.kind.clone(),
+            metadata: Default::default(),
         };
         self.inner
             .append(&dossier, ExpectedVersion::Exactly(version), &[event])
