@@ -38,7 +38,7 @@ pub use deadline::{
 pub use decider::{fold, Command, Decider};
 pub use event::{known_prefix, Event, EventKind, ReturnMethod};
 pub use ids::{DossierId, ProcedureCode, UnitId};
-pub use metadata::{EventMetadata, OfficerId, OfficerIdError};
+pub use metadata::{step_handlers, EventMetadata, OfficerId, OfficerIdError, StepHandlers};
 pub use motcua_calendar as calendar;
 pub use procedure::{
     Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, ProcedureVersion,

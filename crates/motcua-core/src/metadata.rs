@@ -1,7 +1,9 @@
 //! Who recorded an event and in answer to what: the officer (*cán bộ xử lý*) or system, and
 //! correlation / causation ids. Optional on every event; the fold, the rules and the deadlines
-//! never read it.
+//! never read it. [`step_handlers`] says who started and finished each step run, as the
+//! processing control sheet does.
 
+use crate::event::{Event, EventKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -185,6 +187,88 @@ impl<'de> Deserialize<'de> for OfficerId {
     }
 }
 
+/// Who started and who finished one step run of a dossier: the officers who recorded those
+/// events, as the processing control sheet (form 05) names them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepHandlers {
+    /// The officer who recorded the run's `step_started`.
+    pub started_by: Option<OfficerId>,
+    /// Whether the run is finished.
+    pub finished: bool,
+    /// The officer who recorded the event that finished it: its `step_finished`, or the
+    /// `result_ready` that closed every open step.
+    pub finished_by: Option<OfficerId>,
+}
+
+/// For each step run of a dossier's events, in the order of
+/// [`DossierState::steps`](crate::DossierState::steps) and
+/// [`DossierView::steps`](crate::DossierView::steps), who started and finished it.
+///
+/// The runs are those [`crate::state::evolve`] makes: a `step_started` opens one, a
+/// `step_finished` closes the latest open run of its step, a `result_ready` closes them all.
+/// Pass the events the view was built from (those that happened by its as-of instant).
+///
+/// ```
+/// use motcua_core::{step_handlers, DossierId, Event, EventKind, EventMetadata, OfficerId};
+/// use time::macros::datetime;
+///
+/// let by = |name: &str| EventMetadata::by(OfficerId::new(name).unwrap());
+/// let event = |sequence: u64, metadata, kind| Event {
+///     event_id: uuid::Uuid::from_u128(u128::from(sequence)), dossier_id: DossierId::new("D"), sequence,
+///     occurred_at: datetime!(2024-03-04 09:00 +7), recorded_at: datetime!(2024-03-04 09:00 +7),
+///     metadata, kind,
+/// };
+/// let events = [
+///     event(1, by("cv.a"), EventKind::StepStarted { step: "appraisal".into(), unit: "U".into() }),
+///     event(2, by("cv.b"), EventKind::StepFinished { step: "appraisal".into() }),
+///     event(3, by("ld.c"), EventKind::StepStarted { step: "sign".into(), unit: "U".into() }),
+/// ];
+/// let runs = step_handlers(&events);
+/// assert_eq!(runs.len(), 2);
+/// assert_eq!(runs[0].finished_by.as_ref().map(OfficerId::as_str), Some("cv.b"));
+/// assert!(!runs[1].finished);
+/// ```
+pub fn step_handlers(events: &[Event]) -> Vec<StepHandlers> {
+    let mut runs: Vec<(&str, StepHandlers)> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let close = |run: &mut StepHandlers, event: &Event| {
+        run.finished = true;
+        run.finished_by = event.metadata.officer.clone();
+    };
+    for event in events {
+        match &event.kind {
+            EventKind::StepStarted { step, .. } => {
+                open.push(runs.len());
+                let run = StepHandlers {
+                    started_by: event.metadata.officer.clone(),
+                    ..StepHandlers::default()
+                };
+                runs.push((step.as_str(), run));
+            }
+            EventKind::StepFinished { step } => {
+                let latest = open
+                    .iter()
+                    .rposition(|i| runs.get(*i).is_some_and(|(s, _)| s == step));
+                if let Some(k) = latest {
+                    let i = open.remove(k);
+                    if let Some((_, run)) = runs.get_mut(i) {
+                        close(run, event);
+                    }
+                }
+            }
+            EventKind::ResultReady { .. } => {
+                for i in std::mem::take(&mut open) {
+                    if let Some((_, run)) = runs.get_mut(i) {
+                        close(run, event);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    runs.into_iter().map(|(_, run)| run).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +315,50 @@ mod tests {
             err.to_string().starts_with("an officer id is empty"),
             "{err}"
         );
+    }
+
+    proptest::proptest! {
+        /// The runs are exactly the fold's: as many, finished alike, and each started and
+        /// finished by the officer of the event at its start and finish instants.
+        #[test]
+        fn step_handlers_follow_the_folds_step_runs(
+            ops in proptest::collection::vec((0u8..6, proptest::bool::ANY), 0..40),
+        ) {
+            let start = time::macros::datetime!(2024-03-04 09:00 +7);
+            let events: Vec<Event> = ops
+                .iter()
+                .enumerate()
+                .map(|(i, (op, signed))| {
+                    let step = if op % 2 == 0 { "a" } else { "b" };
+                    let kind = match op {
+                        0 | 1 => EventKind::StepStarted { step: step.into(), unit: "U".into() },
+                        2 | 3 => EventKind::StepFinished { step: step.into() },
+                        4 => EventKind::ResultReady { electronic: false },
+                        _ => EventKind::SupplementSupplied,
+                    };
+                    let officer = signed.then(|| OfficerId::new(format!("o{i}")).unwrap());
+                    Event {
+                        event_id: Uuid::from_u128(i as u128),
+                        dossier_id: "D".into(),
+                        sequence: i as u64 + 1,
+                        occurred_at: start + time::Duration::minutes(i as i64),
+                        recorded_at: start + time::Duration::minutes(i as i64),
+                        metadata: EventMetadata { officer, ..EventMetadata::default() },
+                        kind,
+                    }
+                })
+                .collect();
+            let officer_at = |at: time::OffsetDateTime| {
+                events.iter().find(|e| e.occurred_at == at).and_then(|e| e.metadata.officer.clone())
+            };
+            let runs = step_handlers(&events);
+            let state = crate::fold(&events);
+            proptest::prop_assert_eq!(runs.len(), state.steps.len());
+            for (run, folded) in runs.iter().zip(&state.steps) {
+                proptest::prop_assert_eq!(run.finished, folded.finished_at.is_some());
+                proptest::prop_assert_eq!(&run.started_by, &officer_at(folded.started_at));
+                proptest::prop_assert_eq!(&run.finished_by, &folded.finished_at.and_then(officer_at));
+            }
+        }
     }
 }
