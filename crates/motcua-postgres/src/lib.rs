@@ -42,6 +42,7 @@
 mod catalogue;
 mod error;
 mod import;
+mod open_dossiers;
 mod pool;
 mod scan;
 mod schema;

@@ -30,6 +30,27 @@ const MIGRATIONS: &[&str] = &[
          id integer PRIMARY KEY CHECK (id = 1),
          body text NOT NULL
      );",
+    // 3: the open-dossier projection (`motcua_store::open_dossiers`): open dossiers by unit,
+    // their alarm instants (Unix seconds) by time, and where the projection stands.
+    "CREATE TABLE motcua_open_dossiers (
+         dossier_id text COLLATE \"C\" PRIMARY KEY,
+         unit text COLLATE \"C\" NOT NULL,
+         status smallint NOT NULL,
+         events bytea NOT NULL
+     );
+     CREATE INDEX motcua_open_dossiers_by_unit ON motcua_open_dossiers (unit, dossier_id);
+     CREATE TABLE motcua_open_alarms (
+         at bigint NOT NULL,
+         dossier_id text COLLATE \"C\" NOT NULL,
+         PRIMARY KEY (at, dossier_id)
+     );
+     CREATE INDEX motcua_open_alarms_by_dossier ON motcua_open_alarms (dossier_id);
+     CREATE TABLE motcua_open_head (
+         id integer PRIMARY KEY CHECK (id = 1),
+         position bigint NOT NULL,
+         context bigint NOT NULL,
+         latest bigint
+     );",
 ];
 
 /// The schema version this build writes.
@@ -37,6 +58,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The first schema version with the catalogue table.
 pub(crate) const CATALOGUE_SINCE: i64 = 2;
+
+/// The first schema version with the open-dossier projection.
+pub(crate) const OPEN_DOSSIERS_SINCE: i64 = 3;
 
 /// A key for `pg_advisory_xact_lock`, so concurrent openers migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561_0001;

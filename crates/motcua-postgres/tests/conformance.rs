@@ -33,3 +33,11 @@ fn a_staged_catalogue_commits_with_the_events() {
         s.catalogue().unwrap_or_else(|e| panic!("{e}"))
     });
 }
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn open_dossiers_match_a_rebuild() {
+    let url = url();
+    let fresh = Fresh::new(&url, "open_dossiers");
+    conformance::open_dossiers_match_a_rebuild(fresh.store());
+}

@@ -52,6 +52,7 @@
 mod access;
 mod error;
 mod import;
+mod open_dossiers;
 mod pool;
 mod scan;
 mod schema;
@@ -60,5 +61,5 @@ mod store;
 pub use access::BUSY_TIMEOUT_VAR;
 pub use error::SqliteError;
 pub use import::SqliteImport;
-pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+pub use schema::{APPLICATION_ID, READABLE_SINCE, SCHEMA_VERSION};
 pub use store::SqliteStore;

@@ -29,10 +29,35 @@ const MIGRATIONS: &[&str] = &[
          id INTEGER PRIMARY KEY CHECK (id = 1),
          body TEXT NOT NULL
      );",
+    // 2: the open-dossier projection (`motcua_store::open_dossiers`): open dossiers by unit,
+    // their alarm instants by time, and where the projection stands.
+    "CREATE TABLE open_dossiers (
+         dossier_id TEXT PRIMARY KEY,
+         unit TEXT NOT NULL,
+         status INTEGER NOT NULL,
+         events BLOB NOT NULL
+     ) WITHOUT ROWID;
+     CREATE INDEX open_dossiers_by_unit ON open_dossiers (unit, dossier_id);
+     CREATE TABLE open_alarms (
+         at INTEGER NOT NULL,
+         dossier_id TEXT NOT NULL,
+         PRIMARY KEY (at, dossier_id)
+     ) WITHOUT ROWID;
+     CREATE INDEX open_alarms_by_dossier ON open_alarms (dossier_id);
+     CREATE TABLE open_head (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         position INTEGER NOT NULL,
+         context INTEGER NOT NULL,
+         latest INTEGER
+     );",
 ];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The oldest schema version this build reads without migrating: version 1 lacks only the
+/// open-dossier projection, which readers do without (they read every dossier instead).
+pub const READABLE_SINCE: i64 = 1;
 
 /// Checks that the database is a motcua store (or empty), refuses newer schemas, and migrates
 /// older ones, all in one write transaction. A refused file is left as it was.
@@ -59,16 +84,16 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), SqliteEr
     tx.commit().map_err(sqlite)
 }
 
-/// Checks, without writing anything, that the database is a motcua store of exactly this
-/// build's schema version: an empty file, a foreign database, or a store of another version is
-/// refused (an older store is migrated by opening it for writing).
+/// Checks, without writing anything, that the database is a motcua store this build reads:
+/// an empty file, a foreign database, or a store of a newer version or older than
+/// [`READABLE_SINCE`] is refused (an older store is migrated by opening it for writing).
 pub(crate) fn check(conn: &Connection, path: &Path) -> Result<(), SqliteError> {
     let found = Found::read(conn, path)?;
     if found.app_id != APPLICATION_ID {
         return Err(found.foreign(path));
     }
     found.not_newer(path)?;
-    if found.version < SCHEMA_VERSION {
+    if found.version < READABLE_SINCE {
         return Err(SqliteError::OlderSchema {
             path: path.to_owned(),
             found: found.version,

@@ -67,3 +67,10 @@ fn ranges_of_a_province_year_hold_about_equal_events() {
         );
     }
 }
+
+#[test]
+fn open_dossiers_match_a_rebuild_on_a_file() {
+    let scratch = Scratch::new("open-dossiers");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    conformance::open_dossiers_match_a_rebuild(&store);
+}

@@ -60,6 +60,7 @@ mod export;
 mod import;
 mod import_error;
 mod memory;
+pub mod open_dossiers;
 pub mod projection;
 mod scan;
 mod session;

@@ -3,9 +3,10 @@
 use crate::batch::{plan_batch, BatchPlan};
 use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::error::StoreError;
+use crate::open_dossiers::{OpenChange, OpenDossier, OpenDossierTable, OpenHead};
 use crate::session::{ImportSession, StagedImport};
 use crate::store::{Appended, EventStore, StoreResult, StoredEvent, StreamBatch};
-use motcua_core::{DossierId, Event};
+use motcua_core::{DossierId, Event, UnitId};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
@@ -23,6 +24,15 @@ use uuid::Uuid;
 pub struct InMemoryStore {
     log: RwLock<Log>,
     checkpoints: RwLock<BTreeMap<String, Checkpoint>>,
+    open: RwLock<OpenTable>,
+}
+
+/// The open-dossier projection: rows by dossier id (looked up by scanning: the in-memory store
+/// keeps no secondary index).
+#[derive(Debug, Default)]
+struct OpenTable {
+    head: Option<OpenHead>,
+    rows: BTreeMap<DossierId, OpenDossier>,
 }
 
 /// The committed events.
@@ -217,6 +227,51 @@ impl CheckpointStore for InMemoryStore {
     fn save_checkpoint(&self, name: &str, checkpoint: &Checkpoint) -> StoreResult<()> {
         let mut checkpoints = self.checkpoints.write().map_err(|_| poisoned())?;
         checkpoints.insert(name.to_owned(), checkpoint.clone());
+        Ok(())
+    }
+}
+
+impl InMemoryStore {
+    fn open_rows(&self, keep: impl Fn(&OpenDossier) -> bool) -> StoreResult<Vec<OpenDossier>> {
+        let table = self.open.read().map_err(|_| poisoned())?;
+        Ok(table.rows.values().filter(|r| keep(r)).cloned().collect())
+    }
+}
+
+impl OpenDossierTable for InMemoryStore {
+    fn open_head(&self) -> StoreResult<Option<OpenHead>> {
+        Ok(self.open.read().map_err(|_| poisoned())?.head)
+    }
+
+    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(|row| units.contains(&row.unit))
+    }
+
+    fn open_ringing(
+        &self,
+        after: time::OffsetDateTime,
+        until: time::OffsetDateTime,
+    ) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(|row| row.alarms.iter().any(|at| *at > after && *at <= until))
+    }
+
+    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(|_| true)
+    }
+
+    fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
+        let mut table = self.open.write().map_err(|_| poisoned())?;
+        change.check_position(table.head.map(|h| h.position))?;
+        if change.reset {
+            table.rows.clear();
+        }
+        for id in &change.removals {
+            table.rows.remove(id);
+        }
+        for row in &change.upserts {
+            table.rows.insert(row.dossier_id.clone(), row.clone());
+        }
+        table.head = change.head;
         Ok(())
     }
 }

@@ -19,7 +19,7 @@ const DOSSIER: &str = "H-01-240304-0001";
 
 /// A district one-stop desk (`H-01`), its natural resources office (`H-01-TNMT`) and one
 /// procedure of 10 working days in two steps: appraisal at the office, signature at the desk.
-fn catalogue() -> Catalogue {
+pub(super) fn catalogue() -> Catalogue {
     let json = r#"{"format": "motcua-catalogue", "version": 1,
       "units": [
         {"id": "H-01", "name": "UBND huyện A", "level": "district"},
@@ -82,7 +82,7 @@ fn appraisal_started() -> Command {
 }
 
 /// A dossier's whole life, each command with the status it leaves the dossier in.
-fn life() -> Vec<(Command, Status)> {
+pub(super) fn life() -> Vec<(Command, Status)> {
     let finished =
         |id, at, step: &str| command(id, at, EventKind::StepFinished { step: step.into() });
     vec![

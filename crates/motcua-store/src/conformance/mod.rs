@@ -12,6 +12,7 @@ mod checkpoints;
 mod concurrency;
 mod desk;
 mod fixtures;
+mod open_dossiers;
 mod scan;
 mod session;
 
@@ -23,6 +24,7 @@ pub use desk::{
     desk_refusals_change_nothing, desk_resends_return_the_first_result,
     desk_retries_after_a_concurrent_append,
 };
+pub use open_dossiers::open_dossiers_match_a_rebuild;
 pub use scan::scans_cover_every_dossier_once;
 pub use session::{
     a_staged_catalogue_commits_with_the_events, import_sessions_are_all_or_nothing,

@@ -1,0 +1,226 @@
+//! The open-dossier projection in the store's schema (version 3): `motcua_open_dossiers` (one
+//! row per open dossier, indexed by unit), `motcua_open_alarms` (alarm instants in Unix
+//! seconds, the primary key's order is time) and `motcua_open_head` (the position, one row).
+//! A store of an older version opened read-only reads as a projection never built. Changes go
+//! in one transaction of array statements (`unnest`), a few round trips whatever their size.
+
+use crate::schema::OPEN_DOSSIERS_SINCE;
+use crate::store::{to_i64, PgStore};
+use motcua_core::{DossierId, Status, UnitId};
+use motcua_store::open_dossiers::{
+    decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,
+};
+use motcua_store::{StoreError, StoreResult};
+use postgres::types::ToSql;
+use postgres::Row;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+impl PgStore {
+    /// The rows a query selects, with their alarms (one more query for all of them).
+    fn open_rows(&self, sql: &str, bind: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<OpenDossier>> {
+        if self.schema_version() < OPEN_DOSSIERS_SINCE {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let rows: Vec<Row> = conn.client.query(sql, bind).map_err(db)?;
+        let ids: Vec<String> = rows.iter().map(|r| r.get::<_, String>(0)).collect();
+        let mut alarms: BTreeMap<String, Vec<OffsetDateTime>> = BTreeMap::new();
+        for row in conn
+            .client
+            .query(
+                "SELECT dossier_id, at FROM motcua_open_alarms WHERE dossier_id = ANY($1)
+                 ORDER BY dossier_id, at",
+                &[&ids],
+            )
+            .map_err(db)?
+        {
+            let (id, at): (String, i64) = (row.get(0), row.get(1));
+            let at = OffsetDateTime::from_unix_timestamp(at).map_err(|e| {
+                StoreError::Backend(format!("an alarm of {id} is out of range: {e}"))
+            })?;
+            alarms.entry(id).or_default().push(at);
+        }
+        rows.iter()
+            .map(|row| {
+                let id: String = row.get(0);
+                let status: i16 = row.get(2);
+                let status = u8::try_from(status)
+                    .ok()
+                    .and_then(Status::from_national_code)
+                    .ok_or_else(|| {
+                        StoreError::Backend(format!(
+                            "the open-dossier row of {id} has an unknown status code {status}"
+                        ))
+                    })?;
+                let events = decode_events(&id, row.get::<_, &[u8]>(3))?;
+                Ok(OpenDossier {
+                    alarms: alarms.remove(&id).unwrap_or_default(),
+                    dossier_id: DossierId::new(id),
+                    unit: UnitId::new(row.get::<_, String>(1)),
+                    status,
+                    events,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Unix nanoseconds of an instant (every instant a store accepts fits in an `i64`).
+fn nanos(at: OffsetDateTime) -> StoreResult<i64> {
+    i64::try_from(at.unix_timestamp_nanos())
+        .map_err(|_| StoreError::Backend(format!("{at} is out of the store's range")))
+}
+
+impl OpenDossierTable for PgStore {
+    fn open_head(&self) -> StoreResult<Option<OpenHead>> {
+        if self.schema_version() < OPEN_DOSSIERS_SINCE {
+            return Ok(None);
+        }
+        let mut conn = self.lease()?;
+        let row = conn
+            .client
+            .query_opt(
+                "SELECT position, context, latest FROM motcua_open_head WHERE id = 1",
+                &[],
+            )
+            .map_err(|e| self.backend(e))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let (position, context, latest): (i64, i64, Option<i64>) =
+            (row.get(0), row.get(1), row.get(2));
+        let latest = latest
+            .map(|n| OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)))
+            .transpose()
+            .map_err(|e| StoreError::Backend(format!("the projection's latest instant: {e}")))?;
+        Ok(Some(OpenHead {
+            position: u64::try_from(position).unwrap_or(0),
+            context: context as u64,
+            latest_occurred_at: latest,
+        }))
+    }
+
+    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
+        let units: Vec<&str> = units.iter().map(UnitId::as_str).collect();
+        self.open_rows(
+            "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers
+             WHERE unit = ANY($1) ORDER BY dossier_id",
+            &[&units],
+        )
+    }
+
+    fn open_ringing(
+        &self,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(
+            "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers
+             WHERE dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
+                                  WHERE at > $1 AND at <= $2)
+             ORDER BY dossier_id",
+            &[&after.unix_timestamp(), &until.unix_timestamp()],
+        )
+    }
+
+    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(
+            "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers ORDER BY dossier_id",
+            &[],
+        )
+    }
+
+    fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
+        if self.schema_version() < OPEN_DOSSIERS_SINCE {
+            return Err(StoreError::Backend(format!(
+                "schema {}: the store is older than the open-dossier projection; open it for writing once to migrate it",
+                self.schema()
+            )));
+        }
+        let mut conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let mut tx = conn.client.transaction().map_err(db)?;
+        let found: Option<i64> = tx
+            .query_opt(
+                "SELECT position FROM motcua_open_head WHERE id = 1 FOR UPDATE",
+                &[],
+            )
+            .map_err(db)?
+            .map(|r| r.get(0));
+        change.check_position(found.map(|p| u64::try_from(p).unwrap_or(0)))?;
+        if change.reset {
+            tx.batch_execute("DELETE FROM motcua_open_dossiers; DELETE FROM motcua_open_alarms;")
+                .map_err(db)?;
+        }
+        let gone: Vec<&str> = change
+            .removals
+            .iter()
+            .chain(change.upserts.iter().map(|r| &r.dossier_id))
+            .map(DossierId::as_str)
+            .collect();
+        if !change.reset && !gone.is_empty() {
+            tx.execute(
+                "DELETE FROM motcua_open_alarms WHERE dossier_id = ANY($1)",
+                &[&gone],
+            )
+            .map_err(db)?;
+            let removed: Vec<&str> = change.removals.iter().map(DossierId::as_str).collect();
+            tx.execute(
+                "DELETE FROM motcua_open_dossiers WHERE dossier_id = ANY($1)",
+                &[&removed],
+            )
+            .map_err(db)?;
+        }
+        // In slices, so no statement's arrays grow past what a message carries comfortably.
+        for rows in change.upserts.chunks(10_000) {
+            let ids: Vec<&str> = rows.iter().map(|r| r.dossier_id.as_str()).collect();
+            let units: Vec<&str> = rows.iter().map(|r| r.unit.as_str()).collect();
+            let statuses: Vec<i16> = rows
+                .iter()
+                .map(|r| i16::from(r.status.national_code()))
+                .collect();
+            let events: Vec<Vec<u8>> = rows.iter().map(|r| encode_events(&r.events)).collect();
+            tx.execute(
+                "INSERT INTO motcua_open_dossiers (dossier_id, unit, status, events)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::bytea[])
+                 ON CONFLICT (dossier_id) DO UPDATE
+                 SET unit = excluded.unit, status = excluded.status, events = excluded.events",
+                &[&ids, &units, &statuses, &events],
+            )
+            .map_err(db)?;
+            let (mut at, mut of): (Vec<i64>, Vec<&str>) = (Vec::new(), Vec::new());
+            for row in rows {
+                for alarm in &row.alarms {
+                    at.push(alarm.unix_timestamp());
+                    of.push(row.dossier_id.as_str());
+                }
+            }
+            tx.execute(
+                "INSERT INTO motcua_open_alarms (at, dossier_id)
+                 SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING",
+                &[&at, &of],
+            )
+            .map_err(db)?;
+        }
+        match change.head {
+            Some(head) => {
+                let latest = head.latest_occurred_at.map(nanos).transpose()?;
+                tx.execute(
+                    "INSERT INTO motcua_open_head (id, position, context, latest)
+                     VALUES (1, $1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET position = excluded.position,
+                         context = excluded.context, latest = excluded.latest",
+                    &[&to_i64(head.position), &(head.context as i64), &latest],
+                )
+                .map_err(db)?;
+            }
+            None => {
+                tx.execute("DELETE FROM motcua_open_head", &[])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+}

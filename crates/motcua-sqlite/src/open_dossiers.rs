@@ -1,0 +1,212 @@
+//! The open-dossier projection in the store file (schema version 2): `open_dossiers` (one row
+//! per open dossier, indexed by unit), `open_alarms` (alarm instants in Unix seconds, the
+//! primary key's order is time) and `open_head` (the position, one row). A store of schema
+//! version 1 opened read-only has none of them: it reads as a projection never built.
+
+use crate::store::{to_i64, SqliteStore};
+use motcua_core::{DossierId, Status, UnitId};
+use motcua_store::open_dossiers::{
+    decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,
+};
+use motcua_store::{StoreError, StoreResult};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use time::OffsetDateTime;
+
+impl SqliteStore {
+    /// Whether the file has the projection's tables (schema version 2 or later).
+    fn has_open_tables(&self, conn: &Connection) -> StoreResult<bool> {
+        conn.prepare_cached("SELECT count(*) FROM sqlite_master WHERE name = 'open_head'")
+            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+            .map(|n| n > 0)
+            .map_err(|e| self.backend(e))
+    }
+
+    /// The rows a query selects (its first parameter list bound), with their alarms.
+    fn open_rows(&self, sql: &str, bind: &[&dyn rusqlite::ToSql]) -> StoreResult<Vec<OpenDossier>> {
+        let conn = self.lease()?;
+        if !self.has_open_tables(&conn)? {
+            return Ok(Vec::new());
+        }
+        let db = |e| self.backend(e);
+        let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+        let raw: Vec<(String, String, i64, Vec<u8>)> = stmt
+            .query_map(bind, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(db)?;
+        let mut alarms = conn
+            .prepare_cached("SELECT at FROM open_alarms WHERE dossier_id = ?1 ORDER BY at")
+            .map_err(db)?;
+        raw.into_iter()
+            .map(|(id, unit, status, events)| {
+                let status = u8::try_from(status)
+                    .ok()
+                    .and_then(Status::from_national_code)
+                    .ok_or_else(|| {
+                        StoreError::Backend(format!(
+                            "the open-dossier row of {id} has an unknown status code {status}"
+                        ))
+                    })?;
+                let events = decode_events(&id, &events)?;
+                let at: Vec<i64> = alarms
+                    .query_map(params![id], |r| r.get(0))
+                    .and_then(|rows| rows.collect())
+                    .map_err(db)?;
+                let alarms = at
+                    .into_iter()
+                    .map(|s| {
+                        OffsetDateTime::from_unix_timestamp(s).map_err(|e| {
+                            StoreError::Backend(format!("an alarm of {id} is out of range: {e}"))
+                        })
+                    })
+                    .collect::<StoreResult<_>>()?;
+                Ok(OpenDossier {
+                    dossier_id: DossierId::new(id),
+                    unit: UnitId::new(unit),
+                    status,
+                    events,
+                    alarms,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The head row of the projection, if any.
+fn head_in(conn: &Connection) -> rusqlite::Result<Option<(i64, i64, Option<i64>)>> {
+    conn.prepare_cached("SELECT position, context, latest FROM open_head WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+}
+
+/// Unix nanoseconds of an instant (every instant a store accepts fits in an `i64`).
+fn nanos(at: OffsetDateTime) -> StoreResult<i64> {
+    i64::try_from(at.unix_timestamp_nanos())
+        .map_err(|_| StoreError::Backend(format!("{at} is out of the store's range")))
+}
+
+impl OpenDossierTable for SqliteStore {
+    fn open_head(&self) -> StoreResult<Option<OpenHead>> {
+        let conn = self.lease()?;
+        if !self.has_open_tables(&conn)? {
+            return Ok(None);
+        }
+        let Some((position, context, latest)) = head_in(&conn).map_err(|e| self.backend(e))? else {
+            return Ok(None);
+        };
+        let latest = latest
+            .map(|n| OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)))
+            .transpose()
+            .map_err(|e| StoreError::Backend(format!("the projection's latest instant: {e}")))?;
+        Ok(Some(OpenHead {
+            position: u64::try_from(position).unwrap_or(0),
+            context: context as u64,
+            latest_occurred_at: latest,
+        }))
+    }
+
+    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
+        let mut rows = Vec::new();
+        for unit in units {
+            rows.extend(self.open_rows(
+                "SELECT dossier_id, unit, status, events FROM open_dossiers
+                 WHERE unit = ?1 ORDER BY dossier_id",
+                &[&unit.as_str()],
+            )?);
+        }
+        rows.sort_by(|a, b| a.dossier_id.cmp(&b.dossier_id));
+        Ok(rows)
+    }
+
+    fn open_ringing(
+        &self,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(
+            "SELECT dossier_id, unit, status, events FROM open_dossiers
+             WHERE dossier_id IN (SELECT dossier_id FROM open_alarms WHERE at > ?1 AND at <= ?2)
+             ORDER BY dossier_id",
+            &[&after.unix_timestamp(), &until.unix_timestamp()],
+        )
+    }
+
+    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(
+            "SELECT dossier_id, unit, status, events FROM open_dossiers ORDER BY dossier_id",
+            &[],
+        )
+    }
+
+    fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
+        let mut conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let found = head_in(&tx)
+            .map_err(db)?
+            .map(|(p, _, _)| u64::try_from(p).unwrap_or(0));
+        change.check_position(found)?;
+        if change.reset {
+            tx.execute_batch("DELETE FROM open_dossiers; DELETE FROM open_alarms;")
+                .map_err(db)?;
+        }
+        {
+            let mut drop_row = tx
+                .prepare_cached("DELETE FROM open_dossiers WHERE dossier_id = ?1")
+                .map_err(db)?;
+            let mut drop_alarms = tx
+                .prepare_cached("DELETE FROM open_alarms WHERE dossier_id = ?1")
+                .map_err(db)?;
+            let mut put_row = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO open_dossiers (dossier_id, unit, status, events)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(db)?;
+            let mut put_alarm = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO open_alarms (at, dossier_id) VALUES (?1, ?2)",
+                )
+                .map_err(db)?;
+            for id in &change.removals {
+                drop_row.execute(params![id.as_str()]).map_err(db)?;
+                drop_alarms.execute(params![id.as_str()]).map_err(db)?;
+            }
+            for row in &change.upserts {
+                let id = row.dossier_id.as_str();
+                if !change.reset {
+                    drop_alarms.execute(params![id]).map_err(db)?;
+                }
+                put_row
+                    .execute(params![
+                        id,
+                        row.unit.as_str(),
+                        row.status.national_code(),
+                        encode_events(&row.events)
+                    ])
+                    .map_err(db)?;
+                for at in &row.alarms {
+                    put_alarm
+                        .execute(params![at.unix_timestamp(), id])
+                        .map_err(db)?;
+                }
+            }
+        }
+        match change.head {
+            Some(head) => {
+                let latest = head.latest_occurred_at.map(nanos).transpose()?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO open_head (id, position, context, latest)
+                     VALUES (1, ?1, ?2, ?3)",
+                    params![to_i64(head.position), head.context as i64, latest],
+                )
+                .map_err(db)?;
+            }
+            None => {
+                tx.execute("DELETE FROM open_head", []).map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+}

@@ -1,0 +1,180 @@
+//! The open-dossier projection on the store: caught up page by page or rebuilt, its rows are
+//! those computed from every dossier's stream, and its indexed reads agree with a filter of
+//! them.
+
+use super::desk::{catalogue, life};
+use super::fixtures::ok;
+use crate::desk::Desk;
+use crate::open_dossiers::{
+    catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenReader,
+};
+use crate::scan::DossierScan;
+use crate::store::EventStore;
+use motcua_core::calendar::Calendar;
+use motcua_core::{Command, Context, DossierId, UnitId};
+use time::macros::datetime;
+use time::Duration;
+use uuid::Uuid;
+
+/// Records the first `n` commands of a dossier's life for dossier `k`, `k` days later.
+fn record<S: EventStore>(desk: &Desk<'_, &S>, k: u32, from: usize, n: usize) {
+    let dossier = DossierId::new(format!("OD-{k:03}"));
+    for (i, (command, _)) in life().into_iter().enumerate().take(n).skip(from) {
+        let shifted = Command {
+            dossier_id: dossier.clone(),
+            event_id: Uuid::from_u128((u128::from(k) << 32) | i as u128),
+            occurred_at: command.occurred_at + Duration::days(i64::from(k % 5) * 7),
+            recorded_at: command.recorded_at + Duration::days(i64::from(k % 5) * 7),
+            kind: command.kind,
+        };
+        if let Err(e) = desk.record(shifted) {
+            panic!("dossier {dossier}, command {i}: {e}");
+        }
+    }
+}
+
+/// Asserts `found` is `expected`, naming the dossiers that differ rather than printing every
+/// event.
+fn same_rows(found: &[OpenDossier], expected: &[OpenDossier], what: &str) {
+    let ids = |rows: &[OpenDossier]| -> Vec<String> {
+        rows.iter().map(|r| r.dossier_id.to_string()).collect()
+    };
+    assert_eq!(
+        ids(found),
+        ids(expected),
+        "{what}: the open dossiers differ"
+    );
+    for (f, e) in found.iter().zip(expected) {
+        assert!(
+            f == e,
+            "{what}: dossier {} differs (unit {} / {}, status {:?} / {:?}, {} / {} events, alarms {:?} / {:?})",
+            e.dossier_id, f.unit, e.unit, f.status, e.status, f.events.len(), e.events.len(), f.alarms, e.alarms
+        );
+    }
+}
+
+/// The rows the projection must hold: every dossier's row from its whole stream.
+fn reference<S: EventStore>(store: &S, context: &Context<'_>) -> Vec<OpenDossier> {
+    ok(store.dossier_ids())
+        .iter()
+        .filter_map(|id| row_of(context, &ok(store.read_stream(id))))
+        .collect()
+}
+
+/// Records 40 dossiers at every stage of a life (received, transferred, waiting for a
+/// supplement, in a step, result ready, returned), catches the projection up from nothing,
+/// records more (dossiers move on, some finish, new ones arrive), catches up a few events a
+/// page, and checks after each that the rows are exactly the reference's, that a rebuild
+/// gives the same rows, that the unit and alarm-window reads are the reference filtered, that
+/// a reader adds the events committed after the projection's position, and that a change from
+/// a stale position is refused and changes nothing.
+pub fn open_dossiers_match_a_rebuild<S>(store: &S)
+where
+    S: EventStore + OpenDossierTable + DossierScan + Sync,
+{
+    let catalogue = catalogue();
+    let calendar = Calendar::vietnam();
+    let context = Context::new(&catalogue, &calendar);
+    let desk = Desk::new(store, context);
+    let stages = life().len();
+    for k in 0..40u32 {
+        record(&desk, k, 0, (k as usize * 7) % stages + 1);
+    }
+    let first = ok(catch_up(store, &context, 1, 1_000));
+    assert!(
+        first.rebuilt,
+        "a projection never built is built from a scan"
+    );
+    let rows = ok(store.open_all());
+    same_rows(
+        &rows,
+        &reference(store, &context),
+        "rows after the first build",
+    );
+    assert!(
+        rows.len() > 5 && rows.len() < 40,
+        "the fixture has open and finished dossiers"
+    );
+    // Dossiers move on, some finish, some arrive; a reader sees them before a catch-up.
+    for k in 0..40u32 {
+        let done = (k as usize * 7) % stages + 1;
+        record(&desk, k, done, (done + 3).min(stages));
+    }
+    for k in 40..46u32 {
+        record(&desk, k, 0, 2);
+    }
+    let late = datetime!(2025-01-01 00:00 +7);
+    let Some(reader) = ok(OpenReader::open(store, late)) else {
+        panic!("a reader opens on a projection a few events behind");
+    };
+    let expected = reference(store, &context);
+    let streams: Vec<_> = expected.iter().map(|r| r.events.clone()).collect();
+    assert!(
+        ok(reader.all()) == streams,
+        "a reader does not add the log's tail"
+    );
+    let early = datetime!(2024-03-05 00:00 +7);
+    assert!(
+        ok(OpenReader::open(store, early)).is_none(),
+        "no answer for an instant before events the projection holds"
+    );
+    let before = ok(store.open_head());
+    let caught = ok(catch_up(store, &context, 1, 3));
+    assert!(
+        !caught.rebuilt && caught.events > 3,
+        "caught up page by page"
+    );
+    same_rows(
+        &ok(store.open_all()),
+        &expected,
+        "rows after a paged catch-up",
+    );
+    let head = ok(store.open_head()).unwrap_or_else(|| panic!("no head after a catch-up"));
+    assert_eq!(head.position, ok(store.last_position()));
+    // A change from a stale position is refused whole.
+    let stale = OpenChange {
+        expected: before.map(|h| h.position),
+        reset: true,
+        head: before,
+        ..OpenChange::default()
+    };
+    assert!(store.apply_open(&stale).is_err(), "a stale change applies");
+    same_rows(&ok(store.open_all()), &expected, "after a refused change");
+    assert_eq!(ok(store.open_head()), Some(head));
+    // Indexed reads are filters of the rows.
+    for unit in ["H-01", "H-01-TNMT"] {
+        let units = [UnitId::new(unit)];
+        let by_unit: Vec<_> = expected
+            .iter()
+            .filter(|r| r.unit == units[0])
+            .cloned()
+            .collect();
+        same_rows(&ok(store.open_in_units(&units)), &by_unit, unit);
+    }
+    let mut window = datetime!(2024-03-04 00:00 +7);
+    while window < datetime!(2024-05-01 00:00 +7) {
+        let until = window + Duration::hours(17);
+        let ringing: Vec<_> = expected
+            .iter()
+            .filter(|r| r.alarms.iter().any(|at| *at > window && *at <= until))
+            .cloned()
+            .collect();
+        same_rows(
+            &ok(store.open_ringing(window, until)),
+            &ringing,
+            &format!("alarms in ({window}, {until}]"),
+        );
+        window = until;
+    }
+    // A rebuild, and a catch-up for another context, give the same rows.
+    let rebuilt = ok(rebuild(store, &context, 1, 3));
+    assert!(rebuilt.rebuilt);
+    same_rows(&ok(store.open_all()), &expected, "rows after a rebuild");
+    let other = ok(catch_up(store, &context, 2, 1_000));
+    assert!(other.rebuilt, "another context fingerprint rebuilds");
+    same_rows(
+        &ok(store.open_all()),
+        &expected,
+        "rows after a rebuild for another context",
+    );
+}

@@ -1,0 +1,246 @@
+//! Keeping the projection current: [`catch_up`] from its position, [`rebuild`] from scratch.
+
+use super::table::{OpenChange, OpenDossier, OpenDossierTable, OpenHead};
+use crate::scan::DossierScan;
+use crate::store::{EventStore, StoreResult};
+use crate::StoreError;
+use motcua_core::state::{evolve, DossierState};
+use motcua_core::{Context, DossierId, Event, Status, UnitId};
+use std::collections::BTreeSet;
+use time::OffsetDateTime;
+
+/// What a [`catch_up`] or [`rebuild`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CatchUp {
+    /// Events of the log read (a rebuild: every event stored).
+    pub events: u64,
+    /// Rows written or removed.
+    pub dossiers: u64,
+    /// The position the projection stands at now.
+    pub position: u64,
+    /// Whether it was rebuilt from scratch (never built, or built for another catalogue or
+    /// calendar).
+    pub rebuilt: bool,
+}
+
+/// The projection's row of a dossier from its whole stream: `None` when it is finished (or
+/// the stream is empty). Its alarms are those after its last event, as `context` judges them;
+/// a dossier `context` cannot judge (a procedure missing from the catalogue) gets none, and a
+/// reader judging it reports the error as a full scan would.
+///
+/// ```
+/// use motcua_store::open_dossiers::row_of;
+/// # use motcua_core::{Catalogue, Context};
+/// # use motcua_core::calendar::Calendar;
+/// let catalogue = Catalogue::default();
+/// let calendar = Calendar::vietnam();
+/// assert_eq!(row_of(&Context::new(&catalogue, &calendar), &[]), None);
+/// ```
+pub fn row_of(context: &Context<'_>, events: &[Event]) -> Option<OpenDossier> {
+    let last = events.last()?;
+    let (unit, status) = open_at_end(events)?;
+    let mut alarms: Vec<OffsetDateTime> = context
+        .alarms(events, last.occurred_at)
+        .map(|alarms| alarms.into_iter().map(|a| a.at).collect())
+        .unwrap_or_default();
+    alarms.sort();
+    alarms.dedup();
+    Some(OpenDossier {
+        dossier_id: last.dossier_id.clone(),
+        unit,
+        status,
+        events: events.to_vec(),
+        alarms,
+    })
+}
+
+/// The unit holding the dossier and its status after its last event, if it is open then.
+pub(crate) fn open_at_end(events: &[Event]) -> Option<(UnitId, Status)> {
+    let state = events.iter().fold(DossierState::default(), evolve);
+    let status = state.status.filter(|s| !s.is_finished())?;
+    Some((state.current_unit.or(state.receiving_unit)?, status))
+}
+
+/// A fingerprint of the catalogue and calendar alarm instants are computed with: FNV-1a over
+/// the parts, each preceded by its length. Give it what defines your context (the catalogue's
+/// JSON, your calendar file, your motcua version): when it changes, [`catch_up`] rebuilds.
+///
+/// ```
+/// use motcua_store::open_dossiers::fingerprint;
+/// assert_eq!(fingerprint(&[b"ab", b"c"]), fingerprint(&[b"ab", b"c"]));
+/// assert_ne!(fingerprint(&[b"ab", b"c"]), fingerprint(&[b"a", b"bc"]));
+/// ```
+pub fn fingerprint(parts: &[&[u8]]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    let mut eat = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    };
+    for part in parts {
+        eat(&(part.len() as u64).to_le_bytes());
+        eat(part);
+    }
+    hash
+}
+
+/// Brings the projection up to the end of the log: reads the events after its position a
+/// page at a time, re-reads the whole stream of every dossier a page touches, and writes their
+/// rows with the page's last position in one transaction. Never built, or built for another
+/// `context` fingerprint: [`rebuild`]s instead. Safe to run from several processes: a change
+/// made from a position another one already moved is refused, and nothing is written.
+///
+/// ```
+/// use motcua_store::open_dossiers::{catch_up, OpenDossierTable};
+/// use motcua_store::InMemoryStore;
+/// # use motcua_core::{Catalogue, Context};
+/// # use motcua_core::calendar::Calendar;
+/// let (catalogue, calendar) = (Catalogue::default(), Calendar::vietnam());
+/// let store = InMemoryStore::new();
+/// let done = catch_up(&store, &Context::new(&catalogue, &calendar), 7, 1_000)?;
+/// assert!(done.rebuilt);
+/// assert_eq!(store.open_head()?.map(|h| h.position), Some(0));
+/// # Ok::<(), motcua_store::StoreError>(())
+/// ```
+///
+/// # Errors
+/// [`StoreError`] when the store cannot be read or written, or the projection moved.
+pub fn catch_up<S>(
+    store: &S,
+    context: &Context<'_>,
+    fingerprint: u64,
+    page: usize,
+) -> StoreResult<CatchUp>
+where
+    S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
+{
+    let mut head = match store.open_head()? {
+        Some(head) if head.context == fingerprint => head,
+        _ => return rebuild(store, context, fingerprint, 1),
+    };
+    let mut done = CatchUp {
+        position: head.position,
+        ..CatchUp::default()
+    };
+    loop {
+        let events = store.read_all(head.position, page.max(1))?;
+        let Some(last) = events.last() else {
+            return Ok(done);
+        };
+        let next = last.position;
+        let touched: BTreeSet<&DossierId> = events.iter().map(|e| &e.event.dossier_id).collect();
+        let mut change = OpenChange {
+            expected: Some(head.position),
+            ..OpenChange::default()
+        };
+        let mut latest = head.latest_occurred_at;
+        for dossier in touched {
+            let stream = store.read_stream(dossier)?;
+            latest = latest.max(stream.last().map(|e| e.occurred_at));
+            match row_of(context, &stream) {
+                Some(row) => change.upserts.push(row),
+                None => change.removals.push(dossier.clone()),
+            }
+        }
+        head = OpenHead {
+            position: next,
+            context: fingerprint,
+            latest_occurred_at: latest,
+        };
+        change.head = Some(head);
+        store.apply_open(&change)?;
+        done.events += events.len() as u64;
+        done.dossiers += (change.upserts.len() + change.removals.len()) as u64;
+        done.position = next;
+    }
+}
+
+/// Makes the projection from scratch: one ordered scan of every dossier (split over `threads`
+/// threads), the open ones kept, and the table replaced by them in one transaction. The
+/// position recorded is the scan's snapshot; events committed during the scan are applied by
+/// the next [`catch_up`].
+///
+/// # Errors
+/// [`StoreError`] when the store cannot be read or written, or another maintainer moved the
+/// projection meanwhile.
+pub fn rebuild<S>(
+    store: &S,
+    context: &Context<'_>,
+    fingerprint: u64,
+    threads: usize,
+) -> StoreResult<CatchUp>
+where
+    S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
+{
+    let expected = store.open_head()?.map(|h| h.position);
+    let ranges = store.dossier_ranges(threads.max(1))?;
+    let position = match ranges.first().and_then(|r| r.through) {
+        Some(through) => through,
+        None => store.last_position()?,
+    };
+    let scan = |range| -> StoreResult<Scanned> {
+        let mut scanned = Scanned::default();
+        store.scan_dossiers(range, |events: &[Event]| -> StoreResult<()> {
+            scanned.events += events.len() as u64;
+            scanned.latest = scanned.latest.max(events.last().map(|e| e.occurred_at));
+            scanned.rows.extend(row_of(context, events));
+            Ok(())
+        })?;
+        Ok(scanned)
+    };
+    let parts: Vec<StoreResult<Scanned>> = if ranges.len() == 1 {
+        ranges.iter().map(scan).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|range| scope.spawn(move || scan(range)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(StoreError::Backend("a rebuild thread panicked".into()))
+                    })
+                })
+                .collect()
+        })
+    };
+    let mut change = OpenChange {
+        expected,
+        reset: true,
+        ..OpenChange::default()
+    };
+    let mut events = 0;
+    let mut latest = None;
+    for part in parts {
+        let part = part?;
+        events += part.events;
+        latest = latest.max(part.latest);
+        change.upserts.extend(part.rows);
+    }
+    change.head = Some(OpenHead {
+        position,
+        context: fingerprint,
+        latest_occurred_at: latest,
+    });
+    let dossiers = change.upserts.len() as u64;
+    store.apply_open(&change)?;
+    Ok(CatchUp {
+        events,
+        dossiers,
+        position,
+        rebuilt: true,
+    })
+}
+
+/// What one thread of a rebuild found.
+#[derive(Default)]
+struct Scanned {
+    events: u64,
+    latest: Option<OffsetDateTime>,
+    rows: Vec<OpenDossier>,
+}

@@ -1,0 +1,129 @@
+//! Reading the projection with the log's tail: exactly the open dossiers a full scan finds.
+
+use super::maintain::open_at_end;
+use super::table::{OpenDossier, OpenDossierTable, OpenHead};
+use crate::store::{EventStore, StoreResult};
+use motcua_core::{DossierId, Event, UnitId};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// The most events committed after the projection's position that a reader reads itself;
+/// beyond it, [`OpenReader::open`] answers `None` (the projection is too far behind to help).
+pub const TAIL_LIMIT: usize = 100_000;
+
+/// The projection as of now: its rows, overridden by the dossiers the log changed since its
+/// position (their whole streams, re-read).
+///
+/// ```
+/// use motcua_store::open_dossiers::{catch_up, OpenReader};
+/// use motcua_store::InMemoryStore;
+/// # use motcua_core::{Catalogue, Context};
+/// # use motcua_core::calendar::Calendar;
+/// # let (catalogue, calendar) = (Catalogue::default(), Calendar::vietnam());
+/// let store = InMemoryStore::new();
+/// let as_of = time::macros::datetime!(2024-06-03 09:00 +07:00);
+/// assert!(OpenReader::open(&store, as_of)?.is_none()); // never built
+/// catch_up(&store, &Context::new(&catalogue, &calendar), 7, 1_000)?;
+/// let reader = OpenReader::open(&store, as_of)?.expect("built, and nothing after as_of");
+/// assert!(reader.all()?.is_empty());
+/// # Ok::<(), motcua_store::StoreError>(())
+/// ```
+pub struct OpenReader<'s, S: ?Sized> {
+    store: &'s S,
+    head: OpenHead,
+    /// The streams of the dossiers with events after the head's position.
+    tail: BTreeMap<DossierId, Vec<Event>>,
+}
+
+impl<'s, S> OpenReader<'s, S>
+where
+    S: EventStore + OpenDossierTable + ?Sized,
+{
+    /// The reader for judging at `as_of`, or `None` when the projection cannot answer: never
+    /// built, more than [`TAIL_LIMIT`] events behind, or holding an event that occurred after
+    /// `as_of` (a dossier open now may not have been open then).
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn open(store: &'s S, as_of: OffsetDateTime) -> StoreResult<Option<Self>> {
+        let Some(head) = store.open_head()? else {
+            return Ok(None);
+        };
+        let events = store.read_all(head.position, TAIL_LIMIT + 1)?;
+        if events.len() > TAIL_LIMIT {
+            return Ok(None);
+        }
+        let mut tail = BTreeMap::new();
+        let mut latest = head.latest_occurred_at;
+        for stored in events {
+            if tail.contains_key(&stored.event.dossier_id) {
+                continue;
+            }
+            let stream = store.read_stream(&stored.event.dossier_id)?;
+            latest = latest.max(stream.last().map(|e| e.occurred_at));
+            tail.insert(stored.event.dossier_id, stream);
+        }
+        if latest.is_some_and(|latest| latest > as_of) {
+            return Ok(None);
+        }
+        Ok(Some(OpenReader { store, head, tail }))
+    }
+
+    /// Where the projection stood (the reader adds the events after it).
+    pub fn head(&self) -> OpenHead {
+        self.head
+    }
+
+    /// The streams of the open dossiers held by any of `units`, in dossier id order.
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn in_units(&self, units: &[UnitId]) -> StoreResult<Vec<Vec<Event>>> {
+        let rows = self.store.open_in_units(units)?;
+        Ok(self.merge(rows, |unit| units.contains(unit)))
+    }
+
+    /// The streams of the open dossiers that may change their judgement in `(after, until]`,
+    /// in dossier id order: a superset of those that do, to be judged by the caller. When
+    /// the projection's alarm instants were computed for another catalogue or calendar
+    /// (`context` differs from [`OpenHead::context`]), every open dossier.
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn ringing(
+        &self,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+        context: u64,
+    ) -> StoreResult<Vec<Vec<Event>>> {
+        if context != self.head.context {
+            return self.all();
+        }
+        let rows = self.store.open_ringing(after, until)?;
+        Ok(self.merge(rows, |_| true))
+    }
+
+    /// The streams of every open dossier, in dossier id order.
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn all(&self) -> StoreResult<Vec<Vec<Event>>> {
+        let rows = self.store.open_all()?;
+        Ok(self.merge(rows, |_| true))
+    }
+
+    /// The rows not changed since the head, with the open tail dossiers `keep` accepts.
+    fn merge(&self, rows: Vec<OpenDossier>, keep: impl Fn(&UnitId) -> bool) -> Vec<Vec<Event>> {
+        let mut out: BTreeMap<DossierId, Vec<Event>> = rows
+            .into_iter()
+            .filter(|row| !self.tail.contains_key(&row.dossier_id))
+            .map(|row| (row.dossier_id, row.events))
+            .collect();
+        for (id, stream) in &self.tail {
+            if open_at_end(stream).is_some_and(|(unit, _)| keep(&unit)) {
+                out.insert(id.clone(), stream.clone());
+            }
+        }
+        out.into_values().collect()
+    }
+}

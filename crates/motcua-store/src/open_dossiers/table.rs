@@ -1,0 +1,170 @@
+//! The projection's rows and the trait stores implement to keep them.
+
+use crate::store::StoreResult;
+use motcua_core::{DossierId, Event, Status, UnitId};
+use time::OffsetDateTime;
+
+/// One open dossier as the projection keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenDossier {
+    /// The dossier.
+    pub dossier_id: DossierId,
+    /// The unit holding it now (after transfers).
+    pub unit: UnitId,
+    /// Its status after its last event.
+    pub status: Status,
+    /// Its events, in sequence order: readers judge them as of their own instant.
+    pub events: Vec<Event>,
+    /// Every instant after its last event at which its judgement changes if nothing more is
+    /// recorded (see [`Context::alarms`](motcua_core::Context::alarms)), ascending, without
+    /// repeats. Computed with the catalogue and calendar that [`OpenHead::context`] names.
+    pub alarms: Vec<OffsetDateTime>,
+}
+
+/// Where the projection stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenHead {
+    /// The last global position applied.
+    pub position: u64,
+    /// The fingerprint of the catalogue and calendar the alarm instants were computed with.
+    pub context: u64,
+    /// The latest `occurred_at` of any event applied (`None` while no event was applied):
+    /// the projection answers for instants at or after it.
+    pub latest_occurred_at: Option<OffsetDateTime>,
+}
+
+/// One transaction of changes to the projection.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenChange {
+    /// The position the projection must stand at for the change to apply (`None`: never
+    /// built). Two maintainers racing cannot both apply a change from the same position.
+    pub expected: Option<u64>,
+    /// Empty the projection first (a rebuild).
+    pub reset: bool,
+    /// Dossiers that are open: inserted or replaced.
+    pub upserts: Vec<OpenDossier>,
+    /// Dossiers that are no longer open (finished): removed if present.
+    pub removals: Vec<DossierId>,
+    /// Where the projection stands after the change.
+    pub head: Option<OpenHead>,
+}
+
+impl OpenChange {
+    /// Whether the change applies to a projection standing at `found` (`None`: never built):
+    /// the error names both positions when it does not.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`](crate::StoreError::Backend) when `found` is not
+    /// [`OpenChange::expected`].
+    pub fn check_position(&self, found: Option<u64>) -> StoreResult<()> {
+        if found == self.expected {
+            return Ok(());
+        }
+        let show = |p: Option<u64>| p.map_or_else(|| "never built".to_owned(), |p| p.to_string());
+        Err(crate::StoreError::Backend(format!(
+            "the open-dossier projection moved: expected at position {}, found at {}",
+            show(self.expected),
+            show(found)
+        )))
+    }
+}
+
+/// A store that keeps the open-dossier projection beside its events (in the same file or
+/// database, so a change and its position commit together).
+pub trait OpenDossierTable: Send + Sync {
+    /// Where the projection stands; `None` if it was never built.
+    fn open_head(&self) -> StoreResult<Option<OpenHead>>;
+
+    /// The open dossiers held by any of `units`, in dossier id order, through an index.
+    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>>;
+
+    /// The open dossiers with an alarm instant in `(after, until]`, in dossier id order,
+    /// through an index.
+    fn open_ringing(
+        &self,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<Vec<OpenDossier>>;
+
+    /// Every open dossier, in dossier id order.
+    fn open_all(&self) -> StoreResult<Vec<OpenDossier>>;
+
+    /// Applies `change` atomically: all of it with its new head, or nothing. Fails with
+    /// [`StoreError::Backend`](crate::StoreError::Backend) naming both positions when the
+    /// projection does not stand at `change.expected`.
+    fn apply_open(&self, change: &OpenChange) -> StoreResult<()>;
+}
+
+impl<S: OpenDossierTable + ?Sized> OpenDossierTable for &S {
+    fn open_head(&self) -> StoreResult<Option<OpenHead>> {
+        (**self).open_head()
+    }
+    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
+        (**self).open_in_units(units)
+    }
+    fn open_ringing(
+        &self,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<Vec<OpenDossier>> {
+        (**self).open_ringing(after, until)
+    }
+    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
+        (**self).open_all()
+    }
+    fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
+        (**self).apply_open(change)
+    }
+}
+
+/// A row's events as durable stores keep them: each event's [compact](crate::codec::compact)
+/// body after its length (4 bytes, little-endian).
+pub fn encode_events(events: &[Event]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(events.len() * 64);
+    let mut body = Vec::with_capacity(128);
+    for event in events {
+        body.clear();
+        crate::codec::compact::encode_into(&mut body, event);
+        out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        out.extend_from_slice(&body);
+    }
+    out
+}
+
+/// The events of a row from [`encode_events`]' bytes; an error names the dossier and the
+/// byte where reading stopped.
+///
+/// ```
+/// use motcua_store::open_dossiers::{decode_events, encode_events};
+/// assert_eq!(decode_events("D1", &encode_events(&[]))?, vec![]);
+/// assert!(decode_events("D1", &[9, 0, 0]).is_err());
+/// # Ok::<(), motcua_store::StoreError>(())
+/// ```
+///
+/// # Errors
+/// [`StoreError::Backend`](crate::StoreError::Backend) when the bytes are not a row's events.
+pub fn decode_events(dossier: &str, mut bytes: &[u8]) -> StoreResult<Vec<Event>> {
+    let damaged = |at: usize, what: &str| {
+        crate::StoreError::Backend(format!(
+            "the open-dossier row of {dossier} is damaged at byte {at}: {what}"
+        ))
+    };
+    let total = bytes.len();
+    let mut events = Vec::new();
+    while !bytes.is_empty() {
+        let at = total - bytes.len();
+        let (length, rest) = bytes
+            .split_first_chunk::<4>()
+            .ok_or_else(|| damaged(at, "a length is cut short"))?;
+        let length = u32::from_le_bytes(*length) as usize;
+        if rest.len() < length {
+            return Err(damaged(at, "an event is cut short"));
+        }
+        let (body, rest) = rest.split_at(length);
+        let event =
+            crate::codec::compact::decode(body).map_err(|e| damaged(at + 4 + e.at, e.what))?;
+        events.push(event);
+        bytes = rest;
+    }
+    Ok(events)
+}

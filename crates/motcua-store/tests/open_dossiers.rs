@@ -1,0 +1,6 @@
+//! The open-dossier projection check on the in-memory store.
+
+#[test]
+fn open_dossiers_match_a_rebuild_in_memory() {
+    motcua_store::conformance::open_dossiers_match_a_rebuild(&motcua_store::InMemoryStore::new());
+}
