@@ -2,8 +2,8 @@
 
 use motcua_core::calendar::Calendar;
 use motcua_core::{
-    Catalogue, Channel, Context, DossierId, DossierView, Event, EventKind, EventMetadata, Level,
-    OfficerId, Procedure, ProcedureCode, StepSpec, TimeLimit, Unit, UnitId,
+    Catalogue, Channel, Context, DossierId, DossierView, Event, EventKind, EventMetadata,
+    OfficerId, Procedure, Unit,
 };
 use motcua_metrics::{OfficerCounts, Period, Report};
 use time::macros::datetime;
@@ -11,33 +11,19 @@ use time::{Month, OffsetDateTime};
 
 /// One commune, one procedure of 10 working days in two steps: appraisal (70 %), signature.
 fn catalogue() -> Catalogue {
-    let step = |id: &str, share| StepSpec {
-        id: id.into(),
-        name: id.into(),
-        share_percent: share,
-        unit: None,
-    };
-    let procedure = Procedure {
-        code: ProcedureCode::new("P"),
-        name: "P".into(),
-        field: "F".into(),
-        level: Level::Commune,
-        units: vec![],
-        time_limit: TimeLimit::WorkingDays(10),
-        supplement_policy: Default::default(),
-        payment_pauses_clock: false,
-        supplement_time_limit: None,
-        online_service: Default::default(),
-        result_is_document: true,
-        fees: vec![],
-        steps: vec![step("appraisal", 70), step("sign", 30)],
-    };
-    let unit = Unit {
-        id: UnitId::new("XA1"),
-        name: "XA1".into(),
-        level: Level::Commune,
-        parent: None,
-    };
+    let procedure: Procedure = serde_json::from_value(serde_json::json!({
+        "code": "P", "name": "P", "field": "F", "level": "commune",
+        "time_limit": {"working_days": 10},
+        "steps": [
+            {"id": "appraisal", "name": "Thẩm định", "share_percent": 70},
+            {"id": "sign", "name": "Ký duyệt", "share_percent": 30}
+        ]
+    }))
+    .unwrap();
+    let unit: Unit = serde_json::from_value(serde_json::json!({
+        "id": "XA1", "name": "XA1", "level": "commune"
+    }))
+    .unwrap();
     Catalogue::new(vec![unit], vec![procedure]).unwrap()
 }
 

@@ -4,13 +4,12 @@
 mod common;
 
 use common::Scratch;
+use motcua_core::{DossierId, Event};
 use motcua_sqlite::SqliteStore;
 use motcua_store::{EventStore, ExpectedVersion};
 
-#[test]
-fn json_bodies_of_older_stores_read_like_compact_ones() {
-    let scratch = Scratch::new("body-forms");
-    let path = scratch.path("store.db");
+/// The sample's first dossier, stored alone in a new store at `path`: its id and events.
+fn store_first_dossier(path: &std::path::Path) -> (DossierId, Vec<Event>) {
     let events = motcua_gen::sample()
         .unwrap_or_else(|e| panic!("{e}"))
         .events;
@@ -21,12 +20,18 @@ fn json_bodies_of_older_stores_read_like_compact_ones() {
         .cloned()
         .collect();
     assert!(stream.len() >= 3, "{stream:?}");
-    {
-        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
-        store
-            .append(&dossier, ExpectedVersion::NoStream, &stream)
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    let store = SqliteStore::open(path).unwrap_or_else(|e| panic!("{e}"));
+    store
+        .append(&dossier, ExpectedVersion::NoStream, &stream)
+        .unwrap_or_else(|e| panic!("{e}"));
+    (dossier, stream)
+}
+
+#[test]
+fn json_bodies_of_older_stores_read_like_compact_ones() {
+    let scratch = Scratch::new("body-forms");
+    let path = scratch.path("store.db");
+    let (dossier, stream) = store_first_dossier(&path);
     // Rewrite the first event's body as the JSON line an older motcua stored.
     let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
     let kind: String = conn
@@ -94,27 +99,13 @@ fn a_damaged_body_is_an_error_naming_its_position() {
 fn bodies_written_before_metadata_read_with_empty_metadata() {
     let scratch = Scratch::new("body-before-metadata");
     let path = scratch.path("store.db");
-    let events = motcua_gen::sample()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .events;
-    let dossier = events[0].dossier_id.clone();
-    let stream: Vec<_> = events
-        .iter()
-        .filter(|e| e.dossier_id == dossier)
-        .cloned()
-        .collect();
+    let (dossier, stream) = store_first_dossier(&path);
     let signed = stream
         .iter()
         .filter(|e| e.metadata.officer.is_some())
         .count();
-    assert!(stream.len() >= 3 && signed >= 2, "{stream:?}");
-    {
-        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
-        store
-            .append(&dossier, ExpectedVersion::NoStream, &stream)
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-    let bare = |e: &motcua_core::Event| motcua_core::Event {
+    assert!(signed >= 2, "{stream:?}");
+    let bare = |e: &Event| Event {
         metadata: motcua_core::EventMetadata::default(),
         ..e.clone()
     };
