@@ -5,8 +5,9 @@ use crate::data::{parse_instant, DataArgs, Dataset};
 use crate::error::CliError;
 use crate::escape::{self, Terminal};
 use crate::format::when;
+use crate::open_list;
 use motcua_core::deadline::display_instant;
-use motcua_core::{Alarm, AlarmKind, DossierId, UnitId};
+use motcua_core::{Alarm, AlarmKind, DossierId, Event, UnitId};
 use std::io::Write;
 use time::OffsetDateTime;
 
@@ -44,9 +45,30 @@ struct Row {
     unit: UnitId,
 }
 
+/// The data and the streams that may ring in the window: from the store's open-dossier
+/// projection when it can answer (one store, no `--known-at`; through its alarm index when
+/// its alarm instants were computed with this catalogue and calendar), otherwise every
+/// dossier of the data.
+fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
+    if args.data.known_at.is_none() && args.data.store.len() == 1 {
+        let data = Dataset::open(&args.data)?;
+        let from = args.from.unwrap_or(data.as_of);
+        let context = open_list::fingerprint_of(&data, &args.data);
+        let listed = open_list::streams(&data, from, |reader| {
+            reader.ringing(from, args.until.max(from), context)
+        })?;
+        if let Some(streams) = listed {
+            return Ok((data, streams));
+        }
+    }
+    let mut data = Dataset::load(&args.data)?;
+    let streams = std::mem::take(&mut data.streams).into_values().collect();
+    Ok((data, streams))
+}
+
 /// Runs `motcua alarms`.
 pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let data = Dataset::load(&args.data)?;
+    let (data, streams) = gather(args)?;
     let from = args.from.unwrap_or(data.as_of);
     if args.until < from {
         return Err(CliError::Usage(format!(
@@ -57,7 +79,10 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     let context = data.context();
     let mut rows = Vec::new();
-    for (dossier, events) in &data.streams {
+    for events in &streams {
+        let Some(dossier) = events.first().map(|e| &e.dossier_id) else {
+            continue;
+        };
         if events.first().is_none_or(|e| e.occurred_at > from) {
             continue;
         }

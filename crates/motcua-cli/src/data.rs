@@ -9,9 +9,7 @@ use motcua_metrics::{LevelHistory, Period, Report};
 use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
 use motcua_postgres::{PgError, PgStore};
 use motcua_sqlite::{SqliteError, SqliteStore};
-use motcua_store::{
-    DossierRange, DossierScan, EventStore, ExpectedVersion, StoreError, StreamBatch,
-};
+use motcua_store::{EventStore, ExpectedVersion, StoreError, StreamBatch};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -147,26 +145,6 @@ pub enum AnyStore {
     Sqlite(SqliteStore),
     /// A PostgreSQL schema.
     Postgres(Box<PgStore>),
-}
-
-impl DossierScan for AnyStore {
-    fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
-        match self {
-            AnyStore::Sqlite(s) => s.dossier_ranges(parts),
-            AnyStore::Postgres(s) => s.dossier_ranges(parts),
-        }
-    }
-
-    fn scan_dossiers<E, F>(&self, range: &DossierRange, visit: F) -> Result<(), E>
-    where
-        E: From<StoreError>,
-        F: FnMut(&[Event]) -> Result<(), E>,
-    {
-        match self {
-            AnyStore::Sqlite(s) => s.scan_dossiers(range, visit),
-            AnyStore::Postgres(s) => s.scan_dossiers(range, visit),
-        }
-    }
 }
 
 /// Where a report's dossiers are read from.
@@ -441,11 +419,7 @@ impl Dataset {
             for (location, store) in stores {
                 let backend =
                     |e: StoreError| CliError::store(location, "the store could not be read", &e);
-                let events = match store {
-                    AnyStore::Sqlite(s) => s.read_stream(dossier),
-                    AnyStore::Postgres(s) => s.read_stream(dossier),
-                }
-                .map_err(backend)?;
+                let events = store.read_stream(dossier).map_err(backend)?;
                 if !events.is_empty() {
                     found = Some(events);
                     break;
@@ -462,6 +436,18 @@ impl Dataset {
             })
             .filter(|events| !events.is_empty());
         Ok((data, found))
+    }
+
+    /// The store the data is, with the name errors give it, when it is exactly one store
+    /// (SQLite or PostgreSQL).
+    pub fn single_store(&self) -> Option<(&str, &AnyStore)> {
+        match &self.origin {
+            Origin::Stores(stores) => match &stores[..] {
+                [(name, store)] => Some((name.as_str(), store)),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// A view context with the default judging rules.

@@ -5,8 +5,9 @@ use crate::data::{DataArgs, Dataset};
 use crate::error::CliError;
 use crate::escape::{self, Terminal};
 use crate::format::{when, working_days};
+use crate::open_list;
 use motcua_core::deadline::display_instant;
-use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
+use motcua_core::{Catalogue, DossierView, Event, Status, TimeClass, UnitId};
 use std::io::Write;
 
 /// Arguments of `motcua dossiers`.
@@ -76,14 +77,49 @@ struct Row {
     next: Option<motcua_core::Alarm>,
 }
 
+/// The data and the streams to judge: from the store's open-dossier projection when it can
+/// answer (one store, open dossiers only, no `--known-at`; a unit's through its index),
+/// otherwise every dossier of the data.
+fn gather(args: &DossiersArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
+    if !args.all && args.data.known_at.is_none() && args.data.store.len() == 1 {
+        let data = Dataset::open(&args.data)?;
+        let units = args.unit.as_ref().map(|u| {
+            let wanted = UnitId::new(u.as_str());
+            let mut units: Vec<UnitId> = if args.with_descendants {
+                data.catalogue
+                    .units()
+                    .filter(|unit| held_by(&data.catalogue, &unit.id, &wanted, true))
+                    .map(|unit| unit.id.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            if !units.contains(&wanted) {
+                units.push(wanted);
+            }
+            units
+        });
+        let listed = open_list::streams(&data, data.as_of, |reader| match &units {
+            Some(units) => reader.in_units(units),
+            None => reader.all(),
+        })?;
+        if let Some(streams) = listed {
+            return Ok((data, streams));
+        }
+    }
+    let mut data = Dataset::load(&args.data)?;
+    let streams = std::mem::take(&mut data.streams).into_values().collect();
+    Ok((data, streams))
+}
+
 /// Runs `motcua dossiers`.
 pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let data = Dataset::load(&args.data)?;
+    let (data, streams) = gather(args)?;
     let as_of = data.as_of;
     let context = data.context();
     let unit = args.unit.as_ref().map(|u| UnitId::new(u.as_str()));
     let mut rows = Vec::new();
-    for events in data.streams.values() {
+    for events in &streams {
         if events.first().is_none_or(|e| e.occurred_at > as_of) {
             continue;
         }

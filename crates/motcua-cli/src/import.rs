@@ -169,6 +169,12 @@ pub(crate) fn into_store<T>(
                 &e,
             )
         })?;
+        // The desk's list of open dossiers follows the log (judged with the store's catalogue).
+        let location = path.display().to_string();
+        let catalogue = store
+            .catalogue()
+            .map_err(|e| crate::data::store_error(path, e))?;
+        crate::open_list::refresh_after_write(&store, catalogue.as_ref(), &location);
         Ok((done, last))
     });
     if finished.is_err() && !existed {

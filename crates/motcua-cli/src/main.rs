@@ -6,6 +6,7 @@
 //! 4 conflict, 5 a file, the output or a store could not be read or written.
 
 mod alarms;
+mod any_store;
 mod calendar_cmd;
 mod changes;
 mod data;
@@ -17,6 +18,7 @@ mod export;
 mod format;
 mod gen_cmd;
 mod import;
+mod open_list;
 mod render;
 mod report;
 mod text_file;

@@ -557,8 +557,6 @@ fn calendar_errors_exit_3() {
 
 /// A store file that cannot grow: the import runs under a file size limit (with SIGXFSZ
 /// ignored, writes past the limit fail with EFBIG, as they fail with ENOSPC on a full disk).
-/// The limit (256 blocks) holds the empty schema (about 70 kB since the open-dossier
-/// projection's tables), not the 1.4 MB the import needs.
 #[test]
 fn a_store_that_cannot_be_written_exits_5_and_leaves_no_file() {
     let f = Files::new();
@@ -576,7 +574,7 @@ fn a_store_that_cannot_be_written_exits_5_and_leaves_no_file() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let dir = f.dir.display().to_string();
     let script = format!(
-        "trap '' XFSZ; ulimit -f 256; exec '{}' import --store '{dir}/full.db' --catalog '{dir}/g/catalogue.json' '{dir}/g/events.jsonl'",
+        "trap '' XFSZ; ulimit -f 160; exec '{}' import --store '{dir}/full.db' --catalog '{dir}/g/catalogue.json' '{dir}/g/events.jsonl'",
         env!("CARGO_BIN_EXE_motcua")
     );
     command_fails(
@@ -597,7 +595,7 @@ fn full_files_and_outputs_exit_5() {
     f.store();
     let bin = env!("CARGO_BIN_EXE_motcua");
     let gen = format!(
-        "trap '' XFSZ; ulimit -f 256; exec '{bin}' gen --dossiers 1000 --seed 1 --year 2024 --out '{}/g'",
+        "trap '' XFSZ; ulimit -f 64; exec '{bin}' gen --dossiers 1000 --seed 1 --year 2024 --out '{}/g'",
         f.dir.display()
     );
     command_fails(

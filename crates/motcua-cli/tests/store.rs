@@ -532,3 +532,106 @@ fn an_import_whose_catalogue_cannot_be_kept_stores_no_events() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(report_json(&["--store", &f.path("store.db")]), f.report());
 }
+
+/// `dossiers` or `alarms` as JSON Lines with `data` as its data options.
+fn listed(command: &[&str], data: &[&str]) -> String {
+    let mut args = command.to_vec();
+    args.extend(["--format", "jsonl"]);
+    args.extend_from_slice(data);
+    let o = motcua(&args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn dossiers_and_alarms_from_the_store_are_those_of_every_dossier() {
+    let f = Files::new(900);
+    // Two imports: the second one's events continue dossiers of the first.
+    let cut = f.events.len() * 7 / 10;
+    f.write("first.jsonl", &f.events[..cut]);
+    f.write("second.jsonl", &f.events[cut..]);
+    for (file, catalog) in [("first.jsonl", true), ("second.jsonl", false)] {
+        let o = f.import("store.db", file, catalog);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let store = f.path("store.db");
+    let (events, catalog) = (f.path("events.jsonl"), f.path("catalogue.json"));
+    let from_store = ["--store", store.as_str()];
+    let from_files = ["--events", events.as_str(), "--catalog", catalog.as_str()];
+    let busiest = {
+        let all = listed(&["dossiers", "--as-of", AS_OF], &from_files);
+        let mut units: std::collections::BTreeMap<String, usize> = Default::default();
+        for line in all.lines() {
+            let row: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}"));
+            *units
+                .entry(row["unit"].as_str().unwrap_or("").to_owned())
+                .or_default() += 1;
+        }
+        assert!(units.len() > 3, "open dossiers at several units: {units:?}");
+        units
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(u, _)| u)
+            .unwrap_or_default()
+    };
+    let root = {
+        let text = std::fs::read_to_string(&catalog).unwrap_or_else(|e| panic!("{e}"));
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        let units = value["units"].as_array().cloned().unwrap_or_default();
+        let root = units.iter().find(|u| u.get("parent").is_none());
+        root.and_then(|u| u["id"].as_str()).unwrap_or("").to_owned()
+    };
+    for as_of in [
+        AS_OF,
+        "2025-01-20T10:30:00+07:00",
+        "2025-06-01T00:00:00+07:00",
+    ] {
+        for filter in [
+            vec![],
+            vec!["--unit", busiest.as_str()],
+            vec!["--unit", root.as_str(), "--with-descendants"],
+            vec!["--time-class", "overdue", "--time-class", "due_soon"],
+            vec!["--status", "supplement_requested"],
+        ] {
+            let mut command = vec!["dossiers", "--as-of", as_of];
+            command.extend(&filter);
+            let expected = listed(&command, &from_files);
+            assert!(
+                !expected.is_empty() || filter.len() > 1 && filter[0] != "--unit",
+                "{command:?} lists nothing"
+            );
+            assert_eq!(listed(&command, &from_store), expected, "{command:?}");
+        }
+        for until in ["2025-01-03T00:00:00+07:00", "2025-12-31T00:00:00+07:00"] {
+            if until <= as_of {
+                continue;
+            }
+            let command = ["alarms", "--from", as_of, "--until", until];
+            let expected = listed(&command, &from_files);
+            assert!(
+                !expected.is_empty() || as_of != AS_OF,
+                "{command:?} lists nothing"
+            );
+            assert_eq!(listed(&command, &from_store), expected, "{command:?}");
+        }
+    }
+    // The store's answers come from its projection: emptied behind motcua's back, they are
+    // empty too (while an instant before its events still reads every dossier).
+    let sqlite = motcua_sqlite::SqliteStore::open(&store).unwrap_or_else(|e| panic!("{e}"));
+    let head = motcua_store::open_dossiers::OpenDossierTable::open_head(&sqlite)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let emptied = motcua_store::open_dossiers::OpenChange {
+        expected: head.map(|h| h.position),
+        reset: true,
+        head,
+        ..Default::default()
+    };
+    motcua_store::open_dossiers::OpenDossierTable::apply_open(&sqlite, &emptied)
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(sqlite);
+    assert_eq!(listed(&["dossiers", "--as-of", AS_OF], &from_store), "");
+    let before = ["dossiers", "--as-of", "2024-07-01T00:00:00+07:00"];
+    assert_eq!(listed(&before, &from_store), listed(&before, &from_files));
+}

@@ -87,10 +87,16 @@ pub fn fingerprint(parts: &[&[u8]]) -> u64 {
     hash
 }
 
+/// How far behind the log a projection may be for [`catch_up`] to follow it event by event;
+/// further behind, one ordered scan ([`rebuild`]) is faster than re-reading every touched
+/// stream through the index.
+pub const REBUILD_GAP: u64 = 200_000;
+
 /// Brings the projection up to the end of the log: reads the events after its position a
 /// page at a time, re-reads the whole stream of every dossier a page touches, and writes their
-/// rows with the page's last position in one transaction. Never built, or built for another
-/// `context` fingerprint: [`rebuild`]s instead. Safe to run from several processes: a change
+/// rows with the page's last position in one transaction. Never built, built for another
+/// `context` fingerprint, or more than [`REBUILD_GAP`] events behind: [`rebuild`]s instead
+/// (on every core). Safe to run from several processes: a change
 /// made from a position another one already moved is refused, and nothing is written.
 ///
 /// ```
@@ -117,10 +123,14 @@ pub fn catch_up<S>(
 where
     S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
 {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut head = match store.open_head()? {
         Some(head) if head.context == fingerprint => head,
-        _ => return rebuild(store, context, fingerprint, 1),
+        _ => return rebuild(store, context, fingerprint, threads),
     };
+    if store.last_position()?.saturating_sub(head.position) > REBUILD_GAP {
+        return rebuild(store, context, fingerprint, threads);
+    }
     let mut done = CatchUp {
         position: head.position,
         ..CatchUp::default()

@@ -32,7 +32,7 @@ mod maintain;
 mod read;
 mod table;
 
-pub use maintain::{catch_up, fingerprint, rebuild, row_of, CatchUp};
+pub use maintain::{catch_up, fingerprint, rebuild, row_of, CatchUp, REBUILD_GAP};
 pub use read::{OpenReader, TAIL_LIMIT};
 pub use table::{
     decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,

@@ -1,0 +1,81 @@
+//! [`AnyStore`] as a store of either kind: the event log and the open-dossier projection,
+//! handed to the one it holds.
+
+use crate::data::AnyStore;
+use motcua_core::{DossierId, Event, UnitId};
+use motcua_store::open_dossiers::{OpenChange, OpenDossier, OpenDossierTable, OpenHead};
+use motcua_store::{
+    Appended, DossierRange, DossierScan, EventStore, ImportSession, StoreError, StoreResult,
+    StoredEvent, StreamBatch,
+};
+use time::OffsetDateTime;
+
+/// Calls `$call` on the store `$store` holds, whichever kind it is.
+macro_rules! each {
+    ($store:expr, $s:ident => $call:expr) => {
+        match $store {
+            AnyStore::Sqlite($s) => $call,
+            AnyStore::Postgres($s) => $call,
+        }
+    };
+}
+
+impl EventStore for AnyStore {
+    fn append_streams(&self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
+        each!(self, s => s.append_streams(batches))
+    }
+    fn read_stream(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
+        each!(self, s => s.read_stream(dossier))
+    }
+    fn read_all(&self, from_position: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
+        each!(self, s => s.read_all(from_position, limit))
+    }
+    fn last_position(&self) -> StoreResult<u64> {
+        each!(self, s => s.last_position())
+    }
+    fn stream_version(&self, dossier: &DossierId) -> StoreResult<u64> {
+        each!(self, s => s.stream_version(dossier))
+    }
+    fn dossier_ids(&self) -> StoreResult<Vec<DossierId>> {
+        each!(self, s => s.dossier_ids())
+    }
+    fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
+        each!(self, s => s.begin_import())
+    }
+}
+
+impl OpenDossierTable for AnyStore {
+    fn open_head(&self) -> StoreResult<Option<OpenHead>> {
+        each!(self, s => s.open_head())
+    }
+    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
+        each!(self, s => s.open_in_units(units))
+    }
+    fn open_ringing(
+        &self,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> StoreResult<Vec<OpenDossier>> {
+        each!(self, s => s.open_ringing(after, until))
+    }
+    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
+        each!(self, s => s.open_all())
+    }
+    fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
+        each!(self, s => s.apply_open(change))
+    }
+}
+
+impl DossierScan for AnyStore {
+    fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {
+        each!(self, s => s.dossier_ranges(parts))
+    }
+
+    fn scan_dossiers<E, F>(&self, range: &DossierRange, visit: F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(&[Event]) -> Result<(), E>,
+    {
+        each!(self, s => s.scan_dossiers(range, visit))
+    }
+}

@@ -1,0 +1,80 @@
+//! The store's open-dossier projection from the command line: kept current after every write
+//! the CLI makes (`import`, `gen --store`, `follow`), and read by `dossiers` and `alarms` when
+//! it can answer exactly (see [`motcua_store::open_dossiers`]); otherwise they read every
+//! dossier.
+
+use crate::data::{AnyStore, DataArgs, Dataset};
+use crate::error::CliError;
+use motcua_calendar::Calendar;
+use motcua_core::{Catalogue, Context, Event};
+use motcua_store::open_dossiers::{self, CatchUp, OpenDossierTable, OpenReader};
+use motcua_store::{DossierScan, EventStore, StoreError};
+use time::OffsetDateTime;
+
+/// Events read a page at a time when catching up.
+pub const PAGE: usize = 10_000;
+
+/// The fingerprint of what the CLI judges with: the catalogue, the calendar file given with
+/// `--calendar` (none: the built-in Vietnamese calendar) and this motcua's version (whose
+/// built-in calendar and rules computed the alarm instants).
+pub fn fingerprint(catalogue: &Catalogue, calendar_file: Option<&[u8]>) -> u64 {
+    open_dossiers::fingerprint(&[
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        motcua_io::write_catalogue(catalogue).as_bytes(),
+        calendar_file.unwrap_or(b"built-in"),
+    ])
+}
+
+/// The fingerprint of the data's catalogue and `--calendar` file.
+pub fn fingerprint_of(data: &Dataset, args: &DataArgs) -> u64 {
+    let file = args
+        .calendar
+        .as_ref()
+        .map(|path| std::fs::read(path).unwrap_or_else(|_| path.display().to_string().into()));
+    fingerprint(&data.catalogue, file.as_deref())
+}
+
+/// Brings a store's projection up to the end of its log, judged with its own catalogue and
+/// the built-in calendar; nothing when the store keeps no catalogue.
+pub fn refresh<S>(store: &S, catalogue: Option<&Catalogue>) -> Result<Option<CatchUp>, StoreError>
+where
+    S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
+{
+    let Some(catalogue) = catalogue else {
+        return Ok(None);
+    };
+    let calendar = Calendar::vietnam();
+    let context = Context::new(catalogue, &calendar);
+    open_dossiers::catch_up(store, &context, fingerprint(catalogue, None), PAGE).map(Some)
+}
+
+/// After a write: [`refresh`], and a failure said on standard error without failing the
+/// command (its events are stored; the next write or `motcua follow` catches up).
+pub fn refresh_after_write<S>(store: &S, catalogue: Option<&Catalogue>, location: &str)
+where
+    S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
+{
+    if let Err(e) = refresh(store, catalogue) {
+        eprintln!(
+            "motcua: note: {location}: the list of open dossiers was not brought up to date ({e}); `dossiers` and `alarms` read every dossier until a later write or `motcua follow` does"
+        );
+    }
+}
+
+/// The open dossiers' streams the projection gives for judging at `as_of`, chosen by
+/// `select`; `None` when it cannot answer (not one store, never built, too far behind, or
+/// holding events after `as_of`).
+pub fn streams(
+    data: &Dataset,
+    as_of: OffsetDateTime,
+    select: impl FnOnce(&OpenReader<'_, AnyStore>) -> Result<Vec<Vec<Event>>, StoreError>,
+) -> Result<Option<Vec<Vec<Event>>>, CliError> {
+    let Some((location, store)) = data.single_store() else {
+        return Ok(None);
+    };
+    let failed = |e: StoreError| CliError::store(location, "the store could not be read", &e);
+    let Some(reader) = OpenReader::open(store, as_of).map_err(failed)? else {
+        return Ok(None);
+    };
+    select(&reader).map(Some).map_err(failed)
+}
