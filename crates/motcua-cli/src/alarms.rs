@@ -7,7 +7,7 @@ use crate::escape::{self, Terminal};
 use crate::format::when;
 use crate::open_list;
 use motcua_core::deadline::display_instant;
-use motcua_core::{Alarm, AlarmKind, DossierId, Event, UnitId};
+use motcua_core::{Alarm, AlarmKind, Context, DossierId, Event, UnitId};
 use std::io::Write;
 use time::OffsetDateTime;
 
@@ -38,7 +38,7 @@ pub enum AlarmsFormat {
 }
 
 /// One alarm of one dossier, with who is responsible.
-struct Row {
+pub(crate) struct Row {
     alarm: Alarm,
     dossier: DossierId,
     procedure: String,
@@ -66,6 +66,62 @@ fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
     Ok((data, streams))
 }
 
+/// Adds to `rows` the alarms of one dossier in `(from, until]`, judged with the events that
+/// happened by `from` (none for a dossier received after `from`).
+pub(crate) fn ringing(
+    context: &Context<'_>,
+    events: &[Event],
+    from: OffsetDateTime,
+    until: OffsetDateTime,
+    rows: &mut Vec<Row>,
+) -> Result<(), CliError> {
+    let Some(first) = events.first() else {
+        return Ok(());
+    };
+    if first.occurred_at > from {
+        return Ok(());
+    }
+    let (view, alarms) = context
+        .view_and_alarms(events, from)
+        .map_err(|e| CliError::Data(e.to_string()))?;
+    for alarm in alarms.into_iter().filter(|a| a.at <= until) {
+        let unit = match &alarm.kind {
+            AlarmKind::StepDuePassed { unit, .. } => unit.clone(),
+            _ => view.current_unit.clone(),
+        };
+        rows.push(Row {
+            alarm,
+            dossier: first.dossier_id.clone(),
+            procedure: view.procedure.to_string(),
+            unit,
+        });
+    }
+    Ok(())
+}
+
+/// Alarms in time order, then by dossier and kind.
+pub(crate) fn sort(rows: &mut [Row]) {
+    rows.sort_by(|a, b| {
+        (a.alarm.at, &a.dossier, &a.alarm.kind).cmp(&(b.alarm.at, &b.dossier, &b.alarm.kind))
+    });
+}
+
+/// An alarm as a JSON object: `at`, `dossier`, `procedure`, `unit`, then the kind's fields.
+pub(crate) fn json(row: &Row) -> serde_json::Value {
+    let mut line = serde_json::json!({
+        "at": when(Some(row.alarm.at)),
+        "dossier": row.dossier.as_str(),
+        "procedure": row.procedure,
+        "unit": row.unit.as_str(),
+    });
+    if let (Some(map), Ok(serde_json::Value::Object(kind))) =
+        (line.as_object_mut(), serde_json::to_value(&row.alarm.kind))
+    {
+        map.extend(kind);
+    }
+    line
+}
+
 /// Runs `motcua alarms`.
 pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (data, streams) = gather(args)?;
@@ -80,31 +136,9 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let context = data.context();
     let mut rows = Vec::new();
     for events in &streams {
-        let Some(dossier) = events.first().map(|e| &e.dossier_id) else {
-            continue;
-        };
-        if events.first().is_none_or(|e| e.occurred_at > from) {
-            continue;
-        }
-        let (view, alarms) = context
-            .view_and_alarms(events, from)
-            .map_err(|e| CliError::Data(e.to_string()))?;
-        for alarm in alarms.into_iter().filter(|a| a.at <= args.until) {
-            let unit = match &alarm.kind {
-                AlarmKind::StepDuePassed { unit, .. } => unit.clone(),
-                _ => view.current_unit.clone(),
-            };
-            rows.push(Row {
-                alarm,
-                dossier: dossier.clone(),
-                procedure: view.procedure.to_string(),
-                unit,
-            });
-        }
+        ringing(&context, events, from, args.until, &mut rows)?;
     }
-    rows.sort_by(|a, b| {
-        (a.alarm.at, &a.dossier, &a.alarm.kind).cmp(&(b.alarm.at, &b.dossier, &b.alarm.kind))
-    });
+    sort(&mut rows);
     // The window starts at the as-of instant unless --from is given: said once the answer
     // stands, as `report` does.
     if args.from.is_none() {
@@ -113,18 +147,8 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     match args.format {
         AlarmsFormat::Jsonl => {
             for row in &rows {
-                let mut line = serde_json::json!({
-                    "at": when(Some(row.alarm.at)),
-                    "dossier": row.dossier.as_str(),
-                    "procedure": row.procedure,
-                    "unit": row.unit.as_str(),
-                });
-                if let (Some(map), Ok(serde_json::Value::Object(kind))) =
-                    (line.as_object_mut(), serde_json::to_value(&row.alarm.kind))
-                {
-                    map.extend(kind);
-                }
-                serde_json::to_writer(&mut *out, &line).map_err(|e| CliError::Output(e.into()))?;
+                serde_json::to_writer(&mut *out, &json(row))
+                    .map_err(|e| CliError::Output(e.into()))?;
                 writeln!(out)?;
             }
         }

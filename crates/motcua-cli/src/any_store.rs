@@ -2,6 +2,7 @@
 //! handed to the one it holds.
 
 use crate::data::AnyStore;
+use crate::error::CliError;
 use motcua_core::{DossierId, Event, UnitId};
 use motcua_store::open_dossiers::{OpenChange, OpenDossier, OpenDossierTable, OpenHead};
 use motcua_store::{
@@ -77,5 +78,19 @@ impl DossierScan for AnyStore {
         F: FnMut(&[Event]) -> Result<(), E>,
     {
         each!(self, s => s.scan_dossiers(range, visit))
+    }
+}
+
+impl AnyStore {
+    /// The catalogue the store keeps, if any; `location` names the store in errors.
+    pub fn catalogue(&self, location: &str) -> Result<Option<motcua_core::Catalogue>, CliError> {
+        match self {
+            AnyStore::Sqlite(s) => s
+                .catalogue()
+                .map_err(|e| crate::data::store_error(std::path::Path::new(location), e)),
+            AnyStore::Postgres(s) => s
+                .catalogue()
+                .map_err(|e| crate::data::pg_error(location, e)),
+        }
     }
 }

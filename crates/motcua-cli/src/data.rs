@@ -171,7 +171,7 @@ fn postgres_location(location: &str) -> Option<(&str, &str)> {
 
 /// The CLI error for a PostgreSQL store that cannot be opened: the server out of reach or
 /// refusing (exit 5), a bad URL or schema name (2), a store from a newer motcua (3).
-fn pg_error(location: &str, error: PgError) -> CliError {
+pub(crate) fn pg_error(location: &str, error: PgError) -> CliError {
     let location = shown(location);
     if error.is_storage_failure() {
         return CliError::Storage {
@@ -242,25 +242,11 @@ impl Dataset {
                 None => None,
             };
             for location in &args.store {
-                let store = match postgres_location(location) {
-                    Some((url, schema)) => {
-                        let failed = |e| pg_error(location, e);
-                        let store = PgStore::connect_read_only(url, schema).map_err(failed)?;
-                        if catalogue.is_none() {
-                            catalogue = store.catalogue().map_err(failed)?;
-                        }
-                        AnyStore::Postgres(Box::new(store))
-                    }
-                    None => {
-                        let path = Path::new(location);
-                        let store = read_store(path)?;
-                        if catalogue.is_none() {
-                            catalogue = store.catalogue().map_err(|e| store_error(path, e))?;
-                        }
-                        AnyStore::Sqlite(store)
-                    }
-                };
-                stores.push((shown(location), store));
+                let (name, store) = read_any_store(location)?;
+                if catalogue.is_none() {
+                    catalogue = store.catalogue(&name)?;
+                }
+                stores.push((name, store));
             }
             let catalogue = catalogue.ok_or_else(|| {
                 let names: Vec<String> = args.store.iter().map(|l| shown(l)).collect();
@@ -517,6 +503,44 @@ fn open(path: &Path) -> Result<File, CliError> {
 /// not a store, or is from a newer motcua, is bad input.
 pub fn open_store(path: &Path) -> Result<SqliteStore, CliError> {
     SqliteStore::open(path).map_err(|e| store_error(path, e))
+}
+
+/// Opens a store for writing (`import`, `gen --store`, `follow`), creating or migrating it: a
+/// SQLite file (created if missing) or a PostgreSQL URL (`postgres://…[#schema]`, the schema
+/// created if missing). Returns the store with its name as messages show it (no password).
+pub fn open_any_store(location: &str) -> Result<(String, AnyStore), CliError> {
+    match postgres_location(location) {
+        Some((url, schema)) => {
+            let store = PgStore::connect(url, schema).map_err(|e| pg_error(location, e))?;
+            Ok((shown(location), AnyStore::Postgres(Box::new(store))))
+        }
+        None => Ok((
+            location.to_owned(),
+            AnyStore::Sqlite(open_store(Path::new(location))?),
+        )),
+    }
+}
+
+/// Opens an existing store for reading only (`report`, `explain`, `export`, …): a SQLite file
+/// ([`read_store`]) or a PostgreSQL URL (`postgres://…[#schema]`, nothing created). Returns
+/// the store with its name as messages show it (no password).
+pub fn read_any_store(location: &str) -> Result<(String, AnyStore), CliError> {
+    match postgres_location(location) {
+        Some((url, schema)) => {
+            let store =
+                PgStore::connect_read_only(url, schema).map_err(|e| pg_error(location, e))?;
+            Ok((shown(location), AnyStore::Postgres(Box::new(store))))
+        }
+        None => Ok((
+            location.to_owned(),
+            AnyStore::Sqlite(read_store(Path::new(location))?),
+        )),
+    }
+}
+
+/// Whether `location` names a PostgreSQL store rather than a SQLite file.
+pub fn is_postgres(location: &str) -> bool {
+    postgres_location(location).is_some()
 }
 
 /// Opens an existing store file for the commands that only read (`report`, `explain`,

@@ -24,10 +24,11 @@ pub struct GenArgs {
     /// Directory to write `catalogue.json` and `events.jsonl` into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// A store file (SQLite) to write the catalogue and the events into, checked and all or
-    /// nothing as `motcua import` does; created if it does not exist.
-    #[arg(long, value_name = "FILE")]
-    pub store: Option<PathBuf>,
+    /// A store to write the catalogue and the events into, checked and all or nothing as
+    /// `motcua import` does: a SQLite file (created if it does not exist) or a PostgreSQL URL
+    /// (`postgres://…[#schema]`).
+    #[arg(long, value_name = "FILE|URL")]
+    pub store: Option<String>,
 }
 
 /// An I/O error on `path`.
@@ -65,11 +66,10 @@ pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )?;
     }
     if let Some(path) = &args.store {
-        let last = write_store(sample, path)?;
+        let (name, last) = write_store(sample, path)?;
         writeln!(
             out,
-            "wrote {what} into {} (last position {last}); judge them as of {judge}",
-            path.display(),
+            "wrote {what} into {name} (last position {last}); judge them as of {judge}",
         )?;
     }
     Ok(())
@@ -100,9 +100,10 @@ fn write_files(sample: &motcua_gen::Sample, dir: &Path) -> Result<(PathBuf, Path
     Ok((catalogue_path, events_path))
 }
 
-/// Imports the sample into the store file at `path` (created if missing) through one import
-/// session, and keeps its catalogue there; returns the store's last position.
-fn write_store(sample: motcua_gen::Sample, path: &Path) -> Result<u64, CliError> {
+/// Imports the sample into the store at `location` (a file created if missing, or a
+/// PostgreSQL URL) through one import session, and keeps its catalogue there; returns the
+/// store's name as messages show it and its last position.
+fn write_store(sample: motcua_gen::Sample, location: &str) -> Result<(String, u64), CliError> {
     let total = Some(Total::Events(sample.events.len() as u64));
     let motcua_gen::Sample {
         catalogue, events, ..
@@ -113,33 +114,32 @@ fn write_store(sample: motcua_gen::Sample, path: &Path) -> Result<u64, CliError>
     };
     let other = |error| match error {
         ImportError::Store(e @ StoreError::Storage(_)) => CliError::store(
-            &path.display().to_string(),
+            location,
             "the generated events could not be stored, nothing was written",
             &e,
         ),
         error => CliError::Data(format!(
-            "{}: the generated events could not be stored: {error}; nothing was written",
-            path.display()
+            "{location}: the generated events could not be stored: {error}; nothing was written"
         )),
     };
-    let ((), last) = into_store(
-        path,
-        format!("writing {}", path.display()),
+    let (name, (), last) = into_store(
+        location,
+        format!("writing {location}"),
         total,
         wording,
         other,
-        |store, progress| {
+        |name, store, progress| {
             let options = ImportOptions {
                 keep_catalogue: true,
                 ..ImportOptions::default()
             };
             match import_events(store, events, &catalogue, &options, progress) {
                 Ok(_) => Ok(()),
-                Err(error) => Err(already_stored(store, path, error)),
+                Err(error) => Err(already_stored(store, Path::new(name), error)),
             }
         },
     )?;
-    Ok(last)
+    Ok((name, last))
 }
 
 /// A refusal of generated events, worded without a line (there is no file). The generator's

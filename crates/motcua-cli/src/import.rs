@@ -1,9 +1,8 @@
 //! `motcua import`: checks a JSON Lines file and appends it to a store file, all or nothing.
 
-use crate::data::{open_store, read_catalogue, store_error};
+use crate::data::{is_postgres, open_any_store, read_catalogue, AnyStore};
 use crate::error::CliError;
 use crate::render::num;
-use motcua_sqlite::SqliteStore;
 use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, ImportProgress};
 use std::io::{BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -15,9 +14,10 @@ pub struct ImportArgs {
     /// Events as JSON Lines (docs/event-format.md), continuing what the store holds.
     #[arg(value_name = "EVENTS")]
     pub events: PathBuf,
-    /// The store file (SQLite); created if it does not exist.
-    #[arg(long, value_name = "FILE")]
-    pub store: PathBuf,
+    /// The store: a SQLite file (created if it does not exist) or a PostgreSQL URL
+    /// (`postgres://user:password@host/database[#schema]`, the schema created if missing).
+    #[arg(long, value_name = "FILE|URL")]
+    pub store: String,
     /// The procedure catalogue to check the events against; kept in the store so that
     /// `motcua report --store FILE` needs nothing else. Without it, the store's catalogue.
     #[arg(long, value_name = "FILE")]
@@ -38,24 +38,20 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
         nothing: "imported",
     };
     let label = format!("importing {}", args.events.display());
-    let (summary, last) = into_store(
+    let (location, summary, last) = into_store(
         &args.store,
         label,
         size.map(Total::Bytes),
         wording,
         |e| not_imported(args, e),
-        |store, progress| {
+        |location, store, progress| {
             let catalogue = match catalogue {
                 Some(c) => c,
-                None => store
-                    .catalogue()
-                    .map_err(|e| store_error(&args.store, e))?
-                    .ok_or_else(|| {
-                        CliError::Usage(format!(
-                            "{}: the store keeps no catalogue yet; pass --catalog FILE",
-                            args.store.display()
-                        ))
-                    })?,
+                None => store.catalogue(location)?.ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "{location}: the store keeps no catalogue yet; pass --catalog FILE"
+                    ))
+                })?,
             };
             // A catalogue given on the command line is kept in the store, in the import's
             // transaction: with the events or not at all.
@@ -70,10 +66,8 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     )?;
     writeln!(
         out,
-        "imported {} events of {} dossiers into {} (last position {last})",
-        summary.events_imported,
-        summary.dossiers_touched,
-        args.store.display()
+        "imported {} events of {} dossiers into {location} (last position {last})",
+        summary.events_imported, summary.dossiers_touched,
     )?;
     Ok(())
 }
@@ -82,11 +76,7 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
 /// read, or bad input in it.
 fn not_imported(args: &ImportArgs, error: ImportError) -> CliError {
     CliError::events(&args.events, error, "; nothing was imported", |e| {
-        CliError::store(
-            &args.store.display().to_string(),
-            "the store failed, nothing was imported",
-            &e,
-        )
+        CliError::store(&args.store, "the store failed, nothing was imported", &e)
     })
 }
 
@@ -119,27 +109,30 @@ impl From<CliError> for Stopped {
     }
 }
 
-/// Imports into the store file at `path` (created if missing), all or nothing, for `import`
-/// and `gen --store`. `import` runs with the store and a progress callback (a bar labelled
-/// `label` on standard error, when that is a terminal) and returns its result (keeping a
-/// catalogue, if any, is the import's own business: `ImportOptions::keep_catalogue`); this
-/// returns that result and the store's last position.
+/// Imports into the store at `location` (a SQLite file, created if missing, or a PostgreSQL
+/// URL), all or nothing, for `import` and `gen --store`. `import` runs with the store's name
+/// as messages show it, the store and a progress callback (a bar labelled `label` on standard
+/// error, when that is a terminal) and returns its result (keeping a catalogue, if any, is the
+/// import's own business: `ImportOptions::keep_catalogue`); this returns the store's name,
+/// that result and the store's last position, after bringing the store's list of open
+/// dossiers up to date.
 ///
 /// Events the store already holds, or a concurrent append, are a conflict (exit 4) in the
 /// command's `wording`; other refusals are as `other` says. On any failure a store file this
 /// call created is removed.
 pub(crate) fn into_store<T>(
-    path: &Path,
+    location: &str,
     label: String,
     total: Option<Total>,
     wording: Wording,
     other: impl FnOnce(ImportError) -> CliError,
-    import: impl FnOnce(&SqliteStore, &mut dyn FnMut(ImportProgress)) -> Result<T, Stopped>,
-) -> Result<(T, u64), CliError> {
-    let existed = path.exists();
-    let store = open_store(path)?;
+    import: impl FnOnce(&str, &AnyStore, &mut dyn FnMut(ImportProgress)) -> Result<T, Stopped>,
+) -> Result<(String, T, u64), CliError> {
+    let file = (!is_postgres(location)).then(|| PathBuf::from(location));
+    let existed = file.as_ref().is_none_or(|f| f.exists());
+    let (name, store) = open_any_store(location)?;
     let mut bar = ProgressBar::on_stderr(label, total);
-    let result = import(&store, &mut |p| {
+    let result = import(&name, &store, &mut |p| {
         if let Some(bar) = &mut bar {
             bar.update(p);
         }
@@ -153,7 +146,7 @@ pub(crate) fn into_store<T>(
         Err(Stopped::Refused(
             error @ (ImportError::AlreadyStored { .. } | ImportError::StoreRefused { .. }),
         )) => Err(CliError::Conflict {
-            path: path.to_owned(),
+            path: PathBuf::from(&name),
             message: format!(
                 "cannot {}: {error}; nothing was {}",
                 wording.cannot, wording.nothing
@@ -162,25 +155,18 @@ pub(crate) fn into_store<T>(
         Err(Stopped::Refused(error)) => Err(other(error)),
     };
     let finished = imported.and_then(|done| {
-        let last = store.last_position().map_err(|e| {
-            CliError::store(
-                &path.display().to_string(),
-                "the store could not be read",
-                &e,
-            )
-        })?;
+        let last = store
+            .last_position()
+            .map_err(|e| CliError::store(&name, "the store could not be read", &e))?;
         // The desk's list of open dossiers follows the log (judged with the store's catalogue).
-        let location = path.display().to_string();
-        let catalogue = store
-            .catalogue()
-            .map_err(|e| crate::data::store_error(path, e))?;
-        crate::open_list::refresh_after_write(&store, catalogue.as_ref(), &location);
-        Ok((done, last))
+        let catalogue = store.catalogue(&name)?;
+        crate::open_list::refresh_after_write(&store, catalogue.as_ref(), &name);
+        Ok((name.clone(), done, last))
     });
-    if finished.is_err() && !existed {
+    if let (Err(_), Some(file), false) = (&finished, &file, existed) {
         // Nothing was imported into a file this command created: leave no file behind.
         drop(store);
-        remove_store_files(path);
+        remove_store_files(file);
     }
     finished
 }

@@ -15,6 +15,7 @@ mod error;
 mod escape;
 mod explain;
 mod export;
+mod follow;
 mod format;
 mod gen_cmd;
 mod import;
@@ -49,6 +50,9 @@ enum Command {
     /// The dossiers as of an instant, one row each (open ones by default), filtered by unit,
     /// status, time class or procedure: time left or overdue in working days, and the next alarm.
     Dossiers(dossiers::DossiersArgs),
+    /// Follow a store: print each newly committed event and each alarm as it falls due, as
+    /// JSON Lines, resuming from a checkpoint; stops on SIGINT or SIGTERM.
+    Follow(follow::FollowArgs),
     /// Working-time arithmetic on the Vietnamese calendar.
     Calendar(calendar_cmd::CalendarArgs),
     /// Check a JSON Lines events file and append it to a store file, all or nothing.
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args, &mut out),
         Command::Alarms(args) => alarms::run(args, &mut out),
         Command::Dossiers(args) => dossiers::run(args, &mut out),
+        Command::Follow(args) => follow::run(args, &mut out),
         Command::Calendar(args) => {
             calendar_cmd::run(args.clone(), &mut escape::Terminal::new(&mut out))
                 .map_err(CliError::from)

@@ -46,6 +46,28 @@ where
     /// # Errors
     /// [`StoreError`](crate::StoreError) when the store cannot be read.
     pub fn open(store: &'s S, as_of: OffsetDateTime) -> StoreResult<Option<Self>> {
+        let Some((reader, latest)) = Self::read(store)? else {
+            return Ok(None);
+        };
+        if latest.is_some_and(|latest| latest > as_of) {
+            return Ok(None);
+        }
+        Ok(Some(reader))
+    }
+
+    /// The reader of the dossiers open at the end of the log, whatever instant their events
+    /// occurred at (for a follower judging alarms as they fall due); `None` when never built or
+    /// more than [`TAIL_LIMIT`] events behind.
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn latest(store: &'s S) -> StoreResult<Option<Self>> {
+        Ok(Self::read(store)?.map(|(reader, _)| reader))
+    }
+
+    /// The reader with the tail read, and the latest instant an event occurred at.
+    #[allow(clippy::type_complexity)]
+    fn read(store: &'s S) -> StoreResult<Option<(Self, Option<OffsetDateTime>)>> {
         let Some(head) = store.open_head()? else {
             return Ok(None);
         };
@@ -63,10 +85,7 @@ where
             latest = latest.max(stream.last().map(|e| e.occurred_at));
             tail.insert(stored.event.dossier_id, stream);
         }
-        if latest.is_some_and(|latest| latest > as_of) {
-            return Ok(None);
-        }
-        Ok(Some(OpenReader { store, head, tail }))
+        Ok(Some((OpenReader { store, head, tail }, latest)))
     }
 
     /// Where the projection stood (the reader adds the events after it).
