@@ -236,3 +236,100 @@ fn a_postgres_report_creates_no_schema() {
         "the report created schema {schema}: {again:?}"
     );
 }
+
+/// A PostgreSQL URL works wherever a store file does: `gen --store`, `import`, `export`,
+/// `dossiers` and `alarms` (answered from the projection the writes kept) and `follow`.
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn a_postgres_url_is_a_store_for_every_command() {
+    let url = pg_url();
+    let dir = scratch("pg-desk");
+    let run = |args: &[&str]| -> String {
+        let o = motcua(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let (gen_schema, import_schema) = (
+        format!("motcua_cli_gen_{}", std::process::id()),
+        format!("motcua_cli_imp_{}", std::process::id()),
+    );
+    let (generated, imported) = (
+        format!("{url}#{gen_schema}"),
+        format!("{url}#{import_schema}"),
+    );
+    let files = dir.join("files").display().to_string();
+    run(&["gen", "--dossiers", "800", "--seed", "4", "--out", &files]);
+    let said = run(&[
+        "gen",
+        "--dossiers",
+        "800",
+        "--seed",
+        "4",
+        "--store",
+        &generated,
+    ]);
+    assert!(
+        said.contains("last position") && !said.contains(&url),
+        "the URL is shown without its password: {said}"
+    );
+    let (events, catalogue) = (
+        format!("{files}/events.jsonl"),
+        format!("{files}/catalogue.json"),
+    );
+    run(&[
+        "import",
+        "--store",
+        &imported,
+        "--catalog",
+        &catalogue,
+        &events,
+    ]);
+    let exported = run(&["export", "--store", &generated]);
+    assert!(
+        exported == run(&["export", "--store", &imported]),
+        "the two PostgreSQL stores export different events"
+    );
+    let sorted = |text: &str| {
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines.sort();
+        lines
+    };
+    let file = std::fs::read_to_string(&events).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        sorted(&exported) == sorted(&file),
+        "the export holds other events than the file ({} and {} lines)",
+        exported.lines().count(),
+        file.lines().count()
+    );
+    let from_files = ["--events", events.as_str(), "--catalog", catalogue.as_str()];
+    for command in [
+        vec!["dossiers", "--as-of", AS_OF, "--format", "jsonl"],
+        vec![
+            "alarms",
+            "--from",
+            AS_OF,
+            "--until",
+            "2025-03-01T00:00:00+07:00",
+            "--format",
+            "jsonl",
+        ],
+    ] {
+        let expected = run(&[&command[..], &from_files[..]].concat());
+        assert!(!expected.is_empty(), "{command:?}");
+        for store in [&generated, &imported] {
+            let got = run(&[&command[..], &["--store", store.as_str()]].concat());
+            assert_eq!(got, expected, "{command:?} on {store}");
+        }
+    }
+    let followed = run(&["follow", "--store", &imported, "--once", "--since", "0"]);
+    assert_eq!(followed.lines().count(), exported.lines().count());
+    for schema in [gen_schema, import_schema] {
+        let store =
+            motcua_postgres::PgStore::connect(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
+        let _ = store.drop_schema();
+    }
+}
