@@ -28,12 +28,14 @@ impl SqliteStore {
             return Ok(Vec::new());
         }
         let db = |e| self.backend(e);
-        let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+        // One read transaction: one snapshot, and one lock taken for every row's alarms.
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        let mut stmt = tx.prepare_cached(sql).map_err(db)?;
         let raw: Vec<(String, String, i64, Vec<u8>)> = stmt
             .query_map(bind, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .and_then(|rows| rows.collect())
             .map_err(db)?;
-        let mut alarms = conn
+        let mut alarms = tx
             .prepare_cached("SELECT at FROM open_alarms WHERE dossier_id = ?1 ORDER BY at")
             .map_err(db)?;
         raw.into_iter()
