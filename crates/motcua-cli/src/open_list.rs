@@ -8,7 +8,7 @@ use crate::error::CliError;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, Event};
 use motcua_store::open_dossiers::{self, CatchUp, OpenDossierTable, OpenReader};
-use motcua_store::{DossierScan, EventStore, StoreError};
+use motcua_store::{EventStore, StoreError};
 use time::OffsetDateTime;
 
 /// Events read a page at a time when catching up.
@@ -38,7 +38,7 @@ pub fn fingerprint_of(data: &Dataset, args: &DataArgs) -> u64 {
 /// the built-in calendar; nothing when the store keeps no catalogue.
 pub fn refresh<S>(store: &S, catalogue: Option<&Catalogue>) -> Result<Option<CatchUp>, StoreError>
 where
-    S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
+    S: EventStore + OpenDossierTable + Sync + ?Sized,
 {
     let Some(catalogue) = catalogue else {
         return Ok(None);
@@ -52,7 +52,7 @@ where
 /// command (its events are stored; the next write or `motcua follow` catches up).
 pub fn refresh_after_write<S>(store: &S, catalogue: Option<&Catalogue>, location: &str)
 where
-    S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
+    S: EventStore + OpenDossierTable + Sync + ?Sized,
 {
     if let Err(e) = refresh(store, catalogue) {
         eprintln!(

@@ -348,10 +348,14 @@ impl SqliteStore {
         &self,
         rows: impl Iterator<Item = rusqlite::Result<(i64, Vec<u8>)>>,
     ) -> StoreResult<Vec<StoredEvent>> {
+        // One decoder for the page: codes repeated between its events are shared, not copied.
+        let mut decoder = motcua_store::codec::compact::Decoder::default();
         let mut events = Vec::new();
         for row in rows {
             let (position, body) = row.map_err(|e| self.backend(e))?;
-            events.push(stored(position, &body)?);
+            let position = u64::try_from(position).unwrap_or(0);
+            let event = motcua_store::codec::decode_body_shared(&mut decoder, position, &body)?;
+            events.push(StoredEvent { position, event });
         }
         Ok(events)
     }

@@ -8,7 +8,6 @@ use crate::desk::Desk;
 use crate::open_dossiers::{
     catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenReader,
 };
-use crate::scan::DossierScan;
 use crate::store::EventStore;
 use motcua_core::calendar::Calendar;
 use motcua_core::{Command, Context, DossierId, UnitId};
@@ -71,7 +70,7 @@ fn reference<S: EventStore>(store: &S, context: &Context<'_>) -> Vec<OpenDossier
 /// a stale position is refused and changes nothing.
 pub fn open_dossiers_match_a_rebuild<S>(store: &S)
 where
-    S: EventStore + OpenDossierTable + DossierScan + Sync,
+    S: EventStore + OpenDossierTable,
 {
     let catalogue = catalogue();
     let calendar = Calendar::vietnam();
@@ -168,7 +167,7 @@ where
         window = until;
     }
     // A rebuild, and a catch-up for another context, give the same rows.
-    let rebuilt = ok(rebuild(store, &context, 1, 3));
+    let rebuilt = ok(rebuild(store, &context, 1));
     assert!(rebuilt.rebuilt);
     same_rows(&ok(store.open_all()), &expected, "rows after a rebuild");
     let other = ok(catch_up(store, &context, 2, 1_000));

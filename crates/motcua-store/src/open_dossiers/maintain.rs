@@ -1,12 +1,10 @@
 //! Keeping the projection current: [`catch_up`] from its position, [`rebuild`] from scratch.
 
 use super::table::{OpenChange, OpenDossier, OpenDossierTable, OpenHead};
-use crate::scan::DossierScan;
-use crate::store::{EventStore, StoreResult};
-use crate::StoreError;
+use crate::store::{EventStore, StoreResult, StoredEvent};
 use motcua_core::state::{evolve, DossierState};
 use motcua_core::{Context, DossierId, Event, Status, UnitId};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use time::OffsetDateTime;
 
 /// What a [`catch_up`] or [`rebuild`] did.
@@ -95,8 +93,7 @@ pub const REBUILD_GAP: u64 = 200_000;
 /// Brings the projection up to the end of the log: reads the events after its position a
 /// page at a time, re-reads the whole stream of every dossier a page touches, and writes their
 /// rows with the page's last position in one transaction. Never built, built for another
-/// `context` fingerprint, or more than [`REBUILD_GAP`] events behind: [`rebuild`]s instead
-/// (on every core). Safe to run from several processes: a change
+/// `context` fingerprint, or more than [`REBUILD_GAP`] events behind: [`rebuild`]s instead. Safe to run from several processes: a change
 /// made from a position another one already moved is refused, and nothing is written.
 ///
 /// ```
@@ -121,15 +118,14 @@ pub fn catch_up<S>(
     page: usize,
 ) -> StoreResult<CatchUp>
 where
-    S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
+    S: EventStore + OpenDossierTable + Sync + ?Sized,
 {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut head = match store.open_head()? {
         Some(head) if head.context == fingerprint => head,
-        _ => return rebuild(store, context, fingerprint, threads),
+        _ => return rebuild(store, context, fingerprint),
     };
     if store.last_position()?.saturating_sub(head.position) > REBUILD_GAP {
-        return rebuild(store, context, fingerprint, threads);
+        return rebuild(store, context, fingerprint);
     }
     let mut done = CatchUp {
         position: head.position,
@@ -168,77 +164,96 @@ where
     }
 }
 
-/// Makes the projection from scratch: one ordered scan of every dossier (split over `threads`
-/// threads), the open ones kept, and the table replaced by them in one transaction. The
-/// position recorded is the scan's snapshot; events committed during the scan are applied by
+/// Makes the projection from scratch: one pass over the log in position order (the order a
+/// store keeps its events in, so the read is sequential), following every dossier's state and
+/// keeping the events of those still open; the table is replaced by their rows in one
+/// transaction. A finished dossier never reopens (refused, withdrawn, stopped, result ready
+/// and returned only lead to one another: `motcua_core::rules`), so its events are dropped as
+/// soon as it finishes and only its id is kept: memory is the open dossiers' events and the
+/// finished dossiers' ids, not the log. Events committed during the pass are read by it, or by
 /// the next [`catch_up`].
 ///
 /// # Errors
 /// [`StoreError`] when the store cannot be read or written, or another maintainer moved the
 /// projection meanwhile.
-pub fn rebuild<S>(
-    store: &S,
-    context: &Context<'_>,
-    fingerprint: u64,
-    threads: usize,
-) -> StoreResult<CatchUp>
+pub fn rebuild<S>(store: &S, context: &Context<'_>, fingerprint: u64) -> StoreResult<CatchUp>
 where
-    S: EventStore + OpenDossierTable + DossierScan + Sync + ?Sized,
+    S: EventStore + OpenDossierTable + Sync + ?Sized,
 {
     let expected = store.open_head()?.map(|h| h.position);
-    let ranges = store.dossier_ranges(threads.max(1))?;
-    let position = match ranges.first().and_then(|r| r.through) {
-        Some(through) => through,
-        None => store.last_position()?,
-    };
-    let scan = |range| -> StoreResult<Scanned> {
-        let mut scanned = Scanned::default();
-        store.scan_dossiers(range, |events: &[Event]| -> StoreResult<()> {
-            scanned.events += events.len() as u64;
-            scanned.latest = scanned.latest.max(events.last().map(|e| e.occurred_at));
-            scanned.rows.extend(row_of(context, events));
-            Ok(())
-        })?;
-        Ok(scanned)
-    };
-    let parts: Vec<StoreResult<Scanned>> = if ranges.len() == 1 {
-        ranges.iter().map(scan).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .map(|range| scope.spawn(move || scan(range)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(StoreError::Backend("a rebuild thread panicked".into()))
-                    })
-                })
-                .collect()
-        })
-    };
-    let mut change = OpenChange {
+    // Every dossier seen: its state and events while open, `None` once finished.
+    let mut seen: HashMap<DossierId, Option<Box<Progress>>> = HashMap::new();
+    let (mut position, mut events, mut latest) = (0, 0u64, None);
+    // One thread reads and decodes pages of the log while this one follows the dossiers.
+    let (pages, receive) = std::sync::mpsc::sync_channel::<StoreResult<Vec<StoredEvent>>>(2);
+    std::thread::scope(|scope| -> StoreResult<()> {
+        scope.spawn(move || {
+            let mut from = 0;
+            loop {
+                let page = store.read_all(from, REBUILD_PAGE);
+                let next = match &page {
+                    Ok(page) => page.last().map(|e| e.position),
+                    Err(_) => None,
+                };
+                if pages.send(page).is_err() {
+                    return;
+                }
+                match next {
+                    Some(next) => from = next,
+                    None => return,
+                }
+            }
+        });
+        for page in receive {
+            let page = page?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            position = last.position;
+            events += page.len() as u64;
+            for stored in page {
+                let event = stored.event;
+                latest = latest.max(Some(event.occurred_at));
+                // Looked up by reference first: the id is copied once per dossier, not per
+                // event.
+                let progress = match seen.get_mut(&event.dossier_id) {
+                    Some(progress) => progress,
+                    None => seen
+                        .entry(event.dossier_id.clone())
+                        .or_insert_with(|| Some(Box::default())),
+                };
+                let Some(open) = progress else {
+                    continue;
+                };
+                let Progress { state, stream } = &mut **open;
+                *state = evolve(std::mem::take(state), &event);
+                if state.status.is_some_and(|s| s.is_finished()) {
+                    *progress = None;
+                } else {
+                    stream.push(event);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let mut rows: Vec<OpenDossier> = seen
+        .into_values()
+        .flatten()
+        .filter_map(|open| row_of(context, &open.stream))
+        .collect();
+    rows.sort_by(|a, b| a.dossier_id.cmp(&b.dossier_id));
+    let dossiers = rows.len() as u64;
+    store.apply_open(&OpenChange {
         expected,
         reset: true,
-        ..OpenChange::default()
-    };
-    let mut events = 0;
-    let mut latest = None;
-    for part in parts {
-        let part = part?;
-        events += part.events;
-        latest = latest.max(part.latest);
-        change.upserts.extend(part.rows);
-    }
-    change.head = Some(OpenHead {
-        position,
-        context: fingerprint,
-        latest_occurred_at: latest,
-    });
-    let dossiers = change.upserts.len() as u64;
-    store.apply_open(&change)?;
+        upserts: rows,
+        removals: Vec::new(),
+        head: Some(OpenHead {
+            position,
+            context: fingerprint,
+            latest_occurred_at: latest,
+        }),
+    })?;
     Ok(CatchUp {
         events,
         dossiers,
@@ -247,10 +262,12 @@ where
     })
 }
 
-/// What one thread of a rebuild found.
+/// A dossier still open during a [`rebuild`]: its state so far and its events.
 #[derive(Default)]
-struct Scanned {
-    events: u64,
-    latest: Option<OffsetDateTime>,
-    rows: Vec<OpenDossier>,
+struct Progress {
+    state: DossierState,
+    stream: Vec<Event>,
 }
+
+/// Events read from the log at a time by [`rebuild`].
+const REBUILD_PAGE: usize = 20_000;
