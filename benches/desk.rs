@@ -82,6 +82,7 @@ fn bench(c: &mut Criterion) {
                     occurred_at: e.occurred_at,
                     recorded_at: e.recorded_at,
                     kind: e.kind,
+                    metadata: Default::default(),
                 };
                 if let Err(err) = desk.record(command) {
                     panic!("command {i} refused: {err}");

@@ -129,6 +129,7 @@ proptest! {
                 occurred_at: step,
                 recorded_at: step,
                 kind: motcua::EventKind::StepStarted { step: "s0".into(), unit: "U1".into() },
+                metadata: Default::default(),
             });
             let v = view(&catalogue, &calendar, JudgingRules::default(), &events, step);
             (v.official_due, v.steps[0].due)

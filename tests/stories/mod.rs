@@ -204,6 +204,7 @@ pub fn story(
             occurred_at: at,
             recorded_at: at,
             kind,
+            metadata: Default::default(),
         };
         if rules::check(&event, state, catalogue).is_ok() {
             *state = motcua::state::evolve(std::mem::take(state), &event);

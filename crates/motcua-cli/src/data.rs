@@ -314,9 +314,16 @@ impl Dataset {
     }
 
     /// The report over `period` (judged as of its end): dossiers streamed from the stores or
-    /// the file and tallied on every core.
-    pub fn report(&self, period: Period, levels: &LevelHistory) -> Result<Report, CliError> {
-        let mut run = ReportRun::new(self.context(), period, levels).known_at(self.known_at);
+    /// the file and tallied on every core; with its section by officer when `officers`.
+    pub fn report(
+        &self,
+        period: Period,
+        levels: &LevelHistory,
+        officers: bool,
+    ) -> Result<Report, CliError> {
+        let mut run = ReportRun::new(self.context(), period, levels)
+            .known_at(self.known_at)
+            .officers(officers);
         if let Some(threads) = self.threads {
             run = run.threads(threads);
         }

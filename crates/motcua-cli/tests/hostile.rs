@@ -238,7 +238,7 @@ fn usage_errors_exit_2() {
         ),
         (
             vec!["export"],
-            "error: the following required arguments were not provided:\n  --store <FILE>\n\nUsage: motcua export --store <FILE>\n\nFor more information, try '--help'.",
+            "error: the following required arguments were not provided:\n  --store <FILE|URL>\n\nUsage: motcua export --store <FILE|URL>\n\nFor more information, try '--help'.",
         ),
         (
             vec!["gen", "--year", "1700", "--out", "{DIR}/g"],

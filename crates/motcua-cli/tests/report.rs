@@ -297,3 +297,44 @@ fn csv_options_mark_utf8_for_excel_and_are_refused_elsewhere() {
         }
     }
 }
+
+/// `--officers` adds the section by officer to the JSON report (dossiers handled, steps
+/// finished, late steps for each officer the sample's events name) and changes nothing else;
+/// the formats that do not show it yet refuse it (exit 2, saying why).
+#[test]
+fn officers_add_their_section_to_the_json_report() {
+    let plain = sample_json();
+    let with: serde_json::Value =
+        serde_json::from_str(&ok(&["report", "--format", "json", "--officers"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(plain["report"].get("officers").is_none());
+    let officers = with["report"]["officers"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no officers section: {with}"));
+    assert!(officers.len() > 20, "{}", officers.len());
+    let sum = |key: &str| -> u64 {
+        officers
+            .values()
+            .map(|c| c[key].as_u64().unwrap_or_else(|| panic!("{key} in {c}")))
+            .sum()
+    };
+    assert!(sum("dossiers") > 0 && sum("steps_finished") > 0 && sum("late_steps") > 0);
+    let late_steps_by_unit: u64 = with["report"]["late_steps_by_unit"]
+        .as_object()
+        .map_or(0, |m| {
+            m.values().filter_map(serde_json::Value::as_u64).sum()
+        });
+    assert!(sum("late_steps") <= late_steps_by_unit);
+    let mut rest = with.clone();
+    rest["report"].as_object_mut().map(|r| r.remove("officers"));
+    assert_eq!(rest, plain);
+    for format in ["table", "csv", "html"] {
+        let o = motcua(&["report", "--format", format, "--officers"]);
+        assert_eq!(o.status.code(), Some(2), "{format}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("--officers is shown only in JSON so far"),
+            "{err}"
+        );
+    }
+}

@@ -86,7 +86,7 @@ impl Context<'_> {
     /// use time::macros::datetime;
     /// let received = Event { event_id: uuid::Uuid::nil(), dossier_id: DossierId::new("D"), sequence: 1,
     ///     occurred_at: datetime!(2024-03-04 09:00 +7), recorded_at: datetime!(2024-03-04 09:00 +7),
-    ///     kind: EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson } };
+    ///     kind: EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson }, metadata: Default::default() };
     /// let calendar = Calendar::vietnam();
     /// let context = Context::new(&catalogue, &calendar);
     /// // Due Thursday 7 March 09:00: due soon from Wednesday (the next working day is Thursday),

@@ -295,6 +295,7 @@ pub struct Explanation {
 ///     event_id: uuid::Uuid::nil(), dossier_id: DossierId::new("D1"), sequence: 1,
 ///     occurred_at: datetime!(2024-03-01 16:50 +7), recorded_at: datetime!(2024-03-01 16:50 +7),
 ///     kind: EventKind::Received { procedure: "2.001".into(), unit: "H01".into(), channel: Channel::InPerson },
+///     metadata: Default::default(),
 /// };
 /// let state = motcua_core::fold([&received]);
 /// let calendar = Calendar::vietnam();

@@ -3,6 +3,7 @@
 
 use crate::event::{Event, EventKind};
 use crate::ids::DossierId;
+use crate::metadata::EventMetadata;
 use crate::procedure::Catalogue;
 use crate::rules::{self, DecideError};
 use crate::state::{self, DossierState};
@@ -13,6 +14,8 @@ use uuid::Uuid;
 /// A request to record that something happened to a dossier.
 ///
 /// The host supplies the event id and both instants: the core has no clock and no randomness.
+/// It may say who is acting ([`Command::with_metadata`]): every event the command produces
+/// carries that metadata.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Command {
     /// The dossier.
@@ -25,10 +28,12 @@ pub struct Command {
     pub recorded_at: OffsetDateTime,
     /// What happened.
     pub kind: EventKind,
+    /// Who is acting and in answer to what: stored on every event the command produces.
+    pub metadata: EventMetadata,
 }
 
 impl Command {
-    /// A command recorded at the instant it happened.
+    /// A command recorded at the instant it happened, with no metadata.
     pub fn new(dossier_id: DossierId, event_id: Uuid, at: OffsetDateTime, kind: EventKind) -> Self {
         Command {
             dossier_id,
@@ -36,7 +41,24 @@ impl Command {
             occurred_at: at,
             recorded_at: at,
             kind,
+            metadata: EventMetadata::default(),
         }
+    }
+
+    /// The same command, acting as `metadata` says (the officer, correlation and causation
+    /// ids the host knows).
+    ///
+    /// ```
+    /// use motcua_core::{Command, DossierId, EventKind, EventMetadata, OfficerId};
+    /// let officer = OfficerId::new("cb.xa01.tiepnhan")?;
+    /// let command = Command::new(DossierId::new("D1"), uuid::Uuid::from_u128(1),
+    ///     time::macros::datetime!(2024-03-04 09:00 +7), EventKind::SupplementSupplied)
+    ///     .with_metadata(EventMetadata::by(officer.clone()));
+    /// assert_eq!(command.metadata.officer, Some(officer));
+    /// # Ok::<(), motcua_core::OfficerIdError>(())
+    /// ```
+    pub fn with_metadata(self, metadata: EventMetadata) -> Self {
+        Command { metadata, ..self }
     }
 }
 
@@ -101,6 +123,7 @@ impl<'a> Decider<'a> {
             sequence: state.version.saturating_add(1),
             occurred_at: command.occurred_at,
             recorded_at: command.recorded_at,
+            metadata: command.metadata,
             kind: command.kind,
         };
         rules::check(&event, state, self.catalogue)?;

@@ -1,6 +1,7 @@
 //! Lifecycle events of a dossier: the facts an event stream is made of.
 
 use crate::ids::{DossierId, ProcedureCode, UnitId};
+use crate::metadata::EventMetadata;
 use crate::procedure::Channel;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -25,6 +26,14 @@ pub struct Event {
     /// When it was recorded.
     #[serde(with = "time::serde::rfc3339")]
     pub recorded_at: OffsetDateTime,
+    /// Who recorded it and in answer to what; empty when the host did not say. Never read by
+    /// the fold, the rules or the deadlines. In JSON the `meta` object, left out when empty.
+    #[serde(
+        default,
+        rename = "meta",
+        skip_serializing_if = "EventMetadata::is_empty"
+    )]
+    pub metadata: EventMetadata,
     /// What happened.
     #[serde(flatten)]
     pub kind: EventKind,
@@ -48,6 +57,7 @@ pub struct Event {
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: recorded,
 ///     kind: EventKind::FeedbackFiled { summary: String::new() },
+///     metadata: Default::default(),
 /// };
 /// let events = [
 ///     event(1, datetime!(2024-03-04 09:00 +7)),

@@ -5,7 +5,8 @@
 //! value (`as_of`).
 //!
 //! - [`procedure`]: the catalogue of procedures and units.
-//! - [`event`]: the facts of a dossier's life; [`state`] folds them with [`state::evolve`].
+//! - [`event`]: the facts of a dossier's life; [`state`] folds them with [`state::evolve`];
+//!   [`metadata`]: who recorded each (optional, never read by the fold).
 //! - [`rules`]: which event may follow which state; [`decider`] wraps them in the decider pattern.
 //! - [`deadline`]: due dates from procedure, calendar and events, with an explanation.
 //! - [`view`]: a dossier as of an instant: status, dues, clock, time class.
@@ -22,6 +23,7 @@ pub mod event;
 mod hhmm;
 pub mod ids;
 mod isodate;
+pub mod metadata;
 pub mod procedure;
 pub mod rules;
 pub mod state;
@@ -36,6 +38,7 @@ pub use deadline::{
 pub use decider::{fold, Command, Decider};
 pub use event::{known_prefix, Event, EventKind, ReturnMethod};
 pub use ids::{DossierId, ProcedureCode, UnitId};
+pub use metadata::{step_handlers, EventMetadata, OfficerId, OfficerIdError, StepHandlers};
 pub use motcua_calendar as calendar;
 pub use procedure::{
     Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, ProcedureVersion,

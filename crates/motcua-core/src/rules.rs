@@ -198,6 +198,7 @@ fn is_active(status: Option<Status>) -> bool {
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::SupplementSupplied,
+///     metadata: Default::default(),
 /// };
 /// let err = rules::check(&event, &DossierState::default(), &Catalogue::default()).unwrap_err();
 /// assert!(err.to_string().contains("`supplement_supplied` is not allowed"));

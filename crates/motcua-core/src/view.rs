@@ -357,7 +357,7 @@ impl<'a> Context<'a> {
     /// #   online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] }])?;
     /// use time::macros::datetime;
     /// let event = |seq, occurred, recorded, kind| Event { event_id: uuid::Uuid::from_u128(seq as u128),
-    ///     dossier_id: DossierId::new("D"), sequence: seq, occurred_at: occurred, recorded_at: recorded, kind };
+    ///     dossier_id: DossierId::new("D"), sequence: seq, occurred_at: occurred, recorded_at: recorded, kind, metadata: Default::default() };
     /// let events = [
     ///     event(1, datetime!(2024-03-04 09:00 +7), datetime!(2024-03-04 09:00 +7),
     ///           EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson }),

@@ -5,8 +5,8 @@ mod common;
 
 use common::{calendar, catalogue_with, procedure};
 use motcua_core::{
-    deadline, fold, Channel, Context, DossierId, DossierState, Event, EventKind, Procedure,
-    SupplementPolicy, TimeClass, TimeLimit,
+    deadline, fold, Channel, Context, DossierId, DossierState, Event, EventKind, EventMetadata,
+    OfficerId, Procedure, SupplementPolicy, TimeClass, TimeLimit,
 };
 use proptest::prelude::*;
 use time::macros::datetime;
@@ -37,6 +37,7 @@ fn event(seq: u64, at: OffsetDateTime, kind: EventKind) -> Event {
         occurred_at: at,
         recorded_at: at,
         kind,
+        metadata: Default::default(),
     }
 }
 
@@ -66,6 +67,18 @@ fn with_supplement(at: OffsetDateTime, request: Duration, wait: Option<Duration>
         events.push(event(3, at + request + wait, EventKind::SupplementSupplied));
     }
     events
+}
+
+/// Any metadata: an officer or none, ids or none.
+fn metadata() -> impl Strategy<Value = EventMetadata> {
+    let officer = proptest::option::of("[a-z][a-z0-9.]{0,11}")
+        .prop_map(|o| o.map(|text| OfficerId::new(text).unwrap()));
+    let id = proptest::option::of(any::<u128>().prop_map(uuid::Uuid::from_u128));
+    (officer, id.clone(), id).prop_map(|(officer, correlation_id, causation_id)| EventMetadata {
+        officer,
+        correlation_id,
+        causation_id,
+    })
 }
 
 fn due(state: &DossierState, p: &Procedure, as_of: OffsetDateTime) -> Option<OffsetDateTime> {
@@ -199,5 +212,29 @@ proptest! {
         let bitemporal = context.view_known_at(&events, as_of, known_at).ok();
         let replayed = context.view_events(&recorded_by_k, as_of).ok();
         prop_assert_eq!(bitemporal, replayed);
+    }
+
+    #[test]
+    fn metadata_never_changes_a_view(
+        at in instant(), request in 0i64..(10 * 1440), wait in proptest::option::of(0i64..(10 * 1440)),
+        metas in proptest::collection::vec(metadata(), 3), t in 0i64..(30 * 1440),
+    ) {
+        let bare = with_supplement(at, Duration::minutes(request), wait.map(Duration::minutes));
+        let mut signed = bare.clone();
+        for (e, meta) in signed.iter_mut().zip(metas) {
+            e.metadata = meta;
+        }
+        let catalogue = catalogue_with(vec![procedure("X", TimeLimit::WorkingDays(5), SupplementPolicy::Pause)]);
+        let decider = motcua_core::Decider::new(&catalogue);
+        prop_assert_eq!(decider.replay(&signed).unwrap(), decider.replay(&bare).unwrap());
+        prop_assert_eq!(fold(&signed), fold(&bare));
+        let context = Context::new(&catalogue, calendar());
+        let as_of = at + Duration::minutes(t);
+        prop_assert_eq!(context.view_events(&signed, as_of).unwrap(), context.view_events(&bare, as_of).unwrap());
+        prop_assert_eq!(context.alarms(&signed, as_of).ok(), context.alarms(&bare, as_of).ok());
+        // And metadata survives the JSON form.
+        let json: Vec<String> = signed.iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+        let back: Vec<Event> = json.iter().map(|j| serde_json::from_str(j).unwrap()).collect();
+        prop_assert_eq!(back, signed);
     }
 }

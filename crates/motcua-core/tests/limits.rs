@@ -23,6 +23,7 @@ fn event(sequence: u64, at: OffsetDateTime, kind: EventKind) -> Event {
         occurred_at: at,
         recorded_at: at,
         kind,
+        metadata: Default::default(),
     }
 }
 

@@ -444,6 +444,7 @@ fn a_report_as_known_at_an_instant_ignores_later_records() {
         occurred_at: datetime!(2024-03-06 10:00 +7),
         recorded_at: datetime!(2024-03-10 08:00 +7),
         kind: EventKind::ResultReady { electronic: true },
+        metadata: Default::default(),
     };
     let events = motcua_core::Decider::new(&c)
         .decide(late, &s.state)

@@ -230,7 +230,7 @@ mod tests {
     #[test]
     fn tet_2024_is_found_and_damps_arrivals() -> Result<(), GenError> {
         let cal = Calendar::vietnam();
-        let world = World::new(&cal, 2024)?;
+        let world = World::new(&cal, 2024, 1)?;
         // Tết Giáp Thìn: 8–14 February 2024 off (with the weekend).
         assert_eq!(
             tet_span(&world, 2024)?,

@@ -4,6 +4,7 @@
 
 use crate::arrivals::Arrival;
 use crate::error::GenError;
+use crate::officers::Handlers;
 use crate::rng::Rng;
 use crate::world::World;
 use motcua_core::{
@@ -57,6 +58,8 @@ struct Stream<'a, 'c> {
     out: &'a mut Vec<Event>,
     /// Set once an event would fall after the as-of instant: nothing more is emitted.
     cut: bool,
+    /// Who records each event.
+    handlers: Handlers<'a>,
 }
 
 impl Stream<'_, '_> {
@@ -91,6 +94,7 @@ impl Stream<'_, '_> {
             event_id: uuid::Builder::from_random_bytes(bytes).into_uuid(),
             occurred_at: at,
             recorded_at: recorded,
+            metadata: self.handlers.metadata(&kind, &self.state),
             kind,
         };
         for event in self.decider.decide(command, &self.state)? {
@@ -159,6 +163,7 @@ pub(crate) fn simulate(
         as_of: world.as_of,
         out,
         cut: false,
+        handlers: Handlers::new(&world.officers, arrival.seed),
     };
 
     // --- Submission and reception ---

@@ -7,8 +7,10 @@
 //! heavier, a dip around Tết, a rise at year end), online submissions outside office hours,
 //! refusals at reception, inter-agency steps with transfers, supplement rounds, financial
 //! obligations, lateness concentrated in a few procedures and units, apologies, extensions under
-//! law, withdrawals, stops, results, returns and ratings. Dossiers received late in the year are
-//! still open at the as-of instant (31 December 17:00), some of them overdue.
+//! law, withdrawals, stops, results, returns and ratings. Each event names the officer who
+//! recorded it (a few officers per unit; none for what the applicant does). Dossiers received
+//! late in the year are still open at the as-of instant (31 December 17:00), some of them
+//! overdue.
 //!
 //! Every event is built through [`motcua_core::Decider::decide`], so the output always replays.
 //! The same [`GenConfig`] gives byte-identical output on every machine: the generator has its
@@ -37,6 +39,7 @@ mod arrivals;
 mod catalogue;
 mod dossier;
 mod error;
+mod officers;
 mod rng;
 mod units;
 mod world;
@@ -163,7 +166,7 @@ pub fn generate(config: &GenConfig) -> Result<Sample, GenError> {
 /// ```
 pub fn generate_with_calendar(config: &GenConfig, calendar: &Calendar) -> Result<Sample, GenError> {
     check_year(config.year)?;
-    let world = world::World::new(calendar, config.year)?;
+    let world = world::World::new(calendar, config.year, config.seed)?;
     let days = arrivals::days(&world, config.year)?;
     let weights: Vec<f64> = days.iter().map(|d| d.weight).collect();
     let counts = arrivals::allocate(config.dossiers, &weights);

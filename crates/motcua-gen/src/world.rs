@@ -3,6 +3,7 @@
 
 use crate::catalogue::{self, ProcDef};
 use crate::error::GenError;
+use crate::officers::Officers;
 use crate::rng::{cumulative, Rng};
 use crate::units::{self, UnitSpec};
 use motcua_calendar::Calendar;
@@ -30,6 +31,8 @@ pub(crate) struct World<'c> {
     /// Cumulative procedure volumes, for drawing a procedure.
     pub proc_cum: Vec<f64>,
     pub as_of: OffsetDateTime,
+    /// The officers of every unit.
+    pub officers: Officers,
 }
 
 /// `year-12-31 17:00` at the calendar's offset: the end of the reporting year.
@@ -75,9 +78,10 @@ pub(crate) fn build_catalogue(
 }
 
 impl<'c> World<'c> {
-    pub(crate) fn new(cal: &'c Calendar, year: i32) -> Result<Self, GenError> {
+    pub(crate) fn new(cal: &'c Calendar, year: i32, seed: u64) -> Result<Self, GenError> {
         let (catalogue, units, procs) = build_catalogue(year)?;
         let proc_cum = cumulative(procs.iter().map(|p| p.def.volume));
+        let officers = Officers::new(&units, seed);
         Ok(World {
             cal,
             catalogue,
@@ -85,6 +89,7 @@ impl<'c> World<'c> {
             procs,
             proc_cum,
             as_of: end_of_year(cal, year)?,
+            officers,
         })
     }
 

@@ -572,3 +572,46 @@ fn bad_configs_are_errors_and_empty_is_fine() -> Result<(), GenError> {
     assert_eq!(empty.dossier_count(), 0);
     Ok(())
 }
+
+/// Each event names the officer who recorded it, of the unit acting, and one officer handles
+/// a dossier's step from start to finish; what the applicant does names no officer. The
+/// fingerprint above leaves metadata out: naming officers changed nothing else.
+#[test]
+fn events_name_their_officers_realistically() {
+    let sample = bundled();
+    let mut officers_by_unit: BTreeMap<String, std::collections::BTreeSet<String>> =
+        BTreeMap::new();
+    for (_, events) in sample.streams() {
+        let mut step_officer: BTreeMap<&str, &str> = BTreeMap::new();
+        for e in events {
+            let officer = e.metadata.officer.as_ref().map(|o| o.as_str());
+            match &e.kind {
+                EventKind::Received { unit, .. } | EventKind::StepStarted { unit, .. } => {
+                    let officer = officer.unwrap_or_else(|| panic!("{e:?} names no officer"));
+                    assert!(officer.ends_with(&format!("@{unit}")), "{e:?}");
+                    officers_by_unit
+                        .entry(unit.to_string())
+                        .or_default()
+                        .insert(officer.to_owned());
+                    if let EventKind::StepStarted { step, .. } = &e.kind {
+                        step_officer.insert(step, officer);
+                    }
+                }
+                EventKind::StepFinished { step } => {
+                    assert_eq!(step_officer.get(step.as_str()).copied(), officer, "{e:?}");
+                }
+                EventKind::SupplementSupplied
+                | EventKind::PaymentMade { .. }
+                | EventKind::Rated { .. }
+                | EventKind::Withdrawn { .. } => assert_eq!(officer, None, "{e:?}"),
+                _ => {}
+            }
+            assert!(e.metadata.correlation_id.is_none() && e.metadata.causation_id.is_none());
+        }
+    }
+    assert!(officers_by_unit.len() > 20);
+    assert!(officers_by_unit
+        .values()
+        .all(|o| (1..=4).contains(&o.len())));
+    assert!(officers_by_unit.values().filter(|o| o.len() >= 2).count() > 20);
+}

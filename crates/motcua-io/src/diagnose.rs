@@ -3,7 +3,7 @@
 
 use crate::read_error::{ReadError, ReadErrorKind};
 use crate::version::{is_supported, KNOWN_EVENT_TYPES};
-use motcua_core::DossierId;
+use motcua_core::{DossierId, OfficerId};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -97,9 +97,10 @@ fn with_context(object: &Map<String, Value>, kind: ReadErrorKind) -> Failure {
 }
 
 fn diagnose_object(object: &Map<String, Value>, error: &serde_json::Error) -> ReadErrorKind {
-    if let Err(kind) = check_version(object) {
-        return kind;
-    }
+    let version = match check_version(object) {
+        Ok(version) => version,
+        Err(kind) => return kind,
+    };
     match object.get("type") {
         None => {
             return ReadErrorKind::MissingField {
@@ -121,6 +122,11 @@ fn diagnose_object(object: &Map<String, Value>, error: &serde_json::Error) -> Re
     }
     if let Some(kind) = check_common_fields(object) {
         return kind;
+    }
+    if version >= 2 {
+        if let Some(kind) = check_meta(object) {
+            return kind;
+        }
     }
     let message = bare_message(error);
     if let Some(field) = message
@@ -172,20 +178,40 @@ fn check_instant(field: &'static str, value: &Value) -> Option<ReadErrorKind> {
     })
 }
 
+/// `Some` naming the field when `object`'s `field` (called `name` in the message) is present
+/// but not a `T`.
+fn check<'a, T: Deserialize<'a>>(
+    object: &'a Map<String, Value>,
+    field: &str,
+    name: &str,
+) -> Option<ReadErrorKind> {
+    let error = T::deserialize(object.get(field)?).err()?;
+    Some(ReadErrorKind::Invalid {
+        message: format!("field `{name}`: {}", bare_message(&error)),
+    })
+}
+
 /// Names a wrong field among those every event has.
 fn check_common_fields(object: &Map<String, Value>) -> Option<ReadErrorKind> {
-    fn check<'a, T: Deserialize<'a>>(
-        object: &'a Map<String, Value>,
-        field: &str,
-    ) -> Option<ReadErrorKind> {
-        let error = T::deserialize(object.get(field)?).err()?;
-        Some(ReadErrorKind::Invalid {
-            message: format!("field `{field}`: {}", bare_message(&error)),
-        })
-    }
-    check::<uuid::Uuid>(object, "event_id")
-        .or_else(|| check::<String>(object, "dossier_id"))
-        .or_else(|| check::<u64>(object, "sequence"))
+    check::<uuid::Uuid>(object, "event_id", "event_id")
+        .or_else(|| check::<String>(object, "dossier_id", "dossier_id"))
+        .or_else(|| check::<u64>(object, "sequence", "sequence"))
+}
+
+/// Names a wrong part of the `meta` object (format version 2 on).
+fn check_meta(object: &Map<String, Value>) -> Option<ReadErrorKind> {
+    let meta = object.get("meta")?;
+    let Some(fields) = meta.as_object() else {
+        return Some(ReadErrorKind::Invalid {
+            message: format!(
+                "field `meta`: expected an object with `officer`, `correlation_id` or `causation_id`, found {}",
+                json_kind(meta)
+            ),
+        });
+    };
+    check::<OfficerId>(fields, "officer", "meta.officer")
+        .or_else(|| check::<uuid::Uuid>(fields, "correlation_id", "meta.correlation_id"))
+        .or_else(|| check::<uuid::Uuid>(fields, "causation_id", "meta.causation_id"))
 }
 
 /// Serde's messages about an event type's own fields (a bad enum value, a wrong type or value)

@@ -1,12 +1,17 @@
 //! The fast path for lines in exactly the layout [`crate::write_event`] writes (keys in order,
 //! no whitespace, no escapes): read without serde's buffering of the flattened, tagged event.
+//! Version 1 lines in that layout (no `meta`) take it too, upcast with empty metadata.
 //!
 //! It accepts a subset of what the general path accepts and gives the same event for it; any
 //! other line (another key order, whitespace, an escape, a value out of range, anything wrong)
 //! returns `None` and goes through the general path, which also explains errors. The property
 //! tests below check the equivalence on written lines and on damaged ones.
 
-use motcua_core::{Channel, DossierId, Event, EventKind, ProcedureCode, ReturnMethod, UnitId};
+use crate::version::{CURRENT_PREFIX, V1_PREFIX};
+use motcua_core::{
+    Channel, DossierId, Event, EventKind, EventMetadata, OfficerId, ProcedureCode, ReturnMethod,
+    UnitId,
+};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -85,6 +90,48 @@ impl<'a> Line<'a> {
         self.lit(",\"")?;
         self.lit(key)?;
         self.lit("\":")
+    }
+
+    /// `"key":` (after a `,` unless `first`), consumed only when all of it is there.
+    fn meta_key(&mut self, first: bool, key: &str) -> bool {
+        let start = self.at;
+        let found = (first || self.lit(",").is_some())
+            && self.lit("\"").is_some()
+            && self.lit(key).is_some()
+            && self.lit("\":").is_some();
+        if !found {
+            self.at = start;
+        }
+        found
+    }
+
+    fn uuid(&mut self) -> Option<Uuid> {
+        Uuid::parse_str(self.str()?).ok()
+    }
+
+    /// The `meta` object's value, with its fields in the written order; `None` for an empty
+    /// object (never written) and anything else.
+    fn metadata(&mut self) -> Option<EventMetadata> {
+        self.lit("{")?;
+        let mut meta = EventMetadata::default();
+        let mut first = true;
+        if self.meta_key(first, "officer") {
+            meta.officer = Some(OfficerId::new(self.str()?).ok()?);
+            first = false;
+        }
+        if self.meta_key(first, "correlation_id") {
+            meta.correlation_id = Some(self.uuid()?);
+            first = false;
+        }
+        if self.meta_key(first, "causation_id") {
+            meta.causation_id = Some(self.uuid()?);
+            first = false;
+        }
+        if first {
+            return None;
+        }
+        self.lit("}")?;
+        Some(meta)
     }
 
     fn channel(&mut self) -> Option<Channel> {
@@ -220,12 +267,16 @@ impl<'a> Line<'a> {
     }
 }
 
-/// The event of a line in exactly the written layout of the current format, or `None`.
+/// The event of a line in exactly the written layout of the current format (or of version 1,
+/// which had no `meta`), or `None`.
 pub(crate) fn decode(text: &str) -> Option<Event> {
     let mut line = Line { text, at: 0 };
-    line.lit(crate::version::CURRENT_PREFIX)?;
+    let current = line.lit(CURRENT_PREFIX).is_some();
+    if !current {
+        line.lit(V1_PREFIX)?;
+    }
     line.lit("\"event_id\":")?;
-    let event_id = Uuid::parse_str(line.str()?).ok()?;
+    let event_id = line.uuid()?;
     let dossier_id = DossierId::new(line.field_str("dossier_id")?);
     line.key("sequence")?;
     let sequence = line.u64()?;
@@ -233,6 +284,11 @@ pub(crate) fn decode(text: &str) -> Option<Event> {
     let occurred_at = line.instant()?;
     line.key("recorded_at")?;
     let recorded_at = line.instant()?;
+    let metadata = if current && line.meta_key(false, "meta") {
+        line.metadata()?
+    } else {
+        EventMetadata::default()
+    };
     let name = line.field_str("type")?;
     let kind = line.kind(name)?;
     line.lit("}")?;
@@ -245,6 +301,7 @@ pub(crate) fn decode(text: &str) -> Option<Event> {
         sequence,
         occurred_at,
         recorded_at,
+        metadata,
         kind,
     })
 }
@@ -339,23 +396,47 @@ mod tests {
         ]
     }
 
+    fn metadata() -> impl Strategy<Value = EventMetadata> {
+        let officer = prop_oneof![
+            "[a-z][a-z0-9.]{0,11}",
+            "\\PC{1,6}",
+            Just("cb \"trưởng\" \\ phòng".to_owned()),
+        ]
+        .prop_filter_map("a valid officer id", |t| OfficerId::new(t).ok());
+        let id = proptest::option::of(any::<u128>().prop_map(Uuid::from_u128));
+        (proptest::option::of(officer), id.clone(), id).prop_map(|(o, c, k)| EventMetadata {
+            officer: o,
+            correlation_id: c,
+            causation_id: k,
+        })
+    }
+
     fn event() -> impl Strategy<Value = Event> {
         (
-            any::<u128>(),
-            text(),
-            any::<u64>(),
+            (any::<u128>(), text(), any::<u64>()),
             instant(),
             instant(),
+            metadata(),
             kind(),
         )
-            .prop_map(|(id, d, s, o, r, k)| Event {
+            .prop_map(|((id, d, s), o, r, m, k)| Event {
                 event_id: Uuid::from_u128(id),
                 dossier_id: d.into(),
                 sequence: s,
                 occurred_at: o,
                 recorded_at: r,
+                metadata: m,
                 kind: k,
             })
+    }
+
+    /// A version 1 line as motcua wrote it: today's line without `meta`, at `"v":1`.
+    fn written_v1(e: &Event) -> String {
+        let bare = Event {
+            metadata: EventMetadata::default(),
+            ..e.clone()
+        };
+        written(&bare).replacen(CURRENT_PREFIX, V1_PREFIX, 1)
     }
 
     fn written(e: &Event) -> String {
@@ -381,6 +462,20 @@ mod tests {
                 prop_assert_eq!(fast, Some(e));
             } else if let Some(fast) = fast {
                 prop_assert_eq!(fast, e);
+            }
+        }
+
+        /// Version 1 lines take the fast path too and read as upcast by the general path.
+        #[test]
+        fn v1_lines_read_alike(e in event()) {
+            let line = written_v1(&e);
+            let general = crate::read::decode_line(&line).ok();
+            let fast = decode(&line);
+            prop_assert_eq!(general.as_ref().map(|g| g.metadata.is_empty()), Some(true));
+            if !line.contains('\\') {
+                prop_assert_eq!(fast, general);
+            } else if let Some(fast) = fast {
+                prop_assert_eq!(Some(fast), general);
             }
         }
 

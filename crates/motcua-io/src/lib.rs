@@ -24,6 +24,7 @@
 //!     occurred_at: datetime!(2024-03-04 09:00 +7),
 //!     recorded_at: datetime!(2024-03-04 09:00 +7),
 //!     kind: EventKind::Received { procedure: "1.001193".into(), unit: "XA01".into(), channel: Channel::InPerson },
+//!     metadata: Default::default(),
 //! };
 //! let mut file = Vec::new();
 //! motcua_io::write_event(&mut file, &event)?;
@@ -42,6 +43,7 @@ mod diagnose;
 mod fast;
 mod read;
 mod read_error;
+mod v1;
 pub mod version;
 mod write;
 

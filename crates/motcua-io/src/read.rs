@@ -4,7 +4,7 @@ use crate::diagnose::{
     diagnose_text, diagnose_value, syntax_failure, unsupported, version_of, Failure,
 };
 use crate::read_error::{ReadError, ReadErrorKind};
-use crate::version::{self, CURRENT_PREFIX};
+use crate::version::{self, CURRENT_PREFIX, V1_PREFIX};
 use motcua_core::Event;
 use serde_json::Value;
 use std::io::BufRead;
@@ -235,13 +235,17 @@ impl ReadError {
 
 /// Decodes one trimmed, non-blank line.
 ///
-/// Lines in the current version (starting `{"v":1,`) are parsed once, straight into [`Event`];
-/// others go through [`Value`] to dispatch on their version. Diagnosis runs only on failure.
+/// Lines as motcua writes them (starting `{"v":2,`, or `{"v":1,` for older ones) take the fast
+/// path; other lines in the current version are parsed once, straight into [`Event`]; the
+/// rest go through [`Value`] to dispatch on their version. Diagnosis runs only on failure.
 pub(crate) fn decode_line(text: &str) -> Result<Event, Failure> {
-    if text.starts_with(CURRENT_PREFIX) {
+    let current = text.starts_with(CURRENT_PREFIX);
+    if current || text.starts_with(V1_PREFIX) {
         if let Some(event) = crate::fast::decode(text) {
             return Ok(event);
         }
+    }
+    if current {
         return serde_json::from_str::<Event>(text).map_err(|e| diagnose_text(text, &e));
     }
     let value: Value = serde_json::from_str(text).map_err(|e| syntax_failure(&e))?;
@@ -257,14 +261,14 @@ pub(crate) fn decode_line(text: &str) -> Result<Event, Failure> {
 mod tests {
     use super::*;
 
-    const GOOD: &str = r#"{"v":1,"event_id":"00000000-0000-0000-0000-000000000001","dossier_id":"D","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"supplement_supplied"}"#;
+    const GOOD: &str = r#"{"v":2,"event_id":"00000000-0000-0000-0000-000000000001","dossier_id":"D","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"supplement_supplied"}"#;
 
     #[test]
     fn fast_and_slow_paths_agree() {
         let fast = decode_line(GOOD).ok();
         let reordered = GOOD
-            .replacen("{\"v\":1,", "{", 1)
-            .replacen('}', ",\"v\":1}", 1);
+            .replacen("{\"v\":2,", "{", 1)
+            .replacen('}', ",\"v\":2}", 1);
         assert!(!reordered.starts_with(CURRENT_PREFIX));
         let slow = decode_line(&reordered).ok();
         assert!(fast.is_some());

@@ -176,7 +176,7 @@ mod tests {
         let mut e = ReadError::new(3, ReadErrorKind::MissingVersion);
         assert_eq!(
             e.to_string(),
-            "line 3: missing format version `v`; every line needs one, supported versions: 1"
+            "line 3: missing format version `v`; every line needs one, supported versions: 1, 2"
         );
         e.dossier = Some(DossierId::new("D"));
         e.sequence = Some(2);

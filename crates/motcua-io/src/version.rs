@@ -3,13 +3,14 @@
 //!
 //! Every line carries `"v"`. Reading dispatches on it in `decode`: the current version is
 //! deserialized straight into [`Event`]; each older version has a frozen wire type and a typed
-//! upcast function (`vN::EventVN -> Event`) with its own arm in `decode`. Only version 1 exists
-//! today, so there is no upcaster yet; `docs/event-format.md` explains how to add one.
+//! upcast function (`vN::EventVN -> Event`) with its own arm in `decode`. Version 2 added the
+//! optional `meta` object (who recorded the event); version 1 lines are upcast with empty
+//! metadata ([`crate::v1`]). `docs/event-format.md` explains how to add a version.
 //!
 //! ```
 //! use motcua_io::{EVENT_FORMAT_VERSION, SUPPORTED_VERSIONS};
-//! assert_eq!(EVENT_FORMAT_VERSION, 1);
-//! assert!(SUPPORTED_VERSIONS.contains(&EVENT_FORMAT_VERSION));
+//! assert_eq!(EVENT_FORMAT_VERSION, 2);
+//! assert_eq!(SUPPORTED_VERSIONS, &[1, 2]);
 //! ```
 
 use motcua_core::Event;
@@ -17,14 +18,17 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// The format version [`crate::write_event`] writes, as the `v` field of every line.
-pub const EVENT_FORMAT_VERSION: u32 = 1;
+pub const EVENT_FORMAT_VERSION: u32 = 2;
 
 /// Every format version [`crate::read_events`] accepts, oldest first.
-pub const SUPPORTED_VERSIONS: &[u32] = &[1];
+pub const SUPPORTED_VERSIONS: &[u32] = &[1, 2];
 
 /// The start of every line written in the current version: lines that begin this way take the
 /// fast path (one typed parse, no intermediate [`Value`]).
-pub(crate) const CURRENT_PREFIX: &str = "{\"v\":1,";
+pub(crate) const CURRENT_PREFIX: &str = "{\"v\":2,";
+
+/// The start of version 1 lines as motcua wrote them: they take the fast path too, upcast.
+pub(crate) const V1_PREFIX: &str = "{\"v\":1,";
 
 /// The event types of the current version, as written in the `type` field.
 ///
@@ -40,13 +44,13 @@ pub(crate) fn is_supported(version: u64) -> bool {
 
 /// Decodes a parsed line of format `version` into today's [`Event`], upcasting older versions.
 ///
-/// Returns `None` for an unsupported version. To add version 2: bump [`EVENT_FORMAT_VERSION`],
-/// [`CURRENT_PREFIX`] and [`SUPPORTED_VERSIONS`], move today's wire form to a frozen `v1` module
-/// (`struct EventV1` + `fn upcast(EventV1) -> Event`) and add the arm
-/// `1 => Some(v1::EventV1::deserialize(value).map(v1::upcast))`.
+/// Returns `None` for an unsupported version. To add version 3: bump [`EVENT_FORMAT_VERSION`],
+/// [`CURRENT_PREFIX`] and [`SUPPORTED_VERSIONS`], move today's wire form to a frozen `v2` module
+/// (`struct EventV2` + `fn upcast(EventV2) -> Event`) and add its arm, as `v1` has.
 pub(crate) fn decode(version: u64, value: &Value) -> Option<Result<Event, serde_json::Error>> {
     match version {
-        1 => Some(Event::deserialize(value)),
+        1 => Some(crate::v1::EventV1::deserialize(value).map(crate::v1::upcast)),
+        2 => Some(Event::deserialize(value)),
         _ => None,
     }
 }
@@ -156,6 +160,7 @@ mod tests {
     #[test]
     fn current_prefix_matches_the_current_version() {
         assert_eq!(CURRENT_PREFIX, format!("{{\"v\":{EVENT_FORMAT_VERSION},"));
+        assert_eq!(V1_PREFIX, format!("{{\"v\":{},", SUPPORTED_VERSIONS[0]));
         assert!(is_supported(u64::from(EVENT_FORMAT_VERSION)));
     }
 
@@ -169,8 +174,9 @@ mod tests {
     #[test]
     fn unsupported_versions_decode_to_none() {
         assert!(decode(0, &Value::Null).is_none());
-        assert!(decode(2, &Value::Null).is_none());
+        assert!(decode(3, &Value::Null).is_none());
         assert!(!is_supported(0));
-        assert_eq!(supported_list(), "1");
+        assert!(!is_supported(3));
+        assert_eq!(supported_list(), "1, 2");
     }
 }

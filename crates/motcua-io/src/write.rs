@@ -59,6 +59,7 @@ struct Line<'a> {
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::SupplementSupplied,
+///     metadata: Default::default(),
 /// };
 /// assert!(motcua_io::check_writable(&event).is_ok());
 /// event.recorded_at = datetime!(2024-03-04 09:00 +07:00:30);
@@ -123,32 +124,41 @@ fn encode_into(buf: &mut Vec<u8>, event: &Event) -> Result<(), WriteError> {
     Ok(())
 }
 
-/// Writes one event as one line: `{"v":1,"event_id":…,…,"type":…,…}` and a newline.
+/// Writes one event as one line: `{"v":2,"event_id":…,…,"type":…,…}` and a newline.
 ///
 /// The field order is fixed (`v`, `event_id`, `dossier_id`, `sequence`, `occurred_at`,
-/// `recorded_at`, `type`, then the type's fields), so a line read and written again is
-/// byte-identical. The line is encoded completely before anything is written: an event that
-/// cannot be encoded writes nothing.
+/// `recorded_at`, `meta` when the event has metadata, `type`, then the type's fields), so a
+/// line read and written again is byte-identical. The line is encoded completely before
+/// anything is written: an event that cannot be encoded writes nothing.
 ///
 /// ```
-/// use motcua_core::{DossierId, Event, EventKind};
+/// use motcua_core::{DossierId, Event, EventKind, EventMetadata, OfficerId};
 /// use time::macros::datetime;
-/// let event = Event {
+/// let mut event = Event {
 ///     event_id: uuid::Uuid::from_u128(1),
 ///     dossier_id: DossierId::new("D1"),
 ///     sequence: 2,
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:05 +7),
+///     metadata: EventMetadata::default(),
 ///     kind: EventKind::Rated { satisfied: true },
 /// };
 /// let mut out = Vec::new();
 /// motcua_io::write_event(&mut out, &event)?;
 /// assert_eq!(
 ///     String::from_utf8(out)?,
-///     "{\"v\":1,\"event_id\":\"00000000-0000-0000-0000-000000000001\",\"dossier_id\":\"D1\",\"sequence\":2,\
+///     "{\"v\":2,\"event_id\":\"00000000-0000-0000-0000-000000000001\",\"dossier_id\":\"D1\",\"sequence\":2,\
 ///      \"occurred_at\":\"2024-03-04T09:00:00+07:00\",\"recorded_at\":\"2024-03-04T09:05:00+07:00\",\
 ///      \"type\":\"rated\",\"satisfied\":true}\n"
 /// );
+///
+/// // With the officer who recorded it:
+/// event.metadata = EventMetadata::by(OfficerId::new("cb.01")?);
+/// let mut out = Vec::new();
+/// motcua_io::write_event(&mut out, &event)?;
+/// assert!(String::from_utf8(out)?.contains(
+///     "\"recorded_at\":\"2024-03-04T09:05:00+07:00\",\"meta\":{\"officer\":\"cb.01\"},\"type\":\"rated\""
+/// ));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_event<W: Write>(mut writer: W, event: &Event) -> Result<(), WriteError> {
@@ -173,6 +183,7 @@ pub fn write_event<W: Write>(mut writer: W, event: &Event) -> Result<(), WriteEr
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::Rated { satisfied: true },
+///     metadata: Default::default(),
 /// };
 /// let mut out = Vec::new();
 /// motcua_io::write_events(&mut out, &[event(1), event(2)])?;
@@ -201,6 +212,7 @@ mod tests {
             occurred_at: datetime!(2024-03-04 09:00 +7),
             recorded_at: datetime!(2024-03-04 09:00 +7),
             kind: EventKind::SupplementSupplied,
+            metadata: Default::default(),
         }
     }
 

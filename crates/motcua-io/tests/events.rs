@@ -1,12 +1,16 @@
 //! Reading and writing event lines: the bad-input list and the round trip.
 
-use motcua_core::{Channel, DossierId, Event, EventKind, ReturnMethod};
+use motcua_core::{Channel, DossierId, Event, EventKind, EventMetadata, OfficerId, ReturnMethod};
 use motcua_io::{read_events, write_event, write_events, ReadError, ReadErrorKind};
 use proptest::prelude::*;
 use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
+/// A version 1 line (upcast on read).
 const GOOD: &str = r#"{"v":1,"event_id":"6f1c2a8e-0000-4000-8000-000000000001","dossier_id":"H26-0003","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"received","procedure":"1.001193","unit":"XA01","channel":"in_person"}"#;
+
+/// The same event in version 2, with metadata, as `docs/event-format.md` shows it.
+const GOOD_V2: &str = r#"{"v":2,"event_id":"6f1c2a8e-0000-4000-8000-000000000001","dossier_id":"H26-0003","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","meta":{"officer":"nguyen.thi.b","correlation_id":"0b7e5d4c-0000-4000-8000-00000000000a"},"type":"received","procedure":"1.001193","unit":"XA01","channel":"in_person"}"#;
 
 /// The error on `line` of a file whose other lines are good.
 fn error_in(bad: &str) -> ReadError {
@@ -73,11 +77,80 @@ fn unknown_type_lists_the_known_types() {
 fn missing_or_unsupported_version_says_which_are_supported() {
     let err = error_in(&GOOD.replace("\"v\":1,", ""));
     assert!(matches!(err.kind, ReadErrorKind::MissingVersion));
-    assert!(err.to_string().ends_with("supported versions: 1"), "{err}");
-    let err = error_in(&GOOD.replace("\"v\":1,", "\"v\":2,"));
+    assert!(
+        err.to_string().ends_with("supported versions: 1, 2"),
+        "{err}"
+    );
+    let err = error_in(&GOOD_V2.replace("\"v\":2,", "\"v\":3,"));
+    assert_eq!(err.line, 3);
+    assert_eq!(
+        err.to_string(),
+        "line 3: dossier H26-0003, event 1: unsupported format version `v` = 3; supported versions: 1, 2"
+    );
+}
+
+#[test]
+fn version_1_lines_are_upcast_with_empty_metadata() {
+    let v1: Vec<Event> = read_events(GOOD.as_bytes())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let v2: Vec<Event> = read_events(GOOD_V2.as_bytes())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(v1[0].metadata.is_empty());
+    assert_eq!(
+        v2[0].metadata,
+        EventMetadata::by(OfficerId::new("nguyen.thi.b").unwrap())
+            .with_correlation_id(Uuid::from_u128(0x0b7e5d4c_0000_4000_8000_00000000000a))
+    );
+    // Apart from the metadata, the same event.
+    assert_eq!(
+        Event {
+            metadata: EventMetadata::default(),
+            ..v2[0].clone()
+        },
+        v1[0]
+    );
+    // A v1 line is written again as v2, without `meta`.
+    let mut out = Vec::new();
+    write_events(&mut out, &v1).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        format!("{}\n", GOOD.replacen("\"v\":1,", "\"v\":2,", 1))
+    );
+    // Versions may mix line by line; a reordered or spaced v1 line is upcast too, and a `meta`
+    // on a v1 line is not read.
+    let spaced = GOOD.replacen("{\"v\":1,", "{ ", 1).replacen(
+        "}",
+        ", \"v\": 1, \"meta\": {\"officer\": \"x\"}}",
+        1,
+    );
+    let text = format!("{GOOD_V2}\n{spaced}\n{GOOD}\n");
+    let mixed: Vec<Event> = read_events(text.as_bytes())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(mixed, vec![v2[0].clone(), v1[0].clone(), v1[0].clone()]);
+}
+
+#[test]
+fn bad_metadata_is_named() {
+    let err = error_in(&GOOD_V2.replace("\"nguyen.thi.b\"", "\"\""));
+    assert_eq!(
+        err.to_string(),
+        "line 3: dossier H26-0003, event 1: invalid event: field `meta.officer`: an officer id is empty; expected the host's id of the officer or system"
+    );
+    let err = error_in(&GOOD_V2.replace("0b7e5d4c-0000", "nope"));
+    assert!(
+        err.to_string().contains("field `meta.correlation_id`"),
+        "{err}"
+    );
+    let err = error_in(&GOOD_V2.replace(
+        "{\"officer\":\"nguyen.thi.b\",\"correlation_id\":\"0b7e5d4c-0000-4000-8000-00000000000a\"}",
+        "\"nguyen.thi.b\"",
+    ));
     assert!(
         err.to_string()
-            .contains("unsupported format version `v` = 2; supported versions: 1"),
+            .ends_with("field `meta`: expected an object with `officer`, `correlation_id` or `causation_id`, found a string"),
         "{err}"
     );
 }
@@ -153,14 +226,14 @@ fn dossiers_may_interleave() {
 
 #[test]
 fn lines_we_wrote_rewrite_byte_identical() {
-    let events: Vec<Event> = read_events(GOOD.as_bytes())
+    let events: Vec<Event> = read_events(GOOD_V2.as_bytes())
         .filter_map(Result::ok)
         .collect();
     let mut out = Vec::new();
     assert!(write_events(&mut out, &events).is_ok());
     assert_eq!(
         String::from_utf8(out).unwrap_or_default(),
-        format!("{GOOD}\n")
+        format!("{GOOD_V2}\n")
     );
 }
 
@@ -247,22 +320,35 @@ fn kind() -> impl Strategy<Value = EventKind> {
     ]
 }
 
+fn metadata() -> impl Strategy<Value = EventMetadata> {
+    let officer = "[a-zA-Z0-9 .@_\"\\\\-]{1,16}"
+        .prop_filter_map("a valid officer id", |t| OfficerId::new(t).ok());
+    let id = prop::option::of(any::<u128>().prop_map(Uuid::from_u128));
+    (prop::option::of(officer), id.clone(), id).prop_map(
+        |(officer, correlation_id, causation_id)| EventMetadata {
+            officer,
+            correlation_id,
+            causation_id,
+        },
+    )
+}
+
 fn event() -> impl Strategy<Value = Event> {
     (
-        any::<u128>(),
-        text(),
-        any::<u64>(),
+        (any::<u128>(), text(), any::<u64>()),
         instant(),
         instant(),
+        metadata(),
         kind(),
     )
         .prop_map(
-            |(id, dossier, sequence, occurred_at, recorded_at, kind)| Event {
+            |((id, dossier, sequence), occurred_at, recorded_at, metadata, kind)| Event {
                 event_id: Uuid::from_u128(id),
                 dossier_id: dossier.into(),
                 sequence,
                 occurred_at,
                 recorded_at,
+                metadata,
                 kind,
             },
         )
@@ -297,7 +383,7 @@ proptest! {
         let mut out = Vec::new();
         prop_assert!(write_event(&mut out, &e).is_ok());
         prop_assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
-        let prefix: &[u8] = b"{\"v\":1,\"event_id\":";
+        let prefix: &[u8] = b"{\"v\":2,\"event_id\":";
         prop_assert!(out.starts_with(prefix), "line starts {:?}", String::from_utf8_lossy(&out));
     }
 }

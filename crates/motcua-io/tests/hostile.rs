@@ -276,21 +276,22 @@ fn a_line_that_is_not_an_object_says_what_it_is() {
 fn a_missing_version_lists_the_supported_ones() {
     assert_eq!(
         message(&GOOD.replace("\"v\":1,", "")),
-        "line 3: dossier H26-0003, event 1: missing format version `v`; every line needs one, supported versions: 1"
+        "line 3: dossier H26-0003, event 1: missing format version `v`; every line needs one, supported versions: 1, 2"
     );
 }
 
 #[test]
 fn an_unsupported_version_lists_the_supported_ones() {
     for (v, shown) in [
-        ("2", "2"),
+        ("3", "3"),
+        ("0", "0"),
         ("\"one\"", "\"one\""),
         ("1.5", "1.5"),
         ("-1", "-1"),
     ] {
         assert_eq!(
             message(&GOOD.replace("\"v\":1,", &format!("\"v\":{v},"))),
-            format!("line 3: dossier H26-0003, event 1: unsupported format version `v` = {shown}; supported versions: 1")
+            format!("line 3: dossier H26-0003, event 1: unsupported format version `v` = {shown}; supported versions: 1, 2")
         );
     }
 }
@@ -591,6 +592,7 @@ fn event(sequence: u64) -> Event {
         occurred_at: datetime!(2024-03-04 09:00 +7),
         recorded_at: datetime!(2024-03-04 09:00 +7),
         kind: EventKind::Rated { satisfied: true },
+        metadata: Default::default(),
     }
 }
 

@@ -14,6 +14,8 @@
 //! - [`Report`]: one pass over the views of a period (each built as of the period end), keyed by
 //!   unit, level, procedure and province, with the status table and the overdue list; partial
 //!   reports merge into the whole.
+//! - [`OfficerBreakdown`]: the opt-in section of a report by officer (dossiers handled, steps
+//!   finished, late steps), from the events' metadata.
 //! - [`TargetSet`], [`Scorecard`]: targets as data (with presets), verdicts per unit and
 //!   indicator, level summaries and rankings.
 //!
@@ -38,6 +40,7 @@
 //! let event = |seq, at, kind| Event {
 //!     event_id: Default::default(), dossier_id: DossierId::new("H1"), sequence: seq,
 //!     occurred_at: at, recorded_at: at, kind,
+//!     metadata: Default::default(),
 //! };
 //! let events = [
 //!     event(1, datetime!(2024-01-02 09:00 +7), EventKind::Received {
@@ -69,6 +72,7 @@ pub mod facts;
 mod hash;
 pub mod indicator;
 pub mod levels;
+pub mod officers;
 pub mod overdue;
 pub mod period;
 pub mod ratio;
@@ -87,6 +91,7 @@ pub use counts::Counts;
 pub use facts::ProcedureFacts;
 pub use indicator::{Indicator, OnlineDenominator};
 pub use levels::{LevelChange, LevelHistory};
+pub use officers::{OfficerBreakdown, OfficerCounts};
 pub use overdue::OverdueEntry;
 pub use period::{Period, PeriodError, VIETNAM_OFFSET};
 pub use ratio::Ratio;

@@ -2,7 +2,9 @@
 //! province, with the monthly trend, the blame of late steps, the status table and the overdue
 //! list; built in one pass and mergeable.
 
-use motcua_core::{Catalogue, Channel, DossierId, DossierView, Level, ProcedureCode, UnitId};
+use motcua_core::{
+    Catalogue, Channel, DossierId, DossierView, Event, Level, ProcedureCode, UnitId,
+};
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -13,6 +15,7 @@ use crate::counts::Counts;
 use crate::facts::ProcedureFacts;
 use crate::hash::FxBuild;
 use crate::levels::LevelHistory;
+use crate::officers::OfficerBreakdown;
 use crate::overdue::{self, OverdueEntry};
 use crate::period::{Period, VIETNAM_OFFSET};
 use crate::trend::{MonthGrid, MonthKey, TrendPoint};
@@ -116,6 +119,10 @@ pub struct Report {
     unplaced_units: BTreeSet<UnitId>,
     /// Dossiers that could not be judged, by id, with the reason: the report counts the rest.
     unjudged: BTreeMap<DossierId, String>,
+    /// The opt-in section by officer ([`Report::with_officers`]); absent from the serialized
+    /// report unless asked for, so a report without it is byte for byte what it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    officers: Option<OfficerBreakdown>,
 }
 
 fn steps_as_list<S: Serializer>(map: &BTreeMap<StepKey, u64>, s: S) -> Result<S::Ok, S::Error> {
@@ -428,7 +435,42 @@ impl Report {
             unknown_units: BTreeSet::new(),
             unplaced_units: BTreeSet::new(),
             unjudged: BTreeMap::new(),
+            officers: None,
         }
+    }
+
+    /// The same report with the section by officer: dossiers handled, steps finished and late
+    /// steps per officer (see [`crate::officers`]), filled by [`Report::add_officers`].
+    ///
+    /// ```
+    /// use motcua_metrics::{Period, Report};
+    /// let period = Period::year(2024)?;
+    /// assert!(Report::new(period).officers().is_none());
+    /// let report = Report::new(period).with_officers();
+    /// assert_eq!(report.officers().map(|o| o.len()), Some(0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_officers(mut self) -> Report {
+        self.officers.get_or_insert_with(OfficerBreakdown::default);
+        self
+    }
+
+    /// Counts one dossier in the section by officer (and turns the section on): `view` must be
+    /// the one counted in the report (built as of the period end), `events` the dossier's
+    /// events it was built from; events that happened after the period end are left out, as
+    /// the view leaves them out.
+    pub fn add_officers(&mut self, events: &[Event], view: &DossierView) {
+        let end = self.period.end;
+        let known = events.partition_point(|e| e.occurred_at <= end);
+        let bounds = Bounds::of(&self.period);
+        self.officers
+            .get_or_insert_with(OfficerBreakdown::default)
+            .add(bounds, &events[..known], view);
+    }
+
+    /// The section by officer, when the report has it ([`Report::with_officers`]).
+    pub fn officers(&self) -> Option<&OfficerBreakdown> {
+        self.officers.as_ref()
     }
 
     /// The report of a set of views, in one pass, with Vietnam's level history
@@ -528,6 +570,11 @@ impl Report {
             .extend(other.unknown_units.iter().cloned());
         self.unplaced_units
             .extend(other.unplaced_units.iter().cloned());
+        if let Some(theirs) = &other.officers {
+            self.officers
+                .get_or_insert_with(OfficerBreakdown::default)
+                .merge(theirs);
+        }
     }
 
     /// The period covered.

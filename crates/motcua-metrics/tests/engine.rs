@@ -46,6 +46,7 @@ fn event(id: &str, sequence: u64, at: OffsetDateTime, kind: EventKind) -> Event 
         occurred_at: at,
         recorded_at: at,
         kind,
+        metadata: Default::default(),
     }
 }
 

@@ -330,7 +330,7 @@ fn tally_partitions(
             .collect()
     });
     let mut first_error = read_error;
-    let mut report = Report::new(run.period);
+    let mut report = run.empty_report();
     let mut failed = None;
     for (partial, broken) in outcomes {
         first_error = earlier(first_error, broken);

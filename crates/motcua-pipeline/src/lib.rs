@@ -67,6 +67,8 @@ pub struct ReportRun<'a> {
     known_at: Option<OffsetDateTime>,
     /// At least one: [`ReportRun::new`] and [`ReportRun::threads`] see to it.
     pub(crate) threads: usize,
+    /// Whether the report has its section by officer ([`ReportRun::officers`]).
+    officers: bool,
 }
 
 impl<'a> ReportRun<'a> {
@@ -78,6 +80,32 @@ impl<'a> ReportRun<'a> {
             levels,
             known_at: None,
             threads: std::thread::available_parallelism().map_or(1, usize::from),
+            officers: false,
+        }
+    }
+
+    /// Adds the report's section by officer ([`Report::with_officers`]) when `on`: dossiers
+    /// handled, steps finished and late steps per officer named by the events.
+    pub fn officers(mut self, on: bool) -> Self {
+        self.officers = on;
+        self
+    }
+
+    /// The empty report of this run: the identity its partial reports merge into.
+    pub(crate) fn empty_report(&self) -> Report {
+        let report = Report::new(self.period);
+        if self.officers {
+            report.with_officers()
+        } else {
+            report
+        }
+    }
+
+    /// The events of a dossier this run counts: those known at [`ReportRun::known_at`].
+    fn known<'e>(&self, events: &'e [Event]) -> &'e [Event] {
+        match self.known_at {
+            Some(k) => motcua_core::known_prefix(events, k),
+            None => events,
         }
     }
 
@@ -106,10 +134,7 @@ impl<'a> ReportRun<'a> {
     /// The view of one dossier's events under this run, or `None` when nothing of it was
     /// known or had happened by then.
     fn view(&self, events: &[Event]) -> Result<Option<DossierView>, PipelineError> {
-        let events = match self.known_at {
-            Some(k) => motcua_core::known_prefix(events, k),
-            None => events,
-        };
+        let events = self.known(events);
         let as_of = self.period.end;
         let Some(first) = events.first().filter(|e| e.occurred_at <= as_of) else {
             return Ok(None);
@@ -175,7 +200,7 @@ impl<'r> Tally<'r> {
         Tally {
             run,
             views: Vec::with_capacity(CHUNK),
-            report: Report::new(run.period),
+            report: run.empty_report(),
         }
     }
 
@@ -184,6 +209,9 @@ impl<'r> Tally<'r> {
     pub(crate) fn visit(&mut self, events: &[Event]) -> Result<(), PipelineError> {
         match self.run.view(events) {
             Ok(Some(view)) => {
+                if self.run.officers {
+                    self.report.add_officers(self.run.known(events), &view);
+                }
                 self.views.push(view);
                 if self.views.len() == CHUNK {
                     self.flush()?;
@@ -301,7 +329,7 @@ pub fn report_stores<S: DossierScan + Sync>(
     if let Some(e) = failed.into_inner().ok().flatten() {
         return Err(e);
     }
-    let mut report = Report::new(run.period);
+    let mut report = run.empty_report();
     for partial in partials {
         report.merge_owned(partial?)?;
     }

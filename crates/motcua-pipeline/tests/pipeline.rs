@@ -58,9 +58,14 @@ fn run(f: &Fixture, threads: usize) -> ReportRun<'_> {
 
 /// The reference: every dossier viewed one by one, the report built in one call.
 fn reference(f: &Fixture, known_at: Option<OffsetDateTime>) -> Report {
+    reference_with(f, known_at, false)
+}
+
+/// [`reference`], with the section by officer counted dossier by dossier when `officers`.
+fn reference_with(f: &Fixture, known_at: Option<OffsetDateTime>, officers: bool) -> Report {
     let context = Context::new(&f.catalogue, &f.calendar);
     let as_of = period().end;
-    let views: Vec<DossierView> = f
+    let viewed: Vec<(Vec<Event>, DossierView)> = f
         .streams
         .values()
         .filter_map(|events| {
@@ -72,14 +77,21 @@ fn reference(f: &Fixture, known_at: Option<OffsetDateTime>) -> Report {
             if known.first().is_none_or(|e| e.occurred_at > as_of) {
                 return None;
             }
-            Some(
-                context
-                    .view_events(&known, as_of)
-                    .unwrap_or_else(|e| panic!("{e}")),
-            )
+            let view = context
+                .view_events(&known, as_of)
+                .unwrap_or_else(|e| panic!("{e}"));
+            Some((known, view))
         })
         .collect();
-    Report::build_with_levels(&f.catalogue, &views, period(), &f.levels)
+    let views = viewed.iter().map(|(_, view)| view);
+    let mut report = Report::build_with_levels(&f.catalogue, views, period(), &f.levels);
+    if officers {
+        report = report.with_officers();
+        for (events, view) in &viewed {
+            report.add_officers(events, view);
+        }
+    }
+    report
 }
 
 fn batches<'a>(streams: impl Iterator<Item = (&'a DossierId, &'a Vec<Event>)>) -> Vec<StreamBatch> {
@@ -176,6 +188,37 @@ fn a_file_reports_like_its_store() {
         let report =
             report_jsonl(f.jsonl.as_slice(), &run(f, threads)).unwrap_or_else(|e| panic!("{e}"));
         assert!(report == expected, "{threads} threads");
+    }
+}
+
+#[test]
+fn the_section_by_officer_is_exact_from_stores_shards_and_files() {
+    let f = fixture();
+    let known_at = datetime!(2024-07-01 0:00 +7);
+    let sqlite = sqlite_with(f.streams.iter());
+    for known in [None, Some(known_at)] {
+        let expected = reference_with(f, known, true);
+        let officers = expected.officers().unwrap_or_else(|| panic!("no section"));
+        // The officers of the units that run steps.
+        assert!(officers.len() > 20, "{}", officers.len());
+        assert!(officers.iter().any(|(_, c)| c.late_steps > 0));
+        for threads in [1, 3] {
+            let r = run(f, threads).known_at(known).officers(true);
+            let stored = report_store(&sqlite, &r).unwrap_or_else(|e| panic!("{e}"));
+            assert!(stored == expected, "SQLite, {threads} threads, {known:?}");
+            let filed = report_jsonl(f.jsonl.as_slice(), &r).unwrap_or_else(|e| panic!("{e}"));
+            assert!(filed == expected, "file, {threads} threads, {known:?}");
+        }
+        let (even, odd): (Vec<_>, Vec<_>) =
+            f.streams.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+        let shards = [even, odd].map(|s| sqlite_with(s.into_iter().map(|(_, stream)| stream)));
+        let named: Vec<(&str, &SqliteStore)> = shards.iter().map(|s| ("shard", s)).collect();
+        let r = run(f, 2).known_at(known).officers(true);
+        let merged = report_stores(&named, &r).unwrap_or_else(|e| panic!("{e}"));
+        assert!(merged == expected, "shards, {known:?}");
+        let r = run(f, 2).known_at(known);
+        let plain = report_store(&sqlite, &r).unwrap_or_else(|e| panic!("{e}"));
+        assert!(plain.officers().is_none() && plain == reference(f, known));
     }
 }
 

@@ -28,6 +28,7 @@
 //!     occurred_at: datetime!(2024-03-04 09:00 +7),
 //!     recorded_at: datetime!(2024-03-04 09:00 +7),
 //!     kind: EventKind::Received { procedure: "1.001193".into(), unit: "XA01".into(), channel: Channel::InPerson },
+//!     metadata: Default::default(),
 //! };
 //! store.append(&dossier, ExpectedVersion::NoStream, &[event])?;
 //! assert_eq!(store.read_all(0, 10)?.len(), 1);

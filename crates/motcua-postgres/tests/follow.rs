@@ -22,6 +22,7 @@ fn event(dossier: &DossierId, sequence: u64, id: u128) -> Event {
         kind: EventKind::SupplementRequested {
             reason: format!("follow {id}"),
         },
+        metadata: Default::default(),
     }
 }
 

@@ -56,6 +56,7 @@ const IMPORT_CACHE_KIB: i64 = 128 * 1024;
 ///     occurred_at: time::OffsetDateTime::UNIX_EPOCH,
 ///     recorded_at: time::OffsetDateTime::UNIX_EPOCH,
 ///     kind: EventKind::SupplementSupplied,
+///     metadata: Default::default(),
 /// };
 /// let batch = StreamBatch { dossier_id: "H26-0001".into(), expected: ExpectedVersion::NoStream, events: vec![event] };
 /// {

@@ -32,6 +32,7 @@
 //!     occurred_at: datetime!(2024-03-04 09:00 +7),
 //!     recorded_at: datetime!(2024-03-04 09:00 +7),
 //!     kind: EventKind::Received { procedure: "1.001193".into(), unit: "XA01".into(), channel: Channel::InPerson },
+//!     metadata: Default::default(),
 //! };
 //! {
 //!     let store = SqliteStore::open(&path)?;

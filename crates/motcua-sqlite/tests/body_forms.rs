@@ -4,13 +4,12 @@
 mod common;
 
 use common::Scratch;
+use motcua_core::{DossierId, Event};
 use motcua_sqlite::SqliteStore;
 use motcua_store::{EventStore, ExpectedVersion};
 
-#[test]
-fn json_bodies_of_older_stores_read_like_compact_ones() {
-    let scratch = Scratch::new("body-forms");
-    let path = scratch.path("store.db");
+/// The sample's first dossier, stored alone in a new store at `path`: its id and events.
+fn store_first_dossier(path: &std::path::Path) -> (DossierId, Vec<Event>) {
     let events = motcua_gen::sample()
         .unwrap_or_else(|e| panic!("{e}"))
         .events;
@@ -21,12 +20,18 @@ fn json_bodies_of_older_stores_read_like_compact_ones() {
         .cloned()
         .collect();
     assert!(stream.len() >= 3, "{stream:?}");
-    {
-        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
-        store
-            .append(&dossier, ExpectedVersion::NoStream, &stream)
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    let store = SqliteStore::open(path).unwrap_or_else(|e| panic!("{e}"));
+    store
+        .append(&dossier, ExpectedVersion::NoStream, &stream)
+        .unwrap_or_else(|e| panic!("{e}"));
+    (dossier, stream)
+}
+
+#[test]
+fn json_bodies_of_older_stores_read_like_compact_ones() {
+    let scratch = Scratch::new("body-forms");
+    let path = scratch.path("store.db");
+    let (dossier, stream) = store_first_dossier(&path);
     // Rewrite the first event's body as the JSON line an older motcua stored.
     let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
     let kind: String = conn
@@ -85,4 +90,55 @@ fn a_damaged_body_is_an_error_naming_its_position() {
         err.as_deref(),
         Some("store backend failed: the event stored at position 1 cannot be read: byte 1: the body ends too early")
     );
+}
+
+/// A store written before events had metadata holds compact bodies with a plain flags byte and
+/// JSON lines of format version 1: both read back as the same events with empty metadata,
+/// beside events of today that name their officers.
+#[test]
+fn bodies_written_before_metadata_read_with_empty_metadata() {
+    let scratch = Scratch::new("body-before-metadata");
+    let path = scratch.path("store.db");
+    let (dossier, stream) = store_first_dossier(&path);
+    let signed = stream
+        .iter()
+        .filter(|e| e.metadata.officer.is_some())
+        .count();
+    assert!(signed >= 2, "{stream:?}");
+    let bare = |e: &Event| Event {
+        metadata: motcua_core::EventMetadata::default(),
+        ..e.clone()
+    };
+    // Event 1 as the old encoder wrote it (the same bytes as today's for an event without
+    // metadata, checked against kept bytes in the codec's tests), event 2 as a version 1 line.
+    let old_compact = motcua_store::codec::compact::encode(&bare(&stream[0]));
+    let v2_line = motcua_store::codec::encode(&bare(&stream[1])).unwrap_or_else(|e| panic!("{e}"));
+    let v1_line = v2_line.replacen("{\"v\":2,", "{\"v\":1,", 1);
+    assert!(v1_line.starts_with("{\"v\":1,"));
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute(
+        "UPDATE events SET body = ?1 WHERE position = 1",
+        rusqlite::params![old_compact],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    conn.execute(
+        "UPDATE events SET body = ?1 WHERE position = 2",
+        rusqlite::params![v1_line],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+
+    let store = SqliteStore::open_existing(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut expected = stream.clone();
+    expected[0] = bare(&stream[0]);
+    expected[1] = bare(&stream[1]);
+    assert_eq!(
+        store
+            .read_stream(&dossier)
+            .unwrap_or_else(|e| panic!("{e}")),
+        expected
+    );
+    let all = store.read_all(0, 100).unwrap_or_else(|e| panic!("{e}"));
+    let all: Vec<_> = all.into_iter().map(|s| s.event).collect();
+    assert_eq!(all, expected);
 }

@@ -31,6 +31,7 @@ fn event(dossier: &DossierId, sequence: u64, id: u64, tag: &str) -> Event {
         kind: EventKind::SupplementRequested {
             reason: tag.to_owned(),
         },
+        metadata: Default::default(),
     }
 }
 

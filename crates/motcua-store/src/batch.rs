@@ -35,6 +35,7 @@ pub enum BatchPlan {
 ///     occurred_at: time::OffsetDateTime::UNIX_EPOCH,
 ///     recorded_at: time::OffsetDateTime::UNIX_EPOCH,
 ///     kind: EventKind::SupplementSupplied,
+///     metadata: Default::default(),
 /// };
 /// let plan = plan_batch(&DossierId::new("D"), ExpectedVersion::NoStream, &[event.clone()], 0, |_| Ok(None))?;
 /// assert_eq!(plan, BatchPlan::Append);
@@ -134,6 +135,7 @@ fn already_stored(original: &[StoredEvent]) -> Appended {
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::SupplementSupplied,
+///     metadata: Default::default(),
 /// };
 /// let mut b = a.clone();
 /// b.occurred_at = datetime!(2024-03-04 02:00 UTC);
@@ -165,6 +167,7 @@ mod tests {
             occurred_at: time::OffsetDateTime::UNIX_EPOCH,
             recorded_at: time::OffsetDateTime::UNIX_EPOCH,
             kind: EventKind::Rated { satisfied: true },
+            metadata: Default::default(),
         }
     }
 

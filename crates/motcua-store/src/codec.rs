@@ -97,9 +97,10 @@ mod tests {
 
     #[test]
     fn current_lines_are_recognised() {
-        assert!(is_current(r#"{"v":1,"event_id":"x"}"#));
-        assert!(!is_current(r#"{"v":10,"event_id":"x"}"#));
-        assert!(!is_current(r#"{"event_id":"x","v":1}"#));
+        assert!(is_current(r#"{"v":2,"event_id":"x"}"#));
+        assert!(!is_current(r#"{"v":1,"event_id":"x"}"#));
+        assert!(!is_current(r#"{"v":20,"event_id":"x"}"#));
+        assert!(!is_current(r#"{"event_id":"x","v":2}"#));
     }
 
     #[test]
@@ -128,5 +129,28 @@ mod tests {
             "store backend failed: the event stored at position 9 cannot be read: byte 1: the body ends too early"
         );
         assert!(decode_body(9, &[0xFF, 0xFE]).is_err());
+    }
+
+    #[test]
+    fn json_bodies_stored_as_version_1_read_as_today_with_empty_metadata() {
+        let v1 = r#"{"v":1,"event_id":"00000000-0000-0000-0000-000000000001","dossier_id":"H26-0003","sequence":1,"occurred_at":"2024-03-04T09:00:00+07:00","recorded_at":"2024-03-04T09:00:00+07:00","type":"received","procedure":"1.001193","unit":"XA01","channel":"in_person"}"#;
+        let event = decode(1, v1).unwrap();
+        assert!(event.metadata.is_empty());
+        let today = encode(&event).unwrap();
+        assert_eq!(today, v1.replacen("{\"v\":1,", "{\"v\":2,", 1));
+        assert_eq!(decode(1, &today).unwrap(), event);
+
+        let signed = Event {
+            metadata: motcua_core::EventMetadata::by(motcua_core::OfficerId::new("cb.01").unwrap())
+                .with_causation_id(uuid::Uuid::from_u128(9)),
+            ..event
+        };
+        let body = encode(&signed).unwrap();
+        assert!(
+            body.contains(r#","meta":{"officer":"cb.01","causation_id":"#),
+            "{body}"
+        );
+        assert_eq!(decode(2, &body).unwrap(), signed);
+        assert_eq!(decode_body(2, &compact::encode(&signed)).unwrap(), signed);
     }
 }

@@ -18,8 +18,12 @@ use uuid::Uuid;
 /// read ([`ExpectedVersion::at`]). When another writer appended to the dossier in between, it
 /// reads the stream again and decides again, up to [`Desk::with_retries`] times.
 ///
+/// The host says who is acting on the command ([`Command::with_metadata`]: the officer, and
+/// the correlation and causation ids it keeps): every event the command produces is stored
+/// with that metadata. It is never read by the rules or the view.
+///
 /// Re-sending a command whose event id is already stored in the dossier, with the same
-/// content, stores nothing and returns the first result again (with
+/// content (metadata included), stores nothing and returns the first result again (with
 /// [`Recorded::resent`] set). The same id with other content is [`RecordError::EventIdReused`].
 ///
 /// Nothing is stored when the command is refused, when its view cannot be built, or on any
@@ -27,7 +31,7 @@ use uuid::Uuid;
 ///
 /// ```
 /// use motcua_core::calendar::Calendar;
-/// use motcua_core::{Channel, Command, Context, DossierId, EventKind, Status};
+/// use motcua_core::{Channel, Command, Context, DossierId, EventKind, EventMetadata, OfficerId, Status};
 /// use motcua_store::{Desk, InMemoryStore, RecordError};
 /// use time::macros::datetime;
 ///
@@ -40,10 +44,13 @@ use uuid::Uuid;
 /// let desk = Desk::new(&store, Context::new(&catalogue, &calendar));
 ///
 /// let id = DossierId::new("XA-01-240426-0001");
+/// let officer = OfficerId::new("cb.tanphong.01")?;
 /// let received = Command::new(id.clone(), uuid::Uuid::from_u128(1), datetime!(2024-04-26 16:50 +7),
-///     EventKind::Received { procedure: "1.000894".into(), unit: "XA-01".into(), channel: Channel::Online });
+///     EventKind::Received { procedure: "1.000894".into(), unit: "XA-01".into(), channel: Channel::Online })
+///     .with_metadata(EventMetadata::by(officer.clone()));
 /// let recorded = desk.record(received.clone())?;
 /// assert_eq!(recorded.view.status, Status::Received);
+/// assert_eq!(recorded.events[0].metadata.officer, Some(officer));
 /// assert_eq!(recorded.view.official_due, Some(datetime!(2024-05-04 16:50 +7)));
 ///
 /// // Sent again (a retry after a lost reply): the first result, nothing stored twice.
@@ -314,6 +321,7 @@ impl<'a, S: EventStore> Desk<'a, S> {
             sequence: stored.sequence,
             occurred_at: command.occurred_at,
             recorded_at: command.recorded_at,
+            metadata: command.metadata.clone(),
             kind: command.kind.clone(),
         };
         if !same_content(stored, &sent) {

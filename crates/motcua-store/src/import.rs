@@ -206,6 +206,7 @@ pub fn import_jsonl_with<S: EventStore + ?Sized, R: BufRead>(
 ///     occurred_at: time::macros::datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: time::macros::datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::Received { procedure: "1.001193".into(), unit: "XA01".into(), channel: Channel::InPerson },
+///     metadata: Default::default(),
 /// };
 /// let store = InMemoryStore::new();
 /// let summary = import_events(&store, vec![event], &catalogue, &ImportOptions::default(), &mut |_| {})?;

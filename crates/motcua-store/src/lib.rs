@@ -34,6 +34,7 @@
 //!     occurred_at: datetime!(2024-03-04 09:00 +7),
 //!     recorded_at: datetime!(2024-03-04 09:00 +7),
 //!     kind: EventKind::Received { procedure: "1.001193".into(), unit: "XA01".into(), channel: motcua_core::Channel::InPerson },
+//!     metadata: Default::default(),
 //! };
 //! let appended = store.append(&dossier, ExpectedVersion::NoStream, &[event.clone()])?;
 //! assert_eq!((appended.first_position, appended.stream_version), (1, 1));

@@ -290,6 +290,7 @@ mod tests {
             occurred_at: time::OffsetDateTime::UNIX_EPOCH,
             recorded_at: time::OffsetDateTime::UNIX_EPOCH,
             kind: EventKind::Rated { satisfied: false },
+            metadata: Default::default(),
         }
     }
 

@@ -53,6 +53,7 @@ pub struct SessionStream {
 ///     occurred_at: time::OffsetDateTime::UNIX_EPOCH,
 ///     recorded_at: time::OffsetDateTime::UNIX_EPOCH,
 ///     kind: EventKind::SupplementSupplied,
+///     metadata: Default::default(),
 /// };
 /// let store = InMemoryStore::new();
 /// let mut session = store.begin_import()?;

@@ -49,6 +49,7 @@ fn event(dossier: &str, sequence: u64, id: u128) -> Event {
                 summary: format!("note {sequence}"),
             }
         },
+        metadata: Default::default(),
     }
 }
 

@@ -3,14 +3,16 @@
 mod common;
 
 use common::{catalogue, decide, lifecycle};
-use motcua_core::Event;
+use motcua_core::{Event, EventMetadata, OfficerId};
 use motcua_store::{export_jsonl, import_jsonl, EventStore, ExpectedVersion, InMemoryStore};
 use proptest::prelude::*;
+use uuid::Uuid;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Any interleaving of valid dossier lifecycles survives export and import unchanged.
+    /// Any interleaving of valid dossier lifecycles survives export and import unchanged,
+    /// metadata included (some events name an officer and ids, some do not).
     #[test]
     fn export_import_round_trip(lengths in prop::collection::vec(1usize..=7, 1..6), order in prop::collection::vec(any::<u8>(), 0..40)) {
         let store = InMemoryStore::new();
@@ -19,6 +21,19 @@ proptest! {
             .enumerate()
             .map(|(i, n)| decide(&format!("H26-{i:04}"), &[], &lifecycle()[..*n], (i as u128 + 1) << 32))
             .collect();
+        for (i, stream) in streams.iter_mut().enumerate() {
+            let mut cause = None;
+            for (j, event) in stream.iter_mut().enumerate() {
+                if (i + j) % 3 != 0 {
+                    event.metadata = EventMetadata {
+                        officer: OfficerId::new(format!("cb.{i}@H26")).ok(),
+                        correlation_id: Some(Uuid::from_u128(i as u128)),
+                        causation_id: cause,
+                    };
+                }
+                cause = Some(event.event_id);
+            }
+        }
         // Append one event at a time in a pseudo-random interleaving.
         let mut picks = order.into_iter().cycle();
         while streams.iter().any(|s| !s.is_empty()) {

@@ -89,6 +89,7 @@ impl<'a> Story<'a> {
             occurred_at: at,
             recorded_at,
             kind,
+            metadata: Default::default(),
         };
         match Decider::new(self.catalogue).decide(command, &self.state) {
             Ok(events) => {

@@ -10,14 +10,24 @@
 //! | dossier id | varint length + UTF-8 |
 //! | sequence | varint |
 //! | occurred at | unix seconds (8 bytes), nanoseconds (varint), UTC offset in seconds (zigzag varint) |
-//! | recorded at | the byte `0` when it equals occurred at (same instant, same offset), else `1` and the instant as above |
+//! | flags | one byte: bit 0 when recorded at differs from occurred at (instant or offset); bits 1, 2, 3 when the metadata has an officer, a correlation id, a causation id |
+//! | recorded at | when bit 0 is set: the instant as above |
 //! | kind | one byte: the index of the type in [`EventKind::NAMES`] |
 //! | fields of the kind | in declaration order: strings as varint length + UTF-8, booleans and enums as one byte, numbers as varints, instants as above |
+//! | metadata | what the flags announce, in order: the officer (varint length + UTF-8), the correlation id (16 bytes), the causation id (16 bytes) |
 //!
-//! Decoding checks everything (lengths, UTF-8, enum bytes, instants in range, no bytes left
-//! over) and names the first thing wrong; it never panics on any input.
+//! Before events had metadata the flags byte was only `0` or `1` (the recorded-instant flag),
+//! so every body written then reads as the same event with empty metadata, and an event without
+//! metadata is still written byte for byte as then: the common case costs nothing.
+//!
+//! Decoding checks everything (lengths, UTF-8, flag and enum bytes, instants in range, valid
+//! officer ids, no bytes left over) and names the first thing wrong; it never panics on any
+//! input.
 
-use motcua_core::{Channel, DossierId, Event, EventKind, ProcedureCode, ReturnMethod, UnitId};
+use motcua_core::{
+    Channel, DossierId, Event, EventKind, EventMetadata, OfficerId, ProcedureCode, ReturnMethod,
+    UnitId,
+};
 use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
@@ -34,6 +44,15 @@ pub struct CompactError {
     pub what: &'static str,
 }
 
+/// Flag bit: recorded at differs from occurred at and follows the flags.
+const RECORDED: u8 = 1;
+/// Flag bit: the metadata names an officer.
+const OFFICER: u8 = 1 << 1;
+/// Flag bit: the metadata has a correlation id.
+const CORRELATION: u8 = 1 << 2;
+/// Flag bit: the metadata has a causation id.
+const CAUSATION: u8 = 1 << 3;
+
 /// Appends the compact form of `event` to `out`.
 pub fn encode_into(out: &mut Vec<u8>, event: &Event) {
     out.push(MARKER);
@@ -41,13 +60,28 @@ pub fn encode_into(out: &mut Vec<u8>, event: &Event) {
     put_str(out, event.dossier_id.as_str());
     put_varint(out, event.sequence);
     put_instant(out, event.occurred_at);
-    if same_instant(event.recorded_at, event.occurred_at) {
-        out.push(0);
-    } else {
-        out.push(1);
+    let meta = &event.metadata;
+    let recorded = !same_instant(event.recorded_at, event.occurred_at);
+    let flag = |set: bool, bit: u8| if set { bit } else { 0 };
+    out.push(
+        flag(recorded, RECORDED)
+            | flag(meta.officer.is_some(), OFFICER)
+            | flag(meta.correlation_id.is_some(), CORRELATION)
+            | flag(meta.causation_id.is_some(), CAUSATION),
+    );
+    if recorded {
         put_instant(out, event.recorded_at);
     }
     put_kind(out, &event.kind);
+    if let Some(officer) = &meta.officer {
+        put_str(out, officer.as_str());
+    }
+    for id in [meta.correlation_id, meta.causation_id]
+        .into_iter()
+        .flatten()
+    {
+        out.extend_from_slice(id.as_bytes());
+    }
 }
 
 /// The compact form of `event`.
@@ -64,6 +98,7 @@ pub fn encode_into(out: &mut Vec<u8>, event: &Event) {
 ///     occurred_at: datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::Rated { satisfied: true },
+///     metadata: Default::default(),
 /// };
 /// let body = compact::encode(&event);
 /// assert_eq!(body.len(), 42);
@@ -199,7 +234,7 @@ const SHARED_CODES: usize = 4_096;
 /// # use motcua_core::{Event, EventKind};
 /// # let event = Event { event_id: uuid::Uuid::from_u128(1), dossier_id: "H26-0001".into(), sequence: 1,
 /// #     occurred_at: time::macros::datetime!(2024-03-04 09:00 +7), recorded_at: time::macros::datetime!(2024-03-04 09:00 +7),
-/// #     kind: EventKind::Rated { satisfied: true } };
+/// #     kind: EventKind::Rated { satisfied: true }, metadata: Default::default() };
 /// let body = compact::encode(&event);
 /// let mut decoder = Decoder::default();
 /// assert_eq!(decoder.decode(&body)?, compact::decode(&body)?);
@@ -340,6 +375,40 @@ impl<'b> Reader<'b, '_> {
 
     fn string(&mut self) -> Result<String, CompactError> {
         self.str().map(str::to_owned)
+    }
+
+    fn uuid(&mut self) -> Result<Uuid, CompactError> {
+        let bytes = self.take(16)?;
+        let mut raw = [0u8; 16];
+        raw.copy_from_slice(bytes);
+        Ok(Uuid::from_bytes(raw))
+    }
+
+    /// The metadata the flags announce.
+    fn metadata(&mut self, flags: u8) -> Result<EventMetadata, CompactError> {
+        let officer = if flags & OFFICER != 0 {
+            let text = self.str()?;
+            match OfficerId::new(text) {
+                Ok(officer) => Some(officer),
+                Err(_) => return self.fail("an officer id is not valid"),
+            }
+        } else {
+            None
+        };
+        let mut id = |bit: u8| -> Result<Option<Uuid>, CompactError> {
+            if flags & bit != 0 {
+                self.uuid().map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let correlation_id = id(CORRELATION)?;
+        let causation_id = id(CAUSATION)?;
+        Ok(EventMetadata {
+            officer,
+            correlation_id,
+            causation_id,
+        })
     }
 
     fn instant(&mut self) -> Result<OffsetDateTime, CompactError> {
@@ -485,10 +554,7 @@ fn decode_with(body: &[u8], decoder: Option<&mut Decoder>) -> Result<Event, Comp
             what: "not a compact event body",
         });
     }
-    let id = r.take(16)?;
-    let mut raw = [0u8; 16];
-    raw.copy_from_slice(id);
-    let event_id = Uuid::from_bytes(raw);
+    let event_id = r.uuid()?;
     let dossier_text = r.str()?;
     let dossier_id = match r.decoder.as_deref_mut() {
         Some(d) => d.dossier(dossier_text),
@@ -496,18 +562,21 @@ fn decode_with(body: &[u8], decoder: Option<&mut Decoder>) -> Result<Event, Comp
     };
     let sequence = r.varint()?;
     let occurred_at = r.instant()?;
-    let recorded_at = match r.byte()? {
-        0 => occurred_at,
-        1 => {
-            let at = r.instant()?;
-            if same_instant(at, occurred_at) {
-                return r.fail("a recorded instant equal to the occurred one is written as 0");
-            }
-            at
+    let flags = r.byte()?;
+    if flags & !(RECORDED | OFFICER | CORRELATION | CAUSATION) != 0 {
+        return r.fail("the flags byte has bits no version sets");
+    }
+    let recorded_at = if flags & RECORDED == 0 {
+        occurred_at
+    } else {
+        let at = r.instant()?;
+        if same_instant(at, occurred_at) {
+            return r.fail("a recorded instant equal to the occurred one is not written");
         }
-        _ => return r.fail("the recorded-instant flag is neither 0 nor 1"),
+        at
     };
     let kind = r.kind()?;
+    let metadata = r.metadata(flags)?;
     if r.at != body.len() {
         return r.fail("bytes left over after the event");
     }
@@ -517,6 +586,7 @@ fn decode_with(body: &[u8], decoder: Option<&mut Decoder>) -> Result<Event, Comp
         sequence,
         occurred_at,
         recorded_at,
+        metadata,
         kind,
     })
 }
@@ -596,6 +666,7 @@ mod tests {
             occurred_at: datetime!(1900-01-01 00:00 +7),
             recorded_at: datetime!(2199-12-31 23:59:59.999999999 +14),
             kind,
+            metadata: Default::default(),
         }
     }
 
@@ -647,6 +718,113 @@ mod tests {
         let mut tag = body;
         tag[last - 1] = 99;
         assert_eq!(decode(&tag).unwrap_err().what, "unknown event type");
+    }
+
+    /// Bodies written by the encoder before events had metadata, kept as bytes.
+    const BEFORE_METADATA: [&str; 2] = [
+        "b16f1c2a8e000040008000000000000001124832362e31322d3234303330342d3030303101202be5650000000000e08903000108312e303031313933045841303100",
+        "b16f1c2a8e000040008000000000000002124832362e31322d3234303330342d30303031023039e5650000000000e08903017a3ae5650000000080cab5ee01e08903030e7468e1baa96d20c491e1bb8b6e680458413031",
+    ];
+
+    fn unhex(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn before_metadata() -> [Event; 2] {
+        let dossier: DossierId = "H26.12-240304-0001".into();
+        [
+            Event {
+                event_id: Uuid::from_u128(0x6f1c2a8e_0000_4000_8000_000000000001),
+                dossier_id: dossier.clone(),
+                sequence: 1,
+                occurred_at: datetime!(2024-03-04 09:00 +7),
+                recorded_at: datetime!(2024-03-04 09:00 +7),
+                metadata: EventMetadata::default(),
+                kind: EventKind::Received {
+                    procedure: "1.001193".into(),
+                    unit: "XA01".into(),
+                    channel: Channel::InPerson,
+                },
+            },
+            Event {
+                event_id: Uuid::from_u128(0x6f1c2a8e_0000_4000_8000_000000000002),
+                dossier_id: dossier,
+                sequence: 2,
+                occurred_at: datetime!(2024-03-04 10:00 +7),
+                recorded_at: datetime!(2024-03-04 10:05:30.5 +7),
+                metadata: EventMetadata::default(),
+                kind: EventKind::StepStarted {
+                    step: "thẩm định".into(),
+                    unit: "XA01".into(),
+                },
+            },
+        ]
+    }
+
+    #[test]
+    fn bodies_written_before_metadata_read_the_same_and_are_still_written_alike() {
+        for (hex, event) in BEFORE_METADATA.iter().zip(before_metadata()) {
+            let body = unhex(hex);
+            assert_eq!(decode(&body), Ok(event.clone()));
+            assert_eq!(encode(&event), body);
+        }
+    }
+
+    #[test]
+    fn metadata_round_trips_in_every_combination() {
+        let officer = OfficerId::new("Nguyễn Văn A (cb.01)").unwrap();
+        let base = before_metadata()[1].clone();
+        for bits in 0u8..8 {
+            let metadata = EventMetadata {
+                officer: (bits & 1 != 0).then(|| officer.clone()),
+                correlation_id: (bits & 2 != 0).then(|| Uuid::from_u128(0xC0)),
+                causation_id: (bits & 4 != 0).then(|| Uuid::from_u128(0xCA)),
+            };
+            let event = Event {
+                metadata,
+                ..base.clone()
+            };
+            let body = encode(&event);
+            assert_eq!(decode(&body), Ok(event.clone()), "{bits}");
+            assert_eq!(Decoder::default().decode(&body), Ok(event), "{bits}");
+        }
+        // An officer adds its length and text; each id 16 bytes.
+        let signed = Event {
+            metadata: EventMetadata::by(OfficerId::new("cb.01").unwrap()),
+            ..base.clone()
+        };
+        assert_eq!(encode(&signed).len(), encode(&base).len() + 6);
+    }
+
+    #[test]
+    fn bad_flags_and_officers_name_the_byte() {
+        let base = before_metadata()[0].clone();
+        let body = encode(&base);
+        // The flags byte follows the occurred instant.
+        let mut instant = Vec::new();
+        put_instant(&mut instant, base.occurred_at);
+        let flags_at = 1 + 16 + 1 + base.dossier_id.as_str().len() + 1 + instant.len();
+        assert_eq!(body[flags_at], 0);
+        let mut bad = body.clone();
+        bad[flags_at] = 0x10;
+        assert_eq!(
+            decode(&bad).unwrap_err(),
+            CompactError {
+                at: flags_at + 1,
+                what: "the flags byte has bits no version sets"
+            }
+        );
+        let mut bad = body.clone();
+        bad[flags_at] = OFFICER;
+        bad.extend_from_slice(&[1, b' ']);
+        assert_eq!(decode(&bad).unwrap_err().what, "an officer id is not valid");
+        let mut short = body;
+        short[flags_at] = CAUSATION;
+        short.extend_from_slice(&[0; 15]);
+        assert_eq!(decode(&short).unwrap_err().what, "the body ends too early");
     }
 
     proptest! {

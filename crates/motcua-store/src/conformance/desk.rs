@@ -8,7 +8,7 @@ use crate::store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEve
 use motcua_core::calendar::Calendar;
 use motcua_core::{
     Catalogue, Channel, ClockState, Command, Context, DecideError, DossierId, Event, EventKind,
-    ReturnMethod, Status, TimeClass,
+    EventMetadata, OfficerId, ReturnMethod, Status, TimeClass,
 };
 use std::sync::atomic::{AtomicU32, Ordering};
 use time::macros::datetime;
@@ -35,8 +35,29 @@ pub(super) fn catalogue() -> Catalogue {
     }
 }
 
+/// Who acts for command `id`, as a processing control sheet would name them: the desk's
+/// officer receives, hands over and returns, the office's specialist appraises, the leader
+/// signs; the applicant's supplement (5) names no officer. Every command carries the request's
+/// correlation id, and each names the command before it as its cause.
+fn who(id: u128) -> EventMetadata {
+    let officer = match id {
+        3 | 4 | 6 => Some("cv.tnmt.02"),
+        5 => None,
+        8 | 9 => Some("ld.ubnd.03"),
+        _ => Some("cb.motcua.01"),
+    };
+    EventMetadata {
+        officer: officer.map(|o| match OfficerId::new(o) {
+            Ok(officer) => officer,
+            Err(e) => panic!("{e}"),
+        }),
+        correlation_id: Some(Uuid::from_u128(0xC0_0000 + id)),
+        causation_id: id.checked_sub(1).filter(|c| *c > 0).map(Uuid::from_u128),
+    }
+}
+
 fn command(id: u128, at: OffsetDateTime, kind: EventKind) -> Command {
-    Command::new(DossierId::new(DOSSIER), Uuid::from_u128(id), at, kind)
+    Command::new(DossierId::new(DOSSIER), Uuid::from_u128(id), at, kind).with_metadata(who(id))
 }
 
 fn received() -> Command {
@@ -148,8 +169,9 @@ fn recorded<S: EventStore>(desk: &Desk<'_, S>, command: Command) -> Recorded {
 }
 
 /// Records a whole dossier life through a [`Desk`]: every command gives one event numbered
-/// after the others, at the next global position, with the view a fresh read of the store
-/// gives at that instant; the stream reads back as the events recorded.
+/// after the others, carrying the command's metadata (officer, correlation and causation ids),
+/// at the next global position, with the view a fresh read of the store gives at that instant;
+/// the stream and the global log read back as the events recorded, metadata included.
 pub fn desk_records_a_whole_dossier_life<S: EventStore>(store: &S) {
     let catalogue = catalogue();
     let calendar = Calendar::vietnam();
@@ -159,6 +181,7 @@ pub fn desk_records_a_whole_dossier_life<S: EventStore>(store: &S) {
     for (n, (command, status)) in (1u64..).zip(life()) {
         let at = command.occurred_at;
         let kind = command.kind.name();
+        let metadata = command.metadata.clone();
         let result = recorded(&desk, command);
         assert!(
             !result.resent,
@@ -169,6 +192,10 @@ pub fn desk_records_a_whole_dossier_life<S: EventStore>(store: &S) {
         assert_eq!(
             event.sequence, n,
             "{kind}: numbered after the earlier events"
+        );
+        assert_eq!(
+            event.metadata, metadata,
+            "{kind}: the event carries the command's metadata"
         );
         assert_eq!(
             result.appended,
@@ -192,6 +219,22 @@ pub fn desk_records_a_whole_dossier_life<S: EventStore>(store: &S) {
     }
     let last = stored.last().map(|e| e.occurred_at);
     assert_eq!(last, Some(datetime!(2024-03-18 08:15 +7)));
+    let logged: Vec<Event> = ok(store.read_all(0, 100))
+        .into_iter()
+        .map(|s| s.event)
+        .collect();
+    assert_eq!(
+        logged, stored,
+        "the global log reads back as recorded, metadata included"
+    );
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|e| e.metadata.officer.is_none())
+            .count(),
+        1,
+        "the applicant's supplement names no officer"
+    );
     // Result ready on the 9th working day of 10, the supplement's wait aside: early.
     let view = match context.view_events(&stored, datetime!(2024-03-18 08:15 +7)) {
         Ok(view) => view,
@@ -259,6 +302,7 @@ impl<'s, S: EventStore> Interloper<'s, S> {
             occurred_at: at,
             recorded_at: at,
             kind: self.kind.clone(),
+            metadata: Default::default(),
         };
         self.inner
             .append(&dossier, ExpectedVersion::Exactly(version), &[event])
@@ -399,6 +443,11 @@ pub fn desk_resends_return_the_first_result<S: EventStore>(store: &S) {
             (DOSSIER, Uuid::from_u128(3), Some(3))
         ),
         other => panic!("the same id with other content: expected EventIdReused, got {other:?}"),
+    }
+    let by_another = appraisal_started().with_metadata(who(8));
+    match desk.record(by_another) {
+        Err(RecordError::EventIdReused { stored_as, .. }) => assert_eq!(stored_as, Some(3)),
+        other => panic!("the same id by another officer: expected EventIdReused, got {other:?}"),
     }
     let mut elsewhere = received();
     elsewhere.dossier_id = DossierId::new("H-01-240304-0002");

@@ -17,6 +17,7 @@ pub(crate) fn event(dossier: &str, sequence: u64, id: u128) -> Event {
         kind: EventKind::SupplementRequested {
             reason: format!("round {sequence}"),
         },
+        metadata: Default::default(),
     }
 }
 

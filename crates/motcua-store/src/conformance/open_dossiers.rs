@@ -25,6 +25,7 @@ fn record<S: EventStore>(desk: &Desk<'_, &S>, k: u32, from: usize, n: usize) {
             occurred_at: command.occurred_at + Duration::days(i64::from(k % 5) * 7),
             recorded_at: command.recorded_at + Duration::days(i64::from(k % 5) * 7),
             kind: command.kind,
+            metadata: command.metadata,
         };
         if let Err(e) = desk.record(shifted) {
             panic!("dossier {dossier}, command {i}: {e}");

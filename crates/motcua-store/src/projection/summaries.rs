@@ -70,6 +70,7 @@ impl DossierSummary {
 ///     occurred_at: time::macros::datetime!(2024-03-04 09:00 +7),
 ///     recorded_at: time::macros::datetime!(2024-03-04 09:00 +7),
 ///     kind: EventKind::Received { procedure: "1.001193".into(), unit: "XA01".into(), channel: Channel::InPerson },
+///     metadata: Default::default(),
 /// };
 /// store.append(&event.dossier_id.clone(), ExpectedVersion::NoStream, &[event])?;
 /// let summaries: DossierSummaries = rebuild(&store)?;
