@@ -57,8 +57,8 @@ pub struct ReportArgs {
     #[arg(long)]
     pub bom: bool,
     /// Add the section by officer (the officer who recorded each event, *cán bộ xử lý*):
-    /// dossiers handled, steps finished and late steps per officer. Shown in JSON (`officers`
-    /// in `report`); refused with the other formats until they show it.
+    /// dossiers handled, steps finished and late steps per officer, in every format (CSV:
+    /// `--section officers`, which implies it).
     #[arg(long)]
     pub officers: bool,
 }
@@ -224,21 +224,9 @@ pub fn build(data: &Dataset, options: Options) -> Result<Document<'_>, CliError>
     })
 }
 
-/// Refuses `--officers` with the formats that do not show the section yet (a usage error,
-/// exit 2): the figures would be counted and silently left out.
-fn check_officers(args: &ReportArgs) -> Result<(), CliError> {
-    if args.officers && args.format != Format::Json {
-        return Err(CliError::Usage(
-            "--officers is shown only in JSON so far; use --format json".to_owned(),
-        ));
-    }
-    Ok(())
-}
-
 /// Runs `motcua report`.
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     check_csv_options(args)?;
-    check_officers(args)?;
     let targets = load_targets(&args.targets)?;
     let data = Dataset::open(&args.data)?;
     let built = build(
@@ -249,7 +237,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             online_denominator: args.online_denominator,
             scope: args.scope,
             lang: args.lang,
-            officers: args.officers,
+            officers: args.officers || args.section == Some(Section::Officers),
         },
     )?;
     // Said once the answer stands: a command that fails says only why.

@@ -298,11 +298,11 @@ fn csv_options_mark_utf8_for_excel_and_are_refused_elsewhere() {
     }
 }
 
-/// `--officers` adds the section by officer to the JSON report (dossiers handled, steps
-/// finished, late steps for each officer the sample's events name) and changes nothing else;
-/// the formats that do not show it yet refuse it (exit 2, saying why).
+/// `--officers` adds the section by officer (dossiers handled, steps finished, late steps for
+/// each officer the sample's events name) to every format and changes nothing else; CSV's
+/// `--section officers` has one row per officer, as JSON counts them.
 #[test]
-fn officers_add_their_section_to_the_json_report() {
+fn officers_add_their_section_to_every_format() {
     let plain = sample_json();
     let with: serde_json::Value =
         serde_json::from_str(&ok(&["report", "--format", "json", "--officers"]))
@@ -312,12 +312,10 @@ fn officers_add_their_section_to_the_json_report() {
         .as_object()
         .unwrap_or_else(|| panic!("no officers section: {with}"));
     assert!(officers.len() > 20, "{}", officers.len());
-    let sum = |key: &str| -> u64 {
-        officers
-            .values()
-            .map(|c| c[key].as_u64().unwrap_or_else(|| panic!("{key} in {c}")))
-            .sum()
+    let count = |c: &serde_json::Value, key: &str| -> u64 {
+        c[key].as_u64().unwrap_or_else(|| panic!("{key} in {c}"))
     };
+    let sum = |key: &str| -> u64 { officers.values().map(|c| count(c, key)).sum() };
     assert!(sum("dossiers") > 0 && sum("steps_finished") > 0 && sum("late_steps") > 0);
     let late_steps_by_unit: u64 = with["report"]["late_steps_by_unit"]
         .as_object()
@@ -328,13 +326,51 @@ fn officers_add_their_section_to_the_json_report() {
     let mut rest = with.clone();
     rest["report"].as_object_mut().map(|r| r.remove("officers"));
     assert_eq!(rest, plain);
-    for format in ["table", "csv", "html"] {
-        let o = motcua(&["report", "--format", format, "--officers"]);
-        assert_eq!(o.status.code(), Some(2), "{format}");
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            err.contains("--officers is shown only in JSON so far"),
-            "{err}"
-        );
-    }
+
+    let csv = ok(&["report", "--format", "csv", "--section", "officers"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("officer,dossiers,steps_finished,late_steps")
+    );
+    let rows: Vec<String> = officers
+        .iter()
+        .map(|(o, c)| {
+            format!(
+                "{o},{},{},{}",
+                count(c, "dossiers"),
+                count(c, "steps_finished"),
+                count(c, "late_steps")
+            )
+        })
+        .collect();
+    assert_eq!(lines.map(str::to_owned).collect::<Vec<_>>(), rows);
+
+    let (first, counts) = officers
+        .iter()
+        .max_by_key(|(o, c)| {
+            (
+                count(c, "late_steps"),
+                count(c, "steps_finished"),
+                std::cmp::Reverse(o.to_string()),
+            )
+        })
+        .unwrap_or_else(|| panic!("no officer"));
+    let table = ok(&["report", "--officers"]);
+    let section = table
+        .split_once("BY OFFICER")
+        .unwrap_or_else(|| panic!("no section in the table"))
+        .1;
+    let top = section.lines().nth(2).unwrap_or_default();
+    assert!(top.trim_start().starts_with(first.as_str()), "{top}");
+    assert!(
+        top.trim_end()
+            .ends_with(&count(counts, "late_steps").to_string()),
+        "{top}"
+    );
+    assert!(!ok(&["report"]).contains("BY OFFICER"));
+    let html = ok(&["report", "--format", "html", "--officers", "--lang", "vi"]);
+    assert!(html.contains("<h2>Theo cán bộ xử lý</h2>"));
+    assert!(html.contains(&format!("<td class=\"l\">{first}</td>")));
+    assert!(!ok(&["report", "--format", "html"]).contains("By officer"));
 }

@@ -47,6 +47,18 @@ impl OfficerBreakdown {
         self.by_officer.iter()
     }
 
+    /// The officers with the most late steps first (then the most steps finished, then by id):
+    /// the order a reader scans for where steps run late.
+    pub fn ranked(&self) -> Vec<(&OfficerId, &OfficerCounts)> {
+        let mut rows: Vec<_> = self.by_officer.iter().collect();
+        rows.sort_by(|(a, x), (b, y)| {
+            (y.late_steps, y.steps_finished)
+                .cmp(&(x.late_steps, x.steps_finished))
+                .then_with(|| a.cmp(b))
+        });
+        rows
+    }
+
     /// One officer's counts (zero for an officer never named).
     pub fn officer(&self, officer: &OfficerId) -> OfficerCounts {
         self.by_officer.get(officer).copied().unwrap_or_default()

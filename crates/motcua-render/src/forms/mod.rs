@@ -35,6 +35,7 @@
 //!     occurred_at: datetime!(2024-03-04 09:00 +7),
 //!     recorded_at: datetime!(2024-03-04 09:00 +7),
 //!     kind: EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson },
+//!     metadata: Default::default(),
 //! }];
 //! let dossier = Dossier {
 //!     context: Context::new(&catalogue, &calendar),

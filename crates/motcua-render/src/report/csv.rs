@@ -32,7 +32,9 @@ fn head(l: Lang, key: &str) -> String {
 }
 
 /// Vietnamese headers of the CSV columns that are not in `COUNT_COLUMNS`.
-const VI_HEADS: [(&str, &str); 42] = [
+const VI_HEADS: [(&str, &str); 44] = [
+    ("officer", "cán bộ xử lý"),
+    ("steps_finished", "bước đã hoàn thành"),
     ("level", "cấp"),
     ("unit", "mã đơn vị"),
     ("name", "tên"),
@@ -139,6 +141,28 @@ fn write_csv(b: &Document<'_>, section: Section, out: &mut String) -> std::fmt::
         .unwrap_or_default()
     };
     match section {
+        Section::Officers => {
+            csv_row(
+                out,
+                &[
+                    h("officer"),
+                    h("dossiers"),
+                    h("steps_finished"),
+                    h("late_steps"),
+                ],
+            )?;
+            for (officer, c) in b.report.officers().into_iter().flat_map(|o| o.iter()) {
+                csv_row(
+                    out,
+                    &[
+                        s(officer.as_str()),
+                        c.dossiers.to_string(),
+                        c.steps_finished.to_string(),
+                        c.late_steps.to_string(),
+                    ],
+                )?;
+            }
+        }
         Section::Status => {
             csv_row(out, &[h("code"), h("status"), h("dossiers")])?;
             for (code, count) in b.report.status_counts() {

@@ -103,6 +103,7 @@ fn render(b: &Document<'_>, h: &mut String) -> std::fmt::Result {
     }
     trend(b, l, h)?;
     late(b, l, h)?;
+    officers(b, l, h)?;
     overdue(b, l, h)?;
     notes(b, l, h)?;
     writeln!(h, "</body>")?;
@@ -794,6 +795,33 @@ fn late(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{n}</td></tr>",
             esc(unit.as_str()),
             esc(&unit_name(b, unit))
+        )?;
+    }
+    writeln!(h, "</table>")
+}
+
+/// The section by officer, when the report has it: every officer, most late steps first.
+fn officers(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+    let Some(officers) = b.report.officers() else {
+        return Ok(());
+    };
+    writeln!(
+        h,
+        "<h2>{}</h2><table><tr><th class=\"l\">{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(l.pick("By officer", "Theo cán bộ xử lý")),
+        esc(l.pick("officer", "cán bộ")),
+        esc(l.pick("dossiers handled", "hồ sơ đã xử lý")),
+        esc(l.pick("steps finished", "bước đã hoàn thành")),
+        esc(l.pick("late steps", "số bước trễ")),
+    )?;
+    for (officer, c) in officers.ranked() {
+        writeln!(
+            h,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(officer.as_str()),
+            c.dossiers,
+            c.steps_finished,
+            c.late_steps
         )?;
     }
     writeln!(h, "</table>")

@@ -205,6 +205,8 @@ pub enum Section {
     Overdue,
     /// One row per national status code.
     Status,
+    /// One row per officer named by the events: dossiers handled, steps finished, late steps.
+    Officers,
 }
 
 /// The JSON report (`"format": "motcua-report"`, version 2): metadata, the labels in the

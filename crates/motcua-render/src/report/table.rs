@@ -485,6 +485,33 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
             crate::format::working_days(entry.overdue_minutes, l == Lang::Vi),
         )?;
     }
+    if let Some(officers) = b.report.officers() {
+        heading(
+            out,
+            l.pick(
+                "BY OFFICER (who recorded the step events; most late steps first)",
+                "THEO CÁN BỘ XỬ LÝ (người ghi nhận các bước; nhiều bước trễ hạn nhất trước)",
+            ),
+        )?;
+        writeln!(
+            out,
+            "  {} {:>9} {:>9} {:>9}",
+            cell(l.pick("officer", "cán bộ"), 32),
+            l.pick("dossiers", "hồ sơ"),
+            l.pick("steps", "bước"),
+            l.pick("late", "trễ hạn"),
+        )?;
+        for (officer, c) in officers.ranked() {
+            writeln!(
+                out,
+                "  {} {:>9} {:>9} {:>9}",
+                cell(&escape::controls(officer.as_str()), 32),
+                num(c.dossiers),
+                num(c.steps_finished),
+                num(c.late_steps)
+            )?;
+        }
+    }
     let unjudged = b.report.unjudged();
     if !unjudged.is_empty() {
         heading(
