@@ -32,6 +32,7 @@ fn events(id: &str, story: Vec<(OffsetDateTime, EventKind)>) -> Vec<Event> {
             occurred_at: at,
             recorded_at: at,
             kind,
+            metadata: Default::default(),
         })
         .collect()
 }
