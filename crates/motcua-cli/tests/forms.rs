@@ -102,6 +102,17 @@ fn every_form_of_a_dossiers_life_prints_and_a_form_that_does_not_apply_exits_3()
         );
         assert_eq!(v["heading"]["dossier"].as_str(), Some(apologised.as_str()));
     }
+    // The generator records who did what: every step run on a control sheet names the officer
+    // who took it over.
+    let stepped = dossier_with(&events, "step_started");
+    let o = motcua(&[
+        "form", "05", &stepped, "--store", &store, "--as-of", AS_OF, "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let steps = v["steps"].as_array().map_or(&[][..], Vec::as_slice);
+    assert!(!steps.is_empty());
+    assert!(steps.iter().all(|s| s["started_by"].is_string()), "{v}");
     let page = dir.join("refusal.html");
     let page_text = page.display().to_string();
     let o = motcua(&[

@@ -2,7 +2,9 @@
 //! refusal, two supplement rounds, hostile text, a unit's log over a period.
 
 use motcua_core::calendar::Calendar;
-use motcua_core::{Catalogue, Channel, Context, DossierId, Event, EventKind, UnitId};
+use motcua_core::{
+    Catalogue, Channel, Context, DossierId, Event, EventKind, EventMetadata, OfficerId, UnitId,
+};
 use motcua_render::forms::{
     ControlSheet, Dossier, Form, FormError, FormKind, Outcome, Receipt, Refusal, SupplementRequest,
     TrackingLog,
@@ -31,6 +33,7 @@ fn events(id: &str, story: Vec<(OffsetDateTime, EventKind)>) -> Vec<Event> {
             sequence: i as u64 + 1,
             occurred_at: at,
             recorded_at: at,
+            metadata: Default::default(),
             kind,
             metadata: Default::default(),
         })
@@ -189,7 +192,7 @@ fn steps_are_early_on_time_or_late_against_their_own_due() -> Result<(), Error> 
         )
     };
     let done = |at, id: &str| (at, EventKind::StepFinished { step: id.into() });
-    let events = events(
+    let mut events = events(
         "C1",
         vec![
             received(datetime!(2024-03-04 08:00 +7)),
@@ -205,12 +208,34 @@ fn steps_are_early_on_time_or_late_against_their_own_due() -> Result<(), Error> 
             ),
         ],
     );
+    // Who recorded what: the step starts and finishes name their officers; the reception none.
+    let by = |name: &str| OfficerId::new(name).map(EventMetadata::by);
+    events[1].metadata = by("cv.y1")?;
+    events[2].metadata = by("cv.y2")?;
+    events[3].metadata = by("cv.x1")?;
+    events[4].metadata = by("cv.x2")?;
     let dossier = Dossier {
         context,
         events: &events,
         as_of: datetime!(2024-03-20 09:00 +7),
     };
     let sheet = ControlSheet::build(&dossier)?;
+    let officers: Vec<(Option<&str>, Option<&str>)> = sheet
+        .steps
+        .iter()
+        .map(|s| (s.started_by.as_deref(), s.finished_by.as_deref()))
+        .collect();
+    assert_eq!(
+        officers,
+        [
+            (Some("cv.y1"), Some("cv.y2")),
+            (Some("cv.x1"), Some("cv.x2"))
+        ]
+    );
+    let html = sheet.html()?;
+    assert!(html.contains("nhận / received: cv.y1; giao / handed on: cv.y2"));
+    assert_eq!(Receipt::build(&dossier)?.received_by, None);
+    assert_eq!(PortalRecord::build(&dossier)?.history, sheet.steps);
     let outcomes: Vec<Outcome> = sheet.steps.iter().map(|s| s.outcome).collect();
     assert_eq!(outcomes, [Outcome::Early, Outcome::Late]);
     assert_eq!(sheet.steps[0].unit.name.as_deref(), Some("Phòng Y"));

@@ -24,6 +24,8 @@ pub struct Apology {
     pub issued_by: Named,
     /// Units of the steps already late when it was issued (the engine's blame), in step order.
     pub late_steps: Vec<Named>,
+    /// The officer who recorded the apology, from the event's metadata.
+    pub officer: Option<String>,
     /// When it was issued.
     #[serde(with = "time::serde::rfc3339")]
     pub issued_at: OffsetDateTime,
@@ -80,6 +82,7 @@ impl Apology {
             rounds,
             issued_by: dossier.unit(&after.current_unit),
             late_steps,
+            officer: dossier.officer_at(index),
             issued_at: known[index].occurred_at,
             reason: reason.clone(),
             previous_appointment: before.and_then(|v| v.promised_due.or(v.official_due)),
@@ -142,6 +145,9 @@ impl Form for Apology {
                 page::when(Some(self.issued_at)),
             ),
         ])?;
+        if let Some(officer) = &self.officer {
+            p.fields(&[("Cán bộ lập phiếu", "Officer", officer.clone())])?;
+        }
         p.para(
             &format!(
                 "{} xin lỗi ông/bà và hẹn trả kết quả vào thời gian trên. Sự chậm trễ này vẫn được tính là quá hạn.",

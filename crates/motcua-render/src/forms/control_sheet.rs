@@ -124,11 +124,12 @@ impl Form for ControlSheet {
             };
             writeln!(
                 t,
-                "<tr><td class=\"c\">{}</td><td>{}<br><small>{}</small></td><td class=\"c\">{}</td>\
+                "<tr><td class=\"c\">{}</td><td>{}<br><small>{}</small>{}</td><td class=\"c\">{}</td>\
                  <td class=\"c\">{}</td><td class=\"c\">{}</td><td>{}</td></tr>",
                 n + 2,
                 esc(&named(&s.unit)),
                 esc(&step),
+                officers(s),
                 esc(&page::short(Some(s.started_at))),
                 esc(&page::short(s.due)),
                 esc(&page::short(s.finished_at)),
@@ -180,6 +181,25 @@ impl Form for ControlSheet {
         ])?;
         p.finish()
     }
+}
+
+/// The officers of a step run, as a line under its unit: who took it over (*nhận*) and who
+/// handed it on (*giao*); nothing when the events name neither.
+fn officers(s: &StepRow) -> String {
+    let mut parts = Vec::new();
+    if let Some(o) = &s.started_by {
+        parts.push(format!("nhận / received: {o}"));
+    }
+    if let Some(o) = &s.finished_by {
+        parts.push(format!("giao / handed on: {o}"));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<br><small>Cán bộ (officer) — {}</small>",
+        esc(&parts.join("; "))
+    )
 }
 
 /// A dossier's time class in Vietnamese, with English.

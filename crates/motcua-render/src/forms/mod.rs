@@ -34,6 +34,7 @@
 //!     sequence: 1,
 //!     occurred_at: datetime!(2024-03-04 09:00 +7),
 //!     recorded_at: datetime!(2024-03-04 09:00 +7),
+//!     metadata: Default::default(),
 //!     kind: EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson },
 //!     metadata: Default::default(),
 //! }];
@@ -396,6 +397,12 @@ pub struct StepRow {
     pub finished_at: Option<OffsetDateTime>,
     /// Early, on time or late (or still open) against its own due.
     pub outcome: Outcome,
+    /// The officer who recorded the step's start: who took the dossier over at the unit
+    /// (*người nhận*), from the event's metadata; `None` when not recorded.
+    pub started_by: Option<String>,
+    /// The officer who recorded its end (its `step_finished`, or the `result_ready` that closed
+    /// it): who handed the dossier on (*người giao*).
+    pub finished_by: Option<String>,
 }
 
 /// One round of a form a dossier may have several of (supplement requests, apologies).
@@ -409,15 +416,19 @@ pub(crate) struct Round {
 }
 
 impl Dossier<'_> {
-    /// The step runs of a view, each with its name and outcome.
+    /// The step runs of a view (built from the known events), each with its name, outcome
+    /// and the officers who started and finished it.
     pub(crate) fn step_rows(
         &self,
         procedure: &motcua_core::Procedure,
         view: &DossierView,
     ) -> Vec<StepRow> {
+        let handlers = motcua_core::step_handlers(self.known());
+        let officer = |o: Option<&motcua_core::OfficerId>| o.map(|o| o.as_str().to_owned());
         view.steps
             .iter()
-            .map(|s| StepRow {
+            .enumerate()
+            .map(|(i, s)| StepRow {
                 step: s.step.clone(),
                 step_name: procedure.step(&s.step).map(|spec| spec.name.clone()),
                 unit: self.unit(&s.unit),
@@ -425,8 +436,18 @@ impl Dossier<'_> {
                 due: s.due,
                 finished_at: s.finished_at,
                 outcome: Outcome::of(&self.context, s.due, s.finished_at, s.late),
+                started_by: officer(handlers.get(i).and_then(|h| h.started_by.as_ref())),
+                finished_by: officer(handlers.get(i).and_then(|h| h.finished_by.as_ref())),
             })
             .collect()
+    }
+
+    /// The officer who recorded the known event at `index`, if the metadata names one.
+    pub(crate) fn officer_at(&self, index: usize) -> Option<String> {
+        self.known()
+            .get(index)
+            .and_then(|e| e.metadata.officer.as_ref())
+            .map(|o| o.as_str().to_owned())
     }
 
     /// Round `asked` (from 1; the latest when `None`) of the events `is_round` picks;

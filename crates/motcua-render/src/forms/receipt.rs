@@ -44,6 +44,8 @@ pub struct Receipt {
     /// When the slip was issued: the reception.
     #[serde(with = "time::serde::rfc3339")]
     pub issued_at: OffsetDateTime,
+    /// The officer who recorded the reception (*người tiếp nhận*), from the event's metadata.
+    pub received_by: Option<String>,
     /// The procedure's legal time limit (*thời hạn giải quyết*).
     pub time_limit: Option<TimeLimit>,
     /// The appointment to return the result (*ngày hẹn trả kết quả*): the official due as
@@ -86,6 +88,7 @@ impl Receipt {
             id: FormId::of(FormKind::Receipt),
             heading: dossier.heading(&view),
             issued_at,
+            received_by: dossier.officer_at(index),
             time_limit: procedure.map(|p| p.time_limit),
             appointment: at_reception.official_due,
             return_place: dossier.unit(&view.unit),
@@ -148,6 +151,9 @@ impl Form for Receipt {
             ),
             ("Phí, lệ phí", "Fees", fees(&self.fees)),
         ])?;
+        if let Some(officer) = &self.received_by {
+            p.fields(&[("Cán bộ tiếp nhận", "Officer receiving", officer.clone())])?;
+        }
         p.para(
             "Vào sổ theo dõi hồ sơ, quyển số: …… số thứ tự: ……",
             "entered in the tracking log, book no. and entry no.",

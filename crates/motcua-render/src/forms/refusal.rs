@@ -18,6 +18,8 @@ pub struct Refusal {
     /// When it was refused.
     #[serde(with = "time::serde::rfc3339")]
     pub refused_at: OffsetDateTime,
+    /// The officer who recorded the refusal, from the event's metadata.
+    pub refused_by: Option<String>,
     /// Why (*lý do từ chối*), as recorded.
     pub reason: String,
 }
@@ -30,11 +32,17 @@ impl Refusal {
     /// [`FormError::NotApplicable`] for a dossier not refused at reception.
     pub fn build(dossier: &Dossier<'_>) -> Result<Refusal, FormError> {
         let (_, view) = dossier.state_and_view()?;
-        let refused = dossier.known().iter().find_map(|e| match &e.kind {
-            EventKind::RefusedAtReception { reason } => Some((e.occurred_at, reason.clone())),
-            _ => None,
-        });
-        let Some((refused_at, reason)) = refused else {
+        let refused = dossier
+            .known()
+            .iter()
+            .enumerate()
+            .find_map(|(i, e)| match &e.kind {
+                EventKind::RefusedAtReception { reason } => {
+                    Some((i, e.occurred_at, reason.clone()))
+                }
+                _ => None,
+            });
+        let Some((index, refused_at, reason)) = refused else {
             return Err(dossier.not_applicable(
                 FormKind::Refusal,
                 &view,
@@ -45,6 +53,7 @@ impl Refusal {
             id: FormId::of(FormKind::Refusal),
             heading: dossier.heading(&view),
             refused_at,
+            refused_by: dossier.officer_at(index),
             reason,
         })
     }
@@ -83,6 +92,9 @@ impl Form for Refusal {
             ),
             ("Lý do từ chối", "Reason", self.reason.clone()),
         ])?;
+        if let Some(officer) = &self.refused_by {
+            p.fields(&[("Cán bộ tiếp nhận", "Officer", officer.clone())])?;
+        }
         p.para(
             "Xin thông báo để ông/bà được biết và thực hiện.",
             "for the applicant's information",

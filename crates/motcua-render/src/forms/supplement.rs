@@ -22,6 +22,8 @@ pub struct SupplementRequest {
     pub rounds: usize,
     /// The unit asking (the one holding the dossier when it asked).
     pub requested_by: Named,
+    /// The officer who recorded the request, from the event's metadata.
+    pub officer: Option<String>,
     /// When it was asked.
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
@@ -75,6 +77,7 @@ impl SupplementRequest {
             round,
             rounds,
             requested_by: dossier.unit(&after.current_unit),
+            officer: dossier.officer_at(index),
             requested_at: dossier.known()[index].occurred_at,
             missing: record.map(|r| r.reason.clone()).unwrap_or_default(),
             supplement_by: after.supplement_due,
@@ -139,6 +142,9 @@ impl Form for SupplementRequest {
                 page::when(self.due_before),
             ),
         ])?;
+        if let Some(officer) = &self.officer {
+            p.fields(&[("Cán bộ hướng dẫn", "Officer", officer.clone())])?;
+        }
         p.para(
             "Lý do: hồ sơ chưa đầy đủ thành phần hoặc chưa hợp lệ theo quy định. Mọi vướng mắc xin liên hệ Bộ phận tiếp nhận và trả kết quả.",
             "reason: the dossier lacks components or is not valid; ask the one-stop desk for help",
