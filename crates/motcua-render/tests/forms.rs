@@ -35,7 +35,6 @@ fn events(id: &str, story: Vec<(OffsetDateTime, EventKind)>) -> Vec<Event> {
             recorded_at: at,
             metadata: Default::default(),
             kind,
-            metadata: Default::default(),
         })
         .collect()
 }

@@ -36,7 +36,6 @@
 //!     recorded_at: datetime!(2024-03-04 09:00 +7),
 //!     metadata: Default::default(),
 //!     kind: EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson },
-//!     metadata: Default::default(),
 //! }];
 //! let dossier = Dossier {
 //!     context: Context::new(&catalogue, &calendar),
