@@ -6,9 +6,9 @@
 
 use crate::schema::OPEN_DOSSIERS_SINCE;
 use crate::store::{to_i64, PgStore};
-use motcua_core::{DossierId, Status, UnitId};
+use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
-    decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,
+    columns, decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,
 };
 use motcua_store::{StoreError, StoreResult};
 use postgres::types::ToSql;
@@ -37,23 +37,14 @@ impl PgStore {
             .map_err(db)?
         {
             let (id, at): (String, i64) = (row.get(0), row.get(1));
-            let at = OffsetDateTime::from_unix_timestamp(at).map_err(|e| {
-                StoreError::Backend(format!("an alarm of {id} is out of range: {e}"))
-            })?;
+            let at = columns::alarm(&id, at)?;
             alarms.entry(id).or_default().push(at);
         }
         rows.iter()
             .map(|row| {
                 let id: String = row.get(0);
                 let status: i16 = row.get(2);
-                let status = u8::try_from(status)
-                    .ok()
-                    .and_then(Status::from_national_code)
-                    .ok_or_else(|| {
-                        StoreError::Backend(format!(
-                            "the open-dossier row of {id} has an unknown status code {status}"
-                        ))
-                    })?;
+                let status = columns::status(&id, i64::from(status))?;
                 let events = decode_events(&id, row.get::<_, &[u8]>(3))?;
                 Ok(OpenDossier {
                     alarms: alarms.remove(&id).unwrap_or_default(),
@@ -65,12 +56,6 @@ impl PgStore {
             })
             .collect()
     }
-}
-
-/// Unix nanoseconds of an instant (every instant a store accepts fits in an `i64`).
-fn nanos(at: OffsetDateTime) -> StoreResult<i64> {
-    i64::try_from(at.unix_timestamp_nanos())
-        .map_err(|_| StoreError::Backend(format!("{at} is out of the store's range")))
 }
 
 impl OpenDossierTable for PgStore {
@@ -91,10 +76,7 @@ impl OpenDossierTable for PgStore {
         };
         let (position, context, latest): (i64, i64, Option<i64>) =
             (row.get(0), row.get(1), row.get(2));
-        let latest = latest
-            .map(|n| OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)))
-            .transpose()
-            .map_err(|e| StoreError::Backend(format!("the projection's latest instant: {e}")))?;
+        let latest = latest.map(columns::from_nanos).transpose()?;
         Ok(Some(OpenHead {
             position: u64::try_from(position).unwrap_or(0),
             context: context as u64,
@@ -206,7 +188,7 @@ impl OpenDossierTable for PgStore {
         }
         match change.head {
             Some(head) => {
-                let latest = head.latest_occurred_at.map(nanos).transpose()?;
+                let latest = head.latest_occurred_at.map(columns::nanos).transpose()?;
                 tx.execute(
                     "INSERT INTO motcua_open_head (id, position, context, latest)
                      VALUES (1, $1, $2, $3)

@@ -4,11 +4,11 @@
 //! version 1 opened read-only has none of them: it reads as a projection never built.
 
 use crate::store::{to_i64, SqliteStore};
-use motcua_core::{DossierId, Status, UnitId};
+use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
-    decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,
+    columns, decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,
 };
-use motcua_store::{StoreError, StoreResult};
+use motcua_store::StoreResult;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use time::OffsetDateTime;
 
@@ -40,14 +40,7 @@ impl SqliteStore {
             .map_err(db)?;
         raw.into_iter()
             .map(|(id, unit, status, events)| {
-                let status = u8::try_from(status)
-                    .ok()
-                    .and_then(Status::from_national_code)
-                    .ok_or_else(|| {
-                        StoreError::Backend(format!(
-                            "the open-dossier row of {id} has an unknown status code {status}"
-                        ))
-                    })?;
+                let status = columns::status(&id, status)?;
                 let events = decode_events(&id, &events)?;
                 let at: Vec<i64> = alarms
                     .query_map(params![id], |r| r.get(0))
@@ -55,11 +48,7 @@ impl SqliteStore {
                     .map_err(db)?;
                 let alarms = at
                     .into_iter()
-                    .map(|s| {
-                        OffsetDateTime::from_unix_timestamp(s).map_err(|e| {
-                            StoreError::Backend(format!("an alarm of {id} is out of range: {e}"))
-                        })
-                    })
+                    .map(|s| columns::alarm(&id, s))
                     .collect::<StoreResult<_>>()?;
                 Ok(OpenDossier {
                     dossier_id: DossierId::new(id),
@@ -80,12 +69,6 @@ fn head_in(conn: &Connection) -> rusqlite::Result<Option<(i64, i64, Option<i64>)
         .optional()
 }
 
-/// Unix nanoseconds of an instant (every instant a store accepts fits in an `i64`).
-fn nanos(at: OffsetDateTime) -> StoreResult<i64> {
-    i64::try_from(at.unix_timestamp_nanos())
-        .map_err(|_| StoreError::Backend(format!("{at} is out of the store's range")))
-}
-
 impl OpenDossierTable for SqliteStore {
     fn open_head(&self) -> StoreResult<Option<OpenHead>> {
         let conn = self.lease()?;
@@ -95,10 +78,7 @@ impl OpenDossierTable for SqliteStore {
         let Some((position, context, latest)) = head_in(&conn).map_err(|e| self.backend(e))? else {
             return Ok(None);
         };
-        let latest = latest
-            .map(|n| OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)))
-            .transpose()
-            .map_err(|e| StoreError::Backend(format!("the projection's latest instant: {e}")))?;
+        let latest = latest.map(columns::from_nanos).transpose()?;
         Ok(Some(OpenHead {
             position: u64::try_from(position).unwrap_or(0),
             context: context as u64,
@@ -197,7 +177,7 @@ impl OpenDossierTable for SqliteStore {
         }
         match change.head {
             Some(head) => {
-                let latest = head.latest_occurred_at.map(nanos).transpose()?;
+                let latest = head.latest_occurred_at.map(columns::nanos).transpose()?;
                 tx.execute(
                     "INSERT OR REPLACE INTO open_head (id, position, context, latest)
                      VALUES (1, ?1, ?2, ?3)",

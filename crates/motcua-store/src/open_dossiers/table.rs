@@ -168,3 +168,55 @@ pub fn decode_events(dossier: &str, mut bytes: &[u8]) -> StoreResult<Vec<Event>>
     }
     Ok(events)
 }
+
+/// What durable stores keep of a row's status, its head's latest instant and its alarm
+/// instants, and back: the national status code, Unix nanoseconds, Unix seconds (alarms fall on
+/// whole minutes). Errors name the dossier.
+pub mod columns {
+    use crate::store::StoreResult;
+    use crate::StoreError;
+    use motcua_core::Status;
+    use time::OffsetDateTime;
+
+    /// The status from its national code.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] for a code that is no status.
+    pub fn status(dossier: &str, code: i64) -> StoreResult<Status> {
+        u8::try_from(code)
+            .ok()
+            .and_then(Status::from_national_code)
+            .ok_or_else(|| {
+                StoreError::Backend(format!(
+                    "the open-dossier row of {dossier} has an unknown status code {code}"
+                ))
+            })
+    }
+
+    /// Unix nanoseconds of an instant (every instant a store accepts fits in an `i64`).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] for an instant out of that range.
+    pub fn nanos(at: OffsetDateTime) -> StoreResult<i64> {
+        i64::try_from(at.unix_timestamp_nanos())
+            .map_err(|_| StoreError::Backend(format!("{at} is out of the store's range")))
+    }
+
+    /// The instant of Unix nanoseconds.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] for a value out of range.
+    pub fn from_nanos(nanos: i64) -> StoreResult<OffsetDateTime> {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
+            .map_err(|e| StoreError::Backend(format!("the projection's latest instant: {e}")))
+    }
+
+    /// An alarm instant from Unix seconds.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] for a value out of range.
+    pub fn alarm(dossier: &str, seconds: i64) -> StoreResult<OffsetDateTime> {
+        OffsetDateTime::from_unix_timestamp(seconds)
+            .map_err(|e| StoreError::Backend(format!("an alarm of {dossier} is out of range: {e}")))
+    }
+}
