@@ -6,7 +6,7 @@ use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list;
 use motcua_core::deadline::display_instant;
-use motcua_core::{Alarm, AlarmKind, Context, DossierId, Event, UnitId};
+use motcua_core::{step_handlers, Alarm, AlarmKind, Context, DossierId, Event, OfficerId, UnitId};
 use motcua_render::escape;
 use motcua_render::format::when;
 use std::io::Write;
@@ -34,7 +34,7 @@ pub struct AlarmsArgs {
 pub enum AlarmsFormat {
     /// A table for a person.
     Table,
-    /// JSON Lines: `{"at", "dossier", "kind", "unit", "step"?, "procedure"}`.
+    /// JSON Lines: `{"at", "dossier", "kind", "officer"?, "procedure", "step"?, "unit"}`.
     Jsonl,
 }
 
@@ -44,6 +44,10 @@ pub(crate) struct Row {
     dossier: DossierId,
     procedure: String,
     unit: UnitId,
+    /// The officer responsible, when the events name one: who started the step whose due
+    /// passes; for the dossier's own dues, who started its open step, else who recorded its
+    /// latest event naming an officer.
+    officer: Option<OfficerId>,
 }
 
 /// The data and the streams that may ring in the window: from the store's open-dossier
@@ -85,16 +89,33 @@ pub(crate) fn ringing(
     let (view, alarms) = context
         .view_and_alarms(events, from)
         .map_err(|e| CliError::Data(e.to_string()))?;
+    // The events that happened by `from`, as the view takes them.
+    let known = &events[..events.iter().take_while(|e| e.occurred_at <= from).count()];
+    let handlers = step_handlers(known);
+    // The starter of the latest open run of `step` (any step when `None`).
+    let open_step = |step: Option<&str>| {
+        view.steps
+            .iter()
+            .zip(&handlers)
+            .rev()
+            .find(|(s, h)| !h.finished && step.is_none_or(|id| s.step == id))
+            .and_then(|(_, h)| h.started_by.clone())
+    };
     for alarm in alarms.into_iter().filter(|a| a.at <= until) {
-        let unit = match &alarm.kind {
-            AlarmKind::StepDuePassed { unit, .. } => unit.clone(),
-            _ => view.current_unit.clone(),
+        let (unit, officer) = match &alarm.kind {
+            AlarmKind::StepDuePassed { unit, step } => (unit.clone(), open_step(Some(step))),
+            _ => (
+                view.current_unit.clone(),
+                open_step(None)
+                    .or_else(|| known.iter().rev().find_map(|e| e.metadata.officer.clone())),
+            ),
         };
         rows.push(Row {
             alarm,
             dossier: first.dossier_id.clone(),
             procedure: view.procedure.to_string(),
             unit,
+            officer,
         });
     }
     Ok(())
@@ -115,6 +136,9 @@ pub(crate) fn json(row: &Row) -> serde_json::Value {
         "procedure": row.procedure,
         "unit": row.unit.as_str(),
     });
+    if let (Some(map), Some(officer)) = (line.as_object_mut(), &row.officer) {
+        map.insert("officer".to_owned(), officer.as_str().into());
+    }
     if let (Some(map), Ok(serde_json::Value::Object(kind))) =
         (line.as_object_mut(), serde_json::to_value(&row.alarm.kind))
     {
@@ -163,9 +187,14 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 rows.len()
             )?;
             for row in &rows {
+                let officer = row
+                    .officer
+                    .as_ref()
+                    .map(|o| format!(" ({})", escape::controls(o.as_str())))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "  {}  {}  {}  {}",
+                    "  {}  {}  {}{officer}  {}",
                     display_instant(row.alarm.at),
                     escape::controls(row.dossier.as_str()),
                     escape::controls(row.unit.as_str()),

@@ -610,6 +610,11 @@ fn dossiers_and_alarms_from_the_store_are_those_of_every_dossier() {
             }
             let command = ["alarms", "--from", as_of, "--until", until];
             let expected = listed(&command, &from_files);
+            // The generator names who recorded each event: alarms name who is responsible.
+            assert!(
+                expected.is_empty() || expected.contains("\"officer\":"),
+                "{command:?} names no officer"
+            );
             assert!(
                 !expected.is_empty() || as_of != AS_OF,
                 "{command:?} lists nothing"
