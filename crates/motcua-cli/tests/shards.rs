@@ -327,6 +327,36 @@ fn a_postgres_url_is_a_store_for_every_command() {
     }
     let followed = run(&["follow", "--store", &imported, "--once", "--since", "0"]);
     assert_eq!(followed.lines().count(), exported.lines().count());
+    let records = |store: &str| {
+        run(&[
+            "portal-records",
+            "--store",
+            store,
+            "--since",
+            "0",
+            "--as-of",
+            AS_OF,
+        ])
+    };
+    let from_pg = records(&imported);
+    assert_eq!(
+        from_pg.lines().count(),
+        800,
+        "one portal record per dossier"
+    );
+    let file_store = dir.join("same.db").display().to_string();
+    run(&[
+        "import",
+        "--store",
+        &file_store,
+        "--catalog",
+        &catalogue,
+        &events,
+    ]);
+    assert!(
+        from_pg == records(&file_store),
+        "PostgreSQL and SQLite give other portal records"
+    );
     for schema in [gen_schema, import_schema] {
         let store =
             motcua_postgres::PgStore::connect(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
