@@ -8,7 +8,8 @@ use crate::schema::OPEN_DOSSIERS_SINCE;
 use crate::store::{to_i64, PgStore};
 use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
-    columns, decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,
+    columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
+    OpenHead,
 };
 use motcua_store::{StoreError, StoreResult};
 use postgres::types::ToSql;
@@ -40,12 +41,13 @@ impl PgStore {
             let at = columns::alarm(&id, at)?;
             alarms.entry(id).or_default().push(at);
         }
+        let mut decoder = motcua_store::codec::compact::Decoder::default();
         rows.iter()
             .map(|row| {
                 let id: String = row.get(0);
                 let status: i16 = row.get(2);
                 let status = columns::status(&id, i64::from(status))?;
-                let events = decode_events(&id, row.get::<_, &[u8]>(3))?;
+                let events = decode_events_shared(&mut decoder, &id, row.get::<_, &[u8]>(3))?;
                 Ok(OpenDossier {
                     alarms: alarms.remove(&id).unwrap_or_default(),
                     dossier_id: DossierId::new(id),

@@ -6,7 +6,8 @@
 use crate::store::{to_i64, SqliteStore};
 use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
-    columns, decode_events, encode_events, OpenChange, OpenDossier, OpenDossierTable, OpenHead,
+    columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
+    OpenHead,
 };
 use motcua_store::StoreResult;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -38,10 +39,11 @@ impl SqliteStore {
         let mut alarms = tx
             .prepare_cached("SELECT at FROM open_alarms WHERE dossier_id = ?1 ORDER BY at")
             .map_err(db)?;
+        let mut decoder = motcua_store::codec::compact::Decoder::default();
         raw.into_iter()
             .map(|(id, unit, status, events)| {
                 let status = columns::status(&id, status)?;
-                let events = decode_events(&id, &events)?;
+                let events = decode_events_shared(&mut decoder, &id, &events)?;
                 let at: Vec<i64> = alarms
                     .query_map(params![id], |r| r.get(0))
                     .and_then(|rows| rows.collect())

@@ -143,7 +143,24 @@ pub fn encode_events(events: &[Event]) -> Vec<u8> {
 ///
 /// # Errors
 /// [`StoreError::Backend`](crate::StoreError::Backend) when the bytes are not a row's events.
-pub fn decode_events(dossier: &str, mut bytes: &[u8]) -> StoreResult<Vec<Event>> {
+pub fn decode_events(dossier: &str, bytes: &[u8]) -> StoreResult<Vec<Event>> {
+    decode_events_shared(
+        &mut crate::codec::compact::Decoder::default(),
+        dossier,
+        bytes,
+    )
+}
+
+/// [`decode_events`] through a [`Decoder`](crate::codec::compact::Decoder) that shares the
+/// codes repeated between the rows of a read (procedures, units), instead of copying each.
+///
+/// # Errors
+/// As [`decode_events`].
+pub fn decode_events_shared(
+    decoder: &mut crate::codec::compact::Decoder,
+    dossier: &str,
+    mut bytes: &[u8],
+) -> StoreResult<Vec<Event>> {
     let damaged = |at: usize, what: &str| {
         crate::StoreError::Backend(format!(
             "the open-dossier row of {dossier} is damaged at byte {at}: {what}"
@@ -161,8 +178,9 @@ pub fn decode_events(dossier: &str, mut bytes: &[u8]) -> StoreResult<Vec<Event>>
             return Err(damaged(at, "an event is cut short"));
         }
         let (body, rest) = rest.split_at(length);
-        let event =
-            crate::codec::compact::decode(body).map_err(|e| damaged(at + 4 + e.at, e.what))?;
+        let event = decoder
+            .decode(body)
+            .map_err(|e| damaged(at + 4 + e.at, e.what))?;
         events.push(event);
         bytes = rest;
     }
