@@ -5,7 +5,7 @@
 //! deserialized straight into [`Event`]; each older version has a frozen wire type and a typed
 //! upcast function (`vN::EventVN -> Event`) with its own arm in `decode`. Version 2 added the
 //! optional `meta` object (who recorded the event); version 1 lines are upcast with empty
-//! metadata ([`crate::v1`]). `docs/event-format.md` explains how to add a version.
+//! metadata (module `v1`). `docs/event-format.md` explains how to add a version.
 //!
 //! ```
 //! use motcua_io::{EVENT_FORMAT_VERSION, SUPPORTED_VERSIONS};

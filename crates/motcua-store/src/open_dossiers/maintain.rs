@@ -110,7 +110,7 @@ pub const REBUILD_GAP: u64 = 200_000;
 /// ```
 ///
 /// # Errors
-/// [`StoreError`] when the store cannot be read or written, or the projection moved.
+/// [`StoreError`](crate::StoreError) when the store cannot be read or written, or the projection moved.
 pub fn catch_up<S>(
     store: &S,
     context: &Context<'_>,
@@ -174,7 +174,7 @@ where
 /// the next [`catch_up`].
 ///
 /// # Errors
-/// [`StoreError`] when the store cannot be read or written, or another maintainer moved the
+/// [`StoreError`](crate::StoreError) when the store cannot be read or written, or another maintainer moved the
 /// projection meanwhile.
 pub fn rebuild<S>(store: &S, context: &Context<'_>, fingerprint: u64) -> StoreResult<CatchUp>
 where
