@@ -9,7 +9,7 @@ use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
     OpenHead,
 };
-use motcua_store::StoreResult;
+use motcua_store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use time::OffsetDateTime;
 
@@ -29,38 +29,44 @@ impl SqliteStore {
             return Ok(Vec::new());
         }
         let db = |e| self.backend(e);
-        // One read transaction: one snapshot, and one lock taken for every row's alarms.
-        let tx = conn.unchecked_transaction().map_err(db)?;
-        let mut stmt = tx.prepare_cached(sql).map_err(db)?;
-        let raw: Vec<(String, String, i64, Vec<u8>)> = stmt
-            .query_map(bind, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .and_then(|rows| rows.collect())
-            .map_err(db)?;
-        let mut alarms = tx
-            .prepare_cached("SELECT at FROM open_alarms WHERE dossier_id = ?1 ORDER BY at")
-            .map_err(db)?;
+        // One statement: each chosen row with its alarm instants, ascending, in one list.
+        let sql = format!(
+            "SELECT c.dossier_id, c.unit, c.status, c.events,
+                    (SELECT group_concat(at) FROM
+                        (SELECT at FROM open_alarms a WHERE a.dossier_id = c.dossier_id ORDER BY at))
+             FROM ({sql}) c ORDER BY c.dossier_id"
+        );
+        let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+        let mut rows = stmt.query(bind).map_err(db)?;
         let mut decoder = motcua_store::codec::compact::Decoder::default();
-        raw.into_iter()
-            .map(|(id, unit, status, events)| {
-                let status = columns::status(&id, status)?;
-                let events = decode_events_shared(&mut decoder, &id, &events)?;
-                let at: Vec<i64> = alarms
-                    .query_map(params![id], |r| r.get(0))
-                    .and_then(|rows| rows.collect())
-                    .map_err(db)?;
-                let alarms = at
-                    .into_iter()
-                    .map(|s| columns::alarm(&id, s))
-                    .collect::<StoreResult<_>>()?;
-                Ok(OpenDossier {
-                    dossier_id: DossierId::new(id),
-                    unit: UnitId::new(unit),
-                    status,
-                    events,
-                    alarms,
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            let id: String = row.get(0).map_err(db)?;
+            let status = columns::status(&id, row.get(2).map_err(db)?)?;
+            let events = row.get_ref(3).and_then(|v| Ok(v.as_blob()?)).map_err(db)?;
+            let events = decode_events_shared(&mut decoder, &id, events)?;
+            let at: Option<String> = row.get(4).map_err(db)?;
+            let alarms = at
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    let seconds = s.parse::<i64>().map_err(|e| {
+                        StoreError::Backend(format!("an alarm of {id} is not a number: {e}"))
+                    })?;
+                    columns::alarm(&id, seconds)
                 })
-            })
-            .collect()
+                .collect::<StoreResult<_>>()?;
+            out.push(OpenDossier {
+                unit: UnitId::new(row.get::<_, String>(1).map_err(db)?),
+                dossier_id: DossierId::new(id),
+                status,
+                events,
+                alarms,
+            });
+        }
+        Ok(out)
     }
 }
 
