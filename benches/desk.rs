@@ -12,12 +12,15 @@
 //! records them); after the log is used up it is replayed under new dossier ids, so every
 //! command is new (a re-send would be answered without writing).
 
+#[path = "common/endless_log.rs"]
+mod endless_log;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use motcua::calendar::Calendar;
 use motcua::gen::{generate, GenConfig};
 use motcua::sqlite::SqliteStore;
 use motcua::store::{Desk, EventStore, ExpectedVersion};
-use motcua::{Command, Context, DossierId, Event};
+use motcua::{Command, Context};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -36,19 +39,6 @@ fn remove(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-}
-
-/// The `i`-th event of the endless log: the generated log, replayed under new dossier ids
-/// (`…~r2`) and event ids once used up.
-fn nth(events: &[Event], i: u64) -> Event {
-    let n = events.len() as u64;
-    let (round, k) = (i / n, (i % n) as usize);
-    let mut e = events[k].clone();
-    if round > 0 {
-        e.dossier_id = DossierId::new(format!("{}~r{round}", e.dossier_id));
-        e.event_id = uuid::Uuid::from_u128((u128::from(round) << 64) | k as u128);
-    }
-    e
 }
 
 fn bench(c: &mut Criterion) {
@@ -75,7 +65,7 @@ fn bench(c: &mut Criterion) {
             let desk = Desk::new(&store, Context::new(&catalogue, &calendar));
             let start = Instant::now();
             for i in 0..iters {
-                let e = nth(&events, i);
+                let e = endless_log::nth(&events, i);
                 let command = Command {
                     dossier_id: e.dossier_id,
                     event_id: e.event_id,
@@ -101,7 +91,7 @@ fn bench(c: &mut Criterion) {
             let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
             let start = Instant::now();
             for i in 0..iters {
-                let e = nth(&events, i);
+                let e = endless_log::nth(&events, i);
                 let expected = ExpectedVersion::at(e.sequence - 1);
                 if let Err(err) = store.append(&e.dossier_id.clone(), expected, &[e]) {
                     panic!("event {i} refused: {err}");

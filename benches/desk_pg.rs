@@ -7,6 +7,9 @@
 //! `MOTCUA_PG_URL=… cargo bench --bench desk_pg --features postgres` (without the variable it
 //! says so and measures nothing). Each batch writes into a fresh schema, dropped afterwards.
 
+#[path = "common/endless_log.rs"]
+mod endless_log;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use motcua::calendar::Calendar;
 use motcua::gen::{generate, GenConfig};
@@ -16,19 +19,6 @@ use motcua::{Command, Context, DossierId, Event};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-/// The `i`-th event of the endless log: the generated log, replayed under new dossier ids and
-/// event ids once used up.
-fn nth(events: &[Event], i: u64) -> Event {
-    let n = events.len() as u64;
-    let (round, k) = (i / n, (i % n) as usize);
-    let mut e = events[k].clone();
-    if round > 0 {
-        e.dossier_id = DossierId::new(format!("{}~r{round}", e.dossier_id));
-        e.event_id = uuid::Uuid::from_u128((u128::from(round) << 64) | k as u128);
-    }
-    e
-}
 
 fn fresh(url: &str) -> PgStore {
     static N: AtomicU64 = AtomicU64::new(0);
@@ -90,7 +80,7 @@ fn bench(c: &mut Criterion) {
                 let mut shares: Vec<Vec<Event>> = vec![Vec::new(); writers];
                 let mut writer_of: BTreeMap<DossierId, usize> = BTreeMap::new();
                 for i in 0..iters {
-                    let e = nth(&events, i);
+                    let e = endless_log::nth(&events, i);
                     let next = writer_of.len() % writers;
                     let w = *writer_of.entry(e.dossier_id.clone()).or_insert(next);
                     shares[w].push(e);
@@ -120,7 +110,7 @@ fn bench(c: &mut Criterion) {
             let store = fresh(&url);
             let start = Instant::now();
             for i in 0..iters {
-                let e = nth(&events, i);
+                let e = endless_log::nth(&events, i);
                 let expected = ExpectedVersion::at(e.sequence - 1);
                 if let Err(err) = store.append(&e.dossier_id.clone(), expected, &[e]) {
                     panic!("event {i} refused: {err}");

@@ -66,9 +66,7 @@ fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
             return Ok((data, streams));
         }
     }
-    let mut data = Dataset::load(&args.data)?;
-    let streams = std::mem::take(&mut data.streams).into_values().collect();
-    Ok((data, streams))
+    open_list::every_dossier(&args.data)
 }
 
 /// Adds to `rows` the alarms of one dossier in `(from, until]`, judged with the events that

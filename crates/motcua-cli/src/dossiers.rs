@@ -108,9 +108,7 @@ fn gather(args: &DossiersArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
             return Ok((data, streams));
         }
     }
-    let mut data = Dataset::load(&args.data)?;
-    let streams = std::mem::take(&mut data.streams).into_values().collect();
-    Ok((data, streams))
+    open_list::every_dossier(&args.data)
 }
 
 /// Runs `motcua dossiers`.

@@ -78,3 +78,11 @@ pub fn streams(
     };
     select(&reader).map(Some).map_err(failed)
 }
+
+/// Every dossier of the data, for when the projection cannot answer: the data loaded
+/// ([`Dataset::load`]) and its streams taken out, in dossier id order.
+pub fn every_dossier(args: &DataArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
+    let mut data = Dataset::load(args)?;
+    let streams = std::mem::take(&mut data.streams).into_values().collect();
+    Ok((data, streams))
+}

@@ -78,7 +78,8 @@ impl Drop for Running {
     }
 }
 
-fn follower(store: &Path, checkpoint: &Path, out: &Path) -> Child {
+/// `motcua follow` on `store` with a checkpoint and an `--out` file, and `more` options.
+fn follower(store: &Path, checkpoint: &Path, out: &Path, more: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_motcua"))
         .args([
             "follow",
@@ -88,11 +89,8 @@ fn follower(store: &Path, checkpoint: &Path, out: &Path) -> Child {
             &checkpoint.display().to_string(),
             "--out",
             &out.display().to_string(),
-            "--since",
-            "0",
-            "--poll-ms",
-            "20",
         ])
+        .args(more)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -184,7 +182,12 @@ fn follow_resumes_after_kill_9_without_loss_or_repeat() {
     let store = dir.join("store.db");
     let (checkpoint, out) = (dir.join("checkpoint.json"), dir.join("out.jsonl"));
     import(&store, &parts[0], Some(&dir.join("files/catalogue.json")));
-    let mut child = Running(follower(&store, &checkpoint, &out));
+    let mut child = Running(follower(
+        &store,
+        &checkpoint,
+        &out,
+        &["--since", "0", "--poll-ms", "20"],
+    ));
     let mut kills = 0;
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     for part in &parts[1..] {
@@ -197,7 +200,12 @@ fn follow_resumes_after_kill_9_without_loss_or_repeat() {
         child.0.kill().unwrap_or_else(|e| panic!("{e}"));
         let _ = child.0.wait();
         kills += 1;
-        child = Running(follower(&store, &checkpoint, &out));
+        child = Running(follower(
+            &store,
+            &checkpoint,
+            &out,
+            &["--since", "0", "--poll-ms", "20"],
+        ));
     }
     // Let it catch up, then stop it cleanly.
     let last = parts
@@ -251,21 +259,7 @@ fn a_committed_event_is_printed_within_a_second() {
     let store = dir.join("store.db");
     let (checkpoint, out) = (dir.join("checkpoint.json"), dir.join("out.jsonl"));
     import(&store, &parts[0], Some(&dir.join("files/catalogue.json")));
-    let mut child = Running(
-        Command::new(env!("CARGO_BIN_EXE_motcua"))
-            .args([
-                "follow",
-                "--store",
-                &store.display().to_string(),
-                "--checkpoint",
-                &checkpoint.display().to_string(),
-                "--out",
-                &out.display().to_string(),
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
+    let mut child = Running(follower(&store, &checkpoint, &out, &[]));
     // Started: it has saved its first checkpoint (the end of the log when it started).
     let started = Instant::now();
     while !checkpoint.exists() && started.elapsed() < Duration::from_secs(30) {
