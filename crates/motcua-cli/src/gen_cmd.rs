@@ -2,8 +2,8 @@
 //! events, or straight into a store file.
 
 use crate::error::CliError;
-use crate::import::{into_store, Stopped, Total, Wording};
-use motcua_store::{import_events, EventStore, ImportError, ImportOptions, StoreError};
+use crate::import::{into_store, Stopped, Wording};
+use motcua_store::{import_results, EventStore, ImportError, ImportOptions, StoreError};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -40,24 +40,55 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
 }
 
 /// Runs `motcua gen`, printing one line per destination that says what was written.
+///
+/// The generator streams its events in log order (a day of arrivals at a time), so a million
+/// dossiers go to the file and the store without the year ever being held: the events are
+/// written to the file as they come and handed to one import session, which checks and
+/// stores them all or nothing.
 pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let config = motcua_gen::GenConfig {
         dossiers: args.dossiers,
         seed: args.seed,
         year: args.year,
     };
-    let sample = motcua_gen::generate(&config).map_err(|e| CliError::Usage(e.to_string()))?;
-    let judge = motcua_render::format::when(Some(sample.as_of));
+    let calendar = motcua_calendar::Calendar::vietnam();
+    let stream = motcua_gen::generate_stream(&config, &calendar)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let judge = motcua_render::format::when(Some(stream.as_of()));
     let judge = judge.as_str().unwrap_or("the end of the year").to_owned();
+    let catalogue = stream.catalogue().clone();
+    let file = args
+        .out
+        .as_deref()
+        .map(|dir| EventsFile::create(dir, &catalogue))
+        .transpose()?;
+    let mut events = Generated {
+        stream,
+        file,
+        events: 0,
+        failure: None,
+    };
+    let stored = match &args.store {
+        Some(path) => Some(write_store(&mut events, &catalogue, path)?),
+        None => {
+            for event in events.by_ref() {
+                event?;
+            }
+            if let Some(failure) = events.failure.take() {
+                return Err(failure);
+            }
+            None
+        }
+    };
     let what = format!(
         "{} dossiers ({} events, seed {}, year {})",
-        sample.dossier_count(),
-        sample.events.len(),
+        events.stream.dossiers(),
+        events.events,
         args.seed,
         args.year
     );
-    if let Some(dir) = &args.out {
-        let (catalogue_path, events_path) = write_files(&sample, dir)?;
+    if let Some(file) = events.file.take() {
+        let (catalogue_path, events_path) = file.finish()?;
         writeln!(
             out,
             "wrote {what} to {} and {}; judge them as of {judge}",
@@ -65,8 +96,7 @@ pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
             events_path.display(),
         )?;
     }
-    if let Some(path) = &args.store {
-        let (name, last) = write_store(sample, path)?;
+    if let Some((name, last)) = stored {
         writeln!(
             out,
             "wrote {what} into {name} (last position {last}); judge them as of {judge}",
@@ -75,39 +105,87 @@ pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Writes `catalogue.json` and `events.jsonl` into `dir`; returns their paths.
-fn write_files(sample: &motcua_gen::Sample, dir: &Path) -> Result<(PathBuf, PathBuf), CliError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let catalogue_path = dir.join("catalogue.json");
-    std::fs::write(
-        &catalogue_path,
-        motcua_io::write_catalogue(&sample.catalogue),
-    )
-    .map_err(io(&catalogue_path))?;
-    let events_path = dir.join("events.jsonl");
-    let mut writer = BufWriter::new(File::create(&events_path).map_err(io(&events_path))?);
-    // One line at a time: a million dossiers are several million events.
-    for event in &sample.events {
-        motcua_io::write_event(&mut writer, event).map_err(|e| match e {
-            motcua_io::WriteError::Io(source) => CliError::Io {
-                path: events_path.clone(),
-                source,
-            },
-            other => CliError::Data(format!("{}: {other}", events_path.display())),
-        })?;
-    }
-    writer.flush().map_err(io(&events_path))?;
-    Ok((catalogue_path, events_path))
+/// `catalogue.json` written and `events.jsonl` being written, a line per event.
+struct EventsFile {
+    catalogue_path: PathBuf,
+    events_path: PathBuf,
+    writer: BufWriter<File>,
 }
 
-/// Imports the sample into the store at `location` (a file created if missing, or a
-/// PostgreSQL URL) through one import session, and keeps its catalogue there; returns the
-/// store's name as messages show it and its last position.
-fn write_store(sample: motcua_gen::Sample, location: &str) -> Result<(String, u64), CliError> {
-    let total = Some(Total::Events(sample.events.len() as u64));
-    let motcua_gen::Sample {
-        catalogue, events, ..
-    } = sample;
+impl EventsFile {
+    /// Writes `catalogue.json` into `dir` (created if missing) and opens `events.jsonl`.
+    fn create(dir: &Path, catalogue: &motcua_core::Catalogue) -> Result<EventsFile, CliError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let catalogue_path = dir.join("catalogue.json");
+        std::fs::write(&catalogue_path, motcua_io::write_catalogue(catalogue))
+            .map_err(io(&catalogue_path))?;
+        let events_path = dir.join("events.jsonl");
+        let writer = BufWriter::new(File::create(&events_path).map_err(io(&events_path))?);
+        Ok(EventsFile {
+            catalogue_path,
+            events_path,
+            writer,
+        })
+    }
+
+    fn write(&mut self, event: &motcua_core::Event) -> Result<(), CliError> {
+        motcua_io::write_event(&mut self.writer, event).map_err(|e| match e {
+            motcua_io::WriteError::Io(source) => CliError::Io {
+                path: self.events_path.clone(),
+                source,
+            },
+            other => CliError::Data(format!("{}: {other}", self.events_path.display())),
+        })
+    }
+
+    /// Flushes the events; returns the two paths.
+    fn finish(mut self) -> Result<(PathBuf, PathBuf), CliError> {
+        self.writer.flush().map_err(io(&self.events_path))?;
+        Ok((self.catalogue_path, self.events_path))
+    }
+}
+
+/// The generator's events, each written to the file (if any) as it passes, counted. The first
+/// failure (the generator's or the file's) is kept in `failure` and ends the events with an
+/// `Err` standing for it, so that an import stops without storing anything.
+struct Generated<'c> {
+    stream: motcua_gen::EventStream<'c>,
+    file: Option<EventsFile>,
+    events: u64,
+    failure: Option<CliError>,
+}
+
+impl Iterator for Generated<'_> {
+    type Item = Result<motcua_core::Event, std::io::Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failure.is_some() {
+            return None;
+        }
+        let failed = match self.stream.next()? {
+            Ok(event) => match self.file.as_mut().map(|f| f.write(&event)) {
+                Some(Err(e)) => e,
+                _ => {
+                    self.events += 1;
+                    return Some(Ok(event));
+                }
+            },
+            Err(e) => CliError::Usage(e.to_string()),
+        };
+        let said = std::io::Error::other(failed.to_string());
+        self.failure = Some(failed);
+        Some(Err(said))
+    }
+}
+
+/// Imports the generated events into the store at `location` (a file created if missing, or
+/// a PostgreSQL URL) through one import session as they come, and keeps the catalogue there;
+/// returns the store's name as messages show it and its last position.
+fn write_store(
+    events: &mut Generated<'_>,
+    catalogue: &motcua_core::Catalogue,
+    location: &str,
+) -> Result<(String, u64), CliError> {
     let wording = Wording {
         cannot: "write the generated events".to_owned(),
         nothing: "written",
@@ -125,7 +203,7 @@ fn write_store(sample: motcua_gen::Sample, location: &str) -> Result<(String, u6
     let (name, (), last) = into_store(
         location,
         format!("writing {location}"),
-        total,
+        None,
         wording,
         other,
         |name, store, progress| {
@@ -133,8 +211,13 @@ fn write_store(sample: motcua_gen::Sample, location: &str) -> Result<(String, u6
                 keep_catalogue: true,
                 ..ImportOptions::default()
             };
-            match import_events(store, events, &catalogue, &options, progress) {
+            match import_results(store, &mut *events, catalogue, &options, progress) {
                 Ok(_) => Ok(()),
+                Err(ImportError::Source { source, .. }) => Err(Stopped::Failed(
+                    events.failure.take().unwrap_or_else(|| {
+                        CliError::Data(format!("{location}: {source}; nothing was written"))
+                    }),
+                )),
                 Err(error) => Err(already_stored(store, Path::new(name), error)),
             }
         },

@@ -185,8 +185,6 @@ fn remove_store_files(path: &Path) {
 pub(crate) enum Total {
     /// Bytes of the input file.
     Bytes(u64),
-    /// Events to import.
-    Events(u64),
 }
 
 /// A one-line progress display on standard error, redrawn in place at most ten times a
@@ -266,7 +264,6 @@ pub(crate) fn render(
     }
     let (done, of) = match total {
         Some(Total::Bytes(total)) => (progress.bytes_read, total),
-        Some(Total::Events(total)) => (progress.lines_read, total),
         None => (0, 0),
     };
     let fraction = if of > 0 {
@@ -279,7 +276,6 @@ pub(crate) fn render(
     let bar = format!("{}{}", "#".repeat(filled), ".".repeat(WIDTH - filled));
     let amount = match total {
         Some(Total::Bytes(total)) => format!("{} / {}", bytes(done), bytes(total)),
-        Some(Total::Events(total)) => format!("{} / {}", num(done), num(total)),
         None => String::new(),
     };
     let eta = if fraction > 0.0 && fraction < 1.0 {
@@ -345,16 +341,16 @@ mod tests {
     }
 
     #[test]
-    fn events_can_be_the_measure_and_committing_is_said() {
+    fn without_a_total_the_line_counts_events_and_committing_is_said() {
         let line = render(
             "writing",
-            Some(Total::Events(2000)),
+            None,
             progress(0, 2000, 2000, false),
             Duration::from_secs(4000),
         );
         assert_eq!(
             line,
-            "writing [########################] 100%  2,000 / 2,000  2,000 events  0 events/s"
+            "writing [........................]   0%    2,000 events  0 events/s"
         );
         let line = render("x", None, progress(0, 7, 1_234_567, true), Duration::ZERO);
         assert_eq!(line, "x: 1,234,567 events checked, committing…");

@@ -41,16 +41,18 @@ mod dossier;
 mod error;
 mod officers;
 mod rng;
+mod stream;
 mod units;
 mod world;
 
 pub use error::GenError;
+pub use stream::EventStream;
 
 use motcua_calendar::Calendar;
-use motcua_core::{Catalogue, Decider, DossierId, Event, Unit};
+use motcua_core::{Catalogue, DossierId, Event, Unit};
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// The years [`generate`] accepts.
 pub const SUPPORTED_YEARS: RangeInclusive<i32> = 2000..=2100;
@@ -165,44 +167,48 @@ pub fn generate(config: &GenConfig) -> Result<Sample, GenError> {
 /// # Ok::<(), motcua_gen::GenError>(())
 /// ```
 pub fn generate_with_calendar(config: &GenConfig, calendar: &Calendar) -> Result<Sample, GenError> {
-    check_year(config.year)?;
-    let world = world::World::new(calendar, config.year, config.seed)?;
-    let days = arrivals::days(&world, config.year)?;
-    let weights: Vec<f64> = days.iter().map(|d| d.weight).collect();
-    let counts = arrivals::allocate(config.dossiers, &weights);
-    let mut rng = rng::Rng::new(config.seed);
+    let mut stream = generate_stream(config, calendar)?;
     let mut events = Vec::with_capacity(config.dossiers.saturating_mul(9));
-    let mut counters: Vec<(Date, u32)> = vec![(Date::MIN, 0); world.units.len()];
-    {
-        let decider = Decider::new(&world.catalogue);
-        for (day, &count) in days.iter().zip(&counts) {
-            for arrival in arrivals::arrivals_on(&world, &mut rng, *day, count)? {
-                let date = arrival.first.to_offset(calendar.offset()).date();
-                let counter = &mut counters[arrival.unit];
-                if counter.0 == date {
-                    counter.1 += 1;
-                } else {
-                    *counter = (date, 1);
-                }
-                let id = DossierId::new(format!(
-                    "{}-{:02}{:02}{:02}-{:04}",
-                    world.units[arrival.unit].unit.id,
-                    date.year().rem_euclid(100),
-                    u8::from(date.month()),
-                    date.day(),
-                    counter.1
-                ));
-                dossier::simulate(&world, &decider, &arrival, id, &mut events)?;
-            }
-        }
+    for event in &mut stream {
+        events.push(event?);
     }
-    log_order(&mut events);
     Ok(Sample {
-        catalogue: world.catalogue,
+        catalogue: stream.world.catalogue,
         events,
-        as_of: world.as_of,
+        as_of: stream.world.as_of,
         config: *config,
     })
+}
+
+/// The province-year of [`generate_with_calendar`] as a stream: the same events in the same
+/// (log) order, one at a time, holding only the dossiers in flight (a few weeks of arrivals)
+/// instead of the year. For writing millions of dossiers to a file or a store.
+///
+/// ```
+/// use motcua_calendar::Calendar;
+/// use motcua_gen::{generate_stream, GenConfig};
+///
+/// let calendar = Calendar::vietnam();
+/// let config = GenConfig { dossiers: 500, seed: 3, year: 2025 };
+/// let mut last = None;
+/// for event in generate_stream(&config, &calendar)? {
+///     let event = event?;
+///     // Log order: by recording instant first.
+///     assert!(last.is_none_or(|at| at <= event.recorded_at));
+///     last = Some(event.recorded_at);
+/// }
+/// # Ok::<(), motcua_gen::GenError>(())
+/// ```
+///
+/// # Errors
+/// [`GenError::Config`] for a year outside [`SUPPORTED_YEARS`]; the calendar's errors for a
+/// year it cannot count.
+pub fn generate_stream<'c>(
+    config: &GenConfig,
+    calendar: &'c Calendar,
+) -> Result<EventStream<'c>, GenError> {
+    check_year(config.year)?;
+    EventStream::new(config, calendar)
 }
 
 /// The bundled main-job sample: [`GenConfig::sample`] (about 6,000 dossiers of 2024, as of
@@ -256,81 +262,6 @@ pub fn catalogue(year: i32) -> Result<Catalogue, GenError> {
 pub fn as_of(year: i32) -> Result<OffsetDateTime, GenError> {
     check_year(year)?;
     world::end_of_year(&Calendar::vietnam(), year)
-}
-
-/// Puts the events in log order, `(recorded_at, dossier_id, sequence)`: an in-place bucket
-/// sort by recording day (a few hundred buckets, filled sequentially), then a comparison sort
-/// inside each day, so the cost stays close to linear and cache-friendly for millions of events.
-fn log_order(events: &mut [Event]) {
-    let day = |e: &Event| e.recorded_at.unix_timestamp().div_euclid(86_400);
-    let (Some(first), Some(last)) = (events.iter().map(day).min(), events.iter().map(day).max())
-    else {
-        return;
-    };
-    let buckets = usize::try_from(last - first + 1).unwrap_or(0);
-    let bucket = |e: &Event| usize::try_from(day(e) - first).unwrap_or(0);
-    let mut counts = vec![0usize; buckets];
-    for e in events.iter() {
-        counts[bucket(e)] += 1;
-    }
-    let mut ends = Vec::with_capacity(buckets);
-    let mut total = 0;
-    for c in &counts {
-        total += c;
-        ends.push(total);
-    }
-    let mut next: Vec<usize> = ends.iter().zip(&counts).map(|(e, c)| e - c).collect();
-    // American flag sort: place every event in its day's bucket.
-    for b in 0..buckets {
-        while next[b] < ends[b] {
-            let target = bucket(&events[next[b]]);
-            if target == b {
-                next[b] += 1;
-            } else {
-                events.swap(next[b], next[target]);
-                next[target] += 1;
-            }
-        }
-    }
-    // Inside a day: sort compact keys, then permute the (cache-resident) slice in place.
-    let mut keys: Vec<(i128, usize)> = Vec::new();
-    let mut perm: Vec<usize> = Vec::new();
-    let mut start = 0;
-    for end in ends {
-        let slice = &mut events[start..end];
-        start = end;
-        keys.clear();
-        keys.extend(
-            slice
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.recorded_at.unix_timestamp_nanos(), i)),
-        );
-        keys.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| {
-                let (x, y) = (&slice[a.1], &slice[b.1]);
-                (&x.dossier_id, x.sequence).cmp(&(&y.dossier_id, y.sequence))
-            })
-        });
-        perm.clear();
-        perm.extend(keys.iter().map(|k| k.1));
-        // Position k receives the event now at perm[k].
-        for i in 0..perm.len() {
-            if perm[i] == i {
-                continue;
-            }
-            let mut j = i;
-            loop {
-                let src = perm[j];
-                perm[j] = j;
-                if src == i {
-                    break;
-                }
-                slice.swap(j, src);
-                j = src;
-            }
-        }
-    }
 }
 
 fn check_year(year: i32) -> Result<(), GenError> {

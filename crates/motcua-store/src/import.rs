@@ -220,13 +220,51 @@ pub fn import_events<S: EventStore + ?Sized, I: IntoIterator<Item = Event>>(
     options: &ImportOptions,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportError> {
+    let events = events.into_iter().map(Ok::<Event, std::convert::Infallible>);
+    import_results(store, events, catalogue, options, progress)
+}
+
+/// [`import_events`] from a source that can fail as it goes (a generator streaming its
+/// events, say): the first `Err` stops the import, nothing is stored, and it is returned as
+/// [`ImportError::Source`], after the refusal of any event handed over before it.
+///
+/// ```
+/// # use motcua_core::Catalogue;
+/// use motcua_store::{import_results, EventStore, ImportError, ImportOptions, InMemoryStore};
+/// let store = InMemoryStore::new();
+/// let events = vec![Err(std::io::Error::other("the generator broke"))];
+/// let refused = import_results(&store, events, &Catalogue::default(), &ImportOptions::default(), &mut |_| {});
+/// assert!(matches!(refused, Err(ImportError::Source { after: 0, .. })));
+/// assert_eq!(store.last_position()?, 0);
+/// # Ok::<(), motcua_store::StoreError>(())
+/// ```
+///
+/// # Errors
+/// As [`import_events`], and [`ImportError::Source`].
+pub fn import_results<S, I, E>(
+    store: &S,
+    events: I,
+    catalogue: &Catalogue,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportSummary, ImportError>
+where
+    S: EventStore + ?Sized,
+    I: IntoIterator<Item = Result<Event, E>>,
+    E: std::error::Error + Send + Sync + 'static,
+{
     let mut events = events.into_iter();
     let count = Rc::new(Cell::new(0u64));
     let seen = Rc::clone(&count);
-    let mut next = || {
-        let event = events.next()?;
-        seen.set(seen.get() + 1);
-        Some(Ok((seen.get(), event)))
+    let mut next = || match events.next()? {
+        Ok(event) => {
+            seen.set(seen.get() + 1);
+            Some(Ok((seen.get(), event)))
+        }
+        Err(e) => Some(Err(ImportError::Source {
+            after: seen.get(),
+            source: Box::new(e),
+        })),
     };
     let mut report = |events_imported: u64, committing: bool| {
         progress(ImportProgress {

@@ -71,6 +71,15 @@ pub enum ImportError {
     /// The store failed in a way no line explains.
     #[error("the store failed, nothing was imported: {0}")]
     Store(#[source] StoreError),
+    /// The events' source (not a file: a generator, say) failed after handing over `after`
+    /// events ([`import_results`](crate::import_results)).
+    #[error("the events could not be produced after {after} of them: {source}")]
+    Source {
+        /// Events handed over before the failure.
+        after: u64,
+        /// The source's reason.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl ImportError {
@@ -87,7 +96,7 @@ impl ImportError {
             | ImportError::DuplicateInFile { line, .. }
             | ImportError::AlreadyStored { line, .. }
             | ImportError::StoreRefused { line, .. } => Some(*line),
-            ImportError::Store(_) => None,
+            ImportError::Store(_) | ImportError::Source { .. } => None,
         }
     }
 
@@ -99,7 +108,7 @@ impl ImportError {
     /// ```
     pub fn dossier(&self) -> Option<&DossierId> {
         match self {
-            ImportError::Read(_) | ImportError::Store(_) => None,
+            ImportError::Read(_) | ImportError::Store(_) | ImportError::Source { .. } => None,
             ImportError::Rejected { dossier, .. }
             | ImportError::DuplicateInFile { dossier, .. }
             | ImportError::AlreadyStored { dossier, .. }

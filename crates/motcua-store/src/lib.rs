@@ -15,7 +15,7 @@
 //!   event against the dossier rules and appends all or nothing, streaming through an
 //!   [`ImportSession`] ([`EventStore::begin_import`]) so its memory does not grow with the
 //!   file ([`import_jsonl_with`] adds options and progress reports, [`import_events`] takes
-//!   events in memory).
+//!   events from an iterator, [`import_results`] from one that can fail).
 //!
 //! Stores check stream mechanics (numbering, versions, ids), not domain rules: those are
 //! [`motcua_core::rules::check`]'s job, called by the decider and by [`import_jsonl`].
@@ -72,7 +72,7 @@ pub use desk::{Desk, RecordError, Recorded};
 pub use error::StoreError;
 pub use export::{export_jsonl, ExportError};
 pub use import::{
-    import_events, import_jsonl, import_jsonl_with, ImportOptions, ImportProgress, ImportSummary,
+    import_events, import_jsonl, import_jsonl_with, import_results, ImportOptions, ImportProgress, ImportSummary,
 };
 pub use import_error::ImportError;
 pub use memory::InMemoryStore;
