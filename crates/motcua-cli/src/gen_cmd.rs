@@ -213,11 +213,11 @@ fn write_store(
             };
             match import_results(store, &mut *events, catalogue, &options, progress) {
                 Ok(_) => Ok(()),
-                Err(ImportError::Source { source, .. }) => Err(Stopped::Failed(
-                    events.failure.take().unwrap_or_else(|| {
-                        CliError::Data(format!("{location}: {source}; nothing was written"))
-                    }),
-                )),
+                Err(ImportError::Source { source, .. }) => {
+                    Err(Stopped::Failed(events.failure.take().unwrap_or_else(
+                        || CliError::Data(format!("{location}: {source}; nothing was written")),
+                    )))
+                }
                 Err(error) => Err(already_stored(store, Path::new(name), error)),
             }
         },

@@ -445,8 +445,20 @@ fn fnv1a(path: &Path) -> u64 {
 #[test]
 fn gen_streams_the_bytes_the_whole_year_generator_wrote() {
     for (dossiers, seed, year, catalogue, events) in [
-        ("150", "42", "2024", 0xf7e3_0123_ebaa_6eb6_u64, 0x0462_489d_3141_b35d_u64),
-        ("2000", "11", "2026", 0xc1d8_d340_8524_a99b, 0x8e92_cb46_1c13_9eed),
+        (
+            "150",
+            "42",
+            "2024",
+            0xf7e3_0123_ebaa_6eb6_u64,
+            0x0462_489d_3141_b35d_u64,
+        ),
+        (
+            "2000",
+            "11",
+            "2026",
+            0xc1d8_d340_8524_a99b,
+            0x8e92_cb46_1c13_9eed,
+        ),
     ] {
         let dir = scratch();
         let o = motcua(&[
@@ -461,8 +473,16 @@ fn gen_streams_the_bytes_the_whole_year_generator_wrote() {
             &dir.display().to_string(),
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
-        assert_eq!(fnv1a(&dir.join("catalogue.json")), catalogue, "{dossiers} {seed}");
-        assert_eq!(fnv1a(&dir.join("events.jsonl")), events, "{dossiers} {seed}");
+        assert_eq!(
+            fnv1a(&dir.join("catalogue.json")),
+            catalogue,
+            "{dossiers} {seed}"
+        );
+        assert_eq!(
+            fnv1a(&dir.join("events.jsonl")),
+            events,
+            "{dossiers} {seed}"
+        );
     }
 }
 

@@ -194,7 +194,10 @@ impl<'c> EventStream<'c> {
 
     /// Simulates the next day's arrivals into the heap and moves the horizon past them.
     fn simulate_day(&mut self) -> Result<(), GenError> {
-        let Some((day, &count)) = self.days.get(self.next_day).zip(self.counts.get(self.next_day))
+        let Some((day, &count)) = self
+            .days
+            .get(self.next_day)
+            .zip(self.counts.get(self.next_day))
         else {
             self.next_day = self.days.len();
             return Ok(());
@@ -324,7 +327,8 @@ mod tests {
     /// inside each day, so the cost stays close to linear and cache-friendly for millions of events.
     fn log_order(events: &mut [Event]) {
         let day = |e: &Event| e.recorded_at.unix_timestamp().div_euclid(86_400);
-        let (Some(first), Some(last)) = (events.iter().map(day).min(), events.iter().map(day).max())
+        let (Some(first), Some(last)) =
+            (events.iter().map(day).min(), events.iter().map(day).max())
         else {
             return;
         };
@@ -417,7 +421,11 @@ mod tests {
             assert_eq!(stream.dossiers(), dossiers);
             if dossiers >= 1_000 {
                 // The heap holds the dossiers in flight, a small share of the year.
-                assert!(stream.peak_waiting() * 5 < streamed.len(), "{}", stream.peak_waiting());
+                assert!(
+                    stream.peak_waiting() * 5 < streamed.len(),
+                    "{}",
+                    stream.peak_waiting()
+                );
             }
         }
         Ok(())

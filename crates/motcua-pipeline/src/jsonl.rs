@@ -1,20 +1,32 @@
-//! Reports from a JSON Lines file: the file split into blocks of whole lines, blocks parsed on
-//! every core into partitions (by dossier, and by event id for the duplicate check), then each
-//! partition gathered by dossier in line order, checked, viewed and tallied on its own thread.
+//! Reports from a JSON Lines file in bounded memory, in two passes over the file.
+//!
+//! A host writes events in time order, so a dossier's events are spread over the file. The
+//! first pass reads only each line's event id and dossier id (the layout motcua writes is
+//! read without parsing the rest; any other line is parsed in full) and keeps, per dossier, a
+//! 64-bit hash of its id and its last line, and the hashes of the event ids, sorted to find
+//! the few that repeat. The second pass parses every line on every core, gathers each dossier's
+//! events in line order and, at the dossier's last line, hands it to a worker that checks,
+//! views and tallies it: memory is the dossiers in flight, not the file. What the first pass
+//! keeps is a hint: a hash shared by two dossiers only keeps the earlier one until the end, and
+//! a repeated hash is settled on the exact ids in the second pass.
 
 use crate::{PipelineError, ReportRun, Tally};
-use motcua_core::{DossierId, DossierState, Event};
+use motcua_core::{DossierState, Event};
 use motcua_io::{ReadError, MAX_LINE_BYTES};
 use motcua_metrics::Report;
 use motcua_store::ImportError;
-use std::collections::HashMap;
-use std::io::{BufRead, Read};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{BufRead, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
 /// Bytes of whole lines handed to a parser at a time.
 const BLOCK_BYTES: usize = 1 << 20;
+
+/// Finished dossiers handed to a tally worker at a time.
+const BATCH: usize = 256;
 
 /// Lines of the file, from `first_line`.
 struct Block {
@@ -22,21 +34,6 @@ struct Block {
     first_line: u64,
     bytes: Vec<u8>,
 }
-
-/// A block's events and event ids, each split into the partitions that will gather them, and
-/// the first error in the block (parsing stops there).
-struct Parsed {
-    index: usize,
-    /// Per partition (by dossier id): events with their lines, in line order.
-    events: Vec<Vec<(u64, Event)>>,
-    /// Per partition (by event id): ids with their lines, in line order.
-    ids: Vec<Vec<IdUse>>,
-    error: Option<ReadError>,
-}
-
-/// An event id where a line uses it: the line, its dossier and sequence (to name them if the
-/// id was used before).
-type IdUse = (uuid::Uuid, u64, DossierId, u64);
 
 /// One dossier's events from the file, with the line each came from.
 struct FileStream {
@@ -64,19 +61,52 @@ fn earlier(a: Option<AtLine>, b: Option<AtLine>) -> Option<AtLine> {
     }
 }
 
-/// The partition of a dossier: FNV-1a of its id (fixed, so runs split alike).
-fn dossier_part(id: &DossierId, parts: usize) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.as_str().bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+/// A map keyed by hashes that are already well mixed: the key is the hash.
+type ByHash<V> = HashMap<u64, V, BuildHasherDefault<KeyIsHash>>;
+
+/// A set of hashes that are already well mixed.
+type HashesSet = HashSet<u64, BuildHasherDefault<KeyIsHash>>;
+
+/// The hasher of [`ByHash`]: the `u64` key itself.
+#[derive(Default)]
+struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    // The remainder is below `parts`, a usize.
-    (h % parts as u64) as usize
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
-/// The partition of an event id.
-fn id_part(id: &uuid::Uuid, parts: usize) -> usize {
-    (id.as_u128() % parts as u128) as usize
+/// The SplitMix64 finaliser: every bit of the input moves every bit of the output.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// The hash of a dossier id: FNV-1a, mixed (fixed, so both passes agree).
+fn dossier_hash(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    mix(h)
+}
+
+/// The hash of an event id.
+fn id_hash(id: &uuid::Uuid) -> u64 {
+    let (high, low) = id.as_u64_pair();
+    mix(high ^ mix(low))
 }
 
 /// Splits `reader` into blocks of whole lines, sent to `send` in order, and returns the error
@@ -182,21 +212,132 @@ fn skip_line<R: BufRead>(reader: &mut R) -> std::io::Result<u64> {
     }
 }
 
-fn parse(block: Block, parts: usize) -> Parsed {
+/// What the first pass keeps: each dossier's last line (by hash of its id) and the hashes of
+/// event ids seen more than once.
+struct Index {
+    last: ByHash<u64>,
+    repeated: HashesSet,
+}
+
+/// A block's keys: per readable line, its number, the hash of its dossier id and of its event
+/// id.
+type Keys = Vec<(u64, u64, u64)>;
+
+/// The hashes of a line's dossier id and event id, if the line is an event. A line in the
+/// layout motcua writes (`{"v":2,"event_id":"…","dossier_id":"…",…`) is read from its first
+/// bytes; any other is parsed in full as the second pass will parse it.
+fn line_keys(line: &[u8], number: u64) -> Option<(u64, u64)> {
+    const EVENT_ID: &[u8] = b"\"event_id\":\"";
+    const DOSSIER_ID: &[u8] = b"\",\"dossier_id\":\"";
+    let fast = (|| {
+        let rest = line
+            .strip_prefix(b"{\"v\":2,".as_slice())
+            .or_else(|| line.strip_prefix(b"{\"v\":1,".as_slice()))?
+            .strip_prefix(EVENT_ID)?;
+        let (id, rest) = rest.split_at_checked(36)?;
+        let rest = rest.strip_prefix(DOSSIER_ID)?;
+        let end = rest
+            .iter()
+            .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)?;
+        if rest.get(end) != Some(&b'"') {
+            return None;
+        }
+        let dossier = std::str::from_utf8(rest.get(..end)?).ok()?;
+        let id = uuid::Uuid::try_parse_ascii(id).ok()?;
+        Some((dossier_hash(dossier), id_hash(&id)))
+    })();
+    fast.or_else(|| {
+        let (_, event) = motcua_io::read_events_from_line(line, number)
+            .next_numbered()?
+            .ok()?;
+        Some((
+            dossier_hash(event.dossier_id.as_str()),
+            id_hash(&event.event_id),
+        ))
+    })
+}
+
+/// The keys of a block's lines.
+fn block_keys(block: &Block) -> Keys {
+    let mut keys = Vec::with_capacity(block.bytes.len() / 200);
+    let mut lines = block.bytes.split(|b| *b == b'\n');
+    if block.bytes.last() == Some(&b'\n') {
+        // The piece after the last end of line is not a line.
+        lines.next_back();
+    }
+    for (number, line) in (block.first_line..).zip(lines) {
+        if let Some((dossier, id)) = line_keys(line, number) {
+            keys.push((number, dossier, id));
+        }
+    }
+    keys
+}
+
+/// The first pass: reads the file's keys on `threads` threads. A line that cannot be read
+/// stops it (the second pass stops there too, and says why).
+fn index<R: BufRead + Send>(reader: R, threads: usize) -> Index {
+    let stop = AtomicBool::new(false);
+    let (block_tx, block_rx) = sync_channel::<Block>(threads * 2);
+    let (keys_tx, keys_rx) = sync_channel::<Keys>(threads * 2);
+    let block_rx = Mutex::new(block_rx);
+    let mut last: ByHash<u64> = ByHash::default();
+    let mut ids: Vec<u64> = Vec::new();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            split(reader, |b| block_tx.send(b).is_ok(), &stop);
+            drop(block_tx);
+        });
+        for _ in 0..threads {
+            let tx = keys_tx.clone();
+            let rx = &block_rx;
+            scope.spawn(move || {
+                while let Some(block) = next_block(rx) {
+                    if tx.send(block_keys(&block)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(keys_tx);
+        for keys in keys_rx.iter() {
+            for (line, dossier, id) in keys {
+                let at = last.entry(dossier).or_insert(line);
+                *at = (*at).max(line);
+                ids.push(id);
+            }
+        }
+    });
+    ids.sort_unstable();
+    let repeated = ids
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    Index { last, repeated }
+}
+
+/// The next block from a shared receiver; `None` once it closes.
+fn next_block(blocks: &Mutex<Receiver<Block>>) -> Option<Block> {
+    blocks.lock().ok()?.recv().ok()
+}
+
+/// A block of the second pass: its events with their lines and dossier hashes, in line order,
+/// and the error that stopped it, if any.
+struct Parsed {
+    index: usize,
+    events: Vec<(u64, u64, Event)>,
+    error: Option<ReadError>,
+}
+
+fn parse(block: Block) -> Parsed {
     let mut reader = motcua_io::read_events_from_line(block.bytes.as_slice(), block.first_line);
-    let mut events: Vec<Vec<(u64, Event)>> = (0..parts).map(|_| Vec::new()).collect();
-    let mut ids: Vec<Vec<IdUse>> = (0..parts).map(|_| Vec::new()).collect();
+    let mut events = Vec::with_capacity(block.bytes.len() / 200);
     let mut error = None;
     while let Some(item) = reader.next_numbered() {
         match item {
             Ok((line, event)) => {
-                ids[id_part(&event.event_id, parts)].push((
-                    event.event_id,
-                    line,
-                    event.dossier_id.clone(),
-                    event.sequence,
-                ));
-                events[dossier_part(&event.dossier_id, parts)].push((line, event));
+                let hash = dossier_hash(event.dossier_id.as_str());
+                events.push((line, hash, event));
             }
             Err(e) => {
                 error = Some(e);
@@ -207,64 +348,64 @@ fn parse(block: Block, parts: usize) -> Parsed {
     Parsed {
         index: block.index,
         events,
-        ids,
         error,
     }
 }
 
-/// Parses blocks from `blocks` until it closes, sending each result to `send`.
-fn parse_blocks(blocks: &Mutex<Receiver<Block>>, parts: usize, send: impl Fn(Parsed) -> bool) {
-    loop {
-        let next = match blocks.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => return,
-        };
-        let Ok(block) = next else {
-            return;
-        };
-        if !send(parse(block, parts)) {
-            return;
-        }
-    }
-}
-
-/// One partition's share of the file, in line order.
-#[derive(Default)]
-struct Partition {
-    events: Vec<Vec<(u64, Event)>>,
-    ids: Vec<Vec<IdUse>>,
-}
-
 /// The full report of a JSON Lines events file (docs/event-format.md), with every event
-/// checked as [`motcua_store::import_jsonl`] checks it. The file is read once, in blocks of
-/// whole lines parsed on [`ReportRun::threads`] threads into partitions by dossier; each
-/// partition is then gathered by dossier in line order, checked (event ids are checked for
-/// reuse across the whole file), viewed and tallied on its own thread.
+/// checked as [`motcua_store::import_jsonl`] checks it, in memory that follows the dossiers in
+/// flight rather than the file.
 ///
-/// Unlike a store scan this holds the file's events in memory (a file is not ordered by
-/// dossier): about 200 bytes per event, plus 48 per event for the id check. Lines are held
-/// a block (1 MiB) at a time, and a line longer than [`MAX_LINE_BYTES`] is refused without
-/// being held.
+/// The file is read twice, so `reader` must seek (a `BufReader<File>`, a `Cursor`). The first
+/// pass keeps 16 bytes per dossier (a hash of its id and its last line) and, until it ends, 8
+/// bytes per event (a hash of its id). The second pass parses blocks of whole lines (1 MiB) on
+/// [`ReportRun::threads`] threads, gathers each dossier's events in line order, and hands
+/// every dossier whose last line has been read to [`ReportRun::threads`] workers that check,
+/// view and tally it. A file in time order (as hosts and `motcua gen` write) holds only the
+/// dossiers open at each point of the file; a line longer than [`MAX_LINE_BYTES`] is refused
+/// without being held.
+///
+/// ```
+/// use motcua_calendar::Calendar;
+/// use motcua_core::Context;
+/// use motcua_metrics::{LevelHistory, Period};
+/// use motcua_pipeline::{report_jsonl, ReportRun};
+///
+/// let sample = motcua_gen::generate(&motcua_gen::GenConfig { dossiers: 300, seed: 1, year: 2024 })?;
+/// let mut file = Vec::new();
+/// motcua_io::write_events(&mut file, &sample.events)?;
+/// let calendar = Calendar::vietnam();
+/// let levels = LevelHistory::vietnam();
+/// let period = Period::new(time::macros::datetime!(2024-01-01 0:00 +7), sample.as_of)?;
+/// let run = ReportRun::new(Context::new(&sample.catalogue, &calendar), period, &levels);
+/// let report = report_jsonl(std::io::Cursor::new(file), &run)?;
+/// assert!(report.province().received > 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`PipelineError::Input`] with the same error, naming the same line, that
 /// [`motcua_store::import_jsonl`] gives for the file: the first bad line wins, whatever was
-/// wrong with it (unreadable, a reused event id, a broken rule).
-pub fn report_jsonl<R: BufRead + Send>(
-    reader: R,
+/// wrong with it (unreadable, a reused event id, a broken rule). A file that cannot be rewound,
+/// or that changes between the passes, is an unreadable line.
+pub fn report_jsonl<R: BufRead + Seek + Send>(
+    mut reader: R,
     run: &ReportRun<'_>,
 ) -> Result<Report, PipelineError> {
     // At least one: `ReportRun::threads` clamps.
     let threads = run.threads;
-    let parts = threads;
+    let index = index(&mut reader, threads);
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| PipelineError::Input(ImportError::Read(ReadError::io(1, e))))?;
     let stop = AtomicBool::new(false);
     let (block_tx, block_rx) = sync_channel::<Block>(threads * 2);
     let (parsed_tx, parsed_rx) = sync_channel::<Parsed>(threads * 2);
+    let (batch_tx, batch_rx) = sync_channel::<Vec<FileStream>>(threads * 2);
     let block_rx = Mutex::new(block_rx);
-    // Every block's partitions, by block index; the first read error by line.
-    let mut blocks: Vec<Option<Parsed>> = Vec::new();
-    let mut read_error: Option<AtLine> = None;
-    let split_error = std::thread::scope(|scope| {
+    let batch_rx = Mutex::new(batch_rx);
+    type Outcome = (Result<Report, PipelineError>, Option<AtLine>);
+    let (gathered, split_error, outcomes) = std::thread::scope(|scope| {
         let splitter = scope.spawn(|| {
             let error = split(reader, |b| block_tx.send(b).is_ok(), &stop);
             drop(block_tx);
@@ -273,63 +414,37 @@ pub fn report_jsonl<R: BufRead + Send>(
         for _ in 0..threads {
             let tx = parsed_tx.clone();
             let rx = &block_rx;
-            scope.spawn(move || parse_blocks(rx, parts, |p| tx.send(p).is_ok()));
+            scope.spawn(move || {
+                while let Some(block) = next_block(rx) {
+                    if tx.send(parse(block)).is_err() {
+                        return;
+                    }
+                }
+            });
         }
         drop(parsed_tx);
-        for mut parsed in parsed_rx.iter() {
-            if let Some(e) = parsed.error.take() {
-                read_error = earlier(read_error.take(), Some((e.line, ImportError::Read(e))));
-                // Lines after the first unreadable one do not matter: stop reading.
-                stop.store(true, Ordering::Relaxed);
-            }
-            let i = parsed.index;
-            if blocks.len() <= i {
-                blocks.resize_with(i + 1, || None);
-            }
-            blocks[i] = Some(parsed);
-        }
-        splitter.join().unwrap_or(None)
-    });
-    let read_error = earlier(
-        read_error,
-        split_error.map(|e| (e.line, ImportError::Read(e))),
-    );
-    // Transpose: each partition takes its share of every block, in block (so line) order.
-    let mut partitions: Vec<Partition> = (0..parts).map(|_| Partition::default()).collect();
-    for parsed in blocks.into_iter().flatten() {
-        for (p, events) in parsed.events.into_iter().enumerate() {
-            partitions[p].events.push(events);
-        }
-        for (p, ids) in parsed.ids.into_iter().enumerate() {
-            partitions[p].ids.push(ids);
-        }
-    }
-    tally_partitions(partitions, read_error, run)
-}
-
-/// Gathers, checks, views and tallies every partition on its own thread; the earliest error by
-/// line wins.
-fn tally_partitions(
-    partitions: Vec<Partition>,
-    read_error: Option<AtLine>,
-    run: &ReportRun<'_>,
-) -> Result<Report, PipelineError> {
-    type Outcome = (Result<Report, PipelineError>, Option<AtLine>);
-    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
-        let handles: Vec<_> = partitions
-            .into_iter()
-            .map(|partition| scope.spawn(move || tally_partition(partition, run)))
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let rx = &batch_rx;
+                scope.spawn(move || tally_batches(rx, run))
+            })
             .collect();
-        handles
+        let gathered = gather(parsed_rx, &index, batch_tx, &stop);
+        let split_error = splitter.join().unwrap_or(None);
+        let outcomes: Vec<Outcome> = workers
             .into_iter()
             .map(|h| {
                 h.join().unwrap_or_else(|_| {
                     (Err(PipelineError::Worker("a thread panicked".into())), None)
                 })
             })
-            .collect()
+            .collect();
+        (gathered, split_error, outcomes)
     });
-    let mut first_error = read_error;
+    let mut first_error = earlier(
+        gathered,
+        split_error.map(|e| (e.line, ImportError::Read(e))),
+    );
     let mut report = run.empty_report();
     let mut failed = None;
     for (partial, broken) in outcomes {
@@ -348,67 +463,144 @@ fn tally_partitions(
     }
 }
 
-/// One partition: its event ids checked for reuse, its dossiers gathered in line order, each
-/// checked and, while nothing is wrong, viewed and tallied.
-fn tally_partition(
-    partition: Partition,
-    run: &ReportRun<'_>,
-) -> (Result<Report, PipelineError>, Option<AtLine>) {
-    let mut broken = reused_id(&partition.ids);
-    drop(partition.ids);
-    let mut index: HashMap<DossierId, usize> = HashMap::new();
-    let mut streams: Vec<FileStream> = Vec::new();
-    for (line, event) in partition.events.into_iter().flatten() {
-        let i = match index.get(&event.dossier_id) {
-            Some(i) => *i,
-            None => {
-                index.insert(event.dossier_id.clone(), streams.len());
-                streams.push(FileStream {
-                    events: Vec::new(),
-                    lines: Vec::new(),
-                });
-                streams.len() - 1
-            }
-        };
-        streams[i].events.push(event);
-        streams[i].lines.push(line);
-    }
-    drop(index);
-    let mut tally = Tally::new(run);
-    // Each dossier is dropped as soon as it is tallied, while its memory is still in cache.
-    for stream in streams {
-        let stream = &stream;
-        match check_stream(stream, run) {
-            Some(e) => broken = earlier(broken, Some(e)),
-            None if broken.is_none() => {
-                if let Err(e) = tally.visit(&stream.events) {
-                    return (Err(e), broken);
+/// The dossiers being gathered, by hash of their id (two dossiers may share one).
+type Open = ByHash<Vec<FileStream>>;
+
+/// Takes the parsed blocks in line order, checks event ids that may repeat, gathers each
+/// dossier's events and sends every dossier at its last line (the rest at the end) to the
+/// workers. Returns the first error it saw itself (an unreadable line or a reused id); stops at
+/// an unreadable line.
+fn gather(
+    parsed: Receiver<Parsed>,
+    index: &Index,
+    batches: SyncSender<Vec<FileStream>>,
+    stop: &AtomicBool,
+) -> Option<AtLine> {
+    let mut open: Open = Open::default();
+    let mut waiting: BTreeMap<usize, Parsed> = BTreeMap::new();
+    let mut next = 0;
+    let mut error: Option<AtLine> = None;
+    // Exact first lines of the event ids whose hash repeats.
+    let mut first_use: HashMap<uuid::Uuid, u64> = HashMap::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    let send = |batch: &mut Vec<FileStream>, force: bool| {
+        if batch.len() >= BATCH || (force && !batch.is_empty()) {
+            let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+            // A worker gone has failed: its outcome says why.
+            let _ = batches.send(full);
+        }
+    };
+    'blocks: for block in parsed.iter() {
+        waiting.insert(block.index, block);
+        while let Some(block) = waiting.remove(&next) {
+            next += 1;
+            for (line, hash, event) in block.events {
+                if index.repeated.contains(&id_hash(&event.event_id)) {
+                    if let Some(first_line) = first_use.get(&event.event_id) {
+                        let reused = ImportError::DuplicateInFile {
+                            line,
+                            first_line: *first_line,
+                            dossier: event.dossier_id.clone(),
+                            sequence: event.sequence,
+                            event_id: event.event_id,
+                        };
+                        error = earlier(error, Some((line, reused)));
+                    } else {
+                        first_use.insert(event.event_id, line);
+                    }
+                }
+                let last = index.last.get(&hash).copied();
+                if last.is_none_or(|last| last < line) {
+                    let changed = std::io::Error::other("the file changed while it was read");
+                    let unreadable = ImportError::Read(ReadError::io(line, changed));
+                    error = earlier(error, Some((line, unreadable)));
+                    stop.store(true, Ordering::Relaxed);
+                    break 'blocks;
+                }
+                let streams = open.entry(hash).or_default();
+                let at = match streams.iter().position(|s| {
+                    s.events.first().map(|e| &e.dossier_id) == Some(&event.dossier_id)
+                }) {
+                    Some(at) => at,
+                    None => {
+                        streams.push(FileStream {
+                            events: Vec::new(),
+                            lines: Vec::new(),
+                        });
+                        streams.len() - 1
+                    }
+                };
+                if let Some(stream) = streams.get_mut(at) {
+                    stream.events.push(event);
+                    stream.lines.push(line);
+                }
+                if last == Some(line) {
+                    batch.push(streams.swap_remove(at));
+                    if streams.is_empty() {
+                        open.remove(&hash);
+                    }
+                    send(&mut batch, false);
                 }
             }
-            None => {}
+            if let Some(e) = block.error {
+                // Lines after the first unreadable one do not matter: stop reading.
+                error = earlier(error, Some((e.line, ImportError::Read(e))));
+                stop.store(true, Ordering::Relaxed);
+                break 'blocks;
+            }
         }
     }
-    (tally.finish(), broken)
+    // The splitter stops at its next line; what the parsers still hand over is not needed.
+    for _ in parsed.iter() {}
+    // The dossiers whose last line was not reached (or whose hash another dossier shares),
+    // in id order.
+    let mut rest: Vec<FileStream> = open.into_values().flatten().collect();
+    rest.sort_by(|a, b| {
+        let id = |s: &FileStream| s.events.first().map(|e| e.dossier_id.clone());
+        id(a).cmp(&id(b))
+    });
+    for stream in rest {
+        batch.push(stream);
+        send(&mut batch, false);
+    }
+    send(&mut batch, true);
+    error
 }
 
-/// The first line (in file order) whose event id an earlier line already used.
-fn reused_id(ids: &[Vec<IdUse>]) -> Option<AtLine> {
-    let mut seen: HashMap<uuid::Uuid, u64> = HashMap::with_capacity(ids.iter().map(Vec::len).sum());
-    for (id, line, dossier, sequence) in ids.iter().flatten() {
-        if let Some(first_line) = seen.insert(*id, *line) {
-            return Some((
-                *line,
-                ImportError::DuplicateInFile {
-                    line: *line,
-                    first_line,
-                    dossier: dossier.clone(),
-                    sequence: *sequence,
-                    event_id: *id,
-                },
-            ));
+/// A worker: checks, views and tallies the dossiers of every batch until the batches end; the
+/// first rule broken (by line) and its tally.
+fn tally_batches(
+    batches: &Mutex<Receiver<Vec<FileStream>>>,
+    run: &ReportRun<'_>,
+) -> (Result<Report, PipelineError>, Option<AtLine>) {
+    let mut tally = Tally::new(run);
+    let mut broken: Option<AtLine> = None;
+    let mut failed = None;
+    // Every batch is taken, even after a failure, so that the gatherer never waits.
+    loop {
+        let next = match batches.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => break,
+        };
+        let Ok(batch) = next else {
+            break;
+        };
+        for stream in batch {
+            match check_stream(&stream, run) {
+                Some(e) => broken = earlier(broken, Some(e)),
+                None if broken.is_none() && failed.is_none() => {
+                    if let Err(e) = tally.visit(&stream.events) {
+                        failed = Some(e);
+                    }
+                }
+                None => {}
+            }
         }
     }
-    None
+    match failed {
+        Some(e) => (Err(e), broken),
+        None => (tally.finish(), broken),
+    }
 }
 
 /// The first event of a file's dossier that breaks the rules, with its line.

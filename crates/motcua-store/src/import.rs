@@ -220,7 +220,9 @@ pub fn import_events<S: EventStore + ?Sized, I: IntoIterator<Item = Event>>(
     options: &ImportOptions,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportError> {
-    let events = events.into_iter().map(Ok::<Event, std::convert::Infallible>);
+    let events = events
+        .into_iter()
+        .map(Ok::<Event, std::convert::Infallible>);
     import_results(store, events, catalogue, options, progress)
 }
 

@@ -72,7 +72,8 @@ pub use desk::{Desk, RecordError, Recorded};
 pub use error::StoreError;
 pub use export::{export_jsonl, ExportError};
 pub use import::{
-    import_events, import_jsonl, import_jsonl_with, import_results, ImportOptions, ImportProgress, ImportSummary,
+    import_events, import_jsonl, import_jsonl_with, import_results, ImportOptions, ImportProgress,
+    ImportSummary,
 };
 pub use import_error::ImportError;
 pub use memory::InMemoryStore;
