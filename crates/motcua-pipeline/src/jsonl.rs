@@ -11,7 +11,7 @@
 //! a repeated hash is settled on the exact ids in the second pass.
 
 use crate::{PipelineError, ReportRun, Tally};
-use motcua_core::{DossierState, Event};
+use motcua_core::{DossierId, DossierState, Event};
 use motcua_io::{ReadError, MAX_LINE_BYTES};
 use motcua_metrics::Report;
 use motcua_store::ImportError;
@@ -19,14 +19,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Mutex;
 
 /// Bytes of whole lines handed to a parser at a time.
 const BLOCK_BYTES: usize = 1 << 20;
-
-/// Finished dossiers handed to a tally worker at a time.
-const BATCH: usize = 256;
 
 /// Lines of the file, from `first_line`.
 struct Block {
@@ -212,11 +209,25 @@ fn skip_line<R: BufRead>(reader: &mut R) -> std::io::Result<u64> {
     }
 }
 
-/// What the first pass keeps: each dossier's last line (by hash of its id) and the hashes of
-/// event ids seen more than once.
+/// What the first pass keeps, per partition of dossiers: each dossier's last line (by hash of
+/// its id); and the hashes of event ids seen more than once.
 struct Index {
-    last: ByHash<u64>,
+    last: Vec<ByHash<u64>>,
     repeated: HashesSet,
+}
+
+/// The partition of a hash, out of `parts`: from bits the hash maps do not use for buckets.
+fn part(hash: u64, parts: usize) -> usize {
+    // The remainder is below `parts`, a usize.
+    ((hash >> 32) % parts as u64) as usize
+}
+
+/// A block's keys for one partition: (dossier hash, line) of its dossiers' lines, and the
+/// hashes of its event ids (partitioned by the id's hash).
+#[derive(Default)]
+struct KeyPart {
+    dossiers: Vec<(u64, u64)>,
+    ids: Vec<u64>,
 }
 
 /// A block's keys: per readable line, its number, the hash of its dossier id and of its event
@@ -273,47 +284,80 @@ fn block_keys(block: &Block) -> Keys {
     keys
 }
 
-/// The first pass: reads the file's keys on `threads` threads. A line that cannot be read
-/// stops it (the second pass stops there too, and says why).
+/// The first pass: reads every line's keys on `threads` threads, each partition's merged on a
+/// thread of its own. A line that cannot be read stops it (the second pass stops there too,
+/// and says why).
 fn index<R: BufRead + Send>(reader: R, threads: usize) -> Index {
+    let parts = threads;
     let stop = AtomicBool::new(false);
     let (block_tx, block_rx) = sync_channel::<Block>(threads * 2);
-    let (keys_tx, keys_rx) = sync_channel::<Keys>(threads * 2);
     let block_rx = Mutex::new(block_rx);
-    let mut last: ByHash<u64> = ByHash::default();
-    let mut ids: Vec<u64> = Vec::new();
-    std::thread::scope(|scope| {
+    let (part_tx, part_rx): (Vec<_>, Vec<_>) =
+        (0..parts).map(|_| sync_channel::<KeyPart>(4)).unzip();
+    let merged: Vec<(ByHash<u64>, Vec<u64>)> = std::thread::scope(|scope| {
         scope.spawn(|| {
             split(reader, |b| block_tx.send(b).is_ok(), &stop);
             drop(block_tx);
         });
         for _ in 0..threads {
-            let tx = keys_tx.clone();
-            let rx = &block_rx;
+            let (rx, txs) = (&block_rx, part_tx.clone());
             scope.spawn(move || {
                 while let Some(block) = next_block(rx) {
-                    if tx.send(block_keys(&block)).is_err() {
-                        return;
+                    let mut out: Vec<KeyPart> = (0..parts).map(|_| KeyPart::default()).collect();
+                    for (line, dossier, id) in block_keys(&block) {
+                        if let Some(p) = out.get_mut(part(dossier, parts)) {
+                            p.dossiers.push((dossier, line));
+                        }
+                        if let Some(p) = out.get_mut(part(id, parts)) {
+                            p.ids.push(id);
+                        }
+                    }
+                    for (tx, keys) in txs.iter().zip(out) {
+                        if tx.send(keys).is_err() {
+                            return;
+                        }
                     }
                 }
             });
         }
-        drop(keys_tx);
-        for keys in keys_rx.iter() {
-            for (line, dossier, id) in keys {
-                let at = last.entry(dossier).or_insert(line);
-                *at = (*at).max(line);
-                ids.push(id);
-            }
-        }
+        drop(part_tx);
+        let mergers: Vec<_> = part_rx
+            .into_iter()
+            .map(|rx| {
+                scope.spawn(move || {
+                    let mut last: ByHash<u64> = ByHash::default();
+                    let mut ids: Vec<u64> = Vec::new();
+                    for keys in rx.iter() {
+                        for (dossier, line) in keys.dossiers {
+                            let at = last.entry(dossier).or_insert(line);
+                            *at = (*at).max(line);
+                        }
+                        ids.extend(keys.ids);
+                    }
+                    ids.sort_unstable();
+                    let repeated: Vec<u64> = ids
+                        .windows(2)
+                        .filter(|w| w[0] == w[1])
+                        .map(|w| w[0])
+                        .collect();
+                    (last, repeated)
+                })
+            })
+            .collect();
+        mergers
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
     });
-    ids.sort_unstable();
-    let repeated = ids
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
-        .collect();
-    Index { last, repeated }
+    let mut index = Index {
+        last: Vec::with_capacity(parts),
+        repeated: HashesSet::default(),
+    };
+    for (last, repeated) in merged {
+        index.last.push(last);
+        index.repeated.extend(repeated);
+    }
+    index
 }
 
 /// The next block from a shared receiver; `None` once it closes.
@@ -321,35 +365,73 @@ fn next_block(blocks: &Mutex<Receiver<Block>>) -> Option<Block> {
     blocks.lock().ok()?.recv().ok()
 }
 
-/// A block of the second pass: its events with their lines and dossier hashes, in line order,
-/// and the error that stopped it, if any.
-struct Parsed {
+/// An event whose id's hash repeats: its line, id, dossier and sequence, to settle on the exact
+/// id whether it was used before.
+type IdUse = (u64, uuid::Uuid, DossierId, u64);
+
+/// A block of the second pass for one partition: its events in line order, each with its line,
+/// its dossier's hash and whether it is the dossier's last line; for partition 0, the uses of
+/// event ids that may repeat and the error that stopped the block; for all, whether one did.
+struct PartBlock {
     index: usize,
-    events: Vec<(u64, u64, Event)>,
+    events: Vec<(u64, u64, bool, Event)>,
+    ids: Vec<IdUse>,
     error: Option<ReadError>,
+    stopped: bool,
 }
 
-fn parse(block: Block) -> Parsed {
+/// Parses a block and deals its events to the partitions. A line past its dossier's last line
+/// in the first pass (the file changed meanwhile) stops the block as an unreadable line.
+fn parse(block: Block, index: &Index, parts: usize) -> Vec<PartBlock> {
+    let mut out: Vec<PartBlock> = (0..parts)
+        .map(|_| PartBlock {
+            index: block.index,
+            events: Vec::new(),
+            ids: Vec::new(),
+            error: None,
+            stopped: false,
+        })
+        .collect();
     let mut reader = motcua_io::read_events_from_line(block.bytes.as_slice(), block.first_line);
-    let mut events = Vec::with_capacity(block.bytes.len() / 200);
     let mut error = None;
     while let Some(item) = reader.next_numbered() {
-        match item {
-            Ok((line, event)) => {
-                let hash = dossier_hash(event.dossier_id.as_str());
-                events.push((line, hash, event));
-            }
+        let (line, event) = match item {
+            Ok(read) => read,
             Err(e) => {
                 error = Some(e);
                 break;
             }
+        };
+        let hash = dossier_hash(event.dossier_id.as_str());
+        let p = part(hash, parts);
+        let last = index.last.get(p).and_then(|l| l.get(&hash)).copied();
+        if last.is_none_or(|last| last < line) {
+            let changed = std::io::Error::other("the file changed while it was read");
+            error = Some(ReadError::io(line, changed));
+            break;
+        }
+        if !index.repeated.is_empty() && index.repeated.contains(&id_hash(&event.event_id)) {
+            if let Some(first) = out.first_mut() {
+                first.ids.push((
+                    line,
+                    event.event_id,
+                    event.dossier_id.clone(),
+                    event.sequence,
+                ));
+            }
+        }
+        if let Some(to) = out.get_mut(p) {
+            to.events.push((line, hash, last == Some(line), event));
         }
     }
-    Parsed {
-        index: block.index,
-        events,
-        error,
+    let stopped = error.is_some();
+    for to in &mut out {
+        to.stopped = stopped;
     }
+    if let Some(first) = out.first_mut() {
+        first.error = error;
+    }
+    out
 }
 
 /// The full report of a JSON Lines events file (docs/event-format.md), with every event
@@ -359,11 +441,11 @@ fn parse(block: Block) -> Parsed {
 /// The file is read twice, so `reader` must seek (a `BufReader<File>`, a `Cursor`). The first
 /// pass keeps 16 bytes per dossier (a hash of its id and its last line) and, until it ends, 8
 /// bytes per event (a hash of its id). The second pass parses blocks of whole lines (1 MiB) on
-/// [`ReportRun::threads`] threads, gathers each dossier's events in line order, and hands
-/// every dossier whose last line has been read to [`ReportRun::threads`] workers that check,
-/// view and tally it. A file in time order (as hosts and `motcua gen` write) holds only the
-/// dossiers open at each point of the file; a line longer than [`MAX_LINE_BYTES`] is refused
-/// without being held.
+/// [`ReportRun::threads`] threads and deals the events to as many partitions (by dossier);
+/// each partition, on its own thread, takes its events in line order, gathers its dossiers and
+/// checks, views and tallies each at its last line. A file in time order (as hosts and
+/// `motcua gen` write) holds only the dossiers open at each point of the file; a line longer
+/// than [`MAX_LINE_BYTES`] is refused without being held.
 ///
 /// ```
 /// use motcua_calendar::Calendar;
@@ -394,42 +476,45 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
 ) -> Result<Report, PipelineError> {
     // At least one: `ReportRun::threads` clamps.
     let threads = run.threads;
+    let parts = threads;
     let index = index(&mut reader, threads);
     reader
         .seek(SeekFrom::Start(0))
         .map_err(|e| PipelineError::Input(ImportError::Read(ReadError::io(1, e))))?;
     let stop = AtomicBool::new(false);
     let (block_tx, block_rx) = sync_channel::<Block>(threads * 2);
-    let (parsed_tx, parsed_rx) = sync_channel::<Parsed>(threads * 2);
-    let (batch_tx, batch_rx) = sync_channel::<Vec<FileStream>>(threads * 2);
     let block_rx = Mutex::new(block_rx);
-    let batch_rx = Mutex::new(batch_rx);
+    let (part_tx, part_rx): (Vec<_>, Vec<_>) =
+        (0..parts).map(|_| sync_channel::<PartBlock>(4)).unzip();
     type Outcome = (Result<Report, PipelineError>, Option<AtLine>);
-    let (gathered, split_error, outcomes) = std::thread::scope(|scope| {
+    let (split_error, outcomes) = std::thread::scope(|scope| {
         let splitter = scope.spawn(|| {
             let error = split(reader, |b| block_tx.send(b).is_ok(), &stop);
             drop(block_tx);
             error
         });
         for _ in 0..threads {
-            let tx = parsed_tx.clone();
-            let rx = &block_rx;
+            let (rx, txs, index, stop) = (&block_rx, part_tx.clone(), &index, &stop);
             scope.spawn(move || {
                 while let Some(block) = next_block(rx) {
-                    if tx.send(parse(block)).is_err() {
-                        return;
+                    let dealt = parse(block, index, parts);
+                    if dealt.first().is_some_and(|b| b.stopped) {
+                        // Lines after the first unreadable one do not matter: stop reading.
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    for (tx, part) in txs.iter().zip(dealt) {
+                        if tx.send(part).is_err() {
+                            return;
+                        }
                     }
                 }
             });
         }
-        drop(parsed_tx);
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                let rx = &batch_rx;
-                scope.spawn(move || tally_batches(rx, run))
-            })
+        drop(part_tx);
+        let workers: Vec<_> = part_rx
+            .into_iter()
+            .map(|rx| scope.spawn(move || tally_partition(rx, run)))
             .collect();
-        let gathered = gather(parsed_rx, &index, batch_tx, &stop);
         let split_error = splitter.join().unwrap_or(None);
         let outcomes: Vec<Outcome> = workers
             .into_iter()
@@ -439,12 +524,9 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
                 })
             })
             .collect();
-        (gathered, split_error, outcomes)
+        (split_error, outcomes)
     });
-    let mut first_error = earlier(
-        gathered,
-        split_error.map(|e| (e.line, ImportError::Read(e))),
-    );
+    let mut first_error = split_error.map(|e| (e.line, ImportError::Read(e)));
     let mut report = run.empty_report();
     let mut failed = None;
     for (partial, broken) in outcomes {
@@ -463,64 +545,67 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
     }
 }
 
-/// The dossiers being gathered, by hash of their id (two dossiers may share one).
+/// One partition's dossiers being gathered, by hash of their id (two may share one).
 type Open = ByHash<Vec<FileStream>>;
 
-/// Takes the parsed blocks in line order, checks event ids that may repeat, gathers each
-/// dossier's events and sends every dossier at its last line (the rest at the end) to the
-/// workers. Returns the first error it saw itself (an unreadable line or a reused id); stops at
-/// an unreadable line.
-fn gather(
-    parsed: Receiver<Parsed>,
-    index: &Index,
-    batches: SyncSender<Vec<FileStream>>,
-    stop: &AtomicBool,
-) -> Option<AtLine> {
+/// One partition: takes its share of every block in block (so line) order, gathers its
+/// dossiers, and checks, views and tallies each at its last line (the rest, in id order, at the
+/// end); partition 0 also settles the event ids that may repeat and keeps the error that
+/// stopped the reading. Every block is taken, even after the reading stopped, so that no parser
+/// waits. Returns its tally and the first error (by line) it saw.
+fn tally_partition(
+    blocks: Receiver<PartBlock>,
+    run: &ReportRun<'_>,
+) -> (Result<Report, PipelineError>, Option<AtLine>) {
+    let mut tally = Tally::new(run);
+    let mut broken: Option<AtLine> = None;
+    let mut failed = None;
     let mut open: Open = Open::default();
-    let mut waiting: BTreeMap<usize, Parsed> = BTreeMap::new();
+    let mut waiting: BTreeMap<usize, PartBlock> = BTreeMap::new();
     let mut next = 0;
-    let mut error: Option<AtLine> = None;
+    let mut stopped = false;
     // Exact first lines of the event ids whose hash repeats.
     let mut first_use: HashMap<uuid::Uuid, u64> = HashMap::new();
-    let mut batch = Vec::with_capacity(BATCH);
-    let send = |batch: &mut Vec<FileStream>, force: bool| {
-        if batch.len() >= BATCH || (force && !batch.is_empty()) {
-            let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
-            // A worker gone has failed: its outcome says why.
-            let _ = batches.send(full);
+    let mut judge =
+        |stream: FileStream, broken: &mut Option<AtLine>| match check_stream(&stream, run) {
+            Some(e) => *broken = earlier(broken.take(), Some(e)),
+            None if broken.is_none() && failed.is_none() => {
+                if let Err(e) = tally.visit(&stream.events) {
+                    failed = Some(e);
+                }
+            }
+            None => {}
+        };
+    for block in blocks.iter() {
+        if stopped {
+            continue;
         }
-    };
-    'blocks: for block in parsed.iter() {
         waiting.insert(block.index, block);
         while let Some(block) = waiting.remove(&next) {
             next += 1;
-            for (line, hash, event) in block.events {
-                if index.repeated.contains(&id_hash(&event.event_id)) {
-                    if let Some(first_line) = first_use.get(&event.event_id) {
+            for (line, event_id, dossier, sequence) in block.ids {
+                match first_use.get(&event_id) {
+                    Some(first_line) => {
                         let reused = ImportError::DuplicateInFile {
                             line,
                             first_line: *first_line,
-                            dossier: event.dossier_id.clone(),
-                            sequence: event.sequence,
-                            event_id: event.event_id,
+                            dossier,
+                            sequence,
+                            event_id,
                         };
-                        error = earlier(error, Some((line, reused)));
-                    } else {
-                        first_use.insert(event.event_id, line);
+                        broken = earlier(broken, Some((line, reused)));
+                    }
+                    None => {
+                        first_use.insert(event_id, line);
                     }
                 }
-                let last = index.last.get(&hash).copied();
-                if last.is_none_or(|last| last < line) {
-                    let changed = std::io::Error::other("the file changed while it was read");
-                    let unreadable = ImportError::Read(ReadError::io(line, changed));
-                    error = earlier(error, Some((line, unreadable)));
-                    stop.store(true, Ordering::Relaxed);
-                    break 'blocks;
-                }
+            }
+            for (line, hash, last, event) in block.events {
                 let streams = open.entry(hash).or_default();
-                let at = match streams.iter().position(|s| {
+                let at = streams.iter().position(|s| {
                     s.events.first().map(|e| &e.dossier_id) == Some(&event.dossier_id)
-                }) {
+                });
+                let at = match at {
                     Some(at) => at,
                     None => {
                         streams.push(FileStream {
@@ -534,24 +619,24 @@ fn gather(
                     stream.events.push(event);
                     stream.lines.push(line);
                 }
-                if last == Some(line) {
-                    batch.push(streams.swap_remove(at));
+                if last {
+                    let stream = streams.swap_remove(at);
                     if streams.is_empty() {
                         open.remove(&hash);
                     }
-                    send(&mut batch, false);
+                    judge(stream, &mut broken);
                 }
             }
             if let Some(e) = block.error {
-                // Lines after the first unreadable one do not matter: stop reading.
-                error = earlier(error, Some((e.line, ImportError::Read(e))));
-                stop.store(true, Ordering::Relaxed);
-                break 'blocks;
+                broken = earlier(broken, Some((e.line, ImportError::Read(e))));
+            }
+            if block.stopped {
+                stopped = true;
+                waiting.clear();
+                break;
             }
         }
     }
-    // The splitter stops at its next line; what the parsers still hand over is not needed.
-    for _ in parsed.iter() {}
     // The dossiers whose last line was not reached (or whose hash another dossier shares),
     // in id order.
     let mut rest: Vec<FileStream> = open.into_values().flatten().collect();
@@ -560,42 +645,7 @@ fn gather(
         id(a).cmp(&id(b))
     });
     for stream in rest {
-        batch.push(stream);
-        send(&mut batch, false);
-    }
-    send(&mut batch, true);
-    error
-}
-
-/// A worker: checks, views and tallies the dossiers of every batch until the batches end; the
-/// first rule broken (by line) and its tally.
-fn tally_batches(
-    batches: &Mutex<Receiver<Vec<FileStream>>>,
-    run: &ReportRun<'_>,
-) -> (Result<Report, PipelineError>, Option<AtLine>) {
-    let mut tally = Tally::new(run);
-    let mut broken: Option<AtLine> = None;
-    let mut failed = None;
-    // Every batch is taken, even after a failure, so that the gatherer never waits.
-    loop {
-        let next = match batches.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => break,
-        };
-        let Ok(batch) = next else {
-            break;
-        };
-        for stream in batch {
-            match check_stream(&stream, run) {
-                Some(e) => broken = earlier(broken, Some(e)),
-                None if broken.is_none() && failed.is_none() => {
-                    if let Err(e) = tally.visit(&stream.events) {
-                        failed = Some(e);
-                    }
-                }
-                None => {}
-            }
-        }
+        judge(stream, &mut broken);
     }
     match failed {
         Some(e) => (Err(e), broken),
