@@ -9,7 +9,7 @@
 //! next working day is final. Memory is the events still to come of the dossiers in flight
 //! (a few weeks of arrivals), not the year.
 
-use crate::arrivals::{self, Day};
+use crate::arrivals::{self, Arrival, Day};
 use crate::dossier;
 use crate::error::GenError;
 use crate::rng::Rng;
@@ -205,23 +205,8 @@ impl<'c> EventStream<'c> {
         self.next_day += 1;
         let world = &self.world;
         let decider = Decider::new(&world.catalogue);
-        let offset = world.cal.offset();
         for arrival in arrivals::arrivals_on(world, &mut self.rng, *day, count)? {
-            let date = arrival.first.to_offset(offset).date();
-            let counter = &mut self.counters[arrival.unit];
-            if counter.0 == date {
-                counter.1 += 1;
-            } else {
-                *counter = (date, 1);
-            }
-            let id = DossierId::new(format!(
-                "{}-{:02}{:02}{:02}-{:04}",
-                world.units[arrival.unit].unit.id,
-                date.year().rem_euclid(100),
-                u8::from(date.month()),
-                date.day(),
-                counter.1
-            ));
+            let id = dossier_id(world, &mut self.counters, &arrival);
             dossier::simulate(world, &decider, &arrival, id, &mut self.scratch)?;
             self.dossiers += 1;
         }
@@ -252,6 +237,33 @@ impl<'c> EventStream<'c> {
         });
         Ok(())
     }
+}
+
+/// The id of an arriving dossier: its receiving unit, its local date and its number among that
+/// unit's dossiers of the day (`counters`: per unit, the date of its last dossier and how many
+/// it received that day).
+fn dossier_id(world: &World<'_>, counters: &mut [(Date, u32)], arrival: &Arrival) -> DossierId {
+    let date = arrival.first.to_offset(world.cal.offset()).date();
+    let number = match counters.get_mut(arrival.unit) {
+        Some(counter) if counter.0 == date => {
+            counter.1 += 1;
+            counter.1
+        }
+        Some(counter) => {
+            *counter = (date, 1);
+            1
+        }
+        None => 1,
+    };
+    let unit = world.units.get(arrival.unit).map(|u| u.unit.id.as_str());
+    DossierId::new(format!(
+        "{}-{:02}{:02}{:02}-{:04}",
+        unit.unwrap_or_default(),
+        date.year().rem_euclid(100),
+        u8::from(date.month()),
+        date.day(),
+        number
+    ))
 }
 
 impl Iterator for EventStream<'_> {
@@ -299,21 +311,7 @@ mod tests {
             let decider = Decider::new(&world.catalogue);
             for (day, &count) in days.iter().zip(&counts) {
                 for arrival in arrivals::arrivals_on(&world, &mut rng, *day, count)? {
-                    let date = arrival.first.to_offset(calendar.offset()).date();
-                    let counter = &mut counters[arrival.unit];
-                    if counter.0 == date {
-                        counter.1 += 1;
-                    } else {
-                        *counter = (date, 1);
-                    }
-                    let id = DossierId::new(format!(
-                        "{}-{:02}{:02}{:02}-{:04}",
-                        world.units[arrival.unit].unit.id,
-                        date.year().rem_euclid(100),
-                        u8::from(date.month()),
-                        date.day(),
-                        counter.1
-                    ));
+                    let id = dossier_id(&world, &mut counters, &arrival);
                     dossier::simulate(&world, &decider, &arrival, id, &mut events)?;
                 }
             }
