@@ -71,8 +71,11 @@ pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let stored = match &args.store {
         Some(path) => Some(write_store(&mut events, &catalogue, path)?),
         None => {
+            // The first failure ends the events; `failure` says what it was.
             for event in events.by_ref() {
-                event?;
+                if event.is_err() {
+                    break;
+                }
             }
             if let Some(failure) = events.failure.take() {
                 return Err(failure);

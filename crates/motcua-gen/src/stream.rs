@@ -66,10 +66,12 @@ pub struct EventStream<'c> {
 }
 
 /// An event waiting for its turn, ordered so that the heap's top is the earliest in log order.
+/// The event is boxed: the heap moves its entries at every step, and an event is a few hundred
+/// bytes.
 struct Waiting {
     /// `recorded_at` in nanoseconds since the epoch, the first key.
     at: i128,
-    event: Event,
+    event: Box<Event>,
 }
 
 impl Waiting {
@@ -222,7 +224,7 @@ impl<'c> EventStream<'c> {
             }
             self.waiting.push(Waiting {
                 at: event.recorded_at.unix_timestamp_nanos(),
-                event,
+                event: Box::new(event),
             });
         }
         self.peak = self.peak.max(self.waiting.len());
@@ -279,7 +281,7 @@ impl Iterator for EventStream<'_> {
                 let ready =
                     all_simulated || self.horizon.is_some_and(|h| top.event.recorded_at < h);
                 if ready {
-                    return self.waiting.pop().map(|w| Ok(w.event));
+                    return self.waiting.pop().map(|w| Ok(*w.event));
                 }
             } else if all_simulated {
                 return None;

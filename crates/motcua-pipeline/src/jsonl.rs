@@ -36,6 +36,8 @@ struct Block {
 struct FileStream {
     events: Vec<Event>,
     lines: Vec<u64>,
+    /// Its last line, as the first pass found it.
+    last: u64,
 }
 
 /// An error and the line it is on: the earliest line wins.
@@ -369,19 +371,18 @@ fn next_block(blocks: &Mutex<Receiver<Block>>) -> Option<Block> {
 /// id whether it was used before.
 type IdUse = (u64, uuid::Uuid, DossierId, u64);
 
-/// A block of the second pass for one partition: its events in line order, each with its line,
-/// its dossier's hash and whether it is the dossier's last line; for partition 0, the uses of
-/// event ids that may repeat and the error that stopped the block; for all, whether one did.
+/// A block of the second pass for one partition: its events in line order, each with its line
+/// and its dossier's hash; for partition 0, the uses of event ids that may repeat and the error
+/// that stopped the block; for all, whether one did.
 struct PartBlock {
     index: usize,
-    events: Vec<(u64, u64, bool, Event)>,
+    events: Vec<(u64, u64, Event)>,
     ids: Vec<IdUse>,
     error: Option<ReadError>,
     stopped: bool,
 }
 
-/// Parses a block and deals its events to the partitions. A line past its dossier's last line
-/// in the first pass (the file changed meanwhile) stops the block as an unreadable line.
+/// Parses a block and deals its events to the partitions.
 fn parse(block: Block, index: &Index, parts: usize) -> Vec<PartBlock> {
     let mut out: Vec<PartBlock> = (0..parts)
         .map(|_| PartBlock {
@@ -403,13 +404,6 @@ fn parse(block: Block, index: &Index, parts: usize) -> Vec<PartBlock> {
             }
         };
         let hash = dossier_hash(event.dossier_id.as_str());
-        let p = part(hash, parts);
-        let last = index.last.get(p).and_then(|l| l.get(&hash)).copied();
-        if last.is_none_or(|last| last < line) {
-            let changed = std::io::Error::other("the file changed while it was read");
-            error = Some(ReadError::io(line, changed));
-            break;
-        }
         if !index.repeated.is_empty() && index.repeated.contains(&id_hash(&event.event_id)) {
             if let Some(first) = out.first_mut() {
                 first.ids.push((
@@ -420,8 +414,8 @@ fn parse(block: Block, index: &Index, parts: usize) -> Vec<PartBlock> {
                 ));
             }
         }
-        if let Some(to) = out.get_mut(p) {
-            to.events.push((line, hash, last == Some(line), event));
+        if let Some(to) = out.get_mut(part(hash, parts)) {
+            to.events.push((line, hash, event));
         }
     }
     let stopped = error.is_some();
@@ -513,7 +507,11 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
         drop(part_tx);
         let workers: Vec<_> = part_rx
             .into_iter()
-            .map(|rx| scope.spawn(move || tally_partition(rx, run)))
+            .zip(&index.last)
+            .map(|(rx, last)| {
+                let stop = &stop;
+                scope.spawn(move || tally_partition(rx, last, stop, run))
+            })
             .collect();
         let split_error = splitter.join().unwrap_or(None);
         let outcomes: Vec<Outcome> = workers
@@ -549,12 +547,16 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
 type Open = ByHash<Vec<FileStream>>;
 
 /// One partition: takes its share of every block in block (so line) order, gathers its
-/// dossiers, and checks, views and tallies each at its last line (the rest, in id order, at the
-/// end); partition 0 also settles the event ids that may repeat and keeps the error that
-/// stopped the reading. Every block is taken, even after the reading stopped, so that no parser
+/// dossiers, and checks, views and tallies each at its last line (`last`, from the first pass;
+/// the rest, in id order, at the end); partition 0 also settles the event ids that may repeat
+/// and keeps the error that stopped the reading. A line of a dossier the first pass did not
+/// see, or past its last line, means the file changed meanwhile: an unreadable line, and the
+/// reading stops. Every block is taken, even after the reading stopped, so that no parser
 /// waits. Returns its tally and the first error (by line) it saw.
 fn tally_partition(
     blocks: Receiver<PartBlock>,
+    last: &ByHash<u64>,
+    stop: &AtomicBool,
     run: &ReportRun<'_>,
 ) -> (Result<Report, PipelineError>, Option<AtLine>) {
     let mut tally = Tally::new(run);
@@ -600,32 +602,52 @@ fn tally_partition(
                     }
                 }
             }
-            for (line, hash, last, event) in block.events {
+            let mut changed = None;
+            for (line, hash, event) in block.events {
                 let streams = open.entry(hash).or_default();
                 let at = streams.iter().position(|s| {
                     s.events.first().map(|e| &e.dossier_id) == Some(&event.dossier_id)
                 });
-                let at = match at {
-                    Some(at) => at,
-                    None => {
+                let at = match (at, last.get(&hash)) {
+                    (Some(at), _) => at,
+                    (None, Some(&last)) => {
                         streams.push(FileStream {
                             events: Vec::new(),
                             lines: Vec::new(),
+                            last,
                         });
                         streams.len() - 1
                     }
+                    (None, None) => {
+                        changed = Some(line);
+                        break;
+                    }
                 };
-                if let Some(stream) = streams.get_mut(at) {
-                    stream.events.push(event);
-                    stream.lines.push(line);
+                let Some(stream) = streams.get_mut(at) else {
+                    continue;
+                };
+                if line > stream.last {
+                    changed = Some(line);
+                    break;
                 }
-                if last {
+                stream.events.push(event);
+                stream.lines.push(line);
+                if line == stream.last {
                     let stream = streams.swap_remove(at);
                     if streams.is_empty() {
                         open.remove(&hash);
                     }
                     judge(stream, &mut broken);
                 }
+            }
+            if let Some(line) = changed {
+                let changed = std::io::Error::other("the file changed while it was read");
+                let unreadable = ImportError::Read(ReadError::io(line, changed));
+                broken = earlier(broken, Some((line, unreadable)));
+                stop.store(true, Ordering::Relaxed);
+                stopped = true;
+                waiting.clear();
+                break;
             }
             if let Some(e) = block.error {
                 broken = earlier(broken, Some((e.line, ImportError::Read(e))));
