@@ -19,11 +19,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufRead, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 
 /// Bytes of whole lines handed to a parser at a time.
 const BLOCK_BYTES: usize = 1 << 20;
+
+/// Blocks of the second pass that may be out, sent but not yet taken in by every partition:
+/// what bounds a partition's blocks waiting for an earlier one.
+const AHEAD: usize = 8;
 
 /// Lines of the file, from `first_line`.
 struct Block {
@@ -480,13 +484,27 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
     let block_rx = Mutex::new(block_rx);
     let (part_tx, part_rx): (Vec<_>, Vec<_>) =
         (0..parts).map(|_| sync_channel::<PartBlock>(4)).unzip();
+    // Per partition, a token for each block it may still take in.
+    let (token_tx, token_rx): (Vec<_>, Vec<_>) =
+        (0..parts).map(|_| sync_channel::<()>(AHEAD)).unzip();
+    for tx in &token_tx {
+        for _ in 0..AHEAD {
+            // The channel has room for them all.
+            let _ = tx.send(());
+        }
+    }
     type Outcome = (Result<Report, PipelineError>, Option<AtLine>);
     let (split_error, outcomes) = std::thread::scope(|scope| {
-        let splitter = scope.spawn(|| {
-            let error = split(reader, |b| block_tx.send(b).is_ok(), &stop);
-            drop(block_tx);
-            error
-        });
+        let splitter = {
+            let stop = &stop;
+            scope.spawn(move || {
+                // A block goes out once every partition has taken in all but `AHEAD` of those
+                // sent: parsers cannot run further ahead of the slowest partition.
+                let send =
+                    |b| token_rx.iter().all(|t| t.recv().is_ok()) && block_tx.send(b).is_ok();
+                split(reader, send, stop)
+            })
+        };
         for _ in 0..threads {
             let (rx, txs, index, stop) = (&block_rx, part_tx.clone(), &index, &stop);
             scope.spawn(move || {
@@ -508,9 +526,10 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
         let workers: Vec<_> = part_rx
             .into_iter()
             .zip(&index.last)
-            .map(|(rx, last)| {
+            .zip(token_tx)
+            .map(|((rx, last), tokens)| {
                 let stop = &stop;
-                scope.spawn(move || tally_partition(rx, last, stop, run))
+                scope.spawn(move || tally_partition(rx, last, tokens, stop, run))
             })
             .collect();
         let split_error = splitter.join().unwrap_or(None);
@@ -552,10 +571,12 @@ type Open = ByHash<Vec<FileStream>>;
 /// and keeps the error that stopped the reading. A line of a dossier the first pass did not
 /// see, or past its last line, means the file changed meanwhile: an unreadable line, and the
 /// reading stops. Every block is taken, even after the reading stopped, so that no parser
-/// waits. Returns its tally and the first error (by line) it saw.
+/// waits, and each gives a token back to the splitter (`tokens`) once taken in. Returns its
+/// tally and the first error (by line) it saw.
 fn tally_partition(
     blocks: Receiver<PartBlock>,
     last: &ByHash<u64>,
+    tokens: SyncSender<()>,
     stop: &AtomicBool,
     run: &ReportRun<'_>,
 ) -> (Result<Report, PipelineError>, Option<AtLine>) {
@@ -578,13 +599,22 @@ fn tally_partition(
             }
             None => {}
         };
+    // Never full: the splitter took a token for every block this partition has not taken in.
+    // Once the splitter is done, nobody needs them.
+    let give_back = |n: usize| {
+        for _ in 0..n {
+            let _ = tokens.try_send(());
+        }
+    };
     for block in blocks.iter() {
         if stopped {
+            give_back(1);
             continue;
         }
         waiting.insert(block.index, block);
         while let Some(block) = waiting.remove(&next) {
             next += 1;
+            give_back(1);
             for (line, event_id, dossier, sequence) in block.ids {
                 match first_use.get(&event_id) {
                     Some(first_line) => {
@@ -646,6 +676,7 @@ fn tally_partition(
                 broken = earlier(broken, Some((line, unreadable)));
                 stop.store(true, Ordering::Relaxed);
                 stopped = true;
+                give_back(waiting.len());
                 waiting.clear();
                 break;
             }
@@ -654,6 +685,7 @@ fn tally_partition(
             }
             if block.stopped {
                 stopped = true;
+                give_back(waiting.len());
                 waiting.clear();
                 break;
             }
