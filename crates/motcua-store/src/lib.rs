@@ -48,7 +48,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod audit;
 mod batch;
+pub mod chain;
 mod checkpoint;
 pub mod codec;
 // The conformance suite is a test suite for stores: its checks panic on failure, like assert!.
