@@ -94,3 +94,18 @@ impl AnyStore {
         }
     }
 }
+
+impl motcua_store::audit::RowScan for AnyStore {
+    fn keeps_links(&self) -> bool {
+        each!(self, s => s.keeps_links())
+    }
+    fn scan_rows(
+        &self,
+        visit: &mut dyn FnMut(&DossierId, &[motcua_store::audit::StoredRow]) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        each!(self, s => s.scan_rows(visit))
+    }
+    fn last_row_position(&self) -> StoreResult<u64> {
+        each!(self, s => s.last_row_position())
+    }
+}

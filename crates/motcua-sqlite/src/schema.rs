@@ -118,7 +118,11 @@ fn fill_links(tx: &Connection) -> rusqlite::Result<()> {
             let position: i64 = row.get(0)?;
             let dossier: String = row.get(1)?;
             let sequence: i64 = row.get(2)?;
-            let previous = if dossier == last.0 { last.2 } else { Some(GENESIS) };
+            let previous = if dossier == last.0 {
+                last.2
+            } else {
+                Some(GENESIS)
+            };
             let body = row.get_ref(3)?.as_bytes().ok();
             let position_u = u64::try_from(position).unwrap_or(0);
             let event = body.and_then(|b| motcua_store::codec::decode_body(position_u, b).ok());

@@ -378,7 +378,10 @@ impl SqliteStore {
         let rows = stmt
             .query_map(params![dossier.as_str()], |r| {
                 let link: Option<Vec<u8>> = r.get(2)?;
-                Ok((position_and_body(r)?, link.as_deref().and_then(chain::from_bytes)))
+                Ok((
+                    position_and_body(r)?,
+                    link.as_deref().and_then(chain::from_bytes),
+                ))
             })
             .map_err(db)?
             .map(|row| {
@@ -506,7 +509,9 @@ pub(crate) fn head_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Resul
     Ok(row.map_or((0, GENESIS), |(sequence, link)| {
         (
             u64::try_from(sequence).unwrap_or(0),
-            link.as_deref().and_then(chain::from_bytes).unwrap_or(GENESIS),
+            link.as_deref()
+                .and_then(chain::from_bytes)
+                .unwrap_or(GENESIS),
         )
     }))
 }

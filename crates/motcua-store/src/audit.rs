@@ -177,12 +177,19 @@ impl Anchor {
                 serde_json::from_str(line).map_err(|e| format!("line {n}: {e}"))?;
             let dossier = value.get("dossier").and_then(|d| d.as_str());
             let events = value.get("events").and_then(serde_json::Value::as_u64);
-            let head = value.get("head").and_then(|h| h.as_str()).and_then(parse_hex);
+            let head = value
+                .get("head")
+                .and_then(|h| h.as_str())
+                .and_then(parse_hex);
             match (dossier, events, head) {
                 (Some(d), Some(e), Some(h)) => {
                     heads.insert(DossierId::new(d), (e, h));
                 }
-                _ => return Err(format!("line {n}: expected \"dossier\", \"events\" and a 64-digit \"head\"")),
+                _ => {
+                    return Err(format!(
+                        "line {n}: expected \"dossier\", \"events\" and a 64-digit \"head\""
+                    ))
+                }
             }
         }
         Ok(Anchor { digest, heads })
@@ -362,7 +369,12 @@ fn check_rows(
     };
     for (expected, row) in (1u64..).zip(rows) {
         if row.sequence != expected {
-            note(expected, Problem::Damage(Damage::Sequence { found: row.sequence }));
+            note(
+                expected,
+                Problem::Damage(Damage::Sequence {
+                    found: row.sequence,
+                }),
+            );
         }
         let event = match &row.event {
             Ok(event) => event,

@@ -70,7 +70,9 @@ pub const DIGEST_DOMAIN: &[u8; 17] = b"motcua-digest-v1\0";
 #[non_exhaustive]
 pub enum Damage {
     /// The event in this place of the stream carries another sequence number.
-    #[error("the event stored there is numbered {found}: an event is missing, repeated or out of place")]
+    #[error(
+        "the event stored there is numbered {found}: an event is missing, repeated or out of place"
+    )]
     Sequence {
         /// The number the stored event carries.
         found: u64,
@@ -85,7 +87,9 @@ pub enum Damage {
         found: DossierId,
     },
     /// The stored link is not the hash of the event and the link before it.
-    #[error("its hash does not chain to the events before it: the event, or one before it, was changed")]
+    #[error(
+        "its hash does not chain to the events before it: the event, or one before it, was changed"
+    )]
     Link,
     /// The event carries no link.
     #[error("it carries no hash")]
