@@ -436,3 +436,110 @@ impl RowScan for crate::InMemoryStore {
         crate::EventStore::last_position(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::links;
+    use motcua_core::EventKind;
+
+    /// Rows as a test lays them out.
+    struct Rows(Vec<(DossierId, Vec<StoredRow>)>);
+
+    impl RowScan for Rows {
+        fn keeps_links(&self) -> bool {
+            true
+        }
+        fn scan_rows(
+            &self,
+            visit: &mut dyn FnMut(&DossierId, &[StoredRow]) -> Result<(), StoreError>,
+        ) -> Result<(), StoreError> {
+            for (d, rows) in &self.0 {
+                visit(d, rows)?;
+            }
+            Ok(())
+        }
+        fn last_row_position(&self) -> Result<u64, StoreError> {
+            Ok(self.0.iter().map(|(_, r)| r.len() as u64).sum())
+        }
+    }
+
+    fn stream(dossier: &str, n: u64, first_position: u64, satisfied: bool) -> Vec<StoredRow> {
+        let events: Vec<Event> = (1..=n)
+            .map(|sequence| Event {
+                event_id: uuid::Uuid::from_u128(u128::from(first_position + sequence)),
+                dossier_id: DossierId::new(dossier),
+                sequence,
+                occurred_at: time::OffsetDateTime::UNIX_EPOCH,
+                recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+                kind: EventKind::Rated { satisfied },
+                metadata: Default::default(),
+            })
+            .collect();
+        let linked = links(GENESIS, &events);
+        events
+            .into_iter()
+            .zip(linked)
+            .zip(first_position..)
+            .map(|((event, link), position)| StoredRow {
+                position,
+                sequence: event.sequence,
+                event: Ok(event),
+                link: Some(link),
+            })
+            .collect()
+    }
+
+    fn anchor_of(rows: &Rows) -> Anchor {
+        let report = audit(rows, None, None, true).unwrap_or_else(|e| panic!("{e}"));
+        Anchor {
+            digest: report.digest,
+            heads: report
+                .heads
+                .into_iter()
+                .map(|(d, n, h)| (d, (n, h)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_anchor_accepts_appends_and_names_rewrites_and_deletions() {
+        let before = Rows(vec![
+            ("A".into(), stream("A", 2, 1, true)),
+            ("B".into(), stream("B", 2, 3, true)),
+        ]);
+        let anchor = anchor_of(&before);
+        // Appends since the anchor: B grew, C is new.
+        let grown = Rows(vec![
+            ("A".into(), stream("A", 2, 1, true)),
+            ("B".into(), stream("B", 3, 3, true)),
+            ("C".into(), stream("C", 1, 6, true)),
+        ]);
+        let report = audit(&grown, None, Some(&anchor), false).unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        assert_ne!(report.digest, anchor.digest);
+
+        // A rewritten with its links recomputed (a forger with write access), B gone.
+        let rewritten = Rows(vec![("A".into(), stream("A", 2, 1, false))]);
+        let report =
+            audit(&rewritten, None, Some(&anchor), false).unwrap_or_else(|e| panic!("{e}"));
+        let found: Vec<(Option<&str>, u64, &Problem)> = report
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.dossier.as_ref().map(DossierId::as_str),
+                    f.sequence,
+                    &f.problem,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some("A"), 2, &Problem::Rewritten { recorded: 2 }),
+                (Some("B"), 2, &Problem::Vanished { recorded: 2 }),
+            ]
+        );
+    }
+}
