@@ -2,7 +2,7 @@
 
 use crate::store::PgStore;
 use motcua_core::{DossierId, Event};
-use motcua_store::audit::StoredRow;
+use motcua_store::audit::{RowVisitor, StoredRow};
 use motcua_store::{even_bounds, DossierRange, DossierScan, StoreError};
 
 /// Positions sampled per requested part to place the bounds of [`DossierScan::dossier_ranges`].
@@ -94,10 +94,7 @@ impl motcua_store::audit::RowScan for PgStore {
 
     /// One query over the whole log in (dossier, sequence) order, rows streamed from the
     /// server; bodies are decoded but not trusted: an unreadable one is reported in its row.
-    fn scan_rows(
-        &self,
-        visit: &mut dyn FnMut(&DossierId, &[StoredRow]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn scan_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), StoreError> {
         let mut conn = self.lease()?;
         let db = |e| self.backend(e);
         let link = if self.is_linked() {

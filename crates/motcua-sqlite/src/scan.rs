@@ -3,7 +3,7 @@
 
 use crate::store::{last_position_in, SqliteStore};
 use motcua_core::{DossierId, Event};
-use motcua_store::audit::StoredRow;
+use motcua_store::audit::{RowVisitor, StoredRow};
 use motcua_store::{even_bounds, DossierRange, DossierScan, StoreError};
 use rusqlite::params;
 
@@ -100,10 +100,7 @@ impl motcua_store::audit::RowScan for SqliteStore {
 
     /// One query over the whole log in (dossier, sequence) order; bodies are decoded but not
     /// trusted: an unreadable one is reported in its row.
-    fn scan_rows(
-        &self,
-        visit: &mut dyn FnMut(&DossierId, &[StoredRow]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn scan_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), StoreError> {
         let conn = self.lease()?;
         let db = |e| self.backend(e);
         let link = if self.is_linked() { "link" } else { "NULL" };

@@ -21,6 +21,9 @@ pub struct StoredRow {
     pub link: Option<Link>,
 }
 
+/// What [`RowScan::scan_rows`] calls with each dossier and its rows.
+pub type RowVisitor<'a> = dyn FnMut(&DossierId, &[StoredRow]) -> Result<(), StoreError> + 'a;
+
 /// A store whose rows can be read as kept, for [`audit`].
 pub trait RowScan {
     /// Whether the store's events carry links (a store from before them, read without being
@@ -32,10 +35,7 @@ pub trait RowScan {
     ///
     /// # Errors
     /// The store's error, or `visit`'s.
-    fn scan_rows(
-        &self,
-        visit: &mut dyn FnMut(&DossierId, &[StoredRow]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    fn scan_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), StoreError>;
 
     /// The last position of the log (what the store says: events up to it must all be there).
     ///
@@ -422,10 +422,7 @@ impl RowScan for crate::InMemoryStore {
         true
     }
 
-    fn scan_rows(
-        &self,
-        visit: &mut dyn FnMut(&DossierId, &[StoredRow]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn scan_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), StoreError> {
         for (dossier, rows) in self.rows()? {
             visit(&dossier, &rows)?;
         }
@@ -450,10 +447,7 @@ mod tests {
         fn keeps_links(&self) -> bool {
             true
         }
-        fn scan_rows(
-            &self,
-            visit: &mut dyn FnMut(&DossierId, &[StoredRow]) -> Result<(), StoreError>,
-        ) -> Result<(), StoreError> {
+        fn scan_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), StoreError> {
             for (d, rows) in &self.0 {
                 visit(d, rows)?;
             }
