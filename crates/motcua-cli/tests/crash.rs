@@ -1,5 +1,6 @@
 //! Crash campaign: `motcua import` and `motcua gen --store` killed with SIGKILL at random
-//! instants, many times over, and after each kill the store opens and holds either all of the
+//! instants, many times over, and after each kill the store opens, verifies (`motcua
+//! verify`: chains, sequences, rules) and holds either all of the
 //! batch or none of it — never part — with its catalogue exactly when it holds the batch's
 //! events. Kills fall anywhere from the process's start to past its end, so some land before
 //! the store is made, some during the import's transaction, some at the commit, some after.
@@ -54,7 +55,7 @@ impl Delays {
 }
 
 /// The events a store holds (0 for a store that was never made), through the store's
-/// own export, and whether it keeps a catalogue.
+/// own export, and whether it keeps a catalogue; the store must verify clean.
 fn held(store: &Path) -> (usize, bool) {
     if !store.exists() {
         return (0, false);
@@ -76,6 +77,14 @@ fn held(store: &Path) -> (usize, bool) {
         o.status.success(),
         "the store does not open after a kill: {}",
         String::from_utf8_lossy(&o.stderr)
+    );
+    // And it verifies: every chain whole, every sequence continuous, every event lawful.
+    let v = motcua(&["verify", "--store", &store.display().to_string()]);
+    assert!(
+        v.status.success(),
+        "the store does not verify after a kill: {}{}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
     );
     let lines = std::fs::read_to_string(&out)
         .unwrap_or_else(|e| panic!("{e}"))

@@ -1,6 +1,6 @@
 //! Crash safety: a child process appending batches is killed with SIGKILL at random moments,
-//! 20 times; after each kill the store opens, every acknowledged batch is there and no batch
-//! is there in part.
+//! 20 times; after each kill the store opens and verifies (chains, sequences, no hole in the
+//! positions), every acknowledged batch is there and no batch is there in part.
 //!
 //! The child is this test binary itself, run with `MOTCUA_CRASH_WRITER` naming the store: the
 //! `writer_mode` test then appends until killed, printing `ack <last position>` after each
@@ -124,6 +124,14 @@ fn check_store(path: &std::path::Path, acknowledged: u64, round: usize) -> u64 {
             .unwrap_or(0);
         assert_eq!(*count, size, "round {round}: {tag} is stored in part");
     }
+    // The whole store verifies: every chain whole, every sequence continuous, no hole.
+    let report = motcua_store::audit::audit(&store, None, None, false)
+        .unwrap_or_else(|e| panic!("round {round}: {e}"));
+    assert!(
+        report.findings.is_empty(),
+        "round {round}: the store does not verify: {:?}",
+        report.findings
+    );
     for k in 0..DOSSIERS {
         let stream = store
             .read_stream(&DossierId::new(format!("K-{k}")))
