@@ -5,8 +5,11 @@
 //! events. Kills fall anywhere from the process's start to past its end, so some land before
 //! the store is made, some during the import's transaction, some at the commit, some after.
 //!
+//! The same on PostgreSQL (ignored unless asked for: they need `MOTCUA_PG_URL`), each run on a
+//! fresh schema.
+//!
 //! CI runs a short campaign; `MOTCUA_CRASH_KILLS=200 cargo test -p motcua-cli --test crash
-//! -- --nocapture` runs a long one and prints what it saw.
+//! -- --include-ignored --nocapture` runs a long one and prints what it saw.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -204,13 +207,32 @@ fn campaign(
     seed: u64,
     rerun: bool,
 ) {
-    let alone = duration_of(&command(
-        &dir.join(format!("{label}-alone.db").replace(' ', "")),
-    ));
+    let store = |name: &str| dir.join(format!("{}-{name}.db", label.replace(' ', "")));
+    campaign_on(
+        label,
+        &|name| command(&store(name)),
+        &|name| held(&store(name)),
+        total,
+        seed,
+        rerun,
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// [`campaign`] on stores named by `run`'s and `held`'s argument (`alone`, then `0`, `1`, …).
+fn campaign_on(
+    label: &str,
+    command: &dyn Fn(&str) -> Vec<String>,
+    held: &dyn Fn(&str) -> (usize, bool),
+    total: usize,
+    seed: u64,
+    rerun: bool,
+) {
+    let alone = duration_of(&command("alone"));
     let mut delays = Delays(seed);
     let (mut none, mut all, mut killed) = (0, 0, 0);
     for i in 0..kills() {
-        let store = dir.join(format!("{}-{i}.db", label.replace(' ', "")));
+        let store = i.to_string();
         let delay = delays.next(alone.mul_f64(1.3));
         killed += u64::from(run_and_kill(&command(&store), delay));
         match held(&store) {
@@ -231,5 +253,173 @@ fn campaign(
         kills()
     );
     assert!(killed > 0, "no run was killed: the campaign proved nothing");
-    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `MOTCUA_PG_URL` as a `postgres://` URL (it may be given as key=value pairs).
+fn pg_url() -> String {
+    let url = match std::env::var("MOTCUA_PG_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "MOTCUA_PG_URL is not set: this test needs a PostgreSQL database \
+             (`bash .ci/run` starts PostgreSQL and sets it)"
+        ),
+    };
+    if url.starts_with("postgres") {
+        return url;
+    }
+    let kv: std::collections::BTreeMap<&str, &str> = url
+        .split_whitespace()
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    format!(
+        "postgres://{}:{}@{}:{}/{}",
+        kv.get("user").unwrap_or(&"postgres"),
+        kv.get("password").unwrap_or(&""),
+        kv.get("host").unwrap_or(&"localhost"),
+        kv.get("port").unwrap_or(&"5432"),
+        kv.get("dbname").unwrap_or(&"postgres"),
+    )
+}
+
+/// What a PostgreSQL store holds after a kill, as [`held`]: the events its export writes
+/// (after it verifies clean) and whether it keeps a catalogue; (0, false) for a schema the
+/// kill left without a store. The schema is dropped afterwards.
+fn held_pg(url: &str, schema: &str, dir: &Path) -> (usize, bool) {
+    let location = format!("{url}#{schema}");
+    let out = dir.join(format!("{schema}.jsonl"));
+    let o = motcua(&[
+        "export",
+        "--store",
+        &location,
+        "--out",
+        &out.display().to_string(),
+    ]);
+    if o.status.code() == Some(3) {
+        // Killed before the store's tables were committed: no store, nothing of the batch.
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.contains("no such schema") || stderr.contains("has no motcua tables"),
+            "{stderr}"
+        );
+        return (0, false);
+    }
+    assert!(
+        o.status.success(),
+        "the store does not open after a kill: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = motcua(&["verify", "--store", &location]);
+    assert!(
+        v.status.success(),
+        "the store does not verify after a kill: {}{}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
+    let lines = std::fs::read_to_string(&out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .count();
+    let store =
+        motcua_postgres::PgStore::connect_read_only(url, schema).unwrap_or_else(|e| panic!("{e}"));
+    let catalogue = store.catalogue().ok().flatten().is_some();
+    (lines, catalogue)
+}
+
+/// Drops a test schema.
+fn drop_schema(url: &str, schema: &str) {
+    if let Ok(store) = motcua_postgres::PgStore::connect(url, schema) {
+        let _ = store.drop_schema();
+    }
+}
+
+/// The PostgreSQL campaigns: `command` run on a fresh schema per kill.
+fn pg_campaign(
+    label: &str,
+    tag: &str,
+    command: &dyn Fn(&str) -> Vec<String>,
+    seed: u64,
+    rerun: bool,
+) {
+    let url = pg_url();
+    let dir = scratch();
+    let schema = |name: &str| format!("motcua_crash_{tag}_{}_{name}", std::process::id());
+    let location = |name: &str| format!("{url}#{}", schema(name));
+    // The whole batch's size: what one run left alone stores.
+    assert!(!run_and_kill(
+        &command(&location("timing")),
+        Duration::from_secs(600)
+    ));
+    let (total, _) = held_pg(&url, &schema("timing"), &dir);
+    drop_schema(&url, &schema("timing"));
+    assert!(total > 0);
+    let held = |name: &str| {
+        let held = held_pg(&url, &schema(name), &dir);
+        if !rerun || held.0 != 0 {
+            drop_schema(&url, &schema(name));
+        }
+        held
+    };
+    let run = |name: &str| command(&location(name));
+    campaign_on(label, &run, &held, total, seed, rerun);
+    for i in 0..kills() {
+        drop_schema(&url, &schema(&i.to_string()));
+    }
+    drop_schema(&url, &schema("alone"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn a_postgres_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
+    let dir = scratch();
+    let data = dir.join("data");
+    let o = motcua(&[
+        "gen",
+        "--dossiers",
+        "2000",
+        "--seed",
+        "3",
+        "--year",
+        "2024",
+        "--out",
+        &data.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let events = data.join("events.jsonl").display().to_string();
+    let catalogue = data.join("catalogue.json").display().to_string();
+    let import = |location: &str| -> Vec<String> {
+        [
+            "import",
+            "--store",
+            location,
+            "--catalog",
+            &catalogue,
+            &events,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    pg_campaign("import (PostgreSQL)", "import", &import, 0x9e1, true);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn gen_into_a_postgres_store_killed_anywhere_keeps_all_of_its_batch_or_none() {
+    let generate = |location: &str| -> Vec<String> {
+        [
+            "gen",
+            "--dossiers",
+            "2000",
+            "--seed",
+            "5",
+            "--year",
+            "2024",
+            "--store",
+            location,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    pg_campaign("gen --store (PostgreSQL)", "gen", &generate, 0x6e9, false);
 }
