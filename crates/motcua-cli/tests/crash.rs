@@ -11,6 +11,9 @@
 //! CI runs a short campaign; `MOTCUA_CRASH_KILLS=200 cargo test -p motcua-cli --test crash
 //! -- --include-ignored --nocapture` runs a long one and prints what it saw.
 
+mod common;
+
+use common::pg_url;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -133,9 +136,9 @@ fn duration_of(args: &[String]) -> Duration {
     start.elapsed()
 }
 
-#[test]
-fn an_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
-    let dir = scratch();
+/// A generated province-year (2,000 dossiers) written as files in `dir`: the events file, the
+/// catalogue file and the number of events.
+fn province_files(dir: &Path) -> (String, String, usize) {
     let data = dir.join("data");
     let o = motcua(&[
         "gen",
@@ -149,12 +152,21 @@ fn an_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
         &data.display().to_string(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let events = data.join("events.jsonl").display().to_string();
-    let catalogue = data.join("catalogue.json").display().to_string();
     let total = std::fs::read_to_string(data.join("events.jsonl"))
         .unwrap_or_else(|e| panic!("{e}"))
         .lines()
         .count();
+    (
+        data.join("events.jsonl").display().to_string(),
+        data.join("catalogue.json").display().to_string(),
+        total,
+    )
+}
+
+#[test]
+fn an_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
+    let dir = scratch();
+    let (events, catalogue, total) = province_files(&dir);
     let import = |store: &Path| -> Vec<String> {
         [
             "import",
@@ -255,32 +267,6 @@ fn campaign_on(
     assert!(killed > 0, "no run was killed: the campaign proved nothing");
 }
 
-/// `MOTCUA_PG_URL` as a `postgres://` URL (it may be given as key=value pairs).
-fn pg_url() -> String {
-    let url = match std::env::var("MOTCUA_PG_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
-            "MOTCUA_PG_URL is not set: this test needs a PostgreSQL database \
-             (`bash .ci/run` starts PostgreSQL and sets it)"
-        ),
-    };
-    if url.starts_with("postgres") {
-        return url;
-    }
-    let kv: std::collections::BTreeMap<&str, &str> = url
-        .split_whitespace()
-        .filter_map(|pair| pair.split_once('='))
-        .collect();
-    format!(
-        "postgres://{}:{}@{}:{}/{}",
-        kv.get("user").unwrap_or(&"postgres"),
-        kv.get("password").unwrap_or(&""),
-        kv.get("host").unwrap_or(&"localhost"),
-        kv.get("port").unwrap_or(&"5432"),
-        kv.get("dbname").unwrap_or(&"postgres"),
-    )
-}
-
 /// What a PostgreSQL store holds after a kill, as [`held`]: the events its export writes
 /// (after it verifies clean) and whether it keeps a catalogue; (0, false) for a schema the
 /// kill left without a store. The schema is dropped afterwards.
@@ -372,21 +358,7 @@ fn pg_campaign(
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn a_postgres_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
     let dir = scratch();
-    let data = dir.join("data");
-    let o = motcua(&[
-        "gen",
-        "--dossiers",
-        "2000",
-        "--seed",
-        "3",
-        "--year",
-        "2024",
-        "--out",
-        &data.display().to_string(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let events = data.join("events.jsonl").display().to_string();
-    let catalogue = data.join("catalogue.json").display().to_string();
+    let (events, catalogue, _) = province_files(&dir);
     let import = |location: &str| -> Vec<String> {
         [
             "import",

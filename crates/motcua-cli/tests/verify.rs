@@ -53,17 +53,19 @@ impl Store {
         self.dir.join("s.db").display().to_string()
     }
 
+    fn conn(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.join("s.db")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     fn sql(&self, sql: &str) {
-        let conn =
-            rusqlite::Connection::open(self.dir.join("s.db")).unwrap_or_else(|e| panic!("{e}"));
+        let conn = self.conn();
         conn.execute_batch(sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// A dossier with at least four events.
     fn victim(&self) -> String {
-        let conn =
-            rusqlite::Connection::open(self.dir.join("s.db")).unwrap_or_else(|e| panic!("{e}"));
+        let conn = self.conn();
         conn.query_row(
             "SELECT dossier_id FROM events GROUP BY dossier_id HAVING count(*) >= 4
               ORDER BY dossier_id LIMIT 1",
@@ -74,8 +76,7 @@ impl Store {
     }
 
     fn body(&self, dossier: &str, sequence: i64) -> (i64, Vec<u8>) {
-        let conn =
-            rusqlite::Connection::open(self.dir.join("s.db")).unwrap_or_else(|e| panic!("{e}"));
+        let conn = self.conn();
         conn.query_row(
             "SELECT position, body FROM events WHERE dossier_id = ?1 AND sequence = ?2",
             rusqlite::params![dossier, sequence],
@@ -85,8 +86,7 @@ impl Store {
     }
 
     fn set_body(&self, position: i64, body: &[u8]) {
-        let conn =
-            rusqlite::Connection::open(self.dir.join("s.db")).unwrap_or_else(|e| panic!("{e}"));
+        let conn = self.conn();
         conn.execute(
             "UPDATE events SET body = ?1 WHERE position = ?2",
             rusqlite::params![body, position],
@@ -247,7 +247,7 @@ fn the_anchor_names_a_dossier_whose_last_event_was_deleted() {
     assert!(text(&same.stdout).contains("the digest is the anchor's"));
 
     // The globally last event: no hole in the positions is left, only the anchor tells.
-    let conn = rusqlite::Connection::open(store.dir.join("s.db")).unwrap_or_else(|e| panic!("{e}"));
+    let conn = store.conn();
     let (victim, sequence): (String, i64) = conn
         .query_row(
             "SELECT dossier_id, sequence FROM events ORDER BY position DESC LIMIT 1",

@@ -2,7 +2,7 @@
 
 use crate::store::PgStore;
 use motcua_core::{DossierId, Event};
-use motcua_store::audit::{RowVisitor, StoredRow};
+use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
 use motcua_store::{even_bounds, DossierRange, DossierScan, StoreError};
 
 /// Positions sampled per requested part to place the bounds of [`DossierScan::dossier_ranges`].
@@ -110,8 +110,7 @@ impl motcua_store::audit::RowScan for PgStore {
             .client
             .query_raw(&sql, std::iter::empty::<&dyn postgres::types::ToSql>())
             .map_err(db)?;
-        let mut dossier: Option<DossierId> = None;
-        let mut stream: Vec<StoredRow> = Vec::new();
+        let mut grouper = RowGrouper::default();
         while let Some(row) =
             postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
         {
@@ -121,26 +120,18 @@ impl motcua_store::audit::RowScan for PgStore {
             let body: &str = row.try_get(3).map_err(db)?;
             let event = motcua_store::codec::decode(position, body).map_err(|e| e.to_string());
             let link: Option<&[u8]> = row.try_get(4).map_err(db)?;
-            if dossier.as_ref().is_some_and(|d| d.as_str() != id) {
-                if let Some(d) = dossier.take() {
-                    visit(&d, &stream)?;
-                }
-                stream.clear();
-            }
-            if dossier.is_none() {
-                dossier = Some(DossierId::new(id));
-            }
-            stream.push(StoredRow {
-                position,
-                sequence,
-                event,
-                link: link.and_then(motcua_store::chain::from_bytes),
-            });
+            grouper.push(
+                id,
+                StoredRow {
+                    position,
+                    sequence,
+                    event,
+                    link: link.and_then(motcua_store::chain::from_bytes),
+                },
+                visit,
+            )?;
         }
-        match dossier {
-            Some(d) => visit(&d, &stream),
-            None => Ok(()),
-        }
+        grouper.finish(visit)
     }
 
     /// The head row's position: what the store says it committed.

@@ -32,23 +32,10 @@ fn fixture(store: &PgStore) -> (Vec<Event>, motcua_core::Catalogue) {
     (sample.events, sample.catalogue)
 }
 
-/// A dossier with at least four events that is not the last one written, and its events.
+/// The tamper tests' victim: a dossier with four events or more, not the last one written.
 fn victim(events: &[Event]) -> (DossierId, Vec<Event>) {
-    let last = events.last().map(|e| e.dossier_id.clone());
-    let mut ids: Vec<&DossierId> = events.iter().map(|e| &e.dossier_id).collect();
-    ids.sort();
-    ids.dedup();
-    for id in ids {
-        let stream: Vec<Event> = events
-            .iter()
-            .filter(|e| &e.dossier_id == id)
-            .cloned()
-            .collect();
-        if stream.len() >= 4 && Some(id) != last.as_ref() {
-            return (id.clone(), stream);
-        }
-    }
-    panic!("no dossier with four events")
+    motcua_store::conformance::crash::victim(events)
+        .unwrap_or_else(|| panic!("no dossier with four events"))
 }
 
 /// Runs `sql` on the store's schema (`{s}` stands for it).
@@ -76,6 +63,26 @@ fn finding(
         .find(|f| f.dossier.as_ref() == Some(dossier))
         .map(|f| (f.sequence, f.problem.clone()))
         .unwrap_or_else(|| panic!("the audit names no damage in {dossier}: {report:?}"))
+}
+
+/// The audit names `damage` at `sequence` of `dossier`, and reading the dossier alone and
+/// scanning every dossier both refuse it with that error.
+fn assert_refused(
+    url: &str,
+    store: &PgStore,
+    dossier: &DossierId,
+    catalogue: &motcua_core::Catalogue,
+    sequence: u64,
+    damage: Damage,
+) {
+    assert_eq!(
+        finding(url, store, dossier, catalogue),
+        (sequence, Problem::Damage(damage.clone()))
+    );
+    let (one, scan) = reads(store, dossier);
+    let expected = damage.at(dossier, sequence);
+    assert_eq!(one, Err(expected.clone()));
+    assert_eq!(scan, Err(expected));
 }
 
 /// What reading `dossier` alone, and scanning every dossier, answer.
@@ -116,14 +123,14 @@ fn deleting_a_dossiers_received_row_is_named_and_refused() {
             where_event(&dossier, 1)
         ),
     );
-    assert_eq!(
-        finding(&url, store, &dossier, &catalogue),
-        (1, Problem::Damage(Damage::Sequence { found: 2 }))
+    assert_refused(
+        &url,
+        store,
+        &dossier,
+        &catalogue,
+        1,
+        Damage::Sequence { found: 2 },
     );
-    let expected = Damage::Sequence { found: 2 }.at(&dossier, 1);
-    let (one, scan) = reads(store, &dossier);
-    assert_eq!(one, Err(expected.clone()));
-    assert_eq!(scan, Err(expected));
 }
 
 #[test]
@@ -207,14 +214,14 @@ fn deleting_the_last_event_or_swapping_two_is_named() {
             dossier.as_str().replace('\'', "''")
         ),
     );
-    assert_eq!(
-        finding(&url, store, &dossier, &catalogue),
-        (1, Problem::Damage(Damage::Sequence { found: 2 }))
+    assert_refused(
+        &url,
+        store,
+        &dossier,
+        &catalogue,
+        1,
+        Damage::Sequence { found: 2 },
     );
-    let (one, scan) = reads(store, &dossier);
-    let expected = Damage::Sequence { found: 2 }.at(&dossier, 1);
-    assert_eq!(one, Err(expected.clone()));
-    assert_eq!(scan, Err(expected));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use crate::store::{last_position_in, SqliteStore};
 use motcua_core::{DossierId, Event};
-use motcua_store::audit::{RowVisitor, StoredRow};
+use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
 use motcua_store::{even_bounds, DossierRange, DossierScan, StoreError};
 use rusqlite::params;
 
@@ -109,8 +109,7 @@ impl motcua_store::audit::RowScan for SqliteStore {
         );
         let mut stmt = conn.prepare(&sql).map_err(db)?;
         let mut rows = stmt.query([]).map_err(db)?;
-        let mut dossier: Option<DossierId> = None;
-        let mut stream: Vec<StoredRow> = Vec::new();
+        let mut grouper = RowGrouper::default();
         let mut decoder = motcua_store::codec::compact::Decoder::default();
         while let Some(row) = rows.next().map_err(db)? {
             let position = u64::try_from(row.get::<_, i64>(0).map_err(db)?).unwrap_or(0);
@@ -122,26 +121,18 @@ impl motcua_store::audit::RowScan for SqliteStore {
                 Err(e) => Err(format!("the body is not text or bytes: {e}")),
             };
             let link: Option<Vec<u8>> = row.get(4).map_err(db)?;
-            if dossier.as_ref().is_some_and(|d| d.as_str() != id) {
-                if let Some(d) = dossier.take() {
-                    visit(&d, &stream)?;
-                }
-                stream.clear();
-            }
-            if dossier.is_none() {
-                dossier = Some(DossierId::new(id));
-            }
-            stream.push(StoredRow {
-                position,
-                sequence,
-                event,
-                link: link.as_deref().and_then(motcua_store::chain::from_bytes),
-            });
+            grouper.push(
+                &id,
+                StoredRow {
+                    position,
+                    sequence,
+                    event,
+                    link: link.as_deref().and_then(motcua_store::chain::from_bytes),
+                },
+                visit,
+            )?;
         }
-        match dossier {
-            Some(d) => visit(&d, &stream),
-            None => Ok(()),
-        }
+        grouper.finish(visit)
     }
 
     fn last_row_position(&self) -> Result<u64, StoreError> {

@@ -37,24 +37,10 @@ fn fixture(path: &Path) -> (Vec<Event>, motcua_core::Catalogue) {
     (sample.events, sample.catalogue)
 }
 
-/// A dossier with at least four events that is not the last one written (so that deleting its
-/// last event leaves a hole in the positions), and its events.
+/// The tamper tests' victim: a dossier with four events or more, not the last one written.
 fn victim(events: &[Event]) -> (DossierId, Vec<Event>) {
-    let last = events.last().map(|e| e.dossier_id.clone());
-    let mut ids: Vec<&DossierId> = events.iter().map(|e| &e.dossier_id).collect();
-    ids.sort();
-    ids.dedup();
-    for id in ids {
-        let stream: Vec<Event> = events
-            .iter()
-            .filter(|e| &e.dossier_id == id)
-            .cloned()
-            .collect();
-        if stream.len() >= 4 && Some(id) != last.as_ref() {
-            return (id.clone(), stream);
-        }
-    }
-    panic!("no dossier with four events")
+    motcua_store::conformance::crash::victim(events)
+        .unwrap_or_else(|| panic!("no dossier with four events"))
 }
 
 fn sql(path: &Path, statement: &str, params: &[&dyn rusqlite::ToSql]) {
@@ -87,8 +73,17 @@ fn reads(
     (one, scan)
 }
 
-fn damaged(dossier: &DossierId, sequence: u64, damage: Damage) -> StoreError {
-    damage.at(dossier, sequence)
+/// The audit names `damage` at `sequence` of `dossier`, and reading the dossier alone and
+/// scanning every dossier both refuse it with that error.
+fn assert_refused(path: &Path, dossier: &DossierId, sequence: u64, damage: Damage) {
+    assert_eq!(
+        finding(path, dossier, None),
+        (sequence, Problem::Damage(damage.clone()))
+    );
+    let (one, scan) = reads(path, dossier);
+    let expected = damage.at(dossier, sequence);
+    assert_eq!(one, Err(expected.clone()));
+    assert_eq!(scan, Err(expected));
 }
 
 fn position_of(path: &Path, dossier: &DossierId, sequence: u64) -> i64 {
@@ -141,14 +136,7 @@ fn deleting_a_dossiers_received_row_is_named_and_refused() {
         "DELETE FROM events WHERE dossier_id = ?1 AND sequence = 1",
         &[&dossier.as_str()],
     );
-    assert_eq!(
-        finding(&path, &dossier, None),
-        (1, Problem::Damage(Damage::Sequence { found: 2 }))
-    );
-    let (one, scan) = reads(&path, &dossier);
-    let expected = damaged(&dossier, 1, Damage::Sequence { found: 2 });
-    assert_eq!(one, Err(expected.clone()));
-    assert_eq!(scan, Err(expected));
+    assert_refused(&path, &dossier, 1, Damage::Sequence { found: 2 });
 }
 
 #[test]
@@ -173,7 +161,7 @@ fn editing_a_field_of_a_stored_body_is_named_and_refused_by_single_reads() {
         (2, Problem::Damage(Damage::Link))
     );
     let (one, scan) = reads(&path, &dossier);
-    assert_eq!(one, Err(damaged(&dossier, 2, Damage::Link)));
+    assert_eq!(one, Err(Damage::Link.at(&dossier, 2)));
     // Scans check numbering only (docs/tamper-evidence.md): this edit keeps it.
     assert_eq!(scan, Ok(()));
 }
@@ -193,14 +181,7 @@ fn changing_the_sequence_inside_a_stored_body_is_named_and_refused() {
         "UPDATE events SET body = ?1 WHERE position = ?2",
         &[&body, &position],
     );
-    assert_eq!(
-        finding(&path, &dossier, None),
-        (3, Problem::Damage(Damage::Sequence { found: 4 }))
-    );
-    let (one, scan) = reads(&path, &dossier);
-    let expected = damaged(&dossier, 3, Damage::Sequence { found: 4 });
-    assert_eq!(one, Err(expected.clone()));
-    assert_eq!(scan, Err(expected));
+    assert_refused(&path, &dossier, 3, Damage::Sequence { found: 4 });
 }
 
 #[test]
@@ -265,14 +246,7 @@ fn swapping_two_events_is_named_and_refused() {
     ))
     .unwrap_or_else(|e| panic!("{e}"));
     drop(conn);
-    assert_eq!(
-        finding(&path, &dossier, None),
-        (2, Problem::Damage(Damage::Sequence { found: 3 }))
-    );
-    let (one, scan) = reads(&path, &dossier);
-    let expected = damaged(&dossier, 2, Damage::Sequence { found: 3 });
-    assert_eq!(one, Err(expected.clone()));
-    assert_eq!(scan, Err(expected));
+    assert_refused(&path, &dossier, 2, Damage::Sequence { found: 3 });
 }
 
 #[test]

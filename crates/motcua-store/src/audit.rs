@@ -44,6 +44,51 @@ pub trait RowScan {
     fn last_row_position(&self) -> Result<u64, StoreError>;
 }
 
+/// Gathers the rows of a [`RowScan::scan_rows`] ordered by dossier and sequence into one
+/// group per dossier, visiting each as soon as the next dossier begins (for implementations).
+#[derive(Debug, Default)]
+pub struct RowGrouper {
+    dossier: Option<DossierId>,
+    rows: Vec<StoredRow>,
+}
+
+impl RowGrouper {
+    /// Adds the next row, of dossier `dossier` (its row's column); visits the group before it
+    /// when this one starts a new dossier.
+    ///
+    /// # Errors
+    /// The visitor's error.
+    pub fn push(
+        &mut self,
+        dossier: &str,
+        row: StoredRow,
+        visit: &mut RowVisitor<'_>,
+    ) -> Result<(), StoreError> {
+        if self.dossier.as_ref().is_some_and(|d| d.as_str() != dossier) {
+            if let Some(d) = self.dossier.take() {
+                visit(&d, &self.rows)?;
+            }
+            self.rows.clear();
+        }
+        if self.dossier.is_none() {
+            self.dossier = Some(DossierId::new(dossier));
+        }
+        self.rows.push(row);
+        Ok(())
+    }
+
+    /// Visits the last group, if any.
+    ///
+    /// # Errors
+    /// The visitor's error.
+    pub fn finish(self, visit: &mut RowVisitor<'_>) -> Result<(), StoreError> {
+        match self.dossier {
+            Some(d) => visit(&d, &self.rows),
+            None => Ok(()),
+        }
+    }
+}
+
 /// What is wrong, found by [`audit`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
