@@ -39,9 +39,18 @@ pub struct VerifyArgs {
 pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let vi = args.lang == Lang::Vi;
     let (name, store) = read_any_store(&args.store)?;
+    // A stored catalogue that cannot be read is damage too: the chains are still checked.
+    let mut catalogue_damage = None;
     let catalogue = match &args.catalog {
         Some(path) => Some(read_catalogue(path)?),
-        None => store.catalogue(&name)?,
+        None => match store.catalogue(&name) {
+            Ok(catalogue) => catalogue,
+            Err(CliError::BadInput { message, .. }) => {
+                catalogue_damage = Some(message);
+                None
+            }
+            Err(other) => return Err(other),
+        },
     };
     let anchor =
         match &args.anchor {
@@ -101,7 +110,18 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
         )?;
     }
-    if !report.rules_checked {
+    if let Some(message) = &catalogue_damage {
+        writeln!(
+            t,
+            "{} {message}",
+            if vi {
+                "danh mục thủ tục lưu trong kho không đọc được:"
+            } else {
+                "the stored catalogue cannot be read:"
+            }
+        )?;
+    }
+    if !report.rules_checked && catalogue_damage.is_none() {
         writeln!(
             t,
             "{}",
@@ -138,7 +158,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
             source,
         })?;
     }
-    if report.findings.is_empty() {
+    if report.findings.is_empty() && catalogue_damage.is_none() {
         writeln!(
             t,
             "{}",
@@ -155,16 +175,21 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .iter()
         .filter(|f| f.dossier.is_some())
         .count();
+    let catalogue_note = match (&catalogue_damage, vi) {
+        (Some(_), false) => ", the catalogue unreadable",
+        (Some(_), true) => ", danh mục không đọc được",
+        (None, _) => "",
+    };
     if vi {
         writeln!(
             t,
-            "kết quả: HƯ HỎNG: {broken} hồ sơ, {} vị trí trống",
+            "kết quả: HƯ HỎNG: {broken} hồ sơ, {} vị trí trống{catalogue_note}",
             report.missing_positions
         )?;
     } else {
         writeln!(
             t,
-            "result: DAMAGED: {broken} dossier(s), {} missing position(s)",
+            "result: DAMAGED: {broken} dossier(s), {} missing position(s){catalogue_note}",
             report.missing_positions
         )?;
     }
@@ -181,6 +206,9 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .findings
                 .first()
                 .map(|f| line(f, false))
+                .or_else(|| catalogue_damage
+                    .as_ref()
+                    .map(|m| format!("the stored catalogue cannot be read: {m}")))
                 .unwrap_or_default()
         ),
     })
@@ -222,7 +250,6 @@ fn problem(problem: &Problem, vi: bool) -> String {
         Problem::Damage(Damage::Sequence { found }) => format!(
             "sự kiện lưu ở đây mang số {found}: có sự kiện bị thiếu, lặp hoặc sai chỗ"
         ),
-        Problem::Damage(Damage::Missing) => "thiếu sự kiện".to_owned(),
         Problem::Damage(Damage::Dossier { found }) => {
             format!("sự kiện lưu ghi tên hồ sơ khác ({found})")
         }

@@ -289,3 +289,31 @@ fn control_characters_in_findings_are_escaped() {
     assert!(stdout.contains("X\\u{1b}]0;pwned\\u{7}"), "{stdout}");
     assert!(!text(&out.stderr).contains('\u{1b}'));
 }
+
+#[test]
+fn an_unreadable_stored_catalogue_is_damage_and_the_chains_are_still_checked() {
+    let store = Store::new();
+    store.sql("UPDATE catalogue SET body = '{\"units\": 7}'");
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(DAMAGED),
+        "{stdout}{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains("the stored catalogue cannot be read:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("hash chain: yes · rules checked: no"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "result: DAMAGED: 0 dossier(s), 0 missing position(s), the catalogue unreadable"
+        ),
+        "{stdout}"
+    );
+}

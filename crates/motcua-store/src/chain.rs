@@ -77,9 +77,6 @@ pub enum Damage {
         /// The number the stored event carries.
         found: u64,
     },
-    /// The stream ends before this place although the store says it goes on.
-    #[error("the event is missing")]
-    Missing,
     /// The stored event names another dossier.
     #[error("the stored event names dossier {found}")]
     Dossier {
