@@ -111,43 +111,56 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
     tx.commit().map_err(pg)
 }
 
+/// Events read per statement while the links of a store from before them are computed.
+const FILL_CHUNK: i64 = 50_000;
+
 /// Computes the link of every stored event (migration 4), dossier by dossier in sequence
-/// order: a body that cannot be read gets no link, nor do the events after it in its dossier,
-/// so that `motcua verify` names the place.
+/// order, [`FILL_CHUNK`] events at a time (memory stays bounded whatever the store's size): a
+/// body that cannot be read gets no link, nor do the events after it in its dossier, so that
+/// `motcua verify` names the place.
 fn fill_links(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
     use motcua_store::chain::{Link, Linker, GENESIS};
-    let rows = tx.query(
-        "SELECT position, dossier_id, body FROM motcua_events ORDER BY dossier_id, sequence",
-        &[],
-    )?;
     let mut linker = Linker::default();
-    let mut last: (Option<&str>, Option<Link>) = (None, Some(GENESIS));
-    let mut positions: Vec<i64> = Vec::with_capacity(rows.len());
-    let mut links: Vec<Option<Vec<u8>>> = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let position: i64 = row.get(0);
-        let dossier: &str = row.get(1);
-        let body: &str = row.get(2);
-        let previous = if last.0 == Some(dossier) {
-            last.1
-        } else {
-            Some(GENESIS)
-        };
-        let event = motcua_store::codec::decode(u64::try_from(position).unwrap_or(0), body).ok();
-        let link = previous
-            .zip(event)
-            .map(|(previous, event)| linker.link(&previous, &event));
-        positions.push(position);
-        links.push(link.map(|l| l.to_vec()));
-        last = (Some(dossier), link);
+    // The last row done: its dossier, sequence and link (`None` once a body was unreadable).
+    let mut last: (String, i64, Option<Link>) = (String::new(), i64::MIN, Some(GENESIS));
+    loop {
+        let rows = tx.query(
+            "SELECT position, dossier_id, sequence, body FROM motcua_events
+              WHERE (dossier_id, sequence) > ($1, $2)
+              ORDER BY dossier_id, sequence LIMIT $3",
+            &[&last.0, &last.1, &FILL_CHUNK],
+        )?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut positions: Vec<i64> = Vec::with_capacity(rows.len());
+        let mut links: Vec<Option<Vec<u8>>> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let position: i64 = row.get(0);
+            let dossier: &str = row.get(1);
+            let sequence: i64 = row.get(2);
+            let body: &str = row.get(3);
+            let previous = if last.0 == dossier {
+                last.2
+            } else {
+                Some(GENESIS)
+            };
+            let event =
+                motcua_store::codec::decode(u64::try_from(position).unwrap_or(0), body).ok();
+            let link = previous
+                .zip(event)
+                .map(|(previous, event)| linker.link(&previous, &event));
+            positions.push(position);
+            links.push(link.map(|l| l.to_vec()));
+            last = (dossier.to_owned(), sequence, link);
+        }
+        tx.execute(
+            "UPDATE motcua_events e SET link = u.link
+               FROM UNNEST($1::bigint[], $2::bytea[]) AS u (position, link)
+              WHERE e.position = u.position",
+            &[&positions, &links],
+        )?;
     }
-    tx.execute(
-        "UPDATE motcua_events e SET link = u.link
-           FROM UNNEST($1::bigint[], $2::bytea[]) AS u (position, link)
-          WHERE e.position = u.position",
-        &[&positions, &links],
-    )?;
-    Ok(())
 }
 
 /// Checks, without creating or writing anything, that `schema` holds a motcua store this build

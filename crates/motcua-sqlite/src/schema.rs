@@ -86,7 +86,7 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), SqliteEr
         tx.execute_batch(sql).map_err(sqlite)?;
     }
     if found.version > 0 && found.version < LINKED_SINCE {
-        fill_links(&tx).map_err(sqlite)?;
+        fill_links(&tx, FILL_CHUNK).map_err(sqlite)?;
     }
     if found.version < SCHEMA_VERSION || found.app_id != APPLICATION_ID {
         tx.execute_batch(&format!(
@@ -98,10 +98,10 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), SqliteEr
 }
 
 /// Computes the link of every stored event (migration 3), dossier by dossier in sequence
-/// order, reading [`FILL_CHUNK`] events at a time. Events are chained as they are stored: a
+/// order, reading `chunk` events at a time ([`FILL_CHUNK`]). Events are chained as they are stored: a
 /// body that cannot be read gets no link, and neither do the events after it in its dossier,
 /// so that `motcua verify` names the place.
-fn fill_links(tx: &Connection) -> rusqlite::Result<()> {
+fn fill_links(tx: &Connection, chunk: i64) -> rusqlite::Result<()> {
     use motcua_store::chain::{Link, Linker, GENESIS};
     let mut select = tx.prepare(
         "SELECT position, dossier_id, sequence, body FROM events
@@ -112,7 +112,7 @@ fn fill_links(tx: &Connection) -> rusqlite::Result<()> {
     // The last row done: its dossier, sequence and link (`None` once a body was unreadable).
     let mut last: (String, i64, Option<Link>) = (String::new(), i64::MIN, Some(GENESIS));
     loop {
-        let mut rows = select.query(rusqlite::params![last.0, last.1, FILL_CHUNK])?;
+        let mut rows = select.query(rusqlite::params![last.0, last.1, chunk])?;
         let mut done = Vec::new();
         while let Some(row) = rows.next()? {
             let position: i64 = row.get(0)?;
@@ -231,5 +231,51 @@ pub(crate) fn classify(source: rusqlite::Error, path: &Path) -> SqliteError {
             path: path.to_owned(),
             source,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_core::{DossierId, Event, EventKind};
+    use motcua_store::{EventStore, ExpectedVersion};
+
+    #[test]
+    fn links_are_filled_across_chunk_boundaries_as_appends_write_them() {
+        let store = crate::SqliteStore::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        for (k, (d, n)) in [("A", 5u64), ("B", 1), ("C", 4)].into_iter().enumerate() {
+            let dossier = DossierId::new(d);
+            let events: Vec<Event> = (1..=n)
+                .map(|sequence| Event {
+                    event_id: uuid::Uuid::from_u128((k as u128) << 8 | u128::from(sequence)),
+                    dossier_id: dossier.clone(),
+                    sequence,
+                    occurred_at: time::OffsetDateTime::UNIX_EPOCH,
+                    recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+                    kind: EventKind::Rated { satisfied: true },
+                    metadata: Default::default(),
+                })
+                .collect();
+            store
+                .append(&dossier, ExpectedVersion::NoStream, &events)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let conn = store.lease().unwrap_or_else(|e| panic!("{e}"));
+        let links = |conn: &Connection| -> Vec<Option<Vec<u8>>> {
+            let mut stmt = conn
+                .prepare("SELECT link FROM events ORDER BY position")
+                .unwrap_or_else(|e| panic!("{e}"));
+            let rows = stmt
+                .query_map([], |r| r.get(0))
+                .unwrap_or_else(|e| panic!("{e}"));
+            rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+        };
+        let written = links(&conn);
+        for chunk in [1, 2, 3, 4, 100] {
+            conn.execute_batch("UPDATE events SET link = NULL")
+                .unwrap_or_else(|e| panic!("{e}"));
+            fill_links(&conn, chunk).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(links(&conn), written, "chunks of {chunk}");
+        }
     }
 }
