@@ -84,18 +84,7 @@ fn held(store: &Path) -> (usize, bool) {
         "the store does not open after a kill: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    // And it verifies: every chain whole, every sequence continuous, every event lawful.
-    let v = motcua(&["verify", "--store", &store.display().to_string()]);
-    assert!(
-        v.status.success(),
-        "the store does not verify after a kill: {}{}",
-        String::from_utf8_lossy(&v.stdout),
-        String::from_utf8_lossy(&v.stderr)
-    );
-    let lines = std::fs::read_to_string(&out)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .lines()
-        .count();
+    let lines = verified_lines(&store.display().to_string(), &out);
     let conn =
         rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -103,6 +92,22 @@ fn held(store: &Path) -> (usize, bool) {
         .query_row("SELECT COUNT(*) > 0 FROM catalogue", [], |r| r.get(0))
         .unwrap_or(false);
     (lines, catalogue)
+}
+
+/// After a store's export to `out` succeeded: the store verifies (every chain whole, every
+/// sequence continuous, every event lawful), and the number of events exported.
+fn verified_lines(location: &str, out: &Path) -> usize {
+    let v = motcua(&["verify", "--store", location]);
+    assert!(
+        v.status.success(),
+        "the store does not verify after a kill: {}{}",
+        String::from_utf8_lossy(&v.stdout),
+        String::from_utf8_lossy(&v.stderr)
+    );
+    std::fs::read_to_string(out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .count()
 }
 
 /// Runs `args` and kills it after `delay` (if it is still running): whether it was killed.
@@ -294,17 +299,7 @@ fn held_pg(url: &str, schema: &str, dir: &Path) -> (usize, bool) {
         "the store does not open after a kill: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let v = motcua(&["verify", "--store", &location]);
-    assert!(
-        v.status.success(),
-        "the store does not verify after a kill: {}{}",
-        String::from_utf8_lossy(&v.stdout),
-        String::from_utf8_lossy(&v.stderr)
-    );
-    let lines = std::fs::read_to_string(&out)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .lines()
-        .count();
+    let lines = verified_lines(&location, &out);
     let store =
         motcua_postgres::PgStore::connect_read_only(url, schema).unwrap_or_else(|e| panic!("{e}"));
     let catalogue = store.catalogue().ok().flatten().is_some();

@@ -16,7 +16,6 @@ mod common;
 use common::{url, Fresh};
 use motcua_postgres::PgStore;
 use motcua_store::conformance::crash;
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -61,7 +60,8 @@ fn killed_writers_lose_no_acknowledged_batch_and_leave_no_partial_one() {
     let mut grew = 0;
     let mut acked_rounds = 0;
     for round in 0..kills() {
-        let mut child = Command::new(&exe)
+        let mut writer = Command::new(&exe);
+        writer
             .args([
                 "writer_mode",
                 "--exact",
@@ -71,17 +71,9 @@ fn killed_writers_lose_no_acknowledged_batch_and_leave_no_partial_one() {
             ])
             .env(WRITER_ENV, &schema)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::thread::sleep(Duration::from_millis(100 + rng.next() % 600));
-        child.kill().unwrap_or_else(|e| panic!("{e}"));
-        let _ = child.wait();
-        let mut output = String::new();
-        if let Some(mut stdout) = child.stdout.take() {
-            let _ = stdout.read_to_string(&mut output);
-        }
-        let acknowledged = crash::acknowledged(&output);
+            .stderr(Stdio::null());
+        let acknowledged =
+            crash::kill_after(&mut writer, Duration::from_millis(100 + rng.next() % 600));
         acked_rounds += usize::from(acknowledged > grew);
         let before = grew;
         grew = check_store(&url, &schema, acknowledged, round);

@@ -32,6 +32,16 @@ fn fixture(store: &PgStore) -> (Vec<Event>, motcua_core::Catalogue) {
     (sample.events, sample.catalogue)
 }
 
+/// A fresh store holding the fixture: the URL, the store, the catalogue, the victim and its
+/// events.
+fn case(tag: &str) -> (String, Fresh, motcua_core::Catalogue, DossierId, Vec<Event>) {
+    let url = url();
+    let fresh = Fresh::new(&url, tag);
+    let (events, catalogue) = fixture(fresh.store());
+    let (dossier, stream) = victim(&events);
+    (url, fresh, catalogue, dossier, stream)
+}
+
 /// The tamper tests' victim: a dossier with four events or more, not the last one written.
 fn victim(events: &[Event]) -> (DossierId, Vec<Event>) {
     motcua_store::conformance::crash::victim(events)
@@ -105,11 +115,8 @@ fn where_event(dossier: &DossierId, sequence: u64) -> String {
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn deleting_a_dossiers_received_row_is_named_and_refused() {
-    let url = url();
-    let fresh = Fresh::new(&url, "tamper_received");
+    let (url, fresh, catalogue, dossier, _) = case("tamper_received");
     let store = fresh.store();
-    let (events, catalogue) = fixture(store);
-    let (dossier, _) = victim(&events);
     let clean = PgStore::connect_read_only(&url, store.schema()).unwrap_or_else(|e| panic!("{e}"));
     let report = audit(&clean, Some(&catalogue), None, false).unwrap_or_else(|e| panic!("{e}"));
     assert!(report.findings.is_empty(), "{:?}", report.findings);
@@ -136,11 +143,8 @@ fn deleting_a_dossiers_received_row_is_named_and_refused() {
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn edited_bodies_are_named_and_refused() {
-    let url = url();
-    let fresh = Fresh::new(&url, "tamper_edit");
+    let (url, fresh, catalogue, dossier, stream) = case("tamper_edit");
     let store = fresh.store();
-    let (events, catalogue) = fixture(store);
-    let (dossier, stream) = victim(&events);
     // A field: event 2 recorded a minute earlier, written as a proper JSON line.
     let mut edited = stream[1].clone();
     edited.recorded_at -= time::Duration::minutes(1);
@@ -184,11 +188,8 @@ fn edited_bodies_are_named_and_refused() {
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn deleting_the_last_event_or_swapping_two_is_named() {
-    let url = url();
-    let fresh = Fresh::new(&url, "tamper_last");
+    let (url, fresh, catalogue, dossier, stream) = case("tamper_last");
     let store = fresh.store();
-    let (events, catalogue) = fixture(store);
-    let (dossier, stream) = victim(&events);
     let last = stream.len() as u64;
     sql(
         &url,

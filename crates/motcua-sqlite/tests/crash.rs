@@ -11,7 +11,6 @@ mod common;
 use common::Scratch;
 use motcua_sqlite::SqliteStore;
 use motcua_store::conformance::crash;
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -44,21 +43,14 @@ fn killed_writers_lose_no_acknowledged_batch_and_leave_no_partial_one() {
     let mut rng = crash::SplitMix(0x6d6f_7463_7561);
     let mut grew = 0;
     for round in 0..20 {
-        let mut child = Command::new(&exe)
+        let mut writer = Command::new(&exe);
+        writer
             .args(["writer_mode", "--exact", "--nocapture", "--test-threads=1"])
             .env(WRITER_ENV, &path)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::thread::sleep(Duration::from_millis(30 + rng.next() % 170));
-        child.kill().unwrap_or_else(|e| panic!("{e}"));
-        let _ = child.wait();
-        let mut output = String::new();
-        if let Some(mut stdout) = child.stdout.take() {
-            let _ = stdout.read_to_string(&mut output);
-        }
-        let acknowledged = crash::acknowledged(&output);
+            .stderr(Stdio::null());
+        let acknowledged =
+            crash::kill_after(&mut writer, Duration::from_millis(30 + rng.next() % 170));
         let before = grew;
         grew = check_store(&path, acknowledged, round);
         assert!(grew >= before, "round {round}: the store shrank");

@@ -196,3 +196,26 @@ pub fn victim(events: &[Event]) -> Option<(DossierId, Vec<Event>)> {
         (stream.len() >= 4 && Some(id) != last.as_ref()).then(|| (id.clone(), stream))
     })
 }
+
+/// Runs the writer `child` (its stdout piped), kills it with SIGKILL after `delay`, and returns
+/// the last position it acknowledged ([`acknowledged`]).
+///
+/// ```no_run
+/// use std::process::{Command, Stdio};
+/// let mut writer = Command::new("my-writer");
+/// writer.stdout(Stdio::piped());
+/// let acked = motcua_store::conformance::crash::kill_after(&mut writer, std::time::Duration::from_millis(50));
+/// # let _ = acked;
+/// ```
+pub fn kill_after(child: &mut std::process::Command, delay: Duration) -> u64 {
+    use std::io::Read as _;
+    let mut child = child.spawn().unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(delay);
+    child.kill().unwrap_or_else(|e| panic!("{e}"));
+    let _ = child.wait();
+    let mut output = String::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = stdout.read_to_string(&mut output);
+    }
+    acknowledged(&output)
+}
