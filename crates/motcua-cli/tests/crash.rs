@@ -187,24 +187,27 @@ fn an_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
     campaign("import", &dir, &import, total, 0x5eed, true);
 }
 
+/// The arguments of `motcua gen` writing 2,000 dossiers into the store at `location`.
+fn gen_store(location: &str) -> Vec<String> {
+    [
+        "gen",
+        "--dossiers",
+        "2000",
+        "--seed",
+        "5",
+        "--year",
+        "2024",
+        "--store",
+        location,
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 #[test]
 fn gen_into_a_store_killed_anywhere_keeps_all_of_its_batch_or_none() {
     let dir = scratch();
-    let generate = |store: &Path| -> Vec<String> {
-        [
-            "gen",
-            "--dossiers",
-            "2000",
-            "--seed",
-            "5",
-            "--year",
-            "2024",
-            "--store",
-            &store.display().to_string(),
-        ]
-        .map(str::to_owned)
-        .to_vec()
-    };
+    let generate = |store: &Path| gen_store(&store.display().to_string());
     // The whole batch's size: what one run left alone stores.
     let timing = dir.join("timing.db");
     assert!(!run_and_kill(&generate(&timing), Duration::from_secs(600)));
@@ -373,20 +376,5 @@ fn a_postgres_import_killed_anywhere_keeps_all_of_its_batch_or_none() {
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn gen_into_a_postgres_store_killed_anywhere_keeps_all_of_its_batch_or_none() {
-    let generate = |location: &str| -> Vec<String> {
-        [
-            "gen",
-            "--dossiers",
-            "2000",
-            "--seed",
-            "5",
-            "--year",
-            "2024",
-            "--store",
-            location,
-        ]
-        .map(str::to_owned)
-        .to_vec()
-    };
-    pg_campaign("gen --store (PostgreSQL)", "gen", &generate, 0x6e9, false);
+    pg_campaign("gen --store (PostgreSQL)", "gen", &gen_store, 0x6e9, false);
 }
