@@ -71,6 +71,39 @@ use motcua_core::Catalogue;
 use motcua_metrics::{Period, Report, Scorecard, ScoringScheme, TargetSet};
 use time::{OffsetDateTime, UtcOffset};
 
+/// A count column's value: the [`labels::COUNT_COLUMNS`] key names a `Counts` field, or
+/// `to_handle`.
+fn count(c: &motcua_metrics::Counts, key: &str) -> u64 {
+    match key {
+        "to_handle" => c.to_handle(),
+        _ => c.fields().find(|(k, _)| *k == key).map_or(0, |(_, n)| n),
+    }
+}
+
+/// The 2.2 average handling time read as a clerk counts it, in working days of 8 hours
+/// (rounded to the minute; `None` when nothing was handled), and its exact fraction:
+/// `(readable, "N working minutes / D dossiers handled")`.
+fn handling_time(c: &motcua_metrics::Counts, l: Lang) -> (Option<String>, String) {
+    let avg = c.average_handling_minutes();
+    let readable = (avg.den > 0).then(|| {
+        let rounded = (u128::from(avg.num) * 2 + u128::from(avg.den)) / (u128::from(avg.den) * 2);
+        crate::format::working_days(u64::try_from(rounded).unwrap_or(u64::MAX), l == Lang::Vi)
+    });
+    let exact = match l {
+        Lang::En => format!(
+            "{} working minutes / {} dossiers handled",
+            crate::format::num(avg.num),
+            crate::format::num(avg.den)
+        ),
+        Lang::Vi => format!(
+            "{} phút làm việc / {} hồ sơ đã giải quyết",
+            crate::format::num(avg.num),
+            crate::format::num(avg.den)
+        ),
+    };
+    (readable, exact)
+}
+
 /// Where a report's data came from, for its header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
