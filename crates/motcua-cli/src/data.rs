@@ -5,6 +5,7 @@ use crate::error::CliError;
 use crate::text_file::TextFileError;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, DossierId, Event};
+use motcua_render::Lang;
 use motcua_metrics::{LevelHistory, Period, Report};
 use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
 use motcua_postgres::{PgError, PgStore};
@@ -17,7 +18,16 @@ use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// Options that choose the data, shared by `report` and `explain`.
+/// `--lang`, shared by the commands that print labels for people.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LangArgs {
+    /// Language of the labels: en, or vi (tiếng Việt). Unit and procedure names, reasons and
+    /// other text from the data are shown as recorded.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+}
+
+/// Options that choose the data, shared by the commands that read dossiers.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArgs {
     /// Events as JSON Lines (docs/event-format.md). Without it (or --store), the bundled sample
@@ -39,9 +49,6 @@ pub struct DataArgs {
     /// the catalogue comes from --catalog or the first store that keeps one.
     #[arg(long, value_name = "FILE|URL")]
     pub store: Vec<String>,
-    /// Worker threads for `report` (default: every core).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
     /// Your own calendar additions (day-off / make-up-day lines, see `motcua calendar --help`),
     /// loaded on top of the Vietnamese calendar.
     #[arg(long, value_name = "FILE")]
@@ -262,7 +269,7 @@ impl Dataset {
                 as_of: args.as_of.unwrap_or_else(now),
                 source,
                 known_at: args.known_at,
-                threads: args.threads,
+                threads: None,
                 as_of_from: own_as_of(args),
                 origin: Origin::Stores(stores),
             });
@@ -280,7 +287,7 @@ impl Dataset {
                         events: events.clone(),
                     },
                     known_at: args.known_at,
-                    threads: args.threads,
+                    threads: None,
                     as_of_from: own_as_of(args),
                     origin: Origin::File(events.clone()),
                 })
@@ -300,7 +307,7 @@ impl Dataset {
                         seed: sample.config.seed,
                     },
                     known_at: args.known_at,
-                    threads: args.threads,
+                    threads: None,
                     as_of_from: if args.as_of.is_some() {
                         AsOfFrom::Option
                     } else {
