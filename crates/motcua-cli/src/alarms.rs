@@ -1,7 +1,7 @@
 //! `motcua alarms`: every judgement change in a window, in time order — what a host pipes into
 //! its notifier (an SMS to the responsible officer the day a dossier becomes due soon).
 
-use crate::data::{parse_instant, DataArgs, Dataset};
+use crate::data::{parse_instant, DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list;
@@ -9,6 +9,7 @@ use motcua_core::deadline::display_instant;
 use motcua_core::{step_handlers, Alarm, AlarmKind, Context, DossierId, Event, OfficerId, UnitId};
 use motcua_render::escape;
 use motcua_render::format::when;
+use motcua_render::{words, Lang};
 use std::io::Write;
 use time::OffsetDateTime;
 
@@ -27,6 +28,8 @@ pub struct AlarmsArgs {
     /// Output format: a table, or one JSON object per line.
     #[arg(long, value_enum, default_value_t = AlarmsFormat::Table)]
     pub format: AlarmsFormat,
+    #[command(flatten)]
+    pub lang: LangArgs,
 }
 
 /// How `alarms` prints.
@@ -177,13 +180,23 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
         }
         AlarmsFormat::Table => {
             let out = &mut Terminal::new(out);
-            writeln!(
-                out,
-                "Alarms from {} until {} ({} in the window)",
-                display_instant(from),
-                display_instant(args.until),
-                rows.len()
-            )?;
+            let l = args.lang.lang;
+            match l {
+                Lang::En => writeln!(
+                    out,
+                    "Alarms from {} until {} ({} in the window)",
+                    l.instant(from),
+                    l.instant(args.until),
+                    rows.len()
+                )?,
+                Lang::Vi => writeln!(
+                    out,
+                    "Cảnh báo từ {} đến {} ({} cảnh báo)",
+                    l.instant(from),
+                    l.instant(args.until),
+                    rows.len()
+                )?,
+            }
             for row in &rows {
                 let officer = row
                     .officer
@@ -193,10 +206,10 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 writeln!(
                     out,
                     "  {}  {}  {}{officer}  {}",
-                    display_instant(row.alarm.at),
+                    l.instant(row.alarm.at),
                     escape::controls(row.dossier.as_str()),
                     escape::controls(row.unit.as_str()),
-                    escape::controls(&row.alarm.kind.label())
+                    escape::controls(&words::alarm(l, &row.alarm.kind))
                 )?;
             }
         }

@@ -2,12 +2,11 @@
 //! recomputed later — the dossiers whose status or time class changed, and the late-recorded
 //! events that changed them (bitemporal as-of: as of T, as known at K1 versus K2).
 
-use crate::data::{parse_instant, DataArgs, Dataset};
+use crate::data::{parse_instant, DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
-use motcua_core::deadline::display_instant;
 use motcua_core::{DossierView, Event};
-use motcua_render::escape;
+use motcua_render::{escape, words, Lang};
 use std::io::Write;
 use time::OffsetDateTime;
 
@@ -21,6 +20,8 @@ pub struct ChangesArgs {
     /// recorded by `--known-at`.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub published_at: OffsetDateTime,
+    #[command(flatten)]
+    pub lang: LangArgs,
 }
 
 /// One dossier judged differently by the two reports.
@@ -80,24 +81,39 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
     data.announce();
     let list = changes(&data, as_of, args.published_at);
     let out = &mut Terminal::new(out);
-    let now = data.known_at.map_or_else(
-        || "now".to_owned(),
-        |k| format!("at {}", display_instant(k)),
-    );
-    writeln!(
-        out,
-        "As of {}{}: {} dossier(s) judged differently as known {now} than as published at {}",
-        display_instant(as_of),
-        data.as_of_note(false)
-            .map(|note| format!(" ({note})"))
-            .unwrap_or_default(),
-        list.len(),
-        display_instant(args.published_at),
-    )?;
+    let l = args.lang.lang;
+    let note = data
+        .as_of_note(l == Lang::Vi)
+        .map(|note| format!(" ({note})"))
+        .unwrap_or_default();
+    match (l, data.known_at) {
+        (Lang::En, known_at) => writeln!(
+            out,
+            "As of {}{note}: {} dossier(s) judged differently as known {} than as published at {}",
+            l.instant(as_of),
+            list.len(),
+            known_at.map_or_else(|| "now".to_owned(), |k| format!("at {}", l.instant(k))),
+            l.instant(args.published_at),
+        )?,
+        (Lang::Vi, known_at) => writeln!(
+            out,
+            "Tính đến {}{note}: {} hồ sơ được đánh giá khác nhau giữa dữ liệu {} và báo cáo đã công bố lúc {}",
+            l.instant(as_of),
+            list.len(),
+            known_at.map_or_else(|| "hiện có".to_owned(), |k| format!("đến {}", l.instant(k))),
+            l.instant(args.published_at),
+        )?,
+    }
     let describe = |v: &Option<DossierView>| {
         v.as_ref().map_or_else(
-            || "not known".to_owned(),
-            |v| format!("{} / {}", v.status, v.time_class.label()),
+            || l.pick("not known", "chưa có").to_owned(),
+            |v| {
+                format!(
+                    "{} / {}",
+                    words::status(l, v.status),
+                    words::time_class(l, v.time_class)
+                )
+            },
         )
     };
     for change in &list {
@@ -114,14 +130,24 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             describe(&change.after)
         )?;
         for event in &change.late_records {
-            writeln!(
-                out,
-                "      {} `{}` happened {} but was recorded {}",
-                event.sequence,
-                event.kind.name(),
-                display_instant(event.occurred_at),
-                display_instant(event.recorded_at)
-            )?;
+            match l {
+                Lang::En => writeln!(
+                    out,
+                    "      {} `{}` happened {} but was recorded {}",
+                    event.sequence,
+                    event.kind.name(),
+                    l.instant(event.occurred_at),
+                    l.instant(event.recorded_at)
+                )?,
+                Lang::Vi => writeln!(
+                    out,
+                    "      {} `{}` xảy ra {} nhưng được ghi nhận {}",
+                    event.sequence,
+                    event.kind.name(),
+                    l.instant(event.occurred_at),
+                    l.instant(event.recorded_at)
+                )?,
+            }
         }
     }
     Ok(())

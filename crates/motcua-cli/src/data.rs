@@ -5,10 +5,10 @@ use crate::error::CliError;
 use crate::text_file::TextFileError;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, DossierId, Event};
-use motcua_render::Lang;
 use motcua_metrics::{LevelHistory, Period, Report};
 use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
 use motcua_postgres::{PgError, PgStore};
+use motcua_render::Lang;
 use motcua_sqlite::{SqliteError, SqliteStore};
 use motcua_store::{DossierScan, EventStore, ExpectedVersion, StoreError, StreamBatch};
 use std::collections::BTreeMap;
@@ -45,8 +45,8 @@ pub struct DataArgs {
     pub catalog: Option<PathBuf>,
     /// A motcua store: a SQLite file (made by `motcua import` or `motcua gen --store`), or a
     /// PostgreSQL URL (`postgres://user:password@host/db#schema`, schema `motcua` by default).
-    /// `report` takes several, one per shard, reads each where it is and merges the reports;
-    /// the catalogue comes from --catalog or the first store that keeps one.
+    /// Repeat it for a store split in shards (`report` and `explain` read each shard where it
+    /// is); the catalogue comes from --catalog or the first store that keeps one.
     #[arg(long, value_name = "FILE|URL")]
     pub store: Vec<String>,
     /// Your own calendar additions (day-off / make-up-day lines, see `motcua calendar --help`),
@@ -58,8 +58,8 @@ pub struct DataArgs {
     /// and in the output's header).
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub as_of: Option<OffsetDateTime>,
-    /// Count only events recorded by this instant (RFC 3339): reproduces a report as it was
-    /// published then, before late records arrived. Default: everything recorded.
+    /// Count only events recorded by this instant (RFC 3339): answers as the data stood then,
+    /// before late records arrived. Default: everything recorded.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub known_at: Option<OffsetDateTime>,
 }

@@ -133,8 +133,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // The labels of the header and of the verdict, padded to one width per language.
     let label = |en: &'static str, vi: &'static str| {
         let text = l.pick(en, vi);
-        let width = l.pick("official due ", "thời gian còn lại ").chars().count();
-        format!("{text}{}", " ".repeat(width.saturating_sub(text.chars().count())))
+        let width = l.pick("official due", "thời gian còn lại").chars().count() + 2;
+        format!(
+            "{text}{}",
+            " ".repeat(width.saturating_sub(text.chars().count()))
+        )
     };
     writeln!(
         out,
@@ -158,7 +161,12 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         line(view.unit.as_str()),
         line(unit_name)
     )?;
-    writeln!(out, "  {}{}", label("channel", "kênh"), l.channel(view.channel))?;
+    writeln!(
+        out,
+        "  {}{}",
+        label("channel", "kênh"),
+        l.channel(view.channel)
+    )?;
     match data.as_of_note(l == Lang::Vi) {
         Some(note) => writeln!(
             out,

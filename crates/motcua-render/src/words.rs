@@ -101,7 +101,10 @@ pub fn event(l: Lang, kind: &EventKind) -> String {
             channel: c,
         } => match l {
             Lang::En => format!("submitted ({}) for {procedure} to {unit}", channel(l, *c)),
-            Lang::Vi => format!("nộp hồ sơ ({}) thủ tục {procedure} tới {unit}", channel(l, *c)),
+            Lang::Vi => format!(
+                "nộp hồ sơ ({}) thủ tục {procedure} tới {unit}",
+                channel(l, *c)
+            ),
         },
         EventKind::Received {
             procedure,
@@ -109,10 +112,16 @@ pub fn event(l: Lang, kind: &EventKind) -> String {
             channel: c,
         } => match l {
             Lang::En => format!("received ({}) for {procedure} at {unit}", channel(l, *c)),
-            Lang::Vi => format!("tiếp nhận ({}) thủ tục {procedure} tại {unit}", channel(l, *c)),
+            Lang::Vi => format!(
+                "tiếp nhận ({}) thủ tục {procedure} tại {unit}",
+                channel(l, *c)
+            ),
         },
         EventKind::RefusedAtReception { reason } => {
-            format!("{}: {reason}", l.pick("refused at reception", "từ chối tiếp nhận"))
+            format!(
+                "{}: {reason}",
+                l.pick("refused at reception", "từ chối tiếp nhận")
+            )
         }
         EventKind::StepStarted { step, unit } => match l {
             Lang::En => format!("step {step} started at {unit}"),
@@ -130,7 +139,9 @@ pub fn event(l: Lang, kind: &EventKind) -> String {
             "{}: {reason}",
             l.pick("supplement requested", "yêu cầu bổ sung hồ sơ")
         ),
-        EventKind::SupplementSupplied => l.pick("supplement supplied", "đã bổ sung hồ sơ").to_owned(),
+        EventKind::SupplementSupplied => {
+            l.pick("supplement supplied", "đã bổ sung hồ sơ").to_owned()
+        }
         EventKind::SupplementExpired => l
             .pick("supplement deadline passed", "hết thời hạn bổ sung hồ sơ")
             .to_owned(),
@@ -145,7 +156,10 @@ pub fn event(l: Lang, kind: &EventKind) -> String {
             (true, false) => "đã thanh toán tại quầy".to_owned(),
         },
         EventKind::ApologyIssued { new_due, reason } => match l {
-            Lang::En => format!("apology, new appointment {} ({reason})", l.instant(*new_due)),
+            Lang::En => format!(
+                "apology, new appointment {} ({reason})",
+                l.instant(*new_due)
+            ),
             Lang::Vi => format!("xin lỗi, hẹn lại {} ({reason})", l.instant(*new_due)),
         },
         EventKind::DueExtended {
@@ -177,9 +191,9 @@ pub fn event(l: Lang, kind: &EventKind) -> String {
             Lang::En => {
                 format!("digitised {digitised} of {components} component(s), {reused} reused")
             }
-            Lang::Vi => format!(
-                "số hóa {digitised}/{components} thành phần hồ sơ, tái sử dụng {reused}"
-            ),
+            Lang::Vi => {
+                format!("số hóa {digitised}/{components} thành phần hồ sơ, tái sử dụng {reused}")
+            }
         },
         EventKind::FeedbackFiled { summary } => format!(
             "{}: {summary}",
@@ -414,5 +428,7 @@ fn in_force_vi(text: &str) -> String {
     if text == "always" {
         return "mọi thời điểm".to_owned();
     }
-    text.replace("from ", "từ ").replace(" until ", " đến ").replace("until ", "đến ")
+    text.replace("from ", "từ ")
+        .replace(" until ", " đến ")
+        .replace("until ", "đến ")
 }

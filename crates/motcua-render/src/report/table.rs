@@ -60,7 +60,7 @@ pub(super) fn right(head: &str) -> Column<'_> {
 const HEAD_LINES: usize = 3;
 
 /// Headers up to this many characters are never wrapped.
-const SHORT_HEAD: usize = 9;
+const SHORT_HEAD: usize = 10;
 
 /// `text` wrapped at spaces into lines of at most `width` characters (a longer word on a line
 /// of its own).
