@@ -601,8 +601,8 @@ mod versions {
             assert!(o.status.success(), "{}", stderr(&o));
             let text = stdout(&o);
             for part in [
-                format!("  version    in force {}\n", e.in_force),
-                "  calendar   vn-public-sector@".to_owned(),
+                format!("  version       in force {}\n", e.in_force),
+                "  calendar      vn-public-sector@".to_owned(),
                 format!("(version in force {}): {}", e.in_force, e.limit),
                 e.decree.to_owned(),
                 e.due_text.to_owned(),
@@ -689,7 +689,7 @@ mod versions {
         let o = motcua(&["explain", JUNE, "--store", &store, "--as-of", AS_OF]);
         assert!(o.status.success(), "{}", stderr(&o));
         let before = stdout(&o);
-        for part in ["  version    in force always\n", EXPECTED[0].due_text] {
+        for part in ["  version       in force always\n", EXPECTED[0].due_text] {
             assert!(before.contains(part), "missing {part:?}:\n{before}");
         }
 

@@ -28,3 +28,8 @@ pub mod words;
 
 pub use error::RenderError;
 pub use report::labels::Lang;
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
