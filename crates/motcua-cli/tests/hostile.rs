@@ -868,7 +868,9 @@ fn explain_shows_control_characters_escaped() {
         "{text}"
     );
     assert!(
-        text.contains("\n  unit          XA01 =HYPERLINK(\"http://x\",\"y\")\\u{1b}]0;pwned\\u{7}\n"),
+        text.contains(
+            "\n  unit          XA01 =HYPERLINK(\"http://x\",\"y\")\\u{1b}]0;pwned\\u{7}\n"
+        ),
         "{text}"
     );
     assert!(
