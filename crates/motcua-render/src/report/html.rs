@@ -142,11 +142,12 @@ fn header(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     )?;
     let source = match &b.data.source {
         Source::Sample { dossiers, seed } => format!(
-            "{} ({dossiers} {}, seed {seed})",
+            "{} ({} {}, seed {seed})",
             l.pick(
                 "bundled synthetic sample province-year",
                 "dữ liệu mẫu tổng hợp một tỉnh trong một năm"
             ),
+            num(*dossiers as u64),
             l.pick("dossiers", "hồ sơ"),
         ),
         source => source.location().unwrap_or_default(),

@@ -292,4 +292,57 @@ mod tests {
         assert_eq!(Lang::Vi.indicator(Indicator::OnTime), "2.1 tỷ lệ đúng hạn");
         assert_eq!(Lang::En.verdict(Verdict::NotApplicable), "n/a");
     }
+
+    #[test]
+    fn every_indicator_number_has_a_glossary_line_in_both_languages_and_in_the_docs() {
+        let docs = include_str!("../../../../docs/glossary.md");
+        for lang in [Lang::En, Lang::Vi] {
+            let lines = lang.glossary_lines();
+            assert_eq!(lines.len(), Indicator::ALL.len() + 1);
+            for code in ["2.1", "2.2", "3.3", "3.6", "4.1", "4.2", "4.3", "5.4"] {
+                assert!(
+                    lines.iter().any(|l| l.starts_with(&format!("{code} "))),
+                    "{lang:?}: no line for {code}"
+                );
+            }
+            for line in lines {
+                assert!(
+                    docs.contains(&format!(" {line} |")),
+                    "docs/glossary.md lacks {line:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_two_satisfaction_figures_have_their_own_names() {
+        for lang in [Lang::En, Lang::Vi] {
+            let score = lang.indicator(Indicator::Satisfaction766);
+            let ratings = lang.indicator(Indicator::Satisfaction);
+            assert!(score.starts_with("5.4 "), "{score}");
+            assert_ne!(
+                lang.indicator_short(Indicator::Satisfaction766),
+                lang.indicator_short(Indicator::Satisfaction)
+            );
+            assert!(!ratings.contains("766"), "{ratings}");
+        }
+        assert_eq!(
+            Lang::En.indicator(Indicator::Satisfaction766),
+            "5.4 satisfaction score (not late, no complaint)"
+        );
+        assert_eq!(
+            Lang::Vi.indicator(Indicator::Satisfaction),
+            "tỷ lệ đánh giá hài lòng (theo phiếu đánh giá)"
+        );
+    }
+
+    #[test]
+    fn counts_and_rates_are_named_apart() {
+        let counts: Vec<&str> = COUNT_COLUMNS.iter().map(|(_, en, _)| *en).collect();
+        assert!(counts.contains(&"handled on time") && !counts.contains(&"on time"));
+        assert_eq!(
+            Lang::En.indicator_short(Indicator::OnTime),
+            "2.1 on-time rate"
+        );
+    }
 }

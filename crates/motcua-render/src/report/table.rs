@@ -703,6 +703,43 @@ mod tests {
     }
 
     #[test]
+    fn headers_wrap_at_spaces_and_are_never_cut() {
+        assert_eq!(
+            wrap("đang giải quyết trong hạn", 9),
+            ["đang giải", "quyết", "trong hạn"]
+        );
+        let mut out = String::new();
+        let columns = [
+            left("cấp"),
+            right("đang giải quyết trong hạn"),
+            right("từ chối tiếp nhận"),
+        ];
+        let rows = vec![vec![
+            "toàn tỉnh".to_owned(),
+            "91".to_owned(),
+            "75".to_owned(),
+        ]];
+        grid(&mut out, "  ", &columns, &rows).unwrap_or_else(|e| panic!("{e}"));
+        let lines: Vec<&str> = out.lines().collect();
+        // At most three header lines, bottom-aligned, then the row; every word whole.
+        assert_eq!(lines.len(), 4, "{out}");
+        for word in [
+            "đang", "giải", "quyết", "trong", "hạn", "từ", "chối", "tiếp", "nhận",
+        ] {
+            assert!(out.contains(word), "{word}: {out}");
+        }
+        assert!(!out.contains('…'));
+        assert!(lines[2].starts_with("  cấp "), "{out}");
+        assert!(
+            lines[3].starts_with("  toàn tỉnh") && lines[3].ends_with("75"),
+            "{out}"
+        );
+        // Columns line up: each right-aligned cell ends where its header lines end.
+        let end = |line: &str, word: &str| line.find(word).map(|i| i + word.len());
+        assert_eq!(end(lines[2], "trong hạn"), end(lines[3], "91"), "{out}");
+    }
+
+    #[test]
     fn targets_read_as_percentages() {
         assert_eq!(bp(9700), "97%");
         assert_eq!(bp(9750), "97.5%");
