@@ -735,7 +735,10 @@ mod tests {
             "{out}"
         );
         // Columns line up: each right-aligned cell ends where its header lines end.
-        let end = |line: &str, word: &str| line.find(word).map(|i| i + word.len());
+        let end = |line: &str, word: &str| {
+            line.find(word)
+                .map(|i| line[..i + word.len()].chars().count())
+        };
         assert_eq!(end(lines[2], "trong hạn"), end(lines[3], "91"), "{out}");
     }
 
