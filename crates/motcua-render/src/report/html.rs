@@ -770,8 +770,8 @@ fn late(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(code.as_str()),
             esc(name),
-            c.late(),
-            c.judged(),
+            num(c.late()),
+            num(c.judged()),
             esc(&pct(l, &c.on_time_rate()))
         )?;
     }
@@ -797,10 +797,11 @@ fn late(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             .map_or(key.step.as_str(), |s| s.name.as_str());
         writeln!(
             h,
-            "<tr><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td>{n}</td></tr>",
+            "<tr><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td>{}</td></tr>",
             esc(key.procedure.as_str()),
             esc(procedure.map_or("", |p| p.name.as_str())),
-            esc(step)
+            esc(step),
+            num(**n)
         )?;
     }
     writeln!(h, "</table>")?;
@@ -821,9 +822,10 @@ fn late(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     for (unit, n) in units.iter().take(10) {
         writeln!(
             h,
-            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{n}</td></tr>",
+            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td></tr>",
             esc(unit.as_str()),
-            esc(&unit_name(b, unit))
+            esc(&unit_name(b, unit)),
+            num(**n)
         )?;
     }
     writeln!(h, "</table>")
@@ -848,9 +850,9 @@ fn officers(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             h,
             "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(officer.as_str()),
-            c.dossiers,
-            c.steps_finished,
-            c.late_steps
+            num(c.dossiers),
+            num(c.steps_finished),
+            num(c.late_steps)
         )?;
     }
     writeln!(h, "</table>")

@@ -263,6 +263,16 @@ pub fn json(doc: &Document<'_>) -> Result<String, RenderError> {
         .iter()
         .map(|i| (i.key().to_owned(), l.indicator(*i).into()))
         .collect();
+    // One line each saying what the figure is, keyed like `indicators` (2.2 as
+    // `average_handling_time`).
+    let mut glossary: serde_json::Map<String, serde_json::Value> = motcua_metrics::Indicator::ALL
+        .iter()
+        .map(|i| (i.key().to_owned(), l.glossary(*i).into()))
+        .collect();
+    glossary.insert(
+        "average_handling_time".to_owned(),
+        l.handling_time_glossary().into(),
+    );
     let levels: serde_json::Map<String, serde_json::Value> = motcua_core::Level::ALL
         .iter()
         .map(|lv| (lv.label().to_owned(), l.level(*lv).into()))
@@ -275,7 +285,7 @@ pub fn json(doc: &Document<'_>) -> Result<String, RenderError> {
         "format": "motcua-report",
         "version": 2,
         "lang": l.code(),
-        "labels": {"indicators": indicators, "levels": levels, "counts": counts},
+        "labels": {"indicators": indicators, "glossary": glossary, "levels": levels, "counts": counts},
         "source": source,
         "as_of": when(Some(doc.data.as_of)),
         "as_of_from": doc.data.as_of_from,
