@@ -181,22 +181,17 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
         AlarmsFormat::Table => {
             let out = &mut Terminal::new(out);
             let l = args.lang.lang;
-            match l {
-                Lang::En => writeln!(
-                    out,
-                    "Alarms from {} until {} ({} in the window)",
-                    l.instant(from),
-                    l.instant(args.until),
-                    rows.len()
-                )?,
-                Lang::Vi => writeln!(
-                    out,
-                    "Cảnh báo từ {} đến {} ({} cảnh báo)",
-                    l.instant(from),
-                    l.instant(args.until),
-                    rows.len()
-                )?,
-            }
+            let [title, until, count] = match l {
+                Lang::En => ["Alarms from", "until", "in the window"],
+                Lang::Vi => ["Cảnh báo từ", "đến", "cảnh báo"],
+            };
+            writeln!(
+                out,
+                "{title} {} {until} {} ({} {count})",
+                l.instant(from),
+                l.instant(args.until),
+                rows.len()
+            )?;
             for row in &rows {
                 let officer = row
                     .officer

@@ -86,21 +86,22 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .as_of_note(l == Lang::Vi)
         .map(|note| format!(" ({note})"))
         .unwrap_or_default();
-    match (l, data.known_at) {
-        (Lang::En, known_at) => writeln!(
+    let known = data.known_at.map(|k| l.instant(k));
+    match l {
+        Lang::En => writeln!(
             out,
             "As of {}{note}: {} dossier(s) judged differently as known {} than as published at {}",
             l.instant(as_of),
             list.len(),
-            known_at.map_or_else(|| "now".to_owned(), |k| format!("at {}", l.instant(k))),
+            known.map_or_else(|| "now".to_owned(), |k| format!("at {k}")),
             l.instant(args.published_at),
         )?,
-        (Lang::Vi, known_at) => writeln!(
+        Lang::Vi => writeln!(
             out,
             "Tính đến {}{note}: {} hồ sơ được đánh giá khác nhau giữa dữ liệu {} và báo cáo đã công bố lúc {}",
             l.instant(as_of),
             list.len(),
-            known_at.map_or_else(|| "hiện có".to_owned(), |k| format!("đến {}", l.instant(k))),
+            known.map_or_else(|| "hiện có".to_owned(), |k| format!("đến {k}")),
             l.instant(args.published_at),
         )?,
     }
@@ -129,25 +130,17 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             describe(&change.before),
             describe(&change.after)
         )?;
+        let happened = l.pick("happened", "xảy ra");
+        let recorded = l.pick("but was recorded", "nhưng được ghi nhận");
         for event in &change.late_records {
-            match l {
-                Lang::En => writeln!(
-                    out,
-                    "      {} `{}` happened {} but was recorded {}",
-                    event.sequence,
-                    event.kind.name(),
-                    l.instant(event.occurred_at),
-                    l.instant(event.recorded_at)
-                )?,
-                Lang::Vi => writeln!(
-                    out,
-                    "      {} `{}` xảy ra {} nhưng được ghi nhận {}",
-                    event.sequence,
-                    event.kind.name(),
-                    l.instant(event.occurred_at),
-                    l.instant(event.recorded_at)
-                )?,
-            }
+            writeln!(
+                out,
+                "      {} `{}` {happened} {} {recorded} {}",
+                event.sequence,
+                event.kind.name(),
+                l.instant(event.occurred_at),
+                l.instant(event.recorded_at)
+            )?;
         }
     }
     Ok(())

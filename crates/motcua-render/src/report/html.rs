@@ -12,7 +12,7 @@ use super::{Document, Source};
 use crate::error::RenderError;
 use crate::escape::html as esc;
 use crate::format::num;
-use motcua_core::{LateReason, Level, UnitId};
+use motcua_core::{Level, UnitId};
 use motcua_metrics::score::display_e4;
 use motcua_metrics::{Counts, Indicator, LevelCard, Ratio, Verdict};
 use std::collections::BTreeMap;
@@ -866,20 +866,21 @@ fn overdue(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         esc(l.pick("Overdue dossiers", "Hồ sơ đang quá hạn")),
         list.len()
     )?;
+    let [dossier, procedure, unit, received, official, promised, _, why] = super::overdue_heads(l);
     writeln!(
         h,
         "<table><tr><th class=\"l\">{}</th><th class=\"l\">{}</th><th class=\"l\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"l\">{}</th></tr>",
-        esc(l.pick("dossier", "hồ sơ")),
-        esc(l.pick("procedure", "thủ tục")),
-        esc(l.pick("unit", "đơn vị")),
-        esc(l.pick("received", "tiếp nhận")),
-        esc(l.pick("official due", "hạn xử lý")),
-        esc(l.pick("promised due", "hẹn lại")),
+        esc(dossier),
+        esc(procedure),
+        esc(unit),
+        esc(received),
+        esc(official),
+        esc(promised),
         esc(l.pick(
             "overdue by (working days of 8 hours)",
             "quá hạn (ngày làm việc 8 giờ)"
         )),
-        esc(l.pick("why", "lý do")),
+        esc(why),
     )?;
     // The longest overdue first, on the page; the rest folded, so that a province's whole list
     // does not make the page thousands of pixels tall.
@@ -897,22 +898,11 @@ fn overdue(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
                 })
             )?;
         }
-        let name = b
-            .catalogue
-            .procedure(&e.procedure)
-            .map_or("", |p| p.name.as_str());
-        let why = match e.late_reason {
-            Some(LateReason::MultipleSupplements) => l.pick(
-                "more than one supplement request",
-                "yêu cầu bổ sung hơn một lần",
-            ),
-            _ => l.pick("past the official due", "quá hạn xử lý"),
-        };
-        let promised = if e.promised_due == e.official_due {
-            "-".to_owned()
-        } else {
-            when(l, e.promised_due)
-        };
+        let super::OverdueRow {
+            name,
+            why,
+            promised,
+        } = super::OverdueRow::of(b, e);
         writeln!(
             h,
             "<tr><td class=\"l nw\">{}</td><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"l\">{}</td></tr>",

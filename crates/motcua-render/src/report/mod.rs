@@ -104,6 +104,55 @@ fn handling_time(c: &motcua_metrics::Counts, l: Lang) -> (Option<String>, String
     (readable, exact)
 }
 
+/// What the overdue list shows of an entry besides its ids: its procedure's name, why it is
+/// late, and its promised due (`-` when none, or the same as the official due).
+struct OverdueRow<'a> {
+    name: &'a str,
+    why: &'static str,
+    promised: String,
+}
+
+/// The overdue list's column headers: dossier, procedure, unit, received, official due,
+/// promised due, overdue by (working days of 8 hours), why.
+fn overdue_heads(l: Lang) -> [&'static str; 8] {
+    [
+        l.pick("dossier", "hồ sơ"),
+        l.pick("procedure", "thủ tục"),
+        l.pick("unit", "đơn vị"),
+        l.pick("received", "tiếp nhận"),
+        l.pick("official due", "hạn xử lý"),
+        l.pick("promised due", "hẹn lại"),
+        l.pick("overdue by", "quá hạn"),
+        l.pick("why", "lý do"),
+    ]
+}
+
+impl<'a> OverdueRow<'a> {
+    fn of(b: &'a Document<'_>, e: &motcua_metrics::OverdueEntry) -> Self {
+        let name = b
+            .catalogue
+            .procedure(&e.procedure)
+            .map_or("", |p| p.name.as_str());
+        let l = b.lang;
+        let why = match e.late_reason {
+            Some(motcua_core::LateReason::MultipleSupplements) => l.pick(
+                "more than one supplement request",
+                "yêu cầu bổ sung hơn một lần",
+            ),
+            _ => l.pick("past the official due", "quá hạn xử lý"),
+        };
+        let promised = match e.promised_due {
+            Some(t) if e.promised_due != e.official_due => l.instant(t),
+            _ => "-".to_owned(),
+        };
+        OverdueRow {
+            name,
+            why,
+            promised,
+        }
+    }
+}
+
 /// Where a report's data came from, for its header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

@@ -5,7 +5,6 @@ use super::{Document, Source};
 use crate::error::RenderError;
 use crate::escape;
 use crate::format::num;
-use motcua_core::LateReason;
 use motcua_metrics::score::display_e4;
 use motcua_metrics::{Indicator, Ratio, TargetSet, UnitScore, Verdict};
 use std::collections::BTreeMap;
@@ -570,24 +569,13 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
     let rows: Vec<Vec<String>> = overdue[..shown]
         .iter()
         .map(|entry| {
-            let name = b
-                .catalogue
-                .procedure(&entry.procedure)
-                .map_or("", |p| p.name.as_str());
+            let super::OverdueRow {
+                name,
+                why,
+                promised,
+            } = super::OverdueRow::of(b, entry);
             let when = |t: Option<time::OffsetDateTime>| {
                 t.map_or_else(|| "-".to_owned(), |t| l.instant(t))
-            };
-            let why = match entry.late_reason {
-                Some(LateReason::MultipleSupplements) => l.pick(
-                    "more than one supplement request",
-                    "yêu cầu bổ sung hơn một lần",
-                ),
-                _ => l.pick("past the official due", "quá hạn xử lý"),
-            };
-            let promised = if entry.promised_due == entry.official_due {
-                "-".to_owned()
-            } else {
-                when(entry.promised_due)
             };
             vec![
                 entry.dossier_id.as_str().to_owned(),
@@ -604,16 +592,12 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
         })
         .collect();
     if shown > 0 {
-        let columns = [
-            left(l.pick("dossier", "hồ sơ")),
-            left(l.pick("procedure", "thủ tục")),
-            left(l.pick("unit", "đơn vị")),
-            left(l.pick("received", "tiếp nhận")),
-            left(l.pick("official due", "hạn xử lý")),
-            left(l.pick("promised due", "hẹn lại")),
-            right(l.pick("overdue by", "quá hạn")),
-            left(l.pick("why", "lý do")),
-        ];
+        // Left-aligned but for the time overdue.
+        let columns: Vec<Column<'_>> = super::overdue_heads(l)
+            .into_iter()
+            .enumerate()
+            .map(|(i, head)| if i == 6 { right(head) } else { left(head) })
+            .collect();
         grid(out, "  ", &columns, &rows)?;
     }
     if let Some(officers) = b.report.officers() {
