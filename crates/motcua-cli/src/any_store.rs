@@ -3,13 +3,14 @@
 
 use crate::data::AnyStore;
 use crate::error::CliError;
-use motcua_core::{DossierId, Event, UnitId};
-use motcua_store::open_dossiers::{OpenChange, OpenDossier, OpenDossierTable, OpenHead};
+use motcua_core::{DossierId, Event};
+use motcua_store::open_dossiers::{
+    OpenChange, OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection,
+};
 use motcua_store::{
     Appended, DossierRange, DossierScan, EventStore, ImportSession, StoreError, StoreResult,
     StoredEvent, StreamBatch,
 };
-use time::OffsetDateTime;
 
 /// Calls `$call` on the store `$store` holds, whichever kind it is.
 macro_rules! each {
@@ -49,18 +50,12 @@ impl OpenDossierTable for AnyStore {
     fn open_head(&self) -> StoreResult<Option<OpenHead>> {
         each!(self, s => s.open_head())
     }
-    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
-        each!(self, s => s.open_in_units(units))
-    }
-    fn open_ringing(
+    fn open_rows(
         &self,
-        after: OffsetDateTime,
-        until: OffsetDateTime,
+        selection: Selection<'_>,
+        alarms: RowAlarms,
     ) -> StoreResult<Vec<OpenDossier>> {
-        each!(self, s => s.open_ringing(after, until))
-    }
-    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
-        each!(self, s => s.open_all())
+        each!(self, s => s.open_rows(selection, alarms))
     }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         each!(self, s => s.apply_open(change))

@@ -360,19 +360,19 @@ impl Dataset {
     }
 
     /// Loads the data the arguments name into [`Dataset::streams`], keeping only the events
-    /// recorded by `--known-at`. Reads at most one store, a SQLite file.
+    /// recorded by `--known-at`. Reads at most one store (a SQLite file or a PostgreSQL URL).
     pub fn load(args: &DataArgs) -> Result<Dataset, CliError> {
-        if args.store.len() > 1 || args.store.iter().any(|l| postgres_location(l).is_some()) {
-            return Err(one_sqlite_store());
+        if args.store.len() > 1 {
+            return Err(one_store());
         }
         let mut data = Self::open(args)?;
         let mut streams = match &data.origin {
             Origin::Sample(store) => read_streams(store, "the bundled sample")?,
             Origin::File(path) => read_events(path, &data.catalogue)?,
             Origin::Stores(stores) => match &stores[..] {
-                [(location, AnyStore::Sqlite(store))] => read_streams(store, location)?,
+                [(location, store)] => read_streams(store, location)?,
                 // Refused above.
-                _ => return Err(one_sqlite_store()),
+                _ => return Err(one_store()),
             },
         };
         if let Some(known_at) = args.known_at {
@@ -515,10 +515,10 @@ fn own_as_of(args: &DataArgs) -> AsOfFrom {
     }
 }
 
-/// The error for `load` given several stores or a PostgreSQL one.
-fn one_sqlite_store() -> CliError {
+/// The error for `load` given several stores.
+fn one_store() -> CliError {
     CliError::Usage(
-        "this command reads one SQLite store; several stores and PostgreSQL URLs are for `motcua report`".to_owned(),
+        "this command reads one store (a SQLite file or a PostgreSQL URL); several stores are for `motcua report`".to_owned(),
     )
 }
 

@@ -238,7 +238,8 @@ fn a_postgres_report_creates_no_schema() {
 }
 
 /// A PostgreSQL URL works wherever a store file does: `gen --store`, `import`, `export`,
-/// `dossiers` and `alarms` (answered from the projection the writes kept) and `follow`.
+/// `dossiers` and `alarms` (answered from the projection the writes kept, and from the log
+/// past it), `changes` and `follow`.
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn a_postgres_url_is_a_store_for_every_command() {
@@ -308,6 +309,15 @@ fn a_postgres_url_is_a_store_for_every_command() {
     let from_files = ["--events", events.as_str(), "--catalog", catalogue.as_str()];
     for command in [
         vec!["dossiers", "--as-of", AS_OF, "--format", "jsonl"],
+        // Past the projection: every dossier, read from the log.
+        vec!["dossiers", "--as-of", AS_OF, "--all", "--format", "jsonl"],
+        vec![
+            "changes",
+            "--as-of",
+            AS_OF,
+            "--published-at",
+            "2024-10-01T00:00:00+07:00",
+        ],
         vec![
             "alarms",
             "--from",

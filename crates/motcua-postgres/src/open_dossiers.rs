@@ -9,7 +9,7 @@ use crate::store::{to_i64, PgStore};
 use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
-    OpenHead,
+    OpenHead, RowAlarms, Selection,
 };
 use motcua_store::{StoreError, StoreResult};
 use postgres::types::ToSql;
@@ -18,8 +18,13 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 impl PgStore {
-    /// The rows a query selects, with their alarms (one more query for all of them).
-    fn open_rows(&self, sql: &str, bind: &[&(dyn ToSql + Sync)]) -> StoreResult<Vec<OpenDossier>> {
+    /// The rows a query selects, with their alarms if asked (one more query for all of them).
+    fn select_rows(
+        &self,
+        sql: &str,
+        bind: &[&(dyn ToSql + Sync)],
+        with_alarms: RowAlarms,
+    ) -> StoreResult<Vec<OpenDossier>> {
         if self.schema_version() < OPEN_DOSSIERS_SINCE {
             return Ok(Vec::new());
         }
@@ -28,15 +33,18 @@ impl PgStore {
         let rows: Vec<Row> = conn.client.query(sql, bind).map_err(db)?;
         let ids: Vec<String> = rows.iter().map(|r| r.get::<_, String>(0)).collect();
         let mut alarms: BTreeMap<String, Vec<OffsetDateTime>> = BTreeMap::new();
-        for row in conn
-            .client
-            .query(
-                "SELECT dossier_id, at FROM motcua_open_alarms WHERE dossier_id = ANY($1)
-                 ORDER BY dossier_id, at",
-                &[&ids],
-            )
-            .map_err(db)?
-        {
+        let alarm_rows = match with_alarms {
+            RowAlarms::Omitted => Vec::new(),
+            RowAlarms::Included => conn
+                .client
+                .query(
+                    "SELECT dossier_id, at FROM motcua_open_alarms WHERE dossier_id = ANY($1)
+                     ORDER BY dossier_id, at",
+                    &[&ids],
+                )
+                .map_err(db)?,
+        };
+        for row in alarm_rows {
             let (id, at): (String, i64) = (row.get(0), row.get(1));
             let at = columns::alarm(&id, at)?;
             alarms.entry(id).or_default().push(at);
@@ -86,34 +94,35 @@ impl OpenDossierTable for PgStore {
         }))
     }
 
-    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
-        let units: Vec<&str> = units.iter().map(UnitId::as_str).collect();
-        self.open_rows(
-            "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers
-             WHERE unit = ANY($1) ORDER BY dossier_id",
-            &[&units],
-        )
-    }
-
-    fn open_ringing(
+    fn open_rows(
         &self,
-        after: OffsetDateTime,
-        until: OffsetDateTime,
+        selection: Selection<'_>,
+        alarms: RowAlarms,
     ) -> StoreResult<Vec<OpenDossier>> {
-        self.open_rows(
-            "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers
-             WHERE dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
-                                  WHERE at > $1 AND at <= $2)
-             ORDER BY dossier_id",
-            &[&after.unix_timestamp(), &until.unix_timestamp()],
-        )
-    }
-
-    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
-        self.open_rows(
-            "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers ORDER BY dossier_id",
-            &[],
-        )
+        match selection {
+            Selection::Units(units) => {
+                let units: Vec<&str> = units.iter().map(UnitId::as_str).collect();
+                self.select_rows(
+                    "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers
+                     WHERE unit = ANY($1) ORDER BY dossier_id",
+                    &[&units],
+                    alarms,
+                )
+            }
+            Selection::Ringing { after, until } => self.select_rows(
+                "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers
+                 WHERE dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
+                                      WHERE at > $1 AND at <= $2)
+                 ORDER BY dossier_id",
+                &[&after.unix_timestamp(), &until.unix_timestamp()],
+                alarms,
+            ),
+            Selection::All => self.select_rows(
+                "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers ORDER BY dossier_id",
+                &[],
+                alarms,
+            ),
+        }
     }
 
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {

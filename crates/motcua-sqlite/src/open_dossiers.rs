@@ -7,11 +7,10 @@ use crate::store::{to_i64, SqliteStore};
 use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
-    OpenHead,
+    OpenHead, RowAlarms, Selection,
 };
 use motcua_store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use time::OffsetDateTime;
 
 impl SqliteStore {
     /// Whether the file has the projection's tables (schema version 2 or later).
@@ -22,20 +21,30 @@ impl SqliteStore {
             .map_err(|e| self.backend(e))
     }
 
-    /// The rows a query selects (its first parameter list bound), with their alarms.
-    fn open_rows(&self, sql: &str, bind: &[&dyn rusqlite::ToSql]) -> StoreResult<Vec<OpenDossier>> {
+    /// The rows a query selects (its first parameter list bound), with their alarms if asked.
+    fn select_rows(
+        &self,
+        sql: &str,
+        bind: &[&dyn rusqlite::ToSql],
+        alarms: RowAlarms,
+    ) -> StoreResult<Vec<OpenDossier>> {
         let conn = self.lease()?;
         if !self.has_open_tables(&conn)? {
             return Ok(Vec::new());
         }
         let db = |e| self.backend(e);
-        // One statement: each chosen row with its alarm instants, ascending, in one list.
-        let sql = format!(
-            "SELECT c.dossier_id, c.unit, c.status, c.events,
-                    (SELECT group_concat(at) FROM
-                        (SELECT at FROM open_alarms a WHERE a.dossier_id = c.dossier_id ORDER BY at))
-             FROM ({sql}) c ORDER BY c.dossier_id"
-        );
+        let sql = match alarms {
+            // One statement: each chosen row with its alarm instants, ascending, in one list.
+            RowAlarms::Included => format!(
+                "SELECT c.dossier_id, c.unit, c.status, c.events,
+                        (SELECT group_concat(at) FROM
+                            (SELECT at FROM open_alarms a WHERE a.dossier_id = c.dossier_id ORDER BY at))
+                 FROM ({sql}) c ORDER BY c.dossier_id"
+            ),
+            RowAlarms::Omitted => format!(
+                "SELECT c.dossier_id, c.unit, c.status, c.events, NULL FROM ({sql}) c ORDER BY c.dossier_id"
+            ),
+        };
         let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
         let mut rows = stmt.query(bind).map_err(db)?;
         let mut decoder = motcua_store::codec::compact::Decoder::default();
@@ -94,37 +103,38 @@ impl OpenDossierTable for SqliteStore {
         }))
     }
 
-    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
-        let mut rows = Vec::new();
-        for unit in units {
-            rows.extend(self.open_rows(
-                "SELECT dossier_id, unit, status, events FROM open_dossiers
-                 WHERE unit = ?1 ORDER BY dossier_id",
-                &[&unit.as_str()],
-            )?);
-        }
-        rows.sort_by(|a, b| a.dossier_id.cmp(&b.dossier_id));
-        Ok(rows)
-    }
-
-    fn open_ringing(
+    fn open_rows(
         &self,
-        after: OffsetDateTime,
-        until: OffsetDateTime,
+        selection: Selection<'_>,
+        alarms: RowAlarms,
     ) -> StoreResult<Vec<OpenDossier>> {
-        self.open_rows(
-            "SELECT dossier_id, unit, status, events FROM open_dossiers
-             WHERE dossier_id IN (SELECT dossier_id FROM open_alarms WHERE at > ?1 AND at <= ?2)
-             ORDER BY dossier_id",
-            &[&after.unix_timestamp(), &until.unix_timestamp()],
-        )
-    }
-
-    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
-        self.open_rows(
-            "SELECT dossier_id, unit, status, events FROM open_dossiers ORDER BY dossier_id",
-            &[],
-        )
+        match selection {
+            Selection::Units(units) => {
+                let mut rows = Vec::new();
+                for unit in units {
+                    rows.extend(self.select_rows(
+                        "SELECT dossier_id, unit, status, events FROM open_dossiers
+                         WHERE unit = ?1 ORDER BY dossier_id",
+                        &[&unit.as_str()],
+                        alarms,
+                    )?);
+                }
+                rows.sort_by(|a, b| a.dossier_id.cmp(&b.dossier_id));
+                Ok(rows)
+            }
+            Selection::Ringing { after, until } => self.select_rows(
+                "SELECT dossier_id, unit, status, events FROM open_dossiers
+                 WHERE dossier_id IN (SELECT dossier_id FROM open_alarms WHERE at > ?1 AND at <= ?2)
+                 ORDER BY dossier_id",
+                &[&after.unix_timestamp(), &until.unix_timestamp()],
+                alarms,
+            ),
+            Selection::All => self.select_rows(
+                "SELECT dossier_id, unit, status, events FROM open_dossiers ORDER BY dossier_id",
+                &[],
+                alarms,
+            ),
+        }
     }
 
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {

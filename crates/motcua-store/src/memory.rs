@@ -3,10 +3,12 @@
 use crate::batch::{plan_batch, BatchPlan};
 use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::error::StoreError;
-use crate::open_dossiers::{OpenChange, OpenDossier, OpenDossierTable, OpenHead};
+use crate::open_dossiers::{
+    OpenChange, OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection,
+};
 use crate::session::{ImportSession, StagedImport};
 use crate::store::{Appended, EventStore, StoreResult, StoredEvent, StreamBatch};
-use motcua_core::{DossierId, Event, UnitId};
+use motcua_core::{DossierId, Event};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
@@ -231,32 +233,36 @@ impl CheckpointStore for InMemoryStore {
     }
 }
 
-impl InMemoryStore {
-    fn open_rows(&self, keep: impl Fn(&OpenDossier) -> bool) -> StoreResult<Vec<OpenDossier>> {
-        let table = self.open.read().map_err(|_| poisoned())?;
-        Ok(table.rows.values().filter(|r| keep(r)).cloned().collect())
-    }
-}
-
 impl OpenDossierTable for InMemoryStore {
     fn open_head(&self) -> StoreResult<Option<OpenHead>> {
         Ok(self.open.read().map_err(|_| poisoned())?.head)
     }
 
-    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
-        self.open_rows(|row| units.contains(&row.unit))
-    }
-
-    fn open_ringing(
+    fn open_rows(
         &self,
-        after: time::OffsetDateTime,
-        until: time::OffsetDateTime,
+        selection: Selection<'_>,
+        alarms: RowAlarms,
     ) -> StoreResult<Vec<OpenDossier>> {
-        self.open_rows(|row| row.alarms.iter().any(|at| *at > after && *at <= until))
-    }
-
-    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
-        self.open_rows(|_| true)
+        let table = self.open.read().map_err(|_| poisoned())?;
+        let chosen = |row: &&OpenDossier| match selection {
+            Selection::Units(units) => units.contains(&row.unit),
+            Selection::Ringing { after, until } => {
+                row.alarms.iter().any(|at| *at > after && *at <= until)
+            }
+            Selection::All => true,
+        };
+        Ok(table
+            .rows
+            .values()
+            .filter(chosen)
+            .map(|row| match alarms {
+                RowAlarms::Included => row.clone(),
+                RowAlarms::Omitted => OpenDossier {
+                    alarms: Vec::new(),
+                    ..row.clone()
+                },
+            })
+            .collect())
     }
 
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {

@@ -6,7 +6,8 @@ use super::desk::{catalogue, life};
 use super::fixtures::ok;
 use crate::desk::Desk;
 use crate::open_dossiers::{
-    catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenReader,
+    catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenReader, RowAlarms,
+    Selection,
 };
 use crate::store::EventStore;
 use motcua_core::calendar::Calendar;
@@ -164,8 +165,41 @@ where
             &ringing,
             &format!("alarms in ({window}, {until}]"),
         );
+        // Without alarms: the same rows, each with none.
+        let without: Vec<_> = ringing
+            .iter()
+            .map(|r| OpenDossier {
+                alarms: Vec::new(),
+                ..r.clone()
+            })
+            .collect();
+        same_rows(
+            &ok(store.open_rows(
+                Selection::Ringing {
+                    after: window,
+                    until,
+                },
+                RowAlarms::Omitted,
+            )),
+            &without,
+            &format!("rows without alarms, alarms in ({window}, {until}]"),
+        );
         window = until;
     }
+    let units = [UnitId::new("H-01-TNMT"), UnitId::new("H-01")];
+    let without: Vec<_> = expected
+        .iter()
+        .filter(|r| units.contains(&r.unit))
+        .map(|r| OpenDossier {
+            alarms: Vec::new(),
+            ..r.clone()
+        })
+        .collect();
+    same_rows(
+        &ok(store.open_rows(Selection::Units(&units), RowAlarms::Omitted)),
+        &without,
+        "two units' rows without alarms",
+    );
     // A rebuild, and a catch-up for another context, give the same rows.
     let rebuilt = ok(rebuild(store, &context, 1));
     assert!(rebuilt.rebuilt);

@@ -1,7 +1,7 @@
 //! Reading the projection with the log's tail: exactly the open dossiers a full scan finds.
 
 use super::maintain::open_at_end;
-use super::table::{OpenDossier, OpenDossierTable, OpenHead};
+use super::table::{OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection};
 use crate::store::{EventStore, StoreResult};
 use motcua_core::{DossierId, Event, UnitId};
 use std::collections::BTreeMap;
@@ -98,7 +98,9 @@ where
     /// # Errors
     /// [`StoreError`](crate::StoreError) when the store cannot be read.
     pub fn in_units(&self, units: &[UnitId]) -> StoreResult<Vec<Vec<Event>>> {
-        let rows = self.store.open_in_units(units)?;
+        let rows = self
+            .store
+            .open_rows(Selection::Units(units), RowAlarms::Omitted)?;
         Ok(self.merge(rows, |unit| units.contains(unit)))
     }
 
@@ -118,7 +120,9 @@ where
         if context != self.head.context {
             return self.all();
         }
-        let rows = self.store.open_ringing(after, until)?;
+        let rows = self
+            .store
+            .open_rows(Selection::Ringing { after, until }, RowAlarms::Omitted)?;
         Ok(self.merge(rows, |_| true))
     }
 
@@ -127,7 +131,7 @@ where
     /// # Errors
     /// [`StoreError`](crate::StoreError) when the store cannot be read.
     pub fn all(&self) -> StoreResult<Vec<Vec<Event>>> {
-        let rows = self.store.open_all()?;
+        let rows = self.store.open_rows(Selection::All, RowAlarms::Omitted)?;
         Ok(self.merge(rows, |_| true))
     }
 

@@ -69,25 +69,67 @@ impl OpenChange {
     }
 }
 
+/// Which open dossiers a read of the projection selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection<'a> {
+    /// Those held by any of these units (after transfers), through the unit index.
+    Units(&'a [UnitId]),
+    /// Those with an alarm instant in `(after, until]`, through the alarm index.
+    Ringing {
+        /// The window's start, excluded.
+        after: OffsetDateTime,
+        /// The window's end, included.
+        until: OffsetDateTime,
+    },
+    /// Every open dossier.
+    All,
+}
+
+/// Whether the rows a read returns carry their alarm instants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowAlarms {
+    /// Each row with its alarm instants, ascending.
+    Included,
+    /// Rows with an empty [`OpenDossier::alarms`]: for readers that judge the events
+    /// themselves, who then pay for no alarm read.
+    Omitted,
+}
+
 /// A store that keeps the open-dossier projection beside its events (in the same file or
 /// database, so a change and its position commit together).
 pub trait OpenDossierTable: Send + Sync {
     /// Where the projection stands; `None` if it was never built.
     fn open_head(&self) -> StoreResult<Option<OpenHead>>;
 
-    /// The open dossiers held by any of `units`, in dossier id order, through an index.
-    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>>;
+    /// The open dossiers `selection` chooses, in dossier id order, through an index (but for
+    /// [`Selection::All`]); each row with its alarm instants when `alarms` is
+    /// [`RowAlarms::Included`], with none when [`RowAlarms::Omitted`] (a reader that judges the
+    /// events itself needs only them, and the store then reads no alarm).
+    fn open_rows(
+        &self,
+        selection: Selection<'_>,
+        alarms: RowAlarms,
+    ) -> StoreResult<Vec<OpenDossier>>;
 
-    /// The open dossiers with an alarm instant in `(after, until]`, in dossier id order,
-    /// through an index.
+    /// The open dossiers held by any of `units`, with their alarms, in dossier id order.
+    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(Selection::Units(units), RowAlarms::Included)
+    }
+
+    /// The open dossiers with an alarm instant in `(after, until]`, with their alarms, in
+    /// dossier id order.
     fn open_ringing(
         &self,
         after: OffsetDateTime,
         until: OffsetDateTime,
-    ) -> StoreResult<Vec<OpenDossier>>;
+    ) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(Selection::Ringing { after, until }, RowAlarms::Included)
+    }
 
-    /// Every open dossier, in dossier id order.
-    fn open_all(&self) -> StoreResult<Vec<OpenDossier>>;
+    /// Every open dossier, with its alarms, in dossier id order.
+    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
+        self.open_rows(Selection::All, RowAlarms::Included)
+    }
 
     /// Applies `change` atomically: all of it with its new head, or nothing. Fails with
     /// [`StoreError::Backend`](crate::StoreError::Backend) naming both positions when the
@@ -99,18 +141,12 @@ impl<S: OpenDossierTable + ?Sized> OpenDossierTable for &S {
     fn open_head(&self) -> StoreResult<Option<OpenHead>> {
         (**self).open_head()
     }
-    fn open_in_units(&self, units: &[UnitId]) -> StoreResult<Vec<OpenDossier>> {
-        (**self).open_in_units(units)
-    }
-    fn open_ringing(
+    fn open_rows(
         &self,
-        after: OffsetDateTime,
-        until: OffsetDateTime,
+        selection: Selection<'_>,
+        alarms: RowAlarms,
     ) -> StoreResult<Vec<OpenDossier>> {
-        (**self).open_ringing(after, until)
-    }
-    fn open_all(&self) -> StoreResult<Vec<OpenDossier>> {
-        (**self).open_all()
+        (**self).open_rows(selection, alarms)
     }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         (**self).apply_open(change)
@@ -167,7 +203,7 @@ pub fn decode_events_shared(
         ))
     };
     let total = bytes.len();
-    let mut events = Vec::new();
+    let mut events = Vec::with_capacity(count_bodies(bytes));
     while !bytes.is_empty() {
         let at = total - bytes.len();
         let (length, rest) = bytes
@@ -185,6 +221,18 @@ pub fn decode_events_shared(
         bytes = rest;
     }
     Ok(events)
+}
+
+/// How many length-prefixed bodies `bytes` holds, counting those cut short (for sizing the
+/// events' vector once; the decoding checks the bytes).
+fn count_bodies(mut bytes: &[u8]) -> usize {
+    let mut count = 0;
+    while let Some((length, rest)) = bytes.split_first_chunk::<4>() {
+        count += 1;
+        let length = u32::from_le_bytes(*length) as usize;
+        bytes = rest.get(length..).unwrap_or_default();
+    }
+    count
 }
 
 /// What durable stores keep of a row's status, its head's latest instant and its alarm
