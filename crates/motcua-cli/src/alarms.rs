@@ -168,7 +168,7 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // The window starts at the as-of instant unless --from is given: said once the answer
     // stands, as `report` does.
     if args.from.is_none() {
-        data.announce();
+        data.announce(args.lang.lang);
     }
     match args.format {
         AlarmsFormat::Jsonl => {

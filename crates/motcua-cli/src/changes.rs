@@ -78,7 +78,7 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             "--published-at must not be after --known-at".to_owned(),
         ));
     }
-    data.announce();
+    data.announce(args.lang.lang);
     let list = changes(&data, as_of, args.published_at);
     let out = &mut Terminal::new(out);
     let l = args.lang.lang;

@@ -490,16 +490,23 @@ impl Dataset {
     /// Says on standard error what an answer may silently take for granted: that your own
     /// data is judged as of now (no `--as-of`), or that the data is the bundled sample (no
     /// data options). Said for every format, CSV included, whose header cannot carry it.
-    pub fn announce(&self) {
-        let as_of = motcua_core::deadline::display_instant(self.as_of);
-        match (&self.source, self.as_of_from) {
-            (Source::Sample { dossiers, seed }, _) => eprintln!(
+    pub fn announce(&self, lang: Lang) {
+        let as_of = lang.instant(self.as_of);
+        match (&self.source, self.as_of_from, lang) {
+            (Source::Sample { dossiers, seed }, _, Lang::En) => eprintln!(
                 "motcua: no data options: the bundled synthetic sample province-year ({dossiers} \
                  dossiers, seed {seed}), judged as of {as_of}; pass --events and --catalog, or \
                  --store, for your own data"
             ),
-            (_, AsOfFrom::Now) => eprintln!(
-                "motcua: judged as of {as_of} (now); pass --as-of to judge another instant"
+            (Source::Sample { dossiers, seed }, _, Lang::Vi) => eprintln!(
+                "motcua: không có tùy chọn dữ liệu: dữ liệu mẫu tổng hợp một tỉnh trong một năm \
+                 ({dossiers} hồ sơ, seed {seed}), tính đến {as_of}; dùng --events và --catalog, \
+                 hoặc --store, cho dữ liệu của bạn"
+            ),
+            (_, AsOfFrom::Now, _) => eprintln!(
+                "motcua: {} {as_of} ({})",
+                lang.pick("judged as of", "tính đến"),
+                lang.pick(NOW_NOTE, NOW_NOTE_VI)
             ),
             _ => {}
         }

@@ -150,7 +150,7 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
         rows.push(Row { view, next });
     }
     // Said once the answer stands: a command that fails says only why.
-    data.announce();
+    data.announce(args.lang.lang);
     match args.format {
         DossiersFormat::Jsonl => {
             for row in &rows {

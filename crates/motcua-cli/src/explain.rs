@@ -89,7 +89,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .to_string();
 
     // Said once the answer stands: a command that fails says only why.
-    data.announce();
+    data.announce(args.lang.lang);
     if args.format == ExplainFormat::Json {
         let date = |pick: fn(&ProcedureVersion) -> Option<time::Date>| {
             version.and_then(pick).map(|d| d.to_string())

@@ -244,7 +244,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
         },
     )?;
     // Said once the answer stands: a command that fails says only why.
-    data.announce();
+    data.announce(args.lang.lang);
     match &args.out {
         Some(path) => {
             let io = |source| CliError::Io {

@@ -1088,6 +1088,13 @@ mod lang {
             assert!(text.contains(part), "missing {part:?}:\n{text}");
         }
         assert_eq!(english_weekday(&text), None, "{text}");
+        // The note on standard error speaks the same language.
+        let note = stderr(&motcua(&["explain", OVERDUE, "--lang", "vi"]));
+        assert!(
+            note.starts_with("motcua: không có tùy chọn dữ liệu: dữ liệu mẫu")
+                && note.contains("tính đến Thứ Ba 2024-12-31 17:00"),
+            "{note}"
+        );
         // English stays the default, with the same durations in working days.
         let en = ok(&["explain", OVERDUE]);
         assert!(
