@@ -503,10 +503,12 @@ impl Dataset {
                  ({dossiers} hồ sơ, seed {seed}), tính đến {as_of}; dùng --events và --catalog, \
                  hoặc --store, cho dữ liệu của bạn"
             ),
-            (_, AsOfFrom::Now, _) => eprintln!(
-                "motcua: {} {as_of} ({})",
-                lang.pick("judged as of", "tính đến"),
-                lang.pick(NOW_NOTE, NOW_NOTE_VI)
+            (_, AsOfFrom::Now, Lang::En) => eprintln!(
+                "motcua: judged as of {as_of} (now); pass --as-of to judge another instant"
+            ),
+            (_, AsOfFrom::Now, Lang::Vi) => eprintln!(
+                "motcua: tính đến {as_of} (thời điểm hiện tại); dùng --as-of để tính tại thời \
+                 điểm khác"
             ),
             _ => {}
         }
