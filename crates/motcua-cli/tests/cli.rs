@@ -937,7 +937,15 @@ mod defaults {
             table.contains("— now; pass --as-of to judge another instant"),
             "{table}"
         );
-        let vi = stdout(&run(&["report", "--lang", "vi"]));
+        // Under --lang vi, standard error says it in Vietnamese too.
+        let o = motcua(&[&["report", "--lang", "vi"], &data[..]].concat());
+        assert!(
+            stderr(&o).starts_with("motcua: tính đến ")
+                && stderr(&o).contains("(thời điểm hiện tại); dùng --as-of"),
+            "{}",
+            stderr(&o)
+        );
+        let vi = stdout(&o);
         assert!(vi.contains("— thời điểm hiện tại; dùng --as-of"), "{vi}");
         assert_eq!(
             json(&run(&["report", "--format", "json"]))["as_of_from"],
