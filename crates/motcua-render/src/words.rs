@@ -36,11 +36,21 @@ pub const fn time_class(l: Lang, class: TimeClass) -> &'static str {
 }
 
 /// A status: its English name, or its name on the national portal.
+///
+/// ```
+/// use motcua_render::{words, Lang};
+/// assert_eq!(words::status(Lang::Vi, motcua_core::Status::Processing), "đang xử lý");
+/// ```
 pub const fn status(l: Lang, status: Status) -> &'static str {
     l.pick(status.label(), status.label_vi())
 }
 
 /// What the clock is doing.
+///
+/// ```
+/// use motcua_render::{words, Lang};
+/// assert_eq!(words::clock(Lang::Vi, motcua_core::ClockState::Running), "đang tính");
+/// ```
 pub const fn clock(l: Lang, clock: ClockState) -> &'static str {
     match l {
         Lang::En => clock.label(),
@@ -78,11 +88,6 @@ pub fn alarm(l: Lang, kind: &AlarmKind) -> String {
     }
 }
 
-/// A channel.
-fn channel(l: Lang, c: motcua_core::Channel) -> &'static str {
-    l.channel(c)
-}
-
 fn return_method(l: Lang, m: ReturnMethod) -> &'static str {
     match m {
         ReturnMethod::InPerson => l.pick("in person", "trực tiếp"),
@@ -100,10 +105,10 @@ pub fn event(l: Lang, kind: &EventKind) -> String {
             unit,
             channel: c,
         } => match l {
-            Lang::En => format!("submitted ({}) for {procedure} to {unit}", channel(l, *c)),
+            Lang::En => format!("submitted ({}) for {procedure} to {unit}", l.channel(*c)),
             Lang::Vi => format!(
                 "nộp hồ sơ ({}) thủ tục {procedure} tới {unit}",
-                channel(l, *c)
+                l.channel(*c)
             ),
         },
         EventKind::Received {
@@ -111,10 +116,10 @@ pub fn event(l: Lang, kind: &EventKind) -> String {
             unit,
             channel: c,
         } => match l {
-            Lang::En => format!("received ({}) for {procedure} at {unit}", channel(l, *c)),
+            Lang::En => format!("received ({}) for {procedure} at {unit}", l.channel(*c)),
             Lang::Vi => format!(
                 "tiếp nhận ({}) thủ tục {procedure} tại {unit}",
-                channel(l, *c)
+                l.channel(*c)
             ),
         },
         EventKind::RefusedAtReception { reason } => {

@@ -131,6 +131,10 @@ impl Lang {
     }
 
     /// The 2.2 average handling time's name.
+    ///
+    /// ```
+    /// assert_eq!(motcua_render::Lang::Vi.handling_time(), "2.2 thời gian giải quyết trung bình");
+    /// ```
     pub const fn handling_time(self) -> &'static str {
         self.pick(
             "2.2 average handling time",
@@ -140,6 +144,10 @@ impl Lang {
 
     /// The glossary line of 2.2, the average handling time (not an [`Indicator`]: a duration,
     /// not a rate).
+    ///
+    /// ```
+    /// assert!(motcua_render::Lang::En.handling_time_glossary().starts_with("2.2 average handling time: "));
+    /// ```
     pub const fn handling_time_glossary(self) -> &'static str {
         self.pick(
             "2.2 average handling time: the working time the dossiers handled in the period used, over their number; shown in working days of 8 hours, the exact fraction of working minutes beside it.",
@@ -147,7 +155,12 @@ impl Lang {
         )
     }
 
-    /// Every glossary line, in report order: the indicators, then 2.2.
+    /// Every glossary line, in report order: 2.1, 2.2, then the other indicators.
+    ///
+    /// ```
+    /// let lines = motcua_render::Lang::En.glossary_lines();
+    /// assert!(lines[0].starts_with("2.1 ") && lines[1].starts_with("2.2 "));
+    /// ```
     pub fn glossary_lines(self) -> Vec<&'static str> {
         let mut lines: Vec<&'static str> = Indicator::ALL
             .into_iter()
@@ -205,14 +218,6 @@ impl Lang {
             u8::from(date.month()),
             date.day()
         )
-    }
-
-    /// How wide [`Lang::instant`] is at most, in characters.
-    pub const fn instant_width(self) -> usize {
-        match self {
-            Lang::En => 20,
-            Lang::Vi => 25,
-        }
     }
 
     /// A verdict.
