@@ -85,3 +85,8 @@ pub use memory::InMemoryStore;
 pub use scan::{even_bounds, DossierRange, DossierScan, StreamGrouper};
 pub use session::{ImportSession, SessionStream, StagedImport, StoredLookup, SESSION_COMMITTED};
 pub use store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
