@@ -30,6 +30,67 @@ fn readme_sessions_run_as_written() {
         .case("tests/readme/*.md");
 }
 
+/// The crate READMEs' sessions (```console blocks) run as written, like the top-level one's.
+#[test]
+fn crate_readme_sessions_run_as_written() {
+    trycmd::TestCases::new()
+        .register_bin("motcua", motcua_bin())
+        .case("crates/motcua-cli/README.md");
+}
+
+/// The `cargo run … --example NAME -- ARGS` commands of the crate READMEs name examples that
+/// exist, and run as written (here in the test profile, with the README's arguments).
+#[test]
+fn crate_readme_example_commands_run() {
+    let mut ran = 0;
+    for entry in std::fs::read_dir("crates").unwrap_or_else(|e| panic!("{e}")) {
+        let dir = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let Ok(readme) = std::fs::read_to_string(dir.join("README.md")) else {
+            continue;
+        };
+        for line in readme.lines().filter(|l| l.starts_with("cargo run ")) {
+            let command = line.split_once("  #").map_or(line, |(c, _)| c).trim_end();
+            let (cargo, args) = command.split_once(" -- ").unwrap_or((command, ""));
+            let words: Vec<&str> = cargo.split_whitespace().collect();
+            let after = |flag: &str| {
+                words
+                    .iter()
+                    .position(|w| *w == flag)
+                    .and_then(|i| words.get(i + 1))
+                    .copied()
+                    .unwrap_or_else(|| panic!("{line:?} has no {flag}"))
+            };
+            let (package, example) = (after("-p"), after("--example"));
+            assert!(
+                Path::new("crates")
+                    .join(package)
+                    .join("examples")
+                    .join(format!("{example}.rs"))
+                    .exists(),
+                "{line:?}: no such example"
+            );
+            let built = escargot::CargoBuild::new()
+                .manifest_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+                .package(package)
+                .example(example)
+                .run()
+                .unwrap_or_else(|e| panic!("{line:?}: cannot build: {e}"));
+            let output = built
+                .command()
+                .args(args.split_whitespace())
+                .output()
+                .unwrap_or_else(|e| panic!("{line:?}: cannot run: {e}"));
+            assert!(
+                output.status.success(),
+                "{line:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran > 0, "no example command found in the crate READMEs");
+}
+
 /// The first `sh` block after a heading of README.md.
 fn block_after(readme: &str, heading: &str) -> Vec<String> {
     let section = readme

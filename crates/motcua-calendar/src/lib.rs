@@ -90,3 +90,8 @@ pub use vietnam::SWAPS_TSV;
 
 #[cfg(test)]
 mod tests;
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

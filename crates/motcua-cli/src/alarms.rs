@@ -1,7 +1,7 @@
 //! `motcua alarms`: every judgement change in a window, in time order — what a host pipes into
 //! its notifier (an SMS to the responsible officer the day a dossier becomes due soon).
 
-use crate::data::{parse_instant, DataArgs, Dataset};
+use crate::data::{parse_instant, DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list;
@@ -9,6 +9,7 @@ use motcua_core::deadline::display_instant;
 use motcua_core::{step_handlers, Alarm, AlarmKind, Context, DossierId, Event, OfficerId, UnitId};
 use motcua_render::escape;
 use motcua_render::format::when;
+use motcua_render::{words, Lang};
 use std::io::Write;
 use time::OffsetDateTime;
 
@@ -27,6 +28,8 @@ pub struct AlarmsArgs {
     /// Output format: a table, or one JSON object per line.
     #[arg(long, value_enum, default_value_t = AlarmsFormat::Table)]
     pub format: AlarmsFormat,
+    #[command(flatten)]
+    pub lang: LangArgs,
 }
 
 /// How `alarms` prints.
@@ -165,7 +168,7 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // The window starts at the as-of instant unless --from is given: said once the answer
     // stands, as `report` does.
     if args.from.is_none() {
-        data.announce();
+        data.announce(args.lang.lang);
     }
     match args.format {
         AlarmsFormat::Jsonl => {
@@ -177,11 +180,16 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
         }
         AlarmsFormat::Table => {
             let out = &mut Terminal::new(out);
+            let l = args.lang.lang;
+            let [title, until, count] = match l {
+                Lang::En => ["Alarms from", "until", "in the window"],
+                Lang::Vi => ["Cảnh báo từ", "đến", "cảnh báo"],
+            };
             writeln!(
                 out,
-                "Alarms from {} until {} ({} in the window)",
-                display_instant(from),
-                display_instant(args.until),
+                "{title} {} {until} {} ({} {count})",
+                l.instant(from),
+                l.instant(args.until),
                 rows.len()
             )?;
             for row in &rows {
@@ -193,10 +201,10 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 writeln!(
                     out,
                     "  {}  {}  {}{officer}  {}",
-                    display_instant(row.alarm.at),
+                    l.instant(row.alarm.at),
                     escape::controls(row.dossier.as_str()),
                     escape::controls(row.unit.as_str()),
-                    escape::controls(&row.alarm.kind.label())
+                    escape::controls(&words::alarm(l, &row.alarm.kind))
                 )?;
             }
         }

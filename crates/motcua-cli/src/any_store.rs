@@ -89,3 +89,15 @@ impl AnyStore {
         }
     }
 }
+
+impl motcua_store::audit::RowScan for AnyStore {
+    fn keeps_links(&self) -> bool {
+        each!(self, s => s.keeps_links())
+    }
+    fn scan_rows(&self, visit: &mut motcua_store::audit::RowVisitor<'_>) -> StoreResult<()> {
+        each!(self, s => s.scan_rows(visit))
+    }
+    fn last_row_position(&self) -> StoreResult<u64> {
+        each!(self, s => s.last_row_position())
+    }
+}

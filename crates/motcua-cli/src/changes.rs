@@ -2,12 +2,11 @@
 //! recomputed later — the dossiers whose status or time class changed, and the late-recorded
 //! events that changed them (bitemporal as-of: as of T, as known at K1 versus K2).
 
-use crate::data::{parse_instant, DataArgs, Dataset};
+use crate::data::{parse_instant, DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
-use motcua_core::deadline::display_instant;
 use motcua_core::{DossierView, Event};
-use motcua_render::escape;
+use motcua_render::{escape, words, Lang};
 use std::io::Write;
 use time::OffsetDateTime;
 
@@ -21,6 +20,8 @@ pub struct ChangesArgs {
     /// recorded by `--known-at`.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub published_at: OffsetDateTime,
+    #[command(flatten)]
+    pub lang: LangArgs,
 }
 
 /// One dossier judged differently by the two reports.
@@ -77,27 +78,43 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             "--published-at must not be after --known-at".to_owned(),
         ));
     }
-    data.announce();
+    data.announce(args.lang.lang);
     let list = changes(&data, as_of, args.published_at);
     let out = &mut Terminal::new(out);
-    let now = data.known_at.map_or_else(
-        || "now".to_owned(),
-        |k| format!("at {}", display_instant(k)),
-    );
-    writeln!(
-        out,
-        "As of {}{}: {} dossier(s) judged differently as known {now} than as published at {}",
-        display_instant(as_of),
-        data.as_of_note(false)
-            .map(|note| format!(" ({note})"))
-            .unwrap_or_default(),
-        list.len(),
-        display_instant(args.published_at),
-    )?;
+    let l = args.lang.lang;
+    let note = data
+        .as_of_note(l == Lang::Vi)
+        .map(|note| format!(" ({note})"))
+        .unwrap_or_default();
+    let known = data.known_at.map(|k| l.instant(k));
+    match l {
+        Lang::En => writeln!(
+            out,
+            "As of {}{note}: {} dossier(s) judged differently as known {} than as published at {}",
+            l.instant(as_of),
+            list.len(),
+            known.map_or_else(|| "now".to_owned(), |k| format!("at {k}")),
+            l.instant(args.published_at),
+        )?,
+        Lang::Vi => writeln!(
+            out,
+            "Tính đến {}{note}: {} hồ sơ được đánh giá khác nhau giữa dữ liệu {} và báo cáo đã công bố lúc {}",
+            l.instant(as_of),
+            list.len(),
+            known.map_or_else(|| "hiện có".to_owned(), |k| format!("đến {k}")),
+            l.instant(args.published_at),
+        )?,
+    }
     let describe = |v: &Option<DossierView>| {
         v.as_ref().map_or_else(
-            || "not known".to_owned(),
-            |v| format!("{} / {}", v.status, v.time_class.label()),
+            || l.pick("not known", "chưa có").to_owned(),
+            |v| {
+                format!(
+                    "{} / {}",
+                    words::status(l, v.status),
+                    words::time_class(l, v.time_class)
+                )
+            },
         )
     };
     for change in &list {
@@ -113,14 +130,16 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             describe(&change.before),
             describe(&change.after)
         )?;
+        let happened = l.pick("happened", "xảy ra");
+        let recorded = l.pick("but was recorded", "nhưng được ghi nhận");
         for event in &change.late_records {
             writeln!(
                 out,
-                "      {} `{}` happened {} but was recorded {}",
+                "      {} `{}` {happened} {} {recorded} {}",
                 event.sequence,
                 event.kind.name(),
-                display_instant(event.occurred_at),
-                display_instant(event.recorded_at)
+                l.instant(event.occurred_at),
+                l.instant(event.recorded_at)
             )?;
         }
     }

@@ -8,6 +8,7 @@ use motcua_core::{Catalogue, Context, DossierId, Event};
 use motcua_metrics::{LevelHistory, Period, Report};
 use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
 use motcua_postgres::{PgError, PgStore};
+use motcua_render::Lang;
 use motcua_sqlite::{SqliteError, SqliteStore};
 use motcua_store::{DossierScan, EventStore, ExpectedVersion, StoreError, StreamBatch};
 use std::collections::BTreeMap;
@@ -17,7 +18,16 @@ use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// Options that choose the data, shared by `report` and `explain`.
+/// `--lang`, shared by the commands that print labels for people.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LangArgs {
+    /// Language of the labels: en, or vi (tiếng Việt). Unit and procedure names, reasons and
+    /// other text from the data are shown as recorded.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+}
+
+/// Options that choose the data, shared by the commands that read dossiers.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArgs {
     /// Events as JSON Lines (docs/event-format.md). Without it (or --store), the bundled sample
@@ -35,13 +45,10 @@ pub struct DataArgs {
     pub catalog: Option<PathBuf>,
     /// A motcua store: a SQLite file (made by `motcua import` or `motcua gen --store`), or a
     /// PostgreSQL URL (`postgres://user:password@host/db#schema`, schema `motcua` by default).
-    /// `report` takes several, one per shard, reads each where it is and merges the reports;
-    /// the catalogue comes from --catalog or the first store that keeps one.
+    /// Repeat it for a store split in shards (`report` and `explain` read each shard where it
+    /// is); the catalogue comes from --catalog or the first store that keeps one.
     #[arg(long, value_name = "FILE|URL")]
     pub store: Vec<String>,
-    /// Worker threads for `report` (default: every core).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
     /// Your own calendar additions (day-off / make-up-day lines, see `motcua calendar --help`),
     /// loaded on top of the Vietnamese calendar.
     #[arg(long, value_name = "FILE")]
@@ -51,8 +58,8 @@ pub struct DataArgs {
     /// and in the output's header).
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub as_of: Option<OffsetDateTime>,
-    /// Count only events recorded by this instant (RFC 3339): reproduces a report as it was
-    /// published then, before late records arrived. Default: everything recorded.
+    /// Count only events recorded by this instant (RFC 3339): answers as the data stood then,
+    /// before late records arrived. Default: everything recorded.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub known_at: Option<OffsetDateTime>,
 }
@@ -262,7 +269,7 @@ impl Dataset {
                 as_of: args.as_of.unwrap_or_else(now),
                 source,
                 known_at: args.known_at,
-                threads: args.threads,
+                threads: None,
                 as_of_from: own_as_of(args),
                 origin: Origin::Stores(stores),
             });
@@ -280,7 +287,7 @@ impl Dataset {
                         events: events.clone(),
                     },
                     known_at: args.known_at,
-                    threads: args.threads,
+                    threads: None,
                     as_of_from: own_as_of(args),
                     origin: Origin::File(events.clone()),
                 })
@@ -300,7 +307,7 @@ impl Dataset {
                         seed: sample.config.seed,
                     },
                     known_at: args.known_at,
-                    threads: args.threads,
+                    threads: None,
                     as_of_from: if args.as_of.is_some() {
                         AsOfFrom::Option
                     } else {
@@ -483,16 +490,25 @@ impl Dataset {
     /// Says on standard error what an answer may silently take for granted: that your own
     /// data is judged as of now (no `--as-of`), or that the data is the bundled sample (no
     /// data options). Said for every format, CSV included, whose header cannot carry it.
-    pub fn announce(&self) {
-        let as_of = motcua_core::deadline::display_instant(self.as_of);
-        match (&self.source, self.as_of_from) {
-            (Source::Sample { dossiers, seed }, _) => eprintln!(
+    pub fn announce(&self, lang: Lang) {
+        let as_of = lang.instant(self.as_of);
+        match (&self.source, self.as_of_from, lang) {
+            (Source::Sample { dossiers, seed }, _, Lang::En) => eprintln!(
                 "motcua: no data options: the bundled synthetic sample province-year ({dossiers} \
                  dossiers, seed {seed}), judged as of {as_of}; pass --events and --catalog, or \
                  --store, for your own data"
             ),
-            (_, AsOfFrom::Now) => eprintln!(
+            (Source::Sample { dossiers, seed }, _, Lang::Vi) => eprintln!(
+                "motcua: không có tùy chọn dữ liệu: dữ liệu mẫu tổng hợp một tỉnh trong một năm \
+                 ({dossiers} hồ sơ, seed {seed}), tính đến {as_of}; dùng --events và --catalog, \
+                 hoặc --store, cho dữ liệu của bạn"
+            ),
+            (_, AsOfFrom::Now, Lang::En) => eprintln!(
                 "motcua: judged as of {as_of} (now); pass --as-of to judge another instant"
+            ),
+            (_, AsOfFrom::Now, Lang::Vi) => eprintln!(
+                "motcua: tính đến {as_of} (thời điểm hiện tại); dùng --as-of để tính tại thời \
+                 điểm khác"
             ),
             _ => {}
         }

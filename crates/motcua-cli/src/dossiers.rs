@@ -1,14 +1,14 @@
 //! `motcua dossiers`: the dossiers of a desk as of an instant, one row each — what a clerk
 //! opens in the morning: which fall due today, which went overdue overnight, and what rings next.
 
-use crate::data::{DataArgs, Dataset};
+use crate::data::{DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list;
-use motcua_core::deadline::display_instant;
 use motcua_core::{Catalogue, DossierView, Event, Status, TimeClass, UnitId};
 use motcua_render::escape;
 use motcua_render::format::{when, working_days};
+use motcua_render::{words, Lang};
 use std::io::Write;
 
 /// Arguments of `motcua dossiers`.
@@ -40,6 +40,8 @@ pub struct DossiersArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DossiersFormat::Table)]
     pub format: DossiersFormat,
+    #[command(flatten)]
+    pub lang: LangArgs,
 }
 
 /// How `dossiers` prints.
@@ -148,7 +150,7 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
         rows.push(Row { view, next });
     }
     // Said once the answer stands: a command that fails says only why.
-    data.announce();
+    data.announce(args.lang.lang);
     match args.format {
         DossiersFormat::Jsonl => {
             for row in &rows {
@@ -197,11 +199,14 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
         }
         DossiersFormat::Table => {
             let out = &mut Terminal::new(out);
+            let l = args.lang.lang;
+            let vi = l == Lang::Vi;
             writeln!(
                 out,
-                "Dossiers as of {}{} ({})",
-                display_instant(as_of),
-                data.as_of_note(false)
+                "{} {}{} ({})",
+                l.pick("Dossiers as of", "Hồ sơ tính đến"),
+                l.instant(as_of),
+                data.as_of_note(vi)
                     .map(|note| format!(" ({note})"))
                     .unwrap_or_default(),
                 rows.len()
@@ -210,32 +215,42 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 let v = &row.view;
                 let standing = if v.overdue_minutes > 0 {
                     format!(
-                        "overdue by {}",
-                        working_days(u64::from(v.overdue_minutes), false)
+                        "{} {}",
+                        l.pick("overdue by", "quá hạn"),
+                        working_days(u64::from(v.overdue_minutes), vi)
                     )
                 } else if v.official_due.is_some() && !v.status.is_finished() {
-                    format!("{} left", working_days(u64::from(v.left_minutes), false))
+                    match l {
+                        Lang::En => {
+                            format!("{} left", working_days(u64::from(v.left_minutes), false))
+                        }
+                        Lang::Vi => {
+                            format!("còn {}", working_days(u64::from(v.left_minutes), true))
+                        }
+                    }
                 } else {
-                    v.time_class.label().to_owned()
+                    words::time_class(l, v.time_class).to_owned()
                 };
                 writeln!(
                     out,
-                    "  {}  {}  {}  {} ({})  due {}  {}",
+                    "  {}  {}  {}  {} ({})  {} {}  {}",
                     escape::controls(v.dossier_id.as_str()),
                     escape::controls(v.procedure.as_str()),
                     escape::controls(v.current_unit.as_str()),
-                    v.status.label(),
+                    words::status(l, v.status),
                     v.national_code,
+                    l.pick("due", "hạn"),
                     v.official_due
-                        .map_or_else(|| "none".to_owned(), display_instant),
+                        .map_or_else(|| l.pick("none", "không có").to_owned(), |t| l.instant(t)),
                     standing
                 )?;
                 if let Some(next) = &row.next {
                     writeln!(
                         out,
-                        "      next: {} {}",
-                        display_instant(next.at),
-                        escape::controls(&next.kind.label())
+                        "      {} {} {}",
+                        l.pick("next:", "tiếp theo:"),
+                        l.instant(next.at),
+                        escape::controls(&words::alarm(l, &next.kind))
                     )?;
                 }
             }

@@ -18,6 +18,11 @@ pub const EXIT_IO: i32 = 5;
 /// (they are listed in the report with their reasons; the figures count the others).
 pub const EXIT_PARTIAL: i32 = 6;
 
+/// Exit code for a store found damaged or changed: a dossier's chain of hashes broken, events
+/// missing or out of place, stored events that break the rules (`motcua verify`, and reads
+/// that meet such a dossier).
+pub const EXIT_DAMAGED: i32 = 7;
+
 /// Everything that can stop the tool, each with the one line it prints.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -72,6 +77,14 @@ pub enum CliError {
         /// The first of them, with its reason.
         first: String,
     },
+    /// The store was changed or damaged (`motcua verify` names every place).
+    #[error("{location}: the store is damaged: {message}")]
+    Damaged {
+        /// The store's file, or its URL without the password.
+        location: String,
+        /// What is wrong, and where.
+        message: String,
+    },
     /// A `motcua calendar` command failed.
     #[error(transparent)]
     Calendar(#[from] crate::calendar_cmd::CalendarCmdError),
@@ -86,6 +99,7 @@ impl CliError {
             CliError::BadInput { .. } | CliError::Data(_) => EXIT_BAD_INPUT,
             CliError::Conflict { .. } => EXIT_CONFLICT,
             CliError::Partial { .. } => EXIT_PARTIAL,
+            CliError::Damaged { .. } => EXIT_DAMAGED,
             CliError::Calendar(e) => e.exit_code(),
         }
     }
@@ -100,6 +114,10 @@ impl CliError {
             StoreError::Storage(_) => CliError::Storage {
                 location: location.to_owned(),
                 message: format!("{message}: {error}"),
+            },
+            StoreError::Damaged { .. } => CliError::Damaged {
+                location: location.to_owned(),
+                message: error.to_string(),
             },
             _ => CliError::Data(format!("{location}: {message}: {error}")),
         }

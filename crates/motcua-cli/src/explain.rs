@@ -1,12 +1,13 @@
 //! `motcua explain`: why a dossier's due is what it is, and whether it is overdue.
 
-use crate::data::{DataArgs, Dataset};
+use crate::data::{DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
-use motcua_core::deadline::{display_instant, in_force_text};
-use motcua_core::{DossierId, DossierState, Event, EventKind, ProcedureVersion};
+use motcua_core::deadline::in_force_text;
+use motcua_core::{DossierId, DossierState, Event, ProcedureVersion};
 use motcua_render::escape;
-use motcua_render::format::{minutes, when};
+use motcua_render::format::{when, working_days};
+use motcua_render::{words, Lang};
 use std::io::Write;
 
 /// Arguments of `motcua explain`.
@@ -19,6 +20,8 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     pub format: ExplainFormat,
+    #[command(flatten)]
+    pub lang: LangArgs,
 }
 
 /// How `explain` prints.
@@ -86,7 +89,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .to_string();
 
     // Said once the answer stands: a command that fails says only why.
-    data.announce();
+    data.announce(args.lang.lang);
     if args.format == ExplainFormat::Json {
         let date = |pick: fn(&ProcedureVersion) -> Option<time::Date>| {
             version.and_then(pick).map(|d| d.to_string())
@@ -112,6 +115,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
 
     let out = &mut Terminal::new(out);
+    let l = args.lang.lang;
     let unit_name = data
         .catalogue
         .unit(&view.unit)
@@ -119,129 +123,217 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // One line each: line breaks in names and free text are escaped too (the terminal
     // writer escapes every other control character).
     let line = |text: &str| escape::controls(text).into_owned();
-    writeln!(out, "Dossier {}", line(id.as_str()))?;
+    let none = || l.pick("none", "không có").to_owned();
+    let instant = |t: Option<time::OffsetDateTime>| t.map_or_else(none, |t| l.instant(t));
+    let working = |m: u32| match l {
+        Lang::En => format!("{} of working time", working_days(u64::from(m), false)),
+        Lang::Vi => format!("{} làm việc", working_days(u64::from(m), true)),
+    };
+    writeln!(out, "{} {}", l.pick("Dossier", "Hồ sơ"), line(id.as_str()))?;
+    // The labels of the header and of the verdict, padded to one width per language.
+    let label = |en: &'static str, vi: &'static str| {
+        let text = l.pick(en, vi);
+        let width = l.pick("official due", "thời gian còn lại").chars().count() + 2;
+        format!(
+            "{text}{}",
+            " ".repeat(width.saturating_sub(text.chars().count()))
+        )
+    };
     writeln!(
         out,
-        "  procedure  {} {}",
+        "  {}{} {}",
+        label("procedure", "thủ tục"),
         line(procedure.code.as_str()),
         line(&procedure.name)
     )?;
-    writeln!(out, "  version    in force {}", line(&in_force))?;
-    writeln!(out, "  calendar   {}", line(&calendar.to_string()))?;
     writeln!(
         out,
-        "  unit       {} {}",
+        "  {}{} {}",
+        label("version", "phiên bản"),
+        l.pick("in force", "áp dụng"),
+        line(&words::in_force(l, &in_force))
+    )?;
+    writeln!(out, "  {}{}", label("calendar", "lịch"), line(&calendar))?;
+    writeln!(
+        out,
+        "  {}{} {}",
+        label("unit", "đơn vị"),
         line(view.unit.as_str()),
         line(unit_name)
     )?;
-    writeln!(out, "  channel    {}", view.channel.label())?;
-    match data.as_of_note(false) {
-        Some(note) => writeln!(out, "  as of      {} ({note})", display_instant(as_of))?,
-        None => writeln!(out, "  as of      {}", display_instant(as_of))?,
+    writeln!(
+        out,
+        "  {}{}",
+        label("channel", "kênh"),
+        l.channel(view.channel)
+    )?;
+    match data.as_of_note(l == Lang::Vi) {
+        Some(note) => writeln!(
+            out,
+            "  {}{} ({note})",
+            label("as of", "tính đến"),
+            l.instant(as_of)
+        )?,
+        None => writeln!(out, "  {}{}", label("as of", "tính đến"), l.instant(as_of))?,
     }
     writeln!(out)?;
-    writeln!(out, "Events known by then ({}):", known.len())?;
+    writeln!(
+        out,
+        "{} ({}):",
+        l.pick("Events known by then", "Sự kiện đã biết đến thời điểm đó"),
+        known.len()
+    )?;
     for event in &known {
         writeln!(
             out,
             "  {:>3}  {}  {}",
             event.sequence,
-            display_instant(event.occurred_at),
-            line(&describe(&event.kind))
+            l.instant(event.occurred_at),
+            line(&words::event(l, &event.kind))
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "How the due was computed:")?;
+    writeln!(
+        out,
+        "{}",
+        l.pick("How the due was computed:", "Cách tính hạn xử lý:")
+    )?;
     for (i, entry) in explanation.entries.iter().enumerate() {
         writeln!(
             out,
             "  {:>2}. {}",
             i + 1,
-            entry.to_string().replace('\n', "\n      ")
+            words::trace(l, entry).replace('\n', "\n      ")
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "Verdict:")?;
+    writeln!(out, "{}", l.pick("Verdict:", "Kết luận:"))?;
     writeln!(
         out,
-        "  status        {} (national code {})",
-        view.status, view.national_code
+        "  {}{} ({} {})",
+        label("status", "trạng thái"),
+        words::status(l, view.status),
+        l.pick("national code", "mã quốc gia"),
+        view.national_code
     )?;
     writeln!(
         out,
-        "  official due  {}",
-        view.official_due.map_or("none".to_owned(), display_instant)
+        "  {}{}",
+        label("official due", "hạn xử lý"),
+        instant(view.official_due)
     )?;
     if view.promised_due != view.official_due {
         writeln!(
             out,
-            "  promised due  {}",
-            view.promised_due.map_or("none".to_owned(), display_instant)
+            "  {}{}",
+            label("promised due", "hẹn lại"),
+            instant(view.promised_due)
         )?;
     }
     if let Some(accept_by) = view.accept_by {
         let late = if view.accept_overdue {
-            " (passed: not yet accepted)"
+            l.pick(" (passed: not yet accepted)", " (đã qua: chưa tiếp nhận)")
         } else {
             ""
         };
-        writeln!(out, "  accept by     {}{late}", display_instant(accept_by))?;
+        writeln!(
+            out,
+            "  {}{}{late}",
+            label("accept by", "tiếp nhận trước"),
+            l.instant(accept_by)
+        )?;
     }
     if let Some(due) = view.supplement_due {
         let passed = if view.supplement_overdue {
-            " (passed: the dossier may be stopped)"
+            l.pick(
+                " (passed: the dossier may be stopped)",
+                " (đã qua: hồ sơ có thể bị dừng xử lý)",
+            )
         } else {
             ""
         };
-        writeln!(out, "  supply by     {}{passed}", display_instant(due))?;
+        writeln!(
+            out,
+            "  {}{}{passed}",
+            label("supply by", "bổ sung trước"),
+            l.instant(due)
+        )?;
     }
     if view.supplement_expired {
         writeln!(
             out,
-            "  stopped       the applicant did not supplement in time"
+            "  {}{}",
+            label("stopped", "dừng xử lý"),
+            l.pick(
+                "the applicant did not supplement in time",
+                "người nộp không bổ sung hồ sơ đúng thời hạn"
+            )
         )?;
     }
-    writeln!(out, "  clock         {}", view.clock.label())?;
     writeln!(
         out,
-        "  time used     {} of working time",
-        minutes(u64::from(view.used_minutes))
+        "  {}{}",
+        label("clock", "thời gian"),
+        words::clock(l, view.clock)
+    )?;
+    writeln!(
+        out,
+        "  {}{}",
+        label("time used", "đã sử dụng"),
+        working(view.used_minutes)
     )?;
     if view.overdue_minutes > 0 {
         writeln!(
             out,
-            "  overdue by    {} of working time",
-            minutes(u64::from(view.overdue_minutes))
+            "  {}{}",
+            label("overdue by", "quá hạn"),
+            working(view.overdue_minutes)
         )?;
     } else if view.official_due.is_some() && !view.status.is_finished() {
         writeln!(
             out,
-            "  time left     {} of working time",
-            minutes(u64::from(view.left_minutes))
+            "  {}{}",
+            label("time left", "thời gian còn lại"),
+            working(view.left_minutes)
         )?;
     }
     let reason = match view.late_reason {
-        Some(motcua_core::LateReason::MultipleSupplements) => {
-            " (more than one supplement request counts as late)"
+        Some(motcua_core::LateReason::MultipleSupplements) => l.pick(
+            " (more than one supplement request counts as late)",
+            " (yêu cầu bổ sung hơn một lần được tính là trễ hạn)",
+        ),
+        Some(motcua_core::LateReason::PastDue) => {
+            l.pick(" (past the official due)", " (quá hạn xử lý)")
         }
-        Some(motcua_core::LateReason::PastDue) => " (past the official due)",
         None => "",
     };
-    writeln!(out, "  judged        {}{reason}", view.time_class.label())?;
+    writeln!(
+        out,
+        "  {}{}{reason}",
+        label("judged", "đánh giá"),
+        words::time_class(l, view.time_class)
+    )?;
     for step in &view.steps {
+        let finished = step.finished_at.map_or_else(
+            || l.pick("still open", "chưa xong").to_owned(),
+            |f| format!("{} {}", l.pick("finished", "xong"), l.instant(f)),
+        );
         writeln!(
             out,
-            "  step {:<14} {} started {}, {}, due {}{}",
+            "  {} {:<14} {} {} {}, {}, {} {}{}",
+            l.pick("step", "bước"),
             step.step,
             step.unit,
-            display_instant(step.started_at),
-            step.finished_at
-                .map_or("still open".to_owned(), |f| format!(
-                    "finished {}",
-                    display_instant(f)
-                )),
-            step.due.map_or("none".to_owned(), display_instant),
-            if step.late { " — LATE" } else { "" }
+            l.pick("started", "bắt đầu"),
+            l.instant(step.started_at),
+            finished,
+            l.pick("due", "hạn"),
+            instant(step.due),
+            if step.late {
+                l.pick(" — LATE", " — TRỄ HẠN")
+            } else {
+                ""
+            }
         )?;
     }
     Ok(())
@@ -255,83 +347,5 @@ fn short(text: &str, width: usize) -> String {
         format!("{cut}…")
     } else {
         cut
-    }
-}
-
-/// One line describing an event for a person.
-fn describe(kind: &EventKind) -> String {
-    match kind {
-        EventKind::Submitted {
-            procedure,
-            unit,
-            channel,
-        } => {
-            format!("submitted ({}) for {procedure} to {unit}", channel.label())
-        }
-        EventKind::Received {
-            procedure,
-            unit,
-            channel,
-        } => {
-            format!("received ({}) for {procedure} at {unit}", channel.label())
-        }
-        EventKind::RefusedAtReception { reason } => format!("refused at reception: {reason}"),
-        EventKind::StepStarted { step, unit } => format!("step {step} started at {unit}"),
-        EventKind::StepFinished { step } => format!("step {step} finished"),
-        EventKind::Transferred { from, to } => format!("transferred from {from} to {to}"),
-        EventKind::SupplementRequested { reason } => format!("supplement requested: {reason}"),
-        EventKind::SupplementSupplied => "supplement supplied".to_owned(),
-        EventKind::SupplementExpired => "supplement deadline passed".to_owned(),
-        EventKind::PaymentRequested { amount_vnd } => {
-            format!("payment of {amount_vnd} VND requested")
-        }
-        EventKind::PaymentMade { online } => {
-            format!("paid {}", if *online { "online" } else { "at the desk" })
-        }
-        EventKind::ApologyIssued { new_due, reason } => {
-            format!(
-                "apology, new appointment {} ({reason})",
-                display_instant(*new_due)
-            )
-        }
-        EventKind::DueExtended {
-            new_due,
-            legal_basis,
-        } => {
-            format!(
-                "extended to {} under {legal_basis}",
-                display_instant(*new_due)
-            )
-        }
-        EventKind::Withdrawn { reason } => format!("withdrawn: {reason}"),
-        EventKind::Stopped { reason } => format!("stopped: {reason}"),
-        EventKind::ResultReady { electronic } => {
-            format!(
-                "result ready{}",
-                if *electronic { " (electronic)" } else { "" }
-            )
-        }
-        EventKind::ResultReturned { method } => format!("result returned ({})", method.label()),
-        EventKind::Digitised {
-            components,
-            digitised,
-            reused,
-        } => {
-            format!("digitised {digitised} of {components} component(s), {reused} reused")
-        }
-        EventKind::FeedbackFiled { summary } => format!("feedback filed: {summary}"),
-        EventKind::CalendarReevaluated { calendar } => {
-            format!("re-evaluated under calendar {calendar}")
-        }
-        EventKind::Rated { satisfied } => {
-            format!(
-                "rated: {}",
-                if *satisfied {
-                    "satisfied"
-                } else {
-                    "not satisfied"
-                }
-            )
-        }
     }
 }

@@ -11,6 +11,7 @@ use motcua_render::forms::{
     Apology, ControlSheet, Dossier, Form, FormError, FormKind, Receipt, Refusal, SupplementRequest,
     TrackingLog,
 };
+use motcua_render::Lang;
 use std::io::Write;
 use std::path::PathBuf;
 use time::Date;
@@ -134,7 +135,7 @@ fn dossier_form(args: &FormArgs) -> Result<String, CliError> {
         FormKind::TrackingLog => return Err(CliError::Usage(format!("{kind} takes no DOSSIER"))),
     }?;
     // Said once the answer stands: a command that fails says only why.
-    data.announce();
+    data.announce(Lang::En);
     Ok(text)
 }
 
@@ -178,6 +179,6 @@ fn tracking_log(args: &FormArgs) -> Result<String, CliError> {
         FormFormat::Html => log.html(),
     }
     .map_err(|e| CliError::Data(e.to_string()))?;
-    data.announce();
+    data.announce(Lang::En);
     Ok(text)
 }

@@ -3,7 +3,8 @@
 //! With no data options every command runs on the bundled sample province-year, so
 //! `motcua report` alone shows the main job. `import` and `export` move JSON Lines into and
 //! out of a store file, which `report` and `explain` read with `--store FILE`. Exit codes: 0 success, 2 usage, 3 bad input,
-//! 4 conflict, 5 a file, the output or a store could not be read or written.
+//! 4 conflict, 5 a file, the output or a store could not be read or written, 6 a partial
+//! report, 7 a damaged store.
 
 mod alarms;
 mod any_store;
@@ -23,6 +24,7 @@ mod open_list;
 mod portal_cmd;
 mod report;
 mod text_file;
+mod verify;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use error::{CliError, EXIT_USAGE};
@@ -66,6 +68,9 @@ enum Command {
     Import(import::ImportArgs),
     /// Write a store's events as JSON Lines to standard output, in commit order.
     Export(export::ExportArgs),
+    /// Check a whole store: every dossier's hash chain and numbering, every event against the
+    /// rules, the log's positions; name each broken dossier and print the store's digest.
+    Verify(verify::VerifyArgs),
     /// Generate a deterministic synthetic province-year: catalogue and JSON Lines events.
     Gen(gen_cmd::GenArgs),
     /// Which dossiers a report published at one instant judged differently from what is known
@@ -111,6 +116,7 @@ fn main() -> ExitCode {
         }
         Command::Import(args) => import::run(args, &mut out),
         Command::Export(args) => export::run(args, &mut out),
+        Command::Verify(args) => verify::run(args, &mut out),
         Command::Gen(args) => gen_cmd::run(args, &mut out),
         Command::Changes(args) => changes::run(args, &mut out),
         Command::Completions(args) => completions(args.shell, &mut out),

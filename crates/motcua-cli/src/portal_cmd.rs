@@ -11,6 +11,7 @@ use crate::error::CliError;
 use motcua_core::{DossierId, Event};
 use motcua_render::forms::Dossier;
 use motcua_render::portal::{PortalRecord, SyncedRecord};
+use motcua_render::Lang;
 use motcua_store::EventStore;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -98,6 +99,6 @@ pub fn run(args: &PortalArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
         }
     }
-    data.announce();
+    data.announce(Lang::En);
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! The figures are built here from the data the arguments name; the text is
 //! `motcua_render::report`'s.
 
-use crate::data::{DataArgs, Dataset, Source, NOW_NOTE, NOW_NOTE_VI};
+use crate::data::{DataArgs, Dataset, LangArgs, Source, NOW_NOTE, NOW_NOTE_VI};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use motcua_metrics::{
@@ -27,9 +27,11 @@ pub struct ReportArgs {
     /// Write the output to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Language of the labels (unit and procedure names are shown as the catalogue gives them).
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    pub lang: Lang,
+    #[command(flatten)]
+    pub lang: LangArgs,
+    /// Worker threads that read and tally the dossiers (default: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Start of the reporting period (a date, YYYY-MM-DD); it ends at the as-of instant.
     /// Default: 1 January of the as-of year.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -228,7 +230,8 @@ pub fn build(data: &Dataset, options: Options) -> Result<Document<'_>, CliError>
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     check_csv_options(args)?;
     let targets = load_targets(&args.targets)?;
-    let data = Dataset::open(&args.data)?;
+    let mut data = Dataset::open(&args.data)?;
+    data.threads = args.threads;
     let built = build(
         &data,
         Options {
@@ -236,12 +239,12 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
             targets,
             online_denominator: args.online_denominator,
             scope: args.scope,
-            lang: args.lang,
+            lang: args.lang.lang,
             officers: args.officers || args.section == Some(Section::Officers),
         },
     )?;
     // Said once the answer stands: a command that fails says only why.
-    data.announce();
+    data.announce(args.lang.lang);
     match &args.out {
         Some(path) => {
             let io = |source| CliError::Io {

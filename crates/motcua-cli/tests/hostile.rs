@@ -864,11 +864,13 @@ fn explain_shows_control_characters_escaped() {
     let text = judged(&dir, &["explain", "@H-2"]);
     assert_eq!(control_chars(&text), Vec::<char>::new(), "{text}");
     assert!(
-        text.contains("\n  procedure  1.001193 +cmd\\u{1b}[2J\\u{9b}1m\n"),
+        text.contains("\n  procedure     1.001193 +cmd\\u{1b}[2J\\u{9b}1m\n"),
         "{text}"
     );
     assert!(
-        text.contains("\n  unit       XA01 =HYPERLINK(\"http://x\",\"y\")\\u{1b}]0;pwned\\u{7}\n"),
+        text.contains(
+            "\n  unit          XA01 =HYPERLINK(\"http://x\",\"y\")\\u{1b}]0;pwned\\u{7}\n"
+        ),
         "{text}"
     );
     assert!(

@@ -192,6 +192,22 @@ fn labels_follow_lang_in_every_format() {
         "2.1 tỷ lệ đúng hạn"
     );
     assert_eq!(json["labels"]["levels"]["commune"], "xã");
+    // Both satisfaction figures named for what they are, each with its glossary line.
+    assert_eq!(
+        json["labels"]["indicators"]["satisfaction_766"],
+        "5.4 mức độ hài lòng (không trễ hạn, không phản ánh)"
+    );
+    assert_eq!(
+        json["labels"]["indicators"]["satisfaction"],
+        "tỷ lệ đánh giá hài lòng (theo phiếu đánh giá)"
+    );
+    let glossary = &json["labels"]["glossary"];
+    assert!(glossary["satisfaction_766"]
+        .as_str()
+        .is_some_and(|g| g.starts_with("5.4 mức độ hài lòng: công thức của Quyết định 766")));
+    assert!(glossary["average_handling_time"]
+        .as_str()
+        .is_some_and(|g| g.starts_with("2.2 ")));
 }
 
 #[test]

@@ -2,6 +2,9 @@
 //! store holding everything, byte for byte apart from the source it names. An ignored test
 //! (run with `--ignored` and `MOTCUA_PG_URL`, as `.ci/run` does) puts one shard in PostgreSQL.
 
+mod common;
+
+use common::pg_url;
 use motcua_core::Event;
 use motcua_store::{EventStore, ExpectedVersion, StreamBatch};
 use std::collections::BTreeMap;
@@ -152,32 +155,6 @@ fn sqlite_shards_merged_equal_the_whole() {
         value["source"]["paths"],
         serde_json::json!([parts[0], parts[1]])
     );
-}
-
-/// `MOTCUA_PG_URL` as a `postgres://` URL (it may be given as key=value pairs).
-fn pg_url() -> String {
-    let url = match std::env::var("MOTCUA_PG_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
-            "MOTCUA_PG_URL is not set: this test needs a PostgreSQL database \
-             (`bash .ci/run` starts PostgreSQL and sets it)"
-        ),
-    };
-    if url.starts_with("postgres") {
-        return url;
-    }
-    let kv: BTreeMap<&str, &str> = url
-        .split_whitespace()
-        .filter_map(|pair| pair.split_once('='))
-        .collect();
-    format!(
-        "postgres://{}:{}@{}:{}/{}",
-        kv.get("user").unwrap_or(&"postgres"),
-        kv.get("password").unwrap_or(&""),
-        kv.get("host").unwrap_or(&"localhost"),
-        kv.get("port").unwrap_or(&"5432"),
-        kv.get("dbname").unwrap_or(&"postgres"),
-    )
 }
 
 #[test]

@@ -48,3 +48,8 @@ pub use rules::{DecideError, FIRST_YEAR, LAST_YEAR};
 pub use state::DossierState;
 pub use status::Status;
 pub use view::{ClockState, Context, DossierView, LateReason, StepView, TimeClass, ViewError};
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

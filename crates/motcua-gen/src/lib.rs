@@ -275,3 +275,8 @@ fn check_year(year: i32) -> Result<(), GenError> {
         )))
     }
 }
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -53,3 +53,8 @@ pub use read::{read_events, read_events_from_line, EventReader, MAX_LINE_BYTES};
 pub use read_error::{ReadError, ReadErrorKind};
 pub use version::{EVENT_FORMAT_VERSION, KNOWN_EVENT_TYPES, SUPPORTED_VERSIONS};
 pub use write::{check_writable, write_event, write_events, WriteError};
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

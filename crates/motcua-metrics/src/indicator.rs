@@ -116,8 +116,8 @@ impl Indicator {
             Indicator::EResult => "e-result rate",
             Indicator::Digitised => "digitised rate",
             Indicator::Reuse => "reuse rate",
-            Indicator::Satisfaction766 => "satisfaction (766)",
-            Indicator::Satisfaction => "satisfaction rate",
+            Indicator::Satisfaction766 => "satisfaction score (not late, no complaint)",
+            Indicator::Satisfaction => "rate of satisfied ratings",
         }
     }
 
@@ -130,8 +130,8 @@ impl Indicator {
             Indicator::EResult => "tỷ lệ cấp kết quả điện tử",
             Indicator::Digitised => "tỷ lệ số hóa hồ sơ",
             Indicator::Reuse => "tỷ lệ tái sử dụng dữ liệu",
-            Indicator::Satisfaction766 => "mức độ hài lòng (766)",
-            Indicator::Satisfaction => "tỷ lệ hài lòng",
+            Indicator::Satisfaction766 => "mức độ hài lòng (không trễ hạn, không phản ánh)",
+            Indicator::Satisfaction => "tỷ lệ đánh giá hài lòng (theo phiếu đánh giá)",
         }
     }
 

@@ -102,3 +102,8 @@ pub use scorecard::{
 };
 pub use target::{LevelTargets, TargetError, TargetSet};
 pub use trend::{MonthKey, TrendPoint};
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

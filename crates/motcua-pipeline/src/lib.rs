@@ -335,3 +335,8 @@ pub fn report_stores<S: DossierScan + Sync>(
     }
     Ok(report)
 }
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -3,6 +3,7 @@
 use crate::pool::Lease;
 use crate::store::{stored, PgStore};
 use motcua_core::{Catalogue, DossierId};
+use motcua_store::chain::{self, Link};
 use motcua_store::{
     Appended, ImportSession, SessionStream, StoreError, StoreResult, StoredEvent, StreamBatch,
     SESSION_COMMITTED,
@@ -131,26 +132,32 @@ impl ImportSession for PgImport<'_> {
         let rows = conn
             .client
             .query(
-                "SELECT dossier_id, position, body FROM motcua_events
+                "SELECT dossier_id, position, body, link FROM motcua_events
                   WHERE dossier_id = ANY($1::text[]) ORDER BY dossier_id, sequence",
                 &[&names],
             )
             .map_err(|e| store.backend(e));
         let rows = self.track(rows)?;
-        let mut streams: HashMap<String, SessionStream> = HashMap::new();
+        let mut streams: HashMap<String, (SessionStream, Vec<Option<Link>>)> = HashMap::new();
         for row in rows {
             let dossier: String = row.get(0);
             let event = stored(row.get(1), row.get(2))?;
-            let stream = streams.entry(dossier).or_default();
+            let link = row.get::<_, Option<&[u8]>>(3).and_then(chain::from_bytes);
+            let (stream, links) = streams.entry(dossier).or_default();
             if event.position > base {
                 stream.appended += 1;
             }
             stream.events.push(event.event);
+            links.push(link);
         }
-        Ok(dossiers
-            .iter()
-            .map(|d| streams.remove(d.as_str()).unwrap_or_default())
-            .collect())
+        let mut out = Vec::with_capacity(dossiers.len());
+        for dossier in dossiers {
+            let (stream, links) = streams.remove(dossier.as_str()).unwrap_or_default();
+            // The stream an import continues must be intact: its next link chains to it.
+            chain::check(dossier, &stream.events, &links)?;
+            out.push(stream);
+        }
+        Ok(out)
     }
 
     fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {

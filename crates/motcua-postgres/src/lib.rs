@@ -52,3 +52,8 @@ pub use error::PgError;
 pub use import::PgImport;
 pub use schema::SCHEMA_VERSION;
 pub use store::PgStore;
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

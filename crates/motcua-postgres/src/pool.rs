@@ -11,14 +11,15 @@ const KEEP: usize = 16;
 
 /// The statements every connection prepares when it opens.
 pub(crate) struct Statements {
-    /// `$1` dossiers, `$2` ids: a row (0, dossier, stream version, NULL) per dossier, then
-    /// (1, NULL, position, body) for every stored event with one of the ids.
+    /// `$1` dossiers, `$2` ids: a row (0, dossier, stream version, NULL, head link) per
+    /// dossier, then (1, NULL, position, body, NULL) for every stored event with one of the
+    /// ids.
     pub(crate) lookup: Statement,
-    /// Inserts a batch's rows (`$1`..`$5` arrays) and moves the head to `$6`.
+    /// Inserts a batch's rows (`$1`..`$5` arrays, `$7` their links) and moves the head to `$6`.
     pub(crate) insert: Statement,
     /// `$1` from, `$2` limit.
     pub(crate) read_all: Statement,
-    /// `$1` dossier.
+    /// `$1` dossier: position, body, link (NULL in a store without links).
     pub(crate) read_stream: Statement,
     /// `$1` dossier.
     pub(crate) version: Statement,
@@ -38,6 +39,8 @@ pub(crate) struct Pool {
     config: Config,
     search_path: String,
     read_only: bool,
+    /// Whether the store's events carry links.
+    linked: bool,
     idle: Mutex<Vec<Conn>>,
 }
 
@@ -47,31 +50,44 @@ pub(crate) struct Lease<'p> {
     conn: Option<Conn>,
 }
 
-fn prepare(client: &mut Client) -> Result<Statements, postgres::Error> {
+/// Prepares the statements; a store without links (an older schema read without migrating)
+/// gets statements that do not name the column, and none that write.
+fn prepare(client: &mut Client, linked: bool) -> Result<Statements, postgres::Error> {
+    let link = if linked { "link" } else { "NULL::bytea" };
+    let head_link = if linked {
+        "(SELECT h.link FROM motcua_events h WHERE h.dossier_id = d.dossier_id COLLATE \"C\"
+           ORDER BY h.sequence DESC LIMIT 1)"
+    } else {
+        "NULL::bytea"
+    };
     Ok(Statements {
-        lookup: client.prepare(
-            "SELECT 0::integer, d.dossier_id, COALESCE(MAX(e.sequence), 0)::bigint, NULL::text
+        lookup: client.prepare(&format!(
+            "SELECT 0::integer, d.dossier_id, COALESCE(MAX(e.sequence), 0)::bigint, NULL::text,
+                    {head_link}
                FROM UNNEST($1::text[]) AS d (dossier_id)
                LEFT JOIN motcua_events e ON e.dossier_id = d.dossier_id COLLATE \"C\"
               GROUP BY d.dossier_id
              UNION ALL
-             SELECT 1, NULL, position, body FROM motcua_events WHERE event_id = ANY($2)",
-        )?,
-        insert: client.prepare(
+             SELECT 1, NULL, position, body, NULL::bytea FROM motcua_events WHERE event_id = ANY($2)"
+        ))?,
+        insert: client.prepare(if linked {
             "WITH inserted AS (
-                 INSERT INTO motcua_events (position, event_id, dossier_id, sequence, body)
-                 SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[])
+                 INSERT INTO motcua_events (position, event_id, dossier_id, sequence, body, link)
+                 SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $7::bytea[])
                  RETURNING 1
              )
-             UPDATE motcua_head SET position = $6 WHERE id = 1",
-        )?,
+             UPDATE motcua_head SET position = $6 WHERE id = 1"
+        } else {
+            "SELECT $1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::bigint, $7::bytea[]
+              WHERE false"
+        })?,
         read_all: client.prepare(
             "SELECT position, body FROM motcua_events WHERE position > $1
              ORDER BY position LIMIT $2",
         )?,
-        read_stream: client.prepare(
-            "SELECT position, body FROM motcua_events WHERE dossier_id = $1 ORDER BY sequence",
-        )?,
+        read_stream: client.prepare(&format!(
+            "SELECT position, body, {link} FROM motcua_events WHERE dossier_id = $1 ORDER BY sequence"
+        ))?,
         version: client.prepare(
             "SELECT COALESCE(MAX(sequence), 0)::bigint FROM motcua_events WHERE dossier_id = $1",
         )?,
@@ -80,11 +96,12 @@ fn prepare(client: &mut Client) -> Result<Statements, postgres::Error> {
 }
 
 impl Pool {
-    pub(crate) fn new(config: Config, search_path: String, read_only: bool) -> Pool {
+    pub(crate) fn new(config: Config, search_path: String, read_only: bool, linked: bool) -> Pool {
         Pool {
             config,
             search_path,
             read_only,
+            linked,
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -96,7 +113,7 @@ impl Pool {
         if self.read_only {
             client.batch_execute("SET default_transaction_read_only = on")?;
         }
-        let stmts = prepare(&mut client)?;
+        let stmts = prepare(&mut client, self.linked)?;
         Ok(Conn { client, stmts })
     }
 

@@ -2,6 +2,7 @@
 
 use crate::store::PgStore;
 use motcua_core::{DossierId, Event};
+use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
 use motcua_store::{even_bounds, DossierRange, DossierScan, StoreError};
 
 /// Positions sampled per requested part to place the bounds of [`DossierScan::dossier_ranges`].
@@ -83,5 +84,58 @@ impl DossierScan for PgStore {
             streams.push(event, &mut visit)?;
         }
         streams.finish(&mut visit)
+    }
+}
+
+impl motcua_store::audit::RowScan for PgStore {
+    fn keeps_links(&self) -> bool {
+        self.is_linked()
+    }
+
+    /// One query over the whole log in (dossier, sequence) order, rows streamed from the
+    /// server; bodies are decoded but not trusted: an unreadable one is reported in its row.
+    fn scan_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), StoreError> {
+        let mut conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let link = if self.is_linked() {
+            "link"
+        } else {
+            "NULL::bytea"
+        };
+        let sql = format!(
+            "SELECT position, dossier_id, sequence, body, {link} FROM motcua_events
+              ORDER BY dossier_id, sequence"
+        );
+        let mut rows = conn
+            .client
+            .query_raw(&sql, std::iter::empty::<&dyn postgres::types::ToSql>())
+            .map_err(db)?;
+        let mut grouper = RowGrouper::default();
+        while let Some(row) =
+            postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
+        {
+            let position = u64::try_from(row.try_get::<_, i64>(0).map_err(db)?).unwrap_or(0);
+            let id: &str = row.try_get(1).map_err(db)?;
+            let sequence = u64::try_from(row.try_get::<_, i64>(2).map_err(db)?).unwrap_or(0);
+            let body: &str = row.try_get(3).map_err(db)?;
+            let event = motcua_store::codec::decode(position, body).map_err(|e| e.to_string());
+            let link: Option<&[u8]> = row.try_get(4).map_err(db)?;
+            grouper.push(
+                id,
+                StoredRow {
+                    position,
+                    sequence,
+                    event,
+                    link: link.and_then(motcua_store::chain::from_bytes),
+                },
+                visit,
+            )?;
+        }
+        grouper.finish(visit)
+    }
+
+    /// The head row's position: what the store says it committed.
+    fn last_row_position(&self) -> Result<u64, StoreError> {
+        motcua_store::EventStore::last_position(self)
     }
 }

@@ -51,6 +51,10 @@ const MIGRATIONS: &[&str] = &[
          context bigint NOT NULL,
          latest bigint
      );",
+    // 4: the tamper-evident log (`motcua_store::chain`): every event's link, the SHA-256 hash
+    // chaining it to the event before it in its dossier; `fill_links` computes the links of
+    // the events already stored, in the same transaction.
+    "ALTER TABLE motcua_events ADD COLUMN link bytea;",
 ];
 
 /// The schema version this build writes.
@@ -61,6 +65,9 @@ pub(crate) const CATALOGUE_SINCE: i64 = 2;
 
 /// The first schema version with the open-dossier projection.
 pub(crate) const OPEN_DOSSIERS_SINCE: i64 = 3;
+
+/// The first schema version whose events carry links.
+pub(crate) const LINKED_SINCE: i64 = 4;
 
 /// A key for `pg_advisory_xact_lock`, so concurrent openers migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561_0001;
@@ -90,6 +97,9 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
     for sql in MIGRATIONS.iter().skip(from) {
         tx.batch_execute(sql).map_err(pg)?;
     }
+    if found > 0 && found < LINKED_SINCE {
+        fill_links(&mut tx).map_err(pg)?;
+    }
     if found < SCHEMA_VERSION {
         tx.execute(
             "INSERT INTO motcua_meta (key, value) VALUES ('schema_version', $1)
@@ -99,6 +109,58 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
         .map_err(pg)?;
     }
     tx.commit().map_err(pg)
+}
+
+/// Events read per statement while the links of a store from before them are computed.
+const FILL_CHUNK: i64 = 50_000;
+
+/// Computes the link of every stored event (migration 4), dossier by dossier in sequence
+/// order, [`FILL_CHUNK`] events at a time (memory stays bounded whatever the store's size): a
+/// body that cannot be read gets no link, nor do the events after it in its dossier, so that
+/// `motcua verify` names the place.
+fn fill_links(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    use motcua_store::chain::{Link, Linker, GENESIS};
+    let mut linker = Linker::default();
+    // The last row done: its dossier, sequence and link (`None` once a body was unreadable).
+    let mut last: (String, i64, Option<Link>) = (String::new(), i64::MIN, Some(GENESIS));
+    loop {
+        let rows = tx.query(
+            "SELECT position, dossier_id, sequence, body FROM motcua_events
+              WHERE (dossier_id, sequence) > ($1, $2)
+              ORDER BY dossier_id, sequence LIMIT $3",
+            &[&last.0, &last.1, &FILL_CHUNK],
+        )?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut positions: Vec<i64> = Vec::with_capacity(rows.len());
+        let mut links: Vec<Option<Vec<u8>>> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let position: i64 = row.get(0);
+            let dossier: &str = row.get(1);
+            let sequence: i64 = row.get(2);
+            let body: &str = row.get(3);
+            let previous = if last.0 == dossier {
+                last.2
+            } else {
+                Some(GENESIS)
+            };
+            let event =
+                motcua_store::codec::decode(u64::try_from(position).unwrap_or(0), body).ok();
+            let link = previous
+                .zip(event)
+                .map(|(previous, event)| linker.link(&previous, &event));
+            positions.push(position);
+            links.push(link.map(|l| l.to_vec()));
+            last = (dossier.to_owned(), sequence, link);
+        }
+        tx.execute(
+            "UPDATE motcua_events e SET link = u.link
+               FROM UNNEST($1::bigint[], $2::bytea[]) AS u (position, link)
+              WHERE e.position = u.position",
+            &[&positions, &links],
+        )?;
+    }
 }
 
 /// Checks, without creating or writing anything, that `schema` holds a motcua store this build

@@ -4,6 +4,7 @@ use crate::error::PgError;
 use crate::pool::{Conn, Lease, Pool};
 use crate::schema::prepare;
 use motcua_core::{DossierId, Event};
+use motcua_store::chain::{self, Link, Linker, GENESIS};
 use motcua_store::{
     plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ImportSession,
     StoreError, StoreResult, StoredEvent, StreamBatch,
@@ -76,7 +77,7 @@ impl PgStore {
             return Err(PgError::BadSchemaName(schema.to_owned()));
         }
         let config = Config::from_str(url).map_err(PgError::Config)?;
-        let pool = Pool::new(config.clone(), schema.to_owned(), false);
+        let pool = Pool::new(config.clone(), schema.to_owned(), false, true);
         let mut client = config.connect(postgres::NoTls).map_err(PgError::Connect)?;
         client
             .batch_execute(&format!(
@@ -118,7 +119,12 @@ impl PgStore {
         let version = crate::schema::check(&mut client, schema)?;
         Ok(PgStore {
             schema: schema.to_owned(),
-            pool: Pool::new(config, schema.to_owned(), true),
+            pool: Pool::new(
+                config,
+                schema.to_owned(),
+                true,
+                version >= crate::schema::LINKED_SINCE,
+            ),
             version,
         })
     }
@@ -127,6 +133,12 @@ impl PgStore {
     /// opened read-only and never migrated).
     pub fn schema_version(&self) -> i64 {
         self.version
+    }
+
+    /// Whether the store's events carry links ([`motcua_store::chain`]): true but for a store
+    /// of a schema older than version 4 opened read-only (not migrated).
+    pub fn is_linked(&self) -> bool {
+        self.version >= crate::schema::LINKED_SINCE
     }
 
     /// The PostgreSQL schema holding the store.
@@ -174,18 +186,20 @@ impl PgStore {
     ) -> StoreResult<Vec<Appended>> {
         let (mut versions, mut found) = self.lookup(conn, batches)?;
         let mut rows = Rows::default();
+        let mut linker = Linker::default();
         let mut next = head + 1;
         let mut results = Vec::with_capacity(batches.len());
         for batch in batches {
             let dossier = &batch.dossier_id;
-            let current = versions.get(dossier).copied().unwrap_or(0);
+            let (current, mut link) = versions.get(dossier).copied().unwrap_or((0, GENESIS));
             let lookup = |id: &Uuid| Ok(found.get(id).cloned());
             match plan_batch(dossier, batch.expected, &batch.events, current, lookup)? {
                 BatchPlan::Done(appended) => results.push(appended),
                 BatchPlan::Append => {
                     let first = next;
                     for event in &batch.events {
-                        rows.push(next, event)?;
+                        link = linker.link(&link, event);
+                        rows.push(next, event, &link)?;
                         found.insert(
                             event.event_id,
                             StoredEvent {
@@ -196,7 +210,7 @@ impl PgStore {
                         next += 1;
                     }
                     let stream_version = current + batch.events.len() as u64;
-                    versions.insert(dossier.clone(), stream_version);
+                    versions.insert(dossier.clone(), (stream_version, link));
                     results.push(Appended {
                         first_position: first,
                         last_position: next - 1,
@@ -217,6 +231,7 @@ impl PgStore {
                         &rows.sequences,
                         &rows.bodies,
                         &last,
+                        &rows.links,
                     ],
                 )
                 .map_err(|e| self.backend(e))?;
@@ -231,7 +246,7 @@ impl PgStore {
         &self,
         conn: &mut Conn,
         batches: &[StreamBatch],
-    ) -> StoreResult<(BTreeMap<DossierId, u64>, HashMap<Uuid, StoredEvent>)> {
+    ) -> StoreResult<(BTreeMap<DossierId, (u64, Link)>, HashMap<Uuid, StoredEvent>)> {
         let dossiers: BTreeSet<&str> = batches.iter().map(|b| b.dossier_id.as_str()).collect();
         let dossiers: Vec<&str> = dossiers.into_iter().collect();
         let ids: Vec<Uuid> = batches
@@ -253,7 +268,12 @@ impl PgStore {
                 row.get::<_, Option<&str>>(3),
             ) {
                 (0, Some(dossier), _) => {
-                    versions.insert(DossierId::new(dossier), u64::try_from(number).unwrap_or(0));
+                    let head = row
+                        .get::<_, Option<&[u8]>>(4)
+                        .and_then(chain::from_bytes)
+                        .unwrap_or(GENESIS);
+                    let version = u64::try_from(number).unwrap_or(0);
+                    versions.insert(DossierId::new(dossier), (version, head));
                 }
                 (_, _, Some(body)) => {
                     let stored = stored(number, body)?;
@@ -292,10 +312,12 @@ struct Rows {
     dossiers: Vec<String>,
     sequences: Vec<i64>,
     bodies: Vec<String>,
+    links: Vec<Vec<u8>>,
 }
 
 impl Rows {
-    fn push(&mut self, position: u64, event: &Event) -> StoreResult<()> {
+    fn push(&mut self, position: u64, event: &Event, link: &Link) -> StoreResult<()> {
+        self.links.push(link.to_vec());
         self.bodies.push(motcua_store::codec::encode(event)?);
         self.positions.push(to_i64(position));
         self.ids.push(event.event_id);
@@ -360,9 +382,18 @@ impl EventStore for PgStore {
         let rows = client
             .query(&stmts.read_stream, &[&dossier.as_str()])
             .map_err(|e| self.backend(e))?;
-        rows.iter()
-            .map(|row| stored(row.get(0), row.get(1)).map(|s| s.event))
-            .collect()
+        let mut events = Vec::with_capacity(rows.len());
+        let mut links = Vec::with_capacity(rows.len());
+        for row in &rows {
+            events.push(stored(row.get(0), row.get(1))?.event);
+            links.push(row.get::<_, Option<&[u8]>>(2).and_then(chain::from_bytes));
+        }
+        if self.is_linked() {
+            chain::check(dossier, &events, &links)?;
+        } else {
+            chain::check_sequence(dossier, &events)?;
+        }
+        Ok(events)
     }
 
     fn read_all(&self, from_position: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {

@@ -141,12 +141,13 @@ fn a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated() {
         current.catalogue().ok().flatten(),
         Some(motcua_core::Catalogue::default())
     );
-    // A true version-1 store, without the catalogue table and the open-dossier projection's
-    // tables, is migrated by a writable open.
+    // A true version-1 store, without the catalogue table, the open-dossier projection's
+    // tables and the events' links, is migrated by a writable open.
     client
         .batch_execute(&format!(
             "DROP TABLE {schema}.motcua_catalogue, {schema}.motcua_open_dossiers, \
-             {schema}.motcua_open_alarms, {schema}.motcua_open_head"
+             {schema}.motcua_open_alarms, {schema}.motcua_open_head; \
+             ALTER TABLE {schema}.motcua_events DROP COLUMN link"
         ))
         .unwrap_or_else(|e| panic!("{e}"));
     set(&mut client, 1);

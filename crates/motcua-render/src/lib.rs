@@ -24,6 +24,12 @@ pub mod format;
 pub mod forms;
 pub mod portal;
 pub mod report;
+pub mod words;
 
 pub use error::RenderError;
 pub use report::labels::Lang;
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -2,10 +2,11 @@
 
 use crate::pool::Lease;
 use crate::store::{
-    insert_event, last_position_in, to_i64, version_in, write_catalogue_in, Attempt, SqliteStore,
+    head_in, insert_event, last_position_in, to_i64, write_catalogue_in, Attempt, SqliteStore,
     INSERT_EVENT,
 };
 use motcua_core::{Catalogue, DossierId};
+use motcua_store::chain::{Link, Linker, GENESIS};
 use motcua_store::{
     plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, SessionStream, StoreError,
     StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
@@ -144,11 +145,12 @@ impl<'s> SqliteImport<'s> {
     /// or a stream that is not where the batch expects it shows as a constraint violation
     /// (`IdStored`: undo and take the careful path). Returns the results and the next
     /// position.
-    fn fast(&self, batches: &[StreamBatch]) -> Result<FastAppend, Attempt> {
+    fn fast<'b>(&self, batches: &'b [StreamBatch]) -> Result<FastAppend<'b>, Attempt> {
         let conn = self.conn().map_err(Attempt::Failed)?;
         let db = |e| Attempt::Failed(self.store.backend(e));
         let mut insert = conn.prepare_cached(INSERT_EVENT).map_err(db)?;
-        let mut versions: HashMap<&DossierId, u64> = HashMap::new();
+        let mut versions: HashMap<&DossierId, Head> = HashMap::new();
+        let mut linker = Linker::default();
         let mut results = Vec::with_capacity(batches.len());
         let mut next = self.next;
         for batch in batches {
@@ -160,11 +162,11 @@ impl<'s> SqliteImport<'s> {
                 .get(dossier)
                 .copied()
                 .or_else(|| self.versions.get(dossier));
-            let current = match (known, batch.expected) {
-                (Some(v), _) => v,
+            let (current, mut head) = match (known, batch.expected) {
+                (Some(known), _) => known,
                 // Sequence 1 goes in only if the stream has no events: the insert checks it.
-                (None, ExpectedVersion::NoStream | ExpectedVersion::Exactly(0)) => 0,
-                (None, _) => version_in(conn, dossier).map_err(db)?,
+                (None, ExpectedVersion::NoStream | ExpectedVersion::Exactly(0)) => (0, GENESIS),
+                (None, _) => head_in(conn, dossier).map_err(db)?,
             };
             let unlooked = |_: &Uuid| Ok(None);
             match plan_batch(dossier, batch.expected, &batch.events, current, unlooked) {
@@ -173,7 +175,8 @@ impl<'s> SqliteImport<'s> {
             }
             let first = next;
             for event in &batch.events {
-                match insert_event(&mut insert, next, event) {
+                head = linker.link(&head, event);
+                match insert_event(&mut insert, next, event, &head) {
                     Ok(_) => next += 1,
                     Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
                         return Err(Attempt::IdStored)
@@ -182,14 +185,14 @@ impl<'s> SqliteImport<'s> {
                 }
             }
             let stream_version = current + batch.events.len() as u64;
-            versions.insert(dossier, stream_version);
+            versions.insert(dossier, (stream_version, head));
             results.push(Appended {
                 first_position: first,
                 last_position: next - 1,
                 stream_version,
             });
         }
-        Ok((results, next))
+        Ok((results, next, versions))
     }
 
     /// Removes what a refused call inserted (positions from `start` on).
@@ -227,28 +230,32 @@ impl<'s> SqliteImport<'s> {
     }
 }
 
-/// Results and the next position of a fast append.
-type FastAppend = (Vec<Appended>, u64);
+/// Results, the next position and the streams' heads after a fast append.
+type FastAppend<'b> = (Vec<Appended>, u64, HashMap<&'b DossierId, Head>);
 
-/// Stream versions the session knows, in two generations of at most [`Versions::GENERATION`]
-/// dossiers each, so memory stays bounded whatever the number of dossiers imported.
+/// A stream's version and its head link.
+type Head = (u64, Link);
+
+/// Stream versions and heads the session knows, in two generations of at most
+/// [`Versions::GENERATION`] dossiers each, so memory stays bounded whatever the number of
+/// dossiers imported.
 #[derive(Default)]
 struct Versions {
-    new: HashMap<DossierId, u64>,
-    old: HashMap<DossierId, u64>,
+    new: HashMap<DossierId, Head>,
+    old: HashMap<DossierId, Head>,
 }
 
 impl Versions {
     const GENERATION: usize = 1 << 17;
 
-    fn get(&self, dossier: &DossierId) -> Option<u64> {
+    fn get(&self, dossier: &DossierId) -> Option<Head> {
         self.new
             .get(dossier)
             .or_else(|| self.old.get(dossier))
             .copied()
     }
 
-    fn set(&mut self, dossier: &DossierId, version: u64) {
+    fn set(&mut self, dossier: &DossierId, version: Head) {
         if let Some(known) = self.new.get_mut(dossier) {
             *known = version;
             return;
@@ -271,10 +278,13 @@ impl ImportSession for SqliteImport<'_> {
         }
         let start = self.next;
         match self.fast(batches) {
-            Ok((results, next)) => {
-                for (batch, appended) in batches.iter().zip(&results) {
-                    self.versions
-                        .set(&batch.dossier_id, appended.stream_version);
+            Ok((results, next, heads)) => {
+                // In the batches' order, as before (the map's order would change nothing but
+                // which dossiers a full generation keeps).
+                for batch in batches {
+                    if let Some(head) = heads.get(&batch.dossier_id) {
+                        self.versions.set(&batch.dossier_id, *head);
+                    }
                 }
                 self.next = next;
                 return Ok(results);

@@ -63,3 +63,8 @@ pub use error::SqliteError;
 pub use import::SqliteImport;
 pub use schema::{APPLICATION_ID, READABLE_SINCE, SCHEMA_VERSION};
 pub use store::SqliteStore;
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -3,6 +3,7 @@
 
 use crate::store::{last_position_in, SqliteStore};
 use motcua_core::{DossierId, Event};
+use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
 use motcua_store::{even_bounds, DossierRange, DossierScan, StoreError};
 use rusqlite::params;
 
@@ -89,5 +90,53 @@ impl DossierScan for SqliteStore {
             streams.push(event, &mut visit)?;
         }
         streams.finish(&mut visit)
+    }
+}
+
+impl motcua_store::audit::RowScan for SqliteStore {
+    fn keeps_links(&self) -> bool {
+        self.is_linked()
+    }
+
+    /// One query over the whole log in (dossier, sequence) order; bodies are decoded but not
+    /// trusted: an unreadable one is reported in its row.
+    fn scan_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), StoreError> {
+        let conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let link = if self.is_linked() { "link" } else { "NULL" };
+        let sql = format!(
+            "SELECT position, dossier_id, sequence, body, {link} FROM events ORDER BY dossier_id, sequence"
+        );
+        let mut stmt = conn.prepare(&sql).map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        let mut grouper = RowGrouper::default();
+        let mut decoder = motcua_store::codec::compact::Decoder::default();
+        while let Some(row) = rows.next().map_err(db)? {
+            let position = u64::try_from(row.get::<_, i64>(0).map_err(db)?).unwrap_or(0);
+            let id: String = row.get(1).map_err(db)?;
+            let sequence = u64::try_from(row.get::<_, i64>(2).map_err(db)?).unwrap_or(0);
+            let event = match row.get_ref(3).map_err(db)?.as_bytes() {
+                Ok(body) => motcua_store::codec::decode_body_shared(&mut decoder, position, body)
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(format!("the body is not text or bytes: {e}")),
+            };
+            let link: Option<Vec<u8>> = row.get(4).map_err(db)?;
+            grouper.push(
+                &id,
+                StoredRow {
+                    position,
+                    sequence,
+                    event,
+                    link: link.as_deref().and_then(motcua_store::chain::from_bytes),
+                },
+                visit,
+            )?;
+        }
+        grouper.finish(visit)
+    }
+
+    fn last_row_position(&self) -> Result<u64, StoreError> {
+        let conn = self.lease()?;
+        last_position_in(&conn).map_err(|e| self.backend(e))
     }
 }

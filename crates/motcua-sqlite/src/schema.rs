@@ -50,7 +50,17 @@ const MIGRATIONS: &[&str] = &[
          context INTEGER NOT NULL,
          latest INTEGER
      );",
+    // 3: the tamper-evident log (`motcua_store::chain`): every event's link, the SHA-256 hash
+    // chaining it to the event before it in its dossier. The links of the events already
+    // stored are computed in the same transaction by `fill_links`.
+    "ALTER TABLE events ADD COLUMN link BLOB;",
 ];
+
+/// The first schema version whose events carry links.
+pub const LINKED_SINCE: i64 = 3;
+
+/// Events read per statement while the links of a store from before them are computed.
+const FILL_CHUNK: i64 = 50_000;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -75,6 +85,9 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), SqliteEr
     for sql in MIGRATIONS.iter().skip(from) {
         tx.execute_batch(sql).map_err(sqlite)?;
     }
+    if found.version > 0 && found.version < LINKED_SINCE {
+        fill_links(&tx, FILL_CHUNK).map_err(sqlite)?;
+    }
     if found.version < SCHEMA_VERSION || found.app_id != APPLICATION_ID {
         tx.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION};"
@@ -84,10 +97,58 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), SqliteEr
     tx.commit().map_err(sqlite)
 }
 
-/// Checks, without writing anything, that the database is a motcua store this build reads:
-/// an empty file, a foreign database, or a store of a newer version or older than
-/// [`READABLE_SINCE`] is refused (an older store is migrated by opening it for writing).
-pub(crate) fn check(conn: &Connection, path: &Path) -> Result<(), SqliteError> {
+/// Computes the link of every stored event (migration 3), dossier by dossier in sequence
+/// order, reading `chunk` events at a time ([`FILL_CHUNK`]). Events are chained as they are stored: a
+/// body that cannot be read gets no link, and neither do the events after it in its dossier,
+/// so that `motcua verify` names the place.
+fn fill_links(tx: &Connection, chunk: i64) -> rusqlite::Result<()> {
+    use motcua_store::chain::{Link, Linker, GENESIS};
+    let mut select = tx.prepare(
+        "SELECT position, dossier_id, sequence, body FROM events
+         WHERE (dossier_id, sequence) > (?1, ?2) ORDER BY dossier_id, sequence LIMIT ?3",
+    )?;
+    let mut update = tx.prepare("UPDATE events SET link = ?2 WHERE position = ?1")?;
+    let mut linker = Linker::default();
+    // The last row done: its dossier, sequence and link (`None` once a body was unreadable).
+    let mut last: (String, i64, Option<Link>) = (String::new(), i64::MIN, Some(GENESIS));
+    loop {
+        let mut rows = select.query(rusqlite::params![last.0, last.1, chunk])?;
+        let mut done = Vec::new();
+        while let Some(row) = rows.next()? {
+            let position: i64 = row.get(0)?;
+            let dossier: String = row.get(1)?;
+            let sequence: i64 = row.get(2)?;
+            let previous = if dossier == last.0 {
+                last.2
+            } else {
+                Some(GENESIS)
+            };
+            let body = row.get_ref(3)?.as_bytes().ok();
+            let position_u = u64::try_from(position).unwrap_or(0);
+            let event = body.and_then(|b| motcua_store::codec::decode_body(position_u, b).ok());
+            let link = previous
+                .zip(event)
+                .map(|(previous, event)| linker.link(&previous, &event));
+            done.push((position, link));
+            last = (dossier, sequence, link);
+        }
+        drop(rows);
+        if done.is_empty() {
+            return Ok(());
+        }
+        for (position, link) in done {
+            if let Some(link) = link {
+                update.execute(rusqlite::params![position, link.as_slice()])?;
+            }
+        }
+    }
+}
+
+/// Checks, without writing anything, that the database is a motcua store this build reads,
+/// and returns its schema version: an empty file, a foreign database, or a store of a newer
+/// version or older than [`READABLE_SINCE`] is refused (an older store is migrated by opening
+/// it for writing).
+pub(crate) fn check(conn: &Connection, path: &Path) -> Result<i64, SqliteError> {
     let found = Found::read(conn, path)?;
     if found.app_id != APPLICATION_ID {
         return Err(found.foreign(path));
@@ -100,7 +161,7 @@ pub(crate) fn check(conn: &Connection, path: &Path) -> Result<(), SqliteError> {
             current: SCHEMA_VERSION,
         });
     }
-    Ok(())
+    Ok(found.version)
 }
 
 /// What the file's header and catalogue say it is.
@@ -170,5 +231,51 @@ pub(crate) fn classify(source: rusqlite::Error, path: &Path) -> SqliteError {
             path: path.to_owned(),
             source,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_core::{DossierId, Event, EventKind};
+    use motcua_store::{EventStore, ExpectedVersion};
+
+    #[test]
+    fn links_are_filled_across_chunk_boundaries_as_appends_write_them() {
+        let store = crate::SqliteStore::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        for (k, (d, n)) in [("A", 5u64), ("B", 1), ("C", 4)].into_iter().enumerate() {
+            let dossier = DossierId::new(d);
+            let events: Vec<Event> = (1..=n)
+                .map(|sequence| Event {
+                    event_id: uuid::Uuid::from_u128((k as u128) << 8 | u128::from(sequence)),
+                    dossier_id: dossier.clone(),
+                    sequence,
+                    occurred_at: time::OffsetDateTime::UNIX_EPOCH,
+                    recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+                    kind: EventKind::Rated { satisfied: true },
+                    metadata: Default::default(),
+                })
+                .collect();
+            store
+                .append(&dossier, ExpectedVersion::NoStream, &events)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let conn = store.lease().unwrap_or_else(|e| panic!("{e}"));
+        let links = |conn: &Connection| -> Vec<Option<Vec<u8>>> {
+            let mut stmt = conn
+                .prepare("SELECT link FROM events ORDER BY position")
+                .unwrap_or_else(|e| panic!("{e}"));
+            let rows = stmt
+                .query_map([], |r| r.get(0))
+                .unwrap_or_else(|e| panic!("{e}"));
+            rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+        };
+        let written = links(&conn);
+        for chunk in [1, 2, 3, 4, 100] {
+            conn.execute_batch("UPDATE events SET link = NULL")
+                .unwrap_or_else(|e| panic!("{e}"));
+            fill_links(&conn, chunk).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(links(&conn), written, "chunks of {chunk}");
+        }
     }
 }

@@ -5,6 +5,7 @@ use crate::error::SqliteError;
 use crate::pool::{Lease, Pool};
 use crate::schema::{classify, prepare};
 use motcua_core::{Catalogue, DossierId, Event};
+use motcua_store::chain::{self, Link, Linker, GENESIS};
 use motcua_store::{
     plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ImportSession,
     StoreError, StoreResult, StoredEvent, StreamBatch,
@@ -45,6 +46,9 @@ pub struct SqliteStore {
     /// files to read through, and they are removed when the store is dropped, if no other
     /// connection uses them (see [`access::remove_unused_log`]).
     made_log: bool,
+    /// Whether the events carry links ([`motcua_store::chain`]): always, but in a store of a
+    /// schema older than [`crate::schema::LINKED_SINCE`] opened read-only (not migrated).
+    linked: bool,
 }
 
 impl Drop for SqliteStore {
@@ -119,6 +123,7 @@ impl SqliteStore {
             path: path.to_owned(),
             pool: Pool::new(conn, Some((path.to_owned(), Access::ReadWrite))),
             made_log: false,
+            linked: true,
         })
     }
 
@@ -176,13 +181,13 @@ impl SqliteStore {
             });
         }
         let had_log = access::sibling(path, "-wal").exists();
-        let checked = |access| -> Result<Connection, SqliteError> {
+        let checked = |access| -> Result<(Connection, i64), SqliteError> {
             let conn = access::connect(path, access)?;
-            crate::schema::check(&conn, path)?;
-            Ok(conn)
+            let version = crate::schema::check(&conn, path)?;
+            Ok((conn, version))
         };
-        let (conn, access) = match checked(Access::ReadOnly) {
-            Ok(conn) => (conn, Access::ReadOnly),
+        let ((conn, version), access) = match checked(Access::ReadOnly) {
+            Ok(opened) => (opened, Access::ReadOnly),
             Err(e) if access::wal_unavailable(&e) => {
                 if access::wal_has_frames(path) {
                     return Err(SqliteError::UnreadableLog {
@@ -198,6 +203,7 @@ impl SqliteStore {
             path: path.to_owned(),
             pool: Pool::new(conn, Some((path.to_owned(), access))),
             made_log: access == Access::ReadOnly && !had_log,
+            linked: version >= crate::schema::LINKED_SINCE,
         })
     }
 
@@ -211,12 +217,25 @@ impl SqliteStore {
             pool: Pool::new(conn, None),
             path,
             made_log: false,
+            linked: true,
         })
     }
 
     /// The file (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the store's events carry links ([`motcua_store::chain`]): true but for a store
+    /// of a schema older than version 3 opened read-only, which is read as it is (sequence
+    /// continuity is still checked) until a writable open migrates it.
+    ///
+    /// ```
+    /// assert!(motcua_sqlite::SqliteStore::open_in_memory()?.is_linked());
+    /// # Ok::<(), motcua_sqlite::SqliteError>(())
+    /// ```
+    pub fn is_linked(&self) -> bool {
+        self.linked
     }
 
     pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
@@ -283,9 +302,10 @@ impl SqliteStore {
         let mut next = last_position_in(tx).map_err(db)? + 1;
         let mut insert = tx.prepare_cached(INSERT_EVENT).map_err(db)?;
         let mut results = Vec::with_capacity(batches.len());
+        let mut linker = Linker::default();
         for batch in batches {
             let dossier = &batch.dossier_id;
-            let current = version_in(tx, dossier).map_err(db)?;
+            let (current, mut head) = head_in(tx, dossier).map_err(db)?;
             let lookup = |id: &Uuid| self.by_id(tx, id);
             let plan = if fast {
                 let unlooked = |_: &Uuid| Ok(None);
@@ -301,7 +321,8 @@ impl SqliteStore {
                 BatchPlan::Append => {
                     let first = next;
                     for event in &batch.events {
-                        match insert_event(&mut insert, next, event) {
+                        head = linker.link(&head, event);
+                        match insert_event(&mut insert, next, event, &head) {
                             Ok(_) => {}
                             Err(e)
                                 if fast
@@ -325,22 +346,54 @@ impl SqliteStore {
         Ok(results)
     }
 
-    /// A dossier's events in sequence order, with their positions, as `conn` sees them.
+    /// A dossier's events in sequence order, with their positions, as `conn` sees them,
+    /// checked: numbered 1, 2, … and every link recomputed ([`chain::check`]; sequence
+    /// continuity only in a store without links).
     pub(crate) fn stream_in(
         &self,
         conn: &Connection,
         dossier: &DossierId,
     ) -> StoreResult<Vec<StoredEvent>> {
         let db = |e| self.backend(e);
+        if !self.linked {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT position, body FROM events WHERE dossier_id = ?1 ORDER BY sequence",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![dossier.as_str()], position_and_body)
+                .map_err(db)?;
+            let stream = self.stored_rows(rows)?;
+            let events: Vec<Event> = stream.iter().map(|s| s.event.clone()).collect();
+            chain::check_sequence(dossier, &events)?;
+            return Ok(stream);
+        }
         let mut stmt = conn
             .prepare_cached(
-                "SELECT position, body FROM events WHERE dossier_id = ?1 ORDER BY sequence",
+                "SELECT position, body, link FROM events WHERE dossier_id = ?1 ORDER BY sequence",
             )
             .map_err(db)?;
+        let mut links = Vec::new();
         let rows = stmt
-            .query_map(params![dossier.as_str()], position_and_body)
-            .map_err(db)?;
-        self.stored_rows(rows)
+            .query_map(params![dossier.as_str()], |r| {
+                let link: Option<Vec<u8>> = r.get(2)?;
+                Ok((
+                    position_and_body(r)?,
+                    link.as_deref().and_then(chain::from_bytes),
+                ))
+            })
+            .map_err(db)?
+            .map(|row| {
+                row.map(|(stored, link)| {
+                    links.push(link);
+                    stored
+                })
+            });
+        let stream = self.stored_rows(rows)?;
+        let events: Vec<Event> = stream.iter().map(|s| s.event.clone()).collect();
+        chain::check(dossier, &events, &links)?;
+        Ok(stream)
     }
 
     /// Decodes `(position, body)` rows ([`position_and_body`]) into stored events.
@@ -392,15 +445,17 @@ pub(crate) enum Attempt {
     IdStored,
 }
 
-/// Inserts one event row (`position`, `event_id`, `dossier_id`, `sequence`, `body`).
+/// Inserts one event row (`position`, `event_id`, `dossier_id`, `sequence`, `body`, `link`).
 pub(crate) const INSERT_EVENT: &str =
-    "INSERT INTO events (position, event_id, dossier_id, sequence, body) VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO events (position, event_id, dossier_id, sequence, body, link) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
-/// Inserts `event` at `position` with [`INSERT_EVENT`], its body encoded for storage.
+/// Inserts `event` at `position` with [`INSERT_EVENT`], its body encoded for storage, with its
+/// `link`.
 pub(crate) fn insert_event(
     insert: &mut rusqlite::CachedStatement<'_>,
     position: u64,
     event: &Event,
+    link: &Link,
 ) -> rusqlite::Result<usize> {
     let body = motcua_store::codec::compact::encode(event);
     insert.execute(params![
@@ -408,7 +463,8 @@ pub(crate) fn insert_event(
         event.event_id.as_bytes().as_slice(),
         event.dossier_id.as_str(),
         to_i64(event.sequence),
-        body
+        body,
+        link.as_slice()
     ])
 }
 
@@ -437,6 +493,27 @@ fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
         .as_bytes()
         .map(<[u8]>::to_vec)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
+}
+
+/// The dossier's version and head link as `conn` sees them: `(0, GENESIS)` for a new stream.
+/// The head is the link stored with the last event (checked when the stream is read); a
+/// missing one chains the new events to [`GENESIS`]'s zero bytes, which `motcua verify`
+/// reports.
+pub(crate) fn head_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<(u64, Link)> {
+    let row: Option<(i64, Option<Vec<u8>>)> = conn
+        .prepare_cached(
+            "SELECT sequence, link FROM events WHERE dossier_id = ?1 ORDER BY sequence DESC LIMIT 1",
+        )?
+        .query_row(params![dossier.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.map_or((0, GENESIS), |(sequence, link)| {
+        (
+            u64::try_from(sequence).unwrap_or(0),
+            link.as_deref()
+                .and_then(chain::from_bytes)
+                .unwrap_or(GENESIS),
+        )
+    }))
 }
 
 pub(crate) fn version_in(conn: &Connection, dossier: &DossierId) -> rusqlite::Result<u64> {

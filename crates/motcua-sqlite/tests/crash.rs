@@ -1,6 +1,6 @@
 //! Crash safety: a child process appending batches is killed with SIGKILL at random moments,
-//! 20 times; after each kill the store opens, every acknowledged batch is there and no batch
-//! is there in part.
+//! 20 times; after each kill the store opens and verifies (chains, sequences, no hole in the
+//! positions), every acknowledged batch is there and no batch is there in part.
 //!
 //! The child is this test binary itself, run with `MOTCUA_CRASH_WRITER` naming the store: the
 //! `writer_mode` test then appends until killed, printing `ack <last position>` after each
@@ -9,50 +9,12 @@
 mod common;
 
 use common::Scratch;
-use motcua_core::{DossierId, Event, EventKind};
 use motcua_sqlite::SqliteStore;
-use motcua_store::{EventStore, ExpectedVersion, StreamBatch};
-use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use motcua_store::conformance::crash;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const WRITER_ENV: &str = "MOTCUA_CRASH_WRITER";
-const DOSSIERS: u64 = 5;
-
-fn event(dossier: &DossierId, sequence: u64, id: u64, tag: &str) -> Event {
-    let at = time::OffsetDateTime::UNIX_EPOCH + Duration::from_secs(sequence * 60);
-    Event {
-        event_id: uuid::Uuid::from_u128(u128::from(id)),
-        dossier_id: dossier.clone(),
-        sequence,
-        occurred_at: at,
-        recorded_at: at,
-        kind: EventKind::SupplementRequested {
-            reason: tag.to_owned(),
-        },
-        metadata: Default::default(),
-    }
-}
-
-/// Events for one dossier, continuing its stream, tagged with the batch and its total size.
-fn batch(store: &SqliteStore, k: u64, n: u64, next_id: &mut u64, tag: &str) -> StreamBatch {
-    let dossier = DossierId::new(format!("K-{k}"));
-    let version = store
-        .stream_version(&dossier)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let events = (1..=n)
-        .map(|i| {
-            *next_id += 1;
-            event(&dossier, version + i, *next_id, tag)
-        })
-        .collect();
-    StreamBatch {
-        dossier_id: dossier,
-        expected: ExpectedVersion::Exactly(version),
-        events,
-    }
-}
 
 /// The child: appends batches (some across two dossiers) until killed.
 #[test]
@@ -61,77 +23,12 @@ fn writer_mode() {
         return;
     };
     let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    let mut out = std::io::stdout().lock();
-    loop {
-        let base = store.last_position().unwrap_or_else(|e| panic!("{e}"));
-        let mut next_id = base;
-        let n = 1 + base % 7;
-        let batches = if base.is_multiple_of(3) {
-            let tag = format!("batch {base} size {}", 2 * n);
-            vec![
-                batch(&store, base % DOSSIERS, n, &mut next_id, &tag),
-                batch(&store, (base + 1) % DOSSIERS, n, &mut next_id, &tag),
-            ]
-        } else {
-            let tag = format!("batch {base} size {n}");
-            vec![batch(&store, base % DOSSIERS, n, &mut next_id, &tag)]
-        };
-        let appended = store
-            .append_streams(&batches)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let last = appended.last().map_or(0, |a| a.last_position);
-        let _ = writeln!(out, "ack {last}");
-        let _ = out.flush();
-    }
-}
-
-/// SplitMix64: the delays before each kill, from a fixed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+    crash::write_until_killed(&store, &mut std::io::stdout().lock());
 }
 
 fn check_store(path: &std::path::Path, acknowledged: u64, round: usize) -> u64 {
     let store = SqliteStore::open(path).unwrap_or_else(|e| panic!("round {round}: {e}"));
-    let all = store
-        .read_all(0, usize::MAX)
-        .unwrap_or_else(|e| panic!("round {round}: {e}"));
-    let last = all.last().map_or(0, |s| s.position);
-    assert!(
-        last >= acknowledged,
-        "round {round}: acknowledged up to {acknowledged}, store ends at {last}"
-    );
-    let positions: Vec<u64> = all.iter().map(|s| s.position).collect();
-    assert_eq!(positions, (1..=last).collect::<Vec<_>>(), "round {round}");
-    let mut batches: BTreeMap<String, u64> = BTreeMap::new();
-    for stored in &all {
-        if let EventKind::SupplementRequested { reason } = &stored.event.kind {
-            *batches.entry(reason.clone()).or_insert(0) += 1;
-        }
-    }
-    for (tag, count) in &batches {
-        let size: u64 = tag
-            .rsplit(' ')
-            .next()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        assert_eq!(*count, size, "round {round}: {tag} is stored in part");
-    }
-    for k in 0..DOSSIERS {
-        let stream = store
-            .read_stream(&DossierId::new(format!("K-{k}")))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let sequences: Vec<u64> = stream.iter().map(|e| e.sequence).collect();
-        assert_eq!(sequences, (1..=stream.len() as u64).collect::<Vec<_>>());
-    }
-    last
+    crash::check_after_kill(&store, acknowledged, round)
 }
 
 #[test]
@@ -143,31 +40,17 @@ fn killed_writers_lose_no_acknowledged_batch_and_leave_no_partial_one() {
     let path = scratch.path("store.db");
     drop(SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    let mut rng = Rng(0x6d6f_7463_7561);
+    let mut rng = crash::SplitMix(0x6d6f_7463_7561);
     let mut grew = 0;
     for round in 0..20 {
-        let mut child = Command::new(&exe)
+        let mut writer = Command::new(&exe);
+        writer
             .args(["writer_mode", "--exact", "--nocapture", "--test-threads=1"])
             .env(WRITER_ENV, &path)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::thread::sleep(Duration::from_millis(30 + rng.next() % 170));
-        child.kill().unwrap_or_else(|e| panic!("{e}"));
-        let _ = child.wait();
-        let mut output = String::new();
-        if let Some(mut stdout) = child.stdout.take() {
-            let _ = stdout.read_to_string(&mut output);
-        }
-        // Only whole lines count: a line cut by the kill was not acknowledged.
-        let acknowledged = output
-            .split_inclusive('\n')
-            .filter(|l| l.ends_with('\n'))
-            .filter_map(|l| l.trim_end().strip_prefix("ack "))
-            .filter_map(|n| n.parse::<u64>().ok())
-            .max()
-            .unwrap_or(0);
+            .stderr(Stdio::null());
+        let acknowledged =
+            crash::kill_after(&mut writer, Duration::from_millis(30 + rng.next() % 170));
         let before = grew;
         grew = check_store(&path, acknowledged, round);
         assert!(grew >= before, "round {round}: the store shrank");

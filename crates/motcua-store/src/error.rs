@@ -60,6 +60,18 @@ pub enum StoreError {
         /// That event's sequence number.
         sequence: u64,
     },
+    /// A stored event is not what the store wrote: a stream with a gap, an event out of place
+    /// or naming another dossier, a link that does not chain (see [`crate::chain`]). The
+    /// stored log was changed or damaged; `motcua verify` checks the whole store.
+    #[error("dossier {dossier}, event {sequence}: {damage}; the stored log was changed or damaged (`motcua verify` checks the whole store)")]
+    Damaged {
+        /// The dossier.
+        dossier: DossierId,
+        /// The place in the dossier's stream (its sequence number) where the damage shows.
+        sequence: u64,
+        /// What is wrong there.
+        damage: crate::chain::Damage,
+    },
     /// The store keeps no catalogue, and was asked to keep one
     /// ([`crate::ImportSession::stage_catalogue`]).
     #[error("this store keeps no catalogue")]

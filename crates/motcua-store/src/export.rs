@@ -29,7 +29,9 @@ pub enum ExportError {
 /// and returns how many.
 ///
 /// The export covers the events stored when it starts. Every event is checked to be
-/// encodable before the first byte is written, so an unencodable event writes nothing.
+/// encodable, and every dossier's events to be numbered 1, 2, … in the log's order, before the
+/// first byte is written, so an unencodable event or a damaged stream
+/// ([`StoreError::Damaged`]) writes nothing.
 ///
 /// ```
 /// use motcua_store::{export_jsonl, InMemoryStore};
@@ -40,9 +42,25 @@ pub enum ExportError {
 /// ```
 pub fn export_jsonl<S: EventStore, W: Write>(store: &S, mut writer: W) -> Result<u64, ExportError> {
     let end = store.last_position()?;
+    // Each dossier's last sequence seen (looked up, never iterated): every stream must read
+    // 1, 2, … in the global order, as the store wrote it.
+    let mut versions: std::collections::HashMap<motcua_core::DossierId, u64> =
+        std::collections::HashMap::new();
     for_each_page(store, end, |page| {
         for stored in page {
-            motcua_io::check_writable(&stored.event).map_err(|source| ExportError::Write {
+            let event = &stored.event;
+            let version = versions.entry(event.dossier_id.clone()).or_insert(0);
+            let expected = version.saturating_add(1);
+            if event.sequence != expected {
+                return Err(ExportError::Store(
+                    crate::chain::Damage::Sequence {
+                        found: event.sequence,
+                    }
+                    .at(&event.dossier_id, expected),
+                ));
+            }
+            *version = expected;
+            motcua_io::check_writable(event).map_err(|source| ExportError::Write {
                 position: stored.position,
                 source,
             })?;

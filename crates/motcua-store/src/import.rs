@@ -643,7 +643,10 @@ impl Importer<'_> {
                     stream.events.get(first).map(|e| e.event_id)
                 })
             }
-            StoreError::Backend(_) | StoreError::Storage(_) | StoreError::KeepsNoCatalogue => None,
+            StoreError::Backend(_)
+            | StoreError::Storage(_)
+            | StoreError::KeepsNoCatalogue
+            | StoreError::Damaged { .. } => None,
         };
         let found = id.and_then(|id| self.session.event_by_id(&id).ok().flatten());
         match found {

@@ -8,6 +8,10 @@
 //!   against its state, appends with the expected version (retrying a few times after a
 //!   concurrent append) and returns the new events and the dossier's view; a re-sent command
 //!   returns its first result and stores nothing twice.
+//! - [`chain`] and [`audit`]: the tamper-evident log: every stored event carries a SHA-256 link
+//!   chained to the previous event of its dossier; reads check numbering and links
+//!   ([`StoreError::Damaged`]), [`audit::audit`] checks a whole store (`motcua verify`) and
+//!   computes its digest.
 //! - [`InMemoryStore`]: the reference implementation.
 //! - [`projection`]: projections kept current from the log, resumable after a crash.
 //! - [`conformance`]: the test suite every store must pass, using only the trait.
@@ -48,7 +52,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod audit;
 mod batch;
+pub mod chain;
 mod checkpoint;
 pub mod codec;
 // The conformance suite is a test suite for stores: its checks panic on failure, like assert!.
@@ -80,3 +86,8 @@ pub use memory::InMemoryStore;
 pub use scan::{even_bounds, DossierRange, DossierScan, StreamGrouper};
 pub use session::{ImportSession, SessionStream, StagedImport, StoredLookup, SESSION_COMMITTED};
 pub use store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};
+
+// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -1,6 +1,7 @@
 //! The in-memory event store.
 
 use crate::batch::{plan_batch, BatchPlan};
+use crate::chain::{Link, Linker, GENESIS};
 use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::error::StoreError;
 use crate::open_dossiers::{
@@ -42,6 +43,8 @@ struct OpenTable {
 struct Log {
     /// Every event; position `p` is at index `p - 1`.
     events: Vec<Event>,
+    /// Each event's link ([`crate::chain`]), at the same index as the event.
+    links: Vec<Link>,
     /// Each dossier's positions, in sequence order.
     streams: BTreeMap<DossierId, Vec<u64>>,
     /// Event id to position (looked up, never iterated).
@@ -56,6 +59,11 @@ impl Log {
     fn at(&self, position: u64) -> Option<&Event> {
         let index = usize::try_from(position.checked_sub(1)?).ok()?;
         self.events.get(index)
+    }
+
+    fn link_at(&self, position: u64) -> Option<Link> {
+        let index = usize::try_from(position.checked_sub(1)?).ok()?;
+        self.links.get(index).copied()
     }
 
     fn next_position(&self) -> u64 {
@@ -152,8 +160,17 @@ fn plan_all(log: &Log, batches: &[StreamBatch]) -> StoreResult<(Pending, Vec<App
 }
 
 fn commit(log: &mut Log, pending: Pending) {
+    let mut linker = Linker::default();
     for event in pending.events {
         let position = log.next_position();
+        let previous = log
+            .streams
+            .get(&event.dossier_id)
+            .and_then(|p| p.last())
+            .and_then(|&p| log.links.get(usize::try_from(p - 1).ok()?))
+            .copied()
+            .unwrap_or(GENESIS);
+        log.links.push(linker.link(&previous, &event));
         log.by_id.insert(event.event_id, position);
         log.streams
             .entry(event.dossier_id.clone())
@@ -171,6 +188,7 @@ impl EventStore for InMemoryStore {
         Ok(results)
     }
 
+    /// Checks the stream's numbering and every link ([`crate::chain::check`]).
     fn read_stream(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
         let log = self.read()?;
         let positions = log
@@ -178,10 +196,14 @@ impl EventStore for InMemoryStore {
             .get(dossier)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        Ok(positions
-            .iter()
-            .filter_map(|p| log.at(*p).cloned())
-            .collect())
+        let mut events = Vec::with_capacity(positions.len());
+        let mut links = Vec::with_capacity(positions.len());
+        for &p in positions {
+            events.extend(log.at(p).cloned());
+            links.push(log.link_at(p));
+        }
+        crate::chain::check(dossier, &events, &links)?;
+        Ok(events)
     }
 
     fn read_all(&self, from_position: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {
@@ -217,6 +239,32 @@ impl EventStore for InMemoryStore {
     fn begin_import(&self) -> StoreResult<Box<dyn ImportSession + '_>> {
         let lookup = Box::new(move |id: &Uuid| self.by_id(id));
         Ok(Box::new(StagedImport::with_lookup(self, lookup)?))
+    }
+}
+
+impl InMemoryStore {
+    /// Every dossier's rows as kept, for [`crate::audit`].
+    pub(crate) fn rows(&self) -> StoreResult<Vec<(DossierId, Vec<crate::audit::StoredRow>)>> {
+        let log = self.read()?;
+        Ok(log
+            .streams
+            .iter()
+            .map(|(dossier, positions)| {
+                let rows = positions
+                    .iter()
+                    .filter_map(|&position| {
+                        let event = log.at(position)?.clone();
+                        Some(crate::audit::StoredRow {
+                            position,
+                            sequence: event.sequence,
+                            event: Ok(event),
+                            link: log.link_at(position),
+                        })
+                    })
+                    .collect();
+                (dossier.clone(), rows)
+            })
+            .collect())
     }
 }
 

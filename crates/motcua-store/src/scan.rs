@@ -103,22 +103,32 @@ pub struct StreamGrouper {
 
 impl StreamGrouper {
     /// Adds the next event of the scan; visits the stream before it when this one starts a new
-    /// dossier.
+    /// dossier. Checks sequence continuity on the way: a dossier's first event must be number
+    /// 1 and each next one follow on (see [`crate::chain`]).
     ///
     /// # Errors
-    /// The visitor's error.
-    pub fn push<E>(
+    /// The visitor's error, or [`StoreError::Damaged`] for an event out of place.
+    pub fn push<E: From<StoreError>>(
         &mut self,
         event: Event,
         visit: &mut impl FnMut(&[Event]) -> Result<(), E>,
     ) -> Result<(), E> {
-        if self
-            .stream
-            .last()
-            .is_some_and(|last| last.dossier_id != event.dossier_id)
-        {
-            visit(&self.stream)?;
-            self.stream.clear();
+        let expected = match self.stream.last() {
+            Some(last) if last.dossier_id == event.dossier_id => last.sequence.saturating_add(1),
+            Some(_) => {
+                visit(&self.stream)?;
+                self.stream.clear();
+                1
+            }
+            None => 1,
+        };
+        if event.sequence != expected {
+            return Err(E::from(
+                crate::chain::Damage::Sequence {
+                    found: event.sequence,
+                }
+                .at(&event.dossier_id, expected),
+            ));
         }
         self.stream.push(event);
         Ok(())

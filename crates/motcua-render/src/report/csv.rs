@@ -82,7 +82,7 @@ const VI_HEADS: [(&str, &str); 44] = [
     ("dossiers", "số hồ sơ"),
     (
         "average_handling_days",
-        "thời gian giải quyết TB (ngày làm việc)",
+        "thời gian giải quyết trung bình (ngày làm việc)",
     ),
     ("on_time_rate_percent", "tỷ lệ đúng hạn (%)"),
     ("online_rate_percent", "tỷ lệ trực tuyến (%)"),

@@ -12,8 +12,7 @@ use super::{Document, Source};
 use crate::error::RenderError;
 use crate::escape::html as esc;
 use crate::format::num;
-use motcua_core::deadline::display_instant;
-use motcua_core::{LateReason, Level, UnitId};
+use motcua_core::{Level, UnitId};
 use motcua_metrics::score::display_e4;
 use motcua_metrics::{Counts, Indicator, LevelCard, Ratio, Verdict};
 use std::collections::BTreeMap;
@@ -28,8 +27,8 @@ fn bp(target: u32) -> String {
     format!("{}.{:02}%", target / 100, target % 100)
 }
 
-fn when(t: Option<time::OffsetDateTime>) -> String {
-    t.map_or_else(|| "-".to_owned(), display_instant)
+fn when(l: Lang, t: Option<time::OffsetDateTime>) -> String {
+    t.map_or_else(|| "-".to_owned(), |t| l.instant(t))
 }
 
 /// The lowest rate a chart's axis shows: 5 points under the lowest rate or target plotted,
@@ -98,8 +97,30 @@ fn render(b: &Document<'_>, h: &mut String) -> std::fmt::Result {
     writeln!(h, "<body>")?;
     header(b, l, h)?;
     province(b, l, h)?;
+    // A level none of whose units has a dossier gets no section: one line names them all.
+    let mut empty = Vec::new();
     for card in &b.scorecard.levels {
-        level_section(b, l, card, h)?;
+        if has_dossiers(b, card) {
+            level_section(b, l, card, h)?;
+        } else {
+            empty.push(format!(
+                "{} ({} {})",
+                l.level(card.level),
+                card.units.len(),
+                l.pick("unit(s)", "đơn vị")
+            ));
+        }
+    }
+    if !empty.is_empty() {
+        writeln!(
+            h,
+            "<p class=\"note\">{} {}.</p>",
+            esc(l.pick(
+                "No dossier in the period, so no section, at these levels:",
+                "Không có hồ sơ trong kỳ, nên không có mục riêng, ở các cấp:"
+            )),
+            esc(&empty.join(", "))
+        )?;
     }
     trend(b, l, h)?;
     late(b, l, h)?;
@@ -121,11 +142,12 @@ fn header(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     )?;
     let source = match &b.data.source {
         Source::Sample { dossiers, seed } => format!(
-            "{} ({dossiers} {}, seed {seed})",
+            "{} ({} {}, seed {seed})",
             l.pick(
                 "bundled synthetic sample province-year",
                 "dữ liệu mẫu tổng hợp một tỉnh trong một năm"
             ),
+            num(*dossiers as u64),
             l.pick("dossiers", "hồ sơ"),
         ),
         source => source.location().unwrap_or_default(),
@@ -136,15 +158,15 @@ fn header(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             l.pick("period", "kỳ báo cáo"),
             format!(
                 "{} → {}",
-                display_instant(b.period.start),
-                display_instant(b.period.end)
+                l.instant(b.period.start),
+                l.instant(b.period.end)
             ),
         ),
         (
             l.pick("as of", "tính đến"),
             match b.data.as_of_note(l) {
-                Some(note) => format!("{} — {note}", display_instant(b.data.as_of)),
-                None => display_instant(b.data.as_of),
+                Some(note) => format!("{} — {note}", l.instant(b.data.as_of)),
+                None => l.instant(b.data.as_of),
             },
         ),
         (
@@ -189,11 +211,7 @@ fn header(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
 fn counts_row(h: &mut String, name: &str, c: &Counts) -> std::fmt::Result {
     write!(h, "<tr><td class=\"l\">{}</td>", esc(name))?;
     for (key, _, _) in COUNT_COLUMNS {
-        let n = match key {
-            "to_handle" => c.to_handle(),
-            _ => c.fields().find(|(k, _)| *k == key).map_or(0, |(_, n)| n),
-        };
-        write!(h, "<td>{}</td>", num(n))?;
+        write!(h, "<td>{}</td>", num(super::count(c, key)))?;
     }
     writeln!(h, "</tr>")
 }
@@ -271,27 +289,25 @@ fn province(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         };
         writeln!(
             h,
-            "<tr><td class=\"l\">{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"l\" title=\"{}\">{}</td><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td></tr>",
+            esc(l.glossary(indicator)),
             esc(&l.indicator(indicator)),
             pct(l, &rate),
-            rate.num,
-            rate.den,
+            num(rate.num),
+            num(rate.den),
             esc(&pts),
             threshold
         )?;
     }
-    let avg = p.average_handling_minutes();
+    let (readable, exact) = super::handling_time(p, l);
     writeln!(
         h,
-        "<tr><td class=\"l\">{}</td><td>{}</td><td>{} / {}</td><td></td><td></td></tr>",
-        esc(l.pick(
-            "2.2 average handling time (working days)",
-            "2.2 thời gian giải quyết trung bình (ngày làm việc)"
-        )),
-        avg.quotient_2dp(480)
-            .unwrap_or_else(|| l.not_applicable().to_owned()),
-        avg.num,
-        avg.den
+        "<tr><td class=\"l\" title=\"{}\">{}</td><td class=\"nw\" title=\"{}\">{}</td><td>{}</td><td></td><td></td></tr>",
+        esc(l.handling_time_glossary()),
+        esc(l.handling_time()),
+        esc(&exact),
+        esc(&readable.unwrap_or_else(|| l.not_applicable().to_owned())),
+        esc(&exact)
     )?;
     writeln!(h, "</table>")?;
     writeln!(
@@ -347,6 +363,21 @@ fn charted(b: &Document<'_>, level: Level) -> Vec<Indicator> {
         .collect()
 }
 
+/// A unit's counts as the scorecard judged them (its own, or with its descendants').
+fn judged_counts(b: &Document<'_>, id: &UnitId) -> Counts {
+    match b.scorecard.scope {
+        motcua_metrics::Scope::Own => b.report.unit(id),
+        motcua_metrics::Scope::WithDescendants => b.report.unit_with_descendants(id),
+    }
+}
+
+/// Whether any unit of a level has a dossier in the period.
+fn has_dossiers(b: &Document<'_>, card: &LevelCard) -> bool {
+    card.units
+        .iter()
+        .any(|u| !judged_counts(b, &u.unit).is_empty())
+}
+
 fn level_section(b: &Document<'_>, l: Lang, card: &LevelCard, h: &mut String) -> std::fmt::Result {
     let name = l.level(card.level);
     writeln!(h, "<h2>{}: {}</h2>", esc(l.pick("Level", "Cấp")), esc(name))?;
@@ -362,14 +393,10 @@ fn level_section(b: &Document<'_>, l: Lang, card: &LevelCard, h: &mut String) ->
         card.overall.not_applicable,
         esc(l.pick("not judged", "không đánh giá")),
     )?;
-    let counts = |id: &UnitId| match b.scorecard.scope {
-        motcua_metrics::Scope::Own => b.report.unit(id),
-        motcua_metrics::Scope::WithDescendants => b.report.unit_with_descendants(id),
-    };
     let active: Vec<_> = card
         .ranking
         .iter()
-        .filter(|r| !counts(&r.unit).is_empty())
+        .filter(|r| !judged_counts(b, &r.unit).is_empty())
         .collect();
     if !active.is_empty() {
         for indicator in charted(b, card.level) {
@@ -513,7 +540,12 @@ fn scorecard_table(
     )?;
     let shown = charted(b, card.level);
     for i in &shown {
-        write!(h, "<th>{}</th>", esc(&l.indicator(*i)))?;
+        write!(
+            h,
+            "<th title=\"{}\">{}</th>",
+            esc(l.glossary(*i)),
+            esc(&l.indicator_short(*i))
+        )?;
     }
     writeln!(
         h,
@@ -531,10 +563,7 @@ fn scorecard_table(
         )
     });
     for u in units {
-        let c = match b.scorecard.scope {
-            motcua_metrics::Scope::Own => b.report.unit(&u.unit),
-            motcua_metrics::Scope::WithDescendants => b.report.unit_with_descendants(&u.unit),
-        };
+        let c = judged_counts(b, &u.unit);
         write!(
             h,
             "<tr><td>{}</td><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td>",
@@ -741,8 +770,8 @@ fn late(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(code.as_str()),
             esc(name),
-            c.late(),
-            c.judged(),
+            num(c.late()),
+            num(c.judged()),
             esc(&pct(l, &c.on_time_rate()))
         )?;
     }
@@ -768,10 +797,11 @@ fn late(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             .map_or(key.step.as_str(), |s| s.name.as_str());
         writeln!(
             h,
-            "<tr><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td>{n}</td></tr>",
+            "<tr><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td>{}</td></tr>",
             esc(key.procedure.as_str()),
             esc(procedure.map_or("", |p| p.name.as_str())),
-            esc(step)
+            esc(step),
+            num(**n)
         )?;
     }
     writeln!(h, "</table>")?;
@@ -792,9 +822,10 @@ fn late(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
     for (unit, n) in units.iter().take(10) {
         writeln!(
             h,
-            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{n}</td></tr>",
+            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td></tr>",
             esc(unit.as_str()),
-            esc(&unit_name(b, unit))
+            esc(&unit_name(b, unit)),
+            num(**n)
         )?;
     }
     writeln!(h, "</table>")
@@ -819,9 +850,9 @@ fn officers(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             h,
             "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(officer.as_str()),
-            c.dossiers,
-            c.steps_finished,
-            c.late_steps
+            num(c.dossiers),
+            num(c.steps_finished),
+            num(c.late_steps)
         )?;
     }
     writeln!(h, "</table>")
@@ -835,20 +866,21 @@ fn overdue(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         esc(l.pick("Overdue dossiers", "Hồ sơ đang quá hạn")),
         list.len()
     )?;
+    let [dossier, procedure, unit, received, official, promised, _, why] = super::overdue_heads(l);
     writeln!(
         h,
         "<table><tr><th class=\"l\">{}</th><th class=\"l\">{}</th><th class=\"l\">{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"l\">{}</th></tr>",
-        esc(l.pick("dossier", "hồ sơ")),
-        esc(l.pick("procedure", "thủ tục")),
-        esc(l.pick("unit", "đơn vị")),
-        esc(l.pick("received", "tiếp nhận")),
-        esc(l.pick("official due", "hạn xử lý")),
-        esc(l.pick("promised due", "hẹn lại")),
+        esc(dossier),
+        esc(procedure),
+        esc(unit),
+        esc(received),
+        esc(official),
+        esc(promised),
         esc(l.pick(
             "overdue by (working days of 8 hours)",
             "quá hạn (ngày làm việc 8 giờ)"
         )),
-        esc(l.pick("why", "lý do")),
+        esc(why),
     )?;
     // The longest overdue first, on the page; the rest folded, so that a province's whole list
     // does not make the page thousands of pixels tall.
@@ -866,22 +898,11 @@ fn overdue(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
                 })
             )?;
         }
-        let name = b
-            .catalogue
-            .procedure(&e.procedure)
-            .map_or("", |p| p.name.as_str());
-        let why = match e.late_reason {
-            Some(LateReason::MultipleSupplements) => l.pick(
-                "more than one supplement request",
-                "yêu cầu bổ sung hơn một lần",
-            ),
-            _ => l.pick("past the official due", "quá hạn xử lý"),
-        };
-        let promised = if e.promised_due == e.official_due {
-            "-".to_owned()
-        } else {
-            when(e.promised_due)
-        };
+        let super::OverdueRow {
+            name,
+            why,
+            promised,
+        } = super::OverdueRow::of(b, e);
         writeln!(
             h,
             "<tr><td class=\"l nw\">{}</td><td class=\"l\">{} {}</td><td class=\"l\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"nw\">{}</td><td class=\"l\">{}</td></tr>",
@@ -889,8 +910,8 @@ fn overdue(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
             esc(e.procedure.as_str()),
             esc(name),
             esc(&unit_name(b, &e.unit)),
-            esc(&when(e.received_at)),
-            esc(&when(e.official_due)),
+            esc(&when(l, e.received_at)),
+            esc(&when(l, e.official_due)),
             esc(&promised),
             esc(&crate::format::working_days(e.overdue_minutes, l == Lang::Vi)),
             esc(why)
@@ -904,6 +925,18 @@ fn overdue(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
 }
 
 fn notes(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<h2>{}</h2><ul class=\"note\">",
+        esc(l.pick(
+            "Glossary: the Decision 766 indicator numbers",
+            "Giải thích chỉ số theo số hiệu của Quyết định 766"
+        ))
+    )?;
+    for line in l.glossary_lines() {
+        writeln!(h, "<li>{}</li>", esc(line))?;
+    }
+    writeln!(h, "</ul>")?;
     writeln!(
         h,
         "<h2>{}</h2><ul class=\"note\">",

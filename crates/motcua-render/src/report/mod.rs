@@ -71,6 +71,88 @@ use motcua_core::Catalogue;
 use motcua_metrics::{Period, Report, Scorecard, ScoringScheme, TargetSet};
 use time::{OffsetDateTime, UtcOffset};
 
+/// A count column's value: the [`labels::COUNT_COLUMNS`] key names a `Counts` field, or
+/// `to_handle`.
+fn count(c: &motcua_metrics::Counts, key: &str) -> u64 {
+    match key {
+        "to_handle" => c.to_handle(),
+        _ => c.fields().find(|(k, _)| *k == key).map_or(0, |(_, n)| n),
+    }
+}
+
+/// The 2.2 average handling time read as a clerk counts it, in working days of 8 hours
+/// (rounded to the minute; `None` when nothing was handled), and its exact fraction:
+/// `(readable, "N working minutes / D dossiers handled")`.
+fn handling_time(c: &motcua_metrics::Counts, l: Lang) -> (Option<String>, String) {
+    let avg = c.average_handling_minutes();
+    let readable = (avg.den > 0).then(|| {
+        let rounded = (u128::from(avg.num) * 2 + u128::from(avg.den)) / (u128::from(avg.den) * 2);
+        crate::format::working_days(u64::try_from(rounded).unwrap_or(u64::MAX), l == Lang::Vi)
+    });
+    let exact = match l {
+        Lang::En => format!(
+            "{} working minutes / {} dossiers handled",
+            crate::format::num(avg.num),
+            crate::format::num(avg.den)
+        ),
+        Lang::Vi => format!(
+            "{} phút làm việc / {} hồ sơ đã giải quyết",
+            crate::format::num(avg.num),
+            crate::format::num(avg.den)
+        ),
+    };
+    (readable, exact)
+}
+
+/// What the overdue list shows of an entry besides its ids: its procedure's name, why it is
+/// late, and its promised due (`-` when none, or the same as the official due).
+struct OverdueRow<'a> {
+    name: &'a str,
+    why: &'static str,
+    promised: String,
+}
+
+/// The overdue list's column headers: dossier, procedure, unit, received, official due,
+/// promised due, overdue by (working days of 8 hours), why.
+fn overdue_heads(l: Lang) -> [&'static str; 8] {
+    [
+        l.pick("dossier", "hồ sơ"),
+        l.pick("procedure", "thủ tục"),
+        l.pick("unit", "đơn vị"),
+        l.pick("received", "tiếp nhận"),
+        l.pick("official due", "hạn xử lý"),
+        l.pick("promised due", "hẹn lại"),
+        l.pick("overdue by", "quá hạn"),
+        l.pick("why", "lý do"),
+    ]
+}
+
+impl<'a> OverdueRow<'a> {
+    fn of(b: &'a Document<'_>, e: &motcua_metrics::OverdueEntry) -> Self {
+        let name = b
+            .catalogue
+            .procedure(&e.procedure)
+            .map_or("", |p| p.name.as_str());
+        let l = b.lang;
+        let why = match e.late_reason {
+            Some(motcua_core::LateReason::MultipleSupplements) => l.pick(
+                "more than one supplement request",
+                "yêu cầu bổ sung hơn một lần",
+            ),
+            _ => l.pick("past the official due", "quá hạn xử lý"),
+        };
+        let promised = match e.promised_due {
+            Some(t) if e.promised_due != e.official_due => l.instant(t),
+            _ => "-".to_owned(),
+        };
+        OverdueRow {
+            name,
+            why,
+            promised,
+        }
+    }
+}
+
 /// Where a report's data came from, for its header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -230,6 +312,16 @@ pub fn json(doc: &Document<'_>) -> Result<String, RenderError> {
         .iter()
         .map(|i| (i.key().to_owned(), l.indicator(*i).into()))
         .collect();
+    // One line each saying what the figure is, keyed like `indicators` (2.2 as
+    // `average_handling_time`).
+    let mut glossary: serde_json::Map<String, serde_json::Value> = motcua_metrics::Indicator::ALL
+        .iter()
+        .map(|i| (i.key().to_owned(), l.glossary(*i).into()))
+        .collect();
+    glossary.insert(
+        "average_handling_time".to_owned(),
+        l.handling_time_glossary().into(),
+    );
     let levels: serde_json::Map<String, serde_json::Value> = motcua_core::Level::ALL
         .iter()
         .map(|lv| (lv.label().to_owned(), l.level(*lv).into()))
@@ -242,7 +334,7 @@ pub fn json(doc: &Document<'_>) -> Result<String, RenderError> {
         "format": "motcua-report",
         "version": 2,
         "lang": l.code(),
-        "labels": {"indicators": indicators, "levels": levels, "counts": counts},
+        "labels": {"indicators": indicators, "glossary": glossary, "levels": levels, "counts": counts},
         "source": source,
         "as_of": when(Some(doc.data.as_of)),
         "as_of_from": doc.data.as_of_from,

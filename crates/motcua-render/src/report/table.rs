@@ -1,12 +1,10 @@
 //! The report as aligned text for people (a terminal, a plain-text mail).
 
-use super::labels::Lang;
+use super::labels::{Lang, COUNT_COLUMNS};
 use super::{Document, Source};
 use crate::error::RenderError;
 use crate::escape;
 use crate::format::num;
-use motcua_core::deadline::display_instant;
-use motcua_core::LateReason;
 use motcua_metrics::score::display_e4;
 use motcua_metrics::{Indicator, Ratio, TargetSet, UnitScore, Verdict};
 use std::collections::BTreeMap;
@@ -38,6 +36,128 @@ pub(super) fn cell(text: &str, width: usize) -> String {
         cut.push('…');
         cut
     }
+}
+
+/// A column of a text table: its header, wrapped at spaces to fit the column, and whether its
+/// cells align right (numbers) or left (names).
+pub(super) struct Column<'a> {
+    head: &'a str,
+    right: bool,
+}
+
+/// A left-aligned column.
+pub(super) fn left(head: &str) -> Column<'_> {
+    Column { head, right: false }
+}
+
+/// A right-aligned column.
+pub(super) fn right(head: &str) -> Column<'_> {
+    Column { head, right: true }
+}
+
+/// The most lines a header wraps to; a column widens rather than wrap more.
+const HEAD_LINES: usize = 3;
+
+/// Headers up to this many characters are never wrapped.
+const SHORT_HEAD: usize = 10;
+
+/// `text` wrapped at spaces into lines of at most `width` characters (a longer word on a line
+/// of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
+/// A table whose headers fit: each column as wide as its widest cell or its longest header
+/// word, widened until the header wraps to at most [`HEAD_LINES`] lines; headers sit on the
+/// cells' side, their last line above the first row. Columns are two spaces apart, after
+/// `indent`; cells are never cut (cut long names before), control characters escaped.
+pub(super) fn grid(
+    out: &mut String,
+    indent: &str,
+    columns: &[Column<'_>],
+    rows: &[Vec<String>],
+) -> std::fmt::Result {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|c| escape::controls(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let mut heads: Vec<Vec<String>> = Vec::with_capacity(columns.len());
+    let mut widths: Vec<usize> = Vec::with_capacity(columns.len());
+    for (i, column) in columns.iter().enumerate() {
+        let widest_cell = rows
+            .iter()
+            .filter_map(|row| row.get(i))
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0);
+        let longest_word = column
+            .head
+            .split(' ')
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0);
+        // Short headers stay on one line; long ones wrap rather than widen a column of
+        // narrow numbers.
+        let mut width = widest_cell
+            .max(longest_word)
+            .max(column.head.chars().count().min(SHORT_HEAD));
+        let mut lines = wrap(column.head, width);
+        while lines.len() > HEAD_LINES {
+            width += 1;
+            lines = wrap(column.head, width);
+        }
+        heads.push(lines);
+        widths.push(width);
+    }
+    let height = heads.iter().map(Vec::len).max().unwrap_or(0);
+    let line = |cells: Vec<&str>| -> String {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(columns.iter().zip(&widths))
+            .map(|(text, (column, width))| {
+                let fill = " ".repeat(width.saturating_sub(text.chars().count()));
+                if column.right {
+                    format!("{fill}{text}")
+                } else {
+                    format!("{text}{fill}")
+                }
+            })
+            .collect();
+        format!("{indent}{}", padded.join("  "))
+            .trim_end()
+            .to_owned()
+    };
+    for k in 0..height {
+        let cells: Vec<&str> = heads
+            .iter()
+            .map(|lines| {
+                // Bottom-aligned: a short header's lines are the last ones.
+                let skip = height - lines.len();
+                k.checked_sub(skip)
+                    .and_then(|j| lines.get(j))
+                    .map_or("", String::as_str)
+            })
+            .collect();
+        writeln!(out, "{}", line(cells))?;
+    }
+    for row in &rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
 }
 
 fn mark(v: Verdict) -> &'static str {
@@ -118,7 +238,7 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
         out,
         "  {} {} (UTC{:+03}:{:02}){}",
         cell(l.pick("as of", "tính đến"), 9),
-        display_instant(data.as_of),
+        l.instant(data.as_of),
         offset.whole_hours(),
         offset.minutes_past_hour().unsigned_abs(),
         data.as_of_note(l)
@@ -130,7 +250,7 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
             out,
             "  {} {} ({})",
             cell(l.pick("known at", "dữ liệu đến"), 9),
-            display_instant(known_at),
+            l.instant(known_at),
             l.pick(
                 "events recorded later are left out",
                 "bỏ qua sự kiện ghi nhận sau thời điểm này"
@@ -141,8 +261,8 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
         out,
         "  {} {} → {}",
         cell(l.pick("period", "kỳ"), 9),
-        display_instant(b.period.start),
-        display_instant(b.period.end)
+        l.instant(b.period.start),
+        l.instant(b.period.end)
     )?;
     writeln!(
         out,
@@ -205,53 +325,43 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
             "SỐ LIỆU THEO CẤP (tiếp nhận, chuyển qua, đã và đang giải quyết trong kỳ)",
         ),
     )?;
-    writeln!(
-        out,
-        "  {}{:>9}{:>9}{:>9}  {:>7}{:>8}{:>6}  {:>7}{:>6}{:>8}  {:>6}{:>6}  {:>8}{:>9}{:>10}",
-        cell(l.pick("level", "cấp"), 15),
-        l.pick("received", "tiếp nhận"),
-        l.pick("carried", "chuyển"),
-        l.pick("handle", "phải GQ"),
-        l.pick("early", "trước"),
-        l.pick("on time", "đúng"),
-        l.pick("late", "trễ"),
-        l.pick("within", "trong"),
-        l.pick("soon", "sắp"),
-        l.pick("overdue", "quá hạn"),
-        l.pick("withdr", "rút"),
-        l.pick("refus", "t.chối"),
-        l.pick("online", "tr.tuyến"),
-        l.pick("on time", "đúng hạn"),
-        l.pick("satisfied", "hài lòng")
-    )?;
+    let mut columns = vec![left(l.pick("level", "cấp"))];
+    columns.extend(
+        COUNT_COLUMNS
+            .iter()
+            .map(|(_, en, vi)| right(l.pick(en, vi))),
+    );
+    let rate_heads = [
+        Indicator::Online,
+        Indicator::OnTime,
+        Indicator::Satisfaction,
+    ]
+    .map(|i| l.indicator_short(i));
+    columns.extend(rate_heads.iter().map(|h| right(h)));
     let province = b.report.province();
-    let rows = b
+    let all = l.pick("province (all)", "toàn tỉnh").to_owned();
+    let rows: Vec<Vec<String>> = b
         .report
         .by_level()
         .iter()
-        .map(|(lv, c)| (l.level(*lv).to_owned(), c));
-    let all = l.pick("province (all)", "toàn tỉnh").to_owned();
-    for (name, c) in rows.chain(std::iter::once((all, province))) {
-        writeln!(
-            out,
-            "  {}{:>9}{:>9}{:>9}  {:>7}{:>8}{:>6}  {:>7}{:>6}{:>8}  {:>6}{:>6}  {:>8}{:>9}{:>10}",
-            cell(&name, 15),
-            num(c.received),
-            num(c.carried_over),
-            num(c.to_handle()),
-            num(c.handled_early),
-            num(c.handled_on_time),
-            num(c.handled_late),
-            num(c.open_within_time),
-            num(c.open_due_soon),
-            num(c.open_overdue),
-            num(c.withdrawn),
-            num(c.refused),
-            pct(&c.online_rate_with(b.targets.online_denominator)),
-            pct(&c.on_time_rate()),
-            pct(&c.satisfaction_rate()),
-        )?;
-    }
+        .map(|(lv, c)| (l.level(*lv).to_owned(), c))
+        .chain(std::iter::once((all, province)))
+        .map(|(name, c)| {
+            let mut row = vec![name];
+            row.extend(
+                COUNT_COLUMNS
+                    .iter()
+                    .map(|(key, _, _)| num(super::count(c, key))),
+            );
+            row.extend([
+                pct(&c.online_rate_with(b.targets.online_denominator)),
+                pct(&c.on_time_rate()),
+                pct(&c.satisfaction_rate()),
+            ]);
+            row
+        })
+        .collect();
+    grid(out, "  ", &columns, &rows)?;
 
     heading(
         out,
@@ -261,6 +371,21 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
         ),
     )?;
     let points = b.scheme().score(province, b.targets.online_denominator);
+    // The name column as wide as the longest name: names are never cut.
+    let name_width = Indicator::ALL
+        .iter()
+        .map(|i| l.indicator(*i).chars().count())
+        .chain([
+            l.handling_time().chars().count(),
+            l.pick(
+                "766 score on 100 (applicable points)",
+                "điểm 766 thang 100 (chỉ số áp dụng được)",
+            )
+            .chars()
+            .count(),
+        ])
+        .max()
+        .unwrap_or(0);
     for indicator in Indicator::ALL {
         let rate = indicator.rate_with(province, b.targets.online_denominator);
         let item = points
@@ -276,26 +401,23 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
         });
         writeln!(
             out,
-            "  {}{:>9}  {:>21}  {}",
-            cell(&l.indicator(indicator), 44),
-            pct(&rate),
-            format!("{} / {}", num(rate.num), num(rate.den)),
-            pts
+            "{}",
+            format!(
+                "  {}{:>9}  {:>21}  {}",
+                cell(&l.indicator(indicator), name_width),
+                pct(&rate),
+                format!("{} / {}", num(rate.num), num(rate.den)),
+                pts
+            )
+            .trim_end()
         )?;
     }
-    let avg = province.average_handling_minutes();
+    let (readable, exact) = super::handling_time(province, l);
     writeln!(
         out,
-        "  {}{:>9}",
-        cell(
-            l.pick(
-                "2.2 average handling time (working days)",
-                "2.2 thời gian giải quyết TB (ngày làm việc)"
-            ),
-            44
-        ),
-        avg.quotient_2dp(480)
-            .unwrap_or_else(|| l.not_applicable().to_owned())
+        "  {}  {}  ({exact})",
+        cell(l.handling_time(), name_width),
+        readable.unwrap_or_else(|| l.not_applicable().to_owned())
     )?;
     writeln!(
         out,
@@ -305,7 +427,7 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
                 "766 score on 100 (applicable points)",
                 "điểm 766 thang 100 (chỉ số áp dụng được)"
             ),
-            44
+            name_width
         ),
         points.score_100_e2().map_or_else(
             || l.not_applicable().to_owned(),
@@ -348,63 +470,67 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
             card.overall.fail,
             l.pick("fail", "không đạt")
         )?;
-        writeln!(
-            out,
-            "  {:>3}  {}{}{:>9}  {}{}{}{:>7}  {}",
-            "#",
-            cell(l.pick("unit", "mã"), 13),
-            cell(l.pick("name", "tên"), 34),
-            l.pick("to handle", "phải GQ"),
-            cell(l.pick("online", "trực tuyến"), 17),
-            cell(l.pick("on time", "đúng hạn"), 17),
-            cell(l.pick("satisfaction", "hài lòng"), 17),
-            l.pick("766", "766"),
-            l.pick("verdict", "kết quả"),
-        )?;
         let ranks: BTreeMap<&motcua_core::UnitId, u32> =
             card.ranking.iter().map(|r| (&r.unit, r.rank)).collect();
-        let mut rows = judged.clone();
-        rows.sort_by_key(|u| {
+        let mut units = judged.clone();
+        units.sort_by_key(|u| {
             (
                 ranks.get(&u.unit).copied().unwrap_or(u32::MAX),
                 u.unit.clone(),
             )
         });
-        for unit in rows {
-            let counts = match b.scorecard.scope {
-                motcua_metrics::Scope::Own => b.report.unit(&unit.unit),
-                motcua_metrics::Scope::WithDescendants => {
-                    b.report.unit_with_descendants(&unit.unit)
-                }
-            };
-            let column = |indicator: Indicator| -> String {
-                unit.indicator(indicator).map_or_else(String::new, |s| {
-                    let target = s.target_bp.map_or_else(String::new, |t| {
-                        format!(" ≥{}", bp(t).trim_end_matches('%'))
-                    });
-                    format!("{}{target} {}", pct(&s.rate), mark(s.verdict))
-                })
-            };
-            let score = unit.points.score_100_e2().map_or_else(
-                || "-".to_owned(),
-                |e2| format!("{}.{:02}", e2 / 100, e2 % 100),
-            );
-            writeln!(
-                out,
-                "  {:>3}  {}{}{:>9}  {}{}{}{:>7}  {}",
-                ranks
-                    .get(&unit.unit)
-                    .map_or_else(|| "-".to_owned(), u32::to_string),
-                cell(unit.unit.as_str(), 13),
-                cell(&unit.name, 34),
-                num(counts.to_handle()),
-                cell(&column(Indicator::Online), 17),
-                cell(&column(Indicator::OnTime), 17),
-                cell(&column(Indicator::Satisfaction), 17),
-                score,
-                l.verdict(unit.verdict)
-            )?;
-        }
+        let rated = [
+            Indicator::Online,
+            Indicator::OnTime,
+            Indicator::Satisfaction,
+        ];
+        let rows: Vec<Vec<String>> = units
+            .iter()
+            .map(|unit| {
+                let counts = match b.scorecard.scope {
+                    motcua_metrics::Scope::Own => b.report.unit(&unit.unit),
+                    motcua_metrics::Scope::WithDescendants => {
+                        b.report.unit_with_descendants(&unit.unit)
+                    }
+                };
+                let column = |indicator: Indicator| -> String {
+                    unit.indicator(indicator).map_or_else(String::new, |s| {
+                        let target = s.target_bp.map_or_else(String::new, |t| {
+                            format!(" ≥{}", bp(t).trim_end_matches('%'))
+                        });
+                        format!("{}{target} {}", pct(&s.rate), mark(s.verdict))
+                    })
+                };
+                let mut row = vec![
+                    ranks
+                        .get(&unit.unit)
+                        .map_or_else(|| "-".to_owned(), u32::to_string),
+                    unit.unit.as_str().to_owned(),
+                    cell(&unit.name, 34).trim_end().to_owned(),
+                    num(counts.to_handle()),
+                ];
+                row.extend(rated.map(column));
+                row.push(unit.points.score_100_e2().map_or_else(
+                    || "-".to_owned(),
+                    |e2| format!("{}.{:02}", e2 / 100, e2 % 100),
+                ));
+                row.push(l.verdict(unit.verdict).to_owned());
+                row
+            })
+            .collect();
+        let heads = rated.map(|i| l.indicator_short(i));
+        let mut columns = vec![
+            right("#"),
+            left(l.pick("unit", "mã")),
+            left(l.pick("name", "tên")),
+            right(l.pick("to handle", "phải giải quyết")),
+        ];
+        columns.extend(heads.iter().map(|h| left(h)));
+        columns.extend([
+            right(l.pick("766 score", "điểm 766")),
+            left(l.pick("verdict", "kết quả")),
+        ]);
+        grid(out, "  ", &columns, &rows)?;
         let idle = card.units.len() - judged.len();
         if idle > 0 {
             writeln!(
@@ -440,50 +566,39 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
             "quá hạn: thời gian làm việc, theo ngày làm việc 8 giờ"
         )
     )?;
+    let rows: Vec<Vec<String>> = overdue[..shown]
+        .iter()
+        .map(|entry| {
+            let super::OverdueRow {
+                name,
+                why,
+                promised,
+            } = super::OverdueRow::of(b, entry);
+            let when = |t: Option<time::OffsetDateTime>| {
+                t.map_or_else(|| "-".to_owned(), |t| l.instant(t))
+            };
+            vec![
+                entry.dossier_id.as_str().to_owned(),
+                cell(&format!("{} {name}", entry.procedure), 34)
+                    .trim_end()
+                    .to_owned(),
+                entry.unit.as_str().to_owned(),
+                when(entry.received_at),
+                when(entry.official_due),
+                promised,
+                crate::format::working_days(entry.overdue_minutes, l == Lang::Vi),
+                why.to_owned(),
+            ]
+        })
+        .collect();
     if shown > 0 {
-        writeln!(
-            out,
-            "  {} {} {} {} {} {} {:>22}  {}",
-            cell(l.pick("dossier", "hồ sơ"), 22),
-            cell(l.pick("procedure", "thủ tục"), 34),
-            cell(l.pick("unit", "đơn vị"), 12),
-            cell(l.pick("received", "tiếp nhận"), 20),
-            cell(l.pick("official due", "hạn xử lý"), 20),
-            cell(l.pick("promised due", "hẹn lại"), 20),
-            l.pick("overdue by", "quá hạn"),
-            l.pick("why", "lý do")
-        )?;
-    }
-    for entry in &overdue[..shown] {
-        let name = b
-            .catalogue
-            .procedure(&entry.procedure)
-            .map_or("", |p| p.name.as_str());
-        let when =
-            |t: Option<time::OffsetDateTime>| t.map_or_else(|| "-".to_owned(), display_instant);
-        let why = match entry.late_reason {
-            Some(LateReason::MultipleSupplements) => l.pick(
-                "more than one supplement request",
-                "yêu cầu bổ sung hơn một lần",
-            ),
-            _ => l.pick("past the official due", "quá hạn xử lý"),
-        };
-        let promised = if entry.promised_due == entry.official_due {
-            "-".to_owned()
-        } else {
-            when(entry.promised_due)
-        };
-        writeln!(
-            out,
-            "  {} {} {} {} {} {} {:>22}  {why}",
-            cell(entry.dossier_id.as_str(), 22),
-            cell(&format!("{} {name}", entry.procedure), 34),
-            cell(entry.unit.as_str(), 12),
-            cell(&when(entry.received_at), 20),
-            cell(&when(entry.official_due), 20),
-            cell(&promised, 20),
-            crate::format::working_days(entry.overdue_minutes, l == Lang::Vi),
-        )?;
+        // Left-aligned but for the time overdue.
+        let columns: Vec<Column<'_>> = super::overdue_heads(l)
+            .into_iter()
+            .enumerate()
+            .map(|(i, head)| if i == 6 { right(head) } else { left(head) })
+            .collect();
+        grid(out, "  ", &columns, &rows)?;
     }
     if let Some(officers) = b.report.officers() {
         heading(
@@ -493,24 +608,25 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
                 "THEO CÁN BỘ XỬ LÝ (người ghi nhận các bước; nhiều bước trễ hạn nhất trước)",
             ),
         )?;
-        writeln!(
-            out,
-            "  {} {:>9} {:>9} {:>9}",
-            cell(l.pick("officer", "cán bộ"), 32),
-            l.pick("dossiers", "hồ sơ"),
-            l.pick("steps", "bước"),
-            l.pick("late", "trễ hạn"),
-        )?;
-        for (officer, c) in officers.ranked() {
-            writeln!(
-                out,
-                "  {} {:>9} {:>9} {:>9}",
-                cell(&escape::controls(officer.as_str()), 32),
-                num(c.dossiers),
-                num(c.steps_finished),
-                num(c.late_steps)
-            )?;
-        }
+        let rows: Vec<Vec<String>> = officers
+            .ranked()
+            .into_iter()
+            .map(|(officer, c)| {
+                vec![
+                    cell(officer.as_str(), 32).trim_end().to_owned(),
+                    num(c.dossiers),
+                    num(c.steps_finished),
+                    num(c.late_steps),
+                ]
+            })
+            .collect();
+        let columns = [
+            left(l.pick("officer", "cán bộ")),
+            right(l.pick("dossiers", "hồ sơ")),
+            right(l.pick("steps", "bước")),
+            right(l.pick("late steps", "bước trễ hạn")),
+        ];
+        grid(out, "  ", &columns, &rows)?;
     }
     let unjudged = b.report.unjudged();
     if !unjudged.is_empty() {
@@ -547,6 +663,16 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
             )?;
         }
     }
+    heading(
+        out,
+        l.pick(
+            "GLOSSARY (Decision 766/QĐ-TTg indicator numbers; docs/glossary.md)",
+            "GIẢI THÍCH CHỈ SỐ (số hiệu chỉ số theo Quyết định 766/QĐ-TTg; docs/glossary.md)",
+        ),
+    )?;
+    for line in l.glossary_lines() {
+        writeln!(out, "  {line}")?;
+    }
     Ok(())
 }
 
@@ -558,6 +684,46 @@ mod tests {
     fn cells_pad_and_cut_by_characters() {
         assert_eq!(cell("Sở", 4), "Sở  ");
         assert_eq!(cell("Đăng ký khai sinh", 6), "Đăng …");
+    }
+
+    #[test]
+    fn headers_wrap_at_spaces_and_are_never_cut() {
+        assert_eq!(
+            wrap("đang giải quyết trong hạn", 9),
+            ["đang giải", "quyết", "trong hạn"]
+        );
+        let mut out = String::new();
+        let columns = [
+            left("cấp"),
+            right("đang giải quyết trong hạn"),
+            right("từ chối tiếp nhận"),
+        ];
+        let rows = vec![vec![
+            "toàn tỉnh".to_owned(),
+            "91".to_owned(),
+            "75".to_owned(),
+        ]];
+        grid(&mut out, "  ", &columns, &rows).unwrap_or_else(|e| panic!("{e}"));
+        let lines: Vec<&str> = out.lines().collect();
+        // At most three header lines, bottom-aligned, then the row; every word whole.
+        assert_eq!(lines.len(), 4, "{out}");
+        for word in [
+            "đang", "giải", "quyết", "trong", "hạn", "từ", "chối", "tiếp", "nhận",
+        ] {
+            assert!(out.contains(word), "{word}: {out}");
+        }
+        assert!(!out.contains('…'));
+        assert!(lines[2].starts_with("  cấp "), "{out}");
+        assert!(
+            lines[3].starts_with("  toàn tỉnh") && lines[3].ends_with("75"),
+            "{out}"
+        );
+        // Columns line up: each right-aligned cell ends where its header lines end.
+        let end = |line: &str, word: &str| {
+            line.find(word)
+                .map(|i| line[..i + word.len()].chars().count())
+        };
+        assert_eq!(end(lines[2], "trong hạn"), end(lines[3], "91"), "{out}");
     }
 
     #[test]

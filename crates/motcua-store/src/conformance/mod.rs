@@ -10,6 +10,7 @@
 
 mod checkpoints;
 mod concurrency;
+pub mod crash;
 mod desk;
 mod fixtures;
 mod open_dossiers;

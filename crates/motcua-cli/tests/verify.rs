@@ -1,0 +1,319 @@
+//! `motcua verify` end to end, and the reads that meet a damaged dossier: a store changed
+//! behind motcua's back is named dossier by dossier (exit 7, in English and Vietnamese, control
+//! characters escaped), and `report`, `explain` and `export` refuse it rather than pass it
+//! silently (issue 15, point 8).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const DAMAGED: i32 = 7;
+
+fn motcua(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh directory with a generated store `s.db` of 40 dossiers.
+struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    fn new() -> Store {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "verify-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let store = Store { dir };
+        let out = motcua(&[
+            "gen",
+            "--dossiers",
+            "40",
+            "--seed",
+            "3",
+            "--store",
+            &store.path(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        store
+    }
+
+    fn path(&self) -> String {
+        self.dir.join("s.db").display().to_string()
+    }
+
+    fn conn(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.dir.join("s.db")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn sql(&self, sql: &str) {
+        let conn = self.conn();
+        conn.execute_batch(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// A dossier with at least four events.
+    fn victim(&self) -> String {
+        let conn = self.conn();
+        conn.query_row(
+            "SELECT dossier_id FROM events GROUP BY dossier_id HAVING count(*) >= 4
+              ORDER BY dossier_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn body(&self, dossier: &str, sequence: i64) -> (i64, Vec<u8>) {
+        let conn = self.conn();
+        conn.query_row(
+            "SELECT position, body FROM events WHERE dossier_id = ?1 AND sequence = ?2",
+            rusqlite::params![dossier, sequence],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn set_body(&self, position: i64, body: &[u8]) {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE events SET body = ?1 WHERE position = ?2",
+            rusqlite::params![body, position],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn a_store_as_written_verifies_clean_with_its_digest() {
+    let store = Store::new();
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("dossiers: 40 · events: "), "{stdout}");
+    assert!(
+        stdout.contains("hash chain: yes · rules checked: yes"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("result: intact"), "{stdout}");
+    let digest = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("digest: "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(digest.len(), 64);
+    // The digest depends on the events only: verifying again gives the same.
+    let again = text(&motcua(&["verify", "--store", &store.path()]).stdout);
+    assert!(again.contains(digest));
+    let vi = motcua(&["verify", "--store", &store.path(), "--lang", "vi"]);
+    assert_eq!(vi.status.code(), Some(0));
+    assert!(
+        text(&vi.stdout).contains("kết quả: nguyên vẹn"),
+        "{}",
+        text(&vi.stdout)
+    );
+}
+
+#[test]
+fn a_deleted_received_row_is_named_by_verify_and_refused_by_report_explain_and_export() {
+    let store = Store::new();
+    let victim = store.victim();
+    store.sql(&format!(
+        "DELETE FROM events WHERE dossier_id = '{victim}' AND sequence = 1"
+    ));
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        stdout.contains("result: DAMAGED: 1 dossier(s), 1 missing position(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "dossier {victim}, event 1: the event stored there is numbered 2"
+        )),
+        "{stdout}"
+    );
+    let vi = text(&motcua(&["verify", "--store", &store.path(), "--lang", "vi"]).stdout);
+    assert!(
+        vi.contains(&format!(
+            "hồ sơ {victim}, sự kiện 1: sự kiện lưu ở đây mang số 2"
+        )),
+        "{vi}"
+    );
+    for args in [
+        vec!["report", "--store", &store.path()],
+        vec!["explain", "--store", &store.path(), &victim],
+        vec!["export", "--store", &store.path()],
+    ] {
+        let out = motcua(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(DAMAGED), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("the store is damaged: dossier {victim}, event 1")),
+            "{args:?}: {stderr}"
+        );
+        if args[0] == "export" {
+            assert!(
+                out.stdout.is_empty(),
+                "export wrote part of a damaged store"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sequence_changed_inside_a_body_is_named_and_refused() {
+    let store = Store::new();
+    let victim = store.victim();
+    let (position, body) = store.body(&victim, 3);
+    // The compact body: marker, 16-byte id, the dossier id's length and bytes, then the
+    // sequence as a varint (3 fits in one byte).
+    let at = 18 + usize::from(body[17]);
+    assert_eq!(body[at], 3);
+    let mut edited = body.clone();
+    edited[at] = 5;
+    store.set_body(position, &edited);
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "dossier {victim}, event 3: the event stored there is numbered 5"
+        )),
+        "{stdout}"
+    );
+    for args in [
+        vec!["report", "--store", &store.path()],
+        vec!["explain", "--store", &store.path(), &victim],
+        vec!["export", "--store", &store.path()],
+    ] {
+        let out = motcua(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(DAMAGED),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn an_edited_field_is_named_by_verify_and_explain() {
+    let store = Store::new();
+    let victim = store.victim();
+    let (position, body) = store.body(&victim, 2);
+    let mut event = motcua_store::codec::decode_body(1, &body).unwrap_or_else(|e| panic!("{e}"));
+    event.occurred_at -= time::Duration::minutes(5);
+    event.recorded_at -= time::Duration::minutes(5);
+    store.set_body(position, &motcua_store::codec::compact::encode(&event));
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "dossier {victim}, event 2: its hash does not chain"
+        )),
+        "{stdout}"
+    );
+    let out = motcua(&["explain", "--store", &store.path(), &victim]);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{}", text(&out.stderr));
+}
+
+#[test]
+fn the_anchor_names_a_dossier_whose_last_event_was_deleted() {
+    let store = Store::new();
+    let anchor = store.dir.join("anchor.jsonl").display().to_string();
+    let out = motcua(&["verify", "--store", &store.path(), "--anchor-out", &anchor]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let same = motcua(&["verify", "--store", &store.path(), "--anchor", &anchor]);
+    assert_eq!(same.status.code(), Some(0));
+    assert!(text(&same.stdout).contains("the digest is the anchor's"));
+
+    // The globally last event: no hole in the positions is left, only the anchor tells.
+    let conn = store.conn();
+    let (victim, sequence): (String, i64) = conn
+        .query_row(
+            "SELECT dossier_id, sequence FROM events ORDER BY position DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    store.sql("DELETE FROM events WHERE position = (SELECT MAX(position) FROM events)");
+    let without = motcua(&["verify", "--store", &store.path()]);
+    assert_eq!(without.status.code(), Some(0), "only an anchor can tell");
+    let out = motcua(&["verify", "--store", &store.path(), "--anchor", &anchor]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "dossier {victim}, event {sequence}: the dossier holds fewer events than the {sequence} the anchor recorded"
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn control_characters_in_findings_are_escaped() {
+    let store = Store::new();
+    let victim = store.victim();
+    // A forger renames the dossier inside a body to one with an escape sequence.
+    let (position, body) = store.body(&victim, 2);
+    let mut event = motcua_store::codec::decode_body(1, &body).unwrap_or_else(|e| panic!("{e}"));
+    event.dossier_id = motcua_core::DossierId::new("X\u{1b}]0;pwned\u{7}");
+    store.set_body(position, &motcua_store::codec::compact::encode(&event));
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
+    assert!(stdout.contains("X\\u{1b}]0;pwned\\u{7}"), "{stdout}");
+    assert!(!text(&out.stderr).contains('\u{1b}'));
+}
+
+#[test]
+fn an_unreadable_stored_catalogue_is_damage_and_the_chains_are_still_checked() {
+    let store = Store::new();
+    store.sql("UPDATE catalogue SET body = '{\"units\": 7}'");
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(DAMAGED),
+        "{stdout}{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains("the stored catalogue cannot be read:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("hash chain: yes · rules checked: no"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "result: DAMAGED: 0 dossier(s), 0 missing position(s), the catalogue unreadable"
+        ),
+        "{stdout}"
+    );
+}
