@@ -492,16 +492,19 @@ impl Dataset {
     /// data options). Said for every format, CSV included, whose header cannot carry it.
     pub fn announce(&self, lang: Lang) {
         let as_of = lang.instant(self.as_of);
+        let count = |dossiers: &usize| motcua_render::format::num(*dossiers as u64);
         match (&self.source, self.as_of_from, lang) {
             (Source::Sample { dossiers, seed }, _, Lang::En) => eprintln!(
-                "motcua: no data options: the bundled synthetic sample province-year ({dossiers} \
+                "motcua: no data options: the bundled synthetic sample province-year ({} \
                  dossiers, seed {seed}), judged as of {as_of}; pass --events and --catalog, or \
-                 --store, for your own data"
+                 --store, for your own data",
+                count(dossiers)
             ),
             (Source::Sample { dossiers, seed }, _, Lang::Vi) => eprintln!(
                 "motcua: không có tùy chọn dữ liệu: dữ liệu mẫu tổng hợp một tỉnh trong một năm \
-                 ({dossiers} hồ sơ, seed {seed}), tính đến {as_of}; dùng --events và --catalog, \
-                 hoặc --store, cho dữ liệu của bạn"
+                 ({} hồ sơ, seed {seed}), tính đến {as_of}; dùng --events và --catalog, \
+                 hoặc --store, cho dữ liệu của bạn",
+                count(dossiers)
             ),
             (_, AsOfFrom::Now, Lang::En) => eprintln!(
                 "motcua: judged as of {as_of} (now); pass --as-of to judge another instant"

@@ -85,8 +85,8 @@ pub fn run(args: &GenArgs, out: &mut dyn Write) -> Result<(), CliError> {
     };
     let what = format!(
         "{} dossiers ({} events, seed {}, year {})",
-        events.stream.dossiers(),
-        events.events,
+        motcua_render::format::num(events.stream.dossiers() as u64),
+        motcua_render::format::num(events.events as u64),
         args.seed,
         args.year
     );

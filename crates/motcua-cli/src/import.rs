@@ -67,7 +67,8 @@ pub fn run(args: &ImportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     writeln!(
         out,
         "imported {} events of {} dossiers into {location} (last position {last})",
-        summary.events_imported, summary.dossiers_touched,
+        num(summary.events_imported),
+        num(summary.dossiers_touched),
     )?;
     Ok(())
 }

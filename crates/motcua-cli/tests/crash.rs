@@ -14,6 +14,7 @@
 mod common;
 
 use common::pg_url;
+use motcua_store::conformance::crash;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -35,14 +36,6 @@ fn scratch() -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     dir
-}
-
-/// Kills per campaign: `MOTCUA_CRASH_KILLS`, else a short one.
-fn kills() -> u64 {
-    std::env::var("MOTCUA_CRASH_KILLS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(12)
 }
 
 /// A small deterministic generator of kill delays (no randomness crate in the tests).
@@ -216,7 +209,7 @@ fn gen_into_a_store_killed_anywhere_keeps_all_of_its_batch_or_none() {
     campaign("gen --store", &dir, &generate, total, 0xc4a5, false);
 }
 
-/// Runs `command` on a new store `kills()` times, each killed after a random delay up to 1.3×
+/// Runs `command` on a new store `crash::kills(12)` times, each killed after a random delay up to 1.3×
 /// its run alone; after each kill the store holds all `total` events with the catalogue or
 /// nothing. With `rerun`, a run that kept nothing is then run to the end, which must work.
 fn campaign(
@@ -251,7 +244,7 @@ fn campaign_on(
     let alone = duration_of(&command("alone"));
     let mut delays = Delays(seed);
     let (mut none, mut all, mut killed) = (0, 0, 0);
-    for i in 0..kills() {
+    for i in 0..crash::kills(12) {
         let store = i.to_string();
         let delay = delays.next(alone.mul_f64(1.3));
         killed += u64::from(run_and_kill(&command(&store), delay));
@@ -270,7 +263,7 @@ fn campaign_on(
     }
     println!(
         "{label}: {} runs, {killed} killed, none kept {none}, all kept {all} ({alone:?} alone)",
-        kills()
+        crash::kills(12)
     );
     assert!(killed > 0, "no run was killed: the campaign proved nothing");
 }
@@ -345,7 +338,7 @@ fn pg_campaign(
     };
     let run = |name: &str| command(&location(name));
     campaign_on(label, &run, &held, total, seed, rerun);
-    for i in 0..kills() {
+    for i in 0..crash::kills(12) {
         drop_schema(&url, &schema(&i.to_string()));
     }
     drop_schema(&url, &schema("alone"));

@@ -20,14 +20,6 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const WRITER_ENV: &str = "MOTCUA_CRASH_PG_SCHEMA";
-/// Kills per campaign: `MOTCUA_CRASH_KILLS`, else a short one.
-fn kills() -> usize {
-    std::env::var("MOTCUA_CRASH_KILLS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(12)
-}
-
 /// The child: appends batches until killed.
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
@@ -59,7 +51,7 @@ fn killed_writers_lose_no_acknowledged_batch_and_leave_no_partial_one() {
     let mut rng = crash::SplitMix(0x0070_6763_7261_7368);
     let mut grew = 0;
     let mut acked_rounds = 0;
-    for round in 0..kills() {
+    for round in 0..crash::kills(12) {
         let mut writer = Command::new(&exe);
         writer
             .args([
@@ -83,6 +75,6 @@ fn killed_writers_lose_no_acknowledged_batch_and_leave_no_partial_one() {
     eprintln!(
         "PostgreSQL crash campaign: {} writers killed ({acked_rounds} after acknowledged appends), \
          {grew} events stored, every check passed",
-        kills()
+        crash::kills(12)
     );
 }

@@ -1,5 +1,5 @@
 //! Crash safety: a child process appending batches is killed with SIGKILL at random moments,
-//! 20 times; after each kill the store opens and verifies (chains, sequences, no hole in the
+//! 20 times (`MOTCUA_CRASH_KILLS` times if set); after each kill the store opens and verifies (chains, sequences, no hole in the
 //! positions), every acknowledged batch is there and no batch is there in part.
 //!
 //! The child is this test binary itself, run with `MOTCUA_CRASH_WRITER` naming the store: the
@@ -42,7 +42,7 @@ fn killed_writers_lose_no_acknowledged_batch_and_leave_no_partial_one() {
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
     let mut rng = crash::SplitMix(0x6d6f_7463_7561);
     let mut grew = 0;
-    for round in 0..20 {
+    for round in 0..crash::kills(20) {
         let mut writer = Command::new(&exe);
         writer
             .args(["writer_mode", "--exact", "--nocapture", "--test-threads=1"])
@@ -56,5 +56,8 @@ fn killed_writers_lose_no_acknowledged_batch_and_leave_no_partial_one() {
         assert!(grew >= before, "round {round}: the store shrank");
     }
     assert!(grew > 0, "no writer got to append anything");
-    eprintln!("crash test: 20 writers killed, {grew} events stored, every check passed");
+    eprintln!(
+        "crash test: {} writers killed, {grew} events stored, every check passed",
+        crash::kills(20)
+    );
 }

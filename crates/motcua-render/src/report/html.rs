@@ -175,7 +175,7 @@ fn header(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         ),
         (
             l.pick("targets", "chỉ tiêu"),
-            format!("{} — {}", b.targets.name, b.targets.description),
+            format!("{} — {}", b.targets.name, l.targets_description(&b.targets)),
         ),
         (
             l.pick("online rate over", "mẫu số tỷ lệ trực tuyến"),
@@ -440,6 +440,9 @@ fn bars(
     const WIDTH: u64 = 640;
     const VALUE: u64 = 70;
     const ROW: u64 = 18;
+    // A label's line: about 40 characters of 12 px text fit in the label's 300 px.
+    const LABEL_CHARS: usize = 40;
+    const LINE: u64 = 14;
     // Highest rate first, units without a rate last; the value in a column of its own, clear
     // of the bars and the target line.
     let mut rows: Vec<&(String, Ratio, Verdict)> = rows.iter().collect();
@@ -450,32 +453,46 @@ fn bars(
         )
     });
     let floor = axis_floor(rows.iter().filter_map(|(_, r, _)| rate_bp(r)).chain(target));
-    let height = ROW * rows.len() as u64 + 24;
+    // A long name wraps onto more lines (never cut): its row grows by a line each.
+    let labels: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(name, _, _)| super::table::wrap(name, LABEL_CHARS))
+        .collect();
+    let mut tops = Vec::with_capacity(rows.len());
+    let mut axis_y = 4;
+    for lines in &labels {
+        tops.push(axis_y);
+        axis_y += ROW + LINE * (lines.len().max(1) as u64 - 1);
+    }
+    let height = axis_y + 20;
     writeln!(
         h,
         "<svg width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"{}\">",
         esc(title),
         w = LABEL + WIDTH + VALUE + 10
     )?;
-    for (i, (name, rate, verdict)) in rows.iter().enumerate() {
-        let y = ROW * i as u64 + 4;
-        let short: String = if name.chars().count() > 40 {
-            name.chars().take(39).chain(['…']).collect()
-        } else {
-            name.clone()
-        };
+    for (((_, rate, verdict), lines), y) in rows.iter().zip(&labels).zip(tops) {
         let color = match verdict {
             Verdict::Pass => "#2e7d32",
             Verdict::Fail => "#c62828",
             Verdict::NotApplicable => "#7a8ca8",
         };
-        writeln!(
+        write!(
             h,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">",
             LABEL - 6,
-            y + 12,
-            esc(&short)
+            y + 12
         )?;
+        for (i, line) in lines.iter().enumerate() {
+            let dy = if i == 0 { 0 } else { LINE };
+            write!(
+                h,
+                "<tspan x=\"{}\" dy=\"{dy}\">{}</tspan>",
+                LABEL - 6,
+                esc(line)
+            )?;
+        }
+        writeln!(h, "</text>")?;
         writeln!(
             h,
             "<rect x=\"{LABEL}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{color}\"></rect>",
@@ -490,7 +507,6 @@ fn bars(
             esc(&pct(l, rate))
         )?;
     }
-    let axis_y = ROW * rows.len() as u64 + 4;
     writeln!(
         h,
         "<line x1=\"{LABEL}\" y1=\"{axis_y}\" x2=\"{}\" y2=\"{axis_y}\" stroke=\"#999\"></line>",
@@ -1026,5 +1042,38 @@ mod tests {
         // A low rate keeps the axis from 0, never below.
         assert_eq!(axis_floor([300, 9_000].into_iter()), 0);
         assert_eq!(bar_px(&Ratio::new(1, 2), 700, 0), 350);
+    }
+
+    #[test]
+    fn a_long_unit_name_wraps_whole_and_its_row_grows() {
+        let long =
+            "Ủy ban nhân dân xã Phước Thiền thuộc huyện Nhơn Trạch tỉnh Đồng Nai (bộ phận một cửa)";
+        let rows = vec![
+            (long.to_owned(), Ratio::new(98, 100), Verdict::Pass),
+            ("Sở Tư pháp".to_owned(), Ratio::new(90, 100), Verdict::Fail),
+        ];
+        let mut h = String::new();
+        bars(&mut h, Lang::Vi, "chart", &rows, Some(9_700)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!h.contains('…'), "{h}");
+        // Every word of the name is drawn, in order, on lines of at most 40 characters.
+        let drawn: Vec<&str> = h
+            .split("<tspan")
+            .skip(1)
+            .filter_map(|t| {
+                t.split_once('>')
+                    .and_then(|(_, r)| r.split_once("</tspan>"))
+            })
+            .map(|(text, _)| text)
+            .collect();
+        assert!(
+            drawn.iter().all(|line| line.chars().count() <= 40),
+            "{drawn:?}"
+        );
+        assert_eq!(drawn[..drawn.len() - 1].join(" "), long);
+        assert_eq!(drawn.last(), Some(&"Sở Tư pháp"));
+        // The second bar starts below the first name's last line.
+        let lines = drawn.len() as u64 - 1;
+        let second = format!("y=\"{}\" width", 4 + 18 + 14 * (lines - 1));
+        assert!(h.contains(&second), "{second} not in {h}");
     }
 }

@@ -17,7 +17,6 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The label in this language.
     /// The online rate's denominator in words (the setting's key stays in JSON and files).
     pub fn online_denominator(self, d: motcua_metrics::OnlineDenominator) -> &'static str {
         use motcua_metrics::OnlineDenominator as D;
@@ -31,6 +30,24 @@ impl Lang {
         }
     }
 
+    /// A target set's description: a built-in plan's (see [`motcua_metrics::TargetSet::preset`])
+    /// in this language; a host's own set as its file words it.
+    pub fn targets_description(self, targets: &motcua_metrics::TargetSet) -> String {
+        let preset = motcua_metrics::TargetSet::preset(&targets.name);
+        if self == Lang::En || preset.is_none_or(|p| p.description != targets.description) {
+            return targets.description.clone();
+        }
+        match targets.name.as_str() {
+            "dong-nai-2024" => "Kế hoạch năm 2024 của tỉnh Đồng Nai: chỉ tiêu trực tuyến, đúng hạn và hài lòng",
+            "dong-nai-2026" => "Kế hoạch năm 2026 của tỉnh Đồng Nai: chỉ tiêu đúng hạn (chỉ tiêu duy nhất đã công bố)",
+            "thanh-hoa-2025" => "Kế hoạch năm 2025 của tỉnh Thanh Hóa: chỉ tiêu trực tuyến (theo thủ tục trong kế hoạch, ở đây theo đơn vị)",
+            "qd766" => "Ngưỡng của Quyết định 766/QĐ-TTg",
+            _ => return targets.description.clone(),
+        }
+        .to_owned()
+    }
+
+    /// The label in this language.
     pub const fn pick(self, en: &'static str, vi: &'static str) -> &'static str {
         match self {
             Lang::En => en,
@@ -285,6 +302,21 @@ pub const COUNT_COLUMNS: [(&str, &str, &str); 11] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_in_plans_are_described_in_vietnamese_and_a_hosts_own_as_written() {
+        for name in motcua_metrics::TargetSet::PRESETS {
+            let Some(set) = motcua_metrics::TargetSet::preset(name) else {
+                panic!("{name}")
+            };
+            assert_eq!(Lang::En.targets_description(&set), set.description);
+            let vi = Lang::Vi.targets_description(&set);
+            assert_ne!(vi, set.description, "{name} has no Vietnamese description");
+        }
+        let mut own = motcua_metrics::TargetSet::dong_nai_2024();
+        own.description = "Kế hoạch riêng của sở".into();
+        assert_eq!(Lang::Vi.targets_description(&own), "Kế hoạch riêng của sở");
+    }
 
     #[test]
     fn every_label_has_both_languages() {

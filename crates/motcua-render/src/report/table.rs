@@ -63,7 +63,7 @@ const SHORT_HEAD: usize = 10;
 
 /// `text` wrapped at spaces into lines of at most `width` characters (a longer word on a line
 /// of its own).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split(' ') {
         match lines.last_mut() {

@@ -12,6 +12,20 @@ use std::time::Duration;
 /// Dossiers the writer appends to.
 pub const DOSSIERS: u64 = 5;
 
+/// Kills per campaign: `MOTCUA_CRASH_KILLS` if it is set to a number (a long campaign, e.g.
+/// 200), else `short` (what CI runs).
+///
+/// ```
+/// // Unset in doc tests: the short campaign.
+/// assert_eq!(motcua_store::conformance::crash::kills(12), 12);
+/// ```
+pub fn kills(short: usize) -> usize {
+    std::env::var("MOTCUA_CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(short)
+}
+
 /// SplitMix64: the delays before each kill, from a fixed seed.
 ///
 /// ```
