@@ -436,12 +436,12 @@ fn bars(
     rows: &[(String, Ratio, Verdict)],
     target: Option<u32>,
 ) -> std::fmt::Result {
-    const LABEL: u64 = 300;
+    const LABEL: u64 = 340;
     const WIDTH: u64 = 640;
     const VALUE: u64 = 70;
     const ROW: u64 = 18;
-    // A label's line: about 40 characters of 12 px text fit in the label's 300 px.
-    const LABEL_CHARS: usize = 40;
+    // A label's line: about 50 characters of 12 px text fit in the label's 340 px.
+    const LABEL_CHARS: usize = 50;
     const LINE: u64 = 14;
     // Highest rate first, units without a rate last; the value in a column of its own, clear
     // of the bars and the target line.
@@ -1055,7 +1055,7 @@ mod tests {
         let mut h = String::new();
         bars(&mut h, Lang::Vi, "chart", &rows, Some(9_700)).unwrap_or_else(|e| panic!("{e}"));
         assert!(!h.contains('…'), "{h}");
-        // Every word of the name is drawn, in order, on lines of at most 40 characters.
+        // Every word of the name is drawn, in order, on lines of at most 50 characters.
         let drawn: Vec<&str> = h
             .split("<tspan")
             .skip(1)
@@ -1066,7 +1066,7 @@ mod tests {
             .map(|(text, _)| text)
             .collect();
         assert!(
-            drawn.iter().all(|line| line.chars().count() <= 40),
+            drawn.iter().all(|line| line.chars().count() <= 50),
             "{drawn:?}"
         );
         assert_eq!(drawn[..drawn.len() - 1].join(" "), long);
