@@ -13,18 +13,11 @@
 
 mod common;
 
-use common::pg_url;
+use common::{motcua, pg_url};
 use motcua_store::conformance::crash;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn motcua(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
-}
 
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(

@@ -2,16 +2,13 @@
 //! after kill -9 with no event line lost or written twice, stops cleanly on SIGTERM, and
 //! prints a committed event within a second (the figures are printed with --nocapture).
 
+mod common;
+
+use common::motcua;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn motcua(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
-}
 
 fn ok(o: &Output) -> String {
     assert!(

@@ -2,21 +2,13 @@
 //! dossier's life produces, the typed refusal of a form that does not apply, the tracking log
 //! of a unit, and a sync job following the log from a position.
 
+mod common;
+
+use common::{motcua, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 const AS_OF: &str = "2024-12-31T17:00:00+07:00";
-
-fn motcua(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A generated store of `dossiers` dossiers in a fresh directory.
 fn store(name: &str, dossiers: &str) -> (PathBuf, String) {

@@ -2,19 +2,16 @@
 //! `export` from it, and what bad input, foreign files and conflicts do (a distinct exit code,
 //! the store unchanged).
 
+mod common;
+
+use common::motcua;
+
 use motcua_core::Event;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const AS_OF: &str = "2024-12-31T17:00:00+07:00";
-
-fn motcua(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

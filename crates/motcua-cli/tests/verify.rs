@@ -3,22 +3,14 @@
 //! characters escaped), and `report`, `explain` and `export` refuse it rather than pass it
 //! silently (issue 15, point 8).
 
+mod common;
+
+use common::{motcua, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const DAMAGED: i32 = 7;
-
-fn motcua(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A fresh directory with a generated store `s.db` of 40 dossiers.
 struct Store {

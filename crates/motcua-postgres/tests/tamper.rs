@@ -68,9 +68,7 @@ fn finding(
     let reader = PgStore::connect_read_only(url, store.schema()).unwrap_or_else(|e| panic!("{e}"));
     let report = audit(&reader, Some(catalogue), None, false).unwrap_or_else(|e| panic!("{e}"));
     report
-        .findings
-        .iter()
-        .find(|f| f.dossier.as_ref() == Some(dossier))
+        .finding(dossier)
         .map(|f| (f.sequence, f.problem.clone()))
         .unwrap_or_else(|| panic!("the audit names no damage in {dossier}: {report:?}"))
 }

@@ -55,9 +55,7 @@ fn finding(path: &Path, dossier: &DossierId, anchor: Option<&Anchor>) -> (u64, P
     let catalogue = store.catalogue().unwrap_or_else(|e| panic!("{e}"));
     let report = audit(&store, catalogue.as_ref(), anchor, false).unwrap_or_else(|e| panic!("{e}"));
     report
-        .findings
-        .iter()
-        .find(|f| f.dossier.as_ref() == Some(dossier))
+        .finding(dossier)
         .map(|f| (f.sequence, f.problem.clone()))
         .unwrap_or_else(|| panic!("the audit names no damage in {dossier}: {report:?}"))
 }

@@ -151,6 +151,23 @@ pub struct Audit {
     pub heads: Vec<(DossierId, u64, Link)>,
 }
 
+impl Audit {
+    /// The finding about `dossier` (its first damage), if any.
+    ///
+    /// ```
+    /// use motcua_store::audit::audit;
+    /// use motcua_store::InMemoryStore;
+    /// let audit = audit(&InMemoryStore::new(), None, None, false)?;
+    /// assert!(audit.finding(&"D1".into()).is_none());
+    /// # Ok::<(), motcua_store::StoreError>(())
+    /// ```
+    pub fn finding(&self, dossier: &DossierId) -> Option<&Finding> {
+        self.findings
+            .iter()
+            .find(|f| f.dossier.as_ref() == Some(dossier))
+    }
+}
+
 /// Missing positions listed at most in [`Audit::findings`].
 pub const MAX_MISSING: usize = 20;
 

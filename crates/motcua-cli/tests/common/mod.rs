@@ -1,4 +1,21 @@
-//! What several test files share: the PostgreSQL URL.
+//! What several test files share: running `motcua`, its output as text, the PostgreSQL URL.
+// Each test file uses what it needs of this module.
+#![allow(dead_code)]
+
+use std::process::{Command, Output};
+
+/// Runs the `motcua` binary built for these tests with `args`.
+pub fn motcua(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
+}
+
+/// Bytes of standard output or error as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
 
 /// `MOTCUA_PG_URL` as a `postgres://` URL (it may be given as key=value pairs).
 pub fn pg_url() -> String {
