@@ -31,7 +31,8 @@ pub struct LangArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArgs {
     /// Events as JSON Lines (docs/event-format.md). Without it (or --store), the bundled sample
-    /// province-year.
+    /// province-year. A pipe works too (`--events /dev/stdin`, `--events <(zcat f.jsonl.gz)`):
+    /// `report` reads the file twice, so it copies a pipe to the temporary directory first.
     #[arg(
         long,
         value_name = "FILE",
@@ -343,7 +344,8 @@ impl Dataset {
         match &self.origin {
             Origin::Sample(store) => report_store(store, &run).map_err(failed),
             Origin::File(path) => {
-                let file = BufReader::with_capacity(1 << 20, open(path)?);
+                let events = crate::rewind::Rewindable::open(path)?;
+                let file = BufReader::with_capacity(1 << 20, events.file());
                 report_jsonl(file, &run).map_err(|e| match e {
                     PipelineError::Input(e) => CliError::events(path, e, "", |e| {
                         CliError::Data(format!("{}: {e}", path.display()))

@@ -23,6 +23,7 @@ mod import;
 mod open_list;
 mod portal_cmd;
 mod report;
+mod rewind;
 mod text_file;
 mod verify;
 

@@ -1289,3 +1289,43 @@ mod lang {
         }
     }
 }
+
+/// The report reads `--events` twice; a pipe cannot be read twice, so it is copied first: the
+/// same report as from the file, and no copy left behind.
+#[cfg(unix)]
+#[test]
+fn events_from_a_pipe_report_as_from_the_file() {
+    let f = Files::new(150);
+    let from_file = f.report("events.jsonl", &["--format", "json"]);
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    let tmp = f.dir.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    // A real pipe: `cat events.jsonl | motcua report --events /dev/stdin …`.
+    let mut cat = Command::new("cat")
+        .arg(f.dir.join("events.jsonl"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let events = cat.stdout.take().unwrap();
+    let c = f.path("catalogue.json");
+    let from_pipe = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["report", "--events", "/dev/stdin", "--catalog", &c])
+        .args(["--as-of", "2024-12-31T17:00:00+07:00", "--format", "json"])
+        .env("TMPDIR", &tmp)
+        .stdin(events)
+        .output()
+        .unwrap();
+    assert!(from_pipe.status.success(), "{}", stderr(&from_pipe));
+    assert!(cat.wait().unwrap().success());
+    let without_source = |o: &Output| {
+        let mut json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        json.as_object_mut().unwrap().remove("source");
+        json
+    };
+    assert_eq!(without_source(&from_pipe), without_source(&from_file));
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "a copy is left"
+    );
+}
