@@ -1,7 +1,8 @@
 //! An events file the report can read twice (it reads `--events` in two passes, so that its
-//! memory stays bounded): a regular file as it is, anything else (a pipe, `/dev/stdin`, a
+//! memory stays bounded): a file as it is; a pipe or a socket (`/dev/stdin` fed by a pipe, a
 //! process substitution such as `<(zcat events.jsonl.gz)`) copied first into the temporary
-//! directory, and the copy removed when the report is done.
+//! directory, and the copy removed when the report is done. Devices are never copied (an
+//! endless one such as `/dev/zero` would fill the disk).
 
 use crate::error::CliError;
 use std::fs::{File, OpenOptions};
@@ -24,8 +25,10 @@ impl Rewindable {
             move |source| CliError::Io { path, source }
         };
         let mut file = File::open(path).map_err(io(path))?;
-        let regular = file.metadata().map_err(io(path))?.is_file();
-        if regular && file.stream_position().is_ok() {
+        let kind = file.metadata().map_err(io(path))?.file_type();
+        if !is_stream(kind) {
+            // A file, or what is not one (a directory, a device): read in place, its errors
+            // said as for any file; an endless device is never copied to the disk.
             return Ok(Rewindable { file, copy: None });
         }
         let copy = unused_name();
@@ -58,6 +61,19 @@ impl Drop for Rewindable {
     }
 }
 
+/// Whether `kind` is a pipe or a socket: a stream that cannot be read twice.
+#[cfg(unix)]
+fn is_stream(kind: std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_fifo() || kind.is_socket()
+}
+
+/// Whether `kind` is a stream that cannot be read twice (neither a file nor a directory).
+#[cfg(not(unix))]
+fn is_stream(kind: std::fs::FileType) -> bool {
+    !kind.is_file() && !kind.is_dir()
+}
+
 /// A name in the temporary directory no other run uses.
 fn unused_name() -> PathBuf {
     let nanos = std::time::SystemTime::now()
@@ -75,7 +91,7 @@ mod tests {
     use std::io::Read;
 
     #[test]
-    fn a_regular_file_is_read_in_place_and_a_pipe_through_a_copy_that_goes_away() {
+    fn a_file_or_device_is_read_in_place_and_a_pipe_through_a_copy_that_goes_away() {
         let dir = std::env::temp_dir().join(format!("motcua-rewind-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
         let path = dir.join("events.jsonl");
@@ -83,6 +99,12 @@ mod tests {
         let r = Rewindable::open(&path).unwrap_or_else(|e| panic!("{e}"));
         assert!(r.copy.is_none());
         drop(r);
+        // A device is read in place, never copied (an endless one would fill the disk).
+        #[cfg(unix)]
+        {
+            let r = Rewindable::open(Path::new("/dev/null")).unwrap_or_else(|e| panic!("{e}"));
+            assert!(r.copy.is_none());
+        }
 
         #[cfg(unix)]
         {
