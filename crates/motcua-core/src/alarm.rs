@@ -134,7 +134,7 @@ impl Context<'_> {
         }
     }
 
-    fn alarms_of(
+    pub(crate) fn alarms_of(
         &self,
         view: &DossierView,
         as_of: OffsetDateTime,

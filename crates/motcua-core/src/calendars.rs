@@ -114,6 +114,13 @@ impl CalendarHistory {
             .find(|c| c.version().to_string() == id)
     }
 
+    /// The version with this content hash ([`CalendarVersion::hash`](motcua_calendar::CalendarVersion)).
+    pub fn by_hash(&self, hash: u64) -> Option<&Calendar> {
+        std::iter::once(&self.first)
+            .chain(self.published.iter().map(|(_, c)| c))
+            .find(|c| c.version().hash == hash)
+    }
+
     /// The version a dossier is judged under: the one it was re-evaluated under, else the one
     /// in force when it was received (or submitted).
     pub fn for_dossier(&self, state: &DossierState) -> Result<&Calendar, HistoryError> {

@@ -10,6 +10,8 @@
 //! - [`rules`]: which event may follow which state; [`decider`] wraps them in the decider pattern.
 //! - [`deadline`]: due dates from procedure, calendar and events, with an explanation.
 //! - [`view`]: a dossier as of an instant: status, dues, clock, time class.
+//! - [`standing`]: a dossier's view at its last event, seen at any later instant without its
+//!   events.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -26,6 +28,7 @@ mod isodate;
 pub mod metadata;
 pub mod procedure;
 pub mod rules;
+pub mod standing;
 pub mod state;
 pub mod status;
 pub mod view;
@@ -45,9 +48,12 @@ pub use procedure::{
     StepSpec, SupplementPolicy, TimeLimit, Unit, MAX_LIMIT_DAYS,
 };
 pub use rules::{DecideError, FIRST_YEAR, LAST_YEAR};
+pub use standing::Standing;
 pub use state::DossierState;
 pub use status::Status;
-pub use view::{ClockState, Context, DossierView, LateReason, StepView, TimeClass, ViewError};
+pub use view::{
+    ClockBasis, ClockState, Context, DossierView, LateReason, StepView, TimeClass, ViewError,
+};
 
 // The README's examples run as doc tests.
 #[cfg(doctest)]

@@ -94,6 +94,19 @@ impl ClockState {
     }
 }
 
+/// Where a dossier's clock counts from, kept beside a view so that the view can be taken again
+/// at a later instant without the events (see [`Standing`](crate::Standing)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClockBasis {
+    /// When the clock last (re)started: reception, or the supply that restarted it.
+    pub counting_from: Option<OffsetDateTime>,
+    /// Working minutes the clock stood still in waits that ended since it last started.
+    pub paused_minutes: u64,
+    /// Where a wait still open stopped the clock (*tạm dừng*): it reads there until the wait
+    /// ends.
+    pub stopped_at: Option<OffsetDateTime>,
+}
+
 /// One step run with its own due.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StepView {
@@ -245,6 +258,17 @@ pub enum ViewError {
     /// A due could not be computed.
     #[error(transparent)]
     Deadline(#[from] DeadlineError),
+    /// A [`Standing`](crate::Standing) asked about an instant before it was taken, or under a
+    /// calendar the context does not hold: the dossier must be viewed from its events.
+    #[error("dossier {dossier}: its standing was taken at {} under another calendar or after {}; view it from its events", crate::rules::rfc3339(*at), crate::rules::rfc3339(*as_of))]
+    StandingMoved {
+        /// The dossier.
+        dossier: DossierId,
+        /// When the standing was taken.
+        at: OffsetDateTime,
+        /// The instant asked about.
+        as_of: OffsetDateTime,
+    },
 }
 
 /// Everything a view needs besides the events: the catalogue, the calendar and the judging rules.
@@ -387,8 +411,17 @@ impl<'a> Context<'a> {
         state: &DossierState,
         as_of: OffsetDateTime,
     ) -> Result<DossierView, ViewError> {
+        self.view_and_basis(state, as_of).map(|(view, _)| view)
+    }
+
+    /// [`Context::view`], with the basis its clock's minutes were counted from.
+    pub(crate) fn view_and_basis(
+        &self,
+        state: &DossierState,
+        as_of: OffsetDateTime,
+    ) -> Result<(DossierView, ClockBasis), ViewError> {
         if self.history.is_some() {
-            return self.for_dossier(state)?.view(state, as_of);
+            return self.for_dossier(state)?.view_and_basis(state, as_of);
         }
         let no_events = || ViewError::NoEvents {
             dossier: state
@@ -435,44 +468,15 @@ impl<'a> Context<'a> {
         } else {
             ClockState::Running
         };
-        let mut used_minutes = 0u64;
-        let mut left_minutes = 0u64;
-        let mut overdue_minutes = 0u64;
-        if let Some(from) = dues.counting_from {
-            let elapsed = self
-                .calendar
-                .working_minutes_between(from, clock_at)
-                .map_err(cal_err)?;
-            used_minutes = elapsed.saturating_sub(dues.paused_minutes);
-            if let Some(due) = dues.official {
-                left_minutes = self
-                    .calendar
-                    .working_minutes_between(clock_at, due)
-                    .map_err(cal_err)?;
-                if self.compare(clock_at, due) == Ordering::Greater {
-                    // Past its due under the configured comparison: at least a minute, even when
-                    // no working minute has passed since (the night after a due at a close, a
-                    // weekend), so that `overdue_minutes > 0` exactly when it is past due.
-                    overdue_minutes = self
-                        .calendar
-                        .working_minutes_between(due, clock_at)
-                        .map_err(cal_err)?
-                        .max(1);
-                }
-            }
-        }
-        let (time_class, late_reason) = self
-            .judge(state, status, dues.official, clock_at)
-            .map_err(cal_err)?;
-        if time_class == TimeClass::NotJudged {
-            // Refused, withdrawn or stopped: not judged, so never overdue.
-            overdue_minutes = 0;
-        }
         let steps = self
             .steps(state, procedure, clock_at, dues.official)
             .map_err(cal_err)?;
-        let accept_overdue = dues.accept_by.is_some_and(|by| as_of > by);
-        Ok(DossierView {
+        let basis = ClockBasis {
+            counting_from: dues.counting_from,
+            paused_minutes: dues.paused_minutes,
+            stopped_at: dues.clock_stopped_at,
+        };
+        let mut view = DossierView {
             dossier_id,
             procedure: code,
             current_unit: state.current_unit.clone().unwrap_or_else(|| unit.clone()),
@@ -485,24 +489,18 @@ impl<'a> Context<'a> {
             finished_at: state.finished_at,
             official_due: dues.official,
             promised_due: dues.promised,
-            promised_overdue: !state.is_finished()
-                && state.received_at.is_some()
-                && dues
-                    .promised
-                    .is_some_and(|p| self.compare(clock_at, p) == Ordering::Greater),
+            promised_overdue: false,
             accept_by: dues.accept_by,
-            accept_overdue,
+            accept_overdue: false,
             clock,
-            used_minutes: saturating_u32(used_minutes),
-            left_minutes: saturating_u32(left_minutes),
-            overdue_minutes: saturating_u32(overdue_minutes),
-            time_class,
-            late_reason,
+            used_minutes: 0,
+            left_minutes: 0,
+            overdue_minutes: 0,
+            time_class: TimeClass::NotJudged,
+            late_reason: None,
             supplement_rounds: u16::try_from(state.supplements.len()).unwrap_or(u16::MAX),
             supplement_due: dues.supplement_due,
-            supplement_overdue: dues
-                .supplement_due
-                .is_some_and(|d| self.compare(end, d) == Ordering::Greater),
+            supplement_overdue: false,
             supplement_expired: status == Status::Stopped
                 && state
                     .supplements
@@ -519,7 +517,72 @@ impl<'a> Context<'a> {
             rated_at: state.rated_at,
             digitisation: state.digitisation,
             feedback: state.feedback,
-        })
+        };
+        if let Err(source) = self.judge_at(&mut view, &basis, as_of) {
+            return Err(DeadlineError::Calendar {
+                dossier: view.dossier_id,
+                source,
+            }
+            .into());
+        }
+        Ok((view, basis))
+    }
+
+    /// Sets what in `view` depends on the instant it is taken at, from what does not: the
+    /// minutes used, left and overdue, the time class and why it is late, each step's lateness,
+    /// and the accept, promised and supplement flags. [`Context::view`] ends with it; a
+    /// [`Standing`](crate::Standing) is moved to a later instant with it.
+    pub(crate) fn judge_at(
+        &self,
+        view: &mut DossierView,
+        basis: &ClockBasis,
+        as_of: OffsetDateTime,
+    ) -> Result<(), CalendarError> {
+        let end = view.finished_at.map_or(as_of, |f| f.min(as_of));
+        let clock_at = basis.stopped_at.map_or(end, |t| t.min(end));
+        let mut used_minutes = 0u64;
+        let mut left_minutes = 0u64;
+        let mut overdue_minutes = 0u64;
+        if let Some(from) = basis.counting_from {
+            let elapsed = self.calendar.working_minutes_between(from, clock_at)?;
+            used_minutes = elapsed.saturating_sub(basis.paused_minutes);
+            if let Some(due) = view.official_due {
+                left_minutes = self.calendar.working_minutes_between(clock_at, due)?;
+                if self.compare(clock_at, due) == Ordering::Greater {
+                    // Past its due under the configured comparison: at least a minute, even when
+                    // no working minute has passed since (the night after a due at a close, a
+                    // weekend), so that `overdue_minutes > 0` exactly when it is past due.
+                    overdue_minutes = self.calendar.working_minutes_between(due, clock_at)?.max(1);
+                }
+            }
+        }
+        let (time_class, late_reason) = self.judge(view, clock_at)?;
+        if time_class == TimeClass::NotJudged {
+            // Refused, withdrawn or stopped: not judged, so never overdue.
+            overdue_minutes = 0;
+        }
+        for step in view.steps.iter_mut() {
+            let end = step.finished_at.map_or(clock_at, |f| f.min(clock_at));
+            step.late = step
+                .due
+                .is_some_and(|d| self.compare(end, d) == Ordering::Greater);
+        }
+        let finished = view.status.is_finished();
+        view.used_minutes = saturating_u32(used_minutes);
+        view.left_minutes = saturating_u32(left_minutes);
+        view.overdue_minutes = saturating_u32(overdue_minutes);
+        view.time_class = time_class;
+        view.late_reason = late_reason;
+        view.accept_overdue = view.accept_by.is_some_and(|by| as_of > by);
+        view.promised_overdue = !finished
+            && view.received_at.is_some()
+            && view
+                .promised_due
+                .is_some_and(|p| self.compare(clock_at, p) == Ordering::Greater);
+        view.supplement_overdue = view
+            .supplement_due
+            .is_some_and(|d| self.compare(end, d) == Ordering::Greater);
+        Ok(())
     }
 
     /// The version of the dossier's procedure it is judged under: the one in force on the local
@@ -565,20 +628,19 @@ impl<'a> Context<'a> {
 
     fn judge(
         &self,
-        state: &DossierState,
-        status: Status,
-        due: Option<OffsetDateTime>,
+        view: &DossierView,
         as_of: OffsetDateTime,
     ) -> Result<(TimeClass, Option<LateReason>), CalendarError> {
-        match status {
+        let due = view.official_due;
+        match view.status {
             Status::Submitted | Status::Refused | Status::Withdrawn | Status::Stopped => {
                 Ok((TimeClass::NotJudged, None))
             }
             Status::ResultReady | Status::Returned => {
-                if self.rules.multiple_supplements_late && state.supplements.len() > 1 {
+                if self.rules.multiple_supplements_late && view.supplement_rounds > 1 {
                     return Ok((TimeClass::Late, Some(LateReason::MultipleSupplements)));
                 }
-                let (Some(end), Some(due)) = (state.finished_at, due) else {
+                let (Some(end), Some(due)) = (view.finished_at, due) else {
                     return Ok((TimeClass::OnTime, None));
                 };
                 Ok(match self.compare(end, due) {
@@ -664,14 +726,14 @@ impl<'a> Context<'a> {
                 }
                 None => None,
             };
-            let late = due.is_some_and(|d| self.compare(end, d) == Ordering::Greater);
             steps.push(StepView {
                 step: run.step.clone(),
                 unit: run.unit.clone(),
                 started_at: run.started_at,
                 finished_at: run.finished_at,
                 due,
-                late,
+                // Set with the rest of what depends on the instant, by `judge_at`.
+                late: false,
             });
         }
         Ok(steps.into_boxed_slice())
