@@ -57,12 +57,12 @@ proptest! {
         prop_assert_eq!(standing.at, last);
         for t in instants(last, &seconds) {
             let expected = context.view_and_alarms(&events, t).expect("a view from the events");
-            let seen = context.view_and_alarms_at(&standing, t).expect("a view from the standing");
+            let seen = context.view_and_alarms_at(standing.clone(), t).expect("a view from the standing");
             prop_assert_eq!(&seen, &expected, "at {} (last event {})", t, last);
         }
         // Before the last event the standing does not answer.
         let before = last - Duration::seconds(1);
-        let refused = matches!(context.view_at(&standing, before), Err(ViewError::StandingMoved { .. }));
+        let refused = matches!(context.view_at(standing, before), Err(ViewError::StandingMoved { .. }));
         prop_assert!(refused);
     }
 }
@@ -87,7 +87,7 @@ fn a_standing_under_another_calendar_is_refused() {
         .expect("a calendar");
     let later = standing.at + Duration::days(3);
     assert!(matches!(
-        Context::new(&catalogue, &other).view_at(&standing, later),
+        Context::new(&catalogue, &other).view_at(standing, later),
         Err(ViewError::StandingMoved { .. })
     ));
 }

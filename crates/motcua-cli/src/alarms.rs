@@ -62,7 +62,7 @@ fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
         let data = Dataset::open(&args.data)?;
         let from = args.from.unwrap_or(data.as_of);
         let context = open_list::fingerprint_of(&data, &args.data);
-        let listed = open_list::streams(&data, from, |reader| {
+        let listed = open_list::read(&data, from, |reader| {
             reader.ringing(from, args.until.max(from), context)
         })?;
         if let Some(streams) = listed {

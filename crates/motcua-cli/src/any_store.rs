@@ -57,6 +57,12 @@ impl OpenDossierTable for AnyStore {
     ) -> StoreResult<Vec<OpenDossier>> {
         each!(self, s => s.open_rows(selection, alarms))
     }
+    fn open_standings(
+        &self,
+        selection: Selection<'_>,
+    ) -> StoreResult<Option<Vec<(motcua_core::DossierId, Option<motcua_core::Standing>)>>> {
+        each!(self, s => s.open_standings(selection))
+    }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         each!(self, s => s.apply_open(change))
     }

@@ -5,10 +5,11 @@ use crate::data::{DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list;
-use motcua_core::{Catalogue, DossierView, Event, Status, TimeClass, UnitId};
+use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
 use motcua_render::escape;
 use motcua_render::format::{when, working_days};
 use motcua_render::{words, Lang};
+use motcua_store::open_dossiers::{OpenEntry, Selection};
 use std::io::Write;
 
 /// Arguments of `motcua dossiers`.
@@ -80,10 +81,11 @@ struct Row {
     next: Option<motcua_core::Alarm>,
 }
 
-/// The data and the streams to judge: from the store's open-dossier projection when it can
-/// answer (one store, open dossiers only, no `--known-at`; a unit's through its index),
-/// otherwise every dossier of the data.
-fn gather(args: &DossiersArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
+/// The data and the dossiers to judge: from the store's open-dossier projection when it can
+/// answer (one store, open dossiers only, no `--known-at`; a unit's through its index, each
+/// dossier from its standing when the projection keeps one judged with this catalogue and
+/// calendar), otherwise every dossier of the data, from its events.
+fn gather(args: &DossiersArgs) -> Result<(Dataset, Vec<OpenEntry>), CliError> {
     if !args.all && args.data.known_at.is_none() && args.data.store.len() == 1 {
         let data = Dataset::open(&args.data)?;
         let units = args.unit.as_ref().map(|u| {
@@ -102,31 +104,40 @@ fn gather(args: &DossiersArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
             }
             units
         });
-        let listed = open_list::streams(&data, data.as_of, |reader| match &units {
-            Some(units) => reader.in_units(units),
-            None => reader.all(),
+        let context = open_list::fingerprint_of(&data, &args.data);
+        let listed = open_list::read(&data, data.as_of, |reader| {
+            let selection = match &units {
+                Some(units) => Selection::Units(units),
+                None => Selection::All,
+            };
+            reader.entries(selection, context)
         })?;
-        if let Some(streams) = listed {
-            return Ok((data, streams));
+        if let Some(entries) = listed {
+            return Ok((data, entries));
         }
     }
-    open_list::every_dossier(&args.data)
+    let (data, streams) = open_list::every_dossier(&args.data)?;
+    Ok((data, streams.into_iter().map(OpenEntry::Events).collect()))
 }
 
 /// Runs `motcua dossiers`.
 pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (data, streams) = gather(args)?;
+    let (data, entries) = gather(args)?;
     let as_of = data.as_of;
     let context = data.context();
     let unit = args.unit.as_ref().map(|u| UnitId::new(u.as_str()));
-    let mut rows = Vec::new();
-    for events in &streams {
-        if events.first().is_none_or(|e| e.occurred_at > as_of) {
-            continue;
-        }
-        let (view, alarms) = context
-            .view_and_alarms(events, as_of)
-            .map_err(|e| CliError::Data(e.to_string()))?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let judged = match entry {
+            OpenEntry::Standing(standing) => context.view_and_alarms_at(standing, as_of),
+            OpenEntry::Events(events) => {
+                if events.first().is_none_or(|e| e.occurred_at > as_of) {
+                    continue;
+                }
+                context.view_and_alarms(&events, as_of)
+            }
+        };
+        let (view, alarms) = judged.map_err(|e| CliError::Data(e.to_string()))?;
         let open = !view.status.is_finished();
         let keep = (args.all || open)
             && unit.as_ref().is_none_or(|u| {
@@ -263,22 +274,39 @@ fn text(value: serde_json::Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
 }
 
-fn json(row: &Row) -> serde_json::Value {
+/// A row as one JSON object (`--format jsonl`), its keys in alphabetical order.
+#[derive(serde::Serialize)]
+struct JsonRow<'r> {
+    dossier: &'r str,
+    left_minutes: u32,
+    national_code: u8,
+    next_alarm: &'r Option<motcua_core::Alarm>,
+    official_due: serde_json::Value,
+    overdue_minutes: u32,
+    procedure: &'r str,
+    promised_due: serde_json::Value,
+    received_at: serde_json::Value,
+    status: Status,
+    time_class: TimeClass,
+    unit: &'r str,
+}
+
+fn json(row: &Row) -> JsonRow<'_> {
     let v = &row.view;
-    serde_json::json!({
-        "dossier": v.dossier_id.as_str(),
-        "procedure": v.procedure.as_str(),
-        "unit": v.current_unit.as_str(),
-        "status": v.status,
-        "national_code": v.national_code,
-        "time_class": v.time_class,
-        "received_at": when(v.received_at),
-        "official_due": when(v.official_due),
-        "promised_due": when(v.promised_due),
-        "left_minutes": v.left_minutes,
-        "overdue_minutes": v.overdue_minutes,
-        "next_alarm": row.next,
-    })
+    JsonRow {
+        dossier: v.dossier_id.as_str(),
+        procedure: v.procedure.as_str(),
+        unit: v.current_unit.as_str(),
+        status: v.status,
+        national_code: v.national_code,
+        time_class: v.time_class,
+        received_at: when(v.received_at),
+        official_due: when(v.official_due),
+        promised_due: when(v.promised_due),
+        left_minutes: v.left_minutes,
+        overdue_minutes: v.overdue_minutes,
+        next_alarm: &row.next,
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use crate::data::{AnyStore, DataArgs, Dataset};
 use crate::error::CliError;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, Event};
+#[cfg(doc)]
+use motcua_store::open_dossiers::OpenEntry;
 use motcua_store::open_dossiers::{self, CatchUp, OpenDossierTable, OpenReader};
 use motcua_store::{EventStore, StoreError};
 use time::OffsetDateTime;
@@ -61,14 +63,14 @@ where
     }
 }
 
-/// The open dossiers' streams the projection gives for judging at `as_of`, chosen by
-/// `select`; `None` when it cannot answer (not one store, never built, too far behind, or
-/// holding events after `as_of`).
-pub fn streams(
+/// What the projection gives for judging at `as_of` (streams, or [`OpenEntry`]s: standings
+/// or streams), chosen by `select`; `None` when it cannot answer (not one store, never built,
+/// too far behind, or holding events after `as_of`).
+pub fn read<T>(
     data: &Dataset,
     as_of: OffsetDateTime,
-    select: impl FnOnce(&OpenReader<'_, AnyStore>) -> Result<Vec<Vec<Event>>, StoreError>,
-) -> Result<Option<Vec<Vec<Event>>>, CliError> {
+    select: impl FnOnce(&OpenReader<'_, AnyStore>) -> Result<Vec<T>, StoreError>,
+) -> Result<Option<Vec<T>>, CliError> {
     let Some((location, store)) = data.single_store() else {
         return Ok(None);
     };

@@ -55,7 +55,7 @@ impl<'a> Context<'a> {
     /// let standing = context.standing(std::slice::from_ref(&received))?;
     /// // Due Thursday 7 March 09:00: overdue on Friday, seen without the events.
     /// let friday = datetime!(2024-03-08 10:00 +7);
-    /// let view = context.view_at(&standing, friday)?;
+    /// let view = context.view_at(standing, friday)?;
     /// assert_eq!(view.time_class, TimeClass::Overdue);
     /// assert_eq!(view, context.view_events(&[received], friday)?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -85,8 +85,9 @@ impl<'a> Context<'a> {
         })
     }
 
-    /// The view of a dossier at `as_of`, from its standing: equal to
-    /// [`Context::view_events`] of its events at `as_of`, computed without them.
+    /// The view of a dossier at `as_of`, from its standing (taken by value, as a fold takes its
+    /// state: the view is the standing's, moved on): equal to [`Context::view_events`] of its
+    /// events at `as_of`, computed without them.
     ///
     /// # Errors
     /// [`ViewError::StandingMoved`] when `as_of` is before [`Standing::at`] (events up to then
@@ -94,11 +95,11 @@ impl<'a> Context<'a> {
     /// does not hold; [`ViewError::Deadline`] when the calendar cannot count to `as_of`.
     pub fn view_at(
         &self,
-        standing: &Standing,
+        standing: Standing,
         as_of: OffsetDateTime,
     ) -> Result<DossierView, ViewError> {
-        let context = self.for_standing(standing, as_of)?;
-        let mut view = standing.view.clone();
+        let context = self.for_standing(&standing, as_of)?;
+        let mut view = standing.view;
         context
             .judge_at(&mut view, &standing.clock, as_of)
             .map_err(|source| calendar_error(&view, source))?;
@@ -112,11 +113,11 @@ impl<'a> Context<'a> {
     /// As [`Context::view_at`].
     pub fn view_and_alarms_at(
         &self,
-        standing: &Standing,
+        standing: Standing,
         as_of: OffsetDateTime,
     ) -> Result<(DossierView, Vec<Alarm>), ViewError> {
-        let context = self.for_standing(standing, as_of)?;
-        let mut view = standing.view.clone();
+        let context = self.for_standing(&standing, as_of)?;
+        let mut view = standing.view;
         context
             .judge_at(&mut view, &standing.clock, as_of)
             .map_err(|source| calendar_error(&view, source))?;

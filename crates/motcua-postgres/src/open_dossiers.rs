@@ -1,12 +1,14 @@
 //! The open-dossier projection in the store's schema (version 3): `motcua_open_dossiers` (one
 //! row per open dossier, indexed by unit), `motcua_open_alarms` (alarm instants in Unix
 //! seconds, the primary key's order is time) and `motcua_open_head` (the position, one row).
-//! A store of an older version opened read-only reads as a projection never built. Changes go
+//! Since version 5, `motcua_open_standings` keeps each open dossier's standing, by unit.
+//! A store of an older version opened read-only reads as a projection never built (or, at
+//! versions 3 and 4, one without standings). Changes go
 //! in one transaction of array statements (`unnest`), a few round trips whatever their size.
 
-use crate::schema::OPEN_DOSSIERS_SINCE;
+use crate::schema::{OPEN_DOSSIERS_SINCE, STANDINGS_SINCE};
 use crate::store::{to_i64, PgStore};
-use motcua_core::{DossierId, UnitId};
+use motcua_core::{DossierId, Standing, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
     OpenHead, RowAlarms, Selection,
@@ -62,7 +64,33 @@ impl PgStore {
                     unit: UnitId::new(row.get::<_, String>(1)),
                     status,
                     events,
+                    standing: None,
                 })
+            })
+            .collect()
+    }
+
+    /// The standings a query selects: `(dossier, standing)` rows.
+    fn select_standings(
+        &self,
+        sql: &str,
+        bind: &[&(dyn ToSql + Sync)],
+    ) -> StoreResult<Vec<(DossierId, Option<Standing>)>> {
+        let mut conn = self.lease()?;
+        let rows: Vec<Row> = conn.client.query(sql, bind).map_err(|e| self.backend(e))?;
+        let mut decoder = motcua_store::codec::compact::Decoder::default();
+        rows.iter()
+            .map(|row| {
+                let id = DossierId::new(row.get::<_, &str>(0));
+                let standing = match row.get::<_, Option<&[u8]>>(1) {
+                    None => None,
+                    Some(bytes) => Some(decoder.decode_standing(bytes).map_err(|e| {
+                        StoreError::Backend(format!(
+                            "the standing of open dossier {id} is damaged: {e}"
+                        ))
+                    })?),
+                };
+                Ok((id, standing))
             })
             .collect()
     }
@@ -125,6 +153,37 @@ impl OpenDossierTable for PgStore {
         }
     }
 
+    fn open_standings(
+        &self,
+        selection: Selection<'_>,
+    ) -> StoreResult<Option<Vec<(DossierId, Option<Standing>)>>> {
+        if self.schema_version() < STANDINGS_SINCE {
+            return Ok(None);
+        }
+        let rows = match selection {
+            Selection::Units(units) => {
+                let units: Vec<&str> = units.iter().map(UnitId::as_str).collect();
+                self.select_standings(
+                    "SELECT dossier_id, standing FROM motcua_open_standings
+                     WHERE unit = ANY($1) ORDER BY dossier_id",
+                    &[&units],
+                )?
+            }
+            Selection::Ringing { after, until } => self.select_standings(
+                "SELECT dossier_id, standing FROM motcua_open_standings
+                 WHERE dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
+                                      WHERE at > $1 AND at <= $2)
+                 ORDER BY dossier_id",
+                &[&after.unix_timestamp(), &until.unix_timestamp()],
+            )?,
+            Selection::All => self.select_standings(
+                "SELECT dossier_id, standing FROM motcua_open_standings ORDER BY dossier_id",
+                &[],
+            )?,
+        };
+        Ok(Some(rows))
+    }
+
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         if self.schema_version() < OPEN_DOSSIERS_SINCE {
             return Err(StoreError::Backend(format!(
@@ -144,8 +203,11 @@ impl OpenDossierTable for PgStore {
             .map(|r| r.get(0));
         change.check_position(found.map(|p| u64::try_from(p).unwrap_or(0)))?;
         if change.reset {
-            tx.batch_execute("DELETE FROM motcua_open_dossiers; DELETE FROM motcua_open_alarms;")
-                .map_err(db)?;
+            tx.batch_execute(
+                "DELETE FROM motcua_open_dossiers; DELETE FROM motcua_open_alarms;
+                 DELETE FROM motcua_open_standings;",
+            )
+            .map_err(db)?;
         }
         let gone: Vec<&str> = change
             .removals
@@ -165,6 +227,11 @@ impl OpenDossierTable for PgStore {
                 &[&removed],
             )
             .map_err(db)?;
+            tx.execute(
+                "DELETE FROM motcua_open_standings WHERE dossier_id = ANY($1)",
+                &[&removed],
+            )
+            .map_err(db)?;
         }
         // In slices, so no statement's arrays grow past what a message carries comfortably.
         for rows in change.upserts.chunks(10_000) {
@@ -181,6 +248,22 @@ impl OpenDossierTable for PgStore {
                  ON CONFLICT (dossier_id) DO UPDATE
                  SET unit = excluded.unit, status = excluded.status, events = excluded.events",
                 &[&ids, &units, &statuses, &events],
+            )
+            .map_err(db)?;
+            let standings: Vec<Option<Vec<u8>>> = rows
+                .iter()
+                .map(|r| {
+                    r.standing
+                        .as_ref()
+                        .map(motcua_store::codec::standing::encode)
+                })
+                .collect();
+            tx.execute(
+                "INSERT INTO motcua_open_standings (dossier_id, unit, standing)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+                 ON CONFLICT (dossier_id) DO UPDATE
+                 SET unit = excluded.unit, standing = excluded.standing",
+                &[&ids, &units, &standings],
             )
             .map_err(db)?;
             let (mut at, mut of): (Vec<i64>, Vec<&str>) = (Vec::new(), Vec::new());

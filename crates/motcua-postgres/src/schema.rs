@@ -55,6 +55,19 @@ const MIGRATIONS: &[&str] = &[
     // chaining it to the event before it in its dossier; `fill_links` computes the links of
     // the events already stored, in the same transaction.
     "ALTER TABLE motcua_events ADD COLUMN link bytea;",
+    // 5: the standings of the open dossiers (`motcua_core::Standing`, in the compact form of
+    // `motcua_store::codec::standing`; NULL for a dossier the projection's context could not
+    // judge), by unit. The projection is emptied: the write that migrates the store rebuilds
+    // it with its standings (readers read every dossier until a write or `motcua follow` does).
+    "CREATE TABLE motcua_open_standings (
+         dossier_id text COLLATE \"C\" PRIMARY KEY,
+         unit text COLLATE \"C\" NOT NULL,
+         standing bytea
+     );
+     CREATE INDEX motcua_open_standings_by_unit ON motcua_open_standings (unit, dossier_id);
+     DELETE FROM motcua_open_head;
+     DELETE FROM motcua_open_dossiers;
+     DELETE FROM motcua_open_alarms;",
 ];
 
 /// The schema version this build writes.
@@ -68,6 +81,9 @@ pub(crate) const OPEN_DOSSIERS_SINCE: i64 = 3;
 
 /// The first schema version whose events carry links.
 pub(crate) const LINKED_SINCE: i64 = 4;
+
+/// The first schema version whose projection keeps the open dossiers' standings.
+pub(crate) const STANDINGS_SINCE: i64 = 5;
 
 /// A key for `pg_advisory_xact_lock`, so concurrent openers migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561_0001;

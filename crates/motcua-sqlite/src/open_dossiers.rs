@@ -1,10 +1,12 @@
 //! The open-dossier projection in the store file (schema version 2): `open_dossiers` (one row
 //! per open dossier, indexed by unit), `open_alarms` (alarm instants in Unix seconds, the
-//! primary key's order is time) and `open_head` (the position, one row). A store of schema
-//! version 1 opened read-only has none of them: it reads as a projection never built.
+//! primary key's order is time) and `open_head` (the position, one row); since version 4,
+//! `open_standings` (each open dossier's standing, clustered by unit). A store of schema
+//! version 1 opened read-only has none of them: it reads as a projection never built; one of
+//! version 2 or 3 reads without standings.
 
 use crate::store::{to_i64, SqliteStore};
-use motcua_core::{DossierId, UnitId};
+use motcua_core::{DossierId, Standing, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
     OpenHead, RowAlarms, Selection,
@@ -73,9 +75,43 @@ impl SqliteStore {
                 status,
                 events,
                 alarms,
+                standing: None,
             });
         }
         Ok(out)
+    }
+}
+
+impl SqliteStore {
+    /// The standings a query selects (its parameters bound): `(dossier, standing)` rows.
+    fn select_standings(
+        &self,
+        sql: &str,
+        bind: &[&dyn rusqlite::ToSql],
+        out: &mut Vec<(DossierId, Option<Standing>)>,
+    ) -> StoreResult<()> {
+        let conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+        let mut rows = stmt.query(bind).map_err(db)?;
+        let mut decoder = motcua_store::codec::compact::Decoder::default();
+        while let Some(row) = rows.next().map_err(db)? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(db)?;
+            let id = DossierId::new(id);
+            let standing = match row.get_ref(1).map_err(db)? {
+                rusqlite::types::ValueRef::Null => None,
+                value => {
+                    let bytes = value.as_blob().map_err(|e| self.backend(e.into()))?;
+                    Some(decoder.decode_standing(bytes).map_err(|e| {
+                        StoreError::Backend(format!(
+                            "the standing of open dossier {id} is damaged: {e}"
+                        ))
+                    })?)
+                }
+            };
+            out.push((id, standing));
+        }
+        Ok(())
     }
 }
 
@@ -137,6 +173,44 @@ impl OpenDossierTable for SqliteStore {
         }
     }
 
+    fn open_standings(
+        &self,
+        selection: Selection<'_>,
+    ) -> StoreResult<Option<Vec<(DossierId, Option<Standing>)>>> {
+        if !self.standings {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        match selection {
+            Selection::Units(units) => {
+                for unit in units {
+                    self.select_standings(
+                        "SELECT dossier_id, standing FROM open_standings WHERE unit = ?1
+                         ORDER BY unit, dossier_id",
+                        &[&unit.as_str()],
+                        &mut out,
+                    )?;
+                }
+                if units.len() > 1 {
+                    out.sort_by(|a, b| a.0.cmp(&b.0));
+                }
+            }
+            Selection::Ringing { after, until } => self.select_standings(
+                "SELECT dossier_id, standing FROM open_standings
+                 WHERE dossier_id IN (SELECT dossier_id FROM open_alarms WHERE at > ?1 AND at <= ?2)
+                 ORDER BY dossier_id",
+                &[&after.unix_timestamp(), &until.unix_timestamp()],
+                &mut out,
+            )?,
+            Selection::All => self.select_standings(
+                "SELECT dossier_id, standing FROM open_standings ORDER BY dossier_id",
+                &[],
+                &mut out,
+            )?,
+        }
+        Ok(Some(out))
+    }
+
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         let mut conn = self.lease()?;
         let db = |e| self.backend(e);
@@ -148,8 +222,10 @@ impl OpenDossierTable for SqliteStore {
             .map(|(p, _, _)| u64::try_from(p).unwrap_or(0));
         change.check_position(found)?;
         if change.reset {
-            tx.execute_batch("DELETE FROM open_dossiers; DELETE FROM open_alarms;")
-                .map_err(db)?;
+            tx.execute_batch(
+                "DELETE FROM open_dossiers; DELETE FROM open_alarms; DELETE FROM open_standings;",
+            )
+            .map_err(db)?;
         }
         {
             let mut drop_row = tx
@@ -164,6 +240,14 @@ impl OpenDossierTable for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(db)?;
+            let mut drop_standing = tx
+                .prepare_cached("DELETE FROM open_standings WHERE dossier_id = ?1")
+                .map_err(db)?;
+            let mut put_standing = tx
+                .prepare_cached(
+                    "INSERT INTO open_standings (unit, dossier_id, standing) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(db)?;
             let mut put_alarm = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO open_alarms (at, dossier_id) VALUES (?1, ?2)",
@@ -172,12 +256,21 @@ impl OpenDossierTable for SqliteStore {
             for id in &change.removals {
                 drop_row.execute(params![id.as_str()]).map_err(db)?;
                 drop_alarms.execute(params![id.as_str()]).map_err(db)?;
+                drop_standing.execute(params![id.as_str()]).map_err(db)?;
             }
             for row in &change.upserts {
                 let id = row.dossier_id.as_str();
                 if !change.reset {
                     drop_alarms.execute(params![id]).map_err(db)?;
+                    drop_standing.execute(params![id]).map_err(db)?;
                 }
+                let standing = row
+                    .standing
+                    .as_ref()
+                    .map(motcua_store::codec::standing::encode);
+                put_standing
+                    .execute(params![row.unit.as_str(), id, standing])
+                    .map_err(db)?;
                 put_row
                     .execute(params![
                         id,

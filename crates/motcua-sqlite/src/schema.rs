@@ -54,10 +54,28 @@ const MIGRATIONS: &[&str] = &[
     // chaining it to the event before it in its dossier. The links of the events already
     // stored are computed in the same transaction by `fill_links`.
     "ALTER TABLE events ADD COLUMN link BLOB;",
+    // 4: the standings of the open dossiers (`motcua_core::Standing`, in the compact form of
+    // `motcua_store::codec::standing`; NULL for a dossier the projection's context could not
+    // judge), clustered by unit so that a unit's list is one range read. The projection is
+    // emptied: the write that migrates the file rebuilds it with its standings (readers read
+    // every dossier until a write or `motcua follow` does).
+    "CREATE TABLE open_standings (
+         unit TEXT NOT NULL,
+         dossier_id TEXT NOT NULL,
+         standing BLOB,
+         PRIMARY KEY (unit, dossier_id)
+     ) WITHOUT ROWID;
+     CREATE UNIQUE INDEX open_standings_by_dossier ON open_standings (dossier_id);
+     DELETE FROM open_head;
+     DELETE FROM open_dossiers;
+     DELETE FROM open_alarms;",
 ];
 
 /// The first schema version whose events carry links.
 pub const LINKED_SINCE: i64 = 3;
+
+/// The first schema version whose projection keeps the open dossiers' standings.
+pub const STANDINGS_SINCE: i64 = 4;
 
 /// Events read per statement while the links of a store from before them are computed.
 const FILL_CHUNK: i64 = 50_000;

@@ -49,6 +49,9 @@ pub struct SqliteStore {
     /// Whether the events carry links ([`motcua_store::chain`]): always, but in a store of a
     /// schema older than [`crate::schema::LINKED_SINCE`] opened read-only (not migrated).
     linked: bool,
+    /// Whether the projection keeps standings (schema [`crate::schema::STANDINGS_SINCE`] or
+    /// later; false only for an older store opened read-only).
+    pub(crate) standings: bool,
 }
 
 impl Drop for SqliteStore {
@@ -124,6 +127,7 @@ impl SqliteStore {
             pool: Pool::new(conn, Some((path.to_owned(), Access::ReadWrite))),
             made_log: false,
             linked: true,
+            standings: true,
         })
     }
 
@@ -204,6 +208,7 @@ impl SqliteStore {
             pool: Pool::new(conn, Some((path.to_owned(), access))),
             made_log: access == Access::ReadOnly && !had_log,
             linked: version >= crate::schema::LINKED_SINCE,
+            standings: version >= crate::schema::STANDINGS_SINCE,
         })
     }
 
@@ -218,6 +223,7 @@ impl SqliteStore {
             path,
             made_log: false,
             linked: true,
+            standings: true,
         })
     }
 

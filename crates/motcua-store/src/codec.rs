@@ -3,6 +3,7 @@
 //! file), or the [`compact`] binary form the SQLite store writes. [`decode_body`] reads either.
 
 pub mod compact;
+pub mod standing;
 
 use crate::StoreError;
 use motcua_core::Event;

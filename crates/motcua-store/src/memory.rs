@@ -292,17 +292,10 @@ impl OpenDossierTable for InMemoryStore {
         alarms: RowAlarms,
     ) -> StoreResult<Vec<OpenDossier>> {
         let table = self.open.read().map_err(|_| poisoned())?;
-        let chosen = |row: &&OpenDossier| match selection {
-            Selection::Units(units) => units.contains(&row.unit),
-            Selection::Ringing { after, until } => {
-                row.alarms.iter().any(|at| *at > after && *at <= until)
-            }
-            Selection::All => true,
-        };
         Ok(table
             .rows
             .values()
-            .filter(chosen)
+            .filter(|row| selection.chooses(row))
             .map(|row| match alarms {
                 RowAlarms::Included => row.clone(),
                 RowAlarms::Omitted => OpenDossier {
@@ -310,7 +303,26 @@ impl OpenDossierTable for InMemoryStore {
                     ..row.clone()
                 },
             })
+            .map(|row| OpenDossier {
+                standing: None,
+                ..row
+            })
             .collect())
+    }
+
+    fn open_standings(
+        &self,
+        selection: Selection<'_>,
+    ) -> StoreResult<Option<Vec<(DossierId, Option<motcua_core::Standing>)>>> {
+        let table = self.open.read().map_err(|_| poisoned())?;
+        Ok(Some(
+            table
+                .rows
+                .values()
+                .filter(|row| selection.chooses(row))
+                .map(|row| (row.dossier_id.clone(), row.standing.clone()))
+                .collect(),
+        ))
     }
 
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {

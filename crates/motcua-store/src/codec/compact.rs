@@ -111,7 +111,7 @@ pub fn encode(event: &Event) -> Vec<u8> {
     out
 }
 
-fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         // Truncation intended: the low seven bits with the continuation bit.
         out.push((n as u8 & 0x7F) | 0x80);
@@ -120,7 +120,7 @@ fn put_varint(out: &mut Vec<u8>, mut n: u64) {
     out.push(n as u8);
 }
 
-fn zigzag(n: i64) -> u64 {
+pub(crate) fn zigzag(n: i64) -> u64 {
     ((n << 1) ^ (n >> 63)) as u64
 }
 
@@ -128,12 +128,12 @@ fn unzigzag(n: u64) -> i64 {
     ((n >> 1) as i64) ^ -((n & 1) as i64)
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
 }
 
-fn put_instant(out: &mut Vec<u8>, at: OffsetDateTime) {
+pub(crate) fn put_instant(out: &mut Vec<u8>, at: OffsetDateTime) {
     out.extend_from_slice(&at.unix_timestamp().to_le_bytes());
     put_varint(out, u64::from(at.nanosecond()));
     put_varint(out, zigzag(i64::from(at.offset().whole_seconds())));
@@ -256,7 +256,7 @@ impl Decoder {
         decode_with(body, Some(self))
     }
 
-    fn dossier(&mut self, text: &str) -> DossierId {
+    pub(crate) fn dossier(&mut self, text: &str) -> DossierId {
         match &self.last_dossier {
             Some(last) if last.as_str() == text => last.clone(),
             _ => {
@@ -292,14 +292,14 @@ fn shared<T: Clone>(
 }
 
 /// A cursor over a body being decoded.
-struct Reader<'b, 'd> {
-    bytes: &'b [u8],
-    at: usize,
-    decoder: Option<&'d mut Decoder>,
+pub(crate) struct Reader<'b, 'd> {
+    pub(crate) bytes: &'b [u8],
+    pub(crate) at: usize,
+    pub(crate) decoder: Option<&'d mut Decoder>,
 }
 
 impl<'b> Reader<'b, '_> {
-    fn procedure(&mut self) -> Result<ProcedureCode, CompactError> {
+    pub(crate) fn procedure(&mut self) -> Result<ProcedureCode, CompactError> {
         let text = self.str()?;
         Ok(match self.decoder.as_deref_mut() {
             Some(d) => d.procedure(text),
@@ -307,7 +307,7 @@ impl<'b> Reader<'b, '_> {
         })
     }
 
-    fn unit(&mut self) -> Result<UnitId, CompactError> {
+    pub(crate) fn unit(&mut self) -> Result<UnitId, CompactError> {
         let text = self.str()?;
         Ok(match self.decoder.as_deref_mut() {
             Some(d) => d.unit(text),
@@ -315,11 +315,11 @@ impl<'b> Reader<'b, '_> {
         })
     }
 
-    fn fail<T>(&self, what: &'static str) -> Result<T, CompactError> {
+    pub(crate) fn fail<T>(&self, what: &'static str) -> Result<T, CompactError> {
         Err(CompactError { at: self.at, what })
     }
 
-    fn take(&mut self, n: usize) -> Result<&'b [u8], CompactError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'b [u8], CompactError> {
         let end = self.at.checked_add(n).filter(|e| *e <= self.bytes.len());
         match end.and_then(|end| self.bytes.get(self.at..end).map(|s| (end, s))) {
             Some((end, slice)) => {
@@ -330,11 +330,11 @@ impl<'b> Reader<'b, '_> {
         }
     }
 
-    fn byte(&mut self) -> Result<u8, CompactError> {
+    pub(crate) fn byte(&mut self) -> Result<u8, CompactError> {
         Ok(self.take(1)?[0])
     }
 
-    fn varint(&mut self) -> Result<u64, CompactError> {
+    pub(crate) fn varint(&mut self) -> Result<u64, CompactError> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -353,12 +353,12 @@ impl<'b> Reader<'b, '_> {
         self.fail("a number is too large")
     }
 
-    fn u32(&mut self) -> Result<u32, CompactError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, CompactError> {
         let n = self.varint()?;
         u32::try_from(n).or_else(|_| self.fail("a count is too large"))
     }
 
-    fn bool(&mut self) -> Result<bool, CompactError> {
+    pub(crate) fn bool(&mut self) -> Result<bool, CompactError> {
         match self.byte()? {
             0 => Ok(false),
             1 => Ok(true),
@@ -366,7 +366,7 @@ impl<'b> Reader<'b, '_> {
         }
     }
 
-    fn str(&mut self) -> Result<&'b str, CompactError> {
+    pub(crate) fn str(&mut self) -> Result<&'b str, CompactError> {
         let len = self.varint()?;
         let len = usize::try_from(len).or_else(|_| self.fail("a text is too long"))?;
         let bytes = self.take(len)?;
@@ -411,7 +411,7 @@ impl<'b> Reader<'b, '_> {
         })
     }
 
-    fn instant(&mut self) -> Result<OffsetDateTime, CompactError> {
+    pub(crate) fn instant(&mut self) -> Result<OffsetDateTime, CompactError> {
         let secs = self.take(8)?;
         let mut raw = [0u8; 8];
         raw.copy_from_slice(secs);
@@ -432,7 +432,7 @@ impl<'b> Reader<'b, '_> {
             .map_or_else(|| self.fail("an instant is out of range"), Ok)
     }
 
-    fn channel(&mut self) -> Result<Channel, CompactError> {
+    pub(crate) fn channel(&mut self) -> Result<Channel, CompactError> {
         match self.byte()? {
             0 => Ok(Channel::InPerson),
             1 => Ok(Channel::Online),

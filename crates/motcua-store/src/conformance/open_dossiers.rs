@@ -6,8 +6,8 @@ use super::desk::{catalogue, life};
 use super::fixtures::ok;
 use crate::desk::Desk;
 use crate::open_dossiers::{
-    catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenReader, RowAlarms,
-    Selection,
+    catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenEntry, OpenReader,
+    RowAlarms, Selection,
 };
 use crate::store::EventStore;
 use motcua_core::calendar::Calendar;
@@ -34,9 +34,38 @@ fn record<S: EventStore>(desk: &Desk<'_, &S>, k: u32, from: usize, n: usize) {
     }
 }
 
+/// Asserts that the standings `selection` reads are those of the `expected` rows, in order.
+fn same_standings<S: OpenDossierTable>(
+    store: &S,
+    selection: Selection<'_>,
+    expected: &[OpenDossier],
+    what: &str,
+) {
+    let Some(found) = ok(store.open_standings(selection)) else {
+        panic!("{what}: the store keeps no standings");
+    };
+    let want: Vec<_> = expected
+        .iter()
+        .map(|r| (r.dossier_id.clone(), r.standing.clone()))
+        .collect();
+    assert!(
+        want.iter().all(|(_, s)| s.is_some()),
+        "{what}: the fixture's dossiers are all judged"
+    );
+    assert!(found == want, "{what}: the standings differ");
+}
+
 /// Asserts `found` is `expected`, naming the dossiers that differ rather than printing every
-/// event.
+/// event. Rows are read without their standings ([`same_standings`] checks those).
 fn same_rows(found: &[OpenDossier], expected: &[OpenDossier], what: &str) {
+    let expected: Vec<OpenDossier> = expected
+        .iter()
+        .map(|r| OpenDossier {
+            standing: None,
+            ..r.clone()
+        })
+        .collect();
+    let expected = expected.as_slice();
     let ids = |rows: &[OpenDossier]| -> Vec<String> {
         rows.iter().map(|r| r.dossier_id.to_string()).collect()
     };
@@ -87,10 +116,13 @@ where
         "a projection never built is built from a scan"
     );
     let rows = ok(store.open_all());
-    same_rows(
-        &rows,
-        &reference(store, &context),
-        "rows after the first build",
+    let built = reference(store, &context);
+    same_rows(&rows, &built, "rows after the first build");
+    same_standings(
+        store,
+        Selection::All,
+        &built,
+        "standings after the first build",
     );
     assert!(
         rows.len() > 5 && rows.len() < 40,
@@ -114,6 +146,31 @@ where
         ok(reader.all()) == streams,
         "a reader does not add the log's tail"
     );
+    // Judged from standings where the projection has them, from events where the log moved
+    // on: the views the events give.
+    let seen = |entry: OpenEntry| match entry {
+        OpenEntry::Standing(standing) => context.view_at(standing, late),
+        OpenEntry::Events(events) => context.view_events(&events, late),
+    };
+    let judged: Vec<_> = ok(reader.entries(Selection::All, 1))
+        .into_iter()
+        .map(seen)
+        .collect();
+    let from_events: Vec<_> = streams
+        .iter()
+        .map(|events| context.view_events(events, late))
+        .collect();
+    assert!(
+        judged == from_events,
+        "entries judged later differ from the events' views"
+    );
+    let foreign = ok(reader.entries(Selection::All, 99));
+    assert!(
+        foreign
+            .iter()
+            .all(|entry| matches!(entry, OpenEntry::Events(_))),
+        "standings judged with another context are used"
+    );
     let early = datetime!(2024-03-05 00:00 +7);
     assert!(
         ok(OpenReader::open(store, early)).is_none(),
@@ -129,6 +186,12 @@ where
         &ok(store.open_all()),
         &expected,
         "rows after a paged catch-up",
+    );
+    same_standings(
+        store,
+        Selection::All,
+        &expected,
+        "standings after a paged catch-up",
     );
     let head = ok(store.open_head()).unwrap_or_else(|| panic!("no head after a catch-up"));
     assert_eq!(head.position, ok(store.last_position()));
@@ -151,6 +214,7 @@ where
             .cloned()
             .collect();
         same_rows(&ok(store.open_in_units(&units)), &by_unit, unit);
+        same_standings(store, Selection::Units(&units), &by_unit, unit);
     }
     let mut window = datetime!(2024-03-04 00:00 +7);
     while window < datetime!(2024-05-01 00:00 +7) {
@@ -164,6 +228,15 @@ where
             &ok(store.open_ringing(window, until)),
             &ringing,
             &format!("alarms in ({window}, {until}]"),
+        );
+        same_standings(
+            store,
+            Selection::Ringing {
+                after: window,
+                until,
+            },
+            &ringing,
+            &format!("standings with alarms in ({window}, {until}]"),
         );
         // Without alarms: the same rows, each with none.
         let without: Vec<_> = ringing
@@ -204,6 +277,12 @@ where
     let rebuilt = ok(rebuild(store, &context, 1));
     assert!(rebuilt.rebuilt);
     same_rows(&ok(store.open_all()), &expected, "rows after a rebuild");
+    same_standings(
+        store,
+        Selection::All,
+        &expected,
+        "standings after a rebuild",
+    );
     let other = ok(catch_up(store, &context, 2, 1_000));
     assert!(other.rebuilt, "another context fingerprint rebuilds");
     same_rows(

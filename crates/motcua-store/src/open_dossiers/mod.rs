@@ -33,7 +33,7 @@ mod read;
 mod table;
 
 pub use maintain::{catch_up, fingerprint, rebuild, row_of, CatchUp, REBUILD_GAP};
-pub use read::{OpenReader, TAIL_LIMIT};
+pub use read::{OpenEntry, OpenReader, TAIL_LIMIT};
 pub use table::{
     columns, decode_events, decode_events_shared, encode_events, OpenChange, OpenDossier,
     OpenDossierTable, OpenHead, RowAlarms, Selection,

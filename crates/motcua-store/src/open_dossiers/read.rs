@@ -3,13 +3,25 @@
 use super::maintain::open_at_end;
 use super::table::{OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection};
 use crate::store::{EventStore, StoreResult};
-use motcua_core::{DossierId, Event, UnitId};
+use motcua_core::{DossierId, Event, Standing, UnitId};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// The most events committed after the projection's position that a reader reads itself;
 /// beyond it, [`OpenReader::open`] answers `None` (the projection is too far behind to help).
 pub const TAIL_LIMIT: usize = 100_000;
+
+/// One open dossier as a list judges it: from its standing (the projection's view of it at its
+/// last event, seen later with [`Context::view_at`](motcua_core::Context::view_at)), or from
+/// its events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpenEntry {
+    /// Its standing, judged with the projection's catalogue and calendar.
+    Standing(Standing),
+    /// Its whole stream: changed since the projection's position, or not judged when its row
+    /// was written, or read from a store that keeps no standings.
+    Events(Vec<Event>),
+}
 
 /// The projection as of now: its rows, overridden by the dossiers the log changed since its
 /// position (their whole streams, re-read).
@@ -133,6 +145,58 @@ where
     pub fn all(&self) -> StoreResult<Vec<Vec<Event>>> {
         let rows = self.store.open_rows(Selection::All, RowAlarms::Omitted)?;
         Ok(self.merge(rows, |_| true))
+    }
+
+    /// The open dossiers `selection` chooses, in dossier id order, each with its standing when
+    /// the projection keeps one judged with `context` (the fingerprint of the reader's catalogue
+    /// and calendar, as for [`OpenReader::ringing`]), else with its events. A list judged
+    /// at a later instant this way reads no event but those of the dossiers changed since the
+    /// projection's position; the answer is the one the events give (the standing law).
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn entries(&self, selection: Selection<'_>, context: u64) -> StoreResult<Vec<OpenEntry>> {
+        let events =
+            |streams: Vec<Vec<Event>>| streams.into_iter().map(OpenEntry::Events).collect();
+        let standings = if context == self.head.context {
+            self.store.open_standings(selection)?
+        } else {
+            None
+        };
+        let Some(standings) = standings else {
+            return Ok(match selection {
+                Selection::Units(units) => events(self.in_units(units)?),
+                Selection::Ringing { after, until } => events(self.ringing(after, until, context)?),
+                Selection::All => events(self.all()?),
+            });
+        };
+        // The store gives them in dossier id order; the dossiers changed since the head are
+        // taken from the tail instead, and the order is restored when there are any.
+        let mut out: Vec<(DossierId, OpenEntry)> = Vec::with_capacity(standings.len());
+        for (id, standing) in standings {
+            if self.tail.contains_key(&id) {
+                continue;
+            }
+            let entry = match standing {
+                Some(standing) => OpenEntry::Standing(standing),
+                None => OpenEntry::Events(self.store.read_stream(&id)?),
+            };
+            out.push((id, entry));
+        }
+        let before = out.len();
+        for (id, stream) in &self.tail {
+            let keep = |unit: &UnitId| match selection {
+                Selection::Units(units) => units.contains(unit),
+                Selection::Ringing { .. } | Selection::All => true,
+            };
+            if open_at_end(stream).is_some_and(|(unit, _)| keep(&unit)) {
+                out.push((id.clone(), OpenEntry::Events(stream.clone())));
+            }
+        }
+        if out.len() > before {
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        Ok(out.into_iter().map(|(_, entry)| entry).collect())
     }
 
     /// The rows not changed since the head, with the open tail dossiers `keep` accepts.

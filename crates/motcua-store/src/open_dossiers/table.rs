@@ -1,7 +1,7 @@
 //! The projection's rows and the trait stores implement to keep them.
 
 use crate::store::StoreResult;
-use motcua_core::{DossierId, Event, Status, UnitId};
+use motcua_core::{DossierId, Event, Standing, Status, UnitId};
 use time::OffsetDateTime;
 
 /// One open dossier as the projection keeps it.
@@ -19,6 +19,12 @@ pub struct OpenDossier {
     /// recorded (see [`Context::alarms`](motcua_core::Context::alarms)), ascending, without
     /// repeats. Computed with the catalogue and calendar that [`OpenHead::context`] names.
     pub alarms: Vec<OffsetDateTime>,
+    /// Its standing as of its last event ([`Context::standing`](motcua_core::Context::standing)),
+    /// judged with the catalogue and calendar that [`OpenHead::context`] names: a list seen at a
+    /// later instant reads it instead of the events. `None` when that context could not judge
+    /// the dossier, and in rows read back with [`OpenDossierTable::open_rows`] (standings are
+    /// read with [`OpenDossierTable::open_standings`]).
+    pub standing: Option<Standing>,
 }
 
 /// Where the projection stands.
@@ -85,6 +91,19 @@ pub enum Selection<'a> {
     All,
 }
 
+impl Selection<'_> {
+    /// Whether `row` is one this selection chooses.
+    pub fn chooses(&self, row: &OpenDossier) -> bool {
+        match *self {
+            Selection::Units(units) => units.contains(&row.unit),
+            Selection::Ringing { after, until } => {
+                row.alarms.iter().any(|at| *at > after && *at <= until)
+            }
+            Selection::All => true,
+        }
+    }
+}
+
 /// Whether the rows a read returns carry their alarm instants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowAlarms {
@@ -131,6 +150,15 @@ pub trait OpenDossierTable: Send + Sync {
         self.open_rows(Selection::All, RowAlarms::Included)
     }
 
+    /// The standings of the open dossiers `selection` chooses, in dossier id order, without
+    /// their events: `(dossier, standing)`, the standing `None` for a dossier the projection's
+    /// context could not judge. `Ok(None)` when the store keeps no standings (a store file from
+    /// before they were kept, opened read-only): the reader reads the rows' events instead.
+    fn open_standings(
+        &self,
+        selection: Selection<'_>,
+    ) -> StoreResult<Option<Vec<(DossierId, Option<Standing>)>>>;
+
     /// Applies `change` atomically: all of it with its new head, or nothing. Fails with
     /// [`StoreError::Backend`](crate::StoreError::Backend) naming both positions when the
     /// projection does not stand at `change.expected`.
@@ -147,6 +175,12 @@ impl<S: OpenDossierTable + ?Sized> OpenDossierTable for &S {
         alarms: RowAlarms,
     ) -> StoreResult<Vec<OpenDossier>> {
         (**self).open_rows(selection, alarms)
+    }
+    fn open_standings(
+        &self,
+        selection: Selection<'_>,
+    ) -> StoreResult<Option<Vec<(DossierId, Option<Standing>)>>> {
+        (**self).open_standings(selection)
     }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         (**self).apply_open(change)
