@@ -142,11 +142,12 @@ fn a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated() {
         Some(motcua_core::Catalogue::default())
     );
     // A true version-1 store, without the catalogue table, the open-dossier projection's
-    // tables and the events' links, is migrated by a writable open.
+    // tables (and their standings) and the events' links, is migrated by a writable open.
     client
         .batch_execute(&format!(
             "DROP TABLE {schema}.motcua_catalogue, {schema}.motcua_open_dossiers, \
-             {schema}.motcua_open_alarms, {schema}.motcua_open_head; \
+             {schema}.motcua_open_alarms, {schema}.motcua_open_head, \
+             {schema}.motcua_open_standings; \
              ALTER TABLE {schema}.motcua_events DROP COLUMN link"
         ))
         .unwrap_or_else(|e| panic!("{e}"));
