@@ -5,17 +5,22 @@
 //! A desk asks two questions all day: "which dossiers does my unit hold" and "which dossiers
 //! change their judgement in this window". Answering either by reading every dossier of a
 //! province takes seconds; the projection answers both through an index. It is a table of
-//! *what is open* and *when it may ring*, not of judgements: a reader takes the matching rows,
-//! each with the dossier's whole event stream, and judges them as of its own instant with the
-//! same [`Context`](motcua_core::Context) a full scan uses. The answer is therefore exactly the
-//! full scan's, provided that
+//! *what is open* and *when it may ring*, each row with the dossier's whole event stream and
+//! its [standing](motcua_core::Standing) (its view at its last event, with what it takes to see
+//! it later). A reader takes the matching rows and judges them as of its own instant with the
+//! same [`Context`](motcua_core::Context) a full scan uses: from their events
+//! ([`OpenReader::in_units`], [`OpenReader::ringing`]), or from their standings without
+//! reading an event ([`OpenReader::entries`]; the standing law, property-tested in
+//! `tests/standing_law.rs`, makes both the same). The answer is therefore exactly the full
+//! scan's, provided that
 //!
 //! - the projection has seen every event up to its [`OpenHead::position`], and the reader adds
 //!   the events committed since ([`OpenReader`] reads that tail and the streams it touches);
 //! - the instant asked about is not before [`OpenHead::latest_occurred_at`]: a dossier open
 //!   now may have been finished, or not yet received, at an earlier instant;
-//! - for the alarm window, the alarm instants were computed with the reader's catalogue and
-//!   calendar ([`OpenHead::context`], a fingerprint the host chooses; see [`fingerprint`]).
+//! - for the alarm window and for standings, the alarm instants and the standings were
+//!   computed with the reader's catalogue and calendar ([`OpenHead::context`], a fingerprint
+//!   the host chooses; see [`fingerprint`]); otherwise the reader reads events.
 //!
 //! When one of these fails, [`OpenReader`] says so (`None`) and the caller reads every
 //! dossier instead.
