@@ -60,7 +60,7 @@ impl OpenDossierTable for AnyStore {
     fn open_standings(
         &self,
         selection: Selection<'_>,
-    ) -> StoreResult<Option<Vec<(motcua_core::DossierId, Option<motcua_core::Standing>)>>> {
+    ) -> StoreResult<Option<motcua_store::open_dossiers::StandingRows>> {
         each!(self, s => s.open_standings(selection))
     }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {

@@ -129,7 +129,7 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let mut rows = Vec::with_capacity(entries.len());
     for entry in entries {
         let judged = match entry {
-            OpenEntry::Standing(standing) => context.view_and_alarms_at(standing, as_of),
+            OpenEntry::Standing(standing) => context.view_and_alarms_at(*standing, as_of),
             OpenEntry::Events(events) => {
                 if events.first().is_none_or(|e| e.occurred_at > as_of) {
                     continue;

@@ -156,7 +156,7 @@ impl OpenDossierTable for PgStore {
     fn open_standings(
         &self,
         selection: Selection<'_>,
-    ) -> StoreResult<Option<Vec<(DossierId, Option<Standing>)>>> {
+    ) -> StoreResult<Option<motcua_store::open_dossiers::StandingRows>> {
         if self.schema_version() < STANDINGS_SINCE {
             return Ok(None);
         }

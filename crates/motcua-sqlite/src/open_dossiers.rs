@@ -176,7 +176,7 @@ impl OpenDossierTable for SqliteStore {
     fn open_standings(
         &self,
         selection: Selection<'_>,
-    ) -> StoreResult<Option<Vec<(DossierId, Option<Standing>)>>> {
+    ) -> StoreResult<Option<motcua_store::open_dossiers::StandingRows>> {
         if !self.standings {
             return Ok(None);
         }

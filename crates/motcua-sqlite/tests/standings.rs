@@ -8,27 +8,14 @@ use motcua_core::calendar::Calendar;
 use motcua_core::{Context, UnitId};
 use motcua_sqlite::SqliteStore;
 use motcua_store::open_dossiers::{catch_up, OpenDossierTable, OpenEntry, OpenReader, Selection};
-use motcua_store::{EventStore, ImportOptions};
+use motcua_store::EventStore;
 use std::path::Path;
 
 /// A store of 1,500 generated dossiers with its projection built; the sample's catalogue and
 /// the instant it ends.
 fn fixture(path: &Path) -> (motcua_core::Catalogue, time::OffsetDateTime) {
-    let sample = motcua_gen::generate(&motcua_gen::GenConfig {
-        dossiers: 1_500,
-        seed: 5,
-        year: 2024,
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+    let sample = common::imported_sample(path, 1_500, 5);
     let store = SqliteStore::open(path).unwrap_or_else(|e| panic!("{e}"));
-    motcua_store::import_events(
-        &store,
-        sample.events,
-        &sample.catalogue,
-        &ImportOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
     let calendar = Calendar::vietnam();
     catch_up(
         &store,
@@ -59,7 +46,7 @@ fn listed(
     let views = entries
         .into_iter()
         .map(|entry| match entry {
-            OpenEntry::Standing(s) => context.view_at(s, as_of),
+            OpenEntry::Standing(s) => context.view_at(*s, as_of),
             OpenEntry::Events(events) => context.view_events(&events, as_of),
         })
         .collect::<Result<_, _>>()

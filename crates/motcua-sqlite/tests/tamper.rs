@@ -11,26 +11,13 @@ use motcua_core::{DossierId, Event};
 use motcua_sqlite::SqliteStore;
 use motcua_store::audit::{audit, Anchor, Problem};
 use motcua_store::chain::Damage;
-use motcua_store::{DossierRange, DossierScan, EventStore, ImportOptions, StoreError};
+use motcua_store::{DossierRange, DossierScan, EventStore, StoreError};
 use std::path::Path;
 
 /// A store of 30 generated dossiers with their catalogue; returns its path's events.
 fn fixture(path: &Path) -> (Vec<Event>, motcua_core::Catalogue) {
-    let sample = motcua_gen::generate(&motcua_gen::GenConfig {
-        dossiers: 30,
-        seed: 11,
-        year: 2024,
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+    let sample = common::imported_sample(path, 30, 11);
     let store = SqliteStore::open(path).unwrap_or_else(|e| panic!("{e}"));
-    motcua_store::import_events(
-        &store,
-        sample.events.clone(),
-        &sample.catalogue,
-        &ImportOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
     store
         .save_catalogue(&sample.catalogue)
         .unwrap_or_else(|e| panic!("{e}"));

@@ -313,7 +313,7 @@ impl OpenDossierTable for InMemoryStore {
     fn open_standings(
         &self,
         selection: Selection<'_>,
-    ) -> StoreResult<Option<Vec<(DossierId, Option<motcua_core::Standing>)>>> {
+    ) -> StoreResult<Option<crate::open_dossiers::StandingRows>> {
         let table = self.open.read().map_err(|_| poisoned())?;
         Ok(Some(
             table

@@ -1,4 +1,4 @@
-//! Scratch directories for the tests (removed when dropped).
+//! Scratch directories for the tests (removed when dropped), and stores of generated dossiers.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,4 +32,26 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A store file at `path` holding a generated province-year of `dossiers` dossiers (year
+/// 2024), imported as `motcua import` does; the sample it came from.
+#[allow(dead_code)]
+pub fn imported_sample(path: &Path, dossiers: usize, seed: u64) -> motcua_gen::Sample {
+    let sample = motcua_gen::generate(&motcua_gen::GenConfig {
+        dossiers,
+        seed,
+        year: 2024,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let store = motcua_sqlite::SqliteStore::open(path).unwrap_or_else(|e| panic!("{e}"));
+    motcua_store::import_events(
+        &store,
+        sample.events.clone(),
+        &sample.catalogue,
+        &motcua_store::ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    sample
 }

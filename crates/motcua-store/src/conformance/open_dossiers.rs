@@ -149,7 +149,7 @@ where
     // Judged from standings where the projection has them, from events where the log moved
     // on: the views the events give.
     let seen = |entry: OpenEntry| match entry {
-        OpenEntry::Standing(standing) => context.view_at(standing, late),
+        OpenEntry::Standing(standing) => context.view_at(*standing, late),
         OpenEntry::Events(events) => context.view_events(&events, late),
     };
     let judged: Vec<_> = ok(reader.entries(Selection::All, 1))

@@ -17,7 +17,7 @@ pub const TAIL_LIMIT: usize = 100_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpenEntry {
     /// Its standing, judged with the projection's catalogue and calendar.
-    Standing(Standing),
+    Standing(Box<Standing>),
     /// Its whole stream: changed since the projection's position, or not judged when its row
     /// was written, or read from a store that keeps no standings.
     Events(Vec<Event>),
@@ -178,7 +178,7 @@ where
                 continue;
             }
             let entry = match standing {
-                Some(standing) => OpenEntry::Standing(standing),
+                Some(standing) => OpenEntry::Standing(Box::new(standing)),
                 None => OpenEntry::Events(self.store.read_stream(&id)?),
             };
             out.push((id, entry));

@@ -75,6 +75,10 @@ impl OpenChange {
     }
 }
 
+/// What [`OpenDossierTable::open_standings`] reads: each chosen dossier with its standing
+/// (`None` for a dossier the projection's context could not judge), in dossier id order.
+pub type StandingRows = Vec<(DossierId, Option<Standing>)>;
+
 /// Which open dossiers a read of the projection selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Selection<'a> {
@@ -154,10 +158,7 @@ pub trait OpenDossierTable: Send + Sync {
     /// their events: `(dossier, standing)`, the standing `None` for a dossier the projection's
     /// context could not judge. `Ok(None)` when the store keeps no standings (a store file from
     /// before they were kept, opened read-only): the reader reads the rows' events instead.
-    fn open_standings(
-        &self,
-        selection: Selection<'_>,
-    ) -> StoreResult<Option<Vec<(DossierId, Option<Standing>)>>>;
+    fn open_standings(&self, selection: Selection<'_>) -> StoreResult<Option<StandingRows>>;
 
     /// Applies `change` atomically: all of it with its new head, or nothing. Fails with
     /// [`StoreError::Backend`](crate::StoreError::Backend) naming both positions when the
@@ -176,10 +177,7 @@ impl<S: OpenDossierTable + ?Sized> OpenDossierTable for &S {
     ) -> StoreResult<Vec<OpenDossier>> {
         (**self).open_rows(selection, alarms)
     }
-    fn open_standings(
-        &self,
-        selection: Selection<'_>,
-    ) -> StoreResult<Option<Vec<(DossierId, Option<Standing>)>>> {
+    fn open_standings(&self, selection: Selection<'_>) -> StoreResult<Option<StandingRows>> {
         (**self).open_standings(selection)
     }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
