@@ -108,7 +108,22 @@ impl Pool {
 
     /// Opens a client with the store's search path and statements.
     fn connect(&self) -> Result<Conn, postgres::Error> {
-        let mut client = self.config.connect(NoTls)?;
+        self.configure(self.config.connect(NoTls)?)
+    }
+
+    /// Keeps `client`, a connection the opener already made to the store's database, for the
+    /// next lease, given the store's search path and statements as a new one is: a short
+    /// command then opens one connection, not two (each costs the authentication and a new
+    /// server process, most of a short command's time). A client that cannot be set up is
+    /// dropped, and the next lease connects anew (and says why it cannot).
+    pub(crate) fn adopt(&self, client: Client) {
+        if let (Ok(conn), Ok(mut idle)) = (self.configure(client), self.idle.lock()) {
+            idle.push(conn);
+        }
+    }
+
+    /// `client` with the store's search path and statements.
+    fn configure(&self, mut client: Client) -> Result<Conn, postgres::Error> {
         client.batch_execute(&format!("SET search_path TO {}", self.search_path))?;
         if self.read_only {
             client.batch_execute("SET default_transaction_read_only = on")?;

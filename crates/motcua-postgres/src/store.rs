@@ -88,6 +88,7 @@ impl PgStore {
                 source,
             })?;
         prepare(&mut client, schema)?;
+        pool.adopt(client);
         Ok(PgStore {
             schema: schema.to_owned(),
             pool,
@@ -117,14 +118,16 @@ impl PgStore {
         let config = Config::from_str(url).map_err(PgError::Config)?;
         let mut client = config.connect(postgres::NoTls).map_err(PgError::Connect)?;
         let version = crate::schema::check(&mut client, schema)?;
+        let pool = Pool::new(
+            config,
+            schema.to_owned(),
+            true,
+            version >= crate::schema::LINKED_SINCE,
+        );
+        pool.adopt(client);
         Ok(PgStore {
             schema: schema.to_owned(),
-            pool: Pool::new(
-                config,
-                schema.to_owned(),
-                true,
-                version >= crate::schema::LINKED_SINCE,
-            ),
+            pool,
             version,
         })
     }

@@ -239,6 +239,7 @@ fn a_schema_3_store_reads_as_it_is_then_migrates_and_verifies_clean() {
         &url,
         store,
         "ALTER TABLE {s}.motcua_events DROP COLUMN link;
+         DROP TABLE {s}.motcua_open_standings;
          UPDATE {s}.motcua_meta SET value = 3 WHERE key = 'schema_version'",
     );
     let old = PgStore::connect_read_only(&url, store.schema()).unwrap_or_else(|e| panic!("{e}"));
