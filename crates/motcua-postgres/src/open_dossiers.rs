@@ -8,7 +8,7 @@
 
 use crate::schema::{OPEN_DOSSIERS_SINCE, STANDINGS_SINCE};
 use crate::store::{to_i64, PgStore};
-use motcua_core::{DossierId, Standing, UnitId};
+use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
     OpenHead, RowAlarms, Selection,
@@ -75,24 +75,22 @@ impl PgStore {
         &self,
         sql: &str,
         bind: &[&(dyn ToSql + Sync)],
-    ) -> StoreResult<Vec<(DossierId, Option<Standing>)>> {
+    ) -> StoreResult<motcua_store::open_dossiers::StandingRows> {
         let mut conn = self.lease()?;
         let rows: Vec<Row> = conn.client.query(sql, bind).map_err(|e| self.backend(e))?;
         let mut decoder = motcua_store::codec::compact::Decoder::default();
-        rows.iter()
+        Ok(rows
+            .iter()
             .map(|row| {
                 let id = DossierId::new(row.get::<_, &str>(0));
-                let standing = match row.get::<_, Option<&[u8]>>(1) {
-                    None => None,
-                    Some(bytes) => Some(decoder.decode_standing(bytes).map_err(|e| {
-                        StoreError::Backend(format!(
-                            "the standing of open dossier {id} is damaged: {e}"
-                        ))
-                    })?),
-                };
-                Ok((id, standing))
+                // A standing that cannot be read is derived data: the reader judges the
+                // dossier's events instead, which are checked as every read checks them.
+                let standing = row
+                    .get::<_, Option<&[u8]>>(1)
+                    .and_then(|bytes| decoder.decode_standing(bytes).ok());
+                (id, standing)
             })
-            .collect()
+            .collect())
     }
 }
 

@@ -98,16 +98,11 @@ impl SqliteStore {
         while let Some(row) = rows.next().map_err(db)? {
             let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(db)?;
             let id = DossierId::new(id);
+            // A standing that cannot be read (not a blob, damaged) is derived data: the reader
+            // judges the dossier's events instead, which are checked as every read checks them.
             let standing = match row.get_ref(1).map_err(db)? {
-                rusqlite::types::ValueRef::Null => None,
-                value => {
-                    let bytes = value.as_blob().map_err(|e| self.backend(e.into()))?;
-                    Some(decoder.decode_standing(bytes).map_err(|e| {
-                        StoreError::Backend(format!(
-                            "the standing of open dossier {id} is damaged: {e}"
-                        ))
-                    })?)
-                }
+                rusqlite::types::ValueRef::Blob(bytes) => decoder.decode_standing(bytes).ok(),
+                _ => None,
             };
             out.push((id, standing));
         }

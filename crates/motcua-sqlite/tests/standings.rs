@@ -141,3 +141,34 @@ fn a_schema_3_store_lists_from_events_then_migrates_to_standings() {
     assert_eq!(from_standings, views.len());
     assert!(store.last_position().unwrap_or(0) > 0);
 }
+
+#[test]
+fn a_damaged_standing_is_judged_from_its_events() {
+    let scratch = Scratch::new("standings-damaged");
+    let path = scratch.path("s.db");
+    let (catalogue, end) = fixture(&path);
+    let calendar = Calendar::vietnam();
+    let context = Context::new(&catalogue, &calendar);
+    let later = end + time::Duration::days(5);
+    let fresh = {
+        let store = SqliteStore::open_read_only(&path).unwrap_or_else(|e| panic!("{e}"));
+        listed(&store, &context, later)
+    };
+    // One standing cut short, one replaced by text: derived data, not evidence.
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(
+        "UPDATE open_standings SET standing = substr(standing, 1, 20)
+           WHERE dossier_id = (SELECT min(dossier_id) FROM open_standings);
+         UPDATE open_standings SET standing = 'not a standing'
+           WHERE dossier_id = (SELECT max(dossier_id) FROM open_standings);",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let store = SqliteStore::open_read_only(&path).unwrap_or_else(|e| panic!("{e}"));
+    let (views, from_standings) = listed(&store, &context, later);
+    assert_eq!(
+        views, fresh.0,
+        "the same views, from the two dossiers' events"
+    );
+    assert_eq!(from_standings, fresh.1 - 2);
+}

@@ -76,7 +76,8 @@ impl OpenChange {
 }
 
 /// What [`OpenDossierTable::open_standings`] reads: each chosen dossier with its standing
-/// (`None` for a dossier the projection's context could not judge), in dossier id order.
+/// (`None` for a dossier the projection's context could not judge, or whose stored standing
+/// cannot be read: a reader then judges its events), in dossier id order.
 pub type StandingRows = Vec<(DossierId, Option<Standing>)>;
 
 /// Which open dossiers a read of the projection selects.
