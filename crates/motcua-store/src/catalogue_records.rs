@@ -136,7 +136,9 @@ pub trait CatalogueRecords {
 #[non_exhaustive]
 pub enum RecordProblem {
     /// The body's SHA-256 is not the recorded one: the body (or the hash) was changed.
-    #[error("its body's SHA-256 is {computed}, not the recorded {recorded}: the record was changed")]
+    #[error(
+        "its body's SHA-256 is {computed}, not the recorded {recorded}: the record was changed"
+    )]
     Hash {
         /// The SHA-256 recorded with it.
         recorded: String,
