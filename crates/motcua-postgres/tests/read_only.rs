@@ -145,7 +145,7 @@ fn a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated() {
     // tables and the events' links, is migrated by a writable open.
     client
         .batch_execute(&format!(
-            "DROP TABLE {schema}.motcua_catalogue, {schema}.motcua_open_dossiers, \
+            "DROP TABLE {schema}.motcua_catalogue_records, {schema}.motcua_open_dossiers, \
              {schema}.motcua_open_alarms, {schema}.motcua_open_head; \
              ALTER TABLE {schema}.motcua_events DROP COLUMN link"
         ))
