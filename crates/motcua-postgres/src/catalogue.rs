@@ -182,12 +182,7 @@ impl CatalogueRecords for PgStore {
         if self.schema_version() < CATALOGUE_RECORDS_SINCE {
             let body = self.record_body(1).map_err(|e| self.store_error(e))?;
             return Ok(body
-                .map(|body| CatalogueRecord {
-                    number: 1,
-                    sha256: sha256_hex(&body),
-                    from_position: 0,
-                    size: body.len() as u64,
-                })
+                .map(|body| CatalogueRecord::of_body(1, 0, &body))
                 .into_iter()
                 .collect());
         }

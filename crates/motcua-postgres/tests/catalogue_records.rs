@@ -10,7 +10,7 @@ use common::{url, Fresh};
 use motcua_core::Catalogue;
 use motcua_postgres::{PgStore, CATALOGUE_RECORDS_SINCE, SCHEMA_VERSION};
 use motcua_store::catalogue_records::{
-    check_records, sha256_hex, CatalogueRecord, CatalogueRecords, RecordProblem,
+    check_records, CatalogueRecord, CatalogueRecords, RecordProblem,
 };
 use motcua_store::{EventStore, ImportOptions};
 
@@ -56,16 +56,6 @@ fn numbers_and_positions(store: &PgStore) -> Vec<(u64, u64)> {
         .collect()
 }
 
-fn version(client: &mut postgres::Client, schema: &str) -> i64 {
-    client
-        .query_one(
-            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
-            &[],
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-        .get(0)
-}
-
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn an_older_catalogue_reads_as_record_1_and_becomes_record_1_by_the_migration() {
@@ -79,12 +69,7 @@ fn an_older_catalogue_reads_as_record_1_and_becomes_record_1_by_the_migration() 
         .batch_execute(&common::catalogue_before_records(&schema))
         .unwrap_or_else(|e| panic!("{e}"));
     let body = motcua_io::write_catalogue(&sample.catalogue);
-    let record_1 = CatalogueRecord {
-        number: 1,
-        sha256: sha256_hex(&body),
-        from_position: 0,
-        size: body.len() as u64,
-    };
+    let record_1 = CatalogueRecord::of_body(1, 0, &body);
 
     // Read-only: read as it is, the one catalogue as record 1, nothing migrated.
     let old = PgStore::connect_read_only(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
@@ -101,11 +86,14 @@ fn an_older_catalogue_reads_as_record_1_and_becomes_record_1_by_the_migration() 
     assert_eq!(old.catalogue_record(2).ok().flatten(), None);
     assert_eq!(check_records(&old), Ok(vec![]));
     drop(old);
-    assert_eq!(version(&mut client, &schema), CATALOGUE_RECORDS_SINCE - 1);
+    assert_eq!(
+        common::stored_version(&mut client, &schema),
+        CATALOGUE_RECORDS_SINCE - 1
+    );
 
     // A writable open migrates: record 1, hashed, from position 0.
     let migrated = PgStore::connect(&url, &schema).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(version(&mut client, &schema), SCHEMA_VERSION);
+    assert_eq!(common::stored_version(&mut client, &schema), SCHEMA_VERSION);
     assert_eq!(migrated.catalogue_records(), Ok(vec![record_1]));
     assert_eq!(
         migrated.catalogue().ok().flatten().as_ref(),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{schema_name, url, Fresh};
+use common::{schema_name, stored_version, url, Fresh};
 use motcua_postgres::{PgError, PgStore, SCHEMA_VERSION};
 use motcua_store::{conformance, EventStore};
 
@@ -88,17 +88,6 @@ fn a_read_only_store_reads_what_was_stored_and_writes_nothing() {
     assert_eq!(writer.last_position().ok(), Some(6));
     // The same batch goes in through the writer: the refusal was the read-only session's.
     assert!(writer.append_streams(&[batch]).is_ok());
-}
-
-/// The store version in `schema`'s meta table.
-fn stored_version(client: &mut postgres::Client, schema: &str) -> i64 {
-    client
-        .query_one(
-            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
-            &[],
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-        .get(0)
 }
 
 #[test]

@@ -149,12 +149,7 @@ impl CatalogueRecords for SqliteStore {
         if self.schema_version() < CATALOGUE_RECORDS_SINCE {
             return Ok(self
                 .record_body(1)?
-                .map(|body| CatalogueRecord {
-                    number: 1,
-                    sha256: sha256_hex(&body),
-                    from_position: 0,
-                    size: body.len() as u64,
-                })
+                .map(|body| CatalogueRecord::of_body(1, 0, &body))
                 .into_iter()
                 .collect());
         }

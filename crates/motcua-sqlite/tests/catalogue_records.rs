@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Scratch;
+use common::{jsonl, Scratch};
 use motcua_core::{Catalogue, Event};
 use motcua_sqlite::{SqliteStore, CATALOGUE_RECORDS_SINCE, SCHEMA_VERSION};
 use motcua_store::catalogue_records::{
@@ -21,12 +21,6 @@ fn sample() -> motcua_gen::Sample {
         year: 2024,
     })
     .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn jsonl(events: &[Event]) -> String {
-    let mut out = Vec::new();
-    motcua_io::write_events(&mut out, events).unwrap_or_else(|e| panic!("{e}"));
-    String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// `catalogue` with its first unit renamed: the same rules, other bytes.
@@ -153,12 +147,7 @@ fn a_schema_3_catalogue_reads_as_record_1_and_becomes_record_1_by_the_migration(
     schema_3_store(&path, &sample);
     assert_eq!(user_version(&path), CATALOGUE_RECORDS_SINCE - 1);
     let body = motcua_io::write_catalogue(&sample.catalogue);
-    let record_1 = CatalogueRecord {
-        number: 1,
-        sha256: sha256_hex(&body),
-        from_position: 0,
-        size: body.len() as u64,
-    };
+    let record_1 = CatalogueRecord::of_body(1, 0, &body);
 
     // Read-only: read as it is, the one catalogue as record 1, nothing migrated.
     let old = SqliteStore::open_read_only(&path).unwrap_or_else(|e| panic!("{e}"));

@@ -54,6 +54,23 @@ pub struct CatalogueRecord {
 }
 
 impl CatalogueRecord {
+    /// The record numbered `number` of `body`, in force from `from_position`: its SHA-256 and
+    /// size computed.
+    ///
+    /// ```
+    /// use motcua_store::catalogue_records::CatalogueRecord;
+    /// let record = CatalogueRecord::of_body(1, 0, "{}");
+    /// assert_eq!((record.size, &record.sha256[..8]), (2, "44136fa3"));
+    /// ```
+    pub fn of_body(number: u64, from_position: u64, body: &str) -> CatalogueRecord {
+        CatalogueRecord {
+            number,
+            sha256: sha256_hex(body),
+            from_position,
+            size: body.len() as u64,
+        }
+    }
+
     /// The first 12 hexadecimal digits of the SHA-256, as reports name a record.
     ///
     /// ```

@@ -66,3 +66,15 @@ pub fn catalogue_before_records(schema: &str) -> String {
         motcua_postgres::CATALOGUE_RECORDS_SINCE - 1
     )
 }
+
+/// The store version in `schema`'s meta table.
+#[allow(dead_code)]
+pub fn stored_version(client: &mut postgres::Client, schema: &str) -> i64 {
+    client
+        .query_one(
+            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .get(0)
+}

@@ -56,3 +56,11 @@ pub fn catalogue_before_records(path: &Path) {
     })
     .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Events as JSON Lines, as an import reads them.
+#[allow(dead_code)]
+pub fn jsonl(events: &[motcua_core::Event]) -> String {
+    let mut out = Vec::new();
+    motcua_io::write_events(&mut out, events).unwrap_or_else(|e| panic!("{e}"));
+    String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
+}
