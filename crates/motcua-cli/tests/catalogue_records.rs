@@ -7,23 +7,43 @@
 mod common;
 
 use common::{motcua, text};
+use motcua_store::catalogue_records::CatalogueRecords;
 use std::path::{Path, PathBuf};
 
 const AS_OF: &str = "2024-12-31T17:00:00+07:00";
 
 /// A directory with a generated province's files split in two imports: `a.jsonl` imported with
-/// `catalogue.json`, then `b.jsonl` with `changed.json` (its first unit renamed), into `p.db`.
+/// `catalogue.json`, then `b.jsonl` with `changed.json` (its first unit renamed), into the
+/// store: `p.db` in the directory, or a PostgreSQL schema.
 struct Case {
     dir: PathBuf,
+    store: String,
+    /// The PostgreSQL URL and schema of the store, if it is one (dropped with the case).
+    pg: Option<(String, String)>,
 }
 
 impl Case {
     fn new(tag: &str) -> Case {
+        Case::with_store(tag, None)
+    }
+
+    /// A case whose store is a fresh schema of the database `MOTCUA_PG_URL` names.
+    fn postgres(tag: &str) -> Case {
+        let url = common::pg_url();
+        let schema = format!("motcua_cli_records_{tag}_{}", std::process::id());
+        Case::with_store(tag, Some((url, schema)))
+    }
+
+    fn with_store(tag: &str, pg: Option<(String, String)>) -> Case {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("records-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-        let case = Case { dir };
+        let store = match &pg {
+            Some((url, schema)) => format!("{url}#{schema}"),
+            None => dir.join("p.db").display().to_string(),
+        };
+        let case = Case { dir, store, pg };
         let out = motcua(&[
             "gen",
             "--dossiers",
@@ -64,7 +84,7 @@ impl Case {
         let out = motcua(&[
             "import",
             "--store",
-            &self.path("p.db"),
+            &self.store,
             "--catalog",
             &self.path(catalogue),
             &self.path(events),
@@ -72,30 +92,34 @@ impl Case {
         assert_eq!(out.status.success(), succeeds, "{}", text(&out.stderr));
     }
 
-    /// `motcua args… --store p.db --as-of AS_OF`: its standard output.
+    /// `motcua args… --store STORE --as-of AS_OF`: its standard output.
     fn run(&self, args: &[&str]) -> String {
-        let store = self.path("p.db");
         let mut all = args.to_vec();
-        all.extend(["--store", &store, "--as-of", AS_OF]);
+        all.extend(["--store", &self.store, "--as-of", AS_OF]);
         let out = motcua(&all);
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout)
     }
 
     fn conn(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.dir.join("p.db")).unwrap_or_else(|e| panic!("{e}"))
+        rusqlite::Connection::open(&self.store).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    /// Each record's number and SHA-256.
-    fn records(&self) -> Vec<(i64, String)> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT number, sha256 FROM catalogue_records ORDER BY number")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap_or_else(|e| panic!("{e}"));
-        rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+    /// Each record's number and SHA-256, as the store lists them.
+    fn records(&self) -> Vec<(u64, String)> {
+        let listed = match &self.pg {
+            Some((url, schema)) => motcua_postgres::PgStore::connect_read_only(url, schema)
+                .map_err(|e| e.to_string())
+                .and_then(|s| s.catalogue_records().map_err(|e| e.to_string())),
+            None => motcua_sqlite::SqliteStore::open_read_only(&self.store)
+                .map_err(|e| e.to_string())
+                .and_then(|s| s.catalogue_records().map_err(|e| e.to_string())),
+        };
+        listed
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|r| (r.number, r.sha256))
+            .collect()
     }
 
     /// The dossier of the first event of `file` whose sequence is 1.
@@ -112,6 +136,11 @@ impl Case {
 impl Drop for Case {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((url, schema)) = &self.pg {
+            if let Ok(store) = motcua_postgres::PgStore::connect(url, schema) {
+                let _ = store.drop_schema();
+            }
+        }
     }
 }
 
@@ -122,7 +151,18 @@ fn short(sha: &str) -> &str {
 
 #[test]
 fn reports_name_the_record_that_judged() {
-    let case = Case::new("report");
+    reports_name_the_record_that_judged_in(&Case::new("report"));
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn reports_and_explain_name_the_record_on_postgres() {
+    let case = Case::postgres("pg");
+    reports_name_the_record_that_judged_in(&case);
+    explain_names_the_records_in(&case);
+}
+
+fn reports_name_the_record_that_judged_in(case: &Case) {
     let records = case.records();
     assert_eq!(records.len(), 2);
     let latest = short(&records[1].1);
@@ -153,7 +193,10 @@ fn reports_name_the_record_that_judged() {
 
 #[test]
 fn explain_names_the_record_a_dossier_was_received_under_when_older() {
-    let case = Case::new("explain");
+    explain_names_the_records_in(&Case::new("explain"));
+}
+
+fn explain_names_the_records_in(case: &Case) {
     let records = case.records();
     let (first, latest) = (short(&records[0].1), short(&records[1].1));
     let early = case.first_dossier("a.jsonl");
@@ -201,7 +244,7 @@ fn the_same_catalogue_or_a_refused_import_adds_no_record_and_verify_names_an_edi
     case.import("third.json", "bad.jsonl", false);
     assert_eq!(case.records().len(), 2);
 
-    let store = case.path("p.db");
+    let store = case.store.clone();
     let out = motcua(&["verify", "--store", &store]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
