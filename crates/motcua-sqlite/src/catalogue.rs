@@ -6,7 +6,7 @@ use crate::schema::CATALOGUE_RECORDS_SINCE;
 use crate::store::{last_position_in, to_i64, SqliteStore};
 use motcua_core::{Catalogue, DossierId};
 use motcua_store::catalogue_records::{next_number, sha256_hex, CatalogueRecord, CatalogueRecords};
-use motcua_store::StoreResult;
+use motcua_store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 /// Records `catalogue` on `conn` (in its transaction, if one is open) as judging from
@@ -81,11 +81,14 @@ impl SqliteStore {
     /// The stored catalogue (the latest catalogue record), `None` if none was saved.
     pub fn catalogue(&self) -> Result<Option<Catalogue>, SqliteError> {
         let body = if self.schema_version() < CATALOGUE_RECORDS_SINCE {
-            self.record_body(1)
+            self.record_body(1)?
         } else {
-            self.latest_body()
+            self.body_of(
+                "SELECT body FROM catalogue_records ORDER BY number DESC LIMIT 1",
+                [],
+            )?
         };
-        self.parse(body.map_err(|e| self.bad_catalogue(e))?)
+        self.parse(body)
     }
 
     /// Catalogue record `number` (see [`CatalogueRecords`]), `None` if there is none.
@@ -99,9 +102,7 @@ impl SqliteStore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn catalogue_record(&self, number: u64) -> Result<Option<Catalogue>, SqliteError> {
-        let body = self
-            .catalogue_record_body(number)
-            .map_err(|e| self.bad_catalogue(e))?;
+        let body = self.record_body(number)?;
         self.parse(body)
     }
 
@@ -117,28 +118,35 @@ impl SqliteStore {
         }
     }
 
-    fn latest_body(&self) -> StoreResult<Option<String>> {
-        let conn = self.lease()?;
-        conn.prepare_cached("SELECT body FROM catalogue_records ORDER BY number DESC LIMIT 1")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
-            .map_err(|e| self.backend(e))
+    /// The body `sql` selects with `params`, if any.
+    fn body_of(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Option<String>, SqliteError> {
+        let conn = self.lease().map_err(|e| self.bad_catalogue(e))?;
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.query_row(params, |r| r.get(0)).optional())
+            .map_err(|e| self.sqlite(e))
     }
 
     /// Record `number`'s body; in a store older than [`CATALOGUE_RECORDS_SINCE`] (read as it
     /// is), its one catalogue is record 1, as the migration makes it.
-    fn record_body(&self, number: u64) -> StoreResult<Option<String>> {
-        let conn = self.lease()?;
+    fn record_body(&self, number: u64) -> Result<Option<String>, SqliteError> {
         let sql = if self.schema_version() < CATALOGUE_RECORDS_SINCE {
             "SELECT body FROM catalogue WHERE id = ?1"
         } else {
             "SELECT body FROM catalogue_records WHERE number = ?1"
         };
-        conn.prepare_cached(sql)
-            .and_then(|mut s| {
-                s.query_row(params![to_i64(number)], |r| r.get(0))
-                    .optional()
-            })
-            .map_err(|e| self.backend(e))
+        self.body_of(sql, params![to_i64(number)])
+    }
+
+    /// A [`SqliteError`] as a store error.
+    fn store_error(&self, e: SqliteError) -> StoreError {
+        match e {
+            SqliteError::Sqlite { source, .. } => self.backend(source),
+            other => StoreError::Backend(other.to_string()),
+        }
     }
 }
 
@@ -148,7 +156,8 @@ impl CatalogueRecords for SqliteStore {
     fn catalogue_records(&self) -> StoreResult<Vec<CatalogueRecord>> {
         if self.schema_version() < CATALOGUE_RECORDS_SINCE {
             return Ok(self
-                .record_body(1)?
+                .record_body(1)
+                .map_err(|e| self.store_error(e))?
                 .map(|body| CatalogueRecord::of_body(1, 0, &body))
                 .into_iter()
                 .collect());
@@ -176,7 +185,7 @@ impl CatalogueRecords for SqliteStore {
     }
 
     fn catalogue_record_body(&self, number: u64) -> StoreResult<Option<String>> {
-        self.record_body(number)
+        self.record_body(number).map_err(|e| self.store_error(e))
     }
 
     fn first_position(&self, dossier: &DossierId) -> StoreResult<Option<u64>> {
