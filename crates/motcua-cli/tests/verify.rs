@@ -286,7 +286,7 @@ fn control_characters_in_findings_are_escaped() {
 #[test]
 fn an_unreadable_stored_catalogue_is_damage_and_the_chains_are_still_checked() {
     let store = Store::new();
-    store.sql("UPDATE catalogue SET body = '{\"units\": 7}'");
+    store.sql("UPDATE catalogue_records SET body = '{\"units\": 7}'");
     let out = motcua(&["verify", "--store", &store.path()]);
     let stdout = text(&out.stdout);
     assert_eq!(
@@ -305,8 +305,13 @@ fn an_unreadable_stored_catalogue_is_damage_and_the_chains_are_still_checked() {
     );
     assert!(
         stdout.contains(
-            "result: DAMAGED: 0 dossier(s), 0 missing position(s), the catalogue unreadable"
+            "result: DAMAGED: 0 dossier(s), 0 missing position(s), the catalogue unreadable, 1 catalogue record(s)"
         ),
+        "{stdout}"
+    );
+    // The record whose body was changed is named too.
+    assert!(
+        stdout.contains("catalogue record 1: its body's SHA-256 is "),
         "{stdout}"
     );
 }
