@@ -1,9 +1,10 @@
-//! [`AnyStore`] as a store of either kind: the event log and the open-dossier projection,
-//! handed to the one it holds.
+//! [`AnyStore`] as a store of either kind: the event log, the open-dossier projection and the
+//! catalogue records, handed to the one it holds.
 
 use crate::data::AnyStore;
 use crate::error::CliError;
 use motcua_core::{DossierId, Event};
+use motcua_store::catalogue_records::{CatalogueRecord, CatalogueRecords};
 use motcua_store::open_dossiers::{
     OpenChange, OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection,
 };
@@ -93,6 +94,18 @@ impl AnyStore {
                 .catalogue()
                 .map_err(|e| crate::data::pg_error(location, e)),
         }
+    }
+}
+
+impl CatalogueRecords for AnyStore {
+    fn catalogue_records(&self) -> StoreResult<Vec<CatalogueRecord>> {
+        each!(self, s => s.catalogue_records())
+    }
+    fn catalogue_record_body(&self, number: u64) -> StoreResult<Option<String>> {
+        each!(self, s => s.catalogue_record_body(number))
+    }
+    fn first_position(&self, dossier: &DossierId) -> StoreResult<Option<u64>> {
+        each!(self, s => s.first_position(dossier))
     }
 }
 

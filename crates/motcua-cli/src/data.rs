@@ -8,8 +8,10 @@ use motcua_core::{Catalogue, Context, DossierId, Event};
 use motcua_metrics::{LevelHistory, Period, Report};
 use motcua_pipeline::{report_jsonl, report_store, report_stores, PipelineError, ReportRun};
 use motcua_postgres::{PgError, PgStore};
+use motcua_render::report::CatalogueRecordRef;
 use motcua_render::Lang;
 use motcua_sqlite::{SqliteError, SqliteStore};
+use motcua_store::catalogue_records::{in_force_at, CatalogueRecord, CatalogueRecords};
 use motcua_store::{DossierScan, EventStore, ExpectedVersion, StoreError, StreamBatch};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -221,6 +223,9 @@ pub struct Dataset {
     /// Where [`Dataset::as_of`] came from.
     pub as_of_from: AsOfFrom,
     origin: Origin,
+    /// When the catalogue came from a store: that store's index in the stores, and its
+    /// catalogue records (the latest is the catalogue).
+    records: Option<(usize, Vec<CatalogueRecord>)>,
 }
 
 impl Dataset {
@@ -236,10 +241,18 @@ impl Dataset {
                 Some(catalog) => Some(read_catalogue(catalog)?),
                 None => None,
             };
+            // The records of the store the catalogue came from, and that store's index.
+            let mut records = None;
             for location in &args.store {
                 let (name, store) = read_any_store(location)?;
                 if catalogue.is_none() {
                     catalogue = store.catalogue(&name)?;
+                    if catalogue.is_some() {
+                        let listed = store.catalogue_records().map_err(|e| {
+                            CliError::store(&name, "the catalogue records could not be read", &e)
+                        })?;
+                        records = Some((stores.len(), listed));
+                    }
                 }
                 stores.push((name, store));
             }
@@ -273,6 +286,7 @@ impl Dataset {
                 threads: None,
                 as_of_from: own_as_of(args),
                 origin: Origin::Stores(stores),
+                records,
             });
         }
         match (&args.events, &args.catalog) {
@@ -291,6 +305,7 @@ impl Dataset {
                     threads: None,
                     as_of_from: own_as_of(args),
                     origin: Origin::File(events.clone()),
+                    records: None,
                 })
             }
             (None, None) => {
@@ -315,6 +330,7 @@ impl Dataset {
                         AsOfFrom::Sample
                     },
                     origin: Origin::Sample(store),
+                    records: None,
                 })
             }
             _ => Err(both_or_store()),
@@ -472,6 +488,34 @@ impl Dataset {
             },
             _ => None,
         }
+    }
+
+    /// The catalogue record that judges every dossier (the latest of the store the catalogue
+    /// came from), `None` when the catalogue is a file's or the sample's.
+    pub fn catalogue_record(&self) -> Option<CatalogueRecordRef> {
+        let (_, records) = self.records.as_ref()?;
+        let latest = records.last()?;
+        Some(CatalogueRecordRef {
+            number: latest.number,
+            of: records.len() as u64,
+            sha256: latest.sha256.clone(),
+        })
+    }
+
+    /// The catalogue record in force when `dossier`'s first event was stored, in the store the
+    /// catalogue came from (`None` when the catalogue is not a store's, or that store does not
+    /// hold the dossier).
+    pub fn received_under(&self, dossier: &DossierId) -> Result<Option<CatalogueRecord>, CliError> {
+        let (Some((index, records)), Origin::Stores(stores)) = (&self.records, &self.origin) else {
+            return Ok(None);
+        };
+        let Some((name, store)) = stores.get(*index) else {
+            return Ok(None);
+        };
+        let first = store
+            .first_position(dossier)
+            .map_err(|e| CliError::store(name, "the store could not be read", &e))?;
+        Ok(first.and_then(|p| in_force_at(records, p)).cloned())
     }
 
     /// A view context with the default judging rules.

@@ -88,6 +88,13 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .version()
         .to_string();
 
+    // Which catalogue record judged, and the one in force when the dossier was received into
+    // the log if that is another.
+    let judged_with = data.catalogue_record();
+    let received_under = data
+        .received_under(&id)?
+        .filter(|r| judged_with.as_ref().is_some_and(|j| j.number != r.number));
+
     // Said once the answer stands: a command that fails says only why.
     data.announce(args.lang.lang);
     if args.format == ExplainFormat::Json {
@@ -104,6 +111,15 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 "effective_until": date(|v| v.effective_until),
                 "in_force": in_force,
                 "calendar": calendar,
+                "catalogue": judged_with.as_ref().map(|r| serde_json::json!({
+                    "record": r.number,
+                    "of": r.of,
+                    "sha256": r.sha256,
+                    "received_under": received_under.as_ref().map(|u| serde_json::json!({
+                        "record": u.number,
+                        "sha256": u.sha256,
+                    })),
+                })),
             },
             "events": known,
             "explanation": explanation,
@@ -154,6 +170,16 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
         line(&words::in_force(l, &in_force))
     )?;
     writeln!(out, "  {}{}", label("calendar", "lịch"), line(&calendar))?;
+    if let Some(record) = &judged_with {
+        let mut text = record.judged_with(l);
+        if let Some(under) = &received_under {
+            text = format!(
+                "{text}; {}",
+                words::received_under(l, under.number, &under.sha256)
+            );
+        }
+        writeln!(out, "  {}{}", label("catalogue", "danh mục"), line(&text))?;
+    }
     writeln!(
         out,
         "  {}{} {}",

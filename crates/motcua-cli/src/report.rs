@@ -303,6 +303,7 @@ fn provenance(data: &Dataset) -> Provenance {
         known_at: data.known_at,
         calendar_version: data.calendar.version().to_string(),
         offset: data.calendar.offset(),
+        catalogue: data.catalogue_record(),
     }
 }
 

@@ -1,12 +1,16 @@
 //! `motcua verify`: checks a whole store (every dossier's chain of links and numbering, every
-//! event replayed through the dossier rules, the catalogue, the log's positions), names each
-//! broken dossier, and prints the store's digest, to be recorded elsewhere as the log's anchor.
+//! event replayed through the dossier rules, the catalogue, the catalogue records' hashes,
+//! numbering and positions, the log's positions), names each broken dossier and record, and
+//! prints the store's digest, to be recorded elsewhere as the log's anchor.
 
 use crate::data::{read_any_store, read_catalogue, read_text};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use motcua_render::Lang;
 use motcua_store::audit::{audit, Anchor, Finding, Problem};
+use motcua_store::catalogue_records::{
+    check_records, CatalogueRecords, RecordFinding, RecordProblem,
+};
 use motcua_store::chain::{hex, Damage};
 use std::io::Write;
 use std::path::PathBuf;
@@ -69,6 +73,12 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
         args.anchor_out.is_some(),
     )
     .map_err(|e| CliError::store(&name, "the store could not be read", &e))?;
+    let records = store
+        .catalogue_records()
+        .map_err(|e| CliError::store(&name, "the catalogue records could not be read", &e))?
+        .len();
+    let record_findings = check_records(&store)
+        .map_err(|e| CliError::store(&name, "the catalogue records could not be read", &e))?;
     let mut t = Terminal::new(out);
     let yes_no = |b: bool| match (b, vi) {
         (true, false) => "yes",
@@ -80,7 +90,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
         writeln!(t, "kho: {name}")?;
         writeln!(
             t,
-            "hồ sơ: {} · sự kiện: {} · có chuỗi băm: {} · kiểm tra quy tắc: {}",
+            "hồ sơ: {} · sự kiện: {} · có chuỗi băm: {} · kiểm tra quy tắc: {} · bản ghi danh mục: {records}",
             report.dossiers,
             report.events,
             yes_no(report.linked),
@@ -91,7 +101,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
         writeln!(t, "store: {name}")?;
         writeln!(
             t,
-            "dossiers: {} · events: {} · hash chain: {} · rules checked: {}",
+            "dossiers: {} · events: {} · hash chain: {} · rules checked: {} · catalogue records: {records}",
             report.dossiers,
             report.events,
             yes_no(report.linked),
@@ -158,7 +168,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
             source,
         })?;
     }
-    if report.findings.is_empty() && catalogue_damage.is_none() {
+    if report.findings.is_empty() && catalogue_damage.is_none() && record_findings.is_empty() {
         writeln!(
             t,
             "{}",
@@ -175,11 +185,20 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .iter()
         .filter(|f| f.dossier.is_some())
         .count();
-    let catalogue_note = match (&catalogue_damage, vi) {
+    let mut catalogue_note = match (&catalogue_damage, vi) {
         (Some(_), false) => ", the catalogue unreadable",
         (Some(_), true) => ", danh mục không đọc được",
         (None, _) => "",
-    };
+    }
+    .to_owned();
+    if !record_findings.is_empty() {
+        let n = record_findings.len();
+        catalogue_note.push_str(&if vi {
+            format!(", {n} bản ghi danh mục")
+        } else {
+            format!(", {n} catalogue record(s)")
+        });
+    }
     if vi {
         writeln!(
             t,
@@ -196,6 +215,9 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
     for finding in &report.findings {
         writeln!(t, "{}", line(finding, vi))?;
     }
+    for finding in &record_findings {
+        writeln!(t, "{}", record_line(finding, vi))?;
+    }
     t.flush()?;
     Err(CliError::Damaged {
         location: name,
@@ -206,6 +228,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .findings
                 .first()
                 .map(|f| line(f, false))
+                .or_else(|| record_findings.first().map(|f| record_line(f, false)))
                 .or_else(|| catalogue_damage
                     .as_ref()
                     .map(|m| format!("the stored catalogue cannot be read: {m}")))
@@ -223,6 +246,32 @@ fn line(finding: &Finding, vi: bool) -> String {
         (None, false) => format!("position {}: {what}", finding.sequence),
         (None, true) => format!("vị trí {}: {what}", finding.sequence),
     }
+}
+
+/// A catalogue record's finding as a line of the output.
+fn record_line(finding: &RecordFinding, vi: bool) -> String {
+    if !vi {
+        return finding.to_string();
+    }
+    let n = finding.number;
+    let what = match &finding.problem {
+        RecordProblem::Hash { recorded, computed } => format!(
+            "mã SHA-256 của nội dung là {computed}, không phải {recorded} đã ghi: bản ghi đã bị sửa"
+        ),
+        RecordProblem::Number { expected } => {
+            format!("ở đây phải là bản ghi {expected}: thiếu một bản ghi")
+        }
+        RecordProblem::Position {
+            from,
+            previous_number,
+            previous,
+        } => format!(
+            "áp dụng từ vị trí {from}, trước vị trí {previous} của bản ghi {previous_number}: các bản ghi đã bị sửa"
+        ),
+        RecordProblem::Missing => "mất nội dung".to_owned(),
+        other => other.to_string(),
+    };
+    format!("bản ghi danh mục {n}: {what}")
 }
 
 /// What a problem is, in English or Vietnamese.

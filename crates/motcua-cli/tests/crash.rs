@@ -75,7 +75,9 @@ fn held(store: &Path) -> (usize, bool) {
         rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .unwrap_or_else(|e| panic!("{e}"));
     let catalogue: bool = conn
-        .query_row("SELECT COUNT(*) > 0 FROM catalogue", [], |r| r.get(0))
+        .query_row("SELECT COUNT(*) > 0 FROM catalogue_records", [], |r| {
+            r.get(0)
+        })
         .unwrap_or(false);
     (lines, catalogue)
 }

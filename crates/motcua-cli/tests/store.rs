@@ -508,7 +508,7 @@ fn an_import_whose_catalogue_cannot_be_kept_stores_no_events() {
     drop(motcua_sqlite::SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
     let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
     conn.execute_batch(
-        "CREATE TRIGGER refuse BEFORE INSERT ON catalogue
+        "CREATE TRIGGER refuse BEFORE INSERT ON catalogue_records
          BEGIN SELECT RAISE(ABORT, 'no catalogue here'); END;",
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -100,8 +100,9 @@ fn a_store_as_written_verifies_clean_with_its_digest() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("dossiers: 40 · events: "), "{stdout}");
+    // `gen --store` kept its catalogue as the store's first record.
     assert!(
-        stdout.contains("hash chain: yes · rules checked: yes"),
+        stdout.contains("hash chain: yes · rules checked: yes · catalogue records: 1\n"),
         "{stdout}"
     );
     assert!(stdout.contains("result: intact"), "{stdout}");
@@ -285,7 +286,7 @@ fn control_characters_in_findings_are_escaped() {
 #[test]
 fn an_unreadable_stored_catalogue_is_damage_and_the_chains_are_still_checked() {
     let store = Store::new();
-    store.sql("UPDATE catalogue SET body = '{\"units\": 7}'");
+    store.sql("UPDATE catalogue_records SET body = '{\"units\": 7}'");
     let out = motcua(&["verify", "--store", &store.path()]);
     let stdout = text(&out.stdout);
     assert_eq!(
@@ -304,8 +305,13 @@ fn an_unreadable_stored_catalogue_is_damage_and_the_chains_are_still_checked() {
     );
     assert!(
         stdout.contains(
-            "result: DAMAGED: 0 dossier(s), 0 missing position(s), the catalogue unreadable"
+            "result: DAMAGED: 0 dossier(s), 0 missing position(s), the catalogue unreadable, 1 catalogue record(s)"
         ),
+        "{stdout}"
+    );
+    // The record whose body was changed is named too.
+    assert!(
+        stdout.contains("catalogue record 1: its body's SHA-256 is "),
         "{stdout}"
     );
 }

@@ -21,7 +21,8 @@ use uuid::Uuid;
 /// - Each [`ImportSession::append_streams`] call costs two round trips (one lookup of the
 ///   streams' versions and of the ids, one insert of every row), whatever its size.
 /// - A catalogue staged with [`ImportSession::stage_catalogue`] is written in the same
-///   transaction: stored with the events, or not at all.
+///   transaction, as a new catalogue record when it differs from the latest: stored with the
+///   events, or not at all.
 /// - Dropping the session without committing rolls the transaction back.
 ///
 /// A refused call (a conflict, an id in use) inserts nothing and leaves the transaction
@@ -174,14 +175,17 @@ impl ImportSession for PgImport<'_> {
         row.map(|row| stored(row.get(0), row.get(1))).transpose()
     }
 
-    /// Written into the session's transaction: kept only if the session commits.
+    /// Written into the session's transaction, kept only if the session commits: a new
+    /// catalogue record judging from the session's base position (so the session's events
+    /// count as received under it), unless it is the latest record's catalogue.
     fn stage_catalogue(&mut self, catalogue: &Catalogue) -> StoreResult<()> {
         if self.committed {
             return Err(self.finished());
         }
-        let store = self.store;
+        let (store, base) = (self.store, self.base);
         let conn = self.conn()?;
-        let written = crate::catalogue::write_catalogue_in(&mut conn.client, catalogue)
+        let written = crate::catalogue::record_catalogue_in(&mut conn.client, catalogue, base)
+            .map(drop)
             .map_err(|e| store.backend(e));
         self.track(written)
     }

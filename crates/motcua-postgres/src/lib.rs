@@ -10,7 +10,9 @@
 //! share a database without meeting. Its tables are versioned ([`SCHEMA_VERSION`]) and
 //! migrated on connect; a newer version is refused with [`PgError::NewerSchema`]. Readers use
 //! [`PgStore::connect_read_only`], which creates nothing and writes nothing. The store keeps
-//! the catalogue too ([`PgStore::catalogue`]), written in the import's transaction.
+//! the catalogue too ([`PgStore::catalogue`]), written in the import's transaction: every
+//! different catalogue it was given, as numbered records
+//! ([`motcua_store::catalogue_records::CatalogueRecords`]), the latest being the catalogue.
 //!
 //! ```no_run
 //! use motcua_core::{Channel, DossierId, Event, EventKind};
@@ -50,7 +52,7 @@ mod store;
 
 pub use error::PgError;
 pub use import::PgImport;
-pub use schema::SCHEMA_VERSION;
+pub use schema::{CATALOGUE_RECORDS_SINCE, SCHEMA_VERSION};
 pub use store::PgStore;
 
 // The README's examples run as doc tests.

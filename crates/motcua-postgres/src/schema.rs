@@ -68,6 +68,19 @@ const MIGRATIONS: &[&str] = &[
      DELETE FROM motcua_open_head;
      DELETE FROM motcua_open_dossiers;
      DELETE FROM motcua_open_alarms;",
+    // 6: catalogue records (`motcua_store::catalogue_records`): every catalogue kept, numbered,
+    // with its SHA-256 (hex) and the log position it judges from. The one catalogue of an
+    // older store becomes record 1, judging from position 0; `hash_catalogue_records`
+    // computes its hash in the same transaction (with the hash function every store uses).
+    "CREATE TABLE motcua_catalogue_records (
+         number bigint PRIMARY KEY CHECK (number >= 1),
+         sha256 text NOT NULL,
+         from_position bigint NOT NULL,
+         body text NOT NULL
+     );
+     INSERT INTO motcua_catalogue_records (number, sha256, from_position, body)
+         SELECT 1, '', 0, body FROM motcua_catalogue;
+     DROP TABLE motcua_catalogue;",
 ];
 
 /// The schema version this build writes.
@@ -84,6 +97,9 @@ pub(crate) const LINKED_SINCE: i64 = 4;
 
 /// The first schema version whose projection keeps the open dossiers' standings.
 pub(crate) const STANDINGS_SINCE: i64 = 5;
+
+/// The first schema version that keeps catalogue records (before it, one catalogue row).
+pub const CATALOGUE_RECORDS_SINCE: i64 = 6;
 
 /// A key for `pg_advisory_xact_lock`, so concurrent openers migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561_0001;
@@ -115,6 +131,9 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
     }
     if found > 0 && found < LINKED_SINCE {
         fill_links(&mut tx).map_err(pg)?;
+    }
+    if found > 0 && found < CATALOGUE_RECORDS_SINCE {
+        crate::catalogue::hash_records(&mut tx).map_err(pg)?;
     }
     if found < SCHEMA_VERSION {
         tx.execute(

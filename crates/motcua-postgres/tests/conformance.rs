@@ -36,6 +36,16 @@ fn a_staged_catalogue_commits_with_the_events() {
 
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn staged_catalogues_become_records() {
+    let url = url();
+    let fresh = Fresh::new(&url, "records");
+    conformance::staged_catalogues_become_records(fresh.store(), |s| {
+        s.catalogue().unwrap_or_else(|e| panic!("{e}"))
+    });
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn open_dossiers_match_a_rebuild() {
     let url = url();
     let fresh = Fresh::new(&url, "open_dossiers");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{schema_name, url, Fresh};
+use common::{schema_name, stored_version, url, Fresh};
 use motcua_postgres::{PgError, PgStore, SCHEMA_VERSION};
 use motcua_store::{conformance, EventStore};
 
@@ -90,17 +90,6 @@ fn a_read_only_store_reads_what_was_stored_and_writes_nothing() {
     assert!(writer.append_streams(&[batch]).is_ok());
 }
 
-/// The store version in `schema`'s meta table.
-fn stored_version(client: &mut postgres::Client, schema: &str) -> i64 {
-    client
-        .query_one(
-            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
-            &[],
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-        .get(0)
-}
-
 #[test]
 #[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
 fn a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated() {
@@ -145,7 +134,7 @@ fn a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated() {
     // tables (and their standings) and the events' links, is migrated by a writable open.
     client
         .batch_execute(&format!(
-            "DROP TABLE {schema}.motcua_catalogue, {schema}.motcua_open_dossiers, \
+            "DROP TABLE {schema}.motcua_catalogue_records, {schema}.motcua_open_dossiers, \
              {schema}.motcua_open_alarms, {schema}.motcua_open_head, \
              {schema}.motcua_open_standings; \
              ALTER TABLE {schema}.motcua_events DROP COLUMN link"

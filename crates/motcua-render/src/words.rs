@@ -437,3 +437,42 @@ fn in_force_vi(text: &str) -> String {
         .replace(" until ", " đến ")
         .replace("until ", "đến ")
 }
+
+/// The first 12 hexadecimal digits of a SHA-256, as a catalogue record is named.
+fn short_sha256(sha256: &str) -> &str {
+    sha256.get(..12).unwrap_or(sha256)
+}
+
+/// Which catalogue record judged: record `number` of the store's `of`, named by the first 12
+/// digits of its SHA-256 (`motcua_store::catalogue_records`).
+///
+/// ```
+/// use motcua_render::{words, Lang};
+/// let sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+/// assert_eq!(words::judged_with(Lang::En, 2, 3, sha), "judged with record 2 of 3 (sha256 0123456789ab…)");
+/// assert_eq!(words::judged_with(Lang::Vi, 2, 3, sha), "đánh giá theo bản ghi 2/3 (sha256 0123456789ab…)");
+/// ```
+pub fn judged_with(l: Lang, number: u64, of: u64, sha256: &str) -> String {
+    let sha = short_sha256(sha256);
+    match l {
+        Lang::En => format!("judged with record {number} of {of} (sha256 {sha}…)"),
+        Lang::Vi => format!("đánh giá theo bản ghi {number}/{of} (sha256 {sha}…)"),
+    }
+}
+
+/// The catalogue record in force when a dossier was received into the log, when it is not the
+/// one that judged it.
+///
+/// ```
+/// use motcua_render::{words, Lang};
+/// let sha = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+/// assert_eq!(words::received_under(Lang::En, 1, sha), "received under record 1 (sha256 abcdef012345…)");
+/// assert_eq!(words::received_under(Lang::Vi, 1, sha), "tiếp nhận khi áp dụng bản ghi 1 (sha256 abcdef012345…)");
+/// ```
+pub fn received_under(l: Lang, number: u64, sha256: &str) -> String {
+    let sha = short_sha256(sha256);
+    match l {
+        Lang::En => format!("received under record {number} (sha256 {sha}…)"),
+        Lang::Vi => format!("tiếp nhận khi áp dụng bản ghi {number} (sha256 {sha}…)"),
+    }
+}

@@ -2,8 +2,7 @@
 
 use crate::pool::Lease;
 use crate::store::{
-    head_in, insert_event, last_position_in, to_i64, write_catalogue_in, Attempt, SqliteStore,
-    INSERT_EVENT,
+    head_in, insert_event, last_position_in, to_i64, Attempt, SqliteStore, INSERT_EVENT,
 };
 use motcua_core::{Catalogue, DossierId};
 use motcua_store::chain::{Link, Linker, GENESIS};
@@ -34,7 +33,8 @@ const IMPORT_CACHE_KIB: i64 = 128 * 1024;
 ///   left to the unique index; any violation undoes the call's rows and runs it again with
 ///   every id and version read, for the exact answer.
 /// - A catalogue staged with [`ImportSession::stage_catalogue`] is written in the same
-///   transaction: stored with the events, or not at all.
+///   transaction, as a new catalogue record when it differs from the latest: stored with the
+///   events, or not at all.
 /// - Dropping the session without committing rolls the transaction back.
 /// - The connection gets a 128 MiB page cache for the session (the inserts into the indexes
 ///   come in random order), set back afterwards.
@@ -315,12 +315,16 @@ impl ImportSession for SqliteImport<'_> {
         self.store.by_id(self.conn()?, id)
     }
 
-    /// Written into the session's transaction: kept only if the session commits.
+    /// Written into the session's transaction, kept only if the session commits: a new
+    /// catalogue record judging from the session's base position (so the session's events
+    /// count as received under it), unless it is the latest record's catalogue.
     fn stage_catalogue(&mut self, catalogue: &Catalogue) -> StoreResult<()> {
         if self.committed {
             return Err(self.finished());
         }
-        write_catalogue_in(self.conn()?, catalogue).map_err(|e| self.store.backend(e))
+        crate::catalogue::record_catalogue_in(self.conn()?, catalogue, self.base)
+            .map(drop)
+            .map_err(|e| self.store.backend(e))
     }
 
     fn commit(&mut self) -> StoreResult<u64> {

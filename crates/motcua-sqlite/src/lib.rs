@@ -4,7 +4,8 @@
 //! [`SqliteStore`] implements [`motcua_store::EventStore`] and
 //! [`motcua_store::CheckpointStore`] and passes the same conformance suite as the in-memory
 //! store. It also keeps the procedure catalogue ([`SqliteStore::save_catalogue`]), so one file
-//! is enough to report from.
+//! is enough to report from: every different catalogue it was given, as numbered records
+//! ([`motcua_store::catalogue_records::CatalogueRecords`]), the latest being the catalogue.
 //!
 //! Durability: WAL journal with `synchronous = FULL`, so an append that returned is on disk
 //! (see [`SqliteStore`]). Schema: versioned with migrations ([`SCHEMA_VERSION`]); a file that
@@ -50,6 +51,7 @@
 )]
 
 mod access;
+mod catalogue;
 mod error;
 mod import;
 mod open_dossiers;
@@ -61,7 +63,9 @@ mod store;
 pub use access::BUSY_TIMEOUT_VAR;
 pub use error::SqliteError;
 pub use import::SqliteImport;
-pub use schema::{APPLICATION_ID, READABLE_SINCE, SCHEMA_VERSION};
+pub use schema::{
+    APPLICATION_ID, CATALOGUE_RECORDS_SINCE, LINKED_SINCE, READABLE_SINCE, SCHEMA_VERSION,
+};
 pub use store::SqliteStore;
 
 // The README's examples run as doc tests.

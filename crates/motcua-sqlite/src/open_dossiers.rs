@@ -172,7 +172,7 @@ impl OpenDossierTable for SqliteStore {
         &self,
         selection: Selection<'_>,
     ) -> StoreResult<Option<motcua_store::open_dossiers::StandingRows>> {
-        if !self.standings {
+        if !self.has_standings() {
             return Ok(None);
         }
         let mut out = Vec::new();

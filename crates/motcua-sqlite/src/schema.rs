@@ -69,6 +69,19 @@ const MIGRATIONS: &[&str] = &[
      DELETE FROM open_head;
      DELETE FROM open_dossiers;
      DELETE FROM open_alarms;",
+    // 5: catalogue records (`motcua_store::catalogue_records`): every catalogue kept, numbered,
+    // with its SHA-256 (hex) and the log position it judges from. The one catalogue of an
+    // older store becomes record 1, judging from position 0; its hash is computed in the same
+    // transaction by `hash_catalogue_records` (SQLite has no SHA-256 function).
+    "CREATE TABLE catalogue_records (
+         number INTEGER PRIMARY KEY CHECK (number >= 1),
+         sha256 TEXT NOT NULL,
+         from_position INTEGER NOT NULL,
+         body TEXT NOT NULL
+     );
+     INSERT INTO catalogue_records (number, sha256, from_position, body)
+         SELECT 1, '', 0, body FROM catalogue;
+     DROP TABLE catalogue;",
 ];
 
 /// The first schema version whose events carry links.
@@ -76,6 +89,9 @@ pub const LINKED_SINCE: i64 = 3;
 
 /// The first schema version whose projection keeps the open dossiers' standings.
 pub const STANDINGS_SINCE: i64 = 4;
+
+/// The first schema version that keeps catalogue records (before it, one `catalogue` row).
+pub const CATALOGUE_RECORDS_SINCE: i64 = 5;
 
 /// Events read per statement while the links of a store from before them are computed.
 const FILL_CHUNK: i64 = 50_000;
@@ -105,6 +121,9 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), SqliteEr
     }
     if found.version > 0 && found.version < LINKED_SINCE {
         fill_links(&tx, FILL_CHUNK).map_err(sqlite)?;
+    }
+    if found.version > 0 && found.version < CATALOGUE_RECORDS_SINCE {
+        crate::catalogue::hash_records(&tx).map_err(sqlite)?;
     }
     if found.version < SCHEMA_VERSION || found.app_id != APPLICATION_ID {
         tx.execute_batch(&format!(

@@ -4,7 +4,7 @@ use crate::access::{self, Access};
 use crate::error::SqliteError;
 use crate::pool::{Lease, Pool};
 use crate::schema::{classify, prepare};
-use motcua_core::{Catalogue, DossierId, Event};
+use motcua_core::{DossierId, Event};
 use motcua_store::chain::{self, Link, Linker, GENESIS};
 use motcua_store::{
     plan_batch, Appended, BatchPlan, Checkpoint, CheckpointStore, EventStore, ImportSession,
@@ -46,12 +46,11 @@ pub struct SqliteStore {
     /// files to read through, and they are removed when the store is dropped, if no other
     /// connection uses them (see [`access::remove_unused_log`]).
     made_log: bool,
-    /// Whether the events carry links ([`motcua_store::chain`]): always, but in a store of a
-    /// schema older than [`crate::schema::LINKED_SINCE`] opened read-only (not migrated).
-    linked: bool,
-    /// Whether the projection keeps standings (schema [`crate::schema::STANDINGS_SINCE`] or
-    /// later; false only for an older store opened read-only).
-    pub(crate) standings: bool,
+    /// The store's schema version: [`crate::SCHEMA_VERSION`] but for a store of an older
+    /// schema opened read-only (not migrated), read as it is: its events carry no links
+    /// before [`crate::schema::LINKED_SINCE`], its catalogue is one row before
+    /// [`crate::schema::CATALOGUE_RECORDS_SINCE`].
+    version: i64,
 }
 
 impl Drop for SqliteStore {
@@ -126,8 +125,7 @@ impl SqliteStore {
             path: path.to_owned(),
             pool: Pool::new(conn, Some((path.to_owned(), Access::ReadWrite))),
             made_log: false,
-            linked: true,
-            standings: true,
+            version: crate::SCHEMA_VERSION,
         })
     }
 
@@ -207,8 +205,7 @@ impl SqliteStore {
             path: path.to_owned(),
             pool: Pool::new(conn, Some((path.to_owned(), access))),
             made_log: access == Access::ReadOnly && !had_log,
-            linked: version >= crate::schema::LINKED_SINCE,
-            standings: version >= crate::schema::STANDINGS_SINCE,
+            version,
         })
     }
 
@@ -222,8 +219,7 @@ impl SqliteStore {
             pool: Pool::new(conn, None),
             path,
             made_log: false,
-            linked: true,
-            standings: true,
+            version: crate::SCHEMA_VERSION,
         })
     }
 
@@ -241,7 +237,26 @@ impl SqliteStore {
     /// # Ok::<(), motcua_sqlite::SqliteError>(())
     /// ```
     pub fn is_linked(&self) -> bool {
-        self.linked
+        self.version >= crate::schema::LINKED_SINCE
+    }
+
+    /// Whether the projection keeps the open dossiers' standings (schema
+    /// [`crate::schema::STANDINGS_SINCE`] or later: false only for an older store opened
+    /// read-only).
+    pub(crate) fn has_standings(&self) -> bool {
+        self.version >= crate::schema::STANDINGS_SINCE
+    }
+
+    /// The store's schema version: [`crate::SCHEMA_VERSION`] but for a store of an older
+    /// schema opened read-only, which is read as it is (not migrated).
+    ///
+    /// ```
+    /// let store = motcua_sqlite::SqliteStore::open_in_memory()?;
+    /// assert_eq!(store.schema_version(), motcua_sqlite::SCHEMA_VERSION);
+    /// # Ok::<(), motcua_sqlite::SqliteError>(())
+    /// ```
+    pub fn schema_version(&self) -> i64 {
+        self.version
     }
 
     pub(crate) fn lease(&self) -> StoreResult<Lease<'_>> {
@@ -255,40 +270,11 @@ impl SqliteStore {
         crate::error::store_error(format!("{}: {e}", self.path.display()), storage)
     }
 
-    fn sqlite(&self, source: rusqlite::Error) -> SqliteError {
+    pub(crate) fn sqlite(&self, source: rusqlite::Error) -> SqliteError {
         SqliteError::Sqlite {
             path: self.path.clone(),
             source,
         }
-    }
-
-    /// Saves the procedure catalogue in the store (replacing any), so the store alone is
-    /// enough to report from.
-    pub fn save_catalogue(&self, catalogue: &Catalogue) -> Result<(), SqliteError> {
-        let conn = self.lease().map_err(|e| SqliteError::BadCatalogue {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
-        write_catalogue_in(&conn, catalogue).map_err(|e| self.sqlite(e))
-    }
-
-    /// The stored catalogue, `None` if none was saved.
-    pub fn catalogue(&self) -> Result<Option<Catalogue>, SqliteError> {
-        let conn = self.lease().map_err(|e| SqliteError::BadCatalogue {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
-        let body: Option<String> = conn
-            .query_row("SELECT body FROM catalogue WHERE id = 1", [], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.sqlite(e))?;
-        body.map(|text| {
-            motcua_io::read_catalogue(&text).map_err(|e| SqliteError::BadCatalogue {
-                path: self.path.clone(),
-                message: e.to_string(),
-            })
-        })
-        .transpose()
     }
 
     /// Appends every batch in one write transaction.
@@ -361,7 +347,7 @@ impl SqliteStore {
         dossier: &DossierId,
     ) -> StoreResult<Vec<StoredEvent>> {
         let db = |e| self.backend(e);
-        if !self.linked {
+        if !self.is_linked() {
             let mut stmt = conn
                 .prepare_cached(
                     "SELECT position, body FROM events WHERE dossier_id = ?1 ORDER BY sequence",
@@ -430,17 +416,6 @@ impl SqliteStore {
         row.map(|(position, body)| stored(position, &body))
             .transpose()
     }
-}
-
-/// Writes `catalogue` as the store's, replacing any, on `conn` (in its transaction, if one is
-/// open).
-pub(crate) fn write_catalogue_in(conn: &Connection, catalogue: &Catalogue) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO catalogue (id, body) VALUES (1, ?1)
-         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-    )?
-    .execute(params![motcua_io::write_catalogue(catalogue)])?;
-    Ok(())
 }
 
 /// Why an append attempt stopped.

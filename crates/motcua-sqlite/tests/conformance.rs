@@ -52,3 +52,13 @@ fn a_staged_catalogue_commits_with_the_events() {
     let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
     conformance::a_staged_catalogue_commits_with_the_events(&store, stored);
 }
+
+/// Staged catalogues become catalogue records, in memory and on a file.
+#[test]
+fn staged_catalogues_become_records() {
+    let stored = |s: &SqliteStore| s.catalogue().unwrap_or_else(|e| panic!("{e}"));
+    conformance::staged_catalogues_become_records(&in_memory(), stored);
+    let scratch = Scratch::new("records");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    conformance::staged_catalogues_become_records(&store, stored);
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Scratch;
+use common::{jsonl, Scratch};
 use motcua_core::Event;
 use motcua_sqlite::SqliteStore;
 use motcua_store::{import_jsonl_with, EventStore, ImportError, ImportOptions, InMemoryStore};
@@ -15,12 +15,6 @@ fn sample(dossiers: usize) -> motcua_gen::Sample {
         year: 2024,
     })
     .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn jsonl(events: &[Event]) -> String {
-    let mut out = Vec::new();
-    motcua_io::write_events(&mut out, events).unwrap_or_else(|e| panic!("{e}"));
-    String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn streams<S: EventStore>(store: &S) -> Vec<Vec<Event>> {

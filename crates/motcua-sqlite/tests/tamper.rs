@@ -243,7 +243,9 @@ fn a_schema_2_store_reads_as_it_is_then_migrates_and_verifies_clean() {
         let store = SqliteStore::open_read_only(&path).unwrap_or_else(|e| panic!("{e}"));
         audit(&store, Some(&catalogue), None, false).unwrap_or_else(|e| panic!("{e}"))
     };
-    // The file as schema 2 left it: no link column, no standings, user_version 2.
+    // The file as schema 2 left it: one catalogue row, no link column, no standings,
+    // user_version 2.
+    common::catalogue_before_records(&path);
     sql(&path, "ALTER TABLE events DROP COLUMN link", &[]);
     sql(&path, "DROP TABLE open_standings", &[]);
     sql(&path, "PRAGMA user_version = 2", &[]);

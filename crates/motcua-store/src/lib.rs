@@ -12,6 +12,9 @@
 //!   chained to the previous event of its dossier; reads check numbering and links
 //!   ([`StoreError::Damaged`]), [`audit::audit`] checks a whole store (`motcua verify`) and
 //!   computes its digest.
+//! - [`catalogue_records`]: every catalogue a store was given, numbered, hashed and dated by
+//!   log position ([`catalogue_records::CatalogueRecords`]), so a report can say which
+//!   catalogue judged; [`catalogue_records::check_records`] checks them for `motcua verify`.
 //! - [`InMemoryStore`]: the reference implementation.
 //! - [`projection`]: projections kept current from the log, resumable after a crash.
 //! - [`conformance`]: the test suite every store must pass, using only the trait.
@@ -54,6 +57,7 @@
 
 pub mod audit;
 mod batch;
+pub mod catalogue_records;
 pub mod chain;
 mod checkpoint;
 pub mod codec;

@@ -268,6 +268,25 @@ impl InMemoryStore {
     }
 }
 
+impl crate::catalogue_records::CatalogueRecords for InMemoryStore {
+    /// None: the in-memory store keeps no catalogue.
+    fn catalogue_records(&self) -> StoreResult<Vec<crate::catalogue_records::CatalogueRecord>> {
+        Ok(Vec::new())
+    }
+
+    fn catalogue_record_body(&self, _number: u64) -> StoreResult<Option<String>> {
+        Ok(None)
+    }
+
+    fn first_position(&self, dossier: &DossierId) -> StoreResult<Option<u64>> {
+        Ok(self
+            .read()?
+            .streams
+            .get(dossier)
+            .and_then(|positions| positions.first().copied()))
+    }
+}
+
 impl CheckpointStore for InMemoryStore {
     fn load_checkpoint(&self, name: &str) -> StoreResult<Option<Checkpoint>> {
         let checkpoints = self.checkpoints.read().map_err(|_| poisoned())?;

@@ -49,3 +49,32 @@ impl Drop for Fresh {
         }
     }
 }
+
+/// The SQL that turns the store in `schema` (of this version) back into the catalogue layout
+/// of the schema before [`motcua_postgres::CATALOGUE_RECORDS_SINCE`] (4): the latest catalogue
+/// record as the one `motcua_catalogue` row, no records, and that version. Other later changes
+/// are the caller's.
+#[allow(dead_code)]
+pub fn catalogue_before_records(schema: &str) -> String {
+    format!(
+        "CREATE TABLE {schema}.motcua_catalogue (
+             id integer PRIMARY KEY CHECK (id = 1), body text NOT NULL);
+         INSERT INTO {schema}.motcua_catalogue (id, body)
+             SELECT 1, body FROM {schema}.motcua_catalogue_records ORDER BY number DESC LIMIT 1;
+         DROP TABLE {schema}.motcua_catalogue_records;
+         UPDATE {schema}.motcua_meta SET value = {} WHERE key = 'schema_version';",
+        motcua_postgres::CATALOGUE_RECORDS_SINCE - 1
+    )
+}
+
+/// The store version in `schema`'s meta table.
+#[allow(dead_code)]
+pub fn stored_version(client: &mut postgres::Client, schema: &str) -> i64 {
+    client
+        .query_one(
+            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .get(0)
+}

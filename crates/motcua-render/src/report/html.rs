@@ -152,6 +152,14 @@ fn header(b: &Document<'_>, l: Lang, h: &mut String) -> std::fmt::Result {
         ),
         source => source.location().unwrap_or_default(),
     };
+    let source = match &b.data.catalogue {
+        Some(record) => format!(
+            "{source} — {} {}",
+            l.pick("catalogue", "danh mục"),
+            record.judged_with(l)
+        ),
+        None => source,
+    };
     let rows = [
         (l.pick("data", "dữ liệu"), source),
         (

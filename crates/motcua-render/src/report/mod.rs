@@ -40,6 +40,7 @@
 //!         known_at: None,
 //!         calendar_version: calendar.version().to_string(),
 //!         offset: calendar.offset(),
+//!         catalogue: None,
 //!     },
 //!     period,
 //!     report: figures,
@@ -235,6 +236,35 @@ pub struct Provenance {
     pub calendar_version: String,
     /// The calendar's UTC offset (UTC+7 in Vietnam).
     pub offset: UtcOffset,
+    /// The store's catalogue record that judged every dossier, when the catalogue came from
+    /// a store (`None` for a catalogue file or the sample).
+    pub catalogue: Option<CatalogueRecordRef>,
+}
+
+/// Which of a store's catalogue records judged (`motcua_store::catalogue_records`): its
+/// number, how many the store keeps, its SHA-256.
+///
+/// ```
+/// use motcua_render::report::CatalogueRecordRef;
+/// use motcua_render::Lang;
+/// let record = CatalogueRecordRef { number: 2, of: 2, sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into() };
+/// assert_eq!(record.judged_with(Lang::En), "judged with record 2 of 2 (sha256 9f86d081884c…)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueRecordRef {
+    /// The record's number (1, 2, …).
+    pub number: u64,
+    /// How many records the store keeps (the latest, which judges, is the last).
+    pub of: u64,
+    /// The record's SHA-256 in hexadecimal.
+    pub sha256: String,
+}
+
+impl CatalogueRecordRef {
+    /// "judged with record N of M (sha256 abcdef123456…)" in `lang`.
+    pub fn judged_with(&self, lang: Lang) -> String {
+        crate::words::judged_with(lang, self.number, self.of, &self.sha256)
+    }
 }
 
 impl Provenance {
@@ -307,6 +337,13 @@ pub fn json(doc: &Document<'_>) -> Result<String, RenderError> {
         Source::Store { path } => serde_json::json!({"kind": "store", "path": path}),
         Source::Stores { locations } => serde_json::json!({"kind": "stores", "paths": locations}),
     };
+    let mut source = source;
+    if let (Some(record), Some(object)) = (&doc.data.catalogue, source.as_object_mut()) {
+        object.insert(
+            "catalogue".to_owned(),
+            serde_json::json!({"record": record.number, "of": record.of, "sha256": record.sha256}),
+        );
+    }
     let l = doc.lang;
     let indicators: serde_json::Map<String, serde_json::Value> = motcua_metrics::Indicator::ALL
         .iter()

@@ -270,6 +270,14 @@ fn write_table(b: &Document<'_>, overdue_rows: usize, out: &mut String) -> std::
         cell(l.pick("calendar", "lịch"), 9),
         data.calendar_version
     )?;
+    if let Some(record) = &data.catalogue {
+        writeln!(
+            out,
+            "  {} {}",
+            cell(l.pick("catalogue", "danh mục"), 9),
+            record.judged_with(l)
+        )?;
+    }
     writeln!(
         out,
         "  {} {}",

@@ -55,3 +55,34 @@ pub fn imported_sample(path: &Path, dossiers: usize, seed: u64) -> motcua_gen::S
     .unwrap_or_else(|e| panic!("{e}"));
     sample
 }
+
+/// Turns the store file at `path` (of this version, closed) back into the catalogue layout of
+/// the schema before [`motcua_sqlite::CATALOGUE_RECORDS_SINCE`] (4): the latest catalogue
+/// record as the one `catalogue` row, no records, and that `user_version`. Other later changes
+/// are the caller's.
+#[allow(dead_code)]
+pub fn catalogue_before_records(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(
+        "CREATE TABLE catalogue (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
+         INSERT INTO catalogue (id, body)
+             SELECT 1, body FROM catalogue_records ORDER BY number DESC LIMIT 1;
+         DROP TABLE catalogue_records;",
+    )
+    .and_then(|()| {
+        conn.pragma_update(
+            None,
+            "user_version",
+            motcua_sqlite::CATALOGUE_RECORDS_SINCE - 1,
+        )
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Events as JSON Lines, as an import reads them.
+#[allow(dead_code)]
+pub fn jsonl(events: &[motcua_core::Event]) -> String {
+    let mut out = Vec::new();
+    motcua_io::write_events(&mut out, events).unwrap_or_else(|e| panic!("{e}"));
+    String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
+}

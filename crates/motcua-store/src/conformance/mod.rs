@@ -30,6 +30,7 @@ pub use scan::scans_cover_every_dossier_once;
 pub use session::{
     a_staged_catalogue_commits_with_the_events, import_sessions_are_all_or_nothing,
     import_sessions_keep_the_append_rules, import_sessions_read_the_store_and_themselves,
+    staged_catalogues_become_records,
 };
 
 use crate::checkpoint::CheckpointStore;

@@ -5,6 +5,7 @@
 //! one connection, which the session holds).
 
 use super::fixtures::{event, events, ok, snapshot};
+use crate::catalogue_records::{check_records, in_force_at, sha256_hex, CatalogueRecords};
 use crate::error::StoreError;
 use crate::store::{Appended, EventStore, ExpectedVersion, StreamBatch};
 use motcua_core::{Catalogue, DossierId, Level, Unit, UnitId};
@@ -12,6 +13,17 @@ use uuid::Uuid;
 
 fn d(id: &str) -> DossierId {
     DossierId::new(id)
+}
+
+/// A catalogue of one unit, `unit`.
+fn unit_catalogue(unit: &str) -> Catalogue {
+    let unit = Unit {
+        id: UnitId::new(unit),
+        name: format!("Đơn vị {unit}"),
+        level: Level::Commune,
+        parent: None,
+    };
+    Catalogue::new(vec![unit], vec![]).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn batch(dossier: &str, expected: u64, first: u64, last: u64, id_base: u128) -> StreamBatch {
@@ -222,15 +234,7 @@ pub fn a_staged_catalogue_commits_with_the_events<S: EventStore>(
     store: &S,
     stored: impl Fn(&S) -> Option<Catalogue>,
 ) {
-    let catalogue = |unit: &str| {
-        let unit = Unit {
-            id: UnitId::new(unit),
-            name: format!("Đơn vị {unit}"),
-            level: Level::Commune,
-            parent: None,
-        };
-        Catalogue::new(vec![unit], vec![]).unwrap_or_else(|e| panic!("{e}"))
-    };
+    let catalogue = unit_catalogue;
     let stage = |unit: &str, commit: bool| {
         let mut session = ok(store.begin_import());
         let ids = if unit == "A" { 0 } else { 100 };
@@ -263,4 +267,69 @@ pub fn a_staged_catalogue_commits_with_the_events<S: EventStore>(
     stage("B", true);
     assert_eq!(stored(store), Some(catalogue("B")));
     assert_eq!(ok(store.last_position()), 4);
+}
+
+/// For stores that keep catalogue records ([`CatalogueRecords`]): a staged catalogue becomes a
+/// new record in its session's commit, judging from the position before the session's events,
+/// only when it differs from the latest record; a dropped session records nothing; the latest
+/// record is the store's catalogue (`stored`), and [`check_records`] finds nothing wrong.
+pub fn staged_catalogues_become_records<S: EventStore + CatalogueRecords>(
+    store: &S,
+    stored: impl Fn(&S) -> Option<Catalogue>,
+) {
+    // Appends dossier `dossier`'s events 1 and 2 and stages the catalogue of `unit`.
+    let stage = |dossier: &str, ids: u128, unit: &str, commit: bool| {
+        let mut session = ok(store.begin_import());
+        ok(session.append_streams(&[batch(dossier, 0, 1, 2, ids)]));
+        ok(session.stage_catalogue(&unit_catalogue(unit)));
+        if commit {
+            ok(session.commit());
+        }
+    };
+    let numbers = |store: &S| -> Vec<(u64, u64)> {
+        ok(store.catalogue_records())
+            .iter()
+            .map(|r| (r.number, r.from_position))
+            .collect()
+    };
+    stage("A", 0, "U1", false);
+    assert_eq!(
+        numbers(store),
+        [],
+        "a dropped session recorded its catalogue"
+    );
+    stage("A", 0, "U1", true);
+    assert_eq!(numbers(store), [(1, 0)]);
+    let body = motcua_io::write_catalogue(&unit_catalogue("U1"));
+    assert_eq!(ok(store.catalogue_record_body(1)), Some(body.clone()));
+    let listed = ok(store.catalogue_records());
+    assert_eq!(listed[0].sha256, sha256_hex(&body));
+    assert_eq!(listed[0].size, body.len() as u64);
+    stage("B", 100, "U1", true);
+    assert_eq!(
+        numbers(store),
+        [(1, 0)],
+        "the same catalogue was recorded again"
+    );
+    stage("C", 200, "U2", false);
+    assert_eq!(
+        numbers(store),
+        [(1, 0)],
+        "a dropped session recorded its catalogue"
+    );
+    assert_eq!(stored(store), Some(unit_catalogue("U1")));
+    stage("C", 200, "U2", true);
+    assert_eq!(numbers(store), [(1, 0), (2, 4)]);
+    assert_eq!(stored(store), Some(unit_catalogue("U2")));
+    assert_eq!(ok(store.catalogue_record_body(3)), None);
+    let records = ok(store.catalogue_records());
+    let received = |dossier: &str| {
+        let position = ok(store.first_position(&d(dossier)));
+        position.and_then(|p| in_force_at(&records, p).map(|r| r.number))
+    };
+    assert_eq!(
+        [received("A"), received("B"), received("C"), received("Z")],
+        [Some(1), Some(1), Some(2), None]
+    );
+    assert_eq!(ok(check_records(store)), []);
 }
