@@ -117,7 +117,8 @@ fn a_schema_3_store_lists_from_events_then_migrates_to_standings() {
         let store = SqliteStore::open_read_only(&path).unwrap_or_else(|e| panic!("{e}"));
         listed(&store, &context, later).0
     };
-    // The file as schema 3 left it: a projection without standings.
+    // The file as schema 3 left it: one catalogue row, a projection without standings.
+    common::catalogue_before_records(&path);
     let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
     conn.execute_batch("DROP TABLE open_standings; PRAGMA user_version = 3;")
         .unwrap_or_else(|e| panic!("{e}"));
