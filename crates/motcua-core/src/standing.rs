@@ -98,12 +98,7 @@ impl<'a> Context<'a> {
         standing: Standing,
         as_of: OffsetDateTime,
     ) -> Result<DossierView, ViewError> {
-        let context = self.for_standing(&standing, as_of)?;
-        let mut view = standing.view;
-        context
-            .judge_at(&mut view, &standing.clock, as_of)
-            .map_err(|source| calendar_error(&view, source))?;
-        Ok(view)
+        self.moved_on(standing, as_of).map(|(_, view)| view)
     }
 
     /// [`Context::view_at`] with the alarms after `as_of` ([`Context::alarms`]): equal to
@@ -116,15 +111,37 @@ impl<'a> Context<'a> {
         standing: Standing,
         as_of: OffsetDateTime,
     ) -> Result<(DossierView, Vec<Alarm>), ViewError> {
+        let (context, view) = self.moved_on(standing, as_of)?;
+        let alarms = context
+            .alarms_of(&view, as_of)
+            .map_err(|source| calendar_error(&view, source))?;
+        Ok((view, alarms))
+    }
+
+    /// The alarms after the standing's own instant ([`Context::alarms`] as of its last event),
+    /// from the view it keeps: nothing to move on.
+    ///
+    /// # Errors
+    /// As [`Context::view_at`].
+    pub fn alarms_of_standing(&self, standing: &Standing) -> Result<Vec<Alarm>, ViewError> {
+        let context = self.for_standing(standing, standing.at)?;
+        context
+            .alarms_of(&standing.view, standing.at)
+            .map_err(|source| calendar_error(&standing.view, source))
+    }
+
+    /// The standing's view moved on to `as_of`, with the context of its calendar.
+    fn moved_on(
+        &self,
+        standing: Standing,
+        as_of: OffsetDateTime,
+    ) -> Result<(Context<'a>, DossierView), ViewError> {
         let context = self.for_standing(&standing, as_of)?;
         let mut view = standing.view;
         context
             .judge_at(&mut view, &standing.clock, as_of)
             .map_err(|source| calendar_error(&view, source))?;
-        let alarms = context
-            .alarms_of(&view, as_of)
-            .map_err(|source| calendar_error(&view, source))?;
-        Ok((view, alarms))
+        Ok((context, view))
     }
 
     /// This context with the standing's calendar, when `as_of` is one the standing answers for.

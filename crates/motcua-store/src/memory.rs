@@ -315,16 +315,14 @@ impl OpenDossierTable for InMemoryStore {
             .rows
             .values()
             .filter(|row| selection.chooses(row))
-            .map(|row| match alarms {
-                RowAlarms::Included => row.clone(),
-                RowAlarms::Omitted => OpenDossier {
-                    alarms: Vec::new(),
-                    ..row.clone()
-                },
-            })
             .map(|row| OpenDossier {
+                alarms: match alarms {
+                    RowAlarms::Included => row.alarms.clone(),
+                    RowAlarms::Omitted => Vec::new(),
+                },
+                // Rows are read without their standings (`open_standings` reads those).
                 standing: None,
-                ..row
+                ..row.clone()
             })
             .collect())
     }

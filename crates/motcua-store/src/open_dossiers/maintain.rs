@@ -38,12 +38,12 @@ pub fn row_of(context: &Context<'_>, events: &[Event]) -> Option<OpenDossier> {
     let last = events.last()?;
     let (unit, status) = open_at_end(events)?;
     let standing = context.standing(events).ok();
-    // The alarms after the last event, from the standing as of then (the standing law: the
-    // same as from the events).
+    // The alarms after the last event, from the standing's view as of then (the standing law:
+    // the same as from the events).
     let mut alarms: Vec<OffsetDateTime> = standing
         .as_ref()
-        .and_then(|s| context.view_and_alarms_at(s.clone(), s.at).ok())
-        .map(|(_, alarms)| alarms.into_iter().map(|a| a.at).collect())
+        .and_then(|s| context.alarms_of_standing(s).ok())
+        .map(|alarms| alarms.into_iter().map(|a| a.at).collect())
         .unwrap_or_default();
     alarms.sort();
     alarms.dedup();

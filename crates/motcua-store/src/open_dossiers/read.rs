@@ -184,11 +184,11 @@ where
             out.push((id, entry));
         }
         let before = out.len();
+        let keep = |unit: &UnitId| match selection {
+            Selection::Units(units) => units.contains(unit),
+            Selection::Ringing { .. } | Selection::All => true,
+        };
         for (id, stream) in &self.tail {
-            let keep = |unit: &UnitId| match selection {
-                Selection::Units(units) => units.contains(unit),
-                Selection::Ringing { .. } | Selection::All => true,
-            };
             if open_at_end(stream).is_some_and(|(unit, _)| keep(&unit)) {
                 out.push((id.clone(), OpenEntry::Events(stream.clone())));
             }
