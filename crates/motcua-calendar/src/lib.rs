@@ -86,7 +86,7 @@ pub use error::CalendarError;
 pub use pattern::WeeklyPattern;
 pub use session::Session;
 pub use time::{Date, Month, OffsetDateTime, Time, UtcOffset, Weekday};
-pub use vietnam::SWAPS_TSV;
+pub use vietnam::{SWAPS_TSV, VIETNAM_OFFSET};
 
 #[cfg(test)]
 mod tests;

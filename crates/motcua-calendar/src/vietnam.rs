@@ -3,13 +3,26 @@
 use crate::calendar::Calendar;
 use crate::{CalendarBuilder, CalendarVersion, WeeklyPattern};
 use std::collections::BTreeMap;
-use time::{macros::date, UtcOffset};
+use time::{
+    macros::{date, offset},
+    UtcOffset,
+};
 
 /// The shipped table of announced swaps (format: [`file`](mod@crate::file)).
 pub const SWAPS_TSV: &str = include_str!("data/swaps.tsv");
 
 /// The name of the built-in calendar's version.
 pub const VIETNAM_NAME: &str = "vn-public-sector";
+
+/// The built-in calendar's offset from UTC: Indochina Time, UTC+07:00 (giờ Đông Dương). A
+/// caller that needs only the offset (to read "now" in local time) need not build the
+/// calendar's tables for it.
+///
+/// ```
+/// use motcua_calendar::{Calendar, VIETNAM_OFFSET};
+/// assert_eq!(Calendar::vietnam().offset(), VIETNAM_OFFSET);
+/// ```
+pub const VIETNAM_OFFSET: UtcOffset = offset!(+7);
 
 impl CalendarBuilder {
     /// A builder pre-filled with the Vietnamese public-sector calendar: UTC+07:00, Monday–Friday
@@ -26,7 +39,9 @@ impl CalendarBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn vietnam() -> CalendarBuilder {
-        let b = CalendarBuilder::new(VIETNAM_NAME).set_vietnam_rules(true);
+        let b = CalendarBuilder::new(VIETNAM_NAME)
+            .offset(VIETNAM_OFFSET)
+            .set_vietnam_rules(true);
         // The shipped table is tested to parse; fall back to the rules alone otherwise.
         match b.clone().load_overrides(SWAPS_TSV) {
             Ok(b) => b,
@@ -57,7 +72,7 @@ impl Calendar {
                     name: format!("{VIETNAM_NAME}-fallback"),
                     hash: 0,
                 },
-                UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC),
+                VIETNAM_OFFSET,
                 WeeklyPattern::office_default(),
                 date!(1900 - 01 - 01),
                 date!(2200 - 12 - 31),

@@ -61,8 +61,9 @@ impl OpenDossierTable for AnyStore {
     fn open_standings(
         &self,
         selection: Selection<'_>,
+        page: motcua_store::open_dossiers::Page<'_>,
     ) -> StoreResult<Option<motcua_store::open_dossiers::StandingRows>> {
-        each!(self, s => s.open_standings(selection))
+        each!(self, s => s.open_standings(selection, page))
     }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         each!(self, s => s.apply_open(change))

@@ -1,6 +1,7 @@
 //! Where the data comes from: the bundled sample (generated into an in-memory SQLite store and
 //! read back from it), a host's own event and catalogue files, or a host's store file.
 
+use crate::calendar_cmd::PendingCalendar;
 use crate::error::CliError;
 use crate::text_file::TextFileError;
 use motcua_calendar::Calendar;
@@ -207,8 +208,8 @@ fn shown(location: &str) -> String {
 pub struct Dataset {
     /// Procedures and units.
     pub catalogue: Catalogue,
-    /// The working calendar.
-    pub calendar: Calendar,
+    /// The working calendar ([`Dataset::calendar`]), perhaps still being built.
+    calendar: PendingCalendar,
     /// Each dossier's events, in sequence order, by dossier id: filled by [`Dataset::load`],
     /// empty after [`Dataset::open`].
     pub streams: BTreeMap<DossierId, Vec<Event>>,
@@ -232,9 +233,8 @@ impl Dataset {
     /// Opens the data the arguments name for a report, without reading the dossiers yet:
     /// [`Dataset::report`] streams them from the stores or the file.
     pub fn open(args: &DataArgs) -> Result<Dataset, CliError> {
-        let calendar = crate::calendar_cmd::load_calendar(args.calendar.as_ref())?;
-        let offset = calendar.offset();
-        let now = move || OffsetDateTime::now_utc().to_offset(offset);
+        let calendar = PendingCalendar::start(args.calendar.as_ref())?;
+        let now = || OffsetDateTime::now_utc().to_offset(calendar.offset());
         if !args.store.is_empty() {
             let mut stores = Vec::new();
             let mut catalogue = match &args.catalog {
@@ -276,11 +276,12 @@ impl Dataset {
                     locations: stores.iter().map(|(name, _)| name.clone()).collect(),
                 },
             };
+            let as_of = args.as_of.unwrap_or_else(now);
             return Ok(Dataset {
                 catalogue,
                 calendar,
                 streams: BTreeMap::new(),
-                as_of: args.as_of.unwrap_or_else(now),
+                as_of,
                 source,
                 known_at: args.known_at,
                 threads: None,
@@ -293,11 +294,12 @@ impl Dataset {
             (Some(events), Some(catalog)) => {
                 let catalogue = read_catalogue(catalog)?;
                 open(events)?;
+                let as_of = args.as_of.unwrap_or_else(now);
                 Ok(Dataset {
                     catalogue,
                     calendar,
                     streams: BTreeMap::new(),
-                    as_of: args.as_of.unwrap_or_else(now),
+                    as_of,
                     source: Source::Files {
                         events: events.clone(),
                     },
@@ -520,7 +522,13 @@ impl Dataset {
 
     /// A view context with the default judging rules.
     pub fn context(&self) -> Context<'_> {
-        Context::new(&self.catalogue, &self.calendar)
+        Context::new(&self.catalogue, self.calendar())
+    }
+
+    /// The working calendar (built on a thread of its own while the data opened; this waits
+    /// for it).
+    pub fn calendar(&self) -> &Calendar {
+        self.calendar.get()
     }
 
     /// What a header adds after the as-of instant: [`NOW_NOTE`] (or its Vietnamese) when

@@ -11,6 +11,7 @@ use motcua_render::format::{when, working_days};
 use motcua_render::{words, Lang};
 use motcua_store::open_dossiers::{OpenEntry, Selection};
 use std::io::Write;
+use std::ops::ControlFlow;
 
 /// Arguments of `motcua dossiers`.
 #[derive(Debug, Clone, clap::Args)]
@@ -81,68 +82,141 @@ struct Row {
     next: Option<motcua_core::Alarm>,
 }
 
-/// The data and the dossiers to judge: from the store's open-dossier projection when it can
-/// answer (one store, open dossiers only, no `--known-at`; a unit's through its index, each
-/// dossier from its standing when the projection keeps one judged with this catalogue and
-/// calendar), otherwise every dossier of the data, from its events.
-fn gather(args: &DossiersArgs) -> Result<(Dataset, Vec<OpenEntry>), CliError> {
-    if !args.all && args.data.known_at.is_none() && args.data.store.len() == 1 {
-        let data = Dataset::open(&args.data)?;
-        let units = args.unit.as_ref().map(|u| {
-            let wanted = UnitId::new(u.as_str());
-            let mut units: Vec<UnitId> = if args.with_descendants {
-                data.catalogue
-                    .units()
-                    .filter(|unit| held_by(&data.catalogue, &unit.id, &wanted, true))
-                    .map(|unit| unit.id.clone())
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            if !units.contains(&wanted) {
-                units.push(wanted);
-            }
-            units
-        });
-        let context = open_list::fingerprint_of(&data, &args.data);
-        let listed = open_list::read(&data, data.as_of, |reader| {
-            let selection = match &units {
-                Some(units) => Selection::Units(units),
-                None => Selection::All,
-            };
-            reader.entries(selection, context)
-        })?;
-        if let Some(entries) = listed {
-            return Ok((data, entries));
+/// The units a list selects: `--unit`, with its descendants when asked.
+fn units(args: &DossiersArgs, catalogue: &Catalogue) -> Option<Vec<UnitId>> {
+    args.unit.as_ref().map(|u| {
+        let wanted = UnitId::new(u.as_str());
+        let mut units: Vec<UnitId> = if args.with_descendants {
+            catalogue
+                .units()
+                .filter(|unit| held_by(catalogue, &unit.id, &wanted, true))
+                .map(|unit| unit.id.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if !units.contains(&wanted) {
+            units.push(wanted);
         }
-    }
-    let (data, streams) = open_list::every_dossier(&args.data)?;
-    Ok((data, streams.into_iter().map(OpenEntry::Events).collect()))
+        units
+    })
 }
 
-/// Runs `motcua dossiers`.
-pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (data, entries) = gather(args)?;
-    let as_of = data.as_of;
-    let context = data.context();
-    let unit = args.unit.as_ref().map(|u| UnitId::new(u.as_str()));
-    let mut rows = Vec::with_capacity(entries.len());
-    for entry in entries {
+/// The list from the store's open-dossier projection, when it can answer (one store, open
+/// dossiers only, no `--known-at`; a unit's through its index, each dossier from its standing
+/// when the projection keeps one judged with this catalogue and calendar): read a page at a
+/// time on this thread while another judges and writes the pages already read.
+fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>, CliError> {
+    let units = units(args, &data.catalogue);
+    let selection = match &units {
+        Some(units) => Selection::Units(units),
+        None => Selection::All,
+    };
+    let context = open_list::fingerprint_of(data, &args.data);
+    let lister = Lister::new(args, data);
+    let listed = open_list::read(data, data.as_of, |reader| {
+        std::thread::scope(|scope| {
+            let (pages, received) = std::sync::mpsc::sync_channel::<Vec<OpenEntry>>(2);
+            let judge = std::thread::Builder::new()
+                .name("judge".into())
+                .spawn_scoped(scope, || {
+                    let mut listed = Listed::default();
+                    for page in received {
+                        lister.judge(page, &mut listed)?;
+                    }
+                    Ok::<_, CliError>(listed)
+                });
+            match judge {
+                Ok(judge) => {
+                    // A judge that failed has dropped its end: the reading stops.
+                    let read =
+                        reader.each_page(selection, context, PAGE, |page| match pages.send(page) {
+                            Ok(()) => ControlFlow::Continue(()),
+                            Err(_) => ControlFlow::Break(()),
+                        });
+                    drop(pages);
+                    let judged = judge
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    read.map(|()| judged)
+                }
+                // No thread to be had: each page judged here as it is read.
+                Err(_) => {
+                    let mut listed = Listed::default();
+                    let mut failed = None;
+                    let read = reader.each_page(selection, context, PAGE, |page| {
+                        match lister.judge(page, &mut listed) {
+                            Ok(()) => ControlFlow::Continue(()),
+                            Err(e) => {
+                                failed = Some(e);
+                                ControlFlow::Break(())
+                            }
+                        }
+                    });
+                    read.map(|()| failed.map_or(Ok(listed), Err))
+                }
+            }
+        })
+    })?;
+    listed.transpose()
+}
+
+/// What every row is judged and written with; shared by the threads of a long list.
+struct Lister<'a> {
+    args: &'a DossiersArgs,
+    data: &'a Dataset,
+    context: motcua_core::Context<'a>,
+    unit: Option<UnitId>,
+}
+
+impl<'a> Lister<'a> {
+    /// The lister of `args` over `data`.
+    fn new(args: &'a DossiersArgs, data: &'a Dataset) -> Lister<'a> {
+        Lister {
+            args,
+            data,
+            context: data.context(),
+            unit: args.unit.as_ref().map(|u| UnitId::new(u.as_str())),
+        }
+    }
+
+    /// `entries` judged and written on every core, in chunks kept in the entries' order: the
+    /// bytes are the same as one thread's.
+    fn judge(&self, entries: Vec<OpenEntry>, listed: &mut Listed) -> Result<(), CliError> {
+        if entries.len() <= CHUNK {
+            return self.chunk(entries, listed);
+        }
+        let parts = crate::chunks::in_order(entries, CHUNK, |part| {
+            let mut judged = Listed::default();
+            self.chunk(part, &mut judged).map(|()| judged)
+        });
+        for part in parts {
+            let part = part?;
+            listed.rows += part.rows;
+            listed.bytes.extend_from_slice(&part.bytes);
+        }
+        Ok(())
+    }
+
+    /// The row of `entry`: its view as of the instant and its next alarm, or `None` when the
+    /// filters leave it out.
+    fn row(&self, entry: OpenEntry) -> Result<Option<Row>, CliError> {
+        let (args, as_of) = (self.args, self.data.as_of);
         let judged = match entry {
-            OpenEntry::Standing(standing) => context.view_and_alarms_at(*standing, as_of),
+            OpenEntry::Standing(standing) => self.context.view_and_alarms_at(*standing, as_of),
             OpenEntry::Events(events) => {
                 if events.first().is_none_or(|e| e.occurred_at > as_of) {
-                    continue;
+                    return Ok(None);
                 }
-                context.view_and_alarms(&events, as_of)
+                self.context.view_and_alarms(&events, as_of)
             }
         };
         let (view, alarms) = judged.map_err(|e| CliError::Data(e.to_string()))?;
         let open = !view.status.is_finished();
         let keep = (args.all || open)
-            && unit.as_ref().is_none_or(|u| {
+            && self.unit.as_ref().is_none_or(|u| {
                 held_by(
-                    &data.catalogue,
+                    &self.data.catalogue,
                     &view.current_unit,
                     u,
                     args.with_descendants,
@@ -154,41 +228,32 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .procedure
                 .as_ref()
                 .is_none_or(|p| view.procedure.as_str() == p);
-        if !keep {
-            continue;
-        }
         let next = alarms.into_iter().next();
-        rows.push(Row { view, next });
+        Ok(keep.then_some(Row { view, next }))
     }
-    // Said once the answer stands: a command that fails says only why.
-    data.announce(args.lang.lang);
-    match args.format {
-        DossiersFormat::Jsonl => {
-            for row in &rows {
+
+    /// A chunk of entries judged, their rows written in the output format after `listed`'s.
+    fn chunk(&self, entries: Vec<OpenEntry>, listed: &mut Listed) -> Result<(), CliError> {
+        listed.bytes.reserve(entries.len() * ROW_BYTES);
+        for entry in entries {
+            if let Some(row) = self.row(entry)? {
+                self.write(&row, &mut listed.bytes)?;
+                listed.rows += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// One row in the output format.
+    fn write(&self, row: &Row, out: &mut Vec<u8>) -> Result<(), CliError> {
+        let v = &row.view;
+        match self.args.format {
+            DossiersFormat::Jsonl => {
                 serde_json::to_writer(&mut *out, &json(row))
                     .map_err(|e| CliError::Output(e.into()))?;
                 writeln!(out)?;
             }
-        }
-        DossiersFormat::Csv => {
-            let header = [
-                "dossier",
-                "procedure",
-                "unit",
-                "status",
-                "national_code",
-                "time_class",
-                "received_at",
-                "official_due",
-                "promised_due",
-                "left_minutes",
-                "overdue_minutes",
-                "next_alarm_at",
-                "next_alarm",
-            ];
-            writeln!(out, "{}", header.join(","))?;
-            for row in &rows {
-                let v = &row.view;
+            DossiersFormat::Csv => {
                 let cells = [
                     v.dossier_id.to_string(),
                     v.procedure.to_string(),
@@ -207,23 +272,10 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 let cells: Vec<String> = cells.iter().map(|c| escape::csv_cell(c)).collect();
                 writeln!(out, "{}", cells.join(","))?;
             }
-        }
-        DossiersFormat::Table => {
-            let out = &mut Terminal::new(out);
-            let l = args.lang.lang;
-            let vi = l == Lang::Vi;
-            writeln!(
-                out,
-                "{} {}{} ({})",
-                l.pick("Dossiers as of", "Hồ sơ tính đến"),
-                l.instant(as_of),
-                data.as_of_note(vi)
-                    .map(|note| format!(" ({note})"))
-                    .unwrap_or_default(),
-                rows.len()
-            )?;
-            for row in &rows {
-                let v = &row.view;
+            DossiersFormat::Table => {
+                let out = &mut Terminal::new(out);
+                let l = self.args.lang.lang;
+                let vi = l == Lang::Vi;
                 let standing = if v.overdue_minutes > 0 {
                     format!(
                         "{} {}",
@@ -264,9 +316,84 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
                         escape::controls(&words::alarm(l, &next.kind))
                     )?;
                 }
+                out.flush()?;
             }
         }
+        Ok(())
     }
+}
+
+/// Entries judged and written per thread: fewer are not worth a thread's start.
+const CHUNK: usize = 512;
+
+/// Standings read and decoded at once from the projection, and handed to the judging thread.
+const PAGE: usize = 512;
+
+/// Room made for a row's bytes ahead of writing (a JSON line is about 360 bytes).
+const ROW_BYTES: usize = 384;
+
+/// The rows judged so far: how many, and their bytes in the output format, in order.
+#[derive(Default)]
+struct Listed {
+    rows: usize,
+    bytes: Vec<u8>,
+}
+
+/// Runs `motcua dossiers`.
+pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let projected = if !args.all && args.data.known_at.is_none() && args.data.store.len() == 1 {
+        let data = Dataset::open(&args.data)?;
+        from_projection(args, &data)?.map(|listed| (data, listed))
+    } else {
+        None
+    };
+    let (data, listed) = match projected {
+        Some(projected) => projected,
+        None => {
+            let (data, streams) = open_list::every_dossier(&args.data)?;
+            let mut listed = Listed::default();
+            let entries = streams.into_iter().map(OpenEntry::Events).collect();
+            Lister::new(args, &data).judge(entries, &mut listed)?;
+            (data, listed)
+        }
+    };
+    // Said once the answer stands: a command that fails says only why.
+    data.announce(args.lang.lang);
+    match args.format {
+        DossiersFormat::Jsonl => {}
+        DossiersFormat::Csv => {
+            let header = [
+                "dossier",
+                "procedure",
+                "unit",
+                "status",
+                "national_code",
+                "time_class",
+                "received_at",
+                "official_due",
+                "promised_due",
+                "left_minutes",
+                "overdue_minutes",
+                "next_alarm_at",
+                "next_alarm",
+            ];
+            writeln!(out, "{}", header.join(","))?;
+        }
+        DossiersFormat::Table => {
+            let l = args.lang.lang;
+            writeln!(
+                Terminal::new(out),
+                "{} {}{} ({})",
+                l.pick("Dossiers as of", "Hồ sơ tính đến"),
+                l.instant(data.as_of),
+                data.as_of_note(l == Lang::Vi)
+                    .map(|note| format!(" ({note})"))
+                    .unwrap_or_default(),
+                listed.rows
+            )?;
+        }
+    }
+    out.write_all(&listed.bytes)?;
     Ok(())
 }
 

@@ -30,6 +30,11 @@ impl<'a> Terminal<'a> {
 
 impl Write for Terminal<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Most text holds nothing to escape: written through as it is.
+        if !self.held && !buf.iter().any(|&b| needs_care(b)) {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
         let mut out = Vec::with_capacity(buf.len() + 1);
         for &b in buf {
             if self.held {
@@ -56,6 +61,15 @@ impl Write for Terminal<'_> {
             self.inner.write_all(&[0xc2])?;
         }
         self.inner.flush()
+    }
+}
+
+/// Whether `b` is escaped, or may start a C1 character: what the byte-by-byte path looks at.
+fn needs_care(b: u8) -> bool {
+    match b {
+        b'\n' | b'\t' => false,
+        0x00..=0x1f | 0x7f | 0xc2 => true,
+        _ => false,
     }
 }
 
@@ -92,5 +106,23 @@ mod tests {
         // A C1 character split across two writes.
         let csi = "\u{9b}".as_bytes();
         assert_eq!(through_terminal(&[b"x", &csi[..1], &csi[1..]]), "x\\u{9b}");
+        // A held C2 followed by text that needs nothing: kept, in order.
+        assert_eq!(
+            through_terminal(&[b"x", &"©".as_bytes()[..1], &"©".as_bytes()[1..], b"abc"]),
+            "x©abc"
+        );
+        assert_eq!(
+            through_terminal(&[b"Vi\xe1\xbb\x87t", b" Nam\n"]),
+            "Việt Nam\n"
+        );
+        // However the text is cut into writes, the same bytes come out.
+        let text = "Hồ sơ\t© \u{1b}[2J\u{9b}31m\r\n\u{85}Đà Nẵng\u{7f}".as_bytes();
+        let whole = through_terminal(&[text]);
+        for cut in 1..text.len() {
+            let (a, b) = text.split_at(cut);
+            assert_eq!(through_terminal(&[a, b]), whole, "cut at {cut}");
+        }
+        let bytes: Vec<&[u8]> = text.chunks(1).collect();
+        assert_eq!(through_terminal(&bytes), whole);
     }
 }

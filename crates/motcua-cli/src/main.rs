@@ -10,6 +10,7 @@ mod alarms;
 mod any_store;
 mod calendar_cmd;
 mod changes;
+mod chunks;
 mod data;
 mod dossiers;
 mod error;

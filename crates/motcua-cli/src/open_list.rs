@@ -69,8 +69,8 @@ where
 pub fn read<T>(
     data: &Dataset,
     as_of: OffsetDateTime,
-    select: impl FnOnce(&OpenReader<'_, AnyStore>) -> Result<Vec<T>, StoreError>,
-) -> Result<Option<Vec<T>>, CliError> {
+    select: impl FnOnce(&OpenReader<'_, AnyStore>) -> Result<T, StoreError>,
+) -> Result<Option<T>, CliError> {
     let Some((location, store)) = data.single_store() else {
         return Ok(None);
     };

@@ -178,7 +178,7 @@ pub struct Options {
 
 /// Builds the report and scorecard of a dataset.
 pub fn build(data: &Dataset, options: Options) -> Result<Document<'_>, CliError> {
-    let offset = data.calendar.offset();
+    let offset = data.calendar().offset();
     let as_of = data.as_of.checked_to_offset(offset).ok_or_else(|| {
         CliError::Usage(format!(
             "--as-of {} is outside the years motcua can represent",
@@ -301,8 +301,8 @@ fn provenance(data: &Dataset) -> Provenance {
             vi: NOW_NOTE_VI.to_owned(),
         }),
         known_at: data.known_at,
-        calendar_version: data.calendar.version().to_string(),
-        offset: data.calendar.offset(),
+        calendar_version: data.calendar().version().to_string(),
+        offset: data.calendar().offset(),
         catalogue: data.catalogue_record(),
     }
 }

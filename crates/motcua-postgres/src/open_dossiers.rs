@@ -11,7 +11,7 @@ use crate::store::{to_i64, PgStore};
 use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
-    OpenHead, RowAlarms, Selection,
+    OpenHead, Page, RowAlarms, Selection,
 };
 use motcua_store::{StoreError, StoreResult};
 use postgres::types::ToSql;
@@ -154,30 +154,43 @@ impl OpenDossierTable for PgStore {
     fn open_standings(
         &self,
         selection: Selection<'_>,
+        page: Page<'_>,
     ) -> StoreResult<Option<motcua_store::open_dossiers::StandingRows>> {
         if self.schema_version() < STANDINGS_SINCE {
             return Ok(None);
         }
+        let after = page.after.map(DossierId::as_str);
+        let limit = page.sql_limit();
+        // `filter` with its parameters bound, then the page's: the rows after its dossier, in
+        // dossier id order (which the indexes serve), at most its limit (none: `LIMIT ALL`).
+        let query = |filter: &str, bind: &[&(dyn ToSql + Sync)]| {
+            let mut sql =
+                format!("SELECT dossier_id, standing FROM motcua_open_standings WHERE {filter}");
+            let mut bind = bind.to_vec();
+            if let Some(after) = &after {
+                bind.push(after);
+                sql.push_str(&format!(" AND dossier_id > ${}", bind.len()));
+            }
+            sql.push_str(" ORDER BY dossier_id");
+            if limit >= 0 {
+                bind.push(&limit);
+                sql.push_str(&format!(" LIMIT ${}", bind.len()));
+            }
+            self.select_standings(&sql, &bind)
+        };
         let rows = match selection {
+            // One unit's rows come in order from its index; several units' are merged.
+            Selection::Units([unit]) => query("unit = $1", &[&unit.as_str()])?,
             Selection::Units(units) => {
                 let units: Vec<&str> = units.iter().map(UnitId::as_str).collect();
-                self.select_standings(
-                    "SELECT dossier_id, standing FROM motcua_open_standings
-                     WHERE unit = ANY($1) ORDER BY dossier_id",
-                    &[&units],
-                )?
+                query("unit = ANY($1)", &[&units])?
             }
-            Selection::Ringing { after, until } => self.select_standings(
-                "SELECT dossier_id, standing FROM motcua_open_standings
-                 WHERE dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
-                                      WHERE at > $1 AND at <= $2)
-                 ORDER BY dossier_id",
+            Selection::Ringing { after, until } => query(
+                "dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
+                                 WHERE at > $1 AND at <= $2)",
                 &[&after.unix_timestamp(), &until.unix_timestamp()],
             )?,
-            Selection::All => self.select_standings(
-                "SELECT dossier_id, standing FROM motcua_open_standings ORDER BY dossier_id",
-                &[],
-            )?,
+            Selection::All => query("TRUE", &[])?,
         };
         Ok(Some(rows))
     }

@@ -9,7 +9,7 @@ use crate::store::{to_i64, SqliteStore};
 use motcua_core::{DossierId, Standing, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
-    OpenHead, RowAlarms, Selection,
+    OpenHead, Page, RowAlarms, Selection,
 };
 use motcua_store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -171,37 +171,44 @@ impl OpenDossierTable for SqliteStore {
     fn open_standings(
         &self,
         selection: Selection<'_>,
+        page: Page<'_>,
     ) -> StoreResult<Option<motcua_store::open_dossiers::StandingRows>> {
         if !self.has_standings() {
             return Ok(None);
         }
+        let after = page.after.map(DossierId::as_str);
+        let limit = page.sql_limit();
         let mut out = Vec::new();
+        // `filter` with its parameters bound, then the page's: the rows after its dossier, in
+        // `order` (which the index serves), at most its limit.
+        let mut query = |filter: &str, order: &str, bind: &[&dyn rusqlite::ToSql]| {
+            let mut sql = format!("SELECT dossier_id, standing FROM open_standings WHERE {filter}");
+            let mut bind = bind.to_vec();
+            if let Some(after) = &after {
+                bind.push(after);
+                sql.push_str(&format!(" AND dossier_id > ?{}", bind.len()));
+            }
+            bind.push(&limit);
+            sql.push_str(&format!(" ORDER BY {order} LIMIT ?{}", bind.len()));
+            self.select_standings(&sql, &bind, &mut out)
+        };
         match selection {
             Selection::Units(units) => {
+                // Each unit's first rows after the page's dossier; their merge's first rows.
                 for unit in units {
-                    self.select_standings(
-                        "SELECT dossier_id, standing FROM open_standings WHERE unit = ?1
-                         ORDER BY unit, dossier_id",
-                        &[&unit.as_str()],
-                        &mut out,
-                    )?;
+                    query("unit = ?1", "unit, dossier_id", &[&unit.as_str()])?;
                 }
                 if units.len() > 1 {
                     out.sort_by(|a, b| a.0.cmp(&b.0));
+                    out.truncate(page.limit);
                 }
             }
-            Selection::Ringing { after, until } => self.select_standings(
-                "SELECT dossier_id, standing FROM open_standings
-                 WHERE dossier_id IN (SELECT dossier_id FROM open_alarms WHERE at > ?1 AND at <= ?2)
-                 ORDER BY dossier_id",
+            Selection::Ringing { after, until } => query(
+                "dossier_id IN (SELECT dossier_id FROM open_alarms WHERE at > ?1 AND at <= ?2)",
+                "dossier_id",
                 &[&after.unix_timestamp(), &until.unix_timestamp()],
-                &mut out,
             )?,
-            Selection::All => self.select_standings(
-                "SELECT dossier_id, standing FROM open_standings ORDER BY dossier_id",
-                &[],
-                &mut out,
-            )?,
+            Selection::All => query("1", "dossier_id", &[])?,
         }
         Ok(Some(out))
     }

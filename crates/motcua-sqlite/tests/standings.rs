@@ -7,7 +7,9 @@ use common::Scratch;
 use motcua_core::calendar::Calendar;
 use motcua_core::{Context, UnitId};
 use motcua_sqlite::SqliteStore;
-use motcua_store::open_dossiers::{catch_up, OpenDossierTable, OpenEntry, OpenReader, Selection};
+use motcua_store::open_dossiers::{
+    catch_up, OpenDossierTable, OpenEntry, OpenReader, Page, Selection,
+};
 use motcua_store::EventStore;
 use std::path::Path;
 
@@ -63,7 +65,7 @@ fn a_units_standings_are_its_open_dossiers_and_judge_as_their_events() {
     let calendar = Calendar::vietnam();
     let context = Context::new(&catalogue, &calendar);
     let all = store
-        .open_standings(Selection::All)
+        .open_standings(Selection::All, Page::ALL)
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("a schema-4 store keeps standings"));
     let rows = store.open_all().unwrap_or_else(|e| panic!("{e}"));
@@ -80,7 +82,7 @@ fn a_units_standings_are_its_open_dossiers_and_judge_as_their_events() {
     for unit in &units {
         let wanted = [unit.clone()];
         let standings = store
-            .open_standings(Selection::Units(&wanted))
+            .open_standings(Selection::Units(&wanted), Page::ALL)
             .unwrap_or_else(|e| panic!("{e}"))
             .unwrap_or_default();
         let held: Vec<_> = rows.iter().filter(|r| &r.unit == unit).collect();
@@ -125,7 +127,7 @@ fn a_schema_3_store_lists_from_events_then_migrates_to_standings() {
     drop(conn);
 
     let old = SqliteStore::open_read_only(&path).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(old.open_standings(Selection::All), Ok(None));
+    assert_eq!(old.open_standings(Selection::All, Page::ALL), Ok(None));
     let (views, from_standings) = listed(&old, &context, later);
     assert_eq!(from_standings, 0, "no standings in a schema-3 store");
     assert_eq!(views, fresh, "the same list from the events");
@@ -134,7 +136,10 @@ fn a_schema_3_store_lists_from_events_then_migrates_to_standings() {
     // A writable open migrates and empties the projection; the next catch-up rebuilds it.
     let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(store.open_head(), Ok(None), "the projection is emptied");
-    assert_eq!(store.open_standings(Selection::All), Ok(Some(Vec::new())));
+    assert_eq!(
+        store.open_standings(Selection::All, Page::ALL),
+        Ok(Some(Vec::new()))
+    );
     let done = catch_up(&store, &context, 7, 1_000).unwrap_or_else(|e| panic!("{e}"));
     assert!(done.rebuilt);
     let (views, from_standings) = listed(&store, &context, later);

@@ -330,13 +330,18 @@ impl OpenDossierTable for InMemoryStore {
     fn open_standings(
         &self,
         selection: Selection<'_>,
+        page: crate::open_dossiers::Page<'_>,
     ) -> StoreResult<Option<crate::open_dossiers::StandingRows>> {
+        use std::ops::Bound::{Excluded, Unbounded};
         let table = self.open.read().map_err(|_| poisoned())?;
+        let from = page.after.map_or(Unbounded, Excluded);
         Ok(Some(
             table
                 .rows
-                .values()
+                .range::<DossierId, _>((from, Unbounded))
+                .map(|(_, row)| row)
                 .filter(|row| selection.chooses(row))
+                .take(page.limit)
                 .map(|row| (row.dossier_id.clone(), row.standing.clone()))
                 .collect(),
         ))

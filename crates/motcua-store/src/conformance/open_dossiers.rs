@@ -7,7 +7,7 @@ use super::fixtures::ok;
 use crate::desk::Desk;
 use crate::open_dossiers::{
     catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenEntry, OpenReader,
-    RowAlarms, Selection,
+    Page, RowAlarms, Selection,
 };
 use crate::store::EventStore;
 use motcua_core::calendar::Calendar;
@@ -34,14 +34,15 @@ fn record<S: EventStore>(desk: &Desk<'_, &S>, k: u32, from: usize, n: usize) {
     }
 }
 
-/// Asserts that the standings `selection` reads are those of the `expected` rows, in order.
+/// Asserts that the standings `selection` reads are those of the `expected` rows, in order:
+/// read at once, and read page by page with pages of several sizes.
 fn same_standings<S: OpenDossierTable>(
     store: &S,
     selection: Selection<'_>,
     expected: &[OpenDossier],
     what: &str,
 ) {
-    let Some(found) = ok(store.open_standings(selection)) else {
+    let Some(found) = ok(store.open_standings(selection, Page::ALL)) else {
         panic!("{what}: the store keeps no standings");
     };
     let want: Vec<_> = expected
@@ -53,6 +54,33 @@ fn same_standings<S: OpenDossierTable>(
         "{what}: the fixture's dossiers are all judged"
     );
     assert!(found == want, "{what}: the standings differ");
+    for limit in [1, 2, 3, 7] {
+        let mut paged = Vec::new();
+        loop {
+            let after = paged.last().map(|(id, _): &(DossierId, _)| id.clone());
+            let page = Page {
+                after: after.as_ref(),
+                limit,
+            };
+            let Some(rows) = ok(store.open_standings(selection, page)) else {
+                panic!("{what}: page after {after:?} of {limit}: no standings");
+            };
+            assert!(
+                rows.len() <= limit,
+                "{what}: a page of {limit} has {}",
+                rows.len()
+            );
+            let done = rows.len() < limit;
+            paged.extend(rows);
+            if done {
+                break;
+            }
+        }
+        assert!(
+            paged == want,
+            "{what}: the standings read {limit} at a time differ"
+        );
+    }
 }
 
 /// Asserts `found` is `expected`, naming the dossiers that differ rather than printing every
@@ -164,6 +192,33 @@ where
         judged == from_events,
         "entries judged later differ from the events' views"
     );
+    // Page by page, the tail's dossiers fall among the pages' rows where their ids do.
+    let whole = ok(reader.entries(Selection::All, 1));
+    for size in [1, 2, 5, 64] {
+        let mut pages = Vec::new();
+        ok(reader.each_page(Selection::All, 1, size, |page| {
+            pages.push(page);
+            std::ops::ControlFlow::Continue(())
+        }));
+        assert!(
+            pages.iter().all(|page| !page.is_empty()),
+            "an empty page, {size} at a time"
+        );
+        assert!(
+            pages.concat() == whole,
+            "entries read {size} at a time differ from entries read at once"
+        );
+        let mut first = None;
+        ok(reader.each_page(Selection::All, 1, size, |page| {
+            first.get_or_insert(page);
+            std::ops::ControlFlow::Break(())
+        }));
+        assert_eq!(
+            first.as_ref(),
+            pages.first(),
+            "a stopped reading, {size} at a time"
+        );
+    }
     let foreign = ok(reader.entries(Selection::All, 99));
     assert!(
         foreign
@@ -272,6 +327,17 @@ where
         &ok(store.open_rows(Selection::Units(&units), RowAlarms::Omitted)),
         &without,
         "two units' rows without alarms",
+    );
+    let both: Vec<_> = expected
+        .iter()
+        .filter(|r| units.contains(&r.unit))
+        .cloned()
+        .collect();
+    same_standings(
+        store,
+        Selection::Units(&units),
+        &both,
+        "two units' standings",
     );
     // A rebuild, and a catch-up for another context, give the same rows.
     let rebuilt = ok(rebuild(store, &context, 1));

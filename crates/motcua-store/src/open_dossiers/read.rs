@@ -1,10 +1,12 @@
 //! Reading the projection with the log's tail: exactly the open dossiers a full scan finds.
 
 use super::maintain::open_at_end;
-use super::table::{OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection};
+use super::table::{OpenDossier, OpenDossierTable, OpenHead, Page, RowAlarms, Selection};
 use crate::store::{EventStore, StoreResult};
+use crate::StoreError;
 use motcua_core::{DossierId, Event, Standing, UnitId};
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use time::OffsetDateTime;
 
 /// The most events committed after the projection's position that a reader reads itself;
@@ -156,47 +158,121 @@ where
     /// # Errors
     /// [`StoreError`](crate::StoreError) when the store cannot be read.
     pub fn entries(&self, selection: Selection<'_>, context: u64) -> StoreResult<Vec<OpenEntry>> {
-        let events =
-            |streams: Vec<Vec<Event>>| streams.into_iter().map(OpenEntry::Events).collect();
-        let standings = if context == self.head.context {
-            self.store.open_standings(selection)?
+        let mut all = Vec::new();
+        self.each_page(selection, context, usize::MAX, |page| {
+            all.extend(page);
+            ControlFlow::Continue(())
+        })?;
+        Ok(all)
+    }
+
+    /// [`OpenReader::entries`] handed to `each` a page at a time, in dossier id order: at most
+    /// `page` standings read and decoded at once (with the tail's dossiers that fall among
+    /// them), so that a long list holds one page, not the whole of it, while it judges. A
+    /// selection of several units, and a list judged from events, comes as one page. `each`
+    /// returns [`ControlFlow::Break`] to stop the reading; it is not called with an empty page.
+    ///
+    /// ```
+    /// use motcua_store::open_dossiers::{catch_up, OpenReader, Selection};
+    /// use motcua_store::InMemoryStore;
+    /// use std::ops::ControlFlow;
+    /// # use motcua_core::{Catalogue, Context};
+    /// # use motcua_core::calendar::Calendar;
+    /// # let (catalogue, calendar) = (Catalogue::default(), Calendar::vietnam());
+    /// let store = InMemoryStore::new();
+    /// catch_up(&store, &Context::new(&catalogue, &calendar), 7, 1_000)?;
+    /// let reader = OpenReader::open(&store, time::macros::datetime!(2024-06-03 09:00 +07:00))?
+    ///     .expect("built");
+    /// let mut pages = 0;
+    /// reader.each_page(Selection::All, 7, 512, |_| {
+    ///     pages += 1;
+    ///     ControlFlow::Continue(())
+    /// })?;
+    /// assert_eq!(pages, 0); // nothing open, no page
+    /// # Ok::<(), motcua_store::StoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn each_page(
+        &self,
+        selection: Selection<'_>,
+        context: u64,
+        page: usize,
+        mut each: impl FnMut(Vec<OpenEntry>) -> ControlFlow<()>,
+    ) -> StoreResult<()> {
+        // Several units' pages would each be merged from every unit's index: read at once.
+        let limit = match selection {
+            Selection::Units(units) if units.len() > 1 => usize::MAX,
+            _ => page.max(1),
+        };
+        let first = if context == self.head.context {
+            self.store.open_standings(selection, Page::first(limit))?
         } else {
             None
         };
-        let Some(standings) = standings else {
-            return Ok(match selection {
+        let Some(mut standings) = first else {
+            let events =
+                |streams: Vec<Vec<Event>>| streams.into_iter().map(OpenEntry::Events).collect();
+            let all: Vec<OpenEntry> = match selection {
                 Selection::Units(units) => events(self.in_units(units)?),
                 Selection::Ringing { after, until } => events(self.ringing(after, until, context)?),
                 Selection::All => events(self.all()?),
-            });
+            };
+            if !all.is_empty() {
+                let _ = each(all);
+            }
+            return Ok(());
         };
         // The store gives them in dossier id order; the dossiers changed since the head are
-        // taken from the tail instead, and the order is restored when there are any.
-        let mut out: Vec<(DossierId, OpenEntry)> = Vec::with_capacity(standings.len());
-        for (id, standing) in standings {
-            if self.tail.contains_key(&id) {
-                continue;
-            }
-            let entry = match standing {
-                Some(standing) => OpenEntry::Standing(Box::new(standing)),
-                None => OpenEntry::Events(self.store.read_stream(&id)?),
-            };
-            out.push((id, entry));
-        }
-        let before = out.len();
+        // taken from the tail instead, each put among the page's rows where its id falls.
         let keep = |unit: &UnitId| match selection {
             Selection::Units(units) => units.contains(unit),
             Selection::Ringing { .. } | Selection::All => true,
         };
-        for (id, stream) in &self.tail {
-            if open_at_end(stream).is_some_and(|(unit, _)| keep(&unit)) {
-                out.push((id.clone(), OpenEntry::Events(stream.clone())));
+        let mut tail = self
+            .tail
+            .iter()
+            .filter(|(_, stream)| open_at_end(stream).is_some_and(|(unit, _)| keep(&unit)))
+            .peekable();
+        loop {
+            let last_page = standings.len() < limit;
+            let last_id = standings.last().map(|(id, _)| id.clone());
+            let mut out = Vec::with_capacity(standings.len());
+            for (id, standing) in standings {
+                while let Some((_, stream)) = tail.next_if(|(changed, _)| **changed < id) {
+                    out.push(OpenEntry::Events(stream.clone()));
+                }
+                if self.tail.contains_key(&id) {
+                    continue;
+                }
+                out.push(match standing {
+                    Some(standing) => OpenEntry::Standing(Box::new(standing)),
+                    None => OpenEntry::Events(self.store.read_stream(&id)?),
+                });
             }
+            if last_page {
+                out.extend(
+                    tail.by_ref()
+                        .map(|(_, stream)| OpenEntry::Events(stream.clone())),
+                );
+            }
+            if !out.is_empty() && each(out).is_break() {
+                return Ok(());
+            }
+            let Some(after) = last_id.filter(|_| !last_page) else {
+                return Ok(());
+            };
+            let next = Page {
+                after: Some(&after),
+                limit,
+            };
+            standings = self.store.open_standings(selection, next)?.ok_or_else(|| {
+                StoreError::Backend(
+                    "the open-dossier projection's standings went away while being read".into(),
+                )
+            })?;
         }
-        if out.len() > before {
-            out.sort_by(|a, b| a.0.cmp(&b.0));
-        }
-        Ok(out.into_iter().map(|(_, entry)| entry).collect())
     }
 
     /// The rows not changed since the head, with the open tail dossiers `keep` accepts.

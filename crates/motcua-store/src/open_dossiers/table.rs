@@ -80,6 +80,48 @@ impl OpenChange {
 /// cannot be read: a reader then judges its events), in dossier id order.
 pub type StandingRows = Vec<(DossierId, Option<Standing>)>;
 
+/// Which part of a selection's standings a read returns: those of the dossiers whose id comes
+/// after [`Page::after`], in dossier id order, at most [`Page::limit`] of them. A long list
+/// reads its standings page by page ([`OpenReader::each_page`](super::OpenReader::each_page))
+/// and never holds more than a page of them decoded.
+///
+/// ```
+/// use motcua_store::open_dossiers::Page;
+/// let first = Page::first(512);
+/// assert_eq!((first.after, first.limit), (None, 512));
+/// assert_eq!(Page::ALL.limit, usize::MAX);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page<'a> {
+    /// Only the dossiers whose id comes after this one; `None`: from the first.
+    pub after: Option<&'a DossierId>,
+    /// At most this many rows.
+    pub limit: usize,
+}
+
+impl Page<'_> {
+    /// The whole selection at once.
+    pub const ALL: Page<'static> = Page {
+        after: None,
+        limit: usize::MAX,
+    };
+
+    /// The first `limit` rows.
+    pub fn first(limit: usize) -> Page<'static> {
+        Page { after: None, limit }
+    }
+
+    /// Whether `id` comes after [`Page::after`].
+    pub fn follows(&self, id: &DossierId) -> bool {
+        self.after.is_none_or(|after| id > after)
+    }
+
+    /// The limit as SQL's `LIMIT` takes it (no limit: `-1`).
+    pub fn sql_limit(&self) -> i64 {
+        i64::try_from(self.limit).unwrap_or(-1)
+    }
+}
+
 /// Which open dossiers a read of the projection selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Selection<'a> {
@@ -157,9 +199,14 @@ pub trait OpenDossierTable: Send + Sync {
 
     /// The standings of the open dossiers `selection` chooses, in dossier id order, without
     /// their events: `(dossier, standing)`, the standing `None` for a dossier the projection's
-    /// context could not judge. `Ok(None)` when the store keeps no standings (a store file from
-    /// before they were kept, opened read-only): the reader reads the rows' events instead.
-    fn open_standings(&self, selection: Selection<'_>) -> StoreResult<Option<StandingRows>>;
+    /// context could not judge; only the `page` asked for ([`Page::ALL`]: all of them).
+    /// `Ok(None)` when the store keeps no standings (a store file from before they were kept,
+    /// opened read-only): the reader reads the rows' events instead.
+    fn open_standings(
+        &self,
+        selection: Selection<'_>,
+        page: Page<'_>,
+    ) -> StoreResult<Option<StandingRows>>;
 
     /// Applies `change` atomically: all of it with its new head, or nothing. Fails with
     /// [`StoreError::Backend`](crate::StoreError::Backend) naming both positions when the
@@ -178,8 +225,12 @@ impl<S: OpenDossierTable + ?Sized> OpenDossierTable for &S {
     ) -> StoreResult<Vec<OpenDossier>> {
         (**self).open_rows(selection, alarms)
     }
-    fn open_standings(&self, selection: Selection<'_>) -> StoreResult<Option<StandingRows>> {
-        (**self).open_standings(selection)
+    fn open_standings(
+        &self,
+        selection: Selection<'_>,
+        page: Page<'_>,
+    ) -> StoreResult<Option<StandingRows>> {
+        (**self).open_standings(selection, page)
     }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         (**self).apply_open(change)
