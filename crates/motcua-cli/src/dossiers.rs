@@ -113,13 +113,15 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
         None => Selection::All,
     };
     let context = open_list::fingerprint_of(data, &args.data);
-    let lister = Lister::new(args, data);
     let listed = open_list::read(data, data.as_of, |reader| {
         std::thread::scope(|scope| {
             let (pages, received) = std::sync::mpsc::sync_channel::<Vec<OpenEntry>>(2);
             let judge = std::thread::Builder::new()
                 .name("judge".into())
                 .spawn_scoped(scope, || {
+                    // Made here: it waits for the calendar's tables while the first pages
+                    // are read.
+                    let lister = Lister::new(args, data);
                     let mut listed = Listed::default();
                     for page in received {
                         lister.judge(page, &mut listed)?;
@@ -142,6 +144,7 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
                 }
                 // No thread to be had: each page judged here as it is read.
                 Err(_) => {
+                    let lister = Lister::new(args, data);
                     let mut listed = Listed::default();
                     let mut failed = None;
                     let read = reader.each_page(selection, context, PAGE, |page| {

@@ -178,7 +178,8 @@ impl OpenDossierTable for SqliteStore {
         }
         let after = page.after.map(DossierId::as_str);
         let limit = page.sql_limit();
-        let mut out = Vec::new();
+        // A page's room at once, not grown (and copied) row by row.
+        let mut out = Vec::with_capacity(page.limit.min(1024));
         // `filter` with its parameters bound, then the page's: the rows after its dossier, in
         // `order` (which the index serves), at most its limit.
         let mut query = |filter: &str, order: &str, bind: &[&dyn rusqlite::ToSql]| {
