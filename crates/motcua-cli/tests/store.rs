@@ -637,3 +637,56 @@ fn dossiers_and_alarms_from_the_store_are_those_of_every_dossier() {
     let before = ["dossiers", "--as-of", "2024-07-01T00:00:00+07:00"];
     assert_eq!(listed(&before, &from_store), listed(&before, &from_files));
 }
+
+#[test]
+fn a_list_of_many_pages_is_the_list_of_every_dossier() {
+    // Enough open dossiers that the projection is read in several pages of 512 standings and
+    // judged on two threads: the rows come back whole and in order. 2,000 dossiers received a
+    // minute apart and not yet handled, after a generated log.
+    let f = Files::new(300);
+    let Some((template, unit)) = f.events.iter().find_map(|e| match &e.kind {
+        motcua_core::EventKind::Received { unit, .. } => Some((e, unit.as_str())),
+        _ => None,
+    }) else {
+        panic!("the generated log receives no dossier");
+    };
+    let last = f
+        .events
+        .iter()
+        .map(|e| e.occurred_at)
+        .max()
+        .unwrap_or(template.occurred_at);
+    let mut events = f.events.clone();
+    for i in 0..2_000u32 {
+        let at = last + time::Duration::minutes(i64::from(i) + 1);
+        events.push(Event {
+            event_id: uuid::Uuid::from_u128(0x5eed_0000 + u128::from(i)),
+            dossier_id: motcua_core::DossierId::new(format!("MANY-{i:05}")),
+            sequence: 1,
+            occurred_at: at,
+            recorded_at: at,
+            ..template.clone()
+        });
+    }
+    f.write("many.jsonl", &events);
+    let o = f.import("store.db", "many.jsonl", true);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_store = ["--store", &f.path("store.db")];
+    let (events, catalog) = (f.path("many.jsonl"), f.path("catalogue.json"));
+    let from_files = ["--events", events.as_str(), "--catalog", catalog.as_str()];
+    let as_of = "2025-03-01T08:00:00+07:00";
+    for command in [
+        vec!["dossiers", "--as-of", as_of],
+        vec!["dossiers", "--as-of", as_of, "--unit", unit],
+    ] {
+        let expected = listed(&command, &from_files);
+        assert!(
+            expected.lines().count() > 3 * 512,
+            "{command:?}: {} open dossiers, not several pages",
+            expected.lines().count()
+        );
+        for _ in 0..3 {
+            assert_eq!(listed(&command, &from_store), expected, "{command:?}");
+        }
+    }
+}
