@@ -10,9 +10,10 @@
 //! it later). A reader takes the matching rows and judges them as of its own instant with the
 //! same [`Context`](motcua_core::Context) a full scan uses: from their events
 //! ([`OpenReader::in_units`], [`OpenReader::ringing`]), or from their standings without
-//! reading an event ([`OpenReader::entries`]; the standing law, property-tested in
-//! `tests/standing_law.rs`, makes both the same). The answer is therefore exactly the full
-//! scan's, provided that
+//! reading an event ([`OpenReader::entries`], or a page at a time with
+//! [`OpenReader::each_page`] so that a long list never holds all its standings; the standing
+//! law, property-tested in `tests/standing_law.rs`, makes both the same). The answer is
+//! therefore exactly the full scan's, provided that
 //!
 //! - the projection has seen every event up to its [`OpenHead::position`], and the reader adds
 //!   the events committed since ([`OpenReader`] reads that tail and the streams it touches);
