@@ -133,8 +133,15 @@ impl ImportSession for PgImport<'_> {
         let rows = conn
             .client
             .query(
-                "SELECT dossier_id, position, body, link FROM motcua_events
-                  WHERE dossier_id = ANY($1::text[]) ORDER BY dossier_id, sequence",
+                // One index probe per dossier (see `pool::prepare`): `= ANY` of a long list
+                // over a table grown in this transaction is planned as a scan of all of it.
+                "SELECT e.dossier_id, e.position, e.body, e.link
+                   FROM UNNEST($1::text[]) AS d (dossier_id)
+                   CROSS JOIN LATERAL (
+                       SELECT dossier_id, position, body, link, sequence FROM motcua_events
+                        WHERE dossier_id = d.dossier_id COLLATE \"C\" OFFSET 0
+                   ) e
+                  ORDER BY e.dossier_id, e.sequence",
                 &[&names],
             )
             .map_err(|e| store.backend(e));

@@ -54,21 +54,26 @@ pub(crate) struct Lease<'p> {
 /// gets statements that do not name the column, and none that write.
 fn prepare(client: &mut Client, linked: bool) -> Result<Statements, postgres::Error> {
     let link = if linked { "link" } else { "NULL::bytea" };
-    let head_link = if linked {
-        "(SELECT h.link FROM motcua_events h WHERE h.dossier_id = d.dossier_id COLLATE \"C\"
-           ORDER BY h.sequence DESC LIMIT 1)"
-    } else {
-        "NULL::bytea"
-    };
+    // Each dossier's last event and each event id are looked up through their indexes, one
+    // probe each (`LATERAL … LIMIT 1`, which the planner keeps as a per-row probe): a join or
+    // `= ANY` over a table that grew inside an import's transaction, never analysed, is
+    // planned as a scan of the whole table per batch, which made long imports quadratic.
     Ok(Statements {
         lookup: client.prepare(&format!(
-            "SELECT 0::integer, d.dossier_id, COALESCE(MAX(e.sequence), 0)::bigint, NULL::text,
-                    {head_link}
+            "SELECT 0::integer, d.dossier_id, COALESCE(h.sequence, 0)::bigint, NULL::text,
+                    h.link
                FROM UNNEST($1::text[]) AS d (dossier_id)
-               LEFT JOIN motcua_events e ON e.dossier_id = d.dossier_id COLLATE \"C\"
-              GROUP BY d.dossier_id
+               LEFT JOIN LATERAL (
+                   SELECT sequence, {link} AS link FROM motcua_events
+                    WHERE dossier_id = d.dossier_id COLLATE \"C\"
+                    ORDER BY sequence DESC LIMIT 1
+               ) h ON TRUE
              UNION ALL
-             SELECT 1, NULL, position, body, NULL::bytea FROM motcua_events WHERE event_id = ANY($2)"
+             SELECT 1, NULL, e.position, e.body, NULL::bytea
+               FROM UNNEST($2::uuid[]) AS i (event_id)
+               JOIN LATERAL (
+                   SELECT position, body FROM motcua_events WHERE event_id = i.event_id LIMIT 1
+               ) e ON TRUE"
         ))?,
         insert: client.prepare(if linked {
             "WITH inserted AS (
