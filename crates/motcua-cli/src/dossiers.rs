@@ -142,22 +142,13 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                     read.map(|()| judged)
                 }
-                // No thread to be had: each page judged here as it is read.
-                Err(_) => {
-                    let lister = Lister::new(args, data);
+                // No thread to be had: read whole, then judged here.
+                Err(_) => reader.entries(selection, context).map(|entries| {
                     let mut listed = Listed::default();
-                    let mut failed = None;
-                    let read = reader.each_page(selection, context, PAGE, |page| {
-                        match lister.judge(page, &mut listed) {
-                            Ok(()) => ControlFlow::Continue(()),
-                            Err(e) => {
-                                failed = Some(e);
-                                ControlFlow::Break(())
-                            }
-                        }
-                    });
-                    read.map(|()| failed.map_or(Ok(listed), Err))
-                }
+                    Lister::new(args, data)
+                        .judge(entries, &mut listed)
+                        .map(|()| listed)
+                }),
             }
         })
     })?;

@@ -111,11 +111,6 @@ impl Page<'_> {
         Page { after: None, limit }
     }
 
-    /// Whether `id` comes after [`Page::after`].
-    pub fn follows(&self, id: &DossierId) -> bool {
-        self.after.is_none_or(|after| id > after)
-    }
-
     /// The limit as SQL's `LIMIT` takes it (no limit: `-1`).
     pub fn sql_limit(&self) -> i64 {
         i64::try_from(self.limit).unwrap_or(-1)
