@@ -209,23 +209,25 @@ impl<'c> EventStream<'c> {
         let decider = Decider::new(&world.catalogue);
         for arrival in arrivals::arrivals_on(world, &mut self.rng, *day, count)? {
             let id = dossier_id(world, &mut self.counters, &arrival);
+            // One dossier's events at a time pass through `scratch` (not the day's: the heap
+            // holds them boxed, and a day's worth would be held twice).
             dossier::simulate(world, &decider, &arrival, id, &mut self.scratch)?;
             self.dossiers += 1;
-        }
-        for event in self.scratch.drain(..) {
-            // Everything handed out so far was recorded before the old horizon: an event
-            // recorded earlier would come out of order.
-            if self.horizon.is_some_and(|h| event.recorded_at < h) {
-                return Err(GenError::Config(format!(
-                    "internal: event {} of dossier {} is recorded at {}, before events already \
-                     handed out",
-                    event.sequence, event.dossier_id, event.recorded_at
-                )));
+            for event in self.scratch.drain(..) {
+                // Everything handed out so far was recorded before the old horizon: an event
+                // recorded earlier would come out of order.
+                if self.horizon.is_some_and(|h| event.recorded_at < h) {
+                    return Err(GenError::Config(format!(
+                        "internal: event {} of dossier {} is recorded at {}, before events \
+                         already handed out",
+                        event.sequence, event.dossier_id, event.recorded_at
+                    )));
+                }
+                self.waiting.push(Waiting {
+                    at: event.recorded_at.unix_timestamp_nanos(),
+                    event: Box::new(event),
+                });
             }
-            self.waiting.push(Waiting {
-                at: event.recorded_at.unix_timestamp_nanos(),
-                event: Box::new(event),
-            });
         }
         self.peak = self.peak.max(self.waiting.len());
         // The next day's dossiers start at the earliest the evening before it.

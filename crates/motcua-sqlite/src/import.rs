@@ -16,8 +16,10 @@ use uuid::Uuid;
 
 /// The page cache an import session gives its connection, in KiB (SQLite's default is
 /// 2 MiB): the indexes on event ids and on (dossier, sequence) take inserts in random order,
-/// and a larger cache keeps their pages in memory.
-const IMPORT_CACHE_KIB: i64 = 128 * 1024;
+/// and a larger cache keeps more of their pages in memory. At a million dossiers those
+/// indexes outgrow any cache worth holding; 32 MiB writes a 10⁶-dossier store in about the
+/// time 128 MiB did, with 96 MiB less memory (BENCHMARKS.md, "gen --store in bounded memory").
+const IMPORT_CACHE_KIB: i64 = 32 * 1024;
 
 /// An [`ImportSession`] on a [`SqliteStore`]: one `BEGIN IMMEDIATE` transaction on one pooled
 /// connection, from [`motcua_store::EventStore::begin_import`] to commit or drop.
@@ -29,14 +31,14 @@ const IMPORT_CACHE_KIB: i64 = 128 * 1024;
 ///   [`motcua_store::EventStore::append_streams`], and a refused call leaves nothing of
 ///   itself. Calls insert through cached statements without reading anything back when they
 ///   can: the stream versions appended in the session are remembered (two generations of
-///   131,072 dossiers), a new stream needs no read (its first insert proves it), and ids are
+///   57,344 dossiers), a new stream needs no read (its first insert proves it), and ids are
 ///   left to the unique index; any violation undoes the call's rows and runs it again with
 ///   every id and version read, for the exact answer.
 /// - A catalogue staged with [`ImportSession::stage_catalogue`] is written in the same
 ///   transaction, as a new catalogue record when it differs from the latest: stored with the
 ///   events, or not at all.
 /// - Dropping the session without committing rolls the transaction back.
-/// - The connection gets a 128 MiB page cache for the session (the inserts into the indexes
+/// - The connection gets a 32 MiB page cache for the session (the inserts into the indexes
 ///   come in random order), set back afterwards.
 ///
 /// An in-memory store has one connection: while a session is open, other uses of the store
@@ -246,7 +248,11 @@ struct Versions {
 }
 
 impl Versions {
-    const GENERATION: usize = 1 << 17;
+    /// 7/8 of 2¹⁶: the most a hash table of 2¹⁶ buckets holds before it doubles (about 4 MB
+    /// each, with the keys); two generations hold more than twice the dossiers in progress at
+    /// once in a province of a million dossiers a year. A dossier not held costs one index
+    /// read of its head.
+    const GENERATION: usize = (1 << 16) / 8 * 7;
 
     fn get(&self, dossier: &DossierId) -> Option<Head> {
         self.new

@@ -3,9 +3,10 @@
 
 use crate::error::StoreError;
 use crate::import_error::ImportError;
+use crate::import_memory::{DroppedDossiers, LineIndex};
 use crate::session::ImportSession;
 use crate::store::{EventStore, ExpectedVersion, StreamBatch};
-use motcua_core::{fold, rules, Catalogue, DossierId, DossierState, Event};
+use motcua_core::{fold, rules, Catalogue, Decider, DossierId, DossierState, Event};
 use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
@@ -43,8 +44,10 @@ pub struct ImportProgress {
 pub struct ImportOptions {
     /// Events checked and handed to the store at a time.
     pub chunk_events: usize,
-    /// Dossier states kept in memory; beyond it the least recently touched half is dropped
-    /// and read back from the store's session if the dossier appears again.
+    /// Dossier states kept in memory (besides terminal dossiers', dropped at once); beyond it
+    /// the least recently touched half is dropped and read back from the store's session if
+    /// the dossier appears again. The default, 50,000, holds twice the dossiers in progress
+    /// at once in a province of a million dossiers a year.
     pub dossiers_in_memory: usize,
     /// Keep the catalogue the events are checked against in the store, replacing its own, in
     /// the import's one commit ([`ImportSession::stage_catalogue`]): events and catalogue are
@@ -56,7 +59,7 @@ impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             chunk_events: 10_000,
-            dossiers_in_memory: 100_000,
+            dossiers_in_memory: 50_000,
             keep_catalogue: false,
         }
     }
@@ -74,11 +77,11 @@ impl Default for ImportOptions {
 ///
 /// **Memory** is bounded by the dossiers in flight, not by the file: the file is read one
 /// line at a time and handed to the store in chunks of [`ImportOptions::chunk_events`]
-/// events; each dossier's state is kept while it is recent (at most
-/// [`ImportOptions::dossiers_in_memory`] of them, read back from the session when a dropped
-/// one appears again). Per event of the file, 4 bytes stay in memory until the end (its
-/// line, to name the first line of a repeated id); per dropped dossier about 16 bytes (a
-/// hash of its id). What the store itself keeps until the commit depends on the store: the
+/// events; each dossier's state is kept while the dossier is in progress and recent (at most
+/// [`ImportOptions::dossiers_in_memory`] of them; a terminal dossier's is dropped at once,
+/// and a dropped one is read back from the session when the dossier appears again). Per event
+/// of the file, about 2 bytes stay in memory until the end (its line, to name the first line
+/// of a repeated id); per dropped dossier 4 bytes (a hash of its id). What the store itself keeps until the commit depends on the store: the
 /// durable ones write the events into their open transaction; [`crate::InMemoryStore`]
 /// stages them in memory.
 ///
@@ -307,7 +310,7 @@ fn run<S: EventStore + ?Sized>(
             keep_catalogue: options.keep_catalogue,
         },
         dossiers: HashMap::new(),
-        evicted: HashSet::new(),
+        evicted: DroppedDossiers::default(),
         hasher: RandomState::new(),
         lines: LineIndex::default(),
         chunk: 0,
@@ -357,8 +360,9 @@ fn run<S: EventStore + ?Sized>(
 
 /// A dossier's state during an import.
 struct Slot {
-    /// The state after the stored events and the events imported so far.
-    state: DossierState,
+    /// The state after the stored events and the events imported so far (boxed: the table of
+    /// slots stays small, and grows without moving the states).
+    state: Box<DossierState>,
     /// The chunk that last touched it.
     touched: u64,
     /// Whether one of its events has been imported (and counted in `dossiers_touched`).
@@ -374,8 +378,8 @@ struct Importer<'a> {
     base: u64,
     /// The states of the recent dossiers.
     dossiers: HashMap<DossierId, Slot>,
-    /// Hashes of the ids of dossiers whose state was dropped: those must be read back.
-    evicted: HashSet<u64>,
+    /// The dossiers whose state was dropped: those must be read back.
+    evicted: DroppedDossiers,
     hasher: RandomState,
     /// The line of each event handed to the session, in the session's order.
     lines: LineIndex,
@@ -393,6 +397,8 @@ impl Importer<'_> {
         }
         self.chunk += 1;
         self.load(&chunk)?;
+        // Dossiers the chunk finished with: terminal, their states are dropped after it.
+        let mut terminal = Vec::new();
         for i in 0..chunk.len() {
             let (line, event) = &chunk[i];
             let slot = self.dossiers.get_mut(&event.dossier_id).ok_or_else(|| {
@@ -406,16 +412,24 @@ impl Importer<'_> {
                 let (line, event) = rest.swap_remove(0);
                 return Err(self.rejected(chunk, line, event, source));
             }
-            let state = std::mem::take(&mut slot.state);
-            slot.state = motcua_core::state::evolve(state, event);
+            let state = std::mem::take(&mut *slot.state);
+            *slot.state = motcua_core::state::evolve(state, event);
             slot.touched = self.chunk;
             if !slot.counted {
                 slot.counted = true;
                 self.dossiers_touched += 1;
             }
+            if Decider::is_terminal(&slot.state) {
+                terminal.push(i);
+            }
         }
         self.events_imported += chunk.len() as u64;
+        let terminal: Vec<DossierId> = terminal
+            .into_iter()
+            .filter_map(|i| chunk.get(i).map(|(_, e)| e.dossier_id.clone()))
+            .collect();
         self.flush(chunk)?;
+        self.forget(terminal);
         self.evict();
         Ok(())
     }
@@ -481,7 +495,7 @@ impl Importer<'_> {
             if self.dossiers.contains_key(id) || asked.contains(id) {
                 continue;
             }
-            let stored = self.base > 0 || self.evicted.contains(&self.hasher.hash_one(id));
+            let stored = self.base > 0 || self.evicted.may_contain(self.hasher.hash_one(id));
             if stored {
                 asked.insert(id.clone());
                 missing.push(id.clone());
@@ -489,7 +503,7 @@ impl Importer<'_> {
                 self.dossiers.insert(
                     id.clone(),
                     Slot {
-                        state: DossierState::default(),
+                        state: Box::default(),
                         touched: self.chunk,
                         counted: false,
                     },
@@ -507,7 +521,7 @@ impl Importer<'_> {
             self.dossiers.insert(
                 id,
                 Slot {
-                    state: fold(&stream.events),
+                    state: Box::new(fold(&stream.events)),
                     touched: self.chunk,
                     counted: stream.appended > 0,
                 },
@@ -660,6 +674,18 @@ impl Importer<'_> {
         }
     }
 
+    /// Drops the states of dossiers that became terminal (refused, withdrawn, stopped, or
+    /// returned and rated): only a complaint or a digitisation record may still follow, rarely,
+    /// and the state is read back from the session then. Whatever a file holds, the states kept
+    /// are those of dossiers still in progress.
+    fn forget(&mut self, terminal: Vec<DossierId>) {
+        for id in terminal {
+            if self.dossiers.remove(&id).is_some() {
+                self.evicted.insert(self.hasher.hash_one(&id));
+            }
+        }
+    }
+
     /// Drops the least recently touched half of the dossier states when there are too many.
     fn evict(&mut self) {
         let limit = self.options.dossiers_in_memory;
@@ -679,48 +705,6 @@ impl Importer<'_> {
             keep
         });
         self.dossiers.shrink_to(limit);
-    }
-}
-
-/// The line of each event handed to the session, by position in the session: 4 bytes an
-/// event (lines beyond `u32::MAX` are kept aside, exactly).
-#[derive(Default)]
-struct LineIndex {
-    lines: Vec<u32>,
-    /// (index, line) for lines that do not fit in a `u32`, in index order.
-    large: Vec<(u64, u64)>,
-}
-
-impl LineIndex {
-    fn len(&self) -> u64 {
-        self.lines.len() as u64
-    }
-
-    fn push(&mut self, line: u64) {
-        match u32::try_from(line) {
-            Ok(small) if small != u32::MAX => self.lines.push(small),
-            _ => {
-                self.large.push((self.len(), line));
-                self.lines.push(u32::MAX);
-            }
-        }
-    }
-
-    /// The line of the event at `index` (0 if there is none).
-    fn get(&self, index: u64) -> u64 {
-        let stored = usize::try_from(index)
-            .ok()
-            .and_then(|i| self.lines.get(i).copied());
-        match stored {
-            Some(u32::MAX) => self
-                .large
-                .binary_search_by_key(&index, |(i, _)| *i)
-                .ok()
-                .and_then(|i| self.large.get(i))
-                .map_or(0, |(_, line)| *line),
-            Some(line) => u64::from(line),
-            None => 0,
-        }
     }
 }
 
@@ -746,23 +730,5 @@ impl<R: BufRead> BufRead for Counting<R> {
     fn consume(&mut self, amount: usize) {
         self.count.set(self.count.get() + amount as u64);
         self.inner.consume(amount);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::LineIndex;
-
-    #[test]
-    fn line_index_keeps_large_lines_exactly() {
-        let mut index = LineIndex::default();
-        for line in [3, u64::from(u32::MAX) + 7, 5, u64::from(u32::MAX)] {
-            index.push(line);
-        }
-        let lines: Vec<u64> = (0..5).map(|i| index.get(i)).collect();
-        assert_eq!(
-            lines,
-            [3, u64::from(u32::MAX) + 7, 5, u64::from(u32::MAX), 0]
-        );
     }
 }

@@ -69,6 +69,7 @@ mod error;
 mod export;
 mod import;
 mod import_error;
+mod import_memory;
 mod memory;
 pub mod open_dossiers;
 pub mod projection;

@@ -585,3 +585,63 @@ fn events_in_memory_import_like_their_file() {
         "{again:?}"
     );
 }
+
+/// A dossier returned and rated is terminal: an import into an empty store drops its state
+/// after the chunk (it remembers that it did), and reads it back when a complaint follows later (allowed) or a second rating (refused, named as
+/// if the state had never left memory).
+#[test]
+fn a_terminal_dossier_is_read_back_when_an_event_follows_it() {
+    let rated = stream("H26-0002", 7, 2000);
+    let complaint = decide(
+        "H26-0002",
+        &rated,
+        &[EventKind::FeedbackFiled {
+            summary: "trả kết quả chậm".into(),
+        }],
+        2000,
+    );
+    let mut again = complaint[0].clone();
+    again.event_id = uuid::Uuid::from_u128(2999);
+    again.sequence = 9;
+    again.kind = EventKind::Rated { satisfied: false };
+    let other = stream("H26-0003", 3, 3000);
+    let good = format!("{}{}{}", jsonl(&rated), jsonl(&other), jsonl(&complaint));
+    let bad = format!("{good}{}", jsonl(std::slice::from_ref(&again)));
+    let whole = InMemoryStore::new();
+    let expected = import_jsonl(&whole, good.as_bytes(), &catalogue());
+    assert_eq!(
+        expected.as_ref().ok().map(|s| s.events_imported),
+        Some(11),
+        "{expected:?}"
+    );
+    for chunk_events in [1, 2, 7, 10_000] {
+        // Room for every dossier: only the terminal one's state is dropped.
+        let options = ImportOptions {
+            chunk_events,
+            dossiers_in_memory: 100,
+            keep_catalogue: false,
+        };
+        let store = InMemoryStore::new();
+        let imported =
+            import_jsonl_with(&store, good.as_bytes(), &catalogue(), &options, &mut |_| {});
+        assert_eq!(
+            imported.ok(),
+            expected.as_ref().ok().copied(),
+            "chunks of {chunk_events}"
+        );
+        assert_eq!(streams(&store), streams(&whole), "chunks of {chunk_events}");
+
+        let store = InMemoryStore::new();
+        let before = contents(&store);
+        let refused =
+            import_jsonl_with(&store, bad.as_bytes(), &catalogue(), &options, &mut |_| {});
+        assert_eq!(contents(&store), before);
+        let text = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            text.starts_with(
+                "line 12: dossier H26-0002, event 9: `rated` is not allowed when the dossier is returned"
+            ),
+            "chunks of {chunk_events}: {text}"
+        );
+    }
+}

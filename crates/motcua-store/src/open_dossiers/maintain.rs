@@ -173,9 +173,11 @@ where
 /// store keeps its events in, so the read is sequential), following every dossier's state and
 /// keeping the events of those still open; the table is replaced by their rows in one
 /// transaction. A finished dossier never reopens (refused, withdrawn, stopped, result ready
-/// and returned only lead to one another: `motcua_core::rules`), so its events are dropped as
-/// soon as it finishes and only its id is kept: memory is the open dossiers' events and the
-/// finished dossiers' ids, not the log. Events committed during the pass are read by it, or by
+/// and returned only lead to one another: `motcua_core::rules`), so it is forgotten as soon
+/// as it finishes: a dossier the pass does not follow is new at its first event (sequence 1)
+/// and finished before at any later one, since a stream's events are numbered from 1 without
+/// gaps and its first has the lowest position. Memory is the open dossiers' events, not the
+/// log nor the number of dossiers it ever held. Events committed during the pass are read by it, or by
 /// the next [`catch_up`].
 ///
 /// # Errors
@@ -186,8 +188,8 @@ where
     S: EventStore + OpenDossierTable + Sync + ?Sized,
 {
     let expected = store.open_head()?.map(|h| h.position);
-    // Every dossier seen: its state and events while open, `None` once finished.
-    let mut seen: HashMap<DossierId, Option<Box<Progress>>> = HashMap::new();
+    // The dossiers still open: their state and events.
+    let mut open: HashMap<DossierId, Box<Progress>> = HashMap::new();
     let (mut position, mut events, mut latest) = (0, 0u64, None);
     // One thread reads and decodes pages of the log while this one follows the dossiers.
     let (pages, receive) = std::sync::mpsc::sync_channel::<StoreResult<Vec<StoredEvent>>>(2);
@@ -221,19 +223,18 @@ where
                 latest = latest.max(Some(event.occurred_at));
                 // Looked up by reference first: the id is copied once per dossier, not per
                 // event.
-                let progress = match seen.get_mut(&event.dossier_id) {
+                let progress = match open.get_mut(&event.dossier_id) {
                     Some(progress) => progress,
-                    None => seen
-                        .entry(event.dossier_id.clone())
-                        .or_insert_with(|| Some(Box::default())),
+                    // Not followed: new at its first event, finished before at a later one.
+                    None if event.sequence == 1 => {
+                        open.entry(event.dossier_id.clone()).or_default()
+                    }
+                    None => continue,
                 };
-                let Some(open) = progress else {
-                    continue;
-                };
-                let Progress { state, stream } = &mut **open;
+                let Progress { state, stream } = &mut **progress;
                 *state = evolve(std::mem::take(state), &event);
                 if state.status.is_some_and(|s| s.is_finished()) {
-                    *progress = None;
+                    open.remove(&event.dossier_id);
                 } else {
                     stream.push(event);
                 }
@@ -241,9 +242,8 @@ where
         }
         Ok(())
     })?;
-    let mut rows: Vec<OpenDossier> = seen
+    let mut rows: Vec<OpenDossier> = open
         .into_values()
-        .flatten()
         .filter_map(|open| row_of(context, &open.stream))
         .collect();
     rows.sort_by(|a, b| a.dossier_id.cmp(&b.dossier_id));
