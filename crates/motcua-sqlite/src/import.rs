@@ -14,12 +14,13 @@ use rusqlite::{params, ErrorCode};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// The page cache an import session gives its connection, in KiB (SQLite's default is
-/// 2 MiB): the indexes on event ids and on (dossier, sequence) take inserts in random order,
-/// and a larger cache keeps more of their pages in memory. At a million dossiers those
-/// indexes outgrow any cache worth holding; 32 MiB writes a 10⁶-dossier store in about the
-/// time 128 MiB did, with 96 MiB less memory (BENCHMARKS.md, "gen --store in bounded memory").
-const IMPORT_CACHE_KIB: i64 = 32 * 1024;
+/// The page cache an import session gives its connection unless the store says otherwise
+/// ([`SqliteStore::with_import_cache`]), in KiB (SQLite's default is 2 MiB): the indexes on
+/// event ids and on (dossier, sequence) take inserts in random order, and a larger cache keeps
+/// more of their pages in memory. 32 MiB keeps a 10⁶-dossier import near 200 MB; 128 MiB
+/// takes 8–25 % less time with about 120 MB more (BENCHMARKS.md, "`gen --store` and `import`
+/// in bounded memory").
+pub(crate) const IMPORT_CACHE_KIB: i64 = 32 * 1024;
 
 /// An [`ImportSession`] on a [`SqliteStore`]: one `BEGIN IMMEDIATE` transaction on one pooled
 /// connection, from [`motcua_store::EventStore::begin_import`] to commit or drop.
@@ -38,8 +39,9 @@ const IMPORT_CACHE_KIB: i64 = 32 * 1024;
 ///   transaction, as a new catalogue record when it differs from the latest: stored with the
 ///   events, or not at all.
 /// - Dropping the session without committing rolls the transaction back.
-/// - The connection gets a 32 MiB page cache for the session (the inserts into the indexes
-///   come in random order), set back afterwards.
+/// - The connection gets a page cache of its own for the session, set back afterwards: 32
+///   MiB unless [`SqliteStore::with_import_cache`] says otherwise (the inserts into the
+///   indexes come in random order).
 ///
 /// An in-memory store has one connection: while a session is open, other uses of the store
 /// wait for it, so do not use the store itself on the session's thread until it is dropped.
@@ -107,7 +109,7 @@ impl<'s> SqliteImport<'s> {
         let cache_size: i64 = conn
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .map_err(db)?;
-        conn.execute_batch(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+        conn.execute_batch(&format!("PRAGMA cache_size = -{}", store.import_cache_kib))
             .map_err(db)?;
         let mut session = SqliteImport {
             store,
@@ -363,5 +365,49 @@ impl Drop for SqliteImport<'_> {
             // The connection's state is unknown: close it rather than reuse it.
             conn.discard();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::SqliteStore;
+    use motcua_store::StoreError;
+
+    fn cache_size(store: &SqliteStore) -> Result<i64, StoreError> {
+        let conn = store.lease()?;
+        conn.query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .map_err(|e| store.backend(e))
+    }
+
+    /// An import session's connection gets the store's import cache, and has SQLite's own
+    /// back once the session is over.
+    #[test]
+    fn a_session_has_the_import_cache_and_gives_it_back() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = std::env::temp_dir().join(format!("motcua-import-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        for (store, kib) in [
+            (SqliteStore::open(dir.join("a.db"))?, 32 * 1024),
+            (
+                SqliteStore::open(dir.join("b.db"))?.with_import_cache(96),
+                96 * 1024,
+            ),
+            (
+                SqliteStore::open(dir.join("c.db"))?.with_import_cache(0),
+                1024,
+            ),
+        ] {
+            let before = cache_size(&store)?;
+            let session = super::SqliteImport::begin(&store)?;
+            let during = match &session.conn {
+                Some(conn) => conn.query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0))?,
+                None => 0,
+            };
+            assert_eq!(during, -kib);
+            drop(session);
+            assert_eq!(cache_size(&store)?, before);
+        }
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
     }
 }
