@@ -81,9 +81,9 @@ impl Default for ImportOptions {
 /// [`ImportOptions::dossiers_in_memory`] of them; a terminal dossier's is dropped at once,
 /// and a dropped one is read back from the session when the dossier appears again). Per event
 /// of the file, about 2 bytes stay in memory until the end (its line, to name the first line
-/// of a repeated id); per dropped dossier 4 bytes (a hash of its id). What the store itself keeps until the commit depends on the store: the
-/// durable ones write the events into their open transaction; [`crate::InMemoryStore`]
-/// stages them in memory.
+/// of a repeated id); per dropped dossier 4 bytes (a hash of its id). What the store itself
+/// keeps until the commit depends on the store: the durable ones write the events into their
+/// open transaction; [`crate::InMemoryStore`] stages them in memory.
 ///
 /// ```
 /// # use motcua_core::{Catalogue, Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId};
@@ -420,14 +420,10 @@ impl Importer<'_> {
                 self.dossiers_touched += 1;
             }
             if Decider::is_terminal(&slot.state) {
-                terminal.push(i);
+                terminal.push(event.dossier_id.clone());
             }
         }
         self.events_imported += chunk.len() as u64;
-        let terminal: Vec<DossierId> = terminal
-            .into_iter()
-            .filter_map(|i| chunk.get(i).map(|(_, e)| e.dossier_id.clone()))
-            .collect();
         self.flush(chunk)?;
         self.forget(terminal);
         self.evict();
