@@ -7,6 +7,7 @@ use crate::store::PgStore;
 use motcua_core::{Catalogue, DossierId};
 use motcua_store::catalogue_records::{next_number, sha256_hex, CatalogueRecord, CatalogueRecords};
 use motcua_store::{StoreError, StoreResult};
+use postgres::types::Type;
 use postgres::GenericClient;
 
 /// Records `catalogue` on `client` (in its transaction, if one is open) as judging from
@@ -100,7 +101,7 @@ impl PgStore {
         } else {
             let mut conn = self.lease()?;
             conn.client
-                .query_opt(
+                .query_typed_opt(
                     "SELECT body FROM motcua_catalogue_records ORDER BY number DESC LIMIT 1",
                     &[],
                 )
@@ -148,11 +149,11 @@ impl PgStore {
         let mut conn = self.lease()?;
         let row = if version < CATALOGUE_RECORDS_SINCE {
             conn.client
-                .query_opt("SELECT body FROM motcua_catalogue WHERE id = 1", &[])
+                .query_typed_opt("SELECT body FROM motcua_catalogue WHERE id = 1", &[])
         } else {
-            conn.client.query_opt(
+            conn.client.query_typed_opt(
                 "SELECT body FROM motcua_catalogue_records WHERE number = $1",
-                &[&to_i64(number)],
+                &[(&to_i64(number), Type::INT8)],
             )
         };
         Ok(row.map_err(|e| self.error(e))?.map(|row| row.get(0)))
@@ -189,7 +190,7 @@ impl CatalogueRecords for PgStore {
         let mut conn = self.lease()?;
         let rows = conn
             .client
-            .query(
+            .query_typed(
                 "SELECT number, sha256, from_position, octet_length(body)::bigint
                    FROM motcua_catalogue_records ORDER BY number",
                 &[],
@@ -215,10 +216,10 @@ impl CatalogueRecords for PgStore {
         let mut conn = self.lease()?;
         let row = conn
             .client
-            .query_opt(
+            .query_typed_opt(
                 "SELECT position FROM motcua_events WHERE dossier_id = $1
                   ORDER BY sequence LIMIT 1",
-                &[&dossier.as_str()],
+                &[(&dossier.as_str(), Type::TEXT)],
             )
             .map_err(|e| self.backend(e))?;
         Ok(row.map(|row| u64::try_from(row.get::<_, i64>(0)).unwrap_or(0)))

@@ -14,7 +14,7 @@ use motcua_store::open_dossiers::{
     OpenHead, Page, RowAlarms, Selection,
 };
 use motcua_store::{StoreError, StoreResult};
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::Row;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -24,7 +24,7 @@ impl PgStore {
     fn select_rows(
         &self,
         sql: &str,
-        bind: &[&(dyn ToSql + Sync)],
+        bind: &[(&(dyn ToSql + Sync), Type)],
         with_alarms: RowAlarms,
     ) -> StoreResult<Vec<OpenDossier>> {
         if self.schema_version() < OPEN_DOSSIERS_SINCE {
@@ -32,17 +32,17 @@ impl PgStore {
         }
         let mut conn = self.lease()?;
         let db = |e| self.backend(e);
-        let rows: Vec<Row> = conn.client.query(sql, bind).map_err(db)?;
+        let rows: Vec<Row> = conn.client.query_typed(sql, bind).map_err(db)?;
         let ids: Vec<String> = rows.iter().map(|r| r.get::<_, String>(0)).collect();
         let mut alarms: BTreeMap<String, Vec<OffsetDateTime>> = BTreeMap::new();
         let alarm_rows = match with_alarms {
             RowAlarms::Omitted => Vec::new(),
             RowAlarms::Included => conn
                 .client
-                .query(
+                .query_typed(
                     "SELECT dossier_id, at FROM motcua_open_alarms WHERE dossier_id = ANY($1)
                      ORDER BY dossier_id, at",
-                    &[&ids],
+                    &[(&ids, Type::TEXT_ARRAY)],
                 )
                 .map_err(db)?,
         };
@@ -74,10 +74,13 @@ impl PgStore {
     fn select_standings(
         &self,
         sql: &str,
-        bind: &[&(dyn ToSql + Sync)],
+        bind: &[(&(dyn ToSql + Sync), Type)],
     ) -> StoreResult<motcua_store::open_dossiers::StandingRows> {
         let mut conn = self.lease()?;
-        let rows: Vec<Row> = conn.client.query(sql, bind).map_err(|e| self.backend(e))?;
+        let rows: Vec<Row> = conn
+            .client
+            .query_typed(sql, bind)
+            .map_err(|e| self.backend(e))?;
         let mut decoder = motcua_store::codec::compact::Decoder::default();
         Ok(rows
             .iter()
@@ -102,7 +105,7 @@ impl OpenDossierTable for PgStore {
         let mut conn = self.lease()?;
         let row = conn
             .client
-            .query_opt(
+            .query_typed_opt(
                 "SELECT position, context, latest FROM motcua_open_head WHERE id = 1",
                 &[],
             )
@@ -131,7 +134,7 @@ impl OpenDossierTable for PgStore {
                 self.select_rows(
                     "SELECT dossier_id, unit, status, events FROM motcua_open_dossiers
                      WHERE unit = ANY($1) ORDER BY dossier_id",
-                    &[&units],
+                    &[(&units, Type::TEXT_ARRAY)],
                     alarms,
                 )
             }
@@ -140,7 +143,10 @@ impl OpenDossierTable for PgStore {
                  WHERE dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
                                       WHERE at > $1 AND at <= $2)
                  ORDER BY dossier_id",
-                &[&after.unix_timestamp(), &until.unix_timestamp()],
+                &[
+                    (&after.unix_timestamp(), Type::INT8),
+                    (&until.unix_timestamp(), Type::INT8),
+                ],
                 alarms,
             ),
             Selection::All => self.select_rows(
@@ -163,32 +169,35 @@ impl OpenDossierTable for PgStore {
         let limit = page.sql_limit();
         // `filter` with its parameters bound, then the page's: the rows after its dossier, in
         // dossier id order (which the indexes serve), at most its limit (none: `LIMIT ALL`).
-        let query = |filter: &str, bind: &[&(dyn ToSql + Sync)]| {
+        let query = |filter: &str, bind: &[(&(dyn ToSql + Sync), Type)]| {
             let mut sql =
                 format!("SELECT dossier_id, standing FROM motcua_open_standings WHERE {filter}");
             let mut bind = bind.to_vec();
             if let Some(after) = &after {
-                bind.push(after);
+                bind.push((after, Type::TEXT));
                 sql.push_str(&format!(" AND dossier_id > ${}", bind.len()));
             }
             sql.push_str(" ORDER BY dossier_id");
             if limit >= 0 {
-                bind.push(&limit);
+                bind.push((&limit, Type::INT8));
                 sql.push_str(&format!(" LIMIT ${}", bind.len()));
             }
             self.select_standings(&sql, &bind)
         };
         let rows = match selection {
             // One unit's rows come in order from its index; several units' are merged.
-            Selection::Units([unit]) => query("unit = $1", &[&unit.as_str()])?,
+            Selection::Units([unit]) => query("unit = $1", &[(&unit.as_str(), Type::TEXT)])?,
             Selection::Units(units) => {
                 let units: Vec<&str> = units.iter().map(UnitId::as_str).collect();
-                query("unit = ANY($1)", &[&units])?
+                query("unit = ANY($1)", &[(&units, Type::TEXT_ARRAY)])?
             }
             Selection::Ringing { after, until } => query(
                 "dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
                                  WHERE at > $1 AND at <= $2)",
-                &[&after.unix_timestamp(), &until.unix_timestamp()],
+                &[
+                    (&after.unix_timestamp(), Type::INT8),
+                    (&until.unix_timestamp(), Type::INT8),
+                ],
             )?,
             Selection::All => query("TRUE", &[])?,
         };

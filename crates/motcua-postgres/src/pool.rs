@@ -9,28 +9,52 @@ use std::sync::Mutex;
 /// Idle connections kept at most.
 const KEEP: usize = 16;
 
-/// The statements every connection prepares when it opens.
-pub(crate) struct Statements {
+/// The statements a connection prepares, each the first time the connection runs it: a short
+/// command (a list, one dossier's lookup) pays the round trips of the statements it runs, not
+/// of every statement the store has.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Which {
     /// `$1` dossiers, `$2` ids: a row (0, dossier, stream version, NULL, head link) per
     /// dossier, then (1, NULL, position, body, NULL) for every stored event with one of the
     /// ids.
-    pub(crate) lookup: Statement,
+    Lookup,
     /// Inserts a batch's rows (`$1`..`$5` arrays, `$7` their links) and moves the head to `$6`.
-    pub(crate) insert: Statement,
+    Insert,
     /// `$1` from, `$2` limit.
-    pub(crate) read_all: Statement,
+    ReadAll,
     /// `$1` dossier: position, body, link (NULL in a store without links).
-    pub(crate) read_stream: Statement,
+    ReadStream,
     /// `$1` dossier.
-    pub(crate) version: Statement,
+    Version,
     /// The head position.
-    pub(crate) head: Statement,
+    Head,
 }
 
-/// A client and its prepared statements.
+impl Which {
+    const ALL: usize = 6;
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A client, its prepared statements, and whether the store's events carry links.
 pub(crate) struct Conn {
     pub(crate) client: Client,
-    pub(crate) stmts: Statements,
+    prepared: [Option<Statement>; Which::ALL],
+    linked: bool,
+}
+
+impl Conn {
+    /// `which`, prepared on this connection (the first time it is asked for).
+    pub(crate) fn statement(&mut self, which: Which) -> Result<Statement, postgres::Error> {
+        if let Some(statement) = &self.prepared[which.index()] {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(&sql(which, self.linked))?;
+        self.prepared[which.index()] = Some(statement.clone());
+        Ok(statement)
+    }
 }
 
 /// A pool of clients, each with the store's `search_path` (and, for a read-only store,
@@ -50,16 +74,27 @@ pub(crate) struct Lease<'p> {
     conn: Option<Conn>,
 }
 
-/// Prepares the statements; a store without links (an older schema read without migrating)
-/// gets statements that do not name the column, and none that write.
-fn prepare(client: &mut Client, linked: bool) -> Result<Statements, postgres::Error> {
+/// The session settings of a store's connection, as one batch (one round trip): its schema
+/// first in the search path and, for a read-only store, read-only transactions.
+pub(crate) fn settings(search_path: &str, read_only: bool) -> String {
+    let mut sql = format!("SET search_path TO {search_path}");
+    if read_only {
+        sql.push_str("; SET default_transaction_read_only = on");
+    }
+    sql
+}
+
+/// The SQL of `which`; a store without links (an older schema read without migrating) gets
+/// statements that do not name the column, and none that write.
+fn sql(which: Which, linked: bool) -> String {
     let link = if linked { "link" } else { "NULL::bytea" };
-    // Each dossier's last event and each event id are looked up through their indexes, one
-    // probe each (`LATERAL … LIMIT 1`, which the planner keeps as a per-row probe): a join or
-    // `= ANY` over a table that grew inside an import's transaction, never analysed, is
-    // planned as a scan of the whole table per batch, which made long imports quadratic.
-    Ok(Statements {
-        lookup: client.prepare(&format!(
+    match which {
+        // Each dossier's last event and each event id are looked up through their indexes,
+        // one probe each (`LATERAL … LIMIT 1`, which the planner keeps as a per-row probe): a
+        // join or `= ANY` over a table that grew inside an import's transaction, never
+        // analysed, is planned as a scan of the whole table per batch, which made long imports
+        // quadratic.
+        Which::Lookup => format!(
             "SELECT 0::integer, d.dossier_id, COALESCE(h.sequence, 0)::bigint, NULL::text,
                     h.link
                FROM UNNEST($1::text[]) AS d (dossier_id)
@@ -74,30 +109,29 @@ fn prepare(client: &mut Client, linked: bool) -> Result<Statements, postgres::Er
                JOIN LATERAL (
                    SELECT position, body FROM motcua_events WHERE event_id = i.event_id LIMIT 1
                ) e ON TRUE"
-        ))?,
-        insert: client.prepare(if linked {
-            "WITH inserted AS (
+        ),
+        Which::Insert if linked => "WITH inserted AS (
                  INSERT INTO motcua_events (position, event_id, dossier_id, sequence, body, link)
                  SELECT * FROM UNNEST($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $7::bytea[])
                  RETURNING 1
              )
              UPDATE motcua_head SET position = $6 WHERE id = 1"
-        } else {
-            "SELECT $1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::bigint, $7::bytea[]
+            .to_owned(),
+        Which::Insert => "SELECT $1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::bigint, $7::bytea[]
               WHERE false"
-        })?,
-        read_all: client.prepare(
-            "SELECT position, body FROM motcua_events WHERE position > $1
-             ORDER BY position LIMIT $2",
-        )?,
-        read_stream: client.prepare(&format!(
+            .to_owned(),
+        Which::ReadAll => "SELECT position, body FROM motcua_events WHERE position > $1
+             ORDER BY position LIMIT $2"
+            .to_owned(),
+        Which::ReadStream => format!(
             "SELECT position, body, {link} FROM motcua_events WHERE dossier_id = $1 ORDER BY sequence"
-        ))?,
-        version: client.prepare(
-            "SELECT COALESCE(MAX(sequence), 0)::bigint FROM motcua_events WHERE dossier_id = $1",
-        )?,
-        head: client.prepare("SELECT position FROM motcua_head WHERE id = 1")?,
-    })
+        ),
+        Which::Version => {
+            "SELECT COALESCE(MAX(sequence), 0)::bigint FROM motcua_events WHERE dossier_id = $1"
+                .to_owned()
+        }
+        Which::Head => "SELECT position FROM motcua_head WHERE id = 1".to_owned(),
+    }
 }
 
 impl Pool {
@@ -111,30 +145,29 @@ impl Pool {
         }
     }
 
-    /// Opens a client with the store's search path and statements.
+    /// Opens a client with the store's session settings.
     fn connect(&self) -> Result<Conn, postgres::Error> {
-        self.configure(self.config.connect(NoTls)?)
+        let mut client = self.config.connect(NoTls)?;
+        client.batch_execute(&settings(&self.search_path, self.read_only))?;
+        Ok(self.conn(client))
     }
 
-    /// Keeps `client`, a connection the opener already made to the store's database, for the
-    /// next lease, given the store's search path and statements as a new one is: a short
-    /// command then opens one connection, not two (each costs the authentication and a new
-    /// server process, most of a short command's time). A client that cannot be set up is
-    /// dropped, and the next lease connects anew (and says why it cannot).
+    /// Keeps `client`, a connection the opener already made to the store's database and gave
+    /// the store's [`settings`], for the next lease: a short command then opens one
+    /// connection, not two (each costs the authentication and a new server process, most of a
+    /// short command's time).
     pub(crate) fn adopt(&self, client: Client) {
-        if let (Ok(conn), Ok(mut idle)) = (self.configure(client), self.idle.lock()) {
-            idle.push(conn);
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(self.conn(client));
         }
     }
 
-    /// `client` with the store's search path and statements.
-    fn configure(&self, mut client: Client) -> Result<Conn, postgres::Error> {
-        client.batch_execute(&format!("SET search_path TO {}", self.search_path))?;
-        if self.read_only {
-            client.batch_execute("SET default_transaction_read_only = on")?;
+    fn conn(&self, client: Client) -> Conn {
+        Conn {
+            client,
+            prepared: Default::default(),
+            linked: self.linked,
         }
-        let stmts = prepare(&mut client, self.linked)?;
-        Ok(Conn { client, stmts })
     }
 
     pub(crate) fn lease(&self) -> Result<Lease<'_>, StoreError> {

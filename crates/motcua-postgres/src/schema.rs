@@ -1,7 +1,9 @@
 //! The store's tables in a PostgreSQL schema, versioned, with migrations.
 
 use crate::error::PgError;
-use postgres::Client;
+use postgres::error::SqlState;
+use postgres::types::Type;
+use postgres::{Client, SimpleQueryMessage};
 
 /// The migrations, in order: migration `i` brings a store from version `i` to `i + 1`.
 /// Never edit one that has shipped; add a new one.
@@ -198,44 +200,65 @@ fn fill_links(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error>
     }
 }
 
-/// Checks, without creating or writing anything, that `schema` holds a motcua store this build
-/// reads, and returns its version. An older store is read as it is (every version has the
-/// events; the catalogue table came with version 2): only a writable open migrates it.
+/// Gives `client` the store's read-only session settings ([`crate::pool::settings`]) and
+/// checks, without creating or writing anything, that `schema` holds a motcua store this build
+/// reads, and returns its version: one round trip when it does. An older store is read as it is
+/// (every version has the events; the catalogue table came with version 2): only a writable
+/// open migrates it.
 pub(crate) fn check(client: &mut Client, schema: &str) -> Result<i64, PgError> {
     let pg = |source| PgError::Postgres {
         schema: schema.to_owned(),
         source,
     };
-    let not_a_store = |reason: &str| PgError::NotAStore {
-        schema: schema.to_owned(),
-        reason: reason.to_owned(),
+    // `schema` is a plain identifier (checked by the opener): safe in the text of a batch.
+    let batch = format!(
+        "{}; SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'",
+        crate::pool::settings(schema, true)
+    );
+    let found = match client.simple_query(&batch) {
+        Ok(messages) => messages.iter().find_map(|message| match message {
+            SimpleQueryMessage::Row(row) => Some(row.get(0).and_then(|v| v.parse::<i64>().ok())),
+            _ => None,
+        }),
+        Err(e)
+            if e.code() == Some(&SqlState::UNDEFINED_TABLE)
+                || e.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
+        {
+            return Err(why_not_a_store(client, schema)?)
+        }
+        Err(e) => return Err(pg(e)),
     };
-    let row = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1),
-                    to_regclass(quote_ident($1) || '.motcua_meta') IS NOT NULL",
-            &[&schema],
-        )
-        .map_err(pg)?;
-    let (exists, has_meta): (bool, bool) = (row.get(0), row.get(1));
-    if !exists {
-        return Err(not_a_store("no such schema"));
-    }
-    if !has_meta {
-        return Err(not_a_store("the schema has no motcua tables"));
-    }
-    let found: i64 = client
-        .query_opt(
-            &format!("SELECT value FROM {schema}.motcua_meta WHERE key = 'schema_version'"),
-            &[],
-        )
-        .map_err(pg)?
-        .map_or(0, |row| row.get(0));
+    let found = found.flatten().unwrap_or(0);
     if found < 1 {
-        return Err(not_a_store("the schema has no store version"));
+        return Err(not_a_store(schema, "the schema has no store version"));
     }
     not_newer(schema, found)?;
     Ok(found)
+}
+
+fn not_a_store(schema: &str, reason: &str) -> PgError {
+    PgError::NotAStore {
+        schema: schema.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// Why `schema`, whose version table could not be read, holds no store.
+fn why_not_a_store(client: &mut Client, schema: &str) -> Result<PgError, PgError> {
+    let row = client
+        .query_typed_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[(&schema, Type::TEXT)],
+        )
+        .map_err(|source| PgError::Postgres {
+            schema: schema.to_owned(),
+            source,
+        })?;
+    Ok(if row.get(0) {
+        not_a_store(schema, "the schema has no motcua tables")
+    } else {
+        not_a_store(schema, "no such schema")
+    })
 }
 
 /// Refuses a store written by a newer version.

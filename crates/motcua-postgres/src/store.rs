@@ -1,7 +1,7 @@
 //! The PostgreSQL event store.
 
 use crate::error::PgError;
-use crate::pool::{Conn, Lease, Pool};
+use crate::pool::{Conn, Lease, Pool, Which};
 use crate::schema::prepare;
 use motcua_core::{DossierId, Event};
 use motcua_store::chain::{self, Link, Linker, GENESIS};
@@ -81,7 +81,8 @@ impl PgStore {
         let mut client = config.connect(postgres::NoTls).map_err(PgError::Connect)?;
         client
             .batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+                "CREATE SCHEMA IF NOT EXISTS {schema}; {}",
+                crate::pool::settings(schema, false)
             ))
             .map_err(|source| PgError::Postgres {
                 schema: schema.to_owned(),
@@ -163,9 +164,12 @@ impl PgStore {
     }
 
     fn version(&self, conn: &mut Conn, dossier: &DossierId) -> StoreResult<u64> {
-        let Conn { client, stmts } = conn;
-        let v: i64 = client
-            .query_one(&stmts.version, &[&dossier.as_str()])
+        let statement = conn
+            .statement(Which::Version)
+            .map_err(|e| self.backend(e))?;
+        let v: i64 = conn
+            .client
+            .query_one(&statement, &[&dossier.as_str()])
             .map_err(|e| self.backend(e))?
             .get(0);
         Ok(u64::try_from(v).unwrap_or(0))
@@ -224,9 +228,10 @@ impl PgStore {
         }
         if !rows.positions.is_empty() {
             let last = to_i64(next - 1);
+            let statement = conn.statement(Which::Insert).map_err(|e| self.backend(e))?;
             conn.client
                 .execute(
-                    &conn.stmts.insert,
+                    &statement,
                     &[
                         &rows.positions,
                         &rows.ids,
@@ -256,9 +261,10 @@ impl PgStore {
             .iter()
             .flat_map(|b| b.events.iter().map(|e| e.event_id))
             .collect();
+        let statement = conn.statement(Which::Lookup).map_err(|e| self.backend(e))?;
         let result = conn
             .client
-            .query(&conn.stmts.lookup, &[&dossiers, &ids])
+            .query(&statement, &[&dossiers, &ids])
             .map_err(|e| self.backend(e))?;
         let mut versions = BTreeMap::new();
         let mut found = HashMap::new();
@@ -381,9 +387,12 @@ impl EventStore for PgStore {
 
     fn read_stream(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
         let mut conn = self.lease()?;
-        let Conn { client, stmts } = &mut *conn;
-        let rows = client
-            .query(&stmts.read_stream, &[&dossier.as_str()])
+        let statement = conn
+            .statement(Which::ReadStream)
+            .map_err(|e| self.backend(e))?;
+        let rows = conn
+            .client
+            .query(&statement, &[&dossier.as_str()])
             .map_err(|e| self.backend(e))?;
         let mut events = Vec::with_capacity(rows.len());
         let mut links = Vec::with_capacity(rows.len());
@@ -404,10 +413,13 @@ impl EventStore for PgStore {
             return Ok(Vec::new());
         }
         let mut conn = self.lease()?;
-        let Conn { client, stmts } = &mut *conn;
+        let statement = conn
+            .statement(Which::ReadAll)
+            .map_err(|e| self.backend(e))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = client
-            .query(&stmts.read_all, &[&to_i64(from_position), &limit])
+        let rows = conn
+            .client
+            .query(&statement, &[&to_i64(from_position), &limit])
             .map_err(|e| self.backend(e))?;
         rows.iter()
             .map(|row| stored(row.get(0), row.get(1)))
@@ -416,9 +428,10 @@ impl EventStore for PgStore {
 
     fn last_position(&self) -> StoreResult<u64> {
         let mut conn = self.lease()?;
-        let Conn { client, stmts } = &mut *conn;
-        let p: i64 = client
-            .query_one(&stmts.head, &[])
+        let statement = conn.statement(Which::Head).map_err(|e| self.backend(e))?;
+        let p: i64 = conn
+            .client
+            .query_one(&statement, &[])
             .map_err(|e| self.backend(e))?
             .get(0);
         Ok(u64::try_from(p).unwrap_or(0))

@@ -46,11 +46,77 @@ fn a_read_only_open_creates_no_schema_and_no_tables() {
         )
         .unwrap_or_else(|e| panic!("{e}"))
         .get(0);
-    client
-        .batch_execute(&format!("DROP SCHEMA {empty}"))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(err, Some(PgError::NotAStore { .. })), "{err:?}");
+    assert!(
+        matches!(&err, Some(PgError::NotAStore { reason, .. })
+            if reason == "the schema has no motcua tables"),
+        "{err:?}"
+    );
     assert_eq!(tables, 0);
+    // A meta table without the store's version is not a store either.
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE {empty}.motcua_meta (key text PRIMARY KEY, value bigint NOT NULL)"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = PgStore::connect_read_only(&url, &empty).err();
+    client
+        .batch_execute(&format!("DROP SCHEMA {empty} CASCADE"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        matches!(&err, Some(PgError::NotAStore { reason, .. })
+            if reason == "the schema has no store version"),
+        "{err:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn every_connection_of_a_read_only_store_reads_its_schema_and_refuses_writes() {
+    let url = url();
+    let fresh = Fresh::new(&url, "ro_conns");
+    let writer = fresh.store();
+    conformance::appended_events_read_back(writer);
+    let reader =
+        PgStore::connect_read_only(&url, writer.schema()).unwrap_or_else(|e| panic!("{e}"));
+    let expected = writer.read_all(0, 100).ok();
+    // Threads at once: the first takes the connection the open made, the others open their
+    // own; each reads the store's schema and runs read-only transactions.
+    std::thread::scope(|scope| {
+        let reads: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let all = reader.read_all(0, 100).ok();
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    // The store's first event under a new dossier: a write any writable
+                    // connection takes (the earlier test shows the writer taking one).
+                    let first = all.as_ref().and_then(|all| all.first());
+                    let event = first.map(|stored| motcua_core::Event {
+                        event_id: uuid::Uuid::from_u128(78),
+                        dossier_id: "RO-2".into(),
+                        sequence: 1,
+                        ..stored.event.clone()
+                    });
+                    let refused = event.map(|event| {
+                        reader
+                            .append(
+                                &event.dossier_id.clone(),
+                                motcua_store::ExpectedVersion::NoStream,
+                                &[event],
+                            )
+                            .is_err()
+                    });
+                    (all, reader.last_position().ok(), refused)
+                })
+            })
+            .collect();
+        for read in reads {
+            let (all, last, refused) = read.join().unwrap_or_else(|_| panic!("a reader panicked"));
+            assert_eq!(all, expected);
+            assert_eq!(last, Some(6));
+            assert_eq!(refused, Some(true), "a read-only connection appended");
+        }
+    });
+    assert_eq!(writer.last_position().ok(), Some(6));
 }
 
 #[test]
