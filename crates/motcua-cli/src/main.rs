@@ -7,6 +7,7 @@
 //! report, 7 a damaged store.
 
 mod alarms;
+mod allocator;
 mod any_store;
 mod calendar_cmd;
 mod changes;
@@ -123,10 +124,16 @@ fn main() -> ExitCode {
             calendar_cmd::run(args.clone(), &mut escape::Terminal::new(&mut out))
                 .map_err(CliError::from)
         }
-        Command::Import(args) => import::run(args, &mut out),
+        Command::Import(args) => {
+            allocator::return_freed_memory_at_once();
+            import::run(args, &mut out)
+        }
         Command::Export(args) => export::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
-        Command::Gen(args) => gen_cmd::run(args, &mut out),
+        Command::Gen(args) => {
+            allocator::return_freed_memory_at_once();
+            gen_cmd::run(args, &mut out)
+        }
         Command::Changes(args) => changes::run(args, &mut out),
         Command::Completions(args) => completions(args.shell, &mut out),
         Command::Man => clap_mangen::Man::new(Cli::command())
