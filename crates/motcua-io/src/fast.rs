@@ -7,22 +7,21 @@
 //! returns `None` and goes through the general path, which also explains errors. The property
 //! tests below check the equivalence on written lines and on damaged ones.
 
+use crate::seen_ids::SeenIds;
 use crate::version::{CURRENT_PREFIX, V1_PREFIX};
-use motcua_core::{
-    Channel, DossierId, Event, EventKind, EventMetadata, OfficerId, ProcedureCode, ReturnMethod,
-    UnitId,
-};
+use motcua_core::{Channel, DossierId, Event, EventKind, EventMetadata, ReturnMethod};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// A cursor over one line.
-struct Line<'a> {
+/// A cursor over one line, with the ids its reader has read before.
+struct Line<'a, 's> {
     text: &'a str,
     at: usize,
+    seen: &'s mut SeenIds,
 }
 
-impl<'a> Line<'a> {
+impl<'a> Line<'a, '_> {
     /// Consumes `expected` exactly.
     fn lit(&mut self, expected: &str) -> Option<()> {
         let rest = self.text.get(self.at..)?;
@@ -116,7 +115,8 @@ impl<'a> Line<'a> {
         let mut meta = EventMetadata::default();
         let mut first = true;
         if self.meta_key(first, "officer") {
-            meta.officer = Some(OfficerId::new(self.str()?).ok()?);
+            let officer = self.str()?;
+            meta.officer = Some(self.seen.officer(officer)?);
             first = false;
         }
         if self.meta_key(first, "correlation_id") {
@@ -155,8 +155,10 @@ impl<'a> Line<'a> {
     fn kind(&mut self, name: &str) -> Option<EventKind> {
         Some(match name {
             "submitted" | "received" => {
-                let procedure = ProcedureCode::new(self.field_str("procedure")?);
-                let unit = UnitId::new(self.field_str("unit")?);
+                let procedure = self.field_str("procedure")?;
+                let procedure = self.seen.procedure(procedure);
+                let unit = self.field_str("unit")?;
+                let unit = self.seen.unit(unit);
                 self.key("channel")?;
                 let channel = self.channel()?;
                 if name == "submitted" {
@@ -176,17 +178,26 @@ impl<'a> Line<'a> {
             "refused_at_reception" => EventKind::RefusedAtReception {
                 reason: self.field_str("reason")?.to_owned(),
             },
-            "step_started" => EventKind::StepStarted {
-                step: self.field_str("step")?.to_owned(),
-                unit: UnitId::new(self.field_str("unit")?),
-            },
+            "step_started" => {
+                let step = self.field_str("step")?.to_owned();
+                let unit = self.field_str("unit")?;
+                EventKind::StepStarted {
+                    step,
+                    unit: self.seen.unit(unit),
+                }
+            }
             "step_finished" => EventKind::StepFinished {
                 step: self.field_str("step")?.to_owned(),
             },
-            "transferred" => EventKind::Transferred {
-                from: UnitId::new(self.field_str("from")?),
-                to: UnitId::new(self.field_str("to")?),
-            },
+            "transferred" => {
+                let from = self.field_str("from")?;
+                let from = self.seen.unit(from);
+                let to = self.field_str("to")?;
+                EventKind::Transferred {
+                    from,
+                    to: self.seen.unit(to),
+                }
+            }
             "supplement_requested" => EventKind::SupplementRequested {
                 reason: self.field_str("reason")?.to_owned(),
             },
@@ -269,8 +280,8 @@ impl<'a> Line<'a> {
 
 /// The event of a line in exactly the written layout of the current format (or of version 1,
 /// which had no `meta`), or `None`.
-pub(crate) fn decode(text: &str) -> Option<Event> {
-    let mut line = Line { text, at: 0 };
+pub(crate) fn decode(text: &str, seen: &mut SeenIds) -> Option<Event> {
+    let mut line = Line { text, at: 0, seen };
     let current = line.lit(CURRENT_PREFIX).is_some();
     if !current {
         line.lit(V1_PREFIX)?;
@@ -309,6 +320,7 @@ pub(crate) fn decode(text: &str) -> Option<Event> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use motcua_core::OfficerId;
     use proptest::prelude::*;
 
     fn general(text: &str) -> Result<Event, serde_json::Error> {
@@ -456,7 +468,7 @@ mod tests {
         #[test]
         fn written_lines_read_alike(e in event()) {
             let line = written(&e);
-            let fast = decode(&line);
+            let fast = decode(&line, &mut SeenIds::default());
             prop_assert_eq!(general(&line).ok(), Some(e.clone()));
             if !line.contains('\\') {
                 prop_assert_eq!(fast, Some(e));
@@ -469,8 +481,8 @@ mod tests {
         #[test]
         fn v1_lines_read_alike(e in event()) {
             let line = written_v1(&e);
-            let general = crate::read::decode_line(&line).ok();
-            let fast = decode(&line);
+            let general = crate::read::decode_line(&line, &mut SeenIds::default()).ok();
+            let fast = decode(&line, &mut SeenIds::default());
             prop_assert_eq!(general.as_ref().map(|g| g.metadata.is_empty()), Some(true));
             if !line.contains('\\') {
                 prop_assert_eq!(fast, general);
@@ -493,9 +505,27 @@ mod tests {
                 }
             }
             if let Ok(line) = std::str::from_utf8(&bytes) {
-                if let Some(fast) = decode(line) {
+                if let Some(fast) = decode(line, &mut SeenIds::default()) {
                     prop_assert_eq!(general(line).ok(), Some(fast));
                 }
+            }
+        }
+    }
+
+    proptest! {
+        // Each case reads up to 58 lines.
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Lines read by one reader, which gives out the procedures, units and officers it
+        /// read before instead of new ones, read as each line alone reads: the whole list
+        /// twice, so that every id of the second pass is one the reader has seen.
+        #[test]
+        fn ids_read_before_give_the_same_events(events in proptest::collection::vec(event(), 1..30)) {
+            let mut seen = SeenIds::default();
+            for e in events.iter().chain(&events) {
+                let line = written(e);
+                let shared = crate::read::decode_line(&line, &mut seen).ok();
+                prop_assert_eq!(shared, general(&line).ok());
             }
         }
     }

@@ -43,6 +43,7 @@ mod diagnose;
 mod fast;
 mod read;
 mod read_error;
+mod seen_ids;
 mod v1;
 pub mod version;
 mod write;

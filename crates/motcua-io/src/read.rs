@@ -4,6 +4,7 @@ use crate::diagnose::{
     diagnose_text, diagnose_value, syntax_failure, unsupported, version_of, Failure,
 };
 use crate::read_error::{ReadError, ReadErrorKind};
+use crate::seen_ids::SeenIds;
 use crate::version::{self, CURRENT_PREFIX, V1_PREFIX};
 use motcua_core::Event;
 use serde_json::Value;
@@ -42,6 +43,7 @@ pub fn read_events<R: BufRead>(reader: R) -> EventReader<R> {
         buf: Vec::new(),
         line: 0,
         failed: false,
+        seen: SeenIds::default(),
     }
 }
 
@@ -60,6 +62,7 @@ pub fn read_events_from_line<R: BufRead>(reader: R, first_line: u64) -> EventRea
         buf: Vec::new(),
         line: first_line.saturating_sub(1),
         failed: false,
+        seen: SeenIds::default(),
     }
 }
 
@@ -70,6 +73,8 @@ pub struct EventReader<R> {
     buf: Vec<u8>,
     line: u64,
     failed: bool,
+    /// The procedures, units and officers read so far, shared by the events that name them.
+    seen: SeenIds,
 }
 
 impl<R: BufRead> EventReader<R> {
@@ -130,7 +135,7 @@ impl<R: BufRead> EventReader<R> {
                 continue;
             }
             let indent = text.len() - text.trim_start().len();
-            return Some(match decode_line(trimmed) {
+            return Some(match decode_line(trimmed, &mut self.seen) {
                 Ok(event) => Ok((self.line, event)),
                 Err(failure) => Err(failure.at(self.line).shifted(indent)),
             });
@@ -238,10 +243,10 @@ impl ReadError {
 /// Lines as motcua writes them (starting `{"v":2,`, or `{"v":1,` for older ones) take the fast
 /// path; other lines in the current version are parsed once, straight into [`Event`]; the
 /// rest go through [`Value`] to dispatch on their version. Diagnosis runs only on failure.
-pub(crate) fn decode_line(text: &str) -> Result<Event, Failure> {
+pub(crate) fn decode_line(text: &str, seen: &mut SeenIds) -> Result<Event, Failure> {
     let current = text.starts_with(CURRENT_PREFIX);
     if current || text.starts_with(V1_PREFIX) {
-        if let Some(event) = crate::fast::decode(text) {
+        if let Some(event) = crate::fast::decode(text, seen) {
             return Ok(event);
         }
     }
@@ -265,12 +270,12 @@ mod tests {
 
     #[test]
     fn fast_and_slow_paths_agree() {
-        let fast = decode_line(GOOD).ok();
+        let fast = decode_line(GOOD, &mut SeenIds::default()).ok();
         let reordered = GOOD
             .replacen("{\"v\":2,", "{", 1)
             .replacen('}', ",\"v\":2}", 1);
         assert!(!reordered.starts_with(CURRENT_PREFIX));
-        let slow = decode_line(&reordered).ok();
+        let slow = decode_line(&reordered, &mut SeenIds::default()).ok();
         assert!(fast.is_some());
         assert_eq!(fast, slow);
     }
