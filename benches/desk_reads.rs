@@ -17,25 +17,25 @@
 //! `MOTCUA_DESK_STORES`: comma-separated stores as `motcua gen --store` writes them (events in
 //! time order, the projection kept): SQLite files, or PostgreSQL URLs (schema `motcua`, or the
 //! one after `#`). Without it, a 100,000-dossier SQLite store is built once through the import
-//! path (`import_results`, the generator's events in time order, then the projection caught up)
-//! in `target/desk-reads/`. Lists are judged as of 2025-01-02 08:00 (+07:00); alarms over
+//! path (`common/province_store.rs`: the generator's events in time order through
+//! `import_results`, then the projection caught up) in `target/desk-reads/`. Lists are judged as of 2025-01-02 08:00 (+07:00); alarms over
 //! 2 January 2025, the first working day after the generated year.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use motcua::calendar::Calendar;
-use motcua::gen::{generate_stream, GenConfig};
 use motcua::postgres::PgStore;
 use motcua::sqlite::SqliteStore;
-use motcua::store::open_dossiers::{
-    catch_up, fingerprint, OpenDossierTable, OpenEntry, OpenReader, Selection,
-};
-use motcua::store::{import_results, EventStore, ImportOptions};
+use motcua::store::open_dossiers::{OpenDossierTable, OpenEntry, OpenReader, Selection};
+use motcua::store::EventStore;
 use motcua::{Catalogue, Context, UnitId};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 use time::macros::datetime;
 use time::OffsetDateTime;
+
+#[path = "common/province_store.rs"]
+mod province_store;
 
 const AS_OF: OffsetDateTime = datetime!(2025-01-02 08:00 +07:00);
 const DAY: (OffsetDateTime, OffsetDateTime) = (
@@ -213,40 +213,7 @@ fn built_store() -> String {
         .join("desk-reads");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| fail(&dir.display().to_string(), e));
     let path = dir.join("100000.db");
-    let done = SqliteStore::open_read_only(&path)
-        .ok()
-        .and_then(|s| s.open_head().ok().flatten())
-        .is_some();
-    if !done {
-        let _ = std::fs::remove_file(&path);
-        eprintln!("desk_reads: building {} (once)…", path.display());
-        let calendar = Calendar::vietnam();
-        let config = GenConfig {
-            dossiers: 100_000,
-            seed: 7,
-            year: 2024,
-        };
-        let stream = generate_stream(&config, &calendar).unwrap_or_else(|e| fail("gen", e));
-        let catalogue = stream.catalogue().clone();
-        let store = SqliteStore::open(&path).unwrap_or_else(|e| fail("store", e));
-        store
-            .save_catalogue(&catalogue)
-            .unwrap_or_else(|e| fail("store", e));
-        import_results(
-            &store,
-            stream,
-            &catalogue,
-            &ImportOptions::default(),
-            &mut |_| {},
-        )
-        .unwrap_or_else(|e| fail("import", e));
-        let context = Context::new(&catalogue, &calendar);
-        let key = fingerprint(&[
-            b"desk_reads",
-            motcua::io::write_catalogue(&catalogue).as_bytes(),
-        ]);
-        catch_up(&store, &context, key, 10_000).unwrap_or_else(|e| fail("projection", e));
-    }
+    province_store::province_store(&path, 100_000, None);
     path.display().to_string()
 }
 

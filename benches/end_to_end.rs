@@ -2,8 +2,11 @@
 //! report (every view, every indicator, the overdue list), side by side with the time plain
 //! code needs only to read the same data:
 //!
-//! - store: a plain `rusqlite` loop stepping through the same rows in the same order
-//!   (`ORDER BY dossier_id, sequence`) and touching every body, against
+//! - store: the store is built as a host's commands build it (`common/province_store.rs`: the
+//!   generator's events in time order through `motcua import`'s path, dossiers interleaved in
+//!   the table). Its floor is a plain `rusqlite` loop over `SELECT body FROM events` in storage
+//!   order touching every body (the sequential read of the file); beside it the same rows read
+//!   in dossier order through the index, motcua's newest-first scan (read, group, decode), and
 //!   [`motcua::pipeline::report_store`] on one thread and on every core;
 //! - JSON Lines: `serde_json` alone deserializing every line into [`motcua::Event`], against
 //!   [`motcua::pipeline::report_jsonl`] (parse, check every event, group, view, report).
@@ -14,24 +17,27 @@
 //! ```
 //!
 //! Data sets are generated once (seed 7, year 2024) and kept in `target/e2e/` (or
-//! `MOTCUA_E2E_DIR`). Beyond 1,000,000 dossiers the province is sharded as a nation would be:
-//! `n / 1,000,000` store files (copies of the 1,000,000-dossier store), reported together with
-//! `report_stores`, the raw side reading every file; the JSON Lines side is skipped. Each measurement runs `MOTCUA_E2E_RUNS` times (default 3) on a warm page cache; the
-//! minimum and the median are printed. `MOTCUA_E2E_ONLY=store` skips the JSON Lines side.
+//! `MOTCUA_E2E_DIR`); above 1,000,000 dossiers no JSON Lines file is written (the store is
+//! imported straight from the generator, as `motcua gen --store` does) and the JSON Lines side
+//! is skipped. Each measurement runs `MOTCUA_E2E_RUNS` times (default 3) on a warm page cache;
+//! the minimum and the median are printed. `MOTCUA_E2E_ONLY=store` skips the JSON Lines side.
 
-use motcua::gen::{generate, GenConfig};
 use motcua::metrics::{LevelHistory, Period, Report};
-use motcua::pipeline::{report_jsonl, report_stores, ReportRun};
+use motcua::pipeline::{report_jsonl, report_store, ReportRun};
 use motcua::sqlite::SqliteStore;
-use motcua::store::{DossierRange, DossierScan, EventStore, ExpectedVersion, StreamBatch};
+use motcua::store::codec::compact;
+use motcua::store::{DossierScan, EventStore, StoredStream};
 use motcua::{calendar::Calendar, Catalogue, Context, DossierId, Event};
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use time::macros::datetime;
 
-const SLICE: usize = 1_000_000;
+#[path = "common/province_store.rs"]
+mod province_store;
+
+/// Above this many dossiers no JSON Lines file is written.
+const JSONL_UP_TO: usize = 1_000_000;
 
 fn fail(what: &str, e: impl std::fmt::Display) -> ! {
     eprintln!("end_to_end: {what}: {e}");
@@ -44,7 +50,11 @@ fn main() {
         .filter(|a| !a.starts_with('-'))
         .map(|a| a.parse().unwrap_or_else(|e| fail(&a, e)))
         .collect();
-    let sizes = if sizes.is_empty() { vec![SLICE] } else { sizes };
+    let sizes = if sizes.is_empty() {
+        vec![1_000_000]
+    } else {
+        sizes
+    };
     let dir = std::env::var_os("MOTCUA_E2E_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e"));
@@ -65,121 +75,27 @@ fn main() {
 }
 
 struct Data {
-    /// One store, or the shards.
-    stores: Vec<PathBuf>,
+    store: PathBuf,
     jsonl: Option<PathBuf>,
     catalogue: Catalogue,
-    /// Events in all stores.
+    /// Events in the store.
     events: u64,
 }
 
 fn prepare(dir: &Path, n: usize) -> Data {
-    if n > SLICE {
-        if !n.is_multiple_of(SLICE) {
-            fail(
-                "size",
-                "sizes above 1,000,000 must be whole millions (shards of 1,000,000)",
-            );
-        }
-        let one = prepare(dir, SLICE);
-        let mut stores = Vec::new();
-        for k in 0..n / SLICE {
-            let shard = dir.join(format!("{SLICE}-shard{k}.db"));
-            if !shard.exists() {
-                std::fs::copy(&one.stores[0], &shard).unwrap_or_else(|e| fail("copy", e));
-            }
-            stores.push(shard);
-        }
-        return Data {
-            stores,
-            jsonl: None,
-            catalogue: one.catalogue,
-            events: one.events * (n / SLICE) as u64,
-        };
-    }
-    let store_path = dir.join(format!("{n}.db"));
-    let jsonl_path = dir.join(format!("{n}.jsonl"));
-    let catalogue_path = dir.join(format!("{n}.catalogue.json"));
-    if store_path.exists() && catalogue_path.exists() {
-        let text =
-            std::fs::read_to_string(&catalogue_path).unwrap_or_else(|e| fail("catalogue", e));
-        let catalogue = motcua::io::read_catalogue(&text).unwrap_or_else(|e| fail("catalogue", e));
-        let store = SqliteStore::open_existing(&store_path).unwrap_or_else(|e| fail("store", e));
-        let events = store.last_position().unwrap_or_else(|e| fail("store", e));
-        return Data {
-            stores: vec![store_path],
-            jsonl: jsonl_path.exists().then_some(jsonl_path),
-            catalogue,
-            events,
-        };
-    }
-    let _ = std::fs::remove_file(&store_path);
-    let started = Instant::now();
-    let sample = generate(&GenConfig {
-        dossiers: n,
-        seed: 7,
-        year: 2024,
-    })
-    .unwrap_or_else(|e| fail("generate", e));
-    write_jsonl(&jsonl_path, &sample.events);
-    {
-        let store = SqliteStore::open(&store_path).unwrap_or_else(|e| fail("store", e));
-        append_in_time_order(&store, &sample.events);
-        store
-            .save_catalogue(&sample.catalogue)
-            .unwrap_or_else(|e| fail("store", e));
-    }
-    // Fold the write-ahead log into the file, so copies of it are whole.
-    let conn = rusqlite::Connection::open(&store_path).unwrap_or_else(|e| fail("store", e));
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .unwrap_or_else(|e| fail("checkpoint", e));
-    drop(conn);
-    std::fs::write(
-        &catalogue_path,
-        motcua::io::write_catalogue(&sample.catalogue),
-    )
-    .unwrap_or_else(|e| fail("catalogue", e));
-    let events = sample.events.len() as u64;
-    println!(
-        "prepared {n} dossiers, {events} events in {:.1?}",
-        started.elapsed()
-    );
+    let store = dir.join(format!("{n}-imported.db"));
+    let store_only = std::env::var("MOTCUA_E2E_ONLY").is_ok_and(|o| o == "store");
+    let jsonl = (n <= JSONL_UP_TO && !store_only).then(|| dir.join(format!("{n}.jsonl")));
+    let catalogue = province_store::province_store(&store, n, jsonl.as_deref());
+    let events = SqliteStore::open_read_only(&store)
+        .unwrap_or_else(|e| fail("store", e))
+        .last_position()
+        .unwrap_or_else(|e| fail("store", e));
     Data {
-        stores: vec![store_path],
-        jsonl: Some(jsonl_path),
-        catalogue: sample.catalogue,
+        store,
+        jsonl,
+        catalogue,
         events,
-    }
-}
-
-fn write_jsonl(path: &Path, events: &[Event]) {
-    let file = std::fs::File::create(path).unwrap_or_else(|e| fail("jsonl", e));
-    let mut out = BufWriter::new(file);
-    for e in events {
-        motcua::io::write_event(&mut out, e).unwrap_or_else(|e| fail("jsonl", e));
-    }
-    out.flush().unwrap_or_else(|e| fail("jsonl", e));
-}
-
-/// Appends events as a host would record them: in time order, dossiers interleaved, in calls of
-/// 10,000 events.
-fn append_in_time_order(store: &SqliteStore, events: &[Event]) {
-    for chunk in events.chunks(10_000) {
-        let mut batches: BTreeMap<&DossierId, Vec<Event>> = BTreeMap::new();
-        for e in chunk {
-            batches.entry(&e.dossier_id).or_default().push(e.clone());
-        }
-        let batches: Vec<StreamBatch> = batches
-            .into_iter()
-            .map(|(id, events)| StreamBatch {
-                dossier_id: id.clone(),
-                expected: ExpectedVersion::at(events[0].sequence - 1),
-                events,
-            })
-            .collect();
-        store
-            .append_streams(&batches)
-            .unwrap_or_else(|e| fail("append", e));
     }
 }
 
@@ -198,26 +114,31 @@ fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
     (times[0], times[times.len() / 2], out)
 }
 
-fn raw_rusqlite(path: &Path) -> (u64, u64) {
+/// A plain `rusqlite` loop over `sql`'s rows (a body in the last column), touching every body:
+/// (rows, bytes).
+fn raw_rusqlite(path: &Path, sql: &str) -> (u64, u64) {
     let conn =
         rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .unwrap_or_else(|e| fail("raw", e));
-    let mut stmt = conn
-        .prepare("SELECT position, body FROM events ORDER BY dossier_id, sequence")
-        .unwrap_or_else(|e| fail("raw", e));
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| fail("raw", e));
+    let last = stmt.column_count() - 1;
     let mut rows = stmt.query([]).unwrap_or_else(|e| fail("raw", e));
     let (mut n, mut bytes) = (0u64, 0u64);
     while let Some(row) = rows.next().unwrap_or_else(|e| fail("raw", e)) {
-        let position: i64 = row.get(0).unwrap_or_else(|e| fail("raw", e));
         let body = row
-            .get_ref(1)
+            .get_ref(last)
             .and_then(|v| Ok(v.as_bytes()?))
             .unwrap_or_else(|e| fail("raw", e));
-        bytes += body.len() as u64 + u64::from(position > 0);
+        bytes += body.len() as u64 + u64::from(body.first().is_some_and(|b| *b == b'{'));
         n += 1;
     }
     (n, bytes)
 }
+
+/// The floor: the event bodies in storage order.
+const FLOOR: &str = "SELECT body FROM events";
+/// The same rows in dossier order, through the (dossier_id, sequence) index.
+const BY_DOSSIER: &str = "SELECT position, body FROM events ORDER BY dossier_id, sequence";
 
 /// Dossier ids at `n` evenly spaced positions of the log.
 fn sample_ids(path: &Path, events: u64, n: u64) -> Vec<DossierId> {
@@ -306,29 +227,16 @@ fn measure(data: &Data, n: usize, runs: usize, cores: usize) {
 fn measure_store(data: &Data, run: &ReportRun<'_>, n: usize, runs: usize, cores: usize) -> Report {
     let calendar = run.context().calendar;
     let period = run.period();
-    let (raw_min, raw_med, rows) = timed(runs, || {
-        data.stores.iter().map(|s| raw_rusqlite(s).0).sum::<u64>()
-    });
+    let (floor_min, floor_med, rows) = timed(runs, || raw_rusqlite(&data.store, FLOOR).0);
     assert_eq!(rows, data.events);
-    let shards: Vec<SqliteStore> = data
-        .stores
-        .iter()
-        .map(|p| SqliteStore::open_existing(p).unwrap_or_else(|e| fail("store", e)))
-        .collect();
-    let named: Vec<(&str, &SqliteStore)> = shards.iter().map(|s| ("shard", s)).collect();
-    let store = &shards[0];
-    if shards.len() > 1 {
-        println!("({} shards of {SLICE} dossiers)", shards.len());
-    }
+    let (by_id_min, by_id_med, rows) = timed(runs, || raw_rusqlite(&data.store, BY_DOSSIER).0);
+    assert_eq!(rows, data.events);
+    let store = SqliteStore::open_existing(&data.store).unwrap_or_else(|e| fail("store", e));
     let report = |threads: usize| -> Report {
-        report_stores(&named, &run.clone().threads(threads)).unwrap_or_else(|e| fail("report", e))
+        report_store(&store, &run.clone().threads(threads)).unwrap_or_else(|e| fail("report", e))
     };
     // One dossier as of the year end, straight from the store: read its stream, view it.
-    let ids = sample_ids(
-        &data.stores[0],
-        store.last_position().unwrap_or_else(|e| fail("store", e)),
-        1_000,
-    );
+    let ids = sample_ids(&data.store, data.events, 1_000);
     let context = Context::new(&data.catalogue, calendar);
     let (one_q_min, one_q_med, _) = timed(runs, || {
         for id in &ids {
@@ -349,43 +257,50 @@ fn measure_store(data: &Data, run: &ReportRun<'_>, n: usize, runs: usize, cores:
     );
     let (scan_min, scan_med, scanned) = timed(runs, || {
         let mut events = 0u64;
-        for store in &shards {
-            store
-                .scan_dossiers(&DossierRange::ALL, |stream: &[Event]| {
-                    events += stream.len() as u64;
-                    Ok::<(), motcua::store::StoreError>(())
-                })
-                .unwrap_or_else(|e| fail("scan", e));
-        }
+        let mut decoder = compact::Decoder::default();
+        let mut decoded = Vec::new();
+        store
+            .scan_newest_first(|stream: StoredStream| {
+                stream.decode_into(&mut decoder, &mut decoded)?;
+                events += decoded.len() as u64;
+                Ok::<(), motcua::store::StoreError>(())
+            })
+            .unwrap_or_else(|e| fail("scan", e));
         events
     });
     assert_eq!(scanned, data.events);
     let (one_min, one_med, one) = timed(runs, || report(1));
     let (all_min, all_med, all) = timed(runs, || report(cores));
     assert!(one == all, "one thread and {cores} give different reports");
+    let floor = secs(floor_min);
     println!(
-        "store  raw rusqlite read {:.3} s (median {:.3})",
-        secs(raw_min),
-        secs(raw_med)
+        "store  floor: raw rusqlite read of the bodies in storage order {floor:.3} s (median {:.3})",
+        secs(floor_med)
     );
     println!(
-        "store  motcua scan (read + decode, no view), 1 thread {:.3} s (median {:.3}): {:.2}x raw",
+        "store  raw rusqlite read in dossier order (index) {:.3} s (median {:.3}): {:.2}x floor",
+        secs(by_id_min),
+        secs(by_id_med),
+        secs(by_id_min) / floor
+    );
+    println!(
+        "store  motcua scan newest first (read + group + decode, no view), 1 thread {:.3} s (median {:.3}): {:.2}x floor",
         secs(scan_min),
         secs(scan_med),
-        secs(scan_min) / secs(raw_min)
+        secs(scan_min) / floor
     );
     println!(
-        "store  motcua report, 1 thread {:.3} s (median {:.3}): {:.2}x raw, {:.2} M events/s",
+        "store  motcua report, 1 thread {:.3} s (median {:.3}): {:.2}x floor, {:.2} M events/s",
         secs(one_min),
         secs(one_med),
-        secs(one_min) / secs(raw_min),
+        secs(one_min) / floor,
         data.events as f64 / secs(one_min) / 1e6
     );
     println!(
-        "store  motcua report, {cores} threads {:.3} s (median {:.3}): {:.2}x raw, {:.2}x one thread, {:.0} ns per dossier",
+        "store  motcua report, {cores} threads {:.3} s (median {:.3}): {:.2}x floor, {:.2}x one thread, {:.0} ns per dossier",
         secs(all_min),
         secs(all_med),
-        secs(all_min) / secs(raw_min),
+        secs(all_min) / floor,
         secs(one_min) / secs(all_min),
         secs(all_min) * 1e9 / n as f64
     );

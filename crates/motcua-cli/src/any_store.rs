@@ -82,6 +82,18 @@ impl DossierScan for AnyStore {
     {
         each!(self, s => s.scan_dossiers(range, visit))
     }
+
+    fn keeps_log_order(&self) -> bool {
+        each!(self, s => s.keeps_log_order())
+    }
+
+    fn scan_newest_first<E, F>(&self, visit: F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(motcua_store::StoredStream) -> Result<(), E>,
+    {
+        each!(self, s => s.scan_newest_first(visit))
+    }
 }
 
 impl AnyStore {

@@ -52,6 +52,7 @@ pub use catalogue::{read_catalogue, write_catalogue, CATALOGUE_FORMAT, CATALOGUE
 pub use catalogue_error::CatalogueFileError;
 pub use read::{read_events, read_events_from_line, EventReader, MAX_LINE_BYTES};
 pub use read_error::{ReadError, ReadErrorKind};
+pub use seen_ids::IdHasher;
 pub use version::{EVENT_FORMAT_VERSION, KNOWN_EVENT_TYPES, SUPPORTED_VERSIONS};
 pub use write::{check_writable, write_event, write_events, WriteError};
 

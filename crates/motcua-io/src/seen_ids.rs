@@ -12,11 +12,21 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// what it cost without the table, and memory stays bounded).
 const MOST: usize = 4096;
 
-/// FNV-1a: short ids, no randomness (the same run, the same work).
-#[derive(Default)]
-struct Fnv(u64);
+/// FNV-1a, the hasher of maps keyed by short ids (dossiers, procedures, officers): fast on a
+/// few dozen bytes, and without randomness, so the same input does the same work on every
+/// run. (Nothing in motcua lets a map's iteration order reach its output.)
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::hash::BuildHasherDefault;
+/// let mut by_id: HashMap<&str, u32, BuildHasherDefault<motcua_io::IdHasher>> = HashMap::default();
+/// by_id.insert("H26-0001", 1);
+/// assert_eq!(by_id.get("H26-0001"), Some(&1));
+/// ```
+#[derive(Debug, Default)]
+pub struct IdHasher(u64);
 
-impl Hasher for Fnv {
+impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
         self.0
     }
@@ -36,7 +46,7 @@ impl Hasher for Fnv {
 
 /// One kind of id, by its text.
 #[derive(Debug)]
-struct Seen<T>(HashMap<Box<str>, T, BuildHasherDefault<Fnv>>);
+struct Seen<T>(HashMap<Box<str>, T, BuildHasherDefault<IdHasher>>);
 
 impl<T> Default for Seen<T> {
     fn default() -> Self {

@@ -410,3 +410,159 @@ fn a_read_only_report_during_an_import_counts_the_committed_snapshot() {
     assert!(during == expected, "the report saw the uncommitted import");
     assert!(during != reference(f, None));
 }
+
+/// The sample in time order (recorded), imported as `motcua import` writes a file: one event
+/// after another, the dossiers interleaved in the table, into a file store.
+fn time_ordered_file(f: &Fixture, name: &str) -> (std::path::PathBuf, SqliteStore) {
+    let dir = std::env::temp_dir().join(format!("motcua-pipeline-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.join("store.db");
+    let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut events: Vec<Event> = f.streams.values().flatten().cloned().collect();
+    events.sort_by_key(|e| e.recorded_at);
+    motcua_store::import_events(
+        &store,
+        events,
+        &f.catalogue,
+        &motcua_store::ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    (dir, store)
+}
+
+/// A store read newest first in storage order (the way a report reads a store a host wrote in
+/// time order) gives the report of every view, on any number of threads.
+#[test]
+fn a_store_written_in_time_order_reports_like_every_view() {
+    use motcua_store::DossierScan;
+    let f = fixture();
+    let expected = reference(f, None);
+    let (dir, store) = time_ordered_file(f, "time-order");
+    assert!(store.keeps_log_order());
+    // The table really is interleaved: hundreds of dossiers' events are not side by side (the
+    // sample's other dossiers are handled in one sitting).
+    let conn = rusqlite::Connection::open(dir.join("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    let (spread, all): (i64, i64) = conn
+        .query_row(
+            "SELECT SUM(MAX(position) - MIN(position) + 1 > COUNT(*)) OVER (), COUNT(*) OVER ()
+             FROM events GROUP BY dossier_id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    assert!(spread > 300, "{spread} of {all} dossiers interleaved");
+    for threads in [1, 2, 3] {
+        let got = report_store(&store, &run(f, threads)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(got == expected, "{threads} threads");
+    }
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Damage found while reading newest first stops the report with the store's error, naming the
+/// dossier, on one thread or several (a tallying thread's error does not leave the reader
+/// waiting): a row taken out of a stream, a dossier's first event overwritten by another
+/// dossier's (the dossier robbed of its start never completes), and a body cut short (found
+/// when it is decoded, on a tallying thread).
+#[test]
+fn damage_in_a_time_ordered_store_stops_the_report_naming_the_dossier() {
+    let f = fixture();
+    // The dossier with the longest stream; its second event is taken out.
+    let (id, events) = f
+        .streams
+        .iter()
+        .max_by_key(|(id, events)| (events.len(), std::cmp::Reverse(*id)))
+        .unwrap_or_else(|| panic!("no dossier"));
+    assert!(events.len() >= 3);
+    for damage in ["missing", "overwritten", "cut"] {
+        let (dir, store) = time_ordered_file(f, damage);
+        drop(store);
+        let conn =
+            rusqlite::Connection::open(dir.join("store.db")).unwrap_or_else(|e| panic!("{e}"));
+        // The dossier robbed: the first one received after `id`, with more than one event.
+        let robbed: String = conn
+            .query_row(
+                "SELECT dossier_id FROM events WHERE sequence = 2 AND dossier_id IN
+                   (SELECT dossier_id FROM events WHERE sequence = 1 AND position >
+                      (SELECT position FROM events WHERE dossier_id = ?1 AND sequence = 1))
+                 ORDER BY position LIMIT 1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sql = match damage {
+            "missing" => "DELETE FROM events WHERE dossier_id = ?1 AND sequence = 2",
+            "cut" => {
+                "UPDATE events SET body = substr(body, 1, length(body) - 3)
+                 WHERE dossier_id = ?1 AND sequence = 2"
+            }
+            _ => {
+                "UPDATE events SET body = (SELECT body FROM events WHERE dossier_id = ?1 AND sequence = 1)
+                 WHERE dossier_id = ?2 AND sequence = 1"
+            }
+        };
+        let changed = match damage {
+            "missing" | "cut" => conn.execute(sql, [id.as_str()]),
+            _ => conn.execute(sql, [id.as_str(), robbed.as_str()]),
+        }
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(changed, 1);
+        drop(conn);
+        let store = SqliteStore::open(dir.join("store.db")).unwrap_or_else(|e| panic!("{e}"));
+        let position: i64 = rusqlite::Connection::open(dir.join("store.db"))
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT position FROM events WHERE dossier_id = ?1 AND sequence = 2",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap_or(0);
+        let (named, event) = match damage {
+            "missing" | "cut" => (id.as_str(), 2),
+            _ => (robbed.as_str(), 1),
+        };
+        for threads in [1, 2] {
+            let err = report_store(&store, &run(f, threads))
+                .map(|_| ())
+                .unwrap_err();
+            let text = err.to_string();
+            if damage == "cut" {
+                assert!(
+                    matches!(
+                        err,
+                        PipelineError::Store {
+                            source: motcua_store::StoreError::Backend(_),
+                            ..
+                        }
+                    ) && text.contains(&format!(
+                        "the event stored at position {position} cannot be read"
+                    )),
+                    "{damage}, {threads} threads: {text}"
+                );
+                continue;
+            }
+            assert!(
+                matches!(
+                    err,
+                    PipelineError::Store {
+                        source: motcua_store::StoreError::Damaged { .. },
+                        ..
+                    }
+                ),
+                "{damage}, {threads} threads: {text}"
+            );
+            assert!(
+                text.contains(&format!(
+                    "dossier {named}, event {event}: the event stored there is numbered"
+                )),
+                "{damage}, {threads} threads: {text}"
+            );
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -70,6 +70,7 @@ mod export;
 mod import;
 mod import_error;
 mod import_memory;
+mod log_scan;
 mod memory;
 pub mod open_dossiers;
 pub mod projection;
@@ -87,6 +88,7 @@ pub use import::{
     ImportSummary,
 };
 pub use import_error::ImportError;
+pub use log_scan::{NewestFirst, StoredStream};
 pub use memory::InMemoryStore;
 pub use scan::{even_bounds, DossierRange, DossierScan, StreamGrouper};
 pub use session::{ImportSession, SessionStream, StagedImport, StoredLookup, SESSION_COMMITTED};

@@ -91,6 +91,34 @@ pub trait DossierScan {
     where
         E: From<StoreError>,
         F: FnMut(&[Event]) -> Result<(), E>;
+
+    /// Whether [`scan_newest_first`](Self::scan_newest_first) reads this store: its rows
+    /// lie in log order (a durable store a host appends to), so that reading them in that
+    /// order is a sequential read of the storage, where a read in dossier order follows an
+    /// index all over it. A full report then reads this way.
+    fn keeps_log_order(&self) -> bool {
+        false
+    }
+
+    /// Reads the whole log as it is now, newest first in storage order, and hands each
+    /// dossier's stream to `visit` whole, bodies undecoded, as soon as its event number 1 is
+    /// read ([`NewestFirst`](crate::NewestFirst)): memory holds the dossiers in flight at the
+    /// point of the log reached, not the store. Stops at the first error.
+    ///
+    /// # Errors
+    /// The first error `visit` returns, or the store's: [`StoreError::Damaged`] for a stream
+    /// out of order; for a store that does not [`keep_log_order`](Self::keeps_log_order),
+    /// [`StoreError::Backend`] at once.
+    fn scan_newest_first<E, F>(&self, visit: F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(crate::StoredStream) -> Result<(), E>,
+    {
+        drop(visit);
+        Err(E::from(StoreError::Backend(
+            "this store does not keep its events in log order".into(),
+        )))
+    }
 }
 
 /// Gathers the events of a scan ordered by dossier id and sequence into one stream per dossier,

@@ -532,6 +532,46 @@ pub fn is_compact(body: &[u8]) -> bool {
     body.first() == Some(&MARKER)
 }
 
+/// The dossier and sequence number a compact body names, read from its first bytes without
+/// decoding the rest (a scan groups rows by them before decoding).
+///
+/// ```
+/// use motcua_core::{Event, EventKind};
+/// use motcua_store::codec::compact;
+/// use time::macros::datetime;
+///
+/// let event = Event {
+///     event_id: uuid::Uuid::from_u128(1),
+///     dossier_id: "H26-0001".into(),
+///     sequence: 3,
+///     occurred_at: datetime!(2024-03-04 09:00 +7),
+///     recorded_at: datetime!(2024-03-04 09:00 +7),
+///     kind: EventKind::Rated { satisfied: true },
+///     metadata: Default::default(),
+/// };
+/// assert_eq!(compact::stream_place(&compact::encode(&event))?, ("H26-0001", 3));
+/// assert!(compact::stream_place(b"{\"v\":1}").is_err());
+/// # Ok::<(), compact::CompactError>(())
+/// ```
+///
+/// # Errors
+/// [`CompactError`] for a body that is not compact or ends (or holds other than UTF-8) before
+/// the sequence number.
+pub fn stream_place(body: &[u8]) -> Result<(&str, u64), CompactError> {
+    let mut r = Reader {
+        bytes: body,
+        at: 0,
+        decoder: None,
+    };
+    if r.byte()? != MARKER {
+        return r.fail("not a compact event body");
+    }
+    r.take(16)?;
+    let dossier = r.str()?;
+    let sequence = r.varint()?;
+    Ok((dossier, sequence))
+}
+
 /// The event a compact body holds.
 ///
 /// # Errors
