@@ -87,12 +87,12 @@ impl DossierScan for AnyStore {
         each!(self, s => s.keeps_log_order())
     }
 
-    fn scan_newest_first<E, F>(&self, visit: F) -> Result<(), E>
+    fn scan_log_newest_first<E, F>(&self, visit: F) -> Result<(), E>
     where
         E: From<StoreError>,
-        F: FnMut(motcua_store::StoredStream) -> Result<(), E>,
+        F: FnMut(motcua_store::LogRow<'_>) -> Result<(), E>,
     {
-        each!(self, s => s.scan_newest_first(visit))
+        each!(self, s => s.scan_log_newest_first(visit))
     }
 }
 

@@ -1,30 +1,78 @@
-//! The full report of a store kept in log order ([`DossierScan::keeps_log_order`]): one thread
-//! reads the store newest first, in storage order (a sequential read of the file), and hands
-//! each dossier's stream, bodies undecoded, to tallying threads in batches; they decode, view
-//! and tally. The reading thread does no more than the raw read and the grouping of rows by
-//! dossier; the rest of the work runs beside it.
+//! The full report of a store kept in log order ([`DossierScan::keeps_log_order`]), in three
+//! stages on their own threads: one reads the store newest first, in storage order (a
+//! sequential read of the file), and copies the rows into blocks; one gathers the rows into
+//! whole dossier streams ([`NewestFirst`]); the others decode, view and tally the streams. The
+//! reading thread does no more than the raw read and a copy; grouping, which touches the rows
+//! of the dossiers in flight all over memory, runs beside it.
 
 use crate::{PipelineError, ReportRun, Tally};
 use motcua_core::Event;
 use motcua_metrics::Report;
 use motcua_store::codec::compact;
-use motcua_store::{DossierScan, StoreError, StoredStream};
+use motcua_store::{DossierScan, LogRow, NewestFirst, StoreError, StoredStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
+
+/// Rows handed from the reading thread to the grouping thread at a time.
+const ROWS_PER_BLOCK: usize = 4_096;
+
+/// Blocks read and not yet grouped, at most.
+const BLOCKS_QUEUED: usize = 8;
 
 /// Streams handed to a tallying thread at a time: enough that the hand-over costs little.
 const STREAMS_PER_BATCH: usize = 256;
 
-/// Batches read and not yet taken, at most: the reader waits beyond it, so memory stays
-/// bounded when tallying is slower than reading.
+/// Batches grouped and not yet taken, at most: the stages before wait beyond it, so memory
+/// stays bounded when tallying is slower than reading.
 const BATCHES_QUEUED: usize = 16;
 
-/// Why the reading stopped: the store failed, or a tallying thread did (its error is kept
-/// aside).
+/// Rows copied out of the store's row buffer: each row's position, sequence and the ends of
+/// its dossier id and of its body in `bytes` (the id, then the body, row after row).
+#[derive(Debug, Default)]
+struct RowBlock {
+    rows: Vec<(u64, u64, usize, usize)>,
+    bytes: Vec<u8>,
+}
+
+impl RowBlock {
+    fn push(&mut self, row: LogRow<'_>) {
+        self.bytes.extend_from_slice(row.dossier_id.as_bytes());
+        let id_end = self.bytes.len();
+        self.bytes.extend_from_slice(row.body);
+        self.rows
+            .push((row.position, row.sequence, id_end, self.bytes.len()));
+    }
+
+    fn rows(&self) -> impl Iterator<Item = LogRow<'_>> + '_ {
+        let mut start = 0;
+        self.rows
+            .iter()
+            .map(move |&(position, sequence, id_end, end)| {
+                // The id was a `&str` when it was copied in.
+                let dossier_id =
+                    std::str::from_utf8(&self.bytes[start..id_end]).unwrap_or_default();
+                let body = &self.bytes[id_end..end];
+                start = end;
+                LogRow {
+                    position,
+                    dossier_id,
+                    sequence,
+                    body,
+                }
+            })
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.bytes.clear();
+    }
+}
+
+/// Why the reading stopped: the store failed, or a later stage did (its error is kept aside).
 enum Stop {
     Store(StoreError),
-    Tallying,
+    Later,
 }
 
 impl From<StoreError> for Stop {
@@ -33,8 +81,28 @@ impl From<StoreError> for Stop {
     }
 }
 
-/// The report of `store` read newest first, tallied on `run.threads` threads beside the
-/// reading one (on one thread, read and tallied in turn).
+/// What the stages share: the first error of a later stage, and whether there was one.
+struct Failure {
+    first: Mutex<Option<PipelineError>>,
+    stopped: AtomicBool,
+}
+
+impl Failure {
+    fn record(&self, e: PipelineError) {
+        if let Ok(mut first) = self.first.lock() {
+            first.get_or_insert(e);
+        }
+        self.stopped.store(true, Ordering::Relaxed);
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+}
+
+/// The report of `store` read newest first: on one thread, read, grouped and tallied in turn;
+/// on more, the reading thread, the grouping thread and `run.threads - 1` tallying threads
+/// (at least one).
 pub(crate) fn report_newest_first<S: DossierScan + Sync>(
     name: &str,
     store: &S,
@@ -58,34 +126,46 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
             })?;
         return tally.finish();
     }
+    let (send_rows, receive_rows) = sync_channel::<RowBlock>(BLOCKS_QUEUED);
+    let (give_back, spare) = sync_channel::<RowBlock>(BLOCKS_QUEUED);
     let (send, receive) = sync_channel::<Vec<StoredStream>>(BATCHES_QUEUED);
     let receive = Mutex::new(receive);
-    let failed: Mutex<Option<PipelineError>> = Mutex::new(None);
-    let stopped = AtomicBool::new(false);
+    let failure = Failure {
+        first: Mutex::new(None),
+        stopped: AtomicBool::new(false),
+    };
     let (read, partials) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..run.threads)
-            .map(|_| scope.spawn(|| tally_batches(&receive, run, name, &failed, &stopped)))
+        let workers: Vec<_> = (0..(run.threads - 1).max(1))
+            .map(|_| scope.spawn(|| tally_batches(&receive, run, name, &failure)))
             .collect();
-        let mut batch = Vec::with_capacity(STREAMS_PER_BATCH);
-        let read = store.scan_newest_first(|stream: StoredStream| {
-            batch.push(stream);
-            if batch.len() == STREAMS_PER_BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAMS_PER_BATCH));
-                if stopped.load(Ordering::Relaxed) || send.send(full).is_err() {
-                    return Err(Stop::Tallying);
+        let failure = &failure;
+        let grouper =
+            scope.spawn(move || group_blocks(&receive_rows, &give_back, &send, name, failure));
+        let mut block = RowBlock::default();
+        let read = store.scan_log_newest_first(|row: LogRow<'_>| {
+            block.push(row);
+            if block.rows.len() == ROWS_PER_BLOCK {
+                let next = spare.try_recv().unwrap_or_default();
+                let full = std::mem::replace(&mut block, next);
+                if failure.stopped() || send_rows.send(full).is_err() {
+                    return Err(Stop::Later);
                 }
             }
             Ok(())
         });
         let read = read.and_then(|()| {
-            if batch.is_empty() || send.send(batch).is_ok() {
+            if block.rows.is_empty() || send_rows.send(block).is_ok() {
                 Ok(())
             } else {
-                Err(Stop::Tallying)
+                Err(Stop::Later)
             }
         });
-        // Closing the channel ends the tallying threads once they have taken every batch.
-        drop(send);
+        // Closing the channel ends the grouping thread once it has taken every block, and
+        // its end the tallying threads'.
+        drop(send_rows);
+        if grouper.join().is_err() {
+            failure.record(PipelineError::Worker("a thread panicked".into()));
+        }
         let partials: Vec<Result<Report, PipelineError>> = workers
             .into_iter()
             .map(|w| {
@@ -95,15 +175,15 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
             .collect();
         (read, partials)
     });
-    if let Some(e) = failed.into_inner().ok().flatten() {
+    if let Some(e) = failure.first.into_inner().ok().flatten() {
         return Err(e);
     }
     match read {
         Ok(()) => {}
         Err(Stop::Store(e)) => return Err(named(e)),
-        Err(Stop::Tallying) => {
+        Err(Stop::Later) => {
             return Err(PipelineError::Worker(
-                "the tallying threads stopped before the store was read".into(),
+                "the report's threads stopped before the store was read".into(),
             ))
         }
     }
@@ -114,15 +194,68 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
     Ok(report)
 }
 
+/// The grouping thread: gathers the blocks' rows into streams and hands them on in batches,
+/// giving emptied blocks back to the reader. On an error it keeps the first in `failure` and
+/// keeps taking (and dropping) blocks, so that the reader never waits on a full channel.
+fn group_blocks(
+    blocks: &Receiver<RowBlock>,
+    give_back: &SyncSender<RowBlock>,
+    send: &SyncSender<Vec<StoredStream>>,
+    name: &str,
+    failure: &Failure,
+) {
+    let named = |source: StoreError| PipelineError::Store {
+        store: name.to_owned(),
+        source,
+    };
+    let mut grouper = NewestFirst::default();
+    let mut batch = Vec::with_capacity(STREAMS_PER_BATCH);
+    let mut ok = true;
+    while let Ok(mut block) = blocks.recv() {
+        if ok {
+            for row in block.rows() {
+                let pushed = grouper.push_row(row, &mut |stream: StoredStream| {
+                    batch.push(stream);
+                    if batch.len() == STREAMS_PER_BATCH {
+                        let full =
+                            std::mem::replace(&mut batch, Vec::with_capacity(STREAMS_PER_BATCH));
+                        if send.send(full).is_err() {
+                            return Err(StoreError::Backend("the tallying threads stopped".into()));
+                        }
+                    }
+                    Ok(())
+                });
+                if let Err(e) = pushed {
+                    failure.record(named(e));
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        block.clear();
+        let _ = give_back.try_send(block);
+    }
+    if !ok {
+        return;
+    }
+    match grouper.finish() {
+        Ok(()) => {
+            if !batch.is_empty() {
+                let _ = send.send(batch);
+            }
+        }
+        Err(e) => failure.record(named(e)),
+    }
+}
+
 /// One tallying thread: takes batches until the channel closes. On an error it keeps the
-/// first one in `failed`, tells the reader to stop, and keeps taking (and dropping) batches so
-/// that the reader never waits on a full channel.
+/// first one in `failure` (the reader stops at its next block) and keeps taking (and
+/// dropping) batches, so that the stages before it never wait on a full channel.
 fn tally_batches(
     receive: &Mutex<Receiver<Vec<StoredStream>>>,
     run: &ReportRun<'_>,
     name: &str,
-    failed: &Mutex<Option<PipelineError>>,
-    stopped: &AtomicBool,
+    failure: &Failure,
 ) -> Result<Report, PipelineError> {
     let mut tally = Tally::new(run);
     let mut decoder = compact::Decoder::default();
@@ -139,10 +272,7 @@ fn tally_batches(
         }
         for stream in &batch {
             if let Err(e) = tally_stream(stream, &mut tally, &mut decoder, &mut events, name) {
-                if let Ok(mut f) = failed.lock() {
-                    f.get_or_insert(e);
-                }
-                stopped.store(true, Ordering::Relaxed);
+                failure.record(e);
                 ok = false;
                 break;
             }

@@ -5,7 +5,7 @@ use crate::store::{last_position_in, SqliteStore};
 use motcua_core::{DossierId, Event};
 use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
 use motcua_store::codec::compact;
-use motcua_store::{even_bounds, DossierRange, DossierScan, NewestFirst, StoreError, StoredStream};
+use motcua_store::{even_bounds, DossierRange, DossierScan, LogRow, StoreError};
 use rusqlite::params;
 
 /// Positions sampled per requested part to place the bounds of [`DossierScan::dossier_ranges`].
@@ -103,10 +103,10 @@ impl DossierScan for SqliteStore {
     /// straight from SQLite's row buffer (no other column: each costs about as much as the
     /// body). A compact body names its dossier and sequence in its first bytes; a JSON body
     /// (a store from before the compact form) is decoded for them.
-    fn scan_newest_first<E, F>(&self, mut visit: F) -> Result<(), E>
+    fn scan_log_newest_first<E, F>(&self, mut visit: F) -> Result<(), E>
     where
         E: From<StoreError>,
-        F: FnMut(StoredStream) -> Result<(), E>,
+        F: FnMut(LogRow<'_>) -> Result<(), E>,
     {
         let conn = self.lease()?;
         let db = |e| E::from(self.backend(e));
@@ -114,7 +114,6 @@ impl DossierScan for SqliteStore {
             .prepare_cached("SELECT position, body FROM events ORDER BY position DESC")
             .map_err(db)?;
         let mut rows = stmt.query([]).map_err(db)?;
-        let mut grouper = NewestFirst::default();
         while let Some(row) = rows.next().map_err(db)? {
             let position = u64::try_from(row.get::<_, i64>(0).map_err(db)?).unwrap_or(0);
             let body = row.get_ref(1).map_err(db)?;
@@ -124,19 +123,28 @@ impl DossierScan for SqliteStore {
                 )))
             })?;
             if compact::is_compact(body) {
-                let (dossier, sequence) = compact::stream_place(body).map_err(|e| {
+                let (dossier_id, sequence) = compact::stream_place(body).map_err(|e| {
                     E::from(StoreError::Backend(format!(
                         "the event stored at position {position} cannot be read: {e}"
                     )))
                 })?;
-                grouper.push(position, dossier, sequence, body, &mut visit)?;
+                visit(LogRow {
+                    position,
+                    dossier_id,
+                    sequence,
+                    body,
+                })?;
             } else {
                 let event = motcua_store::codec::decode_body(position, body)?;
-                let dossier = event.dossier_id.as_str();
-                grouper.push(position, dossier, event.sequence, body, &mut visit)?;
+                visit(LogRow {
+                    position,
+                    dossier_id: event.dossier_id.as_str(),
+                    sequence: event.sequence,
+                    body,
+                })?;
             }
         }
-        grouper.finish().map_err(E::from)
+        Ok(())
     }
 }
 

@@ -326,6 +326,18 @@ impl NewestFirst {
         visit(stream)
     }
 
+    /// [`push`](Self::push) of a row as a scan reads it.
+    ///
+    /// # Errors
+    /// As [`push`](Self::push).
+    pub fn push_row<E: From<StoreError>>(
+        &mut self,
+        row: crate::LogRow<'_>,
+        visit: &mut impl FnMut(StoredStream) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.push(row.position, row.dossier_id, row.sequence, row.body, visit)
+    }
+
     /// The dossiers read in part.
     fn in_flight(&self) -> usize {
         self.short.len() + self.long.len()

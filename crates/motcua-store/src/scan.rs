@@ -92,33 +92,63 @@ pub trait DossierScan {
         E: From<StoreError>,
         F: FnMut(&[Event]) -> Result<(), E>;
 
-    /// Whether [`scan_newest_first`](Self::scan_newest_first) reads this store: its rows
-    /// lie in log order (a durable store a host appends to), so that reading them in that
+    /// Whether [`scan_log_newest_first`](Self::scan_log_newest_first) reads this store: its
+    /// rows lie in log order (a durable store a host appends to), so that reading them in that
     /// order is a sequential read of the storage, where a read in dossier order follows an
     /// index all over it. A full report then reads this way.
     fn keeps_log_order(&self) -> bool {
         false
     }
 
-    /// Reads the whole log as it is now, newest first in storage order, and hands each
-    /// dossier's stream to `visit` whole, bodies undecoded, as soon as its event number 1 is
-    /// read ([`NewestFirst`](crate::NewestFirst)): memory holds the dossiers in flight at the
-    /// point of the log reached, not the store. Stops at the first error.
+    /// Reads the whole log as it is now, newest first in storage order, handing `visit` each
+    /// row: its position, the dossier and sequence its body names, and the body as stored.
+    /// Stops at the first error.
     ///
     /// # Errors
-    /// The first error `visit` returns, or the store's: [`StoreError::Damaged`] for a stream
-    /// out of order; for a store that does not [`keep_log_order`](Self::keeps_log_order),
-    /// [`StoreError::Backend`] at once.
-    fn scan_newest_first<E, F>(&self, visit: F) -> Result<(), E>
+    /// The first error `visit` returns, or the store's ([`StoreError::Backend`] for a body
+    /// that does not name its place); for a store that does not
+    /// [`keep_log_order`](Self::keeps_log_order), [`StoreError::Backend`] at once.
+    fn scan_log_newest_first<E, F>(&self, visit: F) -> Result<(), E>
     where
         E: From<StoreError>,
-        F: FnMut(crate::StoredStream) -> Result<(), E>,
+        F: FnMut(LogRow<'_>) -> Result<(), E>,
     {
         drop(visit);
         Err(E::from(StoreError::Backend(
             "this store does not keep its events in log order".into(),
         )))
     }
+
+    /// [`scan_log_newest_first`](Self::scan_log_newest_first) with the rows gathered by
+    /// dossier ([`NewestFirst`](crate::NewestFirst)): each dossier's stream handed to `visit`
+    /// whole, bodies undecoded, as soon as its event number 1 is read. Memory holds the
+    /// dossiers in flight at the point of the log reached, not the store.
+    ///
+    /// # Errors
+    /// As [`scan_log_newest_first`](Self::scan_log_newest_first), and
+    /// [`StoreError::Damaged`] for a stream out of order.
+    fn scan_newest_first<E, F>(&self, mut visit: F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(crate::StoredStream) -> Result<(), E>,
+    {
+        let mut grouper = crate::NewestFirst::default();
+        self.scan_log_newest_first(|row: LogRow<'_>| grouper.push_row(row, &mut visit))?;
+        grouper.finish().map_err(E::from)
+    }
+}
+
+/// A stored row as [`DossierScan::scan_log_newest_first`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogRow<'a> {
+    /// Its position in the log.
+    pub position: u64,
+    /// The dossier its body names.
+    pub dossier_id: &'a str,
+    /// The sequence number its body names.
+    pub sequence: u64,
+    /// The body as stored (compact or a JSON line).
+    pub body: &'a [u8],
 }
 
 /// Gathers the events of a scan ordered by dossier id and sequence into one stream per dossier,
