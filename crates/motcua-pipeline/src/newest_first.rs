@@ -11,7 +11,7 @@ use motcua_metrics::Report;
 use motcua_store::codec::compact;
 use motcua_store::{DossierScan, LogRow, NewestFirst, StoreError, StoredStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::Mutex;
 
 /// Rows handed from the reading thread to the grouping thread at a time.
@@ -100,6 +100,42 @@ impl Failure {
     }
 }
 
+/// While a channel is full, how long a stage sleeps before it tries again (and looks whether
+/// another stage failed).
+const FULL_WAIT: std::time::Duration = std::time::Duration::from_micros(100);
+
+/// Hands `value` to the next stage, waiting while the channel is full, but not once another
+/// stage has failed (a failed stage may take nothing more): `false` then, or when the next
+/// stage is gone.
+fn hand_on<T>(channel: &SyncSender<T>, mut value: T, failure: &Failure) -> bool {
+    loop {
+        match channel.try_send(value) {
+            Ok(()) => return true,
+            Err(TrySendError::Disconnected(_)) => return false,
+            Err(TrySendError::Full(back)) => {
+                if failure.stopped() {
+                    return false;
+                }
+                value = back;
+                std::thread::sleep(FULL_WAIT);
+            }
+        }
+    }
+}
+
+/// Records "a thread panicked" if the thread it lives on unwinds, so that the other stages
+/// stop waiting for it.
+struct RecordPanic<'f>(&'f Failure);
+
+impl Drop for RecordPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0
+                .record(PipelineError::Worker("a report thread panicked".into()));
+        }
+    }
+}
+
 /// The report of `store` read newest first: on one thread, read, grouped and tallied in turn;
 /// on more, the reading thread, the grouping thread and `run.threads - 1` tallying threads
 /// (at least one).
@@ -134,32 +170,39 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
         first: Mutex::new(None),
         stopped: AtomicBool::new(false),
     };
+    let read_failed = AtomicBool::new(false);
     let (read, partials) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..(run.threads - 1).max(1))
             .map(|_| scope.spawn(|| tally_batches(&receive, run, name, &failure)))
             .collect();
         let failure = &failure;
-        let grouper =
-            scope.spawn(move || group_blocks(&receive_rows, &give_back, &send, name, failure));
+        let read_failed = &read_failed;
+        let grouper = scope.spawn(move || {
+            group_blocks(&receive_rows, &give_back, &send, name, failure, read_failed)
+        });
         let mut block = RowBlock::default();
         let read = store.scan_log_newest_first(|row: LogRow<'_>| {
             block.push(row);
             if block.rows.len() == ROWS_PER_BLOCK {
                 let next = spare.try_recv().unwrap_or_default();
                 let full = std::mem::replace(&mut block, next);
-                if failure.stopped() || send_rows.send(full).is_err() {
+                if !hand_on(&send_rows, full, failure) {
                     return Err(Stop::Later);
                 }
             }
             Ok(())
         });
         let read = read.and_then(|()| {
-            if block.rows.is_empty() || send_rows.send(block).is_ok() {
+            if block.rows.is_empty() || hand_on(&send_rows, block, failure) {
                 Ok(())
             } else {
                 Err(Stop::Later)
             }
         });
+        if read.is_err() {
+            // The log was not read to its start: the grouper must not judge what it lacks.
+            read_failed.store(true, Ordering::Relaxed);
+        }
         // Closing the channel ends the grouping thread once it has taken every block, and
         // its end the tallying threads'.
         drop(send_rows);
@@ -175,17 +218,17 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
             .collect();
         (read, partials)
     });
+    // The store's own error first: what the later stages made of a half-read log says less.
+    if let Err(Stop::Store(e)) = read {
+        return Err(named(e));
+    }
     if let Some(e) = failure.first.into_inner().ok().flatten() {
         return Err(e);
     }
-    match read {
-        Ok(()) => {}
-        Err(Stop::Store(e)) => return Err(named(e)),
-        Err(Stop::Later) => {
-            return Err(PipelineError::Worker(
-                "the report's threads stopped before the store was read".into(),
-            ))
-        }
+    if let Err(Stop::Later) = read {
+        return Err(PipelineError::Worker(
+            "the report's threads stopped before the store was read".into(),
+        ));
     }
     let mut report = run.empty_report();
     for partial in partials {
@@ -203,7 +246,9 @@ fn group_blocks(
     send: &SyncSender<Vec<StoredStream>>,
     name: &str,
     failure: &Failure,
+    read_failed: &AtomicBool,
 ) {
+    let _record = RecordPanic(failure);
     let named = |source: StoreError| PipelineError::Store {
         store: name.to_owned(),
         source,
@@ -219,7 +264,7 @@ fn group_blocks(
                     if batch.len() == STREAMS_PER_BATCH {
                         let full =
                             std::mem::replace(&mut batch, Vec::with_capacity(STREAMS_PER_BATCH));
-                        if send.send(full).is_err() {
+                        if !hand_on(send, full, failure) {
                             return Err(StoreError::Backend("the tallying threads stopped".into()));
                         }
                     }
@@ -235,13 +280,14 @@ fn group_blocks(
         block.clear();
         let _ = give_back.try_send(block);
     }
-    if !ok {
+    if !ok || read_failed.load(Ordering::Relaxed) {
         return;
     }
     match grouper.finish() {
         Ok(()) => {
             if !batch.is_empty() {
-                let _ = send.send(batch);
+                // A false return means a tallying thread failed, which it has recorded.
+                hand_on(send, batch, failure);
             }
         }
         Err(e) => failure.record(named(e)),
@@ -257,6 +303,7 @@ fn tally_batches(
     name: &str,
     failure: &Failure,
 ) -> Result<Report, PipelineError> {
+    let _record = RecordPanic(failure);
     let mut tally = Tally::new(run);
     let mut decoder = compact::Decoder::default();
     let mut events = Vec::new();
@@ -264,7 +311,11 @@ fn tally_batches(
     loop {
         let batch = match receive.lock() {
             Ok(r) => r.recv(),
-            Err(_) => return Err(PipelineError::Worker("a thread panicked".into())),
+            Err(_) => {
+                let e = PipelineError::Worker("a report thread panicked".into());
+                failure.record(PipelineError::Worker("a report thread panicked".into()));
+                return Err(e);
+            }
         };
         let Ok(batch) = batch else { break };
         if !ok {
@@ -295,4 +346,116 @@ fn tally_stream(
             source,
         })?;
     tally.visit(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_calendar::Calendar;
+    use motcua_core::Context;
+    use motcua_metrics::{LevelHistory, Period};
+    use motcua_store::{DossierRange, StoreError};
+
+    fn failure() -> Failure {
+        Failure {
+            first: Mutex::new(None),
+            stopped: AtomicBool::new(false),
+        }
+    }
+
+    /// A full channel does not hold a stage once another has failed.
+    #[test]
+    fn hand_on_gives_up_on_a_full_channel_once_a_stage_failed() {
+        let failure = failure();
+        let (send, _receive) = sync_channel::<u32>(1);
+        assert!(hand_on(&send, 1, &failure));
+        failure.record(PipelineError::Worker("gone".into()));
+        assert!(!hand_on(&send, 2, &failure));
+        drop(_receive);
+        assert!(!hand_on(&send, 3, &failure));
+    }
+
+    /// A stage that panics is recorded as failed, so the others stop waiting for it.
+    #[test]
+    fn a_panicking_stage_is_recorded() {
+        let failure = failure();
+        std::thread::scope(|scope| {
+            let joined = scope
+                .spawn(|| {
+                    let _record = RecordPanic(&failure);
+                    panic!("a bug in a stage");
+                })
+                .join();
+            assert!(joined.is_err());
+        });
+        assert!(failure.stopped());
+        let first = failure.first.into_inner().ok().flatten();
+        assert!(matches!(first, Some(PipelineError::Worker(_))), "{first:?}");
+    }
+
+    /// A store that keeps log order and fails halfway through its log, a dossier still
+    /// waiting for its first event.
+    struct FailsHalfway(Vec<(u64, Vec<u8>)>);
+
+    impl DossierScan for FailsHalfway {
+        fn dossier_ranges(&self, _: usize) -> Result<Vec<motcua_store::DossierRange>, StoreError> {
+            Ok(vec![DossierRange::ALL])
+        }
+        fn scan_dossiers<E, F>(&self, _: &DossierRange, _: F) -> Result<(), E>
+        where
+            E: From<StoreError>,
+            F: FnMut(&[Event]) -> Result<(), E>,
+        {
+            Ok(())
+        }
+        fn scan_log_newest_first<E, F>(&self, mut visit: F) -> Result<(), E>
+        where
+            E: From<StoreError>,
+            F: FnMut(LogRow<'_>) -> Result<(), E>,
+        {
+            for (position, body) in &self.0 {
+                visit(LogRow::compact(*position, body)?)?;
+            }
+            Err(E::from(StoreError::Storage("the disk went away".into())))
+        }
+        fn keeps_log_order(&self) -> bool {
+            true
+        }
+    }
+
+    /// The store's own error is what the report returns, on any number of threads, not the
+    /// damage a half-read log would show (dossiers that never reached their first event).
+    #[test]
+    fn a_store_failing_halfway_gives_its_own_error() -> Result<(), Box<dyn std::error::Error>> {
+        let sample = motcua_gen::sample()?;
+        let calendar = Calendar::vietnam();
+        let levels = LevelHistory::vietnam();
+        let period = Period::new(time::macros::datetime!(2024-01-01 0:00 +7), sample.as_of)?;
+        // The newest 20,000 events, newest first: many dossiers lack their first event.
+        let mut events = sample.events.clone();
+        events.sort_by_key(|e| e.recorded_at);
+        let rows: Vec<(u64, Vec<u8>)> = events
+            .iter()
+            .enumerate()
+            .rev()
+            .take(20_000)
+            .map(|(i, e)| (i as u64 + 1, compact::encode(e)))
+            .collect();
+        let store = FailsHalfway(rows);
+        for threads in [1, 2, 3] {
+            let run = ReportRun::new(Context::new(&sample.catalogue, &calendar), period, &levels)
+                .threads(threads);
+            let err = report_newest_first("shard", &store, &run)
+                .map(|_| ())
+                .unwrap_err();
+            assert!(
+                matches!(
+                    &err,
+                    PipelineError::Store { store, source: StoreError::Storage(_) } if store == "shard"
+                ),
+                "{threads} threads: {err}"
+            );
+        }
+        Ok(())
+    }
 }

@@ -123,17 +123,7 @@ impl DossierScan for SqliteStore {
                 )))
             })?;
             if compact::is_compact(body) {
-                let (dossier_id, sequence) = compact::stream_place(body).map_err(|e| {
-                    E::from(StoreError::Backend(format!(
-                        "the event stored at position {position} cannot be read: {e}"
-                    )))
-                })?;
-                visit(LogRow {
-                    position,
-                    dossier_id,
-                    sequence,
-                    body,
-                })?;
+                visit(LogRow::compact(position, body)?)?;
             } else {
                 let event = motcua_store::codec::decode_body(position, body)?;
                 visit(LogRow {

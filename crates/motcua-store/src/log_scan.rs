@@ -198,9 +198,12 @@ const COMPACT_ROWS: usize = 1 << 18;
 /// fresh one: memory stays proportional to the dossiers in flight, the copying to the rows
 /// read.
 ///
-/// Checks the numbering on the way, as [`crate::StreamGrouper`] does forwards: each row of a
-/// dossier must carry the number one below the row read after it, and every dossier must
-/// reach number 1 by the end of the log.
+/// Checks the numbering on the way: each row of a dossier must carry the number one below the
+/// row read after it, and every dossier must reach number 1 by the end of the log. Unlike
+/// [`crate::StreamGrouper`] forwards, it forgets a dossier once handed out, so a row of that
+/// dossier found further back (a second event number 1: only in a file altered beneath the
+/// store, whose bodies no longer match their rows' keys) starts a new stream unnoticed;
+/// `motcua verify` (`crate::audit`) finds it.
 ///
 /// ```
 /// use motcua_store::NewestFirst;

@@ -151,6 +151,28 @@ pub struct LogRow<'a> {
     pub body: &'a [u8],
 }
 
+impl<'a> LogRow<'a> {
+    /// The row of a compact body stored at `position`, its dossier and sequence read from the
+    /// body's first bytes ([`crate::codec::compact::stream_place`]).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] naming the position, for a body that is not compact or ends
+    /// before its sequence number.
+    pub fn compact(position: u64, body: &'a [u8]) -> Result<LogRow<'a>, StoreError> {
+        let (dossier_id, sequence) = crate::codec::compact::stream_place(body).map_err(|e| {
+            StoreError::Backend(format!(
+                "the event stored at position {position} cannot be read: {e}"
+            ))
+        })?;
+        Ok(LogRow {
+            position,
+            dossier_id,
+            sequence,
+            body,
+        })
+    }
+}
+
 /// Gathers the events of a scan ordered by dossier id and sequence into one stream per dossier,
 /// handing each to a visitor as soon as the next dossier begins (for [`DossierScan`]
 /// implementations).
