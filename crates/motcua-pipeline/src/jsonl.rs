@@ -536,9 +536,8 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
         let outcomes: Vec<Outcome> = workers
             .into_iter()
             .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    (Err(PipelineError::Worker("a thread panicked".into())), None)
-                })
+                h.join()
+                    .unwrap_or_else(|_| (Err(PipelineError::panicked()), None))
             })
             .collect();
         (split_error, outcomes)

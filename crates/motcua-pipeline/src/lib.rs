@@ -180,12 +180,33 @@ pub enum PipelineError {
     Worker(String),
 }
 
-impl From<StoreError> for PipelineError {
-    fn from(source: StoreError) -> Self {
+impl PipelineError {
+    /// The error the store named `store` gave.
+    pub(crate) fn in_store(store: &str, source: StoreError) -> Self {
         PipelineError::Store {
-            store: "store".to_owned(),
+            store: store.to_owned(),
             source,
         }
+    }
+
+    /// This error with its store named `store` (a [`StoreError`] converted with `From` names
+    /// none); other errors as they are.
+    pub(crate) fn naming(self, store: &str) -> Self {
+        match self {
+            PipelineError::Store { source, .. } => PipelineError::in_store(store, source),
+            other => other,
+        }
+    }
+
+    /// A thread of the report panicked.
+    pub(crate) fn panicked() -> Self {
+        PipelineError::Worker("a thread panicked".into())
+    }
+}
+
+impl From<StoreError> for PipelineError {
+    fn from(source: StoreError) -> Self {
+        PipelineError::in_store("store", source)
     }
 }
 
@@ -268,13 +289,6 @@ pub fn report_stores<S: DossierScan + Sync>(
     stores: &[(&str, &S)],
     run: &ReportRun<'_>,
 ) -> Result<Report, PipelineError> {
-    let named = |name: &str| {
-        let name = name.to_owned();
-        move |source: StoreError| PipelineError::Store {
-            store: name.clone(),
-            source,
-        }
-    };
     let parts = if run.threads == 1 {
         1
     } else {
@@ -291,7 +305,9 @@ pub fn report_stores<S: DossierScan + Sync>(
         if store.keeps_log_order() {
             continue;
         }
-        let ranges = store.dossier_ranges(parts).map_err(named(name))?;
+        let ranges = store
+            .dossier_ranges(parts)
+            .map_err(|e| PipelineError::in_store(name, e))?;
         work.extend(ranges.into_iter().map(|r| (i, r)));
     }
     let next = AtomicUsize::new(0);
@@ -313,10 +329,7 @@ pub fn report_stores<S: DossierScan + Sync>(
                         let (name, store) = stores[*store];
                         let scanned = store
                             .scan_dossiers(range, |events: &[Event]| tally.visit(events))
-                            .map_err(|e| match e {
-                                PipelineError::Store { source, .. } => named(name)(source),
-                                other => other,
-                            });
+                            .map_err(|e| e.naming(name));
                         if let Err(e) = scanned {
                             if let Ok(mut f) = failed.lock() {
                                 f.get_or_insert(e);
@@ -330,10 +343,7 @@ pub fn report_stores<S: DossierScan + Sync>(
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(PipelineError::Worker("a thread panicked".into())))
-            })
+            .map(|h| h.join().unwrap_or_else(|_| Err(PipelineError::panicked())))
             .collect()
     });
     if let Some(e) = failed.into_inner().ok().flatten() {

@@ -82,6 +82,7 @@ impl From<StoreError> for Stop {
 }
 
 /// What the stages share: the first error of a later stage, and whether there was one.
+#[derive(Default)]
 struct Failure {
     first: Mutex<Option<PipelineError>>,
     stopped: AtomicBool,
@@ -123,15 +124,14 @@ fn hand_on<T>(channel: &SyncSender<T>, mut value: T, failure: &Failure) -> bool 
     }
 }
 
-/// Records "a thread panicked" if the thread it lives on unwinds, so that the other stages
-/// stop waiting for it.
+/// Records [`PipelineError::panicked`] if the thread it lives on unwinds, so that the other
+/// stages stop waiting for it.
 struct RecordPanic<'f>(&'f Failure);
 
 impl Drop for RecordPanic<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.0
-                .record(PipelineError::Worker("a report thread panicked".into()));
+            self.0.record(PipelineError::panicked());
         }
     }
 }
@@ -144,10 +144,6 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
     store: &S,
     run: &ReportRun<'_>,
 ) -> Result<Report, PipelineError> {
-    let named = |source: StoreError| PipelineError::Store {
-        store: name.to_owned(),
-        source,
-    };
     if run.threads <= 1 {
         let mut tally = Tally::new(run);
         let mut decoder = compact::Decoder::default();
@@ -156,20 +152,14 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
             .scan_newest_first(|stream: StoredStream| {
                 tally_stream(&stream, &mut tally, &mut decoder, &mut events, name)
             })
-            .map_err(|e| match e {
-                PipelineError::Store { source, .. } => named(source),
-                other => other,
-            })?;
+            .map_err(|e| e.naming(name))?;
         return tally.finish();
     }
     let (send_rows, receive_rows) = sync_channel::<RowBlock>(BLOCKS_QUEUED);
     let (give_back, spare) = sync_channel::<RowBlock>(BLOCKS_QUEUED);
     let (send, receive) = sync_channel::<Vec<StoredStream>>(BATCHES_QUEUED);
     let receive = Mutex::new(receive);
-    let failure = Failure {
-        first: Mutex::new(None),
-        stopped: AtomicBool::new(false),
-    };
+    let failure = Failure::default();
     let read_failed = AtomicBool::new(false);
     let (read, partials) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..(run.threads - 1).max(1))
@@ -207,20 +197,17 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
         // its end the tallying threads'.
         drop(send_rows);
         if grouper.join().is_err() {
-            failure.record(PipelineError::Worker("a thread panicked".into()));
+            failure.record(PipelineError::panicked());
         }
         let partials: Vec<Result<Report, PipelineError>> = workers
             .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err(PipelineError::Worker("a thread panicked".into())))
-            })
+            .map(|w| w.join().unwrap_or_else(|_| Err(PipelineError::panicked())))
             .collect();
         (read, partials)
     });
     // The store's own error first: what the later stages made of a half-read log says less.
     if let Err(Stop::Store(e)) = read {
-        return Err(named(e));
+        return Err(PipelineError::in_store(name, e));
     }
     if let Some(e) = failure.first.into_inner().ok().flatten() {
         return Err(e);
@@ -249,10 +236,7 @@ fn group_blocks(
     read_failed: &AtomicBool,
 ) {
     let _record = RecordPanic(failure);
-    let named = |source: StoreError| PipelineError::Store {
-        store: name.to_owned(),
-        source,
-    };
+    let named = |source| PipelineError::in_store(name, source);
     let mut grouper = NewestFirst::default();
     let mut batch = Vec::with_capacity(STREAMS_PER_BATCH);
     let mut ok = true;
@@ -312,9 +296,8 @@ fn tally_batches(
         let batch = match receive.lock() {
             Ok(r) => r.recv(),
             Err(_) => {
-                let e = PipelineError::Worker("a report thread panicked".into());
-                failure.record(PipelineError::Worker("a report thread panicked".into()));
-                return Err(e);
+                failure.record(PipelineError::panicked());
+                return Err(PipelineError::panicked());
             }
         };
         let Ok(batch) = batch else { break };
@@ -341,10 +324,7 @@ fn tally_stream(
 ) -> Result<(), PipelineError> {
     stream
         .decode_into(decoder, events)
-        .map_err(|source| PipelineError::Store {
-            store: name.to_owned(),
-            source,
-        })?;
+        .map_err(|source| PipelineError::in_store(name, source))?;
     tally.visit(events)
 }
 
@@ -356,17 +336,10 @@ mod tests {
     use motcua_metrics::{LevelHistory, Period};
     use motcua_store::{DossierRange, StoreError};
 
-    fn failure() -> Failure {
-        Failure {
-            first: Mutex::new(None),
-            stopped: AtomicBool::new(false),
-        }
-    }
-
     /// A full channel does not hold a stage once another has failed.
     #[test]
     fn hand_on_gives_up_on_a_full_channel_once_a_stage_failed() {
-        let failure = failure();
+        let failure = Failure::default();
         let (send, _receive) = sync_channel::<u32>(1);
         assert!(hand_on(&send, 1, &failure));
         failure.record(PipelineError::Worker("gone".into()));
@@ -378,7 +351,7 @@ mod tests {
     /// A stage that panics is recorded as failed, so the others stop waiting for it.
     #[test]
     fn a_panicking_stage_is_recorded() {
-        let failure = failure();
+        let failure = Failure::default();
         std::thread::scope(|scope| {
             let joined = scope
                 .spawn(|| {

@@ -231,7 +231,8 @@ pub struct NewestFirst {
     spare: Arena,
     /// The arena's size (rows) that starts the next compaction.
     compact_at: usize,
-    most_in_flight: usize,
+    /// The least arena that is compacted ([`COMPACT_ROWS`]; tests compact sooner).
+    least_compacted: usize,
 }
 
 impl Default for NewestFirst {
@@ -242,7 +243,7 @@ impl Default for NewestFirst {
             arena: Arena::default(),
             spare: Arena::default(),
             compact_at: COMPACT_ROWS,
-            most_in_flight: 0,
+            least_compacted: COMPACT_ROWS,
         }
     }
 }
@@ -289,7 +290,6 @@ impl NewestFirst {
                 Some(key) => self.short.insert(key, pending),
                 None => self.long.insert(dossier_id.into(), pending),
             };
-            self.most_in_flight = self.most_in_flight.max(self.in_flight());
             return self.compact_if_due().map_err(E::from);
         };
         if sequence.checked_add(1) != Some(pending.oldest_sequence) {
@@ -341,16 +341,6 @@ impl NewestFirst {
         self.push(row.position, row.dossier_id, row.sequence, row.body, visit)
     }
 
-    /// The dossiers read in part.
-    fn in_flight(&self) -> usize {
-        self.short.len() + self.long.len()
-    }
-
-    /// The most dossiers held at once so far: the memory the scan needed.
-    pub fn most_in_flight(&self) -> usize {
-        self.most_in_flight
-    }
-
     fn compact_if_due(&mut self) -> Result<(), StoreError> {
         if self.arena.rows.len() < self.compact_at {
             return Ok(());
@@ -392,7 +382,7 @@ impl NewestFirst {
             pending.oldest_row = first;
         }
         self.spare = std::mem::replace(&mut self.arena, fresh);
-        self.compact_at = (2 * live_rows).max(if cfg!(test) { 3 } else { COMPACT_ROWS });
+        self.compact_at = (2 * live_rows).max(self.least_compacted);
         Ok(())
     }
 
@@ -493,6 +483,7 @@ mod tests {
         // Compacting at every third row, so that the tests go through it again and again.
         let mut grouper = NewestFirst {
             compact_at: 3,
+            least_compacted: 3,
             ..NewestFirst::default()
         };
         let mut visited = Vec::new();
