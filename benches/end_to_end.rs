@@ -33,6 +33,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use time::macros::datetime;
 
+#[path = "common/bench_args.rs"]
+mod bench_args;
 #[path = "common/province_store.rs"]
 mod province_store;
 
@@ -45,24 +47,13 @@ fn fail(what: &str, e: impl std::fmt::Display) -> ! {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .map(|a| a.parse().unwrap_or_else(|e| fail(&a, e)))
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000_000]
-    } else {
-        sizes
-    };
-    let dir = std::env::var_os("MOTCUA_E2E_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e"));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| fail("e2e dir", e));
-    let runs: usize = std::env::var("MOTCUA_E2E_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+    let bench_args::BenchArgs { sizes, dir, runs } = bench_args::bench_args(
+        "end_to_end",
+        1_000_000,
+        "MOTCUA_E2E_DIR",
+        "e2e",
+        "MOTCUA_E2E_RUNS",
+    );
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!(
         "end_to_end: {cores} cores, {runs} runs per measurement, data in {}",

@@ -89,6 +89,17 @@ impl<R: BufRead> EventReader<R> {
         self.line
     }
 
+    /// The underlying reader, as far as it has been read (it may hold bytes of lines not yet
+    /// given out).
+    ///
+    /// ```
+    /// let reader = motcua_io::read_events("\n".as_bytes());
+    /// assert_eq!(reader.get_ref().len(), 1);
+    /// ```
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
     /// Like [`Iterator::next`], with the event's 1-based line number.
     ///
     /// ```

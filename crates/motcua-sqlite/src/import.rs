@@ -153,7 +153,7 @@ impl<'s> SqliteImport<'s> {
         let conn = self.conn().map_err(Attempt::Failed)?;
         let db = |e| Attempt::Failed(self.store.backend(e));
         let mut insert = conn.prepare_cached(INSERT_EVENT).map_err(db)?;
-        let mut versions: HashMap<&DossierId, Head> = HashMap::new();
+        let mut versions: HashMap<&DossierId, Head> = HashMap::with_capacity(batches.len());
         let mut linker = Linker::default();
         let mut results = Vec::with_capacity(batches.len());
         let mut next = self.next;

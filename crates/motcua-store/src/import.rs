@@ -4,6 +4,7 @@
 use crate::error::StoreError;
 use crate::import_error::ImportError;
 use crate::import_memory::{DroppedDossiers, LineIndex};
+use crate::import_read_ahead::{read_ahead, Block, Parsed};
 use crate::session::ImportSession;
 use crate::store::{EventStore, ExpectedVersion, StreamBatch};
 use motcua_core::{fold, rules, Catalogue, Decider, DossierId, DossierState, Event};
@@ -11,7 +12,7 @@ use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::rc::Rc;
 
 /// What an import did.
@@ -112,7 +113,7 @@ impl Default for ImportOptions {
 /// assert_eq!((summary.events_imported, summary.dossiers_touched), (1, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn import_jsonl<S: EventStore + ?Sized, R: BufRead>(
+pub fn import_jsonl<S: EventStore + ?Sized, R: BufRead + Send>(
     store: &S,
     reader: R,
     catalogue: &Catalogue,
@@ -128,6 +129,11 @@ pub fn import_jsonl<S: EventStore + ?Sized, R: BufRead>(
 
 /// [`import_jsonl`] with options, reporting its progress to `progress` after each chunk and
 /// before the commit (a host can show a progress bar; it should redraw sparingly).
+///
+/// The lines are parsed on a thread of their own, a few blocks ahead of the checks and the
+/// store (so the reader must be `Send`); the events, their order and the first unreadable
+/// line are those a single thread reading `reader` would see, and the thread stops when the
+/// import does, refused or not.
 ///
 /// ```
 /// # use motcua_core::{Catalogue, Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId};
@@ -150,40 +156,51 @@ pub fn import_jsonl<S: EventStore + ?Sized, R: BufRead>(
 /// assert_eq!((last.bytes_read, last.lines_read, last.events_imported), (file.len() as u64, 1, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn import_jsonl_with<S: EventStore + ?Sized, R: BufRead>(
+pub fn import_jsonl_with<S: EventStore + ?Sized, R: BufRead + Send>(
     store: &S,
     reader: R,
     catalogue: &Catalogue,
     options: &ImportOptions,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportError> {
-    let bytes = Rc::new(Cell::new(0u64));
-    let counting = Counting {
-        inner: reader,
-        count: Rc::clone(&bytes),
-    };
-    let mut reader = motcua_io::read_events(counting);
-    let lines = Rc::new(Cell::new(0u64));
-    let lines_seen = Rc::clone(&lines);
-    let mut next = || {
-        let item = reader.next_numbered();
-        lines_seen.set(reader.lines_read());
-        item.map(|r| r.map_err(ImportError::from))
-    };
-    let mut report = |events_imported: u64, committing: bool| {
-        progress(ImportProgress {
-            bytes_read: bytes.get(),
-            lines_read: lines.get(),
+    std::thread::scope(|scope| {
+        let blocks = read_ahead(scope, reader);
+        // Where the reader stood after the block being taken: (bytes, lines).
+        let read = &Cell::new((0u64, 0u64));
+        let mut block = Vec::<Parsed>::new().into_iter();
+        // `next` owns the receiver: dropping it tells the reader to stop.
+        let mut next = move || loop {
+            if let Some(item) = block.next() {
+                return Some(item.map_err(ImportError::from));
+            }
+            // The reader's end (or failure) closes the channel after its last block.
+            let Block {
+                items,
+                bytes_read,
+                lines_read,
+            } = blocks.recv().ok()?;
+            read.set((bytes_read, lines_read));
+            block = items.into_iter();
+        };
+        let mut report = |events_imported: u64, committing: bool| {
+            let (bytes_read, lines_read) = read.get();
+            progress(ImportProgress {
+                bytes_read,
+                lines_read,
+                events_imported,
+                committing,
+            });
+        };
+        let imported = run(store, catalogue, options, &mut next, &mut report);
+        // The reader stops at its next block once the receiver is gone (before the scope
+        // waits for it).
+        drop(next);
+        let (events_imported, dossiers_touched) = imported?;
+        Ok(ImportSummary {
+            lines_read: read.get().1,
             events_imported,
-            committing,
-        });
-    };
-    let (events_imported, dossiers_touched) =
-        run(store, catalogue, options, &mut next, &mut report)?;
-    Ok(ImportSummary {
-        lines_read: lines.get(),
-        events_imported,
-        dossiers_touched,
+            dossiers_touched,
+        })
     })
 }
 
@@ -701,30 +718,5 @@ impl Importer<'_> {
             keep
         });
         self.dossiers.shrink_to(limit);
-    }
-}
-
-/// A reader counting the bytes consumed.
-struct Counting<R> {
-    inner: R,
-    count: Rc<Cell<u64>>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Counting<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.count.set(self.count.get() + amount as u64);
-        self.inner.consume(amount);
     }
 }

@@ -70,6 +70,7 @@ mod export;
 mod import;
 mod import_error;
 mod import_memory;
+mod import_read_ahead;
 mod log_scan;
 mod memory;
 pub mod open_dossiers;

@@ -284,6 +284,64 @@ fn a_bad_line_after_many_good_ones_imports_nothing() {
     assert_eq!(err.line(), Some(8));
 }
 
+/// A file of `dossiers` new dossiers of one event each, one per line.
+fn many_dossiers(dossiers: u32) -> String {
+    (0..dossiers)
+        .map(|n| jsonl(&stream(&format!("H27-{n:06}"), 1, 100_000 + u128::from(n))))
+        .collect()
+}
+
+#[test]
+fn a_refusal_early_in_a_long_file_names_its_line_and_stops_the_reading() {
+    // Far more lines than the import parses ahead of its checks, with line 5 refused by the
+    // rules: the import returns (the reading thread stops), names line 5, stores nothing.
+    let good = many_dossiers(60_000);
+    let mut lines: Vec<&str> = good.lines().collect();
+    let out_of_sequence = jsonl(&stream("H26-0002", 2, 2000)[1..]);
+    lines[4] = out_of_sequence.trim_end();
+    let file = lines.join("\n") + "\n";
+    let err = refused(&file);
+    assert_eq!(err.line(), Some(5), "{err}");
+}
+
+#[test]
+fn a_long_file_reports_its_progress_up_to_its_last_line_and_byte() {
+    let file = many_dossiers(20_000) + "\n";
+    let store = InMemoryStore::new();
+    let mut reports = Vec::new();
+    let summary = import_jsonl_with(
+        &store,
+        file.as_bytes(),
+        &catalogue(),
+        &ImportOptions::default(),
+        &mut |p| reports.push(p),
+    );
+    assert_eq!(
+        summary.ok(),
+        Some(ImportSummary {
+            lines_read: 20_001,
+            events_imported: 20_000,
+            dossiers_touched: 20_000
+        })
+    );
+    assert!(reports.len() >= 2, "{reports:?}");
+    // Never backwards, and at the end the whole file.
+    for pair in reports.windows(2) {
+        assert!(pair[0].bytes_read <= pair[1].bytes_read, "{reports:?}");
+        assert!(pair[0].lines_read <= pair[1].lines_read, "{reports:?}");
+        assert!(
+            pair[0].events_imported <= pair[1].events_imported,
+            "{reports:?}"
+        );
+    }
+    let last = reports.last().copied().unwrap_or_default();
+    assert_eq!(
+        (last.bytes_read, last.lines_read, last.events_imported),
+        (file.len() as u64, 20_001, 20_000)
+    );
+    assert_eq!(store.last_position().ok(), Some(20_000));
+}
+
 #[test]
 fn an_empty_file_imports_nothing() {
     let store = seeded();
