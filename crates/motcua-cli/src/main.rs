@@ -125,13 +125,13 @@ fn main() -> ExitCode {
                 .map_err(CliError::from)
         }
         Command::Import(args) => {
-            allocator::return_freed_memory_at_once();
+            allocator::for_a_long_write();
             import::run(args, &mut out)
         }
         Command::Export(args) => export::run(args, &mut out),
         Command::Verify(args) => verify::run(args, &mut out),
         Command::Gen(args) => {
-            allocator::return_freed_memory_at_once();
+            allocator::for_a_long_write();
             gen_cmd::run(args, &mut out)
         }
         Command::Changes(args) => changes::run(args, &mut out),
