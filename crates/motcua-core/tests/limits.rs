@@ -147,7 +147,13 @@ fn replaying_step_runs_is_linear() {
         assert!(decider.replay(&events).is_ok());
         t.elapsed().as_secs_f64()
     };
-    let (small, large) = (time(20_000), time(80_000));
+    // The least of three runs of each, alternating, so that a busy machine (the other tests
+    // of this file run beside it) does not pass for a quadratic cost.
+    let (mut small, mut large) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..3 {
+        small = small.min(time(20_000));
+        large = large.min(time(80_000));
+    }
     // Linear: 4 times the events, about 4 times the time; quadratic: 16 times.
     assert!(
         large < 8.0 * small,

@@ -1,16 +1,17 @@
 //! The SQLite import session: one write transaction fed in chunks.
 
 use crate::pool::Lease;
+use crate::schema::{CREATE_EVENT_ID_INDEX, EVENT_ID_INDEX};
 use crate::store::{
     head_in, insert_event, last_position_in, to_i64, Attempt, SqliteStore, INSERT_EVENT,
 };
 use motcua_core::{Catalogue, DossierId};
 use motcua_store::chain::{Link, Linker, GENESIS};
 use motcua_store::{
-    plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, SessionStream, StoreError,
-    StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
+    plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, RepeatedId, SessionStream,
+    StoreError, StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
 };
-use rusqlite::{params, ErrorCode};
+use rusqlite::{params, ErrorCode, OptionalExtension};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -38,7 +39,14 @@ pub(crate) const IMPORT_CACHE_KIB: i64 = 32 * 1024;
 /// - A catalogue staged with [`ImportSession::stage_catalogue`] is written in the same
 ///   transaction, as a new catalogue record when it differs from the latest: stored with the
 ///   events, or not at all.
-/// - Dropping the session without committing rolls the transaction back.
+/// - Asked to check ids later ([`ImportSession::check_ids_later`]) before its first append on
+///   a store holding no event (as `motcua import` and `gen --store` ask), the session drops
+///   the index of event ids in its transaction and builds it again, sorted, at commit or when
+///   a lookup by id needs it: a repeated id is then found there (the commit refuses, and
+///   [`ImportSession::first_repeated_id`] names it). Inserting into that index in the random
+///   order of host-supplied UUIDs is what made an import superlinear
+///   (docs/decisions/event-id-index.md).
+/// - Dropping the session without committing rolls the transaction back (the index too).
 /// - The connection gets a page cache of its own for the session, set back afterwards: 32
 ///   MiB unless [`SqliteStore::with_import_cache`] says otherwise (the inserts into the
 ///   indexes come in random order).
@@ -88,7 +96,22 @@ pub struct SqliteImport<'s> {
     versions: Versions,
     /// The connection's page cache setting before the session.
     cache_size: i64,
+    /// How event ids are checked.
+    ids: IdCheck,
     committed: bool,
+}
+
+/// How an import session checks event ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IdCheck {
+    /// At each insert, by the unique index.
+    AtInsert,
+    /// Later: the index was dropped before the first append, to be built at commit or when a
+    /// lookup needs it.
+    Later,
+    /// The index was built again but could not be unique: an id is repeated, the commit
+    /// refuses. Built without uniqueness, so lookups still seek.
+    Repeated,
 }
 
 impl std::fmt::Debug for SqliteImport<'_> {
@@ -118,6 +141,7 @@ impl<'s> SqliteImport<'s> {
             next: 1,
             versions: Versions::default(),
             cache_size,
+            ids: IdCheck::AtInsert,
             committed: false,
         };
         // From here on, dropping the session restores the cache (and rolls back).
@@ -209,9 +233,63 @@ impl<'s> SqliteImport<'s> {
         Ok(())
     }
 
+    /// Builds the index of event ids again if the session dropped it: unique if it can be,
+    /// otherwise (an id is repeated) without uniqueness, and the session is marked
+    /// [`IdCheck::Repeated`]. From then on ids are checked at each insert (or the commit
+    /// refuses).
+    fn index_ids(&mut self) -> StoreResult<()> {
+        if self.ids != IdCheck::Later {
+            return Ok(());
+        }
+        let conn = self.conn()?;
+        let db = |e| self.store.backend(e);
+        self.ids = match conn.execute_batch(CREATE_EVENT_ID_INDEX) {
+            Ok(()) => IdCheck::AtInsert,
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                conn.execute_batch(&format!(
+                    "CREATE INDEX {EVENT_ID_INDEX} ON events (event_id)"
+                ))
+                .map_err(db)?;
+                IdCheck::Repeated
+            }
+            Err(e) => return Err(db(e)),
+        };
+        Ok(())
+    }
+
+    /// The first event from the session's base on whose id an earlier event has, once the
+    /// index is built again without uniqueness.
+    fn repeated(&self) -> StoreResult<Option<RepeatedId>> {
+        let conn = self.conn()?;
+        let db = |e| self.store.backend(e);
+        let found: Option<(i64, Vec<u8>, i64)> = conn
+            .query_row(
+                "SELECT e.position, e.body,
+                        (SELECT min(f.position) FROM events f WHERE f.event_id = e.event_id)
+                 FROM events e
+                 WHERE e.position > ?1 AND EXISTS (
+                     SELECT 1 FROM events f
+                     WHERE f.event_id = e.event_id AND f.position < e.position)
+                 ORDER BY e.position LIMIT 1",
+                params![to_i64(self.base)],
+                |r| Ok((r.get(0)?, crate::store::body_at(r, 1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        found
+            .map(|(position, body, first)| {
+                Ok(RepeatedId {
+                    event: crate::store::stored(position, &body)?,
+                    first_position: u64::try_from(first).unwrap_or(0),
+                })
+            })
+            .transpose()
+    }
+
     /// Appends with every id looked up and every version read: the exact answers of
     /// `append_streams`.
     fn careful(&mut self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
+        self.index_ids()?;
         let start = self.next;
         let conn = self.conn()?;
         match self.store.append_in(conn, batches, false) {
@@ -319,8 +397,47 @@ impl ImportSession for SqliteImport<'_> {
         Ok(stream)
     }
 
+    /// Builds the index of event ids first if the session dropped it. With a repeated id,
+    /// the earliest event carrying it.
     fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
-        self.store.by_id(self.conn()?, id)
+        self.index_ids()?;
+        if self.ids != IdCheck::Repeated {
+            return self.store.by_id(self.conn()?, id);
+        }
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn()?
+            .query_row(
+                "SELECT position, body FROM events WHERE event_id = ?1 ORDER BY position LIMIT 1",
+                params![id.as_bytes().as_slice()],
+                crate::store::position_and_body,
+            )
+            .optional()
+            .map_err(|e| self.store.backend(e))?;
+        row.map(|(position, body)| crate::store::stored(position, &body))
+            .transpose()
+    }
+
+    /// Drops the index of event ids when the store holds no event and the session has
+    /// appended nothing yet; otherwise ids stay checked at each insert.
+    fn check_ids_later(&mut self) -> StoreResult<bool> {
+        if self.committed {
+            return Err(self.finished());
+        }
+        if self.ids == IdCheck::AtInsert && self.base == 0 && self.next == 1 {
+            let conn = self.conn()?;
+            conn.execute_batch(&format!("DROP INDEX {EVENT_ID_INDEX}"))
+                .map_err(|e| self.store.backend(e))?;
+            self.ids = IdCheck::Later;
+        }
+        Ok(self.ids != IdCheck::AtInsert)
+    }
+
+    fn first_repeated_id(&mut self) -> StoreResult<Option<RepeatedId>> {
+        self.index_ids()?;
+        match self.ids {
+            IdCheck::Repeated => self.repeated(),
+            IdCheck::AtInsert | IdCheck::Later => Ok(None),
+        }
     }
 
     /// Written into the session's transaction, kept only if the session commits: a new
@@ -338,6 +455,16 @@ impl ImportSession for SqliteImport<'_> {
     fn commit(&mut self) -> StoreResult<u64> {
         if self.committed {
             return Err(self.finished());
+        }
+        self.index_ids()?;
+        if self.ids == IdCheck::Repeated {
+            return Err(match self.repeated()? {
+                Some(repeated) => repeated.refusal(),
+                None => StoreError::Backend(format!(
+                    "{}: the index of event ids could not be unique, yet no id is repeated",
+                    self.store.path().display()
+                )),
+            });
         }
         let conn = self.conn()?;
         let db = |e| self.store.backend(e);

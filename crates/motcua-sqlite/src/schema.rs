@@ -82,7 +82,35 @@ const MIGRATIONS: &[&str] = &[
      INSERT INTO catalogue_records (number, sha256, from_position, body)
          SELECT 1, '', 0, body FROM catalogue;
      DROP TABLE catalogue;",
+    // 6: the unique indexes of the events table named, so that an import into an empty store
+    // can drop the one on event ids and build it once after its inserts (`crate::import`;
+    // docs/decisions/event-id-index.md). SQLite cannot drop the index of a constraint written
+    // in the table, so the table is rebuilt: its rows are copied in position order, the old
+    // table's pages go to the free list (reused by later writes; `VACUUM` gives them back).
+    "CREATE TABLE events_v6 (
+         position INTEGER PRIMARY KEY,
+         event_id BLOB NOT NULL,
+         dossier_id TEXT NOT NULL,
+         sequence INTEGER NOT NULL,
+         body TEXT NOT NULL,
+         link BLOB
+     );
+     INSERT INTO events_v6 (position, event_id, dossier_id, sequence, body, link)
+         SELECT position, event_id, dossier_id, sequence, body, link FROM events
+         ORDER BY position;
+     DROP TABLE events;
+     ALTER TABLE events_v6 RENAME TO events;
+     CREATE UNIQUE INDEX events_by_dossier ON events (dossier_id, sequence);
+     CREATE UNIQUE INDEX events_by_event_id ON events (event_id);",
 ];
+
+/// The index on event ids ([`SCHEMA_VERSION`] 6 on), which an import into an empty store
+/// builds after its inserts.
+pub(crate) const EVENT_ID_INDEX: &str = "events_by_event_id";
+
+/// The statement that builds [`EVENT_ID_INDEX`].
+pub(crate) const CREATE_EVENT_ID_INDEX: &str =
+    "CREATE UNIQUE INDEX events_by_event_id ON events (event_id)";
 
 /// The first schema version whose events carry links.
 pub const LINKED_SINCE: i64 = 3;
@@ -313,6 +341,85 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
             fill_links(&conn, chunk).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(links(&conn), written, "chunks of {chunk}");
+        }
+    }
+
+    /// A row of the events table: position, event id, dossier, sequence, body, link.
+    type Row = (i64, Vec<u8>, String, i64, String, Option<Vec<u8>>);
+
+    /// Every row of the events table, in position order.
+    fn rows(conn: &Connection) -> Vec<Row> {
+        let mut stmt = conn
+            .prepare("SELECT * FROM events ORDER BY position")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+    }
+
+    /// Migration 6 rebuilds the events table of a version-5 store with its rows and columns
+    /// as they were, and its two unique rules as named indexes that still refuse.
+    #[test]
+    fn the_events_table_is_rebuilt_with_named_unique_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap_or_else(|e| panic!("{e}"));
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 5;
+             INSERT INTO events VALUES (1, x'01', 'A', 1, 'one', x'aa');
+             INSERT INTO events VALUES (2, x'02', 'B', 1, 'two', NULL);
+             INSERT INTO events VALUES (5, x'05', 'A', 2, 'five', x'bb');"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let before = rows(&conn);
+        prepare(&mut conn, Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rows(&conn), before);
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(version, 6);
+        let mut stmt = conn
+            .prepare("SELECT name, \"unique\" FROM pragma_index_list('events') ORDER BY name")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let indexes: Vec<(String, bool)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        assert_eq!(
+            indexes,
+            vec![
+                ("events_by_dossier".to_owned(), true),
+                (EVENT_ID_INDEX.to_owned(), true)
+            ]
+        );
+        for (refused, sql) in [
+            (
+                "a stored id",
+                "INSERT INTO events VALUES (6, x'02', 'C', 1, 'x', NULL)",
+            ),
+            (
+                "a stored sequence",
+                "INSERT INTO events VALUES (6, x'06', 'A', 2, 'x', NULL)",
+            ),
+        ] {
+            let e = conn.execute_batch(sql).err();
+            assert_eq!(
+                e.and_then(|e| e.sqlite_error_code()),
+                Some(ErrorCode::ConstraintViolation),
+                "{refused}"
+            );
         }
     }
 }

@@ -494,11 +494,11 @@ pub(crate) fn stored(position: i64, body: &[u8]) -> StoreResult<StoredEvent> {
 /// An event body column: compact bytes (a BLOB) or, in stores written before the compact form,
 /// a JSON line (TEXT).
 /// A row of `SELECT position, body …`: the position and the body's bytes.
-fn position_and_body(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Vec<u8>)> {
+pub(crate) fn position_and_body(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Vec<u8>)> {
     Ok((r.get(0)?, body_at(r, 1)?))
 }
 
-fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
+pub(crate) fn body_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
     let value = row.get_ref(i)?;
     value
         .as_bytes()

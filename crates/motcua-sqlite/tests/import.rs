@@ -180,3 +180,175 @@ fn the_catalogue_is_stored_with_the_events_or_not_at_all() {
     assert_eq!(store.catalogue().ok().flatten(), Some(sample.catalogue));
     assert_eq!(store.last_position().ok(), Some(sample.events.len() as u64));
 }
+
+/// The indexes on the events table: (name, unique).
+fn event_indexes(store: &SqliteStore) -> Vec<(String, bool)> {
+    let conn = rusqlite::Connection::open(store.path()).unwrap_or_else(|e| panic!("{e}"));
+    let mut list = conn
+        .prepare("SELECT name, \"unique\" FROM pragma_index_list('events') ORDER BY name")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows = list
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+}
+
+/// Into an empty store the session checks ids only at the end (its index of event ids built
+/// once, after the inserts): whatever a file gets wrong, the error is the one a store checking
+/// every id at once gives (the first line in file order), nothing is stored, and the unique
+/// index is there afterwards.
+#[test]
+fn into_an_empty_store_ids_checked_at_the_end_give_the_same_first_error() {
+    let sample = sample(150);
+    let events = &sample.events;
+    let scratch = Scratch::new("import-ids-later");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    let indexes = event_indexes(&store);
+    assert_eq!(
+        indexes,
+        vec![
+            ("events_by_dossier".to_owned(), true),
+            ("events_by_event_id".to_owned(), true)
+        ]
+    );
+    let repeat = |events: &mut Vec<Event>, at: usize, of: usize| {
+        events[at].event_id = events[of].event_id;
+    };
+    // A rule broken: the event's sequence skips ahead.
+    let broken = |events: &mut Vec<Event>, at: usize| events[at].sequence += 5;
+    let unreadable = |events: &[Event], at: usize| {
+        let mut lines: Vec<String> = jsonl(events).lines().map(str::to_owned).collect();
+        lines.insert(at, "{\"v\":1,".to_owned());
+        lines.join("\n") + "\n"
+    };
+    let mut cases: Vec<(&str, String)> = Vec::new();
+    let mut twin = events.clone();
+    let last = twin.len() - 1;
+    repeat(&mut twin, last, 3);
+    cases.push(("an id repeated in a later chunk", jsonl(&twin)));
+    // Chunks are 50 lines: the repeat is in the second, the other fault in the third.
+    let mut early = events.clone();
+    repeat(&mut early, 60, 2);
+    broken(&mut early, 120);
+    cases.push(("a repeated id before a broken rule", jsonl(&early)));
+    cases.push((
+        "a repeated id before an unreadable line",
+        unreadable(&early[..115], 110),
+    ));
+    let mut late = events.clone();
+    broken(&mut late, 20);
+    repeat(&mut late, 80, 2);
+    cases.push(("a broken rule before a repeated id", jsonl(&late)));
+    let mut late = events.clone();
+    repeat(&mut late, 80, 2);
+    cases.push((
+        "an unreadable line before a repeated id",
+        unreadable(&late, 20),
+    ));
+    let mut both = events.clone();
+    repeat(&mut both, 80, 2);
+    broken(&mut both, 80);
+    cases.push(("a repeated id on the line breaking a rule", jsonl(&both)));
+    let mut same = events.clone();
+    same.insert(60, same[10].clone());
+    cases.push(("a line repeated whole", jsonl(&same)));
+    for (case, text) in cases {
+        let import = |store: &dyn EventStore| {
+            import_jsonl_with(
+                store,
+                text.as_bytes(),
+                &sample.catalogue,
+                &SMALL,
+                &mut |_| {},
+            )
+        };
+        let expected = match import(&InMemoryStore::new()) {
+            Err(e) => e.to_string(),
+            Ok(s) => panic!("{case}: the reference imported {s:?}"),
+        };
+        match import(&store) {
+            Err(e) => assert_eq!(e.to_string(), expected, "{case}"),
+            Ok(s) => panic!("{case}: imported {s:?}"),
+        }
+        assert_eq!(store.last_position().ok(), Some(0), "{case}");
+        assert_eq!(event_indexes(&store), indexes, "{case}");
+    }
+    // A good file goes in whole, and the index refuses a stored id afterwards.
+    let imported = import_jsonl_with(
+        &store,
+        jsonl(events).as_bytes(),
+        &sample.catalogue,
+        &SMALL,
+        &mut |_| {},
+    );
+    assert!(imported.is_ok(), "{imported:?}");
+    assert_eq!(event_indexes(&store), indexes);
+    let mut reused = events[0].clone();
+    reused.dossier_id = "H26-NEW".into();
+    assert!(matches!(
+        store.append(
+            &reused.dossier_id.clone(),
+            motcua_store::ExpectedVersion::NoStream,
+            &[reused]
+        ),
+        Err(motcua_store::StoreError::DuplicateEventId { .. })
+    ));
+}
+
+/// The session of an empty store asked to check ids later accepts an append repeating an id,
+/// names it, refuses to commit, and leaves the store as it was; a store holding events keeps
+/// checking at each call.
+#[test]
+fn a_session_checking_ids_later_names_the_repeat_and_refuses_to_commit() {
+    use motcua_store::{ExpectedVersion, StoreError, StreamBatch};
+    let sample = sample(10);
+    let scratch = Scratch::new("session-ids-later");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    let batch = |event: &Event| StreamBatch {
+        dossier_id: event.dossier_id.clone(),
+        expected: ExpectedVersion::NoStream,
+        events: vec![event.clone()],
+    };
+    let firsts: Vec<&Event> = sample.events.iter().filter(|e| e.sequence == 1).collect();
+    let (a, b, c) = (firsts[0], firsts[1], firsts[2]);
+    let mut repeat = c.clone();
+    repeat.event_id = a.event_id;
+    {
+        let mut session = store.begin_import().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(session.check_ids_later().ok(), Some(true));
+        let appended = session.append_streams(&[batch(a), batch(b), batch(&repeat)]);
+        assert!(appended.is_ok(), "{appended:?}");
+        let found = session.event_by_id(&a.event_id).ok().flatten();
+        assert_eq!(found.map(|f| f.position), Some(1));
+        let repeated = session
+            .first_repeated_id()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            repeated
+                .as_ref()
+                .map(|r| (r.event.position, r.first_position)),
+            Some((3, 1))
+        );
+        assert_eq!(repeated.map(|r| r.event.event), Some(repeat.clone()));
+        assert!(matches!(
+            session.commit(),
+            Err(StoreError::DuplicateEventId { sequence: 1, ref dossier, .. }) if *dossier == c.dossier_id
+        ));
+    }
+    assert_eq!(store.last_position().ok(), Some(0));
+    // Without a repeat the session commits, with its index unique again.
+    let mut session = store.begin_import().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(session.check_ids_later().ok(), Some(true));
+    assert!(session.append_streams(&[batch(a), batch(b)]).is_ok());
+    assert_eq!(session.first_repeated_id().ok(), Some(None));
+    assert_eq!(session.commit().ok(), Some(2));
+    drop(session);
+    assert!(event_indexes(&store).contains(&("events_by_event_id".to_owned(), true)));
+    // On a store holding events, ids are checked at each call.
+    let mut session = store.begin_import().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(session.check_ids_later().ok(), Some(false));
+    assert!(matches!(
+        session.append_streams(&[batch(&repeat)]),
+        Err(StoreError::DuplicateEventId { .. })
+    ));
+}

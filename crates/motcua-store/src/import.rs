@@ -316,10 +316,13 @@ fn run<S: EventStore + ?Sized>(
     next: &mut dyn FnMut() -> Option<Item>,
     report: &mut dyn FnMut(u64, bool),
 ) -> Result<(u64, u64), ImportError> {
-    let session = store.begin_import().map_err(ImportError::Store)?;
+    let mut session = store.begin_import().map_err(ImportError::Store)?;
+    // Every id is checked before the commit either way; the error names the first line.
+    let ids_later = session.check_ids_later().map_err(ImportError::Store)?;
     let mut import = Importer {
         base: session.base_position(),
         session,
+        ids_later,
         catalogue,
         options: ImportOptions {
             chunk_events: options.chunk_events.max(1),
@@ -334,42 +337,18 @@ fn run<S: EventStore + ?Sized>(
         events_imported: 0,
         dossiers_touched: 0,
     };
-    let chunk_events = import.options.chunk_events;
-    loop {
-        let mut chunk = Vec::with_capacity(chunk_events.min(1 << 16));
-        let mut unreadable = None;
-        let mut end = false;
-        while chunk.len() < chunk_events {
-            match next() {
-                None => {
-                    end = true;
-                    break;
-                }
-                Some(Ok(item)) => chunk.push(item),
-                Some(Err(e)) => {
-                    unreadable = Some(e);
-                    break;
-                }
+    let fed = import.feed(next, report);
+    if let Err(e) = fed {
+        return Err(import.earlier_repeat(e));
+    }
+    if let Err(e) = import.session.commit() {
+        if import.ids_later {
+            match import.repeated_in_file() {
+                Ok(Some(repeated)) => return Err(repeated),
+                Ok(None) => {}
+                Err(e) => return Err(ImportError::Store(e)),
             }
         }
-        import.chunk(chunk)?;
-        // A bad line comes after every event of its chunk: their refusals come first.
-        if let Some(e) = unreadable {
-            return Err(e);
-        }
-        report(import.events_imported, false);
-        if end {
-            break;
-        }
-    }
-    if options.keep_catalogue {
-        import
-            .session
-            .stage_catalogue(catalogue)
-            .map_err(ImportError::Store)?;
-    }
-    report(import.events_imported, true);
-    if let Err(e) = import.session.commit() {
         return Err(import.commit_refused(e));
     }
     Ok((import.events_imported, import.dossiers_touched))
@@ -389,6 +368,8 @@ struct Slot {
 /// An import in progress.
 struct Importer<'a> {
     session: Box<dyn ImportSession + 'a>,
+    /// Whether the session checks ids only when asked and at commit.
+    ids_later: bool,
     catalogue: &'a Catalogue,
     options: ImportOptions,
     /// The store's last position when the session began.
@@ -407,6 +388,93 @@ struct Importer<'a> {
 }
 
 impl Importer<'_> {
+    /// Checks and hands over every event of `next`, then stages the catalogue if asked: all
+    /// but the commit.
+    fn feed(
+        &mut self,
+        next: &mut dyn FnMut() -> Option<Item>,
+        report: &mut dyn FnMut(u64, bool),
+    ) -> Result<(), ImportError> {
+        let chunk_events = self.options.chunk_events;
+        loop {
+            let mut chunk = Vec::with_capacity(chunk_events.min(1 << 16));
+            let mut unreadable = None;
+            let mut end = false;
+            while chunk.len() < chunk_events {
+                match next() {
+                    None => {
+                        end = true;
+                        break;
+                    }
+                    Some(Ok(item)) => chunk.push(item),
+                    Some(Err(e)) => {
+                        unreadable = Some(e);
+                        break;
+                    }
+                }
+            }
+            self.chunk(chunk)?;
+            // A bad line comes after every event of its chunk: their refusals come first.
+            if let Some(e) = unreadable {
+                return Err(e);
+            }
+            report(self.events_imported, false);
+            if end {
+                break;
+            }
+        }
+        if self.options.keep_catalogue {
+            self.session
+                .stage_catalogue(self.catalogue)
+                .map_err(ImportError::Store)?;
+        }
+        report(self.events_imported, true);
+        Ok(())
+    }
+
+    /// With ids checked later ([`ImportSession::check_ids_later`]), an id repeated on a line
+    /// before `error`'s is the first thing wrong with the file, and the error named. Errors
+    /// of no line (the store failing, the source failing) stay as they are.
+    fn earlier_repeat(&mut self, error: ImportError) -> ImportError {
+        let Some(line) = error.line().filter(|_| self.ids_later) else {
+            return error;
+        };
+        match self.repeated_in_file() {
+            Ok(Some(repeated)) if repeated.line().is_some_and(|first| first < line) => repeated,
+            _ => error,
+        }
+    }
+
+    /// The error for the first event handed to the session whose id an earlier one has, if
+    /// the session holds one ([`ImportSession::first_repeated_id`]).
+    fn repeated_in_file(&mut self) -> Result<Option<ImportError>, StoreError> {
+        let Some(repeated) = self.session.first_repeated_id()? else {
+            return Ok(None);
+        };
+        let line = self
+            .lines
+            .get(repeated.event.position.saturating_sub(self.base + 1));
+        let event = &repeated.event.event;
+        Ok(Some(if repeated.first_position > self.base {
+            ImportError::DuplicateInFile {
+                line,
+                first_line: self
+                    .lines
+                    .get(repeated.first_position.saturating_sub(self.base + 1)),
+                dossier: event.dossier_id.clone(),
+                sequence: event.sequence,
+                event_id: event.event_id,
+            }
+        } else {
+            ImportError::StoreRefused {
+                line,
+                dossier: event.dossier_id.clone(),
+                sequence: event.sequence,
+                source: repeated.refusal(),
+            }
+        }))
+    }
+
     /// Checks a chunk's events in order and hands them to the session.
     fn chunk(&mut self, mut chunk: Vec<(u64, Event)>) -> Result<(), ImportError> {
         if chunk.is_empty() {

@@ -92,7 +92,9 @@ pub use import_error::ImportError;
 pub use log_scan::{NewestFirst, StoredStream};
 pub use memory::InMemoryStore;
 pub use scan::{even_bounds, DossierRange, DossierScan, LogRow, StreamGrouper};
-pub use session::{ImportSession, SessionStream, StagedImport, StoredLookup, SESSION_COMMITTED};
+pub use session::{
+    ImportSession, RepeatedId, SessionStream, StagedImport, StoredLookup, SESSION_COMMITTED,
+};
 pub use store::{Appended, EventStore, ExpectedVersion, StoreResult, StoredEvent, StreamBatch};
 
 // The README's examples run as doc tests.

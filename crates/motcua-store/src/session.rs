@@ -89,6 +89,38 @@ pub trait ImportSession {
     /// position; `None` if there is none.
     fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>>;
 
+    /// Asks the session to check event ids only when asked ([`ImportSession::first_repeated_id`],
+    /// [`ImportSession::event_by_id`]) and at commit, where it can do that faster; returns
+    /// whether it will. Asked before the first append. Afterwards an append that repeats an id
+    /// may be accepted: the commit refuses it (nothing is stored), and
+    /// [`ImportSession::first_repeated_id`] names it. The other rules are checked at each call
+    /// as before.
+    ///
+    /// The default, and the sessions that check ids at once anyway, answer `false`. The SQLite
+    /// session answers `true` when the store held no event as it began: it drops its index of
+    /// event ids and builds it once, sorted, at commit, instead of inserting into it in the
+    /// random order of the ids (docs/decisions/event-id-index.md).
+    ///
+    /// ```
+    /// use motcua_store::{EventStore, InMemoryStore};
+    /// let store = InMemoryStore::new();
+    /// let mut session = store.begin_import()?;
+    /// assert!(!session.check_ids_later()?);
+    /// assert_eq!(session.first_repeated_id()?, None);
+    /// # Ok::<(), motcua_store::StoreError>(())
+    /// ```
+    fn check_ids_later(&mut self) -> StoreResult<bool> {
+        Ok(false)
+    }
+
+    /// The first event the session appended (in position order) whose id an earlier event
+    /// already has, with that earlier event's position; `None` when no id is repeated. Only a
+    /// session that checks ids later ([`ImportSession::check_ids_later`]) can hold one; others
+    /// refuse repeated ids at the call and answer `None`.
+    fn first_repeated_id(&mut self) -> StoreResult<Option<RepeatedId>> {
+        Ok(None)
+    }
+
     /// Stages `catalogue` to replace the store's catalogue in the session's commit: the
     /// catalogue and the events are stored together or not at all (a commit that fails, or a
     /// session dropped, keeps neither). Stores that keep no catalogue (the default, and
@@ -112,6 +144,27 @@ pub trait ImportSession {
     /// takes no more appends (its reads still answer, to explain a refused commit), and is
     /// dropped.
     fn commit(&mut self) -> StoreResult<u64>;
+}
+
+/// An event appended in an [`ImportSession`] whose id an earlier event has
+/// ([`ImportSession::first_repeated_id`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepeatedId {
+    /// The later event, with its position.
+    pub event: StoredEvent,
+    /// The position of the earliest event with the same id.
+    pub first_position: u64,
+}
+
+impl RepeatedId {
+    /// The refusal a commit gives for it.
+    pub fn refusal(&self) -> StoreError {
+        StoreError::DuplicateEventId {
+            event_id: self.event.event.event_id,
+            dossier: self.event.event.dossier_id.clone(),
+            sequence: self.event.event.sequence,
+        }
+    }
 }
 
 /// Looks an event up by id among the events a store holds.
