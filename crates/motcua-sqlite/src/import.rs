@@ -1,17 +1,18 @@
 //! The SQLite import session: one write transaction fed in chunks.
 
+use crate::import_writer::{InsertFailed, Row, Writer, BLOCK_ROWS};
 use crate::pool::Lease;
 use crate::schema::{CREATE_EVENT_ID_INDEX, EVENT_ID_INDEX};
 use crate::store::{
     head_in, insert_event, last_position_in, to_i64, Attempt, SqliteStore, INSERT_EVENT,
 };
-use motcua_core::{Catalogue, DossierId};
+use motcua_core::{Catalogue, DossierId, Event};
 use motcua_store::chain::{Link, Linker, GENESIS};
 use motcua_store::{
     plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, RepeatedId, SessionStream,
     StoreError, StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
 };
-use rusqlite::{params, ErrorCode, OptionalExtension};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -45,7 +46,7 @@ pub(crate) const IMPORT_CACHE_KIB: i64 = 32 * 1024;
 ///   a lookup by id needs it: a repeated id is then found there (the commit refuses, and
 ///   [`ImportSession::first_repeated_id`] names it). Inserting into that index in the random
 ///   order of host-supplied UUIDs is what made an import superlinear
-///   (docs/decisions/event-id-index.md).
+///   (docs/event-id-index.md).
 /// - Dropping the session without committing rolls the transaction back (the index too).
 /// - The connection gets a page cache of its own for the session, set back afterwards: 32
 ///   MiB unless [`SqliteStore::with_import_cache`] says otherwise (the inserts into the
@@ -98,6 +99,11 @@ pub struct SqliteImport<'s> {
     cache_size: i64,
     /// How event ids are checked.
     ids: IdCheck,
+    /// Whether appends hand their rows to a writer thread ([`crate::import_writer`]): a
+    /// file's session checking ids later, where no insert is expected to fail.
+    queued: bool,
+    /// The writer thread, holding the connection, while appends run queued.
+    writer: Option<Writer>,
     committed: bool,
 }
 
@@ -142,6 +148,8 @@ impl<'s> SqliteImport<'s> {
             versions: Versions::default(),
             cache_size,
             ids: IdCheck::AtInsert,
+            queued: false,
+            writer: None,
             committed: false,
         };
         // From here on, dropping the session restores the cache (and rolls back).
@@ -152,13 +160,70 @@ impl<'s> SqliteImport<'s> {
         Ok(session)
     }
 
-    fn conn(&self) -> StoreResult<&Lease<'s>> {
-        self.conn.as_ref().ok_or_else(|| {
+    /// The session's connection; an error while the writer thread holds it (callers
+    /// [`SqliteImport::settle`] first) or after it was lost.
+    fn conn(&self) -> StoreResult<&Connection> {
+        self.conn.as_ref().and_then(Lease::get).ok_or_else(|| {
             StoreError::Backend(format!(
                 "{}: the import session has no connection",
                 self.store.path().display()
             ))
         })
+    }
+
+    /// Starts the writer thread on the session's connection if it is not running.
+    fn start_writer(&mut self) -> StoreResult<()> {
+        if self.writer.is_some() {
+            return Ok(());
+        }
+        let conn = self.conn.as_mut().and_then(Lease::take).ok_or_else(|| {
+            StoreError::Backend(format!(
+                "{}: the import session has no connection",
+                self.store.path().display()
+            ))
+        })?;
+        // On failure the connection went with the thread that did not start, and the
+        // transaction with it: the session is over.
+        let writer = Writer::start(conn).map_err(|e| {
+            StoreError::Backend(format!(
+                "{}: the import could not start its writer thread, nothing was stored: {e}",
+                self.store.path().display()
+            ))
+        })?;
+        self.writer = Some(writer);
+        Ok(())
+    }
+
+    /// Waits for the writer thread to insert every row handed to it and takes the
+    /// connection back; the first insert that failed is the error.
+    fn settle(&mut self) -> StoreResult<()> {
+        let Some(writer) = self.writer.take() else {
+            return Ok(());
+        };
+        let path = self.store.path().display();
+        let Some((conn, failed)) = writer.finish() else {
+            return Err(StoreError::Backend(format!(
+                "{path}: the import's writer thread stopped unexpectedly, nothing was stored"
+            )));
+        };
+        if let Some(lease) = self.conn.as_mut() {
+            lease.put(conn);
+        }
+        match failed {
+            None => Ok(()),
+            Some(InsertFailed {
+                dossier,
+                sequence,
+                source,
+            }) if source.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                Err(StoreError::Backend(format!(
+                    "{path}: dossier {dossier}, event {sequence}: the store holds this event \
+                     number already, although the session took the stream for a new one (a \
+                     dossier appended earlier in the session and sent again as new)"
+                )))
+            }
+            Some(failed) => Err(self.store.backend(failed.source)),
+        }
     }
 
     /// The error for an append or a commit after the commit.
@@ -172,11 +237,22 @@ impl<'s> SqliteImport<'s> {
     /// Appends without looking ids up and with the versions the session knows: a stored id
     /// or a stream that is not where the batch expects it shows as a constraint violation
     /// (`IdStored`: undo and take the careful path). Returns the results and the next
-    /// position.
-    fn fast<'b>(&self, batches: &'b [StreamBatch]) -> Result<FastAppend<'b>, Attempt> {
-        let conn = self.conn().map_err(Attempt::Failed)?;
-        let db = |e| Attempt::Failed(self.store.backend(e));
-        let mut insert = conn.prepare_cached(INSERT_EVENT).map_err(db)?;
+    /// position. `queued`: the rows go to the writer thread, and a batch whose stream's head
+    /// must be read stops the call (`Read`: undo and append without the writer).
+    fn fast<'b>(&self, batches: &'b [StreamBatch], queued: bool) -> Result<FastAppend<'b>, Stop> {
+        let db = |e| Stop::Store(Attempt::Failed(self.store.backend(e)));
+        let mut sink = match (&self.writer, queued) {
+            (Some(writer), true) => Sink::Queue {
+                writer,
+                block: Vec::with_capacity(BLOCK_ROWS),
+            },
+            _ => Sink::Insert(
+                self.conn()
+                    .map_err(|e| Stop::Store(Attempt::Failed(e)))?
+                    .prepare_cached(INSERT_EVENT)
+                    .map_err(db)?,
+            ),
+        };
         let mut versions: HashMap<&DossierId, Head> = HashMap::with_capacity(batches.len());
         let mut linker = Linker::default();
         let mut results = Vec::with_capacity(batches.len());
@@ -184,7 +260,7 @@ impl<'s> SqliteImport<'s> {
         for batch in batches {
             let dossier = &batch.dossier_id;
             if batch.events.is_empty() {
-                return Err(Attempt::IdStored);
+                return Err(Stop::Store(Attempt::IdStored));
             }
             let known = versions
                 .get(dossier)
@@ -194,22 +270,30 @@ impl<'s> SqliteImport<'s> {
                 (Some(known), _) => known,
                 // Sequence 1 goes in only if the stream has no events: the insert checks it.
                 (None, ExpectedVersion::NoStream | ExpectedVersion::Exactly(0)) => (0, GENESIS),
-                (None, _) => head_in(conn, dossier).map_err(db)?,
+                (None, _) if queued => return Err(Stop::Read),
+                (None, _) => head_in(
+                    self.conn().map_err(|e| Stop::Store(Attempt::Failed(e)))?,
+                    dossier,
+                )
+                .map_err(db)?,
             };
             let unlooked = |_: &Uuid| Ok(None);
             match plan_batch(dossier, batch.expected, &batch.events, current, unlooked) {
                 Ok(BatchPlan::Append) => {}
-                _ => return Err(Attempt::IdStored),
+                _ => return Err(Stop::Store(Attempt::IdStored)),
             }
             let first = next;
             for event in &batch.events {
                 head = linker.link(&head, event);
-                match insert_event(&mut insert, next, event, &head) {
-                    Ok(_) => next += 1,
-                    Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
-                        return Err(Attempt::IdStored)
+                match sink.put(next, event, &head) {
+                    Ok(()) => next += 1,
+                    Err(Some(e))
+                        if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) =>
+                    {
+                        return Err(Stop::Store(Attempt::IdStored))
                     }
-                    Err(e) => return Err(db(e)),
+                    Err(Some(e)) => return Err(db(e)),
+                    Err(None) => return Err(Stop::Store(Attempt::Failed(self.writer_gone()))),
                 }
             }
             let stream_version = current + batch.events.len() as u64;
@@ -220,11 +304,23 @@ impl<'s> SqliteImport<'s> {
                 stream_version,
             });
         }
+        if !sink.flush() {
+            return Err(Stop::Store(Attempt::Failed(self.writer_gone())));
+        }
         Ok((results, next, versions))
+    }
+
+    /// The error when the writer thread is gone before its rows were handed over.
+    fn writer_gone(&self) -> StoreError {
+        StoreError::Backend(format!(
+            "{}: the import's writer thread stopped unexpectedly",
+            self.store.path().display()
+        ))
     }
 
     /// Removes what a refused call inserted (positions from `start` on).
     fn undo(&mut self, start: u64) -> StoreResult<()> {
+        self.settle()?;
         let conn = self.conn()?;
         conn.prepare_cached("DELETE FROM events WHERE position >= ?1")
             .and_then(|mut s| s.execute(params![to_i64(start)]))
@@ -241,6 +337,9 @@ impl<'s> SqliteImport<'s> {
         if self.ids != IdCheck::Later {
             return Ok(());
         }
+        self.settle()?;
+        // Inserts may fail again from here on: the session sees each failure at its call.
+        self.queued = false;
         let conn = self.conn()?;
         let db = |e| self.store.backend(e);
         self.ids = match conn.execute_batch(CREATE_EVENT_ID_INDEX) {
@@ -312,6 +411,61 @@ impl<'s> SqliteImport<'s> {
     }
 }
 
+/// Why a fast append stopped.
+enum Stop {
+    /// The store's answer, as for the careful path.
+    Store(Attempt),
+    /// Queued, a stream's head had to be read: the connection is the writer's.
+    Read,
+}
+
+/// Where a fast append puts its rows: into the table through the cached statement, or in
+/// blocks to the writer thread.
+enum Sink<'c> {
+    Insert(rusqlite::CachedStatement<'c>),
+    Queue { writer: &'c Writer, block: Vec<Row> },
+}
+
+impl Sink<'_> {
+    /// Inserts or queues one event row; `Err(None)` when the writer thread is gone.
+    fn put(
+        &mut self,
+        position: u64,
+        event: &Event,
+        link: &Link,
+    ) -> Result<(), Option<rusqlite::Error>> {
+        match self {
+            Sink::Insert(insert) => insert_event(insert, position, event, link)
+                .map(drop)
+                .map_err(Some),
+            Sink::Queue { writer, block } => {
+                block.push(Row {
+                    position: to_i64(position),
+                    event_id: *event.event_id.as_bytes(),
+                    dossier_id: event.dossier_id.as_str().to_owned(),
+                    sequence: to_i64(event.sequence),
+                    body: motcua_store::codec::compact::encode(event),
+                    link: *link,
+                });
+                if block.len() >= BLOCK_ROWS
+                    && !writer.send(std::mem::replace(block, Vec::with_capacity(BLOCK_ROWS)))
+                {
+                    return Err(None);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Hands the last rows queued to the writer; `false` if it is gone.
+    fn flush(&mut self) -> bool {
+        match self {
+            Sink::Insert(_) => true,
+            Sink::Queue { writer, block } => writer.send(std::mem::take(block)),
+        }
+    }
+}
+
 /// Results, the next position and the streams' heads after a fast append.
 type FastAppend<'b> = (Vec<Appended>, u64, HashMap<&'b DossierId, Head>);
 
@@ -363,23 +517,37 @@ impl ImportSession for SqliteImport<'_> {
             return Err(self.finished());
         }
         let start = self.next;
-        match self.fast(batches) {
-            Ok((results, next, heads)) => {
-                // In the batches' order, as before (the map's order would change nothing but
-                // which dossiers a full generation keeps).
-                for batch in batches {
-                    if let Some(head) = heads.get(&batch.dossier_id) {
-                        self.versions.set(&batch.dossier_id, *head);
+        let mut queued = self.queued;
+        loop {
+            if queued {
+                self.start_writer()?;
+            }
+            match self.fast(batches, queued) {
+                Ok((results, next, heads)) => {
+                    // In the batches' order, as before (the map's order would change nothing
+                    // but which dossiers a full generation keeps).
+                    for batch in batches {
+                        if let Some(head) = heads.get(&batch.dossier_id) {
+                            self.versions.set(&batch.dossier_id, *head);
+                        }
                     }
+                    self.next = next;
+                    return Ok(results);
                 }
-                self.next = next;
-                return Ok(results);
+                Err(Stop::Store(Attempt::Failed(e))) => {
+                    self.undo(start)?;
+                    return Err(e);
+                }
+                // Again, with the connection back from the writer.
+                Err(Stop::Read) => {
+                    self.undo(start)?;
+                    queued = false;
+                }
+                Err(Stop::Store(Attempt::IdStored)) => {
+                    self.undo(start)?;
+                    break;
+                }
             }
-            Err(Attempt::Failed(e)) => {
-                self.undo(start)?;
-                return Err(e);
-            }
-            Err(Attempt::IdStored) => self.undo(start)?,
         }
         // The careful path may meet re-sent events, whose versions are not the stream's.
         self.versions = Versions::default();
@@ -387,6 +555,7 @@ impl ImportSession for SqliteImport<'_> {
     }
 
     fn read_stream(&mut self, dossier: &DossierId) -> StoreResult<SessionStream> {
+        self.settle()?;
         let mut stream = SessionStream::default();
         for event in self.store.stream_in(self.conn()?, dossier)? {
             if event.position > self.base {
@@ -400,6 +569,7 @@ impl ImportSession for SqliteImport<'_> {
     /// Builds the index of event ids first if the session dropped it. With a repeated id,
     /// the earliest event carrying it.
     fn event_by_id(&mut self, id: &Uuid) -> StoreResult<Option<StoredEvent>> {
+        self.settle()?;
         self.index_ids()?;
         if self.ids != IdCheck::Repeated {
             return self.store.by_id(self.conn()?, id);
@@ -428,6 +598,10 @@ impl ImportSession for SqliteImport<'_> {
             conn.execute_batch(&format!("DROP INDEX {EVENT_ID_INDEX}"))
                 .map_err(|e| self.store.backend(e))?;
             self.ids = IdCheck::Later;
+            // No insert is expected to fail now (the checks of each call are the session's
+            // own): the inserts can run on a thread of their own. Not for a database in
+            // memory, whose one connection must never be at risk.
+            self.queued = self.conn.as_ref().is_some_and(Lease::of_a_file);
         }
         Ok(self.ids != IdCheck::AtInsert)
     }
@@ -447,6 +621,7 @@ impl ImportSession for SqliteImport<'_> {
         if self.committed {
             return Err(self.finished());
         }
+        self.settle()?;
         crate::catalogue::record_catalogue_in(self.conn()?, catalogue, self.base)
             .map(drop)
             .map_err(|e| self.store.backend(e))
@@ -456,6 +631,7 @@ impl ImportSession for SqliteImport<'_> {
         if self.committed {
             return Err(self.finished());
         }
+        self.settle()?;
         self.index_ids()?;
         if self.ids == IdCheck::Repeated {
             return Err(match self.repeated()? {
@@ -478,9 +654,16 @@ impl ImportSession for SqliteImport<'_> {
 
 impl Drop for SqliteImport<'_> {
     fn drop(&mut self) {
+        // The connection back from the writer thread, if it runs (its error, if any, changes
+        // nothing: what is not committed is rolled back).
+        let _ = self.settle();
         let Some(conn) = self.conn.take() else {
             return;
         };
+        // A connection lost with a writer thread closed, rolling its transaction back.
+        if conn.get().is_none() {
+            return;
+        }
         if !conn.is_autocommit() {
             // Not committed (or the commit failed): undo everything.
             let _ = conn.execute_batch("ROLLBACK");
@@ -534,6 +717,99 @@ mod tests {
             drop(session);
             assert_eq!(cache_size(&store)?, before);
         }
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    fn event(dossier: &str, sequence: u64) -> motcua_core::Event {
+        motcua_core::Event {
+            event_id: uuid::Uuid::from_u128(u128::from(sequence) << 64 | dossier.len() as u128),
+            dossier_id: dossier.into(),
+            sequence,
+            occurred_at: time::OffsetDateTime::UNIX_EPOCH,
+            recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+            kind: motcua_core::EventKind::SupplementSupplied,
+            metadata: Default::default(),
+        }
+    }
+
+    fn batch(dossier: &str, sequence: u64) -> motcua_store::StreamBatch {
+        motcua_store::StreamBatch {
+            dossier_id: dossier.into(),
+            expected: motcua_store::ExpectedVersion::at(sequence - 1),
+            events: vec![event(dossier, sequence)],
+        }
+    }
+
+    /// A file's session checking ids later hands its rows to the writer thread; a stream it
+    /// no longer holds the version of is read with the connection taken back, and the
+    /// appends after it go to the writer again.
+    #[test]
+    fn queued_appends_read_a_forgotten_stream_with_the_connection_back(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use motcua_store::{EventStore, ImportSession};
+        let dir = std::env::temp_dir().join(format!("motcua-queued-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let store = SqliteStore::open(dir.join("a.db"))?;
+        let mut session = super::SqliteImport::begin(&store)?;
+        assert!(session.check_ids_later()?);
+        assert!(session.queued);
+        session.append_streams(&[batch("A", 1), batch("BB", 1)])?;
+        assert!(session.writer.is_some(), "the rows went to the writer");
+        // The session forgets the versions (as when more dossiers came since than it holds).
+        session.versions = super::Versions::default();
+        let appended = session.append_streams(&[batch("A", 2), batch("CCC", 1)])?;
+        assert_eq!(
+            appended
+                .iter()
+                .map(|a| a.first_position)
+                .collect::<Vec<_>>(),
+            vec![3, 4]
+        );
+        session.append_streams(&[batch("A", 3)])?;
+        assert!(session.writer.is_some(), "back to the writer");
+        assert_eq!(session.commit()?, 5);
+        drop(session);
+        let a: Vec<u64> = store
+            .read_stream(&"A".into())?
+            .iter()
+            .map(|e| e.sequence)
+            .collect();
+        assert_eq!(a, vec![1, 2, 3]);
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    /// A row the writer thread cannot insert (a stream sent again as new after the session
+    /// forgot it) fails the session at its next call that takes the connection back: the
+    /// commit refuses and nothing is stored.
+    #[test]
+    fn a_failed_queued_insert_fails_the_commit_and_stores_nothing(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use motcua_store::{EventStore, ImportSession};
+        let dir = std::env::temp_dir().join(format!("motcua-queued-fail-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let store = SqliteStore::open(dir.join("a.db"))?;
+        let mut session = super::SqliteImport::begin(&store)?;
+        assert!(session.check_ids_later()?);
+        session.append_streams(&[batch("A", 1)])?;
+        session.versions = super::Versions::default();
+        let mut again = batch("A", 1);
+        again.events[0].event_id = uuid::Uuid::from_u128(99);
+        session.append_streams(&[again])?;
+        let refused = session.commit();
+        assert!(
+            matches!(&refused, Err(motcua_store::StoreError::Backend(m)) if m.contains("dossier A, event 1")),
+            "{refused:?}"
+        );
+        drop(session);
+        assert_eq!(store.last_position()?, 0);
+        // The store is usable afterwards, its index of ids in place.
+        store.append(
+            &"A".into(),
+            motcua_store::ExpectedVersion::NoStream,
+            &[event("A", 1)],
+        )?;
         std::fs::remove_dir_all(&dir)?;
         Ok(())
     }

@@ -70,6 +70,29 @@ impl Pool {
 }
 
 impl Lease<'_> {
+    /// Takes the connection out (to hand it to another thread for a while); the lease is
+    /// hollow until [`Lease::put`] and must not be dereferenced meanwhile ([`Lease::get`]
+    /// tells). Dropped hollow, it gives nothing back to the pool.
+    pub(crate) fn take(&mut self) -> Option<Connection> {
+        self.conn.take()
+    }
+
+    /// Puts a connection taken with [`Lease::take`] back.
+    pub(crate) fn put(&mut self, conn: Connection) {
+        self.conn = Some(conn);
+    }
+
+    /// The connection, unless taken out.
+    pub(crate) fn get(&self) -> Option<&Connection> {
+        self.conn.as_ref()
+    }
+
+    /// Whether the pool is a file's (an in-memory database has one connection, which must
+    /// never be lost).
+    pub(crate) fn of_a_file(&self) -> bool {
+        self.pool.path.is_some()
+    }
+
     /// Closes a file's connection instead of returning it (its state is unknown). An
     /// in-memory database's only connection is kept.
     pub(crate) fn discard(mut self) {

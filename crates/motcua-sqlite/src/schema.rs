@@ -84,7 +84,7 @@ const MIGRATIONS: &[&str] = &[
      DROP TABLE catalogue;",
     // 6: the unique indexes of the events table named, so that an import into an empty store
     // can drop the one on event ids and build it once after its inserts (`crate::import`;
-    // docs/decisions/event-id-index.md). SQLite cannot drop the index of a constraint written
+    // docs/event-id-index.md). SQLite cannot drop the index of a constraint written
     // in the table, so the table is rebuilt: its rows are copied in position order, the old
     // table's pages go to the free list (reused by later writes; `VACUUM` gives them back).
     "CREATE TABLE events_v6 (

@@ -99,7 +99,7 @@ pub trait ImportSession {
     /// The default, and the sessions that check ids at once anyway, answer `false`. The SQLite
     /// session answers `true` when the store held no event as it began: it drops its index of
     /// event ids and builds it once, sorted, at commit, instead of inserting into it in the
-    /// random order of the ids (docs/decisions/event-id-index.md).
+    /// random order of the ids (docs/event-id-index.md).
     ///
     /// ```
     /// use motcua_store::{EventStore, InMemoryStore};
