@@ -13,7 +13,7 @@ use motcua_store::{
     StoreError, StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
 };
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// The page cache an import session gives its connection unless the store says otherwise
@@ -310,6 +310,35 @@ impl<'s> SqliteImport<'s> {
         Ok((results, next, versions))
     }
 
+    /// Reads, with the connection back from the writer, the heads of the streams `batches`
+    /// append to that the session does not hold, so that the rows can then go to the writer
+    /// without a stop (one wait for the writer a call at most).
+    fn read_heads(&mut self, batches: &[StreamBatch]) -> StoreResult<()> {
+        let mut seen: HashSet<&DossierId> = HashSet::with_capacity(batches.len());
+        let mut missing = Vec::new();
+        for batch in batches {
+            let new = matches!(
+                batch.expected,
+                ExpectedVersion::NoStream | ExpectedVersion::Exactly(0)
+            );
+            if seen.insert(&batch.dossier_id)
+                && !new
+                && self.versions.get(&batch.dossier_id).is_none()
+            {
+                missing.push(&batch.dossier_id);
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        self.settle()?;
+        for dossier in missing {
+            let head = head_in(self.conn()?, dossier).map_err(|e| self.store.backend(e))?;
+            self.versions.set(dossier, head);
+        }
+        Ok(())
+    }
+
     /// The error when the writer thread is gone before its rows were handed over.
     fn writer_gone(&self) -> StoreError {
         StoreError::Backend(format!(
@@ -518,6 +547,9 @@ impl ImportSession for SqliteImport<'_> {
         }
         let start = self.next;
         let mut queued = self.queued;
+        if queued {
+            self.read_heads(batches)?;
+        }
         loop {
             if queued {
                 self.start_writer()?;
@@ -554,14 +586,21 @@ impl ImportSession for SqliteImport<'_> {
         self.careful(batches)
     }
 
+    /// Also remembers the stream's version and head, so that appending to it next needs
+    /// no read.
     fn read_stream(&mut self, dossier: &DossierId) -> StoreResult<SessionStream> {
         self.settle()?;
+        let conn = self.conn()?;
         let mut stream = SessionStream::default();
-        for event in self.store.stream_in(self.conn()?, dossier)? {
+        for event in self.store.stream_in(conn, dossier)? {
             if event.position > self.base {
                 stream.appended += 1;
             }
             stream.events.push(event.event);
+        }
+        if !stream.events.is_empty() {
+            let head = head_in(conn, dossier).map_err(|e| self.store.backend(e))?;
+            self.versions.set(dossier, head);
         }
         Ok(stream)
     }

@@ -15,9 +15,10 @@ use rusqlite::{params, Connection};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
 
-/// Blocks of rows queued for the writer at most: enough to keep it busy while the caller
-/// prepares the next block, few enough to bound memory (about 100 KiB a block).
-const QUEUED_BLOCKS: usize = 4;
+/// Blocks of rows queued for the writer at most: more than a chunk of an import (10,000
+/// events), so that the writer inserts one chunk while the caller checks the next, and few
+/// enough to bound memory (about 100 KiB a block, 3 MiB in all).
+const QUEUED_BLOCKS: usize = 32;
 
 /// Rows sent to the writer at once.
 pub(crate) const BLOCK_ROWS: usize = 512;

@@ -354,6 +354,42 @@ fn run<S: EventStore + ?Sized>(
     Ok((import.events_imported, import.dossiers_touched))
 }
 
+/// A chunk's events, checked, and the dossiers it finished with.
+type Checked = (Vec<(u64, Event)>, Vec<DossierId>);
+
+/// Up to a chunk of lines taken from the source, and how the taking stopped.
+struct Pulled {
+    chunk: Vec<(u64, Event)>,
+    /// The line after the chunk could not be read.
+    unreadable: Option<ImportError>,
+    /// The source has no more lines.
+    end: bool,
+}
+
+impl Pulled {
+    fn from(next: &mut dyn FnMut() -> Option<Item>, chunk_events: usize) -> Pulled {
+        let mut pulled = Pulled {
+            chunk: Vec::with_capacity(chunk_events.min(1 << 16)),
+            unreadable: None,
+            end: false,
+        };
+        while pulled.chunk.len() < chunk_events {
+            match next() {
+                None => {
+                    pulled.end = true;
+                    break;
+                }
+                Some(Ok(item)) => pulled.chunk.push(item),
+                Some(Err(e)) => {
+                    pulled.unreadable = Some(e);
+                    break;
+                }
+            }
+        }
+        pulled
+    }
+}
+
 /// A dossier's state during an import.
 struct Slot {
     /// The state after the stored events and the events imported so far (boxed: the table of
@@ -395,32 +431,36 @@ impl Importer<'_> {
         next: &mut dyn FnMut() -> Option<Item>,
         report: &mut dyn FnMut(u64, bool),
     ) -> Result<(), ImportError> {
-        let chunk_events = self.options.chunk_events;
+        let mut current = Pulled::from(next, self.options.chunk_events);
+        self.load(&current.chunk)?;
         loop {
-            let mut chunk = Vec::with_capacity(chunk_events.min(1 << 16));
-            let mut unreadable = None;
-            let mut end = false;
-            while chunk.len() < chunk_events {
-                match next() {
-                    None => {
-                        end = true;
-                        break;
-                    }
-                    Some(Ok(item)) => chunk.push(item),
-                    Some(Err(e)) => {
-                        unreadable = Some(e);
-                        break;
-                    }
-                }
+            let (chunk, terminal) = self.check(current.chunk)?;
+            // The next chunk's dossiers are read back now, before this chunk is handed over:
+            // the store's writer has caught up with the chunk before (SQLite inserts on a
+            // thread of its own), so reading costs no wait, and the chunk handed over next
+            // keeps it busy while the next one is checked. Its dossiers stay in memory.
+            let following = match (&current.unreadable, current.end) {
+                (None, false) => Some(Pulled::from(next, self.options.chunk_events)),
+                _ => None,
+            };
+            let spare: HashSet<DossierId> = following
+                .iter()
+                .flat_map(|f| f.chunk.iter().map(|(_, e)| e.dossier_id.clone()))
+                .collect();
+            self.forget(terminal, &spare);
+            self.evict(&spare);
+            if let Some(following) = &following {
+                self.load(&following.chunk)?;
             }
-            self.chunk(chunk)?;
+            self.flush(chunk)?;
             // A bad line comes after every event of its chunk: their refusals come first.
-            if let Some(e) = unreadable {
+            if let Some(e) = current.unreadable {
                 return Err(e);
             }
             report(self.events_imported, false);
-            if end {
-                break;
+            match following {
+                Some(following) => current = following,
+                None => break,
             }
         }
         if self.options.keep_catalogue {
@@ -475,14 +515,14 @@ impl Importer<'_> {
         }))
     }
 
-    /// Checks a chunk's events in order and hands them to the session.
-    fn chunk(&mut self, mut chunk: Vec<(u64, Event)>) -> Result<(), ImportError> {
+    /// Checks a loaded chunk's events in order; returns them with the dossiers the chunk
+    /// finished with (terminal: their states are dropped after it). On a broken rule, hands
+    /// the events before it to the session (a refusal of one of them comes first).
+    fn check(&mut self, mut chunk: Vec<(u64, Event)>) -> Result<Checked, ImportError> {
         if chunk.is_empty() {
-            return Ok(());
+            return Ok((chunk, Vec::new()));
         }
         self.chunk += 1;
-        self.load(&chunk)?;
-        // Dossiers the chunk finished with: terminal, their states are dropped after it.
         let mut terminal = Vec::new();
         for i in 0..chunk.len() {
             let (line, event) = &chunk[i];
@@ -509,10 +549,7 @@ impl Importer<'_> {
             }
         }
         self.events_imported += chunk.len() as u64;
-        self.flush(chunk)?;
-        self.forget(terminal);
-        self.evict();
-        Ok(())
+        Ok((chunk, terminal))
     }
 
     /// The error for `event` on `line` reusing an event id: one appended earlier in this
@@ -759,16 +796,21 @@ impl Importer<'_> {
     /// returned and rated): only a complaint or a digitisation record may still follow, rarely,
     /// and the state is read back from the session then. Whatever a file holds, the states kept
     /// are those of dossiers still in progress.
-    fn forget(&mut self, terminal: Vec<DossierId>) {
+    /// Dossiers in `spare` (the next chunk's) are kept.
+    fn forget(&mut self, terminal: Vec<DossierId>, spare: &HashSet<DossierId>) {
         for id in terminal {
+            if spare.contains(&id) {
+                continue;
+            }
             if self.dossiers.remove(&id).is_some() {
                 self.evicted.insert(self.hasher.hash_one(&id));
             }
         }
     }
 
-    /// Drops the least recently touched half of the dossier states when there are too many.
-    fn evict(&mut self) {
+    /// Drops the least recently touched half of the dossier states when there are too many,
+    /// but not those in `spare` (the next chunk's).
+    fn evict(&mut self, spare: &HashSet<DossierId>) {
         let limit = self.options.dossiers_in_memory;
         if self.dossiers.len() <= limit {
             return;
@@ -779,7 +821,7 @@ impl Importer<'_> {
         let threshold = *threshold;
         let (evicted, hasher) = (&mut self.evicted, &self.hasher);
         self.dossiers.retain(|id, slot| {
-            let keep = slot.touched > threshold;
+            let keep = slot.touched > threshold || spare.contains(id);
             if !keep {
                 evicted.insert(hasher.hash_one(id));
             }

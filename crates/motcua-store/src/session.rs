@@ -94,7 +94,9 @@ pub trait ImportSession {
     /// whether it will. Asked before the first append. Afterwards an append that repeats an id
     /// may be accepted: the commit refuses it (nothing is stored), and
     /// [`ImportSession::first_repeated_id`] names it. The other rules are checked at each call
-    /// as before.
+    /// as before, but one the session may leave to the end too: a stream it appended to
+    /// earlier in the session and no longer holds the version of, sent again as new (a
+    /// caller checking its own streams, as the importer does, never sends one).
     ///
     /// The default, and the sessions that check ids at once anyway, answer `false`. The SQLite
     /// session answers `true` when the store held no event as it began: it drops its index of
