@@ -230,11 +230,12 @@ impl SqliteStore {
     }
 
     /// The store with a page cache of `mebibytes` MiB (at least 1) for its import sessions
-    /// ([`motcua_store::EventStore::begin_import`]; 32 MiB unless set). An import inserts into
-    /// the indexes on event ids and on (dossier, sequence) in random order: a larger cache
-    /// keeps more of their pages and writes a large store faster, for that much more memory
-    /// (`gen --store` of 10⁶ dossiers: 32 MiB about 220 MB peak; 128 MiB about 340 MB and
-    /// 8–25 % less time; BENCHMARKS.md). Other connections keep SQLite's default.
+    /// ([`motcua_store::EventStore::begin_import`]; 32 MiB unless set). An import into a
+    /// store that holds events inserts into the indexes on event ids and on (dossier,
+    /// sequence) in random order: a larger cache keeps more of their pages and writes faster,
+    /// for that much more memory (measured before imports into an empty store built the id
+    /// index after: `gen --store` of 10⁶ dossiers, 32 MiB about 220 MB peak, 128 MiB about
+    /// 340 MB and 8–25 % less time; BENCHMARKS.md). Other connections keep SQLite's default.
     ///
     /// ```
     /// # let dir = std::env::temp_dir().join(format!("motcua-cache-doc-{}", std::process::id()));
