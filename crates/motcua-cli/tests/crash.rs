@@ -46,6 +46,16 @@ impl Delays {
     }
 }
 
+/// How many tables and indexes the database at `path` holds, as committed (0 for an empty
+/// file).
+fn tables(path: &Path) -> i64 {
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap_or_else(|e| panic!("{e}"));
+    conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The events a store holds (0 for a store that was never made), through the store's
 /// own export, and whether it keeps a catalogue; the store must verify clean.
 fn held(store: &Path) -> (usize, bool) {
@@ -60,9 +70,9 @@ fn held(store: &Path) -> (usize, bool) {
         "--out",
         &out.display().to_string(),
     ]);
-    // An empty file (killed before the schema was written) is refused untouched, as any
-    // file that is not a store: nothing of the batch is in it.
-    if o.status.code() == Some(3) && std::fs::metadata(store).map_or(0, |m| m.len()) == 0 {
+    // A file killed before its schema was committed (empty, or an empty database in WAL mode)
+    // is refused untouched, as any file that is not a store: nothing of the batch is in it.
+    if o.status.code() == Some(3) && tables(store) == 0 {
         return (0, false);
     }
     assert!(

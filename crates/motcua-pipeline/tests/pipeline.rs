@@ -555,10 +555,18 @@ fn damage_in_a_time_ordered_store_stops_the_report_naming_the_dossier() {
                 ),
                 "{damage}, {threads} threads: {text}"
             );
+            // An overwritten first event involves two dossiers: the robbed one, whose stream
+            // never completes, and the one whose first event now appears twice, out of place;
+            // which is met first depends on where the rows lie (positions in exact time order,
+            // as live appends and an import into an empty store write them, name the second).
+            let named_either = damage == "overwritten"
+                && text.contains(&format!("dossier {id}, event "))
+                && text.contains("the event stored there is numbered");
             assert!(
-                text.contains(&format!(
-                    "dossier {named}, event {event}: the event stored there is numbered"
-                )),
+                named_either
+                    || text.contains(&format!(
+                        "dossier {named}, event {event}: the event stored there is numbered"
+                    )),
                 "{damage}, {threads} threads: {text}"
             );
         }

@@ -104,6 +104,10 @@ pub struct SqliteImport<'s> {
     queued: bool,
     /// The writer thread, holding the connection, while appends run queued.
     writer: Option<Writer>,
+    /// Whether an insert on the writer thread failed (or the thread was lost): calls that
+    /// had been answered counted rows that are not there, so the session is rolled back and
+    /// refuses everything but being dropped.
+    failed: bool,
     committed: bool,
 }
 
@@ -150,6 +154,7 @@ impl<'s> SqliteImport<'s> {
             ids: IdCheck::AtInsert,
             queued: false,
             writer: None,
+            failed: false,
             committed: false,
         };
         // From here on, dropping the session restores the cache (and rolls back).
@@ -197,9 +202,34 @@ impl<'s> SqliteImport<'s> {
     /// Waits for the writer thread to insert every row handed to it and takes the
     /// connection back; the first insert that failed is the error.
     fn settle(&mut self) -> StoreResult<()> {
+        self.usable()?;
         let Some(writer) = self.writer.take() else {
             return Ok(());
         };
+        let result = self.take_back(writer);
+        if result.is_err() {
+            // Earlier calls were answered for rows that are not all there: undo everything.
+            self.failed = true;
+            if let Ok(conn) = self.conn() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+        result
+    }
+
+    /// An error once an insert on the writer thread failed.
+    fn usable(&self) -> StoreResult<()> {
+        if !self.failed {
+            return Ok(());
+        }
+        Err(StoreError::Backend(format!(
+            "{}: the import session failed earlier and was rolled back; nothing will be stored",
+            self.store.path().display()
+        )))
+    }
+
+    /// The connection back from `writer`, with the first insert that failed as the error.
+    fn take_back(&mut self, writer: Writer) -> StoreResult<()> {
         let path = self.store.path().display();
         let Some((conn, failed)) = writer.finish() else {
             return Err(StoreError::Backend(format!(
@@ -545,6 +575,7 @@ impl ImportSession for SqliteImport<'_> {
         if self.committed {
             return Err(self.finished());
         }
+        self.usable()?;
         let start = self.next;
         let mut queued = self.queued;
         if queued {
@@ -836,9 +867,18 @@ mod tests {
         let mut again = batch("A", 1);
         again.events[0].event_id = uuid::Uuid::from_u128(99);
         session.append_streams(&[again])?;
+        session.append_streams(&[batch("BB", 1)])?;
+        // A read takes the connection back and meets the failure first...
+        let seen = session.read_stream(&"BB".into());
+        assert!(
+            matches!(&seen, Err(motcua_store::StoreError::Backend(m)) if m.contains("dossier A, event 1")),
+            "{seen:?}"
+        );
+        // ...after which nothing is taken and the commit refuses, all rolled back.
+        assert!(session.append_streams(&[batch("CCC", 1)]).is_err());
         let refused = session.commit();
         assert!(
-            matches!(&refused, Err(motcua_store::StoreError::Backend(m)) if m.contains("dossier A, event 1")),
+            matches!(&refused, Err(motcua_store::StoreError::Backend(m)) if m.contains("failed earlier")),
             "{refused:?}"
         );
         drop(session);

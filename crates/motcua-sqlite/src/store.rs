@@ -114,10 +114,22 @@ impl SqliteStore {
         }
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))?;
         access::configure(&conn, path, Access::ReadWrite)?;
-        prepare(&mut conn, path)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        let wal = |conn: &Connection| -> Result<String, SqliteError> {
+            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| classify(e, path))
+        };
+        // A new (empty) file takes its write-ahead log before its schema: killed while the
+        // schema is written, it is left an empty database, not a half-written file with a
+        // rollback journal that only a writer could roll back (readers would find it
+        // malformed). Any other file is checked before it is changed at all.
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
             .map_err(|e| classify(e, path))?;
+        if pages == 0 {
+            wal(&conn)?;
+        }
+        prepare(&mut conn, path)?;
+        let mode = wal(&conn)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(SqliteError::NotAStore {
                 path: path.to_owned(),

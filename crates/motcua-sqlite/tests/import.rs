@@ -252,6 +252,26 @@ fn into_an_empty_store_ids_checked_at_the_end_give_the_same_first_error() {
     let mut same = events.clone();
     same.insert(60, same[10].clone());
     cases.push(("a line repeated whole", jsonl(&same)));
+    // Within one chunk: dossier A on line k1, B first seen on line k2, A again on line k3
+    // repeating line k2's id (grouped by dossier, A's events would be stored before B's).
+    let within = (0..events.len()).find_map(|k3| {
+        let start = k3 / 50 * 50;
+        let a = &events[k3].dossier_id;
+        let k1 = (start..k3).find(|&i| &events[i].dossier_id == a)?;
+        (k1 + 1..k3)
+            .find(|&k2| {
+                let b = &events[k2].dossier_id;
+                b != a && !(start..k2).any(|i| &events[i].dossier_id == b)
+            })
+            .map(|k2| (k2, k3))
+    });
+    let (k2, k3) = within.unwrap_or_else(|| panic!("no such lines in the sample"));
+    let mut permuted = events.clone();
+    repeat(&mut permuted, k3, k2);
+    cases.push((
+        "a repeat within a chunk, dossiers interleaved",
+        jsonl(&permuted),
+    ));
     for (case, text) in cases {
         let import = |store: &dyn EventStore| {
             import_jsonl_with(
@@ -351,4 +371,36 @@ fn a_session_checking_ids_later_names_the_repeat_and_refuses_to_commit() {
         session.append_streams(&[batch(&repeat)]),
         Err(StoreError::DuplicateEventId { .. })
     ));
+}
+
+/// A repeated id handed over before the events' source fails (as `gen --store` feeds an
+/// import) is the error, as it is for a store checking every id at once.
+#[test]
+fn a_repeated_id_comes_before_a_later_source_failure() {
+    let sample = sample(150);
+    let mut events: Vec<Event> = sample.events.clone();
+    let j = (20..50)
+        .find(|&j| events[j].dossier_id != events[3].dossier_id)
+        .unwrap_or_else(|| panic!("no such line in the sample"));
+    events[j].event_id = events[3].event_id;
+    let import = |store: &dyn EventStore| {
+        let items: Vec<Result<Event, std::io::Error>> = events[..60]
+            .iter()
+            .cloned()
+            .map(Ok)
+            .chain(std::iter::once(Err(std::io::Error::other("broke"))))
+            .collect();
+        motcua_store::import_results(store, items, &sample.catalogue, &SMALL, &mut |_| {})
+    };
+    let scratch = Scratch::new("import-source-fails");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    let expected = import(&InMemoryStore::new()).err().map(|e| e.to_string());
+    assert!(
+        expected
+            .as_deref()
+            .is_some_and(|e| e.contains("already used on line 4")),
+        "{expected:?}"
+    );
+    assert_eq!(import(&store).err().map(|e| e.to_string()), expected);
+    assert_eq!(store.last_position().ok(), Some(0));
 }

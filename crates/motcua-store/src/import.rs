@@ -474,9 +474,14 @@ impl Importer<'_> {
 
     /// With ids checked later ([`ImportSession::check_ids_later`]), an id repeated on a line
     /// before `error`'s is the first thing wrong with the file, and the error named. Errors
-    /// of no line (the store failing, the source failing) stay as they are.
+    /// of no line from the store stay as they are; a failing source comes after every line.
     fn earlier_repeat(&mut self, error: ImportError) -> ImportError {
-        let Some(line) = error.line().filter(|_| self.ids_later) else {
+        // A failing source comes after every line handed over before it.
+        let bound = match &error {
+            ImportError::Source { .. } => Some(u64::MAX),
+            error => error.line(),
+        };
+        let Some(line) = bound.filter(|_| self.ids_later) else {
             return error;
         };
         match self.repeated_in_file() {
@@ -654,16 +659,27 @@ impl Importer<'_> {
         if events.is_empty() {
             return Ok(());
         }
-        // Each event's batch: one per dossier, in order of first appearance.
+        // Each event's batch: one per dossier, in order of first appearance. With ids checked
+        // later, one per run of a dossier's consecutive events instead, so that positions
+        // follow the file's order and the first repeated id by position is the first by line.
         let mut index: HashMap<&DossierId, usize> = HashMap::with_capacity(events.len());
+        let mut runs = 0;
+        let mut last: Option<&DossierId> = None;
         let slots: Vec<usize> = events
             .iter()
             .map(|(_, event)| {
+                if self.ids_later {
+                    if last != Some(&event.dossier_id) {
+                        runs += 1;
+                        last = Some(&event.dossier_id);
+                    }
+                    return runs - 1;
+                }
                 let next = index.len();
                 *index.entry(&event.dossier_id).or_insert(next)
             })
             .collect();
-        let count = index.len();
+        let count = if self.ids_later { runs } else { index.len() };
         drop(index);
         let mut batches: Vec<StreamBatch> = Vec::with_capacity(count);
         let mut lines: Vec<Vec<u64>> = Vec::with_capacity(count);
