@@ -168,12 +168,18 @@ impl<'s> SqliteImport<'s> {
     /// The session's connection; an error while the writer thread holds it (callers
     /// [`SqliteImport::settle`] first) or after it was lost.
     fn conn(&self) -> StoreResult<&Connection> {
-        self.conn.as_ref().and_then(Lease::get).ok_or_else(|| {
-            StoreError::Backend(format!(
-                "{}: the import session has no connection",
-                self.store.path().display()
-            ))
-        })
+        self.conn
+            .as_ref()
+            .and_then(Lease::get)
+            .ok_or_else(|| self.no_connection())
+    }
+
+    /// The error when the session's connection is gone (lost with a writer thread).
+    fn no_connection(&self) -> StoreError {
+        StoreError::Backend(format!(
+            "{}: the import session has no connection",
+            self.store.path().display()
+        ))
     }
 
     /// Starts the writer thread on the session's connection if it is not running.
@@ -181,12 +187,9 @@ impl<'s> SqliteImport<'s> {
         if self.writer.is_some() {
             return Ok(());
         }
-        let conn = self.conn.as_mut().and_then(Lease::take).ok_or_else(|| {
-            StoreError::Backend(format!(
-                "{}: the import session has no connection",
-                self.store.path().display()
-            ))
-        })?;
+        let Some(conn) = self.conn.as_mut().and_then(Lease::take) else {
+            return Err(self.no_connection());
+        };
         // On failure the connection went with the thread that did not start, and the
         // transaction with it: the session is over.
         let writer = Writer::start(conn).map_err(|e| {
@@ -230,12 +233,10 @@ impl<'s> SqliteImport<'s> {
 
     /// The connection back from `writer`, with the first insert that failed as the error.
     fn take_back(&mut self, writer: Writer) -> StoreResult<()> {
-        let path = self.store.path().display();
         let Some((conn, failed)) = writer.finish() else {
-            return Err(StoreError::Backend(format!(
-                "{path}: the import's writer thread stopped unexpectedly, nothing was stored"
-            )));
+            return Err(self.writer_gone());
         };
+        let path = self.store.path().display();
         if let Some(lease) = self.conn.as_mut() {
             lease.put(conn);
         }
