@@ -6,8 +6,10 @@
 //!   generator's events in time order through `motcua import`'s path, dossiers interleaved in
 //!   the table). Its floor is a plain `rusqlite` loop over `SELECT body FROM events` in storage
 //!   order touching every body (the sequential read of the file); beside it the same rows read
-//!   in dossier order through the index, motcua's newest-first scan (read, group, decode), and
-//!   [`motcua::pipeline::report_store`] on one thread and on every core;
+//!   in dossier order through the index, motcua's newest-first scan (read, group, decode),
+//!   [`motcua::pipeline::report_store`] on one thread and on every core, then every dossier's
+//!   standing built (`motcua::store::standings`, as `import` and `gen --store` build it) and
+//!   the report read from it, on one thread and on every core (the same report, checked);
 //! - JSON Lines: `serde_json` alone deserializing every line into [`motcua::Event`], against
 //!   [`motcua::pipeline::report_jsonl`] (parse, check every event, group, view, report).
 //!
@@ -26,7 +28,7 @@ use motcua::metrics::{LevelHistory, Period, Report};
 use motcua::pipeline::{report_jsonl, report_store, ReportRun};
 use motcua::sqlite::SqliteStore;
 use motcua::store::codec::compact;
-use motcua::store::{DossierScan, EventStore, StoredStream};
+use motcua::store::{standings, DossierScan, EventStore, StoredStream};
 use motcua::{calendar::Calendar, Catalogue, Context, DossierId, Event};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -263,6 +265,24 @@ fn measure_store(data: &Data, run: &ReportRun<'_>, n: usize, runs: usize, cores:
     let (one_min, one_med, one) = timed(runs, || report(1));
     let (all_min, all_med, all) = timed(runs, || report(cores));
     assert!(one == all, "one thread and {cores} give different reports");
+    // Every dossier's standing, built as `motcua import` and `gen --store` build it after
+    // their writes (from scratch: one scan of the log), then the report read from it.
+    let fingerprint = motcua::store::open_dossiers::fingerprint(&[b"end_to_end"]);
+    let (built_time, _, built) = timed(1, || {
+        standings::rebuild_standings(&store, &context, fingerprint)
+            .unwrap_or_else(|e| fail("standings", e))
+    });
+    assert_eq!(built.position, data.events);
+    let from_standings = |threads: usize| -> Report {
+        let run = run.clone().threads(threads).standings(Some(fingerprint));
+        report_store(&store, &run).unwrap_or_else(|e| fail("report from standings", e))
+    };
+    let (st_one_min, st_one_med, st_one) = timed(runs, || from_standings(1));
+    let (st_all_min, st_all_med, st_all) = timed(runs, || from_standings(cores));
+    assert!(
+        st_one == all && st_all == all,
+        "the report from standings differs from the report from events"
+    );
     let floor = secs(floor_min);
     println!(
         "store  floor: raw rusqlite read of the bodies in storage order {floor:.3} s (median {:.3})",
@@ -294,6 +314,24 @@ fn measure_store(data: &Data, run: &ReportRun<'_>, n: usize, runs: usize, cores:
         secs(all_min) / floor,
         secs(one_min) / secs(all_min),
         secs(all_min) * 1e9 / n as f64
+    );
+    println!(
+        "store  standings built (one scan of the log, as import and gen --store do): {:.3} s, {} dossiers",
+        secs(built_time),
+        built.dossiers
+    );
+    println!(
+        "store  motcua report from standings, 1 thread {:.3} s (median {:.3}): {:.2}x floor",
+        secs(st_one_min),
+        secs(st_one_med),
+        secs(st_one_min) / floor
+    );
+    println!(
+        "store  motcua report from standings, {cores} threads {:.3} s (median {:.3}): {:.2}x floor, {:.0} ns per dossier",
+        secs(st_all_min),
+        secs(st_all_med),
+        secs(st_all_min) / floor,
+        secs(st_all_min) * 1e9 / n as f64
     );
     println!(
         "report received {}, overdue listed {}",

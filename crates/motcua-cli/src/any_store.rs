@@ -8,6 +8,9 @@ use motcua_store::catalogue_records::{CatalogueRecord, CatalogueRecords};
 use motcua_store::open_dossiers::{
     OpenChange, OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection,
 };
+use motcua_store::standings::{
+    StandingRead, StandingRow, StandingTable, StandingsChange, StandingsState,
+};
 use motcua_store::{
     Appended, DossierRange, DossierScan, EventStore, ImportSession, StoreError, StoreResult,
     StoredEvent, StreamBatch,
@@ -93,6 +96,56 @@ impl DossierScan for AnyStore {
         F: FnMut(motcua_store::LogRow<'_>) -> Result<(), E>,
     {
         each!(self, s => s.scan_log_newest_first(visit))
+    }
+
+    fn scan_standings<E, F, N, G>(
+        &self,
+        fingerprint: u64,
+        visit: F,
+        needing: N,
+        events: G,
+    ) -> Result<bool, E>
+    where
+        E: From<StoreError>,
+        F: FnMut(StandingRead<'_>) -> Result<(), E>,
+        N: FnOnce() -> Result<Option<Vec<DossierId>>, E>,
+        G: FnMut(&[Event]) -> Result<(), E>,
+    {
+        each!(self, s => s.scan_standings(fingerprint, visit, needing, events))
+    }
+}
+
+/// Every dossier's standing: kept by SQLite stores (schema 7 on); a PostgreSQL store keeps
+/// none (its reports read events).
+impl StandingTable for AnyStore {
+    fn keeps_standings(&self) -> bool {
+        match self {
+            AnyStore::Sqlite(s) => s.keeps_standings(),
+            AnyStore::Postgres(_) => false,
+        }
+    }
+
+    fn standings_state(&self) -> StoreResult<StandingsState> {
+        match self {
+            AnyStore::Sqlite(s) => s.standings_state(),
+            AnyStore::Postgres(_) => Ok(StandingsState::default()),
+        }
+    }
+
+    fn apply_standings(&self, change: &StandingsChange) -> StoreResult<()> {
+        match self {
+            AnyStore::Sqlite(s) => s.apply_standings(change),
+            AnyStore::Postgres(_) => Err(StoreError::Backend(
+                "a PostgreSQL store keeps no table of standings".into(),
+            )),
+        }
+    }
+
+    fn standing_rows(&self) -> StoreResult<Vec<StandingRow>> {
+        match self {
+            AnyStore::Sqlite(s) => s.standing_rows(),
+            AnyStore::Postgres(_) => Ok(Vec::new()),
+        }
     }
 }
 

@@ -221,6 +221,10 @@ pub struct Dataset {
     pub known_at: Option<OffsetDateTime>,
     /// Worker threads for reports.
     pub threads: Option<usize>,
+    /// The fingerprint to judge dossiers from a store's standings with
+    /// ([`ReportRun::standings`]), when the command's context is the one the store's
+    /// maintainer uses; `None`: reports read events.
+    pub standings: Option<u64>,
     /// Where [`Dataset::as_of`] came from.
     pub as_of_from: AsOfFrom,
     origin: Origin,
@@ -285,6 +289,7 @@ impl Dataset {
                 source,
                 known_at: args.known_at,
                 threads: None,
+                standings: None,
                 as_of_from: own_as_of(args),
                 origin: Origin::Stores(stores),
                 records,
@@ -305,6 +310,7 @@ impl Dataset {
                     },
                     known_at: args.known_at,
                     threads: None,
+                    standings: None,
                     as_of_from: own_as_of(args),
                     origin: Origin::File(events.clone()),
                     records: None,
@@ -326,6 +332,7 @@ impl Dataset {
                     },
                     known_at: args.known_at,
                     threads: None,
+                    standings: None,
                     as_of_from: if args.as_of.is_some() {
                         AsOfFrom::Option
                     } else {
@@ -349,7 +356,8 @@ impl Dataset {
     ) -> Result<Report, CliError> {
         let mut run = ReportRun::new(self.context(), period, levels)
             .known_at(self.known_at)
-            .officers(officers);
+            .officers(officers)
+            .standings(self.standings);
         if let Some(threads) = self.threads {
             run = run.threads(threads);
         }

@@ -1,7 +1,8 @@
-//! The store's open-dossier projection from the command line: kept current after every write
-//! the CLI makes (`import`, `gen --store`, `follow`), and read by `dossiers` and `alarms` when
-//! it can answer exactly (see [`motcua_store::open_dossiers`]); otherwise they read every
-//! dossier.
+//! The store's open-dossier projection and its table of every dossier's standing from the
+//! command line: kept current after every write the CLI makes (`import`, `gen --store`,
+//! `follow`); the projection read by `dossiers` and `alarms` when it can answer exactly (see
+//! [`motcua_store::open_dossiers`]), the standings by `report` (see
+//! [`motcua_store::standings`]); otherwise they read every dossier.
 
 use crate::data::{AnyStore, DataArgs, Dataset};
 use crate::error::CliError;
@@ -10,7 +11,8 @@ use motcua_core::{Catalogue, Context, Event};
 #[cfg(doc)]
 use motcua_store::open_dossiers::OpenEntry;
 use motcua_store::open_dossiers::{self, CatchUp, OpenDossierTable, OpenReader};
-use motcua_store::{EventStore, StoreError};
+use motcua_store::standings::{self, StandingTable};
+use motcua_store::{DossierScan, EventStore, StoreError};
 use time::OffsetDateTime;
 
 /// Events read a page at a time when catching up.
@@ -36,29 +38,33 @@ pub fn fingerprint_of(data: &Dataset, args: &DataArgs) -> u64 {
     fingerprint(&data.catalogue, file.as_deref())
 }
 
-/// Brings a store's projection up to the end of its log, judged with its own catalogue and
-/// the built-in calendar; nothing when the store keeps no catalogue.
+/// Brings a store's projection and its standings up to the end of its log, judged with its own
+/// catalogue and the built-in calendar; nothing when the store keeps no catalogue.
 pub fn refresh<S>(store: &S, catalogue: Option<&Catalogue>) -> Result<Option<CatchUp>, StoreError>
 where
-    S: EventStore + OpenDossierTable + Sync + ?Sized,
+    S: EventStore + OpenDossierTable + DossierScan + StandingTable + Sync + ?Sized,
 {
     let Some(catalogue) = catalogue else {
         return Ok(None);
     };
     let calendar = Calendar::vietnam();
     let context = Context::new(catalogue, &calendar);
-    open_dossiers::catch_up(store, &context, fingerprint(catalogue, None), PAGE).map(Some)
+    let fingerprint = fingerprint(catalogue, None);
+    let done = open_dossiers::catch_up(store, &context, fingerprint, PAGE)?;
+    // Every dossier's standing, for full reports (a store that keeps none: nothing).
+    standings::catch_up_standings(store, &context, fingerprint, PAGE)?;
+    Ok(Some(done))
 }
 
 /// After a write: [`refresh`], and a failure said on standard error without failing the
 /// command (its events are stored; the next write or `motcua follow` catches up).
 pub fn refresh_after_write<S>(store: &S, catalogue: Option<&Catalogue>, location: &str)
 where
-    S: EventStore + OpenDossierTable + Sync + ?Sized,
+    S: EventStore + OpenDossierTable + DossierScan + StandingTable + Sync + ?Sized,
 {
     if let Err(e) = refresh(store, catalogue) {
         eprintln!(
-            "motcua: note: {location}: the list of open dossiers was not brought up to date ({e}); `dossiers` and `alarms` read every dossier until a later write or `motcua follow` does"
+            "motcua: note: {location}: the list of open dossiers and the table of standings were not brought up to date ({e}); `dossiers` and `alarms` read every dossier, and `report` every event, until a later write or `motcua follow` does"
         );
     }
 }

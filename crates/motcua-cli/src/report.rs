@@ -232,6 +232,9 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let targets = load_targets(&args.targets)?;
     let mut data = Dataset::open(&args.data)?;
     data.threads = args.threads;
+    // Full reports read the standings a store keeps when they were judged as this command
+    // judges (the fingerprint `import`, `gen --store` and `follow` keep them with).
+    data.standings = Some(crate::open_list::fingerprint_of(&data, &args.data));
     let built = build(
         &data,
         Options {

@@ -690,3 +690,68 @@ fn a_list_of_many_pages_is_the_list_of_every_dossier() {
         }
     }
 }
+
+/// Where the store file's table of every dossier's standing stands: (position, rows), and the
+/// log's last position.
+fn standings_of(path: &str) -> (Option<i64>, i64, i64) {
+    let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("{e}"));
+    let query = |sql: &str| -> Option<i64> {
+        conn.query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    (
+        query("SELECT position FROM standings_head"),
+        query("SELECT COUNT(*) FROM dossier_standings").unwrap_or(0),
+        query("SELECT MAX(position) FROM events").unwrap_or(0),
+    )
+}
+
+/// Every import keeps the table of every dossier's standing up to the end of the log (a first
+/// one builds it, the next follows the log), `report` reads it, and the report is the files'
+/// at the year's end and in the middle of it (when many dossiers moved after the instant asked
+/// about and are judged from their events); with the table put out of use it reads events
+/// and says the same.
+#[test]
+fn imports_keep_every_dossiers_standing_and_reports_read_them() {
+    let f = Files::new(150);
+    let (early, late): (Vec<Event>, Vec<Event>) =
+        f.events.iter().cloned().partition(|e| e.sequence <= 2);
+    f.write("early.jsonl", &early);
+    f.write("late.jsonl", &late);
+    let store = f.path("store.db");
+    assert!(f.import("store.db", "early.jsonl", true).status.success());
+    let (position, rows, last) = standings_of(&store);
+    assert_eq!((position, rows), (Some(last), 150));
+    assert!(f.import("store.db", "late.jsonl", false).status.success());
+    let (position, rows, last) = standings_of(&store);
+    assert_eq!((position, rows), (Some(last), 150));
+    let files = [
+        "--events",
+        &f.path("events.jsonl"),
+        "--catalog",
+        &f.path("catalogue.json"),
+    ];
+    for as_of in [AS_OF, "2024-06-30T17:00:00+07:00"] {
+        let report = |args: &[&str]| {
+            let mut all = vec!["report", "--format", "json", "--as-of", as_of];
+            all.extend_from_slice(args);
+            without_source(&motcua(&all))
+        };
+        let from_standings = report(&["--store", &store]);
+        assert_eq!(from_standings, report(&files), "as of {as_of}");
+        let conn = rusqlite::Connection::open(&store).unwrap_or_else(|e| panic!("{e}"));
+        conn.execute("UPDATE standings_head SET position = NULL", [])
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(conn);
+        assert_eq!(
+            report(&["--store", &store]),
+            from_standings,
+            "as of {as_of}"
+        );
+        // The next write builds the table again (here: an import of nothing new).
+        f.write("none.jsonl", &[]);
+        let o = f.import("store.db", "none.jsonl", false);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(standings_of(&store).0, Some(last));
+    }
+}

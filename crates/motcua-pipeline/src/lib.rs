@@ -48,6 +48,7 @@ use time::OffsetDateTime;
 
 mod jsonl;
 mod newest_first;
+mod standings;
 
 pub use jsonl::report_jsonl;
 
@@ -70,6 +71,9 @@ pub struct ReportRun<'a> {
     pub(crate) threads: usize,
     /// Whether the report has its section by officer ([`ReportRun::officers`]).
     officers: bool,
+    /// The fingerprint of the context, to judge from the standings a store keeps
+    /// ([`ReportRun::standings`]).
+    standings: Option<u64>,
 }
 
 impl<'a> ReportRun<'a> {
@@ -82,6 +86,7 @@ impl<'a> ReportRun<'a> {
             known_at: None,
             threads: std::thread::available_parallelism().map_or(1, usize::from),
             officers: false,
+            standings: None,
         }
     }
 
@@ -90,6 +95,28 @@ impl<'a> ReportRun<'a> {
     pub fn officers(mut self, on: bool) -> Self {
         self.officers = on;
         self
+    }
+
+    /// Judges dossiers from the standings a store keeps beside its log
+    /// ([`motcua_store::standings`]) when they were kept for the context `fingerprint` names
+    /// ([`motcua_store::open_dossiers::fingerprint`]: give the one your maintainer uses) and
+    /// are current, instead of decoding and folding every event: the same report, reading
+    /// one small row per dossier (and the events of those that moved after the period's
+    /// end). Not used with [`ReportRun::known_at`] or [`ReportRun::officers`] (both need
+    /// events), nor for a store without current standings. `None` (the default): never.
+    ///
+    /// The fingerprint is the caller's promise that this run's context is the one the
+    /// standings were judged with; a wrong one gives a report judged with another catalogue
+    /// or calendar.
+    pub fn standings(mut self, fingerprint: Option<u64>) -> Self {
+        self.standings = fingerprint;
+        self
+    }
+
+    /// The fingerprint to read standings with, if this run may.
+    fn standings_fingerprint(&self) -> Option<u64> {
+        self.standings
+            .filter(|_| self.known_at.is_none() && !self.officers)
     }
 
     /// The empty report of this run: the identity its partial reports merge into.
@@ -234,10 +261,7 @@ impl<'r> Tally<'r> {
                 if self.run.officers {
                     self.report.add_officers(self.run.known(events), &view);
                 }
-                self.views.push(view);
-                if self.views.len() == CHUNK {
-                    self.flush()?;
-                }
+                self.add_view(view)?;
             }
             Ok(None) => {}
             Err(PipelineError::View { dossier, source }) => {
@@ -249,6 +273,15 @@ impl<'r> Tally<'r> {
                 self.report.record_unjudged(dossier, reason);
             }
             Err(other) => return Err(other),
+        }
+        Ok(())
+    }
+
+    /// Tallies a dossier's view, however it was computed.
+    pub(crate) fn add_view(&mut self, view: DossierView) -> Result<(), PipelineError> {
+        self.views.push(view);
+        if self.views.len() == CHUNK {
+            self.flush()?;
         }
         Ok(())
     }
@@ -297,12 +330,24 @@ pub fn report_stores<S: DossierScan + Sync>(
     // Stores kept in log order are read newest first, one after the other, each at the speed
     // of a sequential read with the tallying beside it; the others by dossier ranges.
     let mut report = run.empty_report();
-    for (name, store) in stores.iter().filter(|(_, s)| s.keeps_log_order()) {
-        report.merge_owned(newest_first::report_newest_first(name, *store, run)?)?;
+    // Stores with current standings are read from them.
+    let mut done = vec![false; stores.len()];
+    if let Some(fingerprint) = run.standings_fingerprint() {
+        for (i, (name, store)) in stores.iter().enumerate() {
+            if let Some(part) = standings::report_from_standings(name, *store, run, fingerprint)? {
+                report.merge_owned(part)?;
+                done[i] = true;
+            }
+        }
+    }
+    for (i, (name, store)) in stores.iter().enumerate() {
+        if !done[i] && store.keeps_log_order() {
+            report.merge_owned(newest_first::report_newest_first(name, *store, run)?)?;
+        }
     }
     let mut work: Vec<(usize, DossierRange)> = Vec::new();
     for (i, (name, store)) in stores.iter().enumerate() {
-        if store.keeps_log_order() {
+        if done[i] || store.keeps_log_order() {
             continue;
         }
         let ranges = store

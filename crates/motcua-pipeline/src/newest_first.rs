@@ -83,20 +83,20 @@ impl From<StoreError> for Stop {
 
 /// What the stages share: the first error of a later stage, and whether there was one.
 #[derive(Default)]
-struct Failure {
-    first: Mutex<Option<PipelineError>>,
+pub(crate) struct Failure {
+    pub(crate) first: Mutex<Option<PipelineError>>,
     stopped: AtomicBool,
 }
 
 impl Failure {
-    fn record(&self, e: PipelineError) {
+    pub(crate) fn record(&self, e: PipelineError) {
         if let Ok(mut first) = self.first.lock() {
             first.get_or_insert(e);
         }
         self.stopped.store(true, Ordering::Relaxed);
     }
 
-    fn stopped(&self) -> bool {
+    pub(crate) fn stopped(&self) -> bool {
         self.stopped.load(Ordering::Relaxed)
     }
 }
@@ -108,7 +108,7 @@ const FULL_WAIT: std::time::Duration = std::time::Duration::from_micros(100);
 /// Hands `value` to the next stage, waiting while the channel is full, but not once another
 /// stage has failed (a failed stage may take nothing more): `false` then, or when the next
 /// stage is gone.
-fn hand_on<T>(channel: &SyncSender<T>, mut value: T, failure: &Failure) -> bool {
+pub(crate) fn hand_on<T>(channel: &SyncSender<T>, mut value: T, failure: &Failure) -> bool {
     loop {
         match channel.try_send(value) {
             Ok(()) => return true,
@@ -126,7 +126,7 @@ fn hand_on<T>(channel: &SyncSender<T>, mut value: T, failure: &Failure) -> bool 
 
 /// Records [`PipelineError::panicked`] if the thread it lives on unwinds, so that the other
 /// stages stop waiting for it.
-struct RecordPanic<'f>(&'f Failure);
+pub(crate) struct RecordPanic<'f>(pub(crate) &'f Failure);
 
 impl Drop for RecordPanic<'_> {
     fn drop(&mut self) {
@@ -278,9 +278,34 @@ fn group_blocks(
     }
 }
 
-/// One tallying thread: takes batches until the channel closes. On an error it keeps the
-/// first one in `failure` (the reader stops at its next block) and keeps taking (and
-/// dropping) batches, so that the stages before it never wait on a full channel.
+/// A later stage's loop: takes values until the channel closes and hands each to `work`. On an
+/// error it keeps the first one in `failure` (the stages before it stop at their next hand-on)
+/// and keeps taking (and dropping) values, so that they never wait on a full channel.
+pub(crate) fn take_each<T>(
+    receive: &Mutex<Receiver<T>>,
+    failure: &Failure,
+    mut work: impl FnMut(T) -> Result<(), PipelineError>,
+) -> Result<(), PipelineError> {
+    let mut ok = true;
+    loop {
+        let value = match receive.lock() {
+            Ok(r) => r.recv(),
+            Err(_) => {
+                failure.record(PipelineError::panicked());
+                return Err(PipelineError::panicked());
+            }
+        };
+        let Ok(value) = value else { return Ok(()) };
+        if ok {
+            if let Err(e) = work(value) {
+                failure.record(e);
+                ok = false;
+            }
+        }
+    }
+}
+
+/// One tallying thread: tallies batches of streams until the channel closes ([`take_each`]).
 fn tally_batches(
     receive: &Mutex<Receiver<Vec<StoredStream>>>,
     run: &ReportRun<'_>,
@@ -291,27 +316,11 @@ fn tally_batches(
     let mut tally = Tally::new(run);
     let mut decoder = compact::Decoder::default();
     let mut events = Vec::new();
-    let mut ok = true;
-    loop {
-        let batch = match receive.lock() {
-            Ok(r) => r.recv(),
-            Err(_) => {
-                failure.record(PipelineError::panicked());
-                return Err(PipelineError::panicked());
-            }
-        };
-        let Ok(batch) = batch else { break };
-        if !ok {
-            continue;
-        }
-        for stream in &batch {
-            if let Err(e) = tally_stream(stream, &mut tally, &mut decoder, &mut events, name) {
-                failure.record(e);
-                ok = false;
-                break;
-            }
-        }
-    }
+    take_each(receive, failure, |batch| {
+        batch.iter().try_for_each(|stream| {
+            tally_stream(stream, &mut tally, &mut decoder, &mut events, name)
+        })
+    })?;
     tally.finish()
 }
 

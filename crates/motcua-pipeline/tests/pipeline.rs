@@ -63,8 +63,19 @@ fn reference(f: &Fixture, known_at: Option<OffsetDateTime>) -> Report {
 
 /// [`reference`], with the section by officer counted dossier by dossier when `officers`.
 fn reference_with(f: &Fixture, known_at: Option<OffsetDateTime>, officers: bool) -> Report {
-    let context = Context::new(&f.catalogue, &f.calendar);
-    let as_of = period().end;
+    reference_in(f, &f.catalogue, period(), known_at, officers)
+}
+
+/// [`reference_with`] over `period`, judged with `catalogue`.
+fn reference_in(
+    f: &Fixture,
+    catalogue: &Catalogue,
+    period: Period,
+    known_at: Option<OffsetDateTime>,
+    officers: bool,
+) -> Report {
+    let context = Context::new(catalogue, &f.calendar);
+    let as_of = period.end;
     let viewed: Vec<(Vec<Event>, DossierView)> = f
         .streams
         .values()
@@ -84,7 +95,7 @@ fn reference_with(f: &Fixture, known_at: Option<OffsetDateTime>, officers: bool)
         })
         .collect();
     let views = viewed.iter().map(|(_, view)| view);
-    let mut report = Report::build_with_levels(&f.catalogue, views, period(), &f.levels);
+    let mut report = Report::build_with_levels(catalogue, views, period, &f.levels);
     if officers {
         report = report.with_officers();
         for (events, view) in &viewed {
@@ -414,12 +425,27 @@ fn a_read_only_report_during_an_import_counts_the_committed_snapshot() {
 /// The sample in time order (recorded), imported as `motcua import` writes a file: one event
 /// after another, the dossiers interleaved in the table, into a file store.
 fn time_ordered_file(f: &Fixture, name: &str) -> (std::path::PathBuf, SqliteStore) {
+    time_ordered_file_of(f, name, |_| true)
+}
+
+/// [`time_ordered_file`] of the sample's dossiers whose streams `keep` keeps.
+fn time_ordered_file_of(
+    f: &Fixture,
+    name: &str,
+    keep: impl Fn(&[Event]) -> bool,
+) -> (std::path::PathBuf, SqliteStore) {
     let dir = std::env::temp_dir().join(format!("motcua-pipeline-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let path = dir.join("store.db");
     let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    let mut events: Vec<Event> = f.streams.values().flatten().cloned().collect();
+    let mut events: Vec<Event> = f
+        .streams
+        .values()
+        .filter(|events| keep(events))
+        .flatten()
+        .cloned()
+        .collect();
     events.sort_by_key(|e| e.recorded_at);
     motcua_store::import_events(
         &store,
@@ -573,4 +599,319 @@ fn damage_in_a_time_ordered_store_stops_the_report_naming_the_dossier() {
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// The fingerprint the standings tests keep their tables for.
+const STANDINGS: u64 = 0x5eed;
+
+/// Every row of a store's table of standings, by dossier.
+fn standing_rows(store: &SqliteStore) -> BTreeMap<DossierId, Option<Vec<u8>>> {
+    use motcua_store::standings::StandingTable;
+    store
+        .standing_rows()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|row| (row.dossier_id, row.standing))
+        .collect()
+}
+
+/// Whether the store's standings are current for `fingerprint` (a report would read them).
+fn standings_current(store: &SqliteStore, fingerprint: u64) -> bool {
+    use motcua_store::DossierScan;
+    store
+        .scan_standings(
+            fingerprint,
+            |_| Ok::<(), motcua_store::StoreError>(()),
+            || Ok(Some(Vec::new())),
+            |_: &[Event]| Ok(()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A report read from the standings a store keeps is the report of every view, for instants
+/// before most dossiers' last events (they are judged from their events), at the end of the
+/// year and after it, on any number of threads; with another fingerprint, or with "known
+/// at" or the section by officer, it reads events and is still the same report.
+#[test]
+fn a_report_from_standings_is_the_report_of_every_view() {
+    use motcua_store::standings::rebuild_standings;
+    let f = fixture();
+    let (dir, store) = time_ordered_file(f, "standings");
+    let context = Context::new(&f.catalogue, &f.calendar);
+    let built = rebuild_standings(&store, &context, STANDINGS).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(built.dossiers, f.streams.len() as u64);
+    assert_eq!(
+        built.position,
+        store.last_position().unwrap_or_else(|e| panic!("{e}"))
+    );
+    assert!(standings_current(&store, STANDINGS));
+    assert!(!standings_current(&store, STANDINGS + 1));
+    let start = datetime!(2024-01-01 0:00 +7);
+    for end in [
+        datetime!(2024-03-31 17:00 +7),
+        datetime!(2024-06-30 17:00 +7),
+        datetime!(2024-12-31 17:00 +7),
+        datetime!(2025-06-30 17:00 +7),
+    ] {
+        let period = Period::new(start, end).unwrap_or_else(|e| panic!("{e}"));
+        let expected = reference_in(f, &f.catalogue, period, None, false);
+        for threads in [1, 2, 3] {
+            for fingerprint in [STANDINGS, STANDINGS + 1] {
+                let r = ReportRun::new(context, period, &f.levels)
+                    .threads(threads)
+                    .standings(Some(fingerprint));
+                let got = report_store(&store, &r).unwrap_or_else(|e| panic!("{e}"));
+                assert!(
+                    got == expected,
+                    "as of {end}, {threads} threads, fingerprint {fingerprint:x}"
+                );
+            }
+        }
+    }
+    // Runs that need events read them though the standings are current.
+    let known_at = datetime!(2024-10-01 0:00 +7);
+    let r = run(f, 2)
+        .standings(Some(STANDINGS))
+        .known_at(Some(known_at));
+    assert!(
+        report_store(&store, &r).unwrap_or_else(|e| panic!("{e}")) == reference(f, Some(known_at))
+    );
+    let r = run(f, 2).standings(Some(STANDINGS)).officers(true);
+    assert!(
+        report_store(&store, &r).unwrap_or_else(|e| panic!("{e}")) == reference_with(f, None, true)
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The standings are read, not only checked: a row swapped for another dossier's standing
+/// changes the report (so the equality above is not the events path's).
+#[test]
+fn a_report_from_standings_reads_the_rows() {
+    use motcua_store::standings::rebuild_standings;
+    let f = fixture();
+    let (dir, store) = time_ordered_file(f, "standings-read");
+    let context = Context::new(&f.catalogue, &f.calendar);
+    rebuild_standings(&store, &context, STANDINGS).unwrap_or_else(|e| panic!("{e}"));
+    let end = datetime!(2025-06-30 17:00 +7);
+    let period = Period::new(datetime!(2024-01-01 0:00 +7), end).unwrap_or_else(|e| panic!("{e}"));
+    let r = ReportRun::new(context, period, &f.levels).threads(1);
+    let honest = report_store(&store, &r.clone().standings(Some(STANDINGS)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(honest == report_store(&store, &r).unwrap_or_else(|e| panic!("{e}")));
+    // Every row given the first finished dossier's standing: the report counts one finished
+    // dossier many times over.
+    let conn = rusqlite::Connection::open(dir.join("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(
+        "UPDATE dossier_standings SET standing = (SELECT standing FROM dossier_standings
+             ORDER BY rowid LIMIT 1)",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let lied =
+        report_store(&store, &r.standings(Some(STANDINGS))).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        lied != honest,
+        "the report did not read the table of standings"
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A report as of an instant before many dossiers' last events leaves the standings and reads
+/// the log once more than one dossier in eight would need its events (reading each through the
+/// index would cost more); below that it reads the standings and the events of the few.
+/// Dossiers first seen after the instant are skipped unread either way. Told apart by a row
+/// taken out of the table: a report from the standings misses that dossier, one from the log
+/// does not.
+#[test]
+fn a_report_as_of_long_ago_reads_the_log_instead() {
+    use motcua_store::standings::rebuild_standings;
+    let f = fixture();
+    // A store where, at `then`, a quarter of the dossiers are open (first event before it,
+    // last after it): those and three times as many finished before it.
+    let then = datetime!(2024-07-01 17:00 +7);
+    let seen = |events: &[Event]| events.first().is_some_and(|e| e.occurred_at <= then);
+    let open =
+        |events: &[Event]| seen(events) && events.last().is_some_and(|e| e.occurred_at > then);
+    let open_then = f.streams.values().filter(|e| open(e)).count();
+    let finished: Vec<&DossierId> = f
+        .streams
+        .iter()
+        .filter(|(_, e)| seen(e) && !open(e))
+        .map(|(id, _)| id)
+        .take(3 * open_then)
+        .collect();
+    assert!(open_then > 0 && finished.len() == 3 * open_then);
+    let keep = |events: &[Event]| open(events) || finished.contains(&&events[0].dossier_id);
+    let (dir, store) = time_ordered_file_of(f, "standings-long-ago", keep);
+    let context = Context::new(&f.catalogue, &f.calendar);
+    rebuild_standings(&store, &context, STANDINGS).unwrap_or_else(|e| panic!("{e}"));
+    let conn = rusqlite::Connection::open(dir.join("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute(
+        "DELETE FROM dossier_standings WHERE dossier_id = ?1",
+        [finished[0].as_str()],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let start = datetime!(2024-01-01 0:00 +7);
+    for (end, read_the_log) in [
+        (then, true),
+        (datetime!(2024-12-31 17:00 +7), false),
+        (datetime!(2025-06-30 17:00 +7), false),
+    ] {
+        let period = Period::new(start, end).unwrap_or_else(|e| panic!("{e}"));
+        for threads in [1, 2] {
+            let r = ReportRun::new(context, period, &f.levels).threads(threads);
+            let from_log = report_store(&store, &r).unwrap_or_else(|e| panic!("{e}"));
+            let got = report_store(&store, &r.standings(Some(STANDINGS)))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                got == from_log,
+                read_the_log,
+                "as of {end}, {threads} threads ({open_then} dossiers open then)"
+            );
+        }
+    }
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Followed page by page as events arrive, the table holds the rows a rebuild makes; while it
+/// is behind the log a report reads events, and once caught up the standings again, with the
+/// same report either way.
+#[test]
+fn standings_caught_up_page_by_page_are_the_rows_of_a_rebuild() {
+    use motcua_store::standings::{catch_up_standings, rebuild_standings};
+    let f = fixture();
+    let dir = std::env::temp_dir().join(format!("motcua-pipeline-follow-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let store = SqliteStore::open(dir.join("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    let context = Context::new(&f.catalogue, &f.calendar);
+    let mut events: Vec<Event> = f.streams.values().flatten().cloned().collect();
+    events.sort_by_key(|e| e.recorded_at);
+    let run = ReportRun::new(context, period(), &f.levels)
+        .threads(2)
+        .standings(Some(STANDINGS));
+    // In six parts, each appended one event at a time as a desk records them.
+    let part = events.len() / 6 + 1;
+    for (n, chunk) in events.chunks(part).enumerate() {
+        for event in chunk {
+            let expected = ExpectedVersion::at(event.sequence - 1);
+            store
+                .append(&event.dossier_id, expected, std::slice::from_ref(event))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert!(
+            !standings_current(&store, STANDINGS),
+            "part {n}: behind the log"
+        );
+        let done = catch_up_standings(&store, &context, STANDINGS, 97)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("a file store keeps standings"));
+        assert_eq!(done.rebuilt, n == 0, "part {n}");
+        assert!(standings_current(&store, STANDINGS), "part {n}");
+    }
+    assert!(report_store(&store, &run).unwrap_or_else(|e| panic!("{e}")) == reference(f, None));
+    let followed = standing_rows(&store);
+    assert_eq!(followed.len(), f.streams.len());
+    rebuild_standings(&store, &context, STANDINGS).unwrap_or_else(|e| panic!("{e}"));
+    assert!(standing_rows(&store) == followed);
+    assert!(report_store(&store, &run).unwrap_or_else(|e| panic!("{e}")) == reference(f, None));
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Dossiers the table's context cannot judge (their procedure is not in its catalogue) keep a
+/// row without a standing; a report judges their events, and says what the events path says.
+#[test]
+fn dossiers_without_a_standing_are_judged_from_their_events() {
+    use motcua_store::standings::rebuild_standings;
+    let f = fixture();
+    let (dir, store) = time_ordered_file(f, "standings-unjudged");
+    let catalogue = Catalogue::new(
+        f.catalogue.units().cloned().collect(),
+        f.catalogue.procedures().skip(1).cloned().collect(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let context = Context::new(&catalogue, &f.calendar);
+    rebuild_standings(&store, &context, STANDINGS).unwrap_or_else(|e| panic!("{e}"));
+    let rows = standing_rows(&store);
+    let unjudged = rows.values().filter(|s| s.is_none()).count();
+    assert!(
+        unjudged > 0 && unjudged < rows.len(),
+        "{unjudged} of {}",
+        rows.len()
+    );
+    for threads in [1, 3] {
+        let r = ReportRun::new(context, period(), &f.levels).threads(threads);
+        let from_events = report_store(&store, &r).map_err(|e| e.to_string());
+        let from_standings =
+            report_store(&store, &r.standings(Some(STANDINGS))).map_err(|e| e.to_string());
+        assert!(from_events == from_standings, "{threads} threads");
+    }
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two rebuilds at once (two processes opening the same file): the later one's start stops
+/// the earlier one, which can write no row and no position after it; the table ends as the
+/// later one leaves it.
+#[test]
+fn a_rebuild_started_later_stops_an_earlier_one() {
+    use motcua_store::standings::{
+        rebuild_standings, StandingRow, StandingTable, StandingsChange, StandingsHead,
+    };
+    let f = fixture();
+    let (dir, store) = time_ordered_file(f, "standings-race");
+    let context = Context::new(&f.catalogue, &f.calendar);
+    let before = store.standings_state().unwrap_or_else(|e| panic!("{e}"));
+    // The earlier rebuild starts...
+    store
+        .apply_standings(&StandingsChange {
+            generation: before.generation,
+            expected: before.head.map(|h| h.position),
+            reset: true,
+            ..StandingsChange::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let earlier = before.generation + 1;
+    // ... the later one runs to its end ...
+    rebuild_standings(&store, &context, STANDINGS).unwrap_or_else(|e| panic!("{e}"));
+    let rows = standing_rows(&store);
+    // ... and the earlier one's rows and position are refused.
+    let stale = StandingsChange {
+        generation: earlier,
+        upserts: vec![StandingRow {
+            dossier_id: DossierId::new("stale"),
+            first_second: 0,
+            standing: None,
+        }],
+        ..StandingsChange::default()
+    };
+    let refused = store
+        .apply_standings(&stale)
+        .map(|()| "applied")
+        .unwrap_or_else(|e| {
+            assert!(
+                e.to_string().contains("the table of standings moved"),
+                "{e}"
+            );
+            "refused"
+        });
+    assert_eq!(refused, "refused");
+    let head = StandingsChange {
+        generation: earlier,
+        head: Some(StandingsHead {
+            position: 1,
+            context: STANDINGS,
+        }),
+        ..StandingsChange::default()
+    };
+    assert!(store.apply_standings(&head).is_err());
+    assert!(standing_rows(&store) == rows);
+    assert!(standings_current(&store, STANDINGS));
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -59,13 +59,15 @@ mod open_dossiers;
 mod pool;
 mod scan;
 mod schema;
+mod standings;
 mod store;
 
 pub use access::BUSY_TIMEOUT_VAR;
 pub use error::SqliteError;
 pub use import::SqliteImport;
 pub use schema::{
-    APPLICATION_ID, CATALOGUE_RECORDS_SINCE, LINKED_SINCE, READABLE_SINCE, SCHEMA_VERSION,
+    APPLICATION_ID, CATALOGUE_RECORDS_SINCE, DOSSIER_STANDINGS_SINCE, LINKED_SINCE, READABLE_SINCE,
+    SCHEMA_VERSION,
 };
 pub use store::SqliteStore;
 

@@ -5,6 +5,7 @@ use crate::store::{last_position_in, SqliteStore};
 use motcua_core::{DossierId, Event};
 use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
 use motcua_store::codec::compact;
+use motcua_store::standings::StandingRead;
 use motcua_store::{even_bounds, DossierRange, DossierScan, LogRow, StoreError};
 use rusqlite::params;
 
@@ -91,6 +92,22 @@ impl DossierScan for SqliteStore {
             streams.push(event, &mut visit)?;
         }
         streams.finish(&mut visit)
+    }
+
+    fn scan_standings<E, F, N, G>(
+        &self,
+        fingerprint: u64,
+        visit: F,
+        needing: N,
+        events: G,
+    ) -> Result<bool, E>
+    where
+        E: From<StoreError>,
+        F: FnMut(StandingRead<'_>) -> Result<(), E>,
+        N: FnOnce() -> Result<Option<Vec<DossierId>>, E>,
+        G: FnMut(&[Event]) -> Result<(), E>,
+    {
+        self.scan_standings_in(fingerprint, visit, needing, events)
     }
 
     /// Rows are appended in position order (the table is keyed by position), so the log's

@@ -102,6 +102,35 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE events_v6 RENAME TO events;
      CREATE UNIQUE INDEX events_by_dossier ON events (dossier_id, sequence);
      CREATE UNIQUE INDEX events_by_event_id ON events (event_id);",
+    // 7: every dossier's standing (`motcua_store::standings`), open or finished, in the order
+    // dossiers were first written (the rowid), so that a full report reads them in one
+    // sequential pass (with the second its first event occurred at, so that a report as of an
+    // earlier instant skips it unread); the position and context it was kept to in `standings_head`, with the
+    // number of rebuilds started (a rebuild's writes carry it, so a later rebuild stops an
+    // earlier one). Empty and without a position after the migration: the write that migrates
+    // the file (`import`, `gen --store`, `follow`) builds it; until then reports read events.
+    // The log is append-only: an event changed or removed at or before the table's position
+    // (by hand, with any SQLite client) takes the position away, so that reports read events
+    // again and meet the damage (docs/standings.md); an import's undo of its own rows, after
+    // the position, does not.
+    "CREATE TABLE dossier_standings (
+         dossier_id TEXT NOT NULL UNIQUE,
+         first_second INTEGER NOT NULL,
+         standing BLOB
+     );
+     CREATE TABLE standings_head (
+         id INTEGER PRIMARY KEY CHECK (id = 1),
+         position INTEGER,
+         context INTEGER NOT NULL,
+         generation INTEGER NOT NULL
+     );
+     INSERT INTO standings_head (id, position, context, generation) VALUES (1, NULL, 0, 0);
+     CREATE TRIGGER events_changed_under_standings AFTER UPDATE ON events
+     WHEN OLD.position <= (SELECT position FROM standings_head WHERE id = 1)
+     BEGIN UPDATE standings_head SET position = NULL WHERE id = 1; END;
+     CREATE TRIGGER events_removed_under_standings AFTER DELETE ON events
+     WHEN OLD.position <= (SELECT position FROM standings_head WHERE id = 1)
+     BEGIN UPDATE standings_head SET position = NULL WHERE id = 1; END;",
 ];
 
 /// The index on event ids ([`SCHEMA_VERSION`] 6 on), which an import into an empty store
@@ -120,6 +149,9 @@ pub const STANDINGS_SINCE: i64 = 4;
 
 /// The first schema version that keeps catalogue records (before it, one `catalogue` row).
 pub const CATALOGUE_RECORDS_SINCE: i64 = 5;
+
+/// The first schema version that keeps every dossier's standing (`dossier_standings`).
+pub const DOSSIER_STANDINGS_SINCE: i64 = 7;
 
 /// Events read per statement while the links of a store from before them are computed.
 const FILL_CHUNK: i64 = 50_000;
@@ -388,7 +420,7 @@ mod tests {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(version, 6);
+        assert_eq!(version, SCHEMA_VERSION);
         let mut stmt = conn
             .prepare("SELECT name, \"unique\" FROM pragma_index_list('events') ORDER BY name")
             .unwrap_or_else(|e| panic!("{e}"));

@@ -77,6 +77,7 @@ pub mod open_dossiers;
 pub mod projection;
 mod scan;
 mod session;
+pub mod standings;
 mod store;
 
 pub use batch::{plan_batch, same_content, BatchPlan};

@@ -136,6 +136,38 @@ pub trait DossierScan {
         self.scan_log_newest_first(|row: LogRow<'_>| grouper.push_row(row, &mut visit))?;
         grouper.finish().map_err(E::from)
     }
+
+    /// Reads every dossier's standing from the table kept beside the log
+    /// ([`standings`](crate::standings)), in one snapshot, if it is current: judged with the
+    /// context `fingerprint` names and up to the log's last position. `visit` is handed each
+    /// row in the table's order; once every row was handed over, `needing` names the
+    /// dossiers whose events the caller needs after all (their standing is later than the
+    /// instant asked about, or cannot be read), and `events` is handed each one's stream,
+    /// read in the same snapshot. `needing` may instead give up (`None`: so many streams
+    /// that reading the whole log is cheaper); nothing more is read then and the call
+    /// returns `false`.
+    ///
+    /// Returns `false`, having visited nothing, when the store keeps no such table (the
+    /// default) or it is not current; the caller then reads events.
+    ///
+    /// # Errors
+    /// The first error a closure returns, or the store's.
+    fn scan_standings<E, F, N, G>(
+        &self,
+        fingerprint: u64,
+        visit: F,
+        needing: N,
+        events: G,
+    ) -> Result<bool, E>
+    where
+        E: From<StoreError>,
+        F: FnMut(crate::standings::StandingRead<'_>) -> Result<(), E>,
+        N: FnOnce() -> Result<Option<Vec<DossierId>>, E>,
+        G: FnMut(&[Event]) -> Result<(), E>,
+    {
+        drop((fingerprint, visit, needing, events));
+        Ok(false)
+    }
 }
 
 /// A stored row as [`DossierScan::scan_log_newest_first`] reads it.

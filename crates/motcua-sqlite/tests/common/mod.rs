@@ -58,8 +58,8 @@ pub fn imported_sample(path: &Path, dossiers: usize, seed: u64) -> motcua_gen::S
 
 /// Turns the store file at `path` (of this version, closed) back into the catalogue layout of
 /// the schema before [`motcua_sqlite::CATALOGUE_RECORDS_SINCE`] (4): the latest catalogue
-/// record as the one `catalogue` row, no records, and that `user_version`. Other later changes
-/// are the caller's.
+/// record as the one `catalogue` row, no records, no table of standings (schema 7), and that
+/// `user_version`. Other later changes are the caller's.
 #[allow(dead_code)]
 pub fn catalogue_before_records(path: &Path) {
     let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("{e}"));
@@ -67,7 +67,9 @@ pub fn catalogue_before_records(path: &Path) {
         "CREATE TABLE catalogue (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
          INSERT INTO catalogue (id, body)
              SELECT 1, body FROM catalogue_records ORDER BY number DESC LIMIT 1;
-         DROP TABLE catalogue_records;",
+         DROP TABLE catalogue_records;
+         DROP TRIGGER events_changed_under_standings; DROP TRIGGER events_removed_under_standings;
+         DROP TABLE dossier_standings; DROP TABLE standings_head;",
     )
     .and_then(|()| {
         conn.pragma_update(

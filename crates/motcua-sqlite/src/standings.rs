@@ -1,0 +1,197 @@
+//! Every dossier's standing in the store file (schema version 7, `motcua_store::standings`):
+//! `dossier_standings` (one row per dossier, in the order dossiers were first written) and
+//! `standings_head` (the position and context, one row). A store of an older schema opened
+//! read-only has neither: it keeps no standings, and reports read its events.
+
+use crate::store::{last_position_in, to_i64, SqliteStore};
+use motcua_core::{DossierId, Event};
+use motcua_store::standings::{
+    StandingRead, StandingRow, StandingTable, StandingsChange, StandingsHead, StandingsState,
+};
+use motcua_store::{StoreError, StoreResult};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+/// The table's position and context, if it has one, and its generation.
+fn state_in(conn: &Connection) -> rusqlite::Result<StandingsState> {
+    let row = conn
+        .prepare_cached("SELECT position, context, generation FROM standings_head WHERE id = 1")?
+        .query_row([], |r| {
+            let position: Option<i64> = r.get(0)?;
+            let context = r.get::<_, i64>(1)? as u64;
+            Ok(StandingsState {
+                head: position.map(|p| StandingsHead {
+                    position: u64::try_from(p).unwrap_or(0),
+                    context,
+                }),
+                generation: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+            })
+        })
+        .optional()?;
+    Ok(row.unwrap_or_default())
+}
+
+impl StandingTable for SqliteStore {
+    fn keeps_standings(&self) -> bool {
+        self.schema_version() >= crate::schema::DOSSIER_STANDINGS_SINCE
+    }
+
+    fn standings_state(&self) -> StoreResult<StandingsState> {
+        if !self.keeps_standings() {
+            return Ok(StandingsState::default());
+        }
+        let conn = self.lease()?;
+        state_in(&conn).map_err(|e| self.backend(e))
+    }
+
+    fn apply_standings(&self, change: &StandingsChange) -> StoreResult<()> {
+        if !self.keeps_standings() {
+            return Err(StoreError::Backend(
+                "this store's schema keeps no standings; open it to write to migrate it".into(),
+            ));
+        }
+        let mut conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let found = state_in(&tx).map_err(db)?;
+        change.check(found)?;
+        if change.reset {
+            tx.execute("DELETE FROM dossier_standings", [])
+                .map_err(db)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO standings_head (id, position, context, generation)
+                 VALUES (1, NULL, 0, ?1)",
+                params![to_i64(found.generation + 1)],
+            )
+            .map_err(db)?;
+        }
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT INTO dossier_standings (dossier_id, first_second, standing)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT (dossier_id) DO UPDATE
+                     SET first_second = excluded.first_second, standing = excluded.standing",
+                )
+                .map_err(db)?;
+            for row in &change.upserts {
+                put.execute(params![
+                    row.dossier_id.as_str(),
+                    row.first_second,
+                    row.standing.as_deref()
+                ])
+                .map_err(db)?;
+            }
+        }
+        if let Some(head) = change.head {
+            tx.execute(
+                "UPDATE standings_head SET position = ?1, context = ?2 WHERE id = 1",
+                params![to_i64(head.position), head.context as i64],
+            )
+            .map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    fn standing_rows(&self) -> StoreResult<Vec<StandingRow>> {
+        if !self.keeps_standings() {
+            return Ok(Vec::new());
+        }
+        let conn = self.lease()?;
+        let db = |e| self.backend(e);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT dossier_id, first_second, standing FROM dossier_standings ORDER BY rowid",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StandingRow {
+                    dossier_id: DossierId::new(r.get::<_, String>(0)?),
+                    first_second: r.get(1)?,
+                    standing: r.get(2)?,
+                })
+            })
+            .map_err(db)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db)
+    }
+}
+
+impl SqliteStore {
+    /// [`DossierScan::scan_standings`](motcua_store::DossierScan::scan_standings) for this
+    /// store: one read transaction (the head, the last position, every standing in rowid
+    /// order, then the streams asked for), so that all of it is one snapshot.
+    pub(crate) fn scan_standings_in<E, F, N, G>(
+        &self,
+        fingerprint: u64,
+        mut visit: F,
+        needing: N,
+        mut events: G,
+    ) -> Result<bool, E>
+    where
+        E: From<StoreError>,
+        F: FnMut(StandingRead<'_>) -> Result<(), E>,
+        N: FnOnce() -> Result<Option<Vec<DossierId>>, E>,
+        G: FnMut(&[Event]) -> Result<(), E>,
+    {
+        if !self.keeps_standings() {
+            return Ok(false);
+        }
+        let mut conn = self.lease()?;
+        let db = |e| E::from(self.backend(e));
+        // Deferred: the snapshot is taken at the first read and held to the end.
+        let tx = conn.transaction().map_err(db)?;
+        let head = state_in(&tx).map_err(db)?.head;
+        let last = last_position_in(&tx).map_err(db)?;
+        match head {
+            Some(head) if head.context == fingerprint && head.position == last => {}
+            _ => return Ok(false),
+        }
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT dossier_id, first_second, standing FROM dossier_standings
+                     ORDER BY rowid",
+                )
+                .map_err(db)?;
+            let mut rows = stmt.query([]).map_err(db)?;
+            while let Some(row) = rows.next().map_err(db)? {
+                let id = row.get_ref(0).map_err(db)?.as_str().map_err(|e| {
+                    E::from(StoreError::Backend(format!(
+                        "a dossier id in the table of standings is not text: {e}"
+                    )))
+                })?;
+                let first_second = row.get_ref(1).map_err(db)?.as_i64().map_err(|e| {
+                    E::from(StoreError::Backend(format!(
+                        "dossier {id}: the second of its first event is not an integer: {e}"
+                    )))
+                })?;
+                let standing = row.get_ref(2).map_err(db)?.as_blob_or_null().map_err(|e| {
+                    E::from(StoreError::Backend(format!(
+                        "dossier {id}: its stored standing is not a blob: {e}"
+                    )))
+                })?;
+                visit(StandingRead {
+                    dossier_id: id,
+                    first_second,
+                    standing,
+                })?;
+            }
+        }
+        let Some(needing) = needing()? else {
+            return Ok(false);
+        };
+        for dossier in needing {
+            let stream: Vec<Event> = self
+                .stream_in(&tx, &dossier)?
+                .into_iter()
+                .map(|stored| stored.event)
+                .collect();
+            if !stream.is_empty() {
+                events(&stream)?;
+            }
+        }
+        Ok(true)
+    }
+}
