@@ -206,10 +206,11 @@ pub(crate) fn report_from_standings<S: DossierScan + Sync>(
         }
         (found, feed.partials)
     });
-    let found = found.map_err(|e: PipelineError| e.naming(name))?;
+    // A judging thread's own error first: the reader's is then only that they stopped.
     if let Some(e) = failure.first.into_inner().ok().flatten() {
         return Err(e);
     }
+    let found = found.map_err(|e: PipelineError| e.naming(name))?;
     if !found {
         return Ok(None);
     }

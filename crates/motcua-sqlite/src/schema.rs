@@ -105,14 +105,19 @@ const MIGRATIONS: &[&str] = &[
     // 7: every dossier's standing (`motcua_store::standings`), open or finished, in the order
     // dossiers were first written (the rowid), so that a full report reads them in one
     // sequential pass (with the second its first event occurred at, so that a report as of an
-    // earlier instant skips it unread); the position and context it was kept to in `standings_head`, with the
-    // number of rebuilds started (a rebuild's writes carry it, so a later rebuild stops an
-    // earlier one). Empty and without a position after the migration: the write that migrates
-    // the file (`import`, `gen --store`, `follow`) builds it; until then reports read events.
-    // The log is append-only: an event changed or removed at or before the table's position
-    // (by hand, with any SQLite client) takes the position away, so that reports read events
-    // again and meet the damage (docs/standings.md); an import's undo of its own rows, after
-    // the position, does not.
+    // earlier instant skips it unread); the position and context it was kept to in
+    // `standings_head`, with the number of rebuilds started (a rebuild's writes carry it, so a
+    // later rebuild stops an earlier one). Empty and without a position after the migration:
+    // the write that migrates the file (`import`, `gen --store`, `follow`) builds it; until
+    // then reports read events.
+    // The log is append-only. An event changed or removed at or before the table's position,
+    // or while it has none (a rebuild may be reading it), or one inserted at or below the
+    // position (by hand, with any SQLite client), takes the position away and starts the next
+    // generation, so that a rebuild under way can write nothing more and reports read events
+    // again and meet the damage (docs/full-report.md). Appends at the end of the log do not
+    // fire them, nor does an import's undo of its own refused rows after the position (while
+    // the table has no position the undo stops a rebuild under way: the next write starts it
+    // again).
     "CREATE TABLE dossier_standings (
          dossier_id TEXT NOT NULL UNIQUE,
          first_second INTEGER NOT NULL,
@@ -126,11 +131,20 @@ const MIGRATIONS: &[&str] = &[
      );
      INSERT INTO standings_head (id, position, context, generation) VALUES (1, NULL, 0, 0);
      CREATE TRIGGER events_changed_under_standings AFTER UPDATE ON events
-     WHEN OLD.position <= (SELECT position FROM standings_head WHERE id = 1)
-     BEGIN UPDATE standings_head SET position = NULL WHERE id = 1; END;
+     WHEN OLD.position <= COALESCE((SELECT position FROM standings_head WHERE id = 1), OLD.position)
+     BEGIN
+         UPDATE standings_head SET position = NULL, generation = generation + 1 WHERE id = 1;
+     END;
      CREATE TRIGGER events_removed_under_standings AFTER DELETE ON events
-     WHEN OLD.position <= (SELECT position FROM standings_head WHERE id = 1)
-     BEGIN UPDATE standings_head SET position = NULL WHERE id = 1; END;",
+     WHEN OLD.position <= COALESCE((SELECT position FROM standings_head WHERE id = 1), OLD.position)
+     BEGIN
+         UPDATE standings_head SET position = NULL, generation = generation + 1 WHERE id = 1;
+     END;
+     CREATE TRIGGER events_inserted_under_standings AFTER INSERT ON events
+     WHEN NEW.position <= (SELECT position FROM standings_head WHERE id = 1)
+     BEGIN
+         UPDATE standings_head SET position = NULL, generation = generation + 1 WHERE id = 1;
+     END;",
 ];
 
 /// The index on event ids ([`SCHEMA_VERSION`] 6 on), which an import into an empty store

@@ -1,7 +1,8 @@
 //! Every dossier's standing in the store file (schema version 7, `motcua_store::standings`):
 //! `dossier_standings` (one row per dossier, in the order dossiers were first written) and
 //! `standings_head` (the position and context, one row). A store of an older schema opened
-//! read-only has neither: it keeps no standings, and reports read its events.
+//! read-only has neither: it keeps no standings, and reports read its events; nor does a
+//! store in memory keep them.
 
 use crate::store::{last_position_in, to_i64, SqliteStore};
 use motcua_core::{DossierId, Event};
@@ -31,8 +32,11 @@ fn state_in(conn: &Connection) -> rusqlite::Result<StandingsState> {
 }
 
 impl StandingTable for SqliteStore {
+    /// A file of schema 7 or later. Not a store in memory: it has one connection, which a
+    /// rebuild's scan holds while its rows are written (its reports read events).
     fn keeps_standings(&self) -> bool {
         self.schema_version() >= crate::schema::DOSSIER_STANDINGS_SINCE
+            && self.path() != std::path::Path::new(":memory:")
     }
 
     fn standings_state(&self) -> StoreResult<StandingsState> {

@@ -29,6 +29,7 @@ fn before_standings(path: &Path) {
     let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("{e}"));
     conn.execute_batch(
         "DROP TRIGGER events_changed_under_standings; DROP TRIGGER events_removed_under_standings;
+         DROP TRIGGER events_inserted_under_standings;
          DROP TABLE dossier_standings; DROP TABLE standings_head;",
     )
     .and_then(|()| conn.pragma_update(None, "user_version", DOSSIER_STANDINGS_SINCE - 1))
@@ -100,31 +101,119 @@ fn a_store_from_before_standings_is_read_as_it_is_then_migrated_and_built() {
 }
 
 /// The log is append-only: an event changed or removed by hand (with any SQLite client) at or
-/// before the table's position takes its position away, so that reports read the events and
-/// meet the damage; the next catch-up rebuilds it.
+/// before the table's position, or inserted below it, takes its position away and starts the
+/// next generation, so that reports read the events and meet the damage; the next catch-up
+/// rebuilds it.
 #[test]
 fn an_event_changed_or_removed_by_hand_puts_the_standings_out_of_use() {
     let scratch = Scratch::new("dossier-standings-tamper");
-    let path = scratch.path("store.db");
-    let sample = common::imported_sample(&path, 200, 4);
     let calendar = Calendar::vietnam();
-    let context = Context::new(&sample.catalogue, &calendar);
-    let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
     for (n, edit) in [
         "UPDATE events SET body = body WHERE position = 5",
         "UPDATE events SET dossier_id = dossier_id WHERE position = (SELECT MAX(position) FROM events)",
         "DELETE FROM events WHERE position = 7",
+        "INSERT INTO events (position, event_id, dossier_id, sequence, body, link)
+         SELECT 0, 'by-hand', dossier_id, 99, body, link FROM events WHERE position = 9",
     ]
     .into_iter()
     .enumerate()
     {
+        // A store each: the damage would stop the next rebuild.
+        let path = scratch.path(&format!("store-{n}.db"));
+        let sample = common::imported_sample(&path, 200, 4);
+        let context = Context::new(&sample.catalogue, &calendar);
+        let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
         catch_up_standings(&store, &context, 1, 100).unwrap_or_else(|e| panic!("{e}"));
         assert!(current(&store, 1), "{n}");
         let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        let generation = state_of(&store).generation;
         conn.execute_batch(edit).unwrap_or_else(|e| panic!("{e}"));
         drop(conn);
-        let state = store.standings_state().unwrap_or_else(|e| panic!("{e}"));
+        let state = state_of(&store);
         assert_eq!(state.head, None, "{edit}");
+        assert_eq!(state.generation, generation + 1, "{edit}");
         assert!(!current(&store, 1), "{edit}");
     }
+}
+
+fn state_of(store: &SqliteStore) -> StandingsState {
+    store.standings_state().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A rebuild reads a snapshot while the table has no position: an event changed by hand
+/// meanwhile starts the next generation, so the rebuild's last write (its position) is refused
+/// and the table stays out of use; appends at the end of the log during the rebuild are left
+/// to the next catch-up.
+#[test]
+fn an_event_changed_by_hand_during_a_rebuild_stops_it() {
+    use motcua_store::standings::{StandingsChange, StandingsHead};
+    let scratch = Scratch::new("dossier-standings-during-rebuild");
+    let path = scratch.path("store.db");
+    common::imported_sample(&path, 50, 6);
+    let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let last = store.last_position().unwrap_or_else(|e| panic!("{e}"));
+    let start = state_of(&store);
+    // A rebuild starts (the table emptied, the next generation) ...
+    store
+        .apply_standings(&StandingsChange {
+            generation: start.generation,
+            expected: start.head.map(|h| h.position),
+            reset: true,
+            ..StandingsChange::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rebuilding = start.generation + 1;
+    assert_eq!(state_of(&store).generation, rebuilding);
+    // ... an event is changed by hand while it reads ...
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch("UPDATE events SET body = body WHERE position = 3")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    // ... and its position is refused.
+    let finish = StandingsChange {
+        generation: rebuilding,
+        head: Some(StandingsHead {
+            position: last,
+            context: 1,
+        }),
+        ..StandingsChange::default()
+    };
+    let refused = store.apply_standings(&finish);
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("the table of standings moved")),
+        "{refused:?}"
+    );
+    assert_eq!(state_of(&store).head, None);
+    assert!(!current(&store, 1));
+}
+
+/// A store in memory keeps no standings (its one connection would be held by a rebuild's
+/// scan while the rows are written): catching up does nothing, reports read events.
+#[test]
+fn a_store_in_memory_keeps_no_standings() {
+    let sample = motcua_gen::generate(&motcua_gen::GenConfig {
+        dossiers: 30,
+        seed: 2,
+        year: 2024,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let store = SqliteStore::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+    motcua_store::import_events(
+        &store,
+        sample.events.clone(),
+        &sample.catalogue,
+        &motcua_store::ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let calendar = Calendar::vietnam();
+    let context = Context::new(&sample.catalogue, &calendar);
+    assert!(!store.keeps_standings());
+    assert_eq!(
+        catch_up_standings(&store, &context, 1, 100).ok(),
+        Some(None)
+    );
+    assert!(!current(&store, 1));
 }

@@ -23,7 +23,7 @@ use crate::scan::{DossierRange, DossierScan};
 use crate::store::{EventStore, StoreResult};
 use crate::StoreError;
 use motcua_core::{Context, DossierId, Event};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// Where the table of standings stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,8 +201,8 @@ pub fn row_of_stream(context: &Context<'_>, events: &[Event]) -> Option<Standing
 }
 
 /// Brings the table up to the end of the log: reads the events after its position a page at
-/// a time, re-reads the whole stream of every dossier a page touches, and writes their rows with
-/// the page's last position in one transaction. Never built, built for another `fingerprint`,
+/// a time, re-reads the stream of every dossier a page touches (up to the page's end), and
+/// writes their rows with the page's last position in one transaction. Never built, built for another `fingerprint`,
 /// or more than [`STANDINGS_REBUILD_GAP`] events behind: [`rebuild_standings`] instead. A store
 /// that does not [keep standings](StandingTable::keeps_standings): `Ok(None)`, nothing done.
 ///
@@ -242,14 +242,22 @@ where
             return Ok(Some(done));
         };
         let next = last.position;
-        let touched: BTreeSet<&DossierId> = events.iter().map(|e| &e.event.dossier_id).collect();
+        // Each dossier the page touched, with its last sequence up to the page's end: events
+        // of its stream after that are after `next`, and are left to the next page, so that
+        // the row holds what the head says and nothing the triggers could not watch.
+        let mut touched: BTreeMap<&DossierId, u64> = BTreeMap::new();
+        for e in &events {
+            let last = touched.entry(&e.event.dossier_id).or_default();
+            *last = (*last).max(e.event.sequence);
+        }
         let mut change = StandingsChange {
             generation: state.generation,
             expected: Some(position),
             ..StandingsChange::default()
         };
-        for dossier in touched {
-            let stream = store.read_stream(dossier)?;
+        for (dossier, through) in touched {
+            let mut stream = store.read_stream(dossier)?;
+            stream.retain(|e| e.sequence <= through);
             change.upserts.extend(row_of_stream(context, &stream));
         }
         change.head = Some(StandingsHead {

@@ -69,6 +69,7 @@ pub fn catalogue_before_records(path: &Path) {
              SELECT 1, body FROM catalogue_records ORDER BY number DESC LIMIT 1;
          DROP TABLE catalogue_records;
          DROP TRIGGER events_changed_under_standings; DROP TRIGGER events_removed_under_standings;
+         DROP TRIGGER events_inserted_under_standings;
          DROP TABLE dossier_standings; DROP TABLE standings_head;",
     )
     .and_then(|()| {
