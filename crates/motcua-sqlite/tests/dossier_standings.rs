@@ -193,21 +193,8 @@ fn an_event_changed_by_hand_during_a_rebuild_stops_it() {
 /// scan while the rows are written): catching up does nothing, reports read events.
 #[test]
 fn a_store_in_memory_keeps_no_standings() {
-    let sample = motcua_gen::generate(&motcua_gen::GenConfig {
-        dossiers: 30,
-        seed: 2,
-        year: 2024,
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
     let store = SqliteStore::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-    motcua_store::import_events(
-        &store,
-        sample.events.clone(),
-        &sample.catalogue,
-        &motcua_store::ImportOptions::default(),
-        &mut |_| {},
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let sample = common::sample_into(&store, 30, 2);
     let calendar = Calendar::vietnam();
     let context = Context::new(&sample.catalogue, &calendar);
     assert!(!store.keeps_standings());

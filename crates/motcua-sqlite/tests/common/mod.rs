@@ -38,15 +38,25 @@ impl Drop for Scratch {
 /// 2024), imported as `motcua import` does; the sample it came from.
 #[allow(dead_code)]
 pub fn imported_sample(path: &Path, dossiers: usize, seed: u64) -> motcua_gen::Sample {
+    let store = motcua_sqlite::SqliteStore::open(path).unwrap_or_else(|e| panic!("{e}"));
+    sample_into(&store, dossiers, seed)
+}
+
+/// [`imported_sample`] into an open store (a file or in memory).
+#[allow(dead_code)]
+pub fn sample_into(
+    store: &motcua_sqlite::SqliteStore,
+    dossiers: usize,
+    seed: u64,
+) -> motcua_gen::Sample {
     let sample = motcua_gen::generate(&motcua_gen::GenConfig {
         dossiers,
         seed,
         year: 2024,
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    let store = motcua_sqlite::SqliteStore::open(path).unwrap_or_else(|e| panic!("{e}"));
     motcua_store::import_events(
-        &store,
+        store,
         sample.events.clone(),
         &sample.catalogue,
         &motcua_store::ImportOptions::default(),
