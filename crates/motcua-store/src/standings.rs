@@ -63,7 +63,7 @@ pub struct StandingRow {
     pub standing: Option<Vec<u8>>,
 }
 
-/// One dossier's row as [`DossierScan::scan_standings`](crate::DossierScan::scan_standings)
+/// One dossier's row as [`DossierScan::scan_standings`]
 /// hands it over, borrowed from the store's row buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StandingRead<'a> {
@@ -277,7 +277,7 @@ where
 /// fail, and that one finishes the table), reads every
 /// dossier's stream in one snapshot of the log (newest first in storage order for a store that
 /// [keeps its log order](DossierScan::keeps_log_order), a sequential read; by dossier id
-/// otherwise), judges each and writes the rows [`REBUILD_BATCH`] at a time, then the position
+/// otherwise), judges each and writes the rows 4,096 at a time, then the position
 /// the snapshot reached. Memory is a batch of rows and, on a log-ordered store, the dossiers
 /// in flight at the point of the log reached. Events committed during the rebuild are read
 /// by the next [`catch_up_standings`].
