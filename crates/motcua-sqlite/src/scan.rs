@@ -1,11 +1,12 @@
 //! The fast read path: dossiers in id order, one ordered query per range, bodies decoded
 //! straight from SQLite's row buffer.
 
+use crate::standings::state_in;
 use crate::store::{last_position_in, SqliteStore};
 use motcua_core::{DossierId, Event};
 use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
 use motcua_store::codec::compact;
-use motcua_store::standings::StandingRead;
+use motcua_store::standings::{StandingRead, StandingTable};
 use motcua_store::{even_bounds, DossierRange, DossierScan, LogRow, StoreError};
 use rusqlite::params;
 
@@ -97,9 +98,9 @@ impl DossierScan for SqliteStore {
     fn scan_standings<E, F, N, G>(
         &self,
         fingerprint: u64,
-        visit: F,
+        mut visit: F,
         needing: N,
-        events: G,
+        mut events: G,
     ) -> Result<bool, E>
     where
         E: From<StoreError>,
@@ -107,7 +108,66 @@ impl DossierScan for SqliteStore {
         N: FnOnce() -> Result<Option<Vec<DossierId>>, E>,
         G: FnMut(&[Event]) -> Result<(), E>,
     {
-        self.scan_standings_in(fingerprint, visit, needing, events)
+        // One read transaction (the head, the last position, every standing in rowid order,
+        // then the streams asked for), so that all of it is one snapshot.
+        if !self.keeps_standings() {
+            return Ok(false);
+        }
+        let mut conn = self.lease()?;
+        let db = |e| E::from(self.backend(e));
+        // Deferred: the snapshot is taken at the first read and held to the end.
+        let tx = conn.transaction().map_err(db)?;
+        let head = state_in(&tx).map_err(db)?.head;
+        let last = last_position_in(&tx).map_err(db)?;
+        match head {
+            Some(head) if head.context == fingerprint && head.position == last => {}
+            _ => return Ok(false),
+        }
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT dossier_id, first_second, standing FROM dossier_standings
+                     ORDER BY rowid",
+                )
+                .map_err(db)?;
+            let mut rows = stmt.query([]).map_err(db)?;
+            while let Some(row) = rows.next().map_err(db)? {
+                let id = row.get_ref(0).map_err(db)?.as_str().map_err(|e| {
+                    E::from(StoreError::Backend(format!(
+                        "a dossier id in the table of standings is not text: {e}"
+                    )))
+                })?;
+                let first_second = row.get_ref(1).map_err(db)?.as_i64().map_err(|e| {
+                    E::from(StoreError::Backend(format!(
+                        "dossier {id}: the second of its first event is not an integer: {e}"
+                    )))
+                })?;
+                let standing = row.get_ref(2).map_err(db)?.as_blob_or_null().map_err(|e| {
+                    E::from(StoreError::Backend(format!(
+                        "dossier {id}: its stored standing is not a blob: {e}"
+                    )))
+                })?;
+                visit(StandingRead {
+                    dossier_id: id,
+                    first_second,
+                    standing,
+                })?;
+            }
+        }
+        let Some(needing) = needing()? else {
+            return Ok(false);
+        };
+        for dossier in needing {
+            let stream: Vec<Event> = self
+                .stream_in(&tx, &dossier)?
+                .into_iter()
+                .map(|stored| stored.event)
+                .collect();
+            if !stream.is_empty() {
+                events(&stream)?;
+            }
+        }
+        Ok(true)
     }
 
     /// Rows are appended in position order (the table is keyed by position), so the log's

@@ -2,18 +2,19 @@
 //! `dossier_standings` (one row per dossier, in the order dossiers were first written) and
 //! `standings_head` (the position and context, one row). A store of an older schema opened
 //! read-only has neither: it keeps no standings, and reports read its events; nor does a
-//! store in memory keep them.
+//! store in memory keep them. Full reports read it through `DossierScan::scan_standings`
+//! (`scan.rs`).
 
-use crate::store::{last_position_in, to_i64, SqliteStore};
-use motcua_core::{DossierId, Event};
+use crate::store::{to_i64, SqliteStore};
+use motcua_core::DossierId;
 use motcua_store::standings::{
-    StandingRead, StandingRow, StandingTable, StandingsChange, StandingsHead, StandingsState,
+    StandingRow, StandingTable, StandingsChange, StandingsHead, StandingsState,
 };
 use motcua_store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 /// The table's position and context, if it has one, and its generation.
-fn state_in(conn: &Connection) -> rusqlite::Result<StandingsState> {
+pub(crate) fn state_in(conn: &Connection) -> rusqlite::Result<StandingsState> {
     let row = conn
         .prepare_cached("SELECT position, context, generation FROM standings_head WHERE id = 1")?
         .query_row([], |r| {
@@ -119,83 +120,5 @@ impl StandingTable for SqliteStore {
             })
             .map_err(db)?;
         rows.collect::<rusqlite::Result<_>>().map_err(db)
-    }
-}
-
-impl SqliteStore {
-    /// [`DossierScan::scan_standings`](motcua_store::DossierScan::scan_standings) for this
-    /// store: one read transaction (the head, the last position, every standing in rowid
-    /// order, then the streams asked for), so that all of it is one snapshot.
-    pub(crate) fn scan_standings_in<E, F, N, G>(
-        &self,
-        fingerprint: u64,
-        mut visit: F,
-        needing: N,
-        mut events: G,
-    ) -> Result<bool, E>
-    where
-        E: From<StoreError>,
-        F: FnMut(StandingRead<'_>) -> Result<(), E>,
-        N: FnOnce() -> Result<Option<Vec<DossierId>>, E>,
-        G: FnMut(&[Event]) -> Result<(), E>,
-    {
-        if !self.keeps_standings() {
-            return Ok(false);
-        }
-        let mut conn = self.lease()?;
-        let db = |e| E::from(self.backend(e));
-        // Deferred: the snapshot is taken at the first read and held to the end.
-        let tx = conn.transaction().map_err(db)?;
-        let head = state_in(&tx).map_err(db)?.head;
-        let last = last_position_in(&tx).map_err(db)?;
-        match head {
-            Some(head) if head.context == fingerprint && head.position == last => {}
-            _ => return Ok(false),
-        }
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "SELECT dossier_id, first_second, standing FROM dossier_standings
-                     ORDER BY rowid",
-                )
-                .map_err(db)?;
-            let mut rows = stmt.query([]).map_err(db)?;
-            while let Some(row) = rows.next().map_err(db)? {
-                let id = row.get_ref(0).map_err(db)?.as_str().map_err(|e| {
-                    E::from(StoreError::Backend(format!(
-                        "a dossier id in the table of standings is not text: {e}"
-                    )))
-                })?;
-                let first_second = row.get_ref(1).map_err(db)?.as_i64().map_err(|e| {
-                    E::from(StoreError::Backend(format!(
-                        "dossier {id}: the second of its first event is not an integer: {e}"
-                    )))
-                })?;
-                let standing = row.get_ref(2).map_err(db)?.as_blob_or_null().map_err(|e| {
-                    E::from(StoreError::Backend(format!(
-                        "dossier {id}: its stored standing is not a blob: {e}"
-                    )))
-                })?;
-                visit(StandingRead {
-                    dossier_id: id,
-                    first_second,
-                    standing,
-                })?;
-            }
-        }
-        let Some(needing) = needing()? else {
-            return Ok(false);
-        };
-        for dossier in needing {
-            let stream: Vec<Event> = self
-                .stream_in(&tx, &dossier)?
-                .into_iter()
-                .map(|stored| stored.event)
-                .collect();
-            if !stream.is_empty() {
-                events(&stream)?;
-            }
-        }
-        Ok(true)
     }
 }
