@@ -242,7 +242,7 @@ impl From<StoreError> for PipelineError {
 /// The chunks' reports are merged as a binary counter merges: a report of `2^k` chunks with
 /// the one before it of the same size, so that each overdue entry is moved `log₂(chunks)`
 /// times, not once a chunk (merging every chunk into one growing report made the overdue
-/// list's merge quadratic: 10⁷ dossiers took 18× the time of 10⁶).
+/// list's merge quadratic: 9.5 % of a 10⁷-dossier report's time, measured with `perf`).
 pub(crate) struct Tally<'r> {
     run: &'r ReportRun<'r>,
     views: Vec<DossierView>,
