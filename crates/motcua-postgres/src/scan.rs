@@ -1,14 +1,65 @@
-//! Dossier by dossier: one ordered query per range, rows streamed from the server.
+//! Dossier by dossier (one ordered query per range), or the whole log newest first (one query
+//! through the primary key, for full reports); rows streamed from the server.
 
 use crate::store::PgStore;
 use motcua_core::{DossierId, Event};
 use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
-use motcua_store::{even_bounds, DossierRange, DossierScan, StoreError};
+use motcua_store::{even_bounds, DossierRange, DossierScan, LogRow, StoreError};
 
 /// Positions sampled per requested part to place the bounds of [`DossierScan::dossier_ranges`].
 const SAMPLES_PER_PART: i64 = 256;
 
 impl DossierScan for PgStore {
+    /// The events table is written by appends in position order, so its heap lies in log
+    /// order: a full report reads it newest first through the primary key, near a
+    /// sequential read, where a read in dossier order jumps over the whole heap.
+    fn keeps_log_order(&self) -> bool {
+        true
+    }
+
+    /// One query over the whole log, newest first (one snapshot), rows streamed from the
+    /// server. The row's dossier and sequence come from its columns; a body naming another
+    /// place is found when the stream is decoded ([`StoredStream::decode_into`]).
+    ///
+    /// [`StoredStream::decode_into`]: motcua_store::StoredStream::decode_into
+    fn scan_log_newest_first<E, F>(&self, mut visit: F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(LogRow<'_>) -> Result<(), E>,
+    {
+        let mut conn = self.lease()?;
+        let db = |e| E::from(self.backend(e));
+        let mut rows = conn
+            .client
+            .query_raw(
+                "SELECT position, dossier_id, sequence, body FROM motcua_events
+                 ORDER BY position DESC",
+                std::iter::empty::<&dyn postgres::types::ToSql>(),
+            )
+            .map_err(db)?;
+        while let Some(row) =
+            postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
+        {
+            let position: i64 = row.try_get(0).map_err(db)?;
+            let dossier_id: &str = row.try_get(1).map_err(db)?;
+            let sequence: i64 = row.try_get(2).map_err(db)?;
+            let body: &str = row.try_get(3).map_err(db)?;
+            let (Ok(position), Ok(sequence)) = (u64::try_from(position), u64::try_from(sequence))
+            else {
+                return Err(E::from(StoreError::Backend(format!(
+                    "the event stored at position {position} has a negative position or sequence"
+                ))));
+            };
+            visit(LogRow {
+                position,
+                dossier_id,
+                sequence,
+                body: body.as_bytes(),
+            })?;
+        }
+        Ok(())
+    }
+
     /// Samples evenly spaced positions of the log (gap-free) in one query and splits the
     /// sampled dossier ids into `parts` groups of equal weight.
     fn dossier_ranges(&self, parts: usize) -> Result<Vec<DossierRange>, StoreError> {

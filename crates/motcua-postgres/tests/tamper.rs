@@ -91,6 +91,21 @@ fn assert_refused(
     let expected = damage.at(dossier, sequence);
     assert_eq!(one, Err(expected.clone()));
     assert_eq!(scan, Err(expected));
+    // The full report's read (newest first, grouped by dossier) stops too, naming it.
+    match newest_first(store) {
+        Err(e) => assert!(e.to_string().contains(dossier.as_str()), "{e}"),
+        Ok(()) => panic!("the newest-first read met no damage in {dossier}"),
+    }
+}
+
+/// What the full report's read of every dossier, newest first, answers: each stream grouped
+/// and decoded.
+fn newest_first(store: &PgStore) -> Result<(), StoreError> {
+    let mut decoder = motcua_store::codec::compact::Decoder::default();
+    let mut events = Vec::new();
+    store.scan_newest_first(|stream: motcua_store::StoredStream| {
+        stream.decode_into(&mut decoder, &mut events)
+    })
 }
 
 /// What reading `dossier` alone, and scanning every dossier, answer.
@@ -181,6 +196,10 @@ fn edited_bodies_are_named_and_refused() {
     );
     let (_, scan) = reads(store, &dossier);
     assert_eq!(scan, Err(Damage::Sequence { found: 4 }.at(&dossier, 3)));
+    assert_eq!(
+        newest_first(store),
+        Err(Damage::Sequence { found: 4 }.at(&dossier, 3))
+    );
 }
 
 #[test]

@@ -102,6 +102,7 @@ pub fn scans_cover_every_dossier_once<S: EventStore + DossierScan>(store: &S) {
         expected.len(),
         seen.iter().zip(&expected).find(|(a, b)| a != b).map(|(a, b)| (&a.0, a.1.len(), &b.0, b.1.len()))
     );
+    newest_first_reads_the_log_backwards(store);
     let mut visited = 0;
     let stopped = store.scan_dossiers(&DossierRange::ALL, |_: &[Event]| {
         visited += 1;
@@ -110,5 +111,74 @@ pub fn scans_cover_every_dossier_once<S: EventStore + DossierScan>(store: &S) {
     assert!(
         matches!(stopped, Err(StoreError::Backend(m)) if m == "stop") && visited == 1,
         "a scan must stop at the visitor's first error"
+    );
+}
+
+/// For a store that [keeps log order](DossierScan::keeps_log_order): the newest-first read
+/// hands every stored row once, positions falling, each naming the dossier and sequence of
+/// the event stored there with a body that decodes to it; grouped by dossier
+/// ([`DossierScan::scan_newest_first`]) it gives every dossier's whole stream once, as
+/// `read_stream` reads it; both stop at the visitor's first error. A store that does not keep
+/// log order refuses the read.
+fn newest_first_reads_the_log_backwards<S: EventStore + DossierScan>(store: &S) {
+    if !store.keeps_log_order() {
+        let refused = store.scan_log_newest_first(|_| Ok::<(), StoreError>(()));
+        assert!(
+            refused.is_err(),
+            "a store that does not keep log order must refuse to read it newest first"
+        );
+        return;
+    }
+    let mut stored = ok(store.read_all(0, usize::MAX));
+    stored.reverse();
+    let mut rows = Vec::new();
+    ok(store.scan_log_newest_first(|row: crate::LogRow<'_>| {
+        let event = crate::codec::decode_body(row.position, row.body)?;
+        rows.push((row.position, row.dossier_id.to_owned(), row.sequence, event));
+        Ok::<(), StoreError>(())
+    }));
+    assert_eq!(
+        rows.len(),
+        stored.len(),
+        "every row read once, newest first"
+    );
+    for ((position, dossier, sequence, event), want) in rows.iter().zip(&stored) {
+        assert_eq!(*position, want.position, "rows newest first");
+        assert_eq!(
+            (dossier.as_str(), *sequence, event),
+            (
+                want.event.dossier_id.as_str(),
+                want.event.sequence,
+                &want.event
+            ),
+            "the row at position {position}"
+        );
+    }
+    let mut streams: Vec<(DossierId, Vec<Event>)> = Vec::new();
+    let mut decoder = crate::codec::compact::Decoder::default();
+    ok(store.scan_newest_first(|stream: crate::StoredStream| {
+        let mut events = Vec::new();
+        stream.decode_into(&mut decoder, &mut events)?;
+        streams.push((DossierId::new(stream.dossier_id()), events));
+        Ok::<(), StoreError>(())
+    }));
+    streams.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected: Vec<(DossierId, Vec<Event>)> = Vec::new();
+    for id in ok(store.dossier_ids()) {
+        let stream = ok(store.read_stream(&id));
+        expected.push((id, stream));
+    }
+    assert!(
+        streams == expected,
+        "grouped newest first, every dossier's stream once"
+    );
+    let mut visited = 0;
+    let stopped = store.scan_log_newest_first(|_| {
+        visited += 1;
+        Err(StoreError::Backend("stop".into()))
+    });
+    assert!(
+        matches!(stopped, Err(StoreError::Backend(m)) if m == "stop") && visited == 1,
+        "a newest-first read must stop at the visitor's first error"
     );
 }
