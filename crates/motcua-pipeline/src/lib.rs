@@ -1,8 +1,11 @@
-//! Full reports straight from stores: dossiers streamed out of each store range by range,
-//! viewed, tallied into partial reports on every core, and merged.
+//! Full reports straight from stores: every dossier's standing where the store keeps them
+//! current, else the log read newest first where the store keeps it in log order (SQLite,
+//! PostgreSQL), else dossiers streamed out range by range; viewed, tallied into partial
+//! reports on every core, and merged.
 //!
 //! Nothing but the partial reports is kept: memory does not grow with the number of dossiers
-//! (a worker holds one dossier's events and a chunk of views at a time). The result is exactly
+//! (a range's worker holds one dossier's events and a chunk of views at a time; the
+//! newest-first read, the dossiers in flight at a point of the log). The result is exactly
 //! [`Report::build`] over every view, because reports merge exactly (the merge law of
 //! [`motcua_metrics`]); the tests check it byte for byte.
 //!
@@ -339,9 +342,10 @@ pub fn report_store<S: DossierScan + Sync>(
     report_stores(&[("store", store)], run)
 }
 
-/// The full report over several stores (shards), each named for error messages: each store's
-/// ranges are scanned where the store is, the partial reports merged. A dossier must live in
-/// one shard only (shards split dossiers, not streams).
+/// The full report over several stores (shards), each named for error messages: each store is
+/// read where it is — from its standings, newest first (stores that keep log order, one after
+/// the other), or by dossier ranges shared by the threads — and the partial reports merged. A
+/// dossier must live in one shard only (shards split dossiers, not streams).
 ///
 /// # Errors
 /// The first [`PipelineError`] any thread met, naming the store.

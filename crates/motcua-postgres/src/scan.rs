@@ -12,14 +12,19 @@ const SAMPLES_PER_PART: i64 = 256;
 impl DossierScan for PgStore {
     /// The events table is written by appends in position order, so its heap lies in log
     /// order: a full report reads it newest first through the primary key, near a
-    /// sequential read, where a read in dossier order jumps over the whole heap.
+    /// sequential read, where a read in dossier order jumps over the whole heap. (A store
+    /// migrated from schema 3 or older had every row rewritten in dossier order by migration
+    /// 4; read newest first it is a random read of the heap until `CLUSTER motcua_events USING
+    /// motcua_events_pkey` puts it back in order: right, not fast.)
     fn keeps_log_order(&self) -> bool {
         true
     }
 
     /// One query over the whole log, newest first (one snapshot), rows streamed from the
     /// server. The row's dossier and sequence come from its columns; a body naming another
-    /// place is found when the stream is decoded ([`StoredStream::decode_into`]).
+    /// place is found when the stream is decoded ([`StoredStream::decode_into`]). Stopped
+    /// early (by `visit` or an error), the connection is closed rather than pooled: the rest
+    /// of the result would otherwise be read through by its next user.
     ///
     /// [`StoredStream::decode_into`]: motcua_store::StoredStream::decode_into
     fn scan_log_newest_first<E, F>(&self, mut visit: F) -> Result<(), E>
@@ -29,35 +34,43 @@ impl DossierScan for PgStore {
     {
         let mut conn = self.lease()?;
         let db = |e| E::from(self.backend(e));
-        let mut rows = conn
-            .client
-            .query_raw(
-                "SELECT position, dossier_id, sequence, body FROM motcua_events
-                 ORDER BY position DESC",
-                std::iter::empty::<&dyn postgres::types::ToSql>(),
-            )
-            .map_err(db)?;
-        while let Some(row) =
-            postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
-        {
-            let position: i64 = row.try_get(0).map_err(db)?;
-            let dossier_id: &str = row.try_get(1).map_err(db)?;
-            let sequence: i64 = row.try_get(2).map_err(db)?;
-            let body: &str = row.try_get(3).map_err(db)?;
-            let (Ok(position), Ok(sequence)) = (u64::try_from(position), u64::try_from(sequence))
-            else {
-                return Err(E::from(StoreError::Backend(format!(
-                    "the event stored at position {position} has a negative position or sequence"
-                ))));
-            };
-            visit(LogRow {
-                position,
-                dossier_id,
-                sequence,
-                body: body.as_bytes(),
-            })?;
+        let mut read = || -> Result<(), E> {
+            let mut rows = conn
+                .client
+                .query_raw(
+                    "SELECT position, dossier_id, sequence, body FROM motcua_events
+                     ORDER BY position DESC",
+                    std::iter::empty::<&dyn postgres::types::ToSql>(),
+                )
+                .map_err(db)?;
+            while let Some(row) =
+                postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
+            {
+                let position: i64 = row.try_get(0).map_err(db)?;
+                let dossier_id: &str = row.try_get(1).map_err(db)?;
+                let sequence: i64 = row.try_get(2).map_err(db)?;
+                let body: &str = row.try_get(3).map_err(db)?;
+                let (Ok(position), Ok(sequence)) =
+                    (u64::try_from(position), u64::try_from(sequence))
+                else {
+                    return Err(E::from(StoreError::Backend(format!(
+                        "the event stored at position {position} (dossier {dossier_id}, event {sequence}) has a negative position or sequence"
+                    ))));
+                };
+                visit(LogRow {
+                    position,
+                    dossier_id,
+                    sequence,
+                    body: body.as_bytes(),
+                })?;
+            }
+            Ok(())
+        };
+        let read = read();
+        if read.is_err() {
+            conn.discard();
         }
-        Ok(())
+        read
     }
 
     /// Samples evenly spaced positions of the log (gap-free) in one query and splits the

@@ -101,12 +101,16 @@ pub trait DossierScan {
     }
 
     /// Reads the whole log as it is now, newest first in storage order, handing `visit` each
-    /// row: its position, the dossier and sequence its body names, and the body as stored.
-    /// Stops at the first error.
+    /// row: its position, its dossier and sequence, and the body as stored. Stops at the
+    /// first error. The dossier and sequence are those the body names (SQLite), or the row's
+    /// own columns, which [`StoredStream::decode_into`](crate::StoredStream::decode_into)
+    /// then checks against the body (PostgreSQL, whose unique constraint on them keeps a
+    /// dossier from being handed out twice).
     ///
     /// # Errors
     /// The first error `visit` returns, or the store's ([`StoreError::Backend`] for a body
-    /// that does not name its place); for a store that does not
+    /// that does not name its place, where the place is read from the body); for a store that
+    /// does not
     /// [`keep_log_order`](Self::keeps_log_order), [`StoreError::Backend`] at once.
     fn scan_log_newest_first<E, F>(&self, visit: F) -> Result<(), E>
     where
@@ -175,9 +179,10 @@ pub trait DossierScan {
 pub struct LogRow<'a> {
     /// Its position in the log.
     pub position: u64,
-    /// The dossier its body names.
+    /// Its dossier: the one its body names, or its row's column (checked against the body
+    /// when decoded).
     pub dossier_id: &'a str,
-    /// The sequence number its body names.
+    /// Its sequence number, from the body or the row's column likewise.
     pub sequence: u64,
     /// The body as stored (compact or a JSON line).
     pub body: &'a [u8],

@@ -168,9 +168,19 @@ fn newest_first_reads_the_log_backwards<S: EventStore + DossierScan>(store: &S) 
         let stream = ok(store.read_stream(&id));
         expected.push((id, stream));
     }
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
     assert!(
         streams == expected,
         "grouped newest first, every dossier's stream once"
+    );
+    let mut grouped = 0;
+    let stopped = store.scan_newest_first(|_: crate::StoredStream| {
+        grouped += 1;
+        Err(StoreError::Backend("stop".into()))
+    });
+    assert!(
+        matches!(stopped, Err(StoreError::Backend(m)) if m == "stop") && grouped == 1,
+        "a grouped newest-first read must stop at the visitor's first error"
     );
     let mut visited = 0;
     let stopped = store.scan_log_newest_first(|_| {
