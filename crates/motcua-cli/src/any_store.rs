@@ -115,37 +115,23 @@ impl DossierScan for AnyStore {
     }
 }
 
-/// Every dossier's standing: kept by SQLite stores (schema 7 on); a PostgreSQL store keeps
-/// none (its reports read events).
+/// Every dossier's standing: kept by SQLite stores (schema 7 on) and PostgreSQL stores
+/// (schema 7 on).
 impl StandingTable for AnyStore {
     fn keeps_standings(&self) -> bool {
-        match self {
-            AnyStore::Sqlite(s) => s.keeps_standings(),
-            AnyStore::Postgres(_) => false,
-        }
+        each!(self, s => s.keeps_standings())
     }
 
     fn standings_state(&self) -> StoreResult<StandingsState> {
-        match self {
-            AnyStore::Sqlite(s) => s.standings_state(),
-            AnyStore::Postgres(_) => Ok(StandingsState::default()),
-        }
+        each!(self, s => s.standings_state())
     }
 
     fn apply_standings(&self, change: &StandingsChange) -> StoreResult<()> {
-        match self {
-            AnyStore::Sqlite(s) => s.apply_standings(change),
-            AnyStore::Postgres(_) => Err(StoreError::Backend(
-                "a PostgreSQL store keeps no table of standings".into(),
-            )),
-        }
+        each!(self, s => s.apply_standings(change))
     }
 
     fn standing_rows(&self) -> StoreResult<Vec<StandingRow>> {
-        match self {
-            AnyStore::Sqlite(s) => s.standing_rows(),
-            AnyStore::Postgres(_) => Ok(Vec::new()),
-        }
+        each!(self, s => s.standing_rows())
     }
 }
 

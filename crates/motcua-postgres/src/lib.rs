@@ -48,11 +48,12 @@ mod open_dossiers;
 mod pool;
 mod scan;
 mod schema;
+mod standings;
 mod store;
 
 pub use error::PgError;
 pub use import::PgImport;
-pub use schema::{CATALOGUE_RECORDS_SINCE, SCHEMA_VERSION};
+pub use schema::{CATALOGUE_RECORDS_SINCE, DOSSIER_STANDINGS_SINCE, SCHEMA_VERSION};
 pub use store::PgStore;
 
 // The README's examples run as doc tests.

@@ -1,10 +1,13 @@
 //! Dossier by dossier (one ordered query per range), or the whole log newest first (one query
 //! through the primary key, for full reports); rows streamed from the server.
 
+use crate::pool::Which;
 use crate::store::PgStore;
 use motcua_core::{DossierId, Event};
 use motcua_store::audit::{RowGrouper, RowVisitor, StoredRow};
+use motcua_store::standings::{StandingRead, StandingTable};
 use motcua_store::{even_bounds, DossierRange, DossierScan, LogRow, StoreError};
+use postgres::fallible_iterator::FallibleIterator;
 
 /// Positions sampled per requested part to place the bounds of [`DossierScan::dossier_ranges`].
 const SAMPLES_PER_PART: i64 = 256;
@@ -43,9 +46,7 @@ impl DossierScan for PgStore {
                     std::iter::empty::<&dyn postgres::types::ToSql>(),
                 )
                 .map_err(db)?;
-            while let Some(row) =
-                postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
-            {
+            while let Some(row) = FallibleIterator::next(&mut rows).map_err(db)? {
                 let position: i64 = row.try_get(0).map_err(db)?;
                 let dossier_id: &str = row.try_get(1).map_err(db)?;
                 let sequence: i64 = row.try_get(2).map_err(db)?;
@@ -71,6 +72,74 @@ impl DossierScan for PgStore {
             conn.discard();
         }
         read
+    }
+
+    /// One read-only transaction at `REPEATABLE READ` (the head, the last position, every
+    /// standing in the table's storage order, then the streams asked for, a thousand
+    /// dossiers a query), so that all of it is one snapshot; rows streamed from the server. Stopped early (by a closure or an
+    /// error), the connection is closed rather than pooled, as the log's read is.
+    fn scan_standings<E, F, N, G>(
+        &self,
+        fingerprint: u64,
+        mut visit: F,
+        needing: N,
+        mut events: G,
+    ) -> Result<bool, E>
+    where
+        E: From<StoreError>,
+        F: FnMut(StandingRead<'_>) -> Result<(), E>,
+        N: FnOnce() -> Result<Option<Vec<DossierId>>, E>,
+        G: FnMut(&[Event]) -> Result<(), E>,
+    {
+        if !self.keeps_standings() {
+            return Ok(false);
+        }
+        let mut conn = self.lease()?;
+        let db = |e| E::from(self.backend(e));
+        let read = |conn: &mut crate::pool::Conn| -> Result<bool, E> {
+            conn.client
+                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .map_err(db)?;
+            let head = crate::standings::state_in(&mut conn.client, false)
+                .map_err(db)?
+                .head;
+            let statement = conn.statement(Which::Head).map_err(db)?;
+            let last: i64 = conn.client.query_one(&statement, &[]).map_err(db)?.get(0);
+            match head {
+                Some(head)
+                    if head.context == fingerprint && i64::try_from(head.position) == Ok(last) => {}
+                _ => return Ok(false),
+            }
+            let mut rows = conn
+                .client
+                .query_raw(
+                    "SELECT dossier_id, first_second, standing FROM motcua_dossier_standings",
+                    std::iter::empty::<&dyn postgres::types::ToSql>(),
+                )
+                .map_err(db)?;
+            while let Some(row) = FallibleIterator::next(&mut rows).map_err(db)? {
+                let dossier_id: &str = row.try_get(0).map_err(db)?;
+                let first_second: i64 = row.try_get(1).map_err(db)?;
+                let standing: Option<&[u8]> = row.try_get(2).map_err(db)?;
+                visit(StandingRead {
+                    dossier_id,
+                    first_second,
+                    standing,
+                })?;
+            }
+            drop(rows);
+            let Some(needing) = needing()? else {
+                return Ok(false);
+            };
+            self.streams_on(conn, &needing, &mut events)?;
+            Ok(true)
+        };
+        let outcome = read(&mut conn);
+        // Read-only: ending it either way changes nothing.
+        if outcome.is_err() || conn.client.batch_execute("ROLLBACK").is_err() {
+            conn.discard();
+        }
+        outcome
     }
 
     /// Samples evenly spaced positions of the log (gap-free) in one query and splits the
@@ -138,9 +207,7 @@ impl DossierScan for PgStore {
             )
             .map_err(db)?;
         let mut streams = motcua_store::StreamGrouper::default();
-        while let Some(row) =
-            postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
-        {
+        while let Some(row) = FallibleIterator::next(&mut rows).map_err(db)? {
             let position: i64 = row.try_get(0).map_err(db)?;
             let body: &str = row.try_get(1).map_err(db)?;
             let position = u64::try_from(position).unwrap_or(0);
@@ -175,9 +242,7 @@ impl motcua_store::audit::RowScan for PgStore {
             .query_raw(&sql, std::iter::empty::<&dyn postgres::types::ToSql>())
             .map_err(db)?;
         let mut grouper = RowGrouper::default();
-        while let Some(row) =
-            postgres::fallible_iterator::FallibleIterator::next(&mut rows).map_err(db)?
-        {
+        while let Some(row) = FallibleIterator::next(&mut rows).map_err(db)? {
             let position = u64::try_from(row.try_get::<_, i64>(0).map_err(db)?).unwrap_or(0);
             let id: &str = row.try_get(1).map_err(db)?;
             let sequence = u64::try_from(row.try_get::<_, i64>(2).map_err(db)?).unwrap_or(0);

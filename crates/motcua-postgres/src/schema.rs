@@ -83,6 +83,64 @@ const MIGRATIONS: &[&str] = &[
      INSERT INTO motcua_catalogue_records (number, sha256, from_position, body)
          SELECT 1, '', 0, body FROM motcua_catalogue;
      DROP TABLE motcua_catalogue;",
+    // 7: every dossier's standing (`motcua_store::standings`), open or finished, so that a full
+    // report reads one small row per dossier (with the second its first event occurred at, so
+    // that a report as of an earlier instant skips it unread); the position and context it
+    // was kept to in `motcua_standings_head`, with the number of rebuilds started (a rebuild's
+    // writes carry it, so a later rebuild stops an earlier one). Empty and without a position
+    // after the migration: the write that migrates the store (`import`, `gen --store`,
+    // `follow`) builds it; until then reports read events.
+    // The log is append-only. An event changed or removed at or before the table's position,
+    // or while it has none (a rebuild may be reading it), by hand with any client, takes the
+    // position away and starts the next generation, so that a rebuild under way can write
+    // nothing more and reports read events again and meet the damage (docs/full-report.md).
+    // The trigger names the head through the schema of the table it fires on, whatever the
+    // search path of the session that fired it. An event inserted at or below the position
+    // needs no trigger (one per appended row would cost every import): positions are
+    // gap-free from 1 and the primary key, so such an insert either collides, or fills a hole
+    // a removal made (which fired the trigger), or is at 0 or below, which the check refuses
+    // (`NOT VALID`: rows already stored are not re-read; the store never wrote one there).
+    "CREATE TABLE motcua_dossier_standings (
+         dossier_id text COLLATE \"C\" PRIMARY KEY,
+         first_second bigint NOT NULL,
+         standing bytea
+     );
+     CREATE TABLE motcua_standings_head (
+         id integer PRIMARY KEY CHECK (id = 1),
+         position bigint,
+         context bigint NOT NULL,
+         generation bigint NOT NULL
+     );
+     INSERT INTO motcua_standings_head (id, position, context, generation) VALUES (1, NULL, 0, 0);
+     CREATE FUNCTION motcua_events_changed_under_standings() RETURNS trigger
+     LANGUAGE plpgsql AS $$
+     BEGIN
+         EXECUTE format(
+             'UPDATE %I.motcua_standings_head SET position = NULL, generation = generation + 1
+               WHERE id = 1 AND (position IS NULL OR $1 <= position)',
+             TG_TABLE_SCHEMA)
+         USING OLD.position;
+         RETURN NULL;
+     END
+     $$;
+     CREATE TRIGGER motcua_events_changed_under_standings
+         AFTER UPDATE OR DELETE ON motcua_events
+         FOR EACH ROW EXECUTE FUNCTION motcua_events_changed_under_standings();
+     CREATE FUNCTION motcua_events_truncated_under_standings() RETURNS trigger
+     LANGUAGE plpgsql AS $$
+     BEGIN
+         EXECUTE format(
+             'UPDATE %I.motcua_standings_head SET position = NULL, generation = generation + 1
+               WHERE id = 1',
+             TG_TABLE_SCHEMA);
+         RETURN NULL;
+     END
+     $$;
+     CREATE TRIGGER motcua_events_truncated_under_standings
+         AFTER TRUNCATE ON motcua_events
+         FOR EACH STATEMENT EXECUTE FUNCTION motcua_events_truncated_under_standings();
+     ALTER TABLE motcua_events
+         ADD CONSTRAINT motcua_events_position_from_1 CHECK (position >= 1) NOT VALID;",
 ];
 
 /// The schema version this build writes.
@@ -102,6 +160,9 @@ pub(crate) const STANDINGS_SINCE: i64 = 5;
 
 /// The first schema version that keeps catalogue records (before it, one catalogue row).
 pub const CATALOGUE_RECORDS_SINCE: i64 = 6;
+
+/// The first schema version that keeps every dossier's standing (`motcua_dossier_standings`).
+pub const DOSSIER_STANDINGS_SINCE: i64 = 7;
 
 /// A key for `pg_advisory_xact_lock`, so concurrent openers migrate one at a time.
 const MIGRATION_LOCK: i64 = 0x6d6f_7463_7561_0001;
@@ -128,14 +189,16 @@ pub(crate) fn prepare(client: &mut Client, schema: &str) -> Result<(), PgError> 
         .map_or(0, |row| row.get(0));
     not_newer(schema, found)?;
     let from = usize::try_from(found).unwrap_or(0);
-    for sql in MIGRATIONS.iter().skip(from) {
+    for (done, sql) in (1_i64..).zip(MIGRATIONS).skip(from) {
         tx.batch_execute(sql).map_err(pg)?;
-    }
-    if found > 0 && found < LINKED_SINCE {
-        fill_links(&mut tx).map_err(pg)?;
-    }
-    if found > 0 && found < CATALOGUE_RECORDS_SINCE {
-        crate::catalogue::hash_records(&mut tx).map_err(pg)?;
+        // The data a migration's new column or table needs, computed right after it (the
+        // links before migration 7's trigger, which would fire on each row's update).
+        if found > 0 && done == LINKED_SINCE {
+            fill_links(&mut tx).map_err(pg)?;
+        }
+        if found > 0 && done == CATALOGUE_RECORDS_SINCE {
+            crate::catalogue::hash_records(&mut tx).map_err(pg)?;
+        }
     }
     if found < SCHEMA_VERSION {
         tx.execute(

@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::str::FromStr;
 use uuid::Uuid;
 
+/// Dossiers whose streams one query of [`PgStore::streams_on`] reads.
+const STREAMS_PER_QUERY: usize = 1_000;
+
 /// An [`EventStore`] in a PostgreSQL schema, through the synchronous `postgres` client.
 ///
 /// **Global order a follower never skips.** Positions come from a one-row counter
@@ -173,6 +176,95 @@ impl PgStore {
             .map_err(|e| self.backend(e))?
             .get(0);
         Ok(u64::try_from(v).unwrap_or(0))
+    }
+
+    /// One dossier's stream on `conn` (in whatever transaction it has open), its links or
+    /// sequence checked.
+    pub(crate) fn stream_on(
+        &self,
+        conn: &mut Conn,
+        dossier: &DossierId,
+    ) -> StoreResult<Vec<Event>> {
+        let statement = conn
+            .statement(Which::ReadStream)
+            .map_err(|e| self.backend(e))?;
+        let rows = conn
+            .client
+            .query(&statement, &[&dossier.as_str()])
+            .map_err(|e| self.backend(e))?;
+        let mut events = Vec::with_capacity(rows.len());
+        let mut links = Vec::with_capacity(rows.len());
+        for row in &rows {
+            events.push(stored(row.get(0), row.get(1))?.event);
+            links.push(row.get::<_, Option<&[u8]>>(2).and_then(chain::from_bytes));
+        }
+        self.check_stream(dossier, &events, &links)?;
+        Ok(events)
+    }
+
+    /// Checks one dossier's stream as read: its links (or, in a store without them, its
+    /// sequence numbers).
+    fn check_stream(
+        &self,
+        dossier: &DossierId,
+        events: &[Event],
+        links: &[Option<Link>],
+    ) -> StoreResult<()> {
+        if self.is_linked() {
+            chain::check(dossier, events, links).map(|_| ())
+        } else {
+            chain::check_sequence(dossier, events)
+        }
+    }
+
+    /// The streams of `dossiers` on `conn` (in whatever transaction it has open), each checked
+    /// as [`PgStore::stream_on`] checks it and handed to `visit` in the order of the rows'
+    /// dossier ids; a dossier without events is skipped. One query per
+    /// [`STREAMS_PER_QUERY`] dossiers, not one round trip each.
+    pub(crate) fn streams_on<E: From<StoreError>>(
+        &self,
+        conn: &mut Conn,
+        dossiers: &[DossierId],
+        mut visit: impl FnMut(&[Event]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let link = if self.is_linked() {
+            "link"
+        } else {
+            "NULL::bytea"
+        };
+        let sql = format!(
+            "SELECT position, body, {link}, dossier_id FROM motcua_events
+              WHERE dossier_id = ANY($1) ORDER BY dossier_id, sequence"
+        );
+        let db = |e| E::from(self.backend(e));
+        let statement = conn.client.prepare(&sql).map_err(db)?;
+        let mut events = Vec::new();
+        let mut links = Vec::new();
+        let mut check = |dossier: &str, events: &mut Vec<Event>, links: &mut Vec<Option<Link>>| {
+            self.check_stream(&DossierId::new(dossier), events, links)?;
+            let visited = visit(events);
+            events.clear();
+            links.clear();
+            visited
+        };
+        for chunk in dossiers.chunks(STREAMS_PER_QUERY) {
+            let ids: Vec<&str> = chunk.iter().map(DossierId::as_str).collect();
+            let rows = conn.client.query(&statement, &[&ids]).map_err(db)?;
+            let mut current: Option<&str> = None;
+            for row in &rows {
+                let dossier: &str = row.get(3);
+                if let Some(previous) = current.filter(|&p| p != dossier) {
+                    check(previous, &mut events, &mut links)?;
+                }
+                current = Some(dossier);
+                events.push(stored(row.get(0), row.get(1))?.event);
+                links.push(row.get::<_, Option<&[u8]>>(2).and_then(chain::from_bytes));
+            }
+            if let Some(last) = current {
+                check(last, &mut events, &mut links)?;
+            }
+        }
+        Ok(())
     }
 
     /// The store error for the client's `e`, with its whole cause (see
@@ -387,25 +479,7 @@ impl EventStore for PgStore {
 
     fn read_stream(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
         let mut conn = self.lease()?;
-        let statement = conn
-            .statement(Which::ReadStream)
-            .map_err(|e| self.backend(e))?;
-        let rows = conn
-            .client
-            .query(&statement, &[&dossier.as_str()])
-            .map_err(|e| self.backend(e))?;
-        let mut events = Vec::with_capacity(rows.len());
-        let mut links = Vec::with_capacity(rows.len());
-        for row in &rows {
-            events.push(stored(row.get(0), row.get(1))?.event);
-            links.push(row.get::<_, Option<&[u8]>>(2).and_then(chain::from_bytes));
-        }
-        if self.is_linked() {
-            chain::check(dossier, &events, &links)?;
-        } else {
-            chain::check_sequence(dossier, &events)?;
-        }
-        Ok(events)
+        self.stream_on(&mut conn, dossier)
     }
 
     fn read_all(&self, from_position: u64, limit: usize) -> StoreResult<Vec<StoredEvent>> {

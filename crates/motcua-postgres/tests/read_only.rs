@@ -197,13 +197,15 @@ fn a_read_only_open_refuses_newer_versions_and_reads_older_ones_unmigrated() {
         Some(motcua_core::Catalogue::default())
     );
     // A true version-1 store, without the catalogue table, the open-dossier projection's
-    // tables (and their standings) and the events' links, is migrated by a writable open.
+    // tables (and their standings), the events' links and the table of every dossier's
+    // standing, is migrated by a writable open.
     client
         .batch_execute(&format!(
-            "DROP TABLE {schema}.motcua_catalogue_records, {schema}.motcua_open_dossiers, \
+            "{} DROP TABLE {schema}.motcua_catalogue_records, {schema}.motcua_open_dossiers, \
              {schema}.motcua_open_alarms, {schema}.motcua_open_head, \
              {schema}.motcua_open_standings; \
-             ALTER TABLE {schema}.motcua_events DROP COLUMN link"
+             ALTER TABLE {schema}.motcua_events DROP COLUMN link",
+            common::before_standings(&schema)
         ))
         .unwrap_or_else(|e| panic!("{e}"));
     set(&mut client, 1);

@@ -6,22 +6,15 @@ mod common;
 
 use common::Scratch;
 use motcua_core::calendar::Calendar;
-use motcua_core::{Context, Event};
+use motcua_core::Context;
 use motcua_sqlite::{SqliteStore, DOSSIER_STANDINGS_SINCE, SCHEMA_VERSION};
+use motcua_store::conformance;
 use motcua_store::standings::{catch_up_standings, StandingTable, StandingsState};
-use motcua_store::{DossierScan, EventStore, StoreError};
 use std::path::Path;
 
 /// Whether a report would read the store's standings for `fingerprint`.
 fn current(store: &SqliteStore, fingerprint: u64) -> bool {
-    store
-        .scan_standings(
-            fingerprint,
-            |_| Ok::<(), StoreError>(()),
-            || Ok(Some(Vec::new())),
-            |_: &[Event]| Ok(()),
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
+    conformance::standings_current(store, fingerprint)
 }
 
 /// Turns the closed store file at `path` back into schema 6: no table of standings.
@@ -54,50 +47,16 @@ fn a_store_from_before_standings_is_read_as_it_is_then_migrated_and_built() {
     assert_eq!(catch_up_standings(&read, &context, 1, 100).ok(), Some(None));
     drop(read);
 
-    // Opened to write, it migrates: an empty table without a position, until a catch-up.
+    // Opened to write, it migrates: an empty table without a position, built by the first
+    // catch-up, then followed.
     let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(store.schema_version(), SCHEMA_VERSION);
-    assert!(store.keeps_standings());
-    assert_eq!(
-        store.standings_state().ok(),
-        Some(StandingsState::default())
+    conformance::standings_are_built_then_followed(
+        &store,
+        &context,
+        400,
+        sample.events.len() as u64,
     );
-    assert!(store
-        .standing_rows()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .is_empty());
-    assert!(!current(&store, 1));
-    let done = catch_up_standings(&store, &context, 1, 100)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("a migrated store keeps standings"));
-    assert!(done.rebuilt);
-    assert_eq!(done.dossiers, 400);
-    assert_eq!(done.events, sample.events.len() as u64);
-    assert_eq!(Some(done.position), store.last_position().ok());
-    let state = store.standings_state().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(state.generation, 1);
-    assert_eq!(
-        state.head.map(|h| (h.position, h.context)),
-        Some((done.position, 1))
-    );
-    let rows = store.standing_rows().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(rows.len(), 400);
-    assert!(rows.iter().all(|row| row.standing.is_some()));
-    assert!(current(&store, 1));
-    assert!(!current(&store, 2));
-
-    // Caught up again with nothing new: nothing written, no rebuild.
-    let again = catch_up_standings(&store, &context, 1, 100)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("a migrated store keeps standings"));
-    assert_eq!((again.rebuilt, again.dossiers, again.events), (false, 0, 0));
-    // Another context: rebuilt for it, the next generation.
-    let other = catch_up_standings(&store, &context, 2, 100)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("a migrated store keeps standings"));
-    assert!(other.rebuilt);
-    assert_eq!(store.standings_state().ok().map(|s| s.generation), Some(2));
-    assert!(current(&store, 2) && !current(&store, 1));
 }
 
 /// The log is append-only: an event changed or removed by hand (with any SQLite client) at or
@@ -146,47 +105,15 @@ fn state_of(store: &SqliteStore) -> StandingsState {
 /// to the next catch-up.
 #[test]
 fn an_event_changed_by_hand_during_a_rebuild_stops_it() {
-    use motcua_store::standings::{StandingsChange, StandingsHead};
     let scratch = Scratch::new("dossier-standings-during-rebuild");
     let path = scratch.path("store.db");
     common::imported_sample(&path, 50, 6);
     let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    let last = store.last_position().unwrap_or_else(|e| panic!("{e}"));
-    let start = state_of(&store);
-    // A rebuild starts (the table emptied, the next generation) ...
-    store
-        .apply_standings(&StandingsChange {
-            generation: start.generation,
-            expected: start.head.map(|h| h.position),
-            reset: true,
-            ..StandingsChange::default()
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-    let rebuilding = start.generation + 1;
-    assert_eq!(state_of(&store).generation, rebuilding);
-    // ... an event is changed by hand while it reads ...
-    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    conn.execute_batch("UPDATE events SET body = body WHERE position = 3")
-        .unwrap_or_else(|e| panic!("{e}"));
-    drop(conn);
-    // ... and its position is refused.
-    let finish = StandingsChange {
-        generation: rebuilding,
-        head: Some(StandingsHead {
-            position: last,
-            context: 1,
-        }),
-        ..StandingsChange::default()
-    };
-    let refused = store.apply_standings(&finish);
-    assert!(
-        refused
-            .as_ref()
-            .is_err_and(|e| e.to_string().contains("the table of standings moved")),
-        "{refused:?}"
-    );
-    assert_eq!(state_of(&store).head, None);
-    assert!(!current(&store, 1));
+    conformance::a_change_during_a_rebuild_stops_it(&store, || {
+        let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch("UPDATE events SET body = body WHERE position = 3")
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
 }
 
 /// A store in memory keeps no standings (its one connection would be held by a rebuild's

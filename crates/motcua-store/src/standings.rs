@@ -14,8 +14,8 @@
 //! its finish, a return or a rating, replace it). Who keeps it current: [`catch_up_standings`]
 //! follows the log from the table's position (one transaction per page, the position with the
 //! rows); [`rebuild_standings`] makes it from scratch with one scan of every dossier. The
-//! rows after any sequence of catch-ups are the rows of a rebuild (tested for the SQLite
-//! store, the one store that keeps them; others say [`StandingTable::keeps_standings`] `false`
+//! rows after any sequence of catch-ups are the rows of a rebuild (tested for the SQLite and
+//! PostgreSQL stores, which keep them; others say [`StandingTable::keeps_standings`] `false`
 //! and a report reads their events).
 
 use crate::codec::standing as standing_codec;

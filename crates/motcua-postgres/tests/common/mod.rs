@@ -50,19 +50,39 @@ impl Drop for Fresh {
     }
 }
 
+/// The SQL that turns the store in `schema` (of this version) back into the schema before
+/// [`motcua_postgres::DOSSIER_STANDINGS_SINCE`]: no table of standings, its triggers and
+/// check, and that version.
+#[allow(dead_code)]
+pub fn before_standings(schema: &str) -> String {
+    format!(
+        "DROP TRIGGER motcua_events_changed_under_standings ON {schema}.motcua_events;
+         DROP TRIGGER motcua_events_truncated_under_standings ON {schema}.motcua_events;
+         DROP FUNCTION {schema}.motcua_events_changed_under_standings();
+         DROP FUNCTION {schema}.motcua_events_truncated_under_standings();
+         ALTER TABLE {schema}.motcua_events DROP CONSTRAINT motcua_events_position_from_1;
+         DROP TABLE {schema}.motcua_dossier_standings;
+         DROP TABLE {schema}.motcua_standings_head;
+         UPDATE {schema}.motcua_meta SET value = {} WHERE key = 'schema_version';",
+        motcua_postgres::DOSSIER_STANDINGS_SINCE - 1
+    )
+}
+
 /// The SQL that turns the store in `schema` (of this version) back into the catalogue layout
-/// of the schema before [`motcua_postgres::CATALOGUE_RECORDS_SINCE`] (4): the latest catalogue
-/// record as the one `motcua_catalogue` row, no records, and that version. Other later changes
-/// are the caller's.
+/// of the schema before [`motcua_postgres::CATALOGUE_RECORDS_SINCE`]: the latest catalogue
+/// record as the one `motcua_catalogue` row, no records, no table of standings
+/// ([`before_standings`]), and that version. Other later changes are the caller's.
 #[allow(dead_code)]
 pub fn catalogue_before_records(schema: &str) -> String {
     format!(
-        "CREATE TABLE {schema}.motcua_catalogue (
+        "{}
+         CREATE TABLE {schema}.motcua_catalogue (
              id integer PRIMARY KEY CHECK (id = 1), body text NOT NULL);
          INSERT INTO {schema}.motcua_catalogue (id, body)
              SELECT 1, body FROM {schema}.motcua_catalogue_records ORDER BY number DESC LIMIT 1;
          DROP TABLE {schema}.motcua_catalogue_records;
          UPDATE {schema}.motcua_meta SET value = {} WHERE key = 'schema_version';",
+        before_standings(schema),
         motcua_postgres::CATALOGUE_RECORDS_SINCE - 1
     )
 }

@@ -16,6 +16,7 @@ mod fixtures;
 mod open_dossiers;
 mod scan;
 mod session;
+mod standings;
 
 pub use checkpoints::{checkpoints_save_and_load, projections_resume_to_the_rebuild};
 pub use concurrency::concurrent_appends_keep_every_stream_consistent;
@@ -31,6 +32,9 @@ pub use session::{
     a_staged_catalogue_commits_with_the_events, import_sessions_are_all_or_nothing,
     import_sessions_keep_the_append_rules, import_sessions_read_the_store_and_themselves,
     staged_catalogues_become_records,
+};
+pub use standings::{
+    a_change_during_a_rebuild_stops_it, standings_are_built_then_followed, standings_current,
 };
 
 use crate::checkpoint::CheckpointStore;
