@@ -32,11 +32,16 @@ use motcua::store::{standings, DossierScan, EventStore, StoredStream};
 use motcua::{calendar::Calendar, Catalogue, Context, DossierId, Event};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 use time::macros::datetime;
 
 #[path = "common/bench_args.rs"]
 mod bench_args;
+#[path = "common/from_standings.rs"]
+mod from_standings;
+#[path = "common/timing.rs"]
+mod timing;
+
+use timing::{secs, timed};
 #[path = "common/province_store.rs"]
 mod province_store;
 
@@ -90,21 +95,6 @@ fn prepare(dir: &Path, n: usize) -> Data {
         catalogue,
         events,
     }
-}
-
-/// Runs `f` `runs` times; (minimum, median).
-fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
-    let mut times = Vec::with_capacity(runs);
-    let mut last = None;
-    for _ in 0..runs.max(1) {
-        let t = Instant::now();
-        let out = f();
-        times.push(t.elapsed());
-        last = Some(out);
-    }
-    times.sort();
-    let out = last.unwrap_or_else(|| fail("timed", "no run"));
-    (times[0], times[times.len() / 2], out)
 }
 
 /// A plain `rusqlite` loop over `sql`'s rows (a body in the last column), touching every body:
@@ -161,10 +151,6 @@ fn serde_json_alone(path: &Path) -> u64 {
         n += event.sequence.min(1);
     }
     n
-}
-
-fn secs(d: Duration) -> f64 {
-    d.as_secs_f64()
 }
 
 fn measure(data: &Data, n: usize, runs: usize, cores: usize) {
@@ -273,16 +259,6 @@ fn measure_store(data: &Data, run: &ReportRun<'_>, n: usize, runs: usize, cores:
             .unwrap_or_else(|e| fail("standings", e))
     });
     assert_eq!(built.position, data.events);
-    let from_standings = |threads: usize| -> Report {
-        let run = run.clone().threads(threads).standings(Some(fingerprint));
-        report_store(&store, &run).unwrap_or_else(|e| fail("report from standings", e))
-    };
-    let (st_one_min, st_one_med, st_one) = timed(runs, || from_standings(1));
-    let (st_all_min, st_all_med, st_all) = timed(runs, || from_standings(cores));
-    assert!(
-        st_one == all && st_all == all,
-        "the report from standings differs from the report from events"
-    );
     let floor = secs(floor_min);
     println!(
         "store  floor: raw rusqlite read of the bodies in storage order {floor:.3} s (median {:.3})",
@@ -320,18 +296,15 @@ fn measure_store(data: &Data, run: &ReportRun<'_>, n: usize, runs: usize, cores:
         secs(built_time),
         built.dossiers
     );
-    println!(
-        "store  motcua report from standings, 1 thread {:.3} s (median {:.3}): {:.2}x floor",
-        secs(st_one_min),
-        secs(st_one_med),
-        secs(st_one_min) / floor
-    );
-    println!(
-        "store  motcua report from standings, {cores} threads {:.3} s (median {:.3}): {:.2}x floor, {:.0} ns per dossier",
-        secs(st_all_min),
-        secs(st_all_med),
-        secs(st_all_min) / floor,
-        secs(st_all_min) * 1e9 / n as f64
+    from_standings::report_from_standings(
+        "store",
+        &store,
+        run,
+        fingerprint,
+        (runs, cores),
+        &all,
+        floor,
+        n,
     );
     println!(
         "report received {}, overdue listed {}",

@@ -80,9 +80,13 @@ impl StandingTable for PgStore {
             // Not TRUNCATE: a report reading the table in an older snapshot would see it empty.
             tx.batch_execute("DELETE FROM motcua_dossier_standings")
                 .map_err(db)?;
+            // An upsert, as SQLite's `INSERT OR REPLACE`: a head row removed by hand is put
+            // back rather than leaving every later write of the rebuild refused.
             tx.execute(
-                "UPDATE motcua_standings_head
-                    SET position = NULL, context = 0, generation = $1 WHERE id = 1",
+                "INSERT INTO motcua_standings_head (id, position, context, generation)
+                 VALUES (1, NULL, 0, $1)
+                 ON CONFLICT (id) DO UPDATE
+                 SET position = NULL, context = 0, generation = excluded.generation",
                 &[&to_i64(found.generation + 1)],
             )
             .map_err(db)?;

@@ -224,3 +224,28 @@ fn an_event_changed_by_hand_during_a_rebuild_stops_it() {
         .unwrap_or_else(|e| panic!("{e}"));
     });
 }
+
+/// The head row removed by hand: the table reads as never built (reports read events), and
+/// the next catch-up rebuilds it, the head put back.
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn a_head_removed_by_hand_is_put_back_by_the_next_rebuild() {
+    let url = url();
+    let fresh = Fresh::new(&url, "standings_head");
+    let store = fresh.store();
+    let (events, catalogue) = sample(40, 8);
+    import(store, &events, &catalogue);
+    let calendar = Calendar::vietnam();
+    let context = Context::new(&catalogue, &calendar);
+    catch_up_standings(store, &context, 1, 100).unwrap_or_else(|e| panic!("{e}"));
+    assert!(current(store, 1));
+    by_hand(&url, store, "DELETE FROM {s}.motcua_standings_head").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(state_of(store), StandingsState::default());
+    assert!(!current(store, 1));
+    let done = catch_up_standings(store, &context, 1, 100)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("a PostgreSQL store keeps standings"));
+    assert!(done.rebuilt);
+    assert_eq!(done.dossiers, 40);
+    assert!(current(store, 1));
+}
