@@ -98,8 +98,9 @@ const MIGRATIONS: &[&str] = &[
     // search path of the session that fired it. An event inserted at or below the position
     // needs no trigger (one per appended row would cost every import): positions are
     // gap-free from 1 and the primary key, so such an insert either collides, or fills a hole
-    // a removal made (which fired the trigger), or is at 0 or below, which the check refuses
-    // (`NOT VALID`: rows already stored are not re-read; the store never wrote one there).
+    // a removal made (which fired the trigger, or, above the position, stops the next
+    // catch-up), or is at 0 or below, which the check refuses (`NOT VALID`: rows already
+    // stored are not re-read; the store never wrote one there).
     "CREATE TABLE motcua_dossier_standings (
          dossier_id text COLLATE \"C\" PRIMARY KEY,
          first_second bigint NOT NULL,

@@ -204,7 +204,9 @@ pub fn row_of_stream(context: &Context<'_>, events: &[Event]) -> Option<Standing
 /// a time, re-reads the stream of every dossier a page touches (up to the page's end), and
 /// writes their rows with the page's last position in one transaction. Never built, built for another `fingerprint`,
 /// or more than [`STANDINGS_REBUILD_GAP`] events behind: [`rebuild_standings`] instead. A store
-/// that does not [keep standings](StandingTable::keeps_standings): `Ok(None)`, nothing done.
+/// that does not [keep standings](StandingTable::keeps_standings): `Ok(None)`, nothing done. A
+/// position missing from the log after the table's (an event removed by hand) stops it with an
+/// error, the table left where it was (reports then read events and meet the damage).
 ///
 /// # Errors
 /// [`StoreError`] when the store cannot be read or written, or another maintainer moved the
@@ -241,6 +243,7 @@ where
         let Some(last) = events.last() else {
             return Ok(Some(done));
         };
+        gap_free(position, &events)?;
         let next = last.position;
         // Each dossier the page touched, with its last sequence up to the page's end: events
         // of its stream after that are after `next`, and are left to the next page, so that
@@ -270,6 +273,21 @@ where
         done.position = next;
         position = next;
     }
+}
+
+/// Checks that `events`, read after `position`, continue it without a gap: a hole left by an
+/// event removed by hand above the table's position (which no trigger watches) would
+/// otherwise be read past, and a row inserted into it later would never be judged.
+fn gap_free(position: u64, events: &[crate::StoredEvent]) -> StoreResult<()> {
+    for (expected, stored) in (position + 1..).zip(events) {
+        if stored.position != expected {
+            return Err(StoreError::Backend(format!(
+                "the log has no event at position {expected} (the next is at {}): positions are not gap-free (an event removed by hand?); the table of standings is not brought past it, `motcua verify` names the damage",
+                stored.position
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Makes the table from scratch: empties it and starts the next generation (it has no position
@@ -348,6 +366,14 @@ where
         store.scan_dossiers(&range, |events: &[Event]| visit(events, &mut done))?;
     }
     flush(&mut batch)?;
+    // Positions are gap-free from 1: as many events as the last position, or the log lost or
+    // gained a row behind the store's back (the table is left without a position).
+    if done.events != through {
+        return Err(StoreError::Backend(format!(
+            "the log holds {} events up to position {through}: positions are not gap-free from 1 (an event removed or inserted by hand?); the table of standings is not built, `motcua verify` names the damage",
+            done.events
+        )));
+    }
     store.apply_standings(&StandingsChange {
         generation,
         head: Some(StandingsHead {
