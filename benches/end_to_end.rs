@@ -306,10 +306,5 @@ fn measure_store(data: &Data, run: &ReportRun<'_>, n: usize, runs: usize, cores:
         floor,
         n,
     );
-    println!(
-        "report received {}, overdue listed {}",
-        all.province().received,
-        all.overdue().len()
-    );
     all
 }

@@ -195,9 +195,4 @@ fn measure(url: &str, store: &PgStore, catalogue: &Catalogue, n: usize, runs: us
         floor,
         n,
     );
-    println!(
-        "report received {}, overdue listed {}",
-        from_events.province().received,
-        from_events.overdue().len()
-    );
 }

@@ -8,7 +8,7 @@ use motcua::store::DossierScan;
 
 /// Times `run` read from `store`'s standings (kept for `fingerprint`) on one thread and on
 /// `cores`, `runs` times each; checks both equal `from_events`; prints the two lines, labelled
-/// `label`, against `floor` seconds and per dossier of `dossiers`.
+/// `label`, against `floor` seconds and per dossier of `dossiers`, and what the report counted.
 #[allow(clippy::too_many_arguments)]
 pub fn report_from_standings<S: DossierScan + Sync>(
     label: &str,
@@ -45,5 +45,10 @@ pub fn report_from_standings<S: DossierScan + Sync>(
         secs(all_med),
         secs(all_min) / floor,
         secs(all_min) * 1e9 / dossiers as f64
+    );
+    println!(
+        "report received {}, overdue listed {}",
+        from_events.province().received,
+        from_events.overdue().len()
     );
 }
