@@ -233,6 +233,35 @@ pub struct NewestFirst {
     compact_at: usize,
     /// The least arena that is compacted ([`COMPACT_ROWS`]; tests compact sooner).
     least_compacted: usize,
+    /// Set by [`NewestFirst::holding_compact`]: JSON bodies re-encoded before they are held.
+    transcode: Option<Transcode>,
+}
+
+/// What re-encodes a JSON body in the compact form ([`NewestFirst::holding_compact`]).
+#[derive(Debug, Default)]
+struct Transcode {
+    decoder: compact::Decoder,
+    body: Vec<u8>,
+}
+
+impl Transcode {
+    /// `body` as it is held: as stored if compact, else decoded and encoded compact (an
+    /// unreadable body is the error its decoding would give later, naming its position).
+    fn held<'a>(
+        transcode: &'a mut Option<Transcode>,
+        position: u64,
+        body: &'a [u8],
+    ) -> Result<&'a [u8], StoreError> {
+        match transcode {
+            Some(t) if !compact::is_compact(body) => {
+                let event = decode_body_shared(&mut t.decoder, position, body)?;
+                t.body.clear();
+                compact::encode_into(&mut t.body, &event);
+                Ok(&t.body)
+            }
+            _ => Ok(body),
+        }
+    }
 }
 
 impl Default for NewestFirst {
@@ -244,11 +273,62 @@ impl Default for NewestFirst {
             spare: Arena::default(),
             compact_at: COMPACT_ROWS,
             least_compacted: COMPACT_ROWS,
+            transcode: None,
         }
     }
 }
 
 impl NewestFirst {
+    /// A grouper that holds the bodies of the dossiers in flight in the [`compact`] form: a
+    /// JSON body (as PostgreSQL stores keep them, about 270 bytes an event against 73
+    /// compact) is decoded when it arrives and kept re-encoded, so the streams handed out
+    /// carry compact bodies of the same events, and the memory of the dossiers in flight
+    /// is about a quarter. The price is the decoding done on the scanning thread, as the
+    /// rows arrive: for a caller that decodes every stream on that thread anyway (the
+    /// table of standings' rebuild), not one that hands the streams to other threads.
+    /// A body that cannot be read is then reported when it arrives, with the error its
+    /// decoding would give later ([`StoredStream::decode_into`]).
+    ///
+    /// ```
+    /// use motcua_core::{Event, EventKind};
+    /// use motcua_store::{codec, NewestFirst};
+    /// use time::macros::datetime;
+    ///
+    /// let event = |sequence: u64, kind| Event {
+    ///     event_id: uuid::Uuid::from_u128(sequence.into()),
+    ///     dossier_id: "H26-0001".into(),
+    ///     sequence,
+    ///     occurred_at: datetime!(2024-03-04 09:00 +7),
+    ///     recorded_at: datetime!(2024-03-04 09:00 +7),
+    ///     kind,
+    ///     metadata: Default::default(),
+    /// };
+    /// let rated = event(2, EventKind::Rated { satisfied: true });
+    /// let first = event(1, EventKind::Rated { satisfied: false });
+    /// let mut grouper = NewestFirst::holding_compact();
+    /// let mut streams = Vec::new();
+    /// for (position, e) in [(2, &rated), (1, &first)] {
+    ///     let json = codec::encode(e)?;
+    ///     grouper.push(position, "H26-0001", e.sequence, json.as_bytes(), &mut |s| {
+    ///         streams.push(s);
+    ///         Ok::<(), motcua_store::StoreError>(())
+    ///     })?;
+    /// }
+    /// grouper.finish()?;
+    /// let (_, _, held) = streams[0].rows().last().unwrap();
+    /// assert!(codec::compact::is_compact(held));
+    /// let mut events = Vec::new();
+    /// streams[0].decode_into(&mut Default::default(), &mut events)?;
+    /// assert_eq!(events, [first, rated]);
+    /// # Ok::<(), motcua_store::StoreError>(())
+    /// ```
+    pub fn holding_compact() -> Self {
+        NewestFirst {
+            transcode: Some(Transcode::default()),
+            ..NewestFirst::default()
+        }
+    }
+
     /// Adds the next row of the scan (the one stored just before the last row added); hands
     /// its dossier's stream to `visit` when this is the dossier's event number 1.
     ///
@@ -279,12 +359,13 @@ impl NewestFirst {
                 stream.push(position, sequence, body);
                 return visit(stream);
             }
-            let row = self.arena.append(position, sequence, body, NEWEST)?;
+            let held = Transcode::held(&mut self.transcode, position, body)?;
+            let row = self.arena.append(position, sequence, held, NEWEST)?;
             let pending = Pending {
                 oldest_row: row,
                 oldest_sequence: sequence,
                 rows: 1,
-                bytes: body.len(),
+                bytes: held.len(),
             };
             match short {
                 Some(key) => self.short.insert(key, pending),
@@ -302,13 +383,14 @@ impl NewestFirst {
             ));
         }
         if sequence > 1 {
+            let held = Transcode::held(&mut self.transcode, position, body)?;
             let row = self
                 .arena
-                .append(position, sequence, body, pending.oldest_row)?;
+                .append(position, sequence, held, pending.oldest_row)?;
             pending.oldest_row = row;
             pending.oldest_sequence = sequence;
             pending.rows += 1;
-            pending.bytes += body.len();
+            pending.bytes += held.len();
             return self.compact_if_due().map_err(E::from);
         }
         // Event number 1: the stream is whole.
@@ -466,6 +548,7 @@ impl Arena {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec;
     use proptest::prelude::*;
 
     type Visited = Vec<(String, Vec<(u64, u64, Vec<u8>)>)>;
@@ -588,6 +671,88 @@ mod tests {
         }
     }
 
+    /// Event `sequence` of dossier `dossier`, its details varied with `seed`: the kind, a
+    /// recorded instant apart from the occurred one, an officer.
+    fn varied_event(dossier: &str, sequence: u64, seed: u32) -> Event {
+        let mut event = received_event();
+        event.dossier_id = DossierId::new(dossier);
+        event.sequence = sequence;
+        event.event_id = uuid::Uuid::from_u128(u128::from(seed) << 64 | u128::from(sequence));
+        event.occurred_at += time::Duration::minutes(i64::from(seed % 1000) + sequence as i64);
+        event.recorded_at = event.occurred_at + time::Duration::seconds(i64::from(seed % 3));
+        if sequence > 1 {
+            event.kind = motcua_core::EventKind::Rated {
+                satisfied: seed.is_multiple_of(2),
+            };
+        }
+        if seed.is_multiple_of(5) {
+            event.metadata.officer = motcua_core::OfficerId::new(format!("cb-{seed}")).ok();
+        }
+        event
+    }
+
+    /// The streams `grouper` hands out for `rows` (newest first), decoded, and whether every
+    /// body it held (all but each stream's event number 1) was compact.
+    fn grouped(
+        mut grouper: NewestFirst,
+        rows: &[(u64, &str, u64, Vec<u8>)],
+    ) -> Result<(Vec<Vec<Event>>, bool), StoreError> {
+        grouper.compact_at = 3;
+        grouper.least_compacted = 3;
+        let mut decoder = compact::Decoder::default();
+        let mut streams = Vec::new();
+        let mut held_compact = true;
+        for (position, dossier, sequence, body) in rows {
+            grouper.push(
+                *position,
+                dossier,
+                *sequence,
+                body,
+                &mut |s: StoredStream| {
+                    held_compact &= s.rows().skip(1).all(|(_, _, b)| compact::is_compact(b));
+                    let mut events = Vec::new();
+                    s.decode_into(&mut decoder, &mut events)?;
+                    streams.push(events);
+                    Ok::<(), StoreError>(())
+                },
+            )?;
+        }
+        grouper.finish()?;
+        Ok((streams, held_compact))
+    }
+
+    #[test]
+    fn an_unreadable_body_held_compact_is_named_when_it_arrives() {
+        let json = |sequence| codec::encode(&varied_event("A", sequence, 1)).unwrap();
+        let rows = [
+            (3, "A", 3, json(3).into_bytes()),
+            (2, "A", 2, b"{\"v\":2,\"event_id\":".to_vec()),
+            (1, "A", 1, json(1).into_bytes()),
+        ];
+        let mut grouper = NewestFirst::holding_compact();
+        let mut handed = 0;
+        let mut visit = |_: StoredStream| {
+            handed += 1;
+            Ok::<(), StoreError>(())
+        };
+        let (position, dossier, sequence, body) = &rows[0];
+        grouper
+            .push(*position, dossier, *sequence, body, &mut visit)
+            .unwrap();
+        let (position, dossier, sequence, body) = &rows[1];
+        let err = grouper
+            .push(*position, dossier, *sequence, body, &mut visit)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("position 2 cannot be read"),
+            "{err}"
+        );
+        // The same body held as stored is named when its stream is decoded, in the same words.
+        let late = grouped(NewestFirst::default(), &rows).unwrap_err();
+        assert_eq!(late.to_string(), err.to_string());
+        assert_eq!(handed, 0);
+    }
+
     proptest! {
         /// Any interleaving of whole streams, read newest first, gives back every stream
         /// whole, oldest first, each the moment its first event is read — the same streams a
@@ -626,6 +791,33 @@ mod tests {
             got.sort();
             want.sort();
             prop_assert_eq!(got, want);
+        }
+
+        /// Held compact or as stored, JSON bodies give the same streams of the same events;
+        /// held compact, every body kept in flight is compact.
+        #[test]
+        fn bodies_held_compact_give_the_same_streams(
+            lengths in proptest::collection::vec(1u64..6, 0..20),
+            order in proptest::collection::vec(any::<u32>(), 0..120),
+        ) {
+            let mut next: Vec<u64> = vec![1; lengths.len()];
+            let mut log: Vec<(u64, String, u64, Vec<u8>)> = Vec::new();
+            let mut choices = order.iter().cycle();
+            while next.iter().zip(&lengths).any(|(n, l)| n <= l) {
+                let open: Vec<usize> = (0..lengths.len()).filter(|&i| next[i] <= lengths[i]).collect();
+                let choice = *choices.next().unwrap_or(&0);
+                let pick = open[choice as usize % open.len()];
+                let event = varied_event(&id(pick), next[pick], choice);
+                let body = codec::encode(&event).unwrap().into_bytes();
+                log.push((log.len() as u64 + 1, id(pick), next[pick], body));
+                next[pick] += 1;
+            }
+            let rows: Vec<(u64, &str, u64, Vec<u8>)> =
+                log.iter().rev().map(|(p, d, q, b)| (*p, d.as_str(), *q, b.clone())).collect();
+            let (as_stored, _) = grouped(NewestFirst::default(), &rows).unwrap();
+            let (held, all_compact) = grouped(NewestFirst::holding_compact(), &rows).unwrap();
+            prop_assert_eq!(held, as_stored);
+            prop_assert!(all_compact);
         }
 
         /// Dropping any row but a stream's newest is always found (a stream cut short at its

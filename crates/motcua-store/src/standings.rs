@@ -349,13 +349,18 @@ where
     if store.keeps_log_order() {
         let mut decoder = crate::codec::compact::Decoder::default();
         let mut events = Vec::new();
-        store.scan_newest_first(|stream: crate::StoredStream| -> StoreResult<()> {
+        // Every stream is decoded here, on the scanning thread: the dossiers in flight are
+        // held compact (a store of JSON bodies, PostgreSQL's, then holds a quarter of them).
+        let mut grouper = crate::NewestFirst::holding_compact();
+        let mut whole = |stream: crate::StoredStream| -> StoreResult<()> {
             for (position, _, _) in stream.rows() {
                 through = through.max(position);
             }
             stream.decode_into(&mut decoder, &mut events)?;
             visit(&events, &mut done)
-        })?;
+        };
+        store.scan_log_newest_first(|row: crate::LogRow<'_>| grouper.push_row(row, &mut whole))?;
+        grouper.finish()?;
     } else {
         let range = store
             .dossier_ranges(1)?
