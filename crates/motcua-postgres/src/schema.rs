@@ -142,6 +142,24 @@ const MIGRATIONS: &[&str] = &[
          FOR EACH STATEMENT EXECUTE FUNCTION motcua_events_truncated_under_standings();
      ALTER TABLE motcua_events
          ADD CONSTRAINT motcua_events_position_from_1 CHECK (position >= 1) NOT VALID;",
+    // 8: an event changed or removed *after* the table's position also starts the next
+    // generation (the position stays): a catch-up reads its page before the transaction that
+    // writes it, and its write names the generation it started from, so a change made in
+    // between to an event it read is no longer written as it was read (docs/full-report.md).
+    "CREATE OR REPLACE FUNCTION motcua_events_changed_under_standings() RETURNS trigger
+     LANGUAGE plpgsql AS $$
+     BEGIN
+         EXECUTE format(
+             'UPDATE %I.motcua_standings_head
+              SET position = CASE WHEN position IS NULL OR $1 <= position THEN NULL
+                                  ELSE position END,
+                  generation = generation + 1
+              WHERE id = 1',
+             TG_TABLE_SCHEMA)
+         USING OLD.position;
+         RETURN NULL;
+     END
+     $$;",
 ];
 
 /// The schema version this build writes.

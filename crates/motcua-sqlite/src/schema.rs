@@ -8,6 +8,18 @@ use std::path::Path;
 /// `PRAGMA application_id` of a motcua store: "MTCU" in ASCII.
 pub const APPLICATION_ID: i64 = 0x4D54_4355;
 
+/// What schema 8's triggers do when an event is changed or removed (`OLD` is its row): the
+/// next generation, and the position taken away when the event is at or before it.
+macro_rules! changed_under_standings {
+    () => {
+        "UPDATE standings_head
+         SET position = CASE WHEN OLD.position <= COALESCE(position, OLD.position)
+                             THEN NULL ELSE position END,
+             generation = generation + 1
+         WHERE id = 1;"
+    };
+}
+
 /// The migrations, in order: migration `i` brings a store from version `i` to `i + 1`
 /// (`PRAGMA user_version`). Never edit one that has shipped; add a new one.
 const MIGRATIONS: &[&str] = &[
@@ -145,6 +157,22 @@ const MIGRATIONS: &[&str] = &[
      BEGIN
          UPDATE standings_head SET position = NULL, generation = generation + 1 WHERE id = 1;
      END;",
+    // 8: an event changed or removed *after* the table's position also starts the next
+    // generation (the position stays): a catch-up reads its page before the transaction that
+    // writes it, and its write names the generation it started from, so a change made in
+    // between to an event it read is no longer written as it was read. An import's undo of
+    // its own refused rows now starts a generation too (it stops a catch-up or rebuild under
+    // way in another process; the next write catches up). docs/full-report.md.
+    concat!(
+        "DROP TRIGGER events_changed_under_standings;
+         DROP TRIGGER events_removed_under_standings;
+         CREATE TRIGGER events_changed_under_standings AFTER UPDATE ON events BEGIN ",
+        changed_under_standings!(),
+        " END;
+         CREATE TRIGGER events_removed_under_standings AFTER DELETE ON events BEGIN ",
+        changed_under_standings!(),
+        " END;"
+    ),
 ];
 
 /// The index on event ids ([`SCHEMA_VERSION`] 6 on), which an import into an empty store

@@ -116,6 +116,35 @@ fn an_event_changed_by_hand_during_a_rebuild_stops_it() {
     });
 }
 
+/// A catch-up reads its page before the transaction that writes it: an event after the
+/// table's position changed by hand in between starts the next generation (the position
+/// stays), so the catch-up's write is refused; the next one reads the event as it is.
+#[test]
+fn an_event_changed_by_hand_after_the_position_stops_a_catch_up_that_read_it() {
+    let scratch = Scratch::new("dossier-standings-after-position");
+    let path = scratch.path("store.db");
+    let sample = common::imported_sample(&path, 50, 7);
+    let calendar = Calendar::vietnam();
+    let context = Context::new(&sample.catalogue, &calendar);
+    let store = SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    catch_up_standings(&store, &context, 1, 100).unwrap_or_else(|e| panic!("{e}"));
+    let by_hand = |sql: &str| {
+        let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch(sql).unwrap_or_else(|e| panic!("{e}"));
+    };
+    // The table as a catch-up left it three events behind the log.
+    by_hand("UPDATE standings_head SET position = position - 3");
+    conformance::a_change_after_the_position_stops_a_catch_up_that_read_it(
+        &store,
+        &context,
+        || {
+            by_hand(
+                "UPDATE events SET body = body WHERE position = (SELECT MAX(position) FROM events)",
+            )
+        },
+    );
+}
+
 /// A store in memory keeps no standings (its one connection would be held by a rebuild's
 /// scan while the rows are written): catching up does nothing, reports read events.
 #[test]

@@ -34,7 +34,8 @@ pub use session::{
     staged_catalogues_become_records,
 };
 pub use standings::{
-    a_change_during_a_rebuild_stops_it, standings_are_built_then_followed, standings_current,
+    a_change_after_the_position_stops_a_catch_up_that_read_it, a_change_during_a_rebuild_stops_it,
+    standings_are_built_then_followed, standings_current,
 };
 
 use crate::checkpoint::CheckpointStore;

@@ -17,6 +17,18 @@ fn must<T>(result: Result<T, StoreError>, what: &str) -> T {
     result.unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
+/// Asserts that `store` refuses `change` because the table moved under it (`otherwise` says
+/// what accepting it would mean).
+fn refused_as_moved<S: StandingTable>(store: &S, change: &StandingsChange, otherwise: &str) {
+    let refused = store.apply_standings(change);
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("the table of standings moved")),
+        "{otherwise}: {refused:?}"
+    );
+}
+
 /// Whether a full report would read `store`'s standings for `fingerprint`: the table is kept,
 /// current to the log's last position and judged with that fingerprint.
 pub fn standings_current<S: DossierScan>(store: &S, fingerprint: u64) -> bool {
@@ -140,19 +152,17 @@ where
     // ... an event is changed while it reads ...
     change_an_event();
     // ... and its position is refused.
-    let refused = store.apply_standings(&StandingsChange {
-        generation: rebuilding,
-        head: Some(StandingsHead {
-            position: last,
-            context: 1,
-        }),
-        ..StandingsChange::default()
-    });
-    assert!(
-        refused
-            .as_ref()
-            .is_err_and(|e| e.to_string().contains("the table of standings moved")),
-        "the rebuild's position was written after an event changed: {refused:?}"
+    refused_as_moved(
+        store,
+        &StandingsChange {
+            generation: rebuilding,
+            head: Some(StandingsHead {
+                position: last,
+                context: 1,
+            }),
+            ..StandingsChange::default()
+        },
+        "the rebuild's position was written after an event changed",
     );
     assert_eq!(
         store.standings_state().ok().and_then(|s| s.head),
@@ -160,4 +170,61 @@ where
         "the table has a position"
     );
     assert!(!standings_current(store, 1), "the table is read");
+}
+
+/// A catch-up reads its page, then writes its rows in a transaction of its own, naming the
+/// generation it started from: `change_an_event` changes an event of `store` *after* the
+/// table's position (one the catch-up has read but not yet written) behind the store's back.
+/// The position stays, the generation moves, and the catch-up's write is refused, so the
+/// table is never carried past an event as it was before the change; the next catch-up reads
+/// the event as it is now. `store`'s table must be built and its log hold events after the
+/// table's position.
+pub fn a_change_after_the_position_stops_a_catch_up_that_read_it<S>(
+    store: &S,
+    context: &Context<'_>,
+    change_an_event: impl FnOnce(),
+) where
+    S: EventStore + DossierScan + StandingTable + Sync,
+{
+    let last = must(store.last_position(), "the last position");
+    let before = must(store.standings_state(), "the table's state");
+    let position = before
+        .head
+        .map(|h| h.position)
+        .unwrap_or_else(|| panic!("the table is not built"));
+    assert!(position < last, "no event after the table's position");
+    change_an_event();
+    let after = must(store.standings_state(), "the table's state");
+    assert_eq!(
+        after.head, before.head,
+        "the change after the position moved it"
+    );
+    assert_eq!(
+        after.generation,
+        before.generation + 1,
+        "the change after the position did not start a generation"
+    );
+    // The catch-up that read the page before the change writes it.
+    refused_as_moved(
+        store,
+        &StandingsChange {
+            generation: before.generation,
+            expected: Some(position),
+            head: before.head.map(|h| StandingsHead {
+                position: last,
+                context: h.context,
+            }),
+            ..StandingsChange::default()
+        },
+        "a catch-up's page read before the change was written",
+    );
+    assert_eq!(must(store.standings_state(), "the table's state"), after);
+    // The next catch-up starts from the table as it is and reaches the end of the log.
+    let fingerprint = before.head.map_or(0, |h| h.context);
+    let caught = must(
+        catch_up_standings(store, context, fingerprint, 100),
+        "the next catch-up",
+    );
+    assert!(caught.is_some_and(|c| !c.rebuilt && c.position == last));
+    assert!(standings_current(store, fingerprint));
 }
