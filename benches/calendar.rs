@@ -86,6 +86,22 @@ fn arithmetic(c: &mut Criterion) {
             }
         })
     });
+    // The same two operations on the baked tables (`Calendar::vietnam_baked`), in the same run.
+    let baked = Calendar::vietnam_baked();
+    g.bench_function("add_working_days (baked tables)", |b| {
+        b.iter(|| {
+            for &(s, n, _) in &data {
+                black_box(baked.add_working_days(black_box(s), black_box(n)).ok());
+            }
+        })
+    });
+    g.bench_function("working_time_between (baked tables)", |b| {
+        b.iter(|| {
+            for &(s, _, e) in &data {
+                black_box(baked.working_time_between(black_box(s), black_box(e)).ok());
+            }
+        })
+    });
     let cutoff = Time::from_hms(15, 0, 0).unwrap_or(Time::MIDNIGHT);
     g.bench_function("same_day_due", |b| {
         b.iter(|| {
@@ -109,6 +125,11 @@ fn build(c: &mut Criterion) {
     });
     g.bench_function("plain_1900_2200", |b| {
         b.iter(|| black_box(CalendarBuilder::new("plain").build().ok()))
+    });
+    // The built-in calendar as the desk's short commands get it: its tables baked into the
+    // program at compile time (build.rs), read in place; the same tables as `vietnam_1900_2200`.
+    g.bench_function("vietnam_baked", |b| {
+        b.iter(|| black_box(Calendar::vietnam_baked()))
     });
     g.finish();
     if let Ok(cal) = CalendarBuilder::vietnam().build() {

@@ -154,32 +154,71 @@ impl CalendarBuilder {
     /// Validates, computes statutory days (Vietnamese builder), applies overrides and
     /// precomputes the working-time index.
     pub fn build(self) -> Result<Calendar, CalendarError> {
-        let (first, last) = self.range()?;
-        let mut map: BTreeMap<Date, Override> = BTreeMap::new();
-        if self.vietnam_rules {
-            for (date, kind, name) in
-                crate::holidays::statutory_days(self.first_year, self.last_year)?
-            {
-                map.insert(date, Override::DayOff { kind, name });
-            }
-        }
-        for (date, o) in self.entries {
-            map.insert(date, o);
-        }
-        let hash = version_hash(&self.pattern, self.offset, first, last, &map);
-        let version = CalendarVersion {
-            name: self.name,
-            hash,
-        };
+        let parts = self.into_parts()?;
         Ok(Calendar::precompute(
-            version,
-            self.offset,
-            self.pattern,
-            first,
-            last,
-            map,
+            parts.version,
+            parts.offset,
+            parts.pattern,
+            parts.first,
+            parts.last,
+            parts.overrides,
         ))
     }
+
+    /// Everything [`CalendarBuilder::build`] computes before the tables: the range, the days off
+    /// and make-up days by date, and the version.
+    pub(crate) fn into_parts(mut self) -> Result<Parts, CalendarError> {
+        let entries = std::mem::take(&mut self.entries);
+        let (rules, first_year, last_year) = (self.vietnam_rules, self.first_year, self.last_year);
+        let mut parts = self.frame(0)?;
+        if rules {
+            for (date, kind, name) in crate::holidays::statutory_days(first_year, last_year)? {
+                parts
+                    .overrides
+                    .insert(date, Override::DayOff { kind, name });
+            }
+        }
+        for (date, o) in entries {
+            parts.overrides.insert(date, o);
+        }
+        parts.version.hash = version_hash(
+            &parts.pattern,
+            parts.offset,
+            parts.first,
+            parts.last,
+            &parts.overrides,
+        );
+        Ok(parts)
+    }
+}
+
+impl CalendarBuilder {
+    /// [`CalendarBuilder::into_parts`] without the days by date (left empty) and with the
+    /// version hash given: the frame the baked tables of the built-in calendar go in.
+    pub(crate) fn frame(self, hash: u64) -> Result<Parts, CalendarError> {
+        let (first, last) = self.range()?;
+        Ok(Parts {
+            version: CalendarVersion {
+                name: self.name,
+                hash,
+            },
+            offset: self.offset,
+            pattern: self.pattern,
+            first,
+            last,
+            overrides: BTreeMap::new(),
+        })
+    }
+}
+
+/// What a [`CalendarBuilder`] says, validated: [`CalendarBuilder::into_parts`].
+pub(crate) struct Parts {
+    pub(crate) version: CalendarVersion,
+    pub(crate) offset: UtcOffset,
+    pub(crate) pattern: WeeklyPattern,
+    pub(crate) first: Date,
+    pub(crate) last: Date,
+    pub(crate) overrides: BTreeMap<Date, Override>,
 }
 
 fn version_hash(

@@ -1,11 +1,12 @@
 //! The calendar: precomputed per-day tables and day-level queries.
 
+use crate::table::Table;
 use crate::{
     CalendarError, CalendarVersion, DayInfo, DayOffKind, DayReason, Session, WeeklyPattern,
 };
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
 
 pub(crate) const NS_PER_MIN: u64 = 60_000_000_000;
@@ -255,13 +256,14 @@ pub(crate) struct Inner {
     pub(crate) first: Date,
     pub(crate) last: Date,
     pub(crate) first_jd: i64,
-    pub(crate) overrides: BTreeMap<Date, Override>,
+    /// Read through [`Calendar::overrides`] (filled on first use for the built-in calendar).
+    pub(crate) overrides: OnceLock<BTreeMap<Date, Override>>,
     /// Profiles: 0 closed, 1 + weekday (Monday = 0) for the weekday patterns.
     pub(crate) profiles: [Profile; 8],
     /// Profile of each day.
-    pub(crate) day_profile: Vec<u8>,
+    pub(crate) day_profile: Table<u8>,
     /// Working days strictly before day `i` (length days + 1).
-    pub(crate) wd_before: Vec<u32>,
+    pub(crate) wd_before: Table<u32>,
     /// The year-day table: per slot (see [`YEAR_SLOTS`]) a key packed in a `u64`: working
     /// minutes strictly before the day (bits 29..64), working days up to and including it
     /// (bits 6..29), the minute-table row of the first working day after it (bits 3..6) and
@@ -270,7 +272,7 @@ pub(crate) struct Inner {
     /// at the calendar's offset finds its slot from its packed date with one mask and one
     /// subtraction, and one load gives an endpoint of a working-time interval everything but
     /// its within-day part.
-    pub(crate) year_day: Vec<u64>,
+    pub(crate) year_day: Table<u64>,
     /// The minute table: per distinct day profile (row), per clock slot, a packed entry
     /// (see `Profile::fill_minute_row`). Eight rows, so that a 3-bit row needs no bounds
     /// check; the rows past the distinct profiles stay 0.
@@ -295,7 +297,7 @@ pub(crate) struct Inner {
     /// in the high word, and in the low word [`U_CLOSED`] for a day off, else 0. It stops
     /// before the slot of the last working day of the range, so that every position it finds
     /// has working time after it (others take the general path).
-    pub(crate) uniform_day: Vec<u64>,
+    pub(crate) uniform_day: Table<u64>,
     /// The uniform minute table: per clock slot of a working day, the working minutes before
     /// the minute in the high word and, in the low word, all ones when the minute lies inside a
     /// session, else 0. [`U_CLOSED`] slots on, the same for a day off: 0.
@@ -308,41 +310,45 @@ pub(crate) struct Inner {
     /// The calendar's offset as `(seconds, minutes)` bytes and hours ([`offset_parts`]).
     pub(crate) offset_parts: (u16, i8),
     /// Day index of the k-th working day.
-    pub(crate) working: Vec<u32>,
+    pub(crate) working: Table<u32>,
     /// Date of the k-th working day (saves a Julian-day conversion on the hot paths).
     pub(crate) working_dates: Vec<Date>,
     /// Minute-table row of the k-th working day.
-    pub(crate) working_rows: Vec<u8>,
+    pub(crate) working_rows: Table<u8>,
+    /// The profile whose sessions each row of the minute table holds (read by the build
+    /// script, which bakes it, and by the tests).
+    #[allow(dead_code)]
+    pub(crate) row_profile: Vec<usize>,
 }
 
-/// [`Inner::uniform_day`] and [`Inner::uniform_minutes`] from the general tables (`working`:
-/// the working days' minute-table row, when `uniform`).
-fn uniform_tables(
-    year_day: &[u64],
-    working: &[u64; CLOCK_SLOTS],
-    uniform: bool,
-) -> (Vec<u64>, Box<[u64; CLOCK_SLOTS]>) {
+/// [`Inner::uniform_minutes`] from the minute-table row of the working days (`working`), when
+/// the calendar is `uniform`; all 0 otherwise.
+fn uniform_minute_table(working: &[u64; CLOCK_SLOTS], uniform: bool) -> Box<[u64; CLOCK_SLOTS]> {
     let mut minutes: Box<[u64; CLOCK_SLOTS]> =
         match vec![0u64; CLOCK_SLOTS].into_boxed_slice().try_into() {
             Ok(t) => t,
             Err(_) => Box::new([0u64; CLOCK_SLOTS]),
         };
     if !uniform {
-        return (Vec::new(), minutes);
+        return minutes;
     }
     // The slots that are no minute hold 0 in `working`, and so here: a day off reads them.
     for (u, &e) in minutes.iter_mut().zip(working.iter()) {
         let session = if e & E_WORKING != 0 { 0xFFFF_FFFF } else { 0 };
         *u = ((e & E_WORKED) >> K_MIN_SHIFT) << 32 | session;
     }
+    minutes
+}
+
+/// [`Inner::uniform_day`] from the general year-day table, for a uniform calendar.
+fn uniform_day_table(year_day: &[u64]) -> Vec<u64> {
     // The last slot whose key has a row is the last working day's own (the slots that are no
     // date repeat a later day).
     let end = year_day.iter().rposition(|&k| k & K_ROW != 0).unwrap_or(0);
-    let days = year_day[..end]
+    year_day[..end]
         .iter()
         .map(|&k| (k >> K_MIN_SHIFT) << 32 | if k & K_ROW == 0 { U_CLOSED } else { 0 })
-        .collect();
-    (days, minutes)
+        .collect()
 }
 
 /// The offset's seconds and minutes packed in a `u16`, and its hours: equal iff the offsets
@@ -369,30 +375,81 @@ impl fmt::Debug for Calendar {
             .field("offset", &self.inner.offset)
             .field("first_day", &self.inner.first)
             .field("last_day", &self.inner.last)
-            .field("overrides", &self.inner.overrides.len())
+            .field("overrides", &self.overrides().len())
             .field("working_days", &self.inner.working.len())
             .finish()
     }
 }
 
-impl Calendar {
-    /// Infallible once the inputs are validated (`first <= last`).
-    pub(crate) fn precompute(
-        version: CalendarVersion,
-        offset: UtcOffset,
-        pattern: WeeklyPattern,
+/// The per-day tables of a calendar: what takes the time to compute (a few milliseconds for
+/// 1900–2200), and what the build script bakes into the program for the built-in calendar
+/// (`build.rs`, [`Calendar::vietnam_baked`]). The rest of a calendar follows from them and its
+/// weekly pattern in microseconds ([`Calendar::assemble`]).
+pub(crate) struct DayTables {
+    /// Profile of each day ([`Inner::day_profile`]).
+    pub(crate) day_profile: Table<u8>,
+    /// [`Inner::wd_before`].
+    pub(crate) wd_before: Table<u32>,
+    /// [`Inner::year_day`].
+    pub(crate) year_day: Table<u64>,
+    /// [`Inner::uniform_day`].
+    pub(crate) uniform_day: Table<u64>,
+    /// [`Inner::working`].
+    pub(crate) working: Table<u32>,
+    /// [`Inner::working_rows`].
+    pub(crate) working_rows: Table<u8>,
+    /// The profile whose sessions each row of the minute table holds (at most eight rows).
+    pub(crate) row_profile: Vec<usize>,
+    /// [`Inner::total_minutes`].
+    pub(crate) total_minutes: u64,
+}
+
+/// The profiles of a weekly pattern: 0 closed, 1 + weekday (Monday = 0).
+fn profiles_of(pattern: &WeeklyPattern) -> [Profile; 8] {
+    let mut profiles: [Profile; 8] = Default::default();
+    let mut wd = Weekday::Monday;
+    for p in profiles.iter_mut().skip(1) {
+        *p = Profile::new(pattern.sessions(wd));
+        wd = wd.next();
+    }
+    profiles
+}
+
+/// Day index of 1 January of each year from `first`'s to the one after `last`'s.
+fn year_starts(first: Date, last: Date) -> Vec<u32> {
+    let first_jd = i64::from(first.to_julian_day());
+    let n = i64::from(last.to_julian_day()) - first_jd + 1;
+    (first.year()..=last.year() + 1)
+        .map(|y| {
+            let jd = Date::from_calendar_date(y, time::Month::January, 1)
+                .map_or(first_jd + n, |d| i64::from(d.to_julian_day()));
+            (jd - first_jd) as u32
+        })
+        .collect()
+}
+
+/// Working minutes of every working day when the working days of `rows` (their minute-table
+/// rows) all have the sessions of row 1 and at least two minutes ([`Inner::day_minutes`]).
+fn uniform_day_minutes(profiles: &[Profile; 8], row_profile: &[usize], rows: &[u8]) -> u64 {
+    match (rows.first(), row_profile.get(1)) {
+        (Some(&1), Some(&p)) if rows.iter().all(|&x| x == 1) => {
+            Some(profiles[p].total_ns / NS_PER_MIN).filter(|&d| d >= 2)
+        }
+        _ => None,
+    }
+    .unwrap_or(0)
+}
+
+impl DayTables {
+    /// Computes the tables of the days `first..=last` (`first <= last`).
+    fn compute(
+        profiles: &[Profile; 8],
         first: Date,
         last: Date,
-        overrides: BTreeMap<Date, Override>,
-    ) -> Calendar {
+        overrides: &BTreeMap<Date, Override>,
+    ) -> DayTables {
         let first_jd = i64::from(first.to_julian_day());
         let n = usize::try_from(i64::from(last.to_julian_day()) - first_jd + 1).unwrap_or(0);
-        let mut profiles: [Profile; 8] = Default::default();
-        let mut wd = Weekday::Monday;
-        for p in profiles.iter_mut().skip(1) {
-            *p = Profile::new(pattern.sessions(wd));
-            wd = wd.next();
-        }
         // Julian day number 0 was a Monday.
         let mut day_profile: Vec<u8> = (0..n)
             .map(|i| 1 + ((first_jd + i as i64).rem_euclid(7)) as u8)
@@ -435,35 +492,14 @@ impl Calendar {
                 row_profile.swap(1, usize::from(r));
             }
         }
-        // Built on the heap: 512 KiB would not fit every test thread's stack.
-        let rows: Box<[[u64; CLOCK_SLOTS]]> = vec![[0u64; CLOCK_SLOTS]; 8].into_boxed_slice();
-        let mut minute_table: Box<[[u64; CLOCK_SLOTS]; 8]> = match rows.try_into() {
-            Ok(t) => t,
-            Err(_) => Box::new([[0u64; CLOCK_SLOTS]; 8]),
-        };
-        let mut row_first = [0u64; 8];
-        for (row, &p) in row_profile.iter().enumerate() {
-            profiles[p].fill_minute_row(&mut minute_table[row]);
-            let first = clock_slot((profiles[p].first_start() / NS_PER_MIN) as u32);
-            row_first[row] = u64::from(first) << E_PLACE_SHIFT;
-        }
-        let first_year = first.year();
-        let year_start: Vec<u32> = (first_year..=last.year() + 1)
-            .map(|y| {
-                let jd = Date::from_calendar_date(y, time::Month::January, 1)
-                    .map_or(first_jd + n as i64, |d| i64::from(d.to_julian_day()));
-                (jd - first_jd) as u32
-            })
-            .collect();
+        let year_start = year_starts(first, last);
         let years = year_start.len() - 1;
         // One forward pass fills the dense working-day counts and the year-day slots of the
         // real days (minutes, working days and row); a backward pass adds the row of the next
         // working day and fills the slots that are no date from the next day.
         let mut wd_before = Vec::with_capacity(n + 1);
         let mut working = Vec::with_capacity(n);
-        let mut working_dates = Vec::with_capacity(n);
         let mut working_rows = Vec::with_capacity(n);
-        let mut date = first;
         let mut year_day = vec![0u64; years * YEAR_SLOTS + 1];
         let (mut w, mut m) = (0u32, 0u64);
         for y in 0..years {
@@ -474,7 +510,6 @@ impl Calendar {
                 let prof = &profiles[p];
                 if prof.working() {
                     working.push(i as u32);
-                    working_dates.push(date);
                     working_rows.push(row_of[p]);
                     w += 1;
                 }
@@ -482,25 +517,11 @@ impl Calendar {
                     | ((u64::from(w) & K_WD_MASK) << K_WD_SHIFT)
                     | u64::from(row_of[p]);
                 m += prof.total_ns / NS_PER_MIN;
-                date = date.next_day().unwrap_or(date);
             }
         }
-        working.shrink_to_fit();
-        working_dates.shrink_to_fit();
-        working_rows.shrink_to_fit();
         wd_before.push(w);
         year_day[years * YEAR_SLOTS] =
             (m << K_MIN_SHIFT) | ((u64::from(w) & K_WD_MASK) << K_WD_SHIFT);
-        // Working days all alike: their common row's minutes (at most 1440; one minute a day
-        // is left to the general path, its magic number would not fit).
-        let day_minutes = match working_rows.first() {
-            Some(&1) if working_rows.iter().all(|&x| x == 1) => {
-                Some(profiles[row_profile[1]].total_ns / NS_PER_MIN).filter(|&d| d >= 2)
-            }
-            _ => None,
-        };
-        let day_magic = day_minutes.map_or(0, |d| (u64::MAX / d) + 1);
-        let day_minutes = day_minutes.unwrap_or(0);
         let mut next_row = 0u64;
         for y in (0..years).rev() {
             let len = (year_start[y + 1] - year_start[y]) as usize;
@@ -517,8 +538,97 @@ impl Calendar {
             }
             year_day[base] = year_day[base + 1];
         }
-        let (uniform_day, uniform_minutes) =
-            uniform_tables(&year_day, &minute_table[1], day_minutes != 0 && m < 1 << 31);
+        let uniform =
+            uniform_day_minutes(profiles, &row_profile, &working_rows) != 0 && m < 1 << 31;
+        let uniform_day = if uniform {
+            uniform_day_table(&year_day)
+        } else {
+            Vec::new()
+        };
+        DayTables {
+            day_profile: day_profile.into(),
+            wd_before: wd_before.into(),
+            year_day: year_day.into(),
+            uniform_day: uniform_day.into(),
+            working: working.into(),
+            working_rows: working_rows.into(),
+            row_profile,
+            total_minutes: m,
+        }
+    }
+}
+
+impl Calendar {
+    /// Infallible once the inputs are validated (`first <= last`).
+    pub(crate) fn precompute(
+        version: CalendarVersion,
+        offset: UtcOffset,
+        pattern: WeeklyPattern,
+        first: Date,
+        last: Date,
+        overrides: BTreeMap<Date, Override>,
+    ) -> Calendar {
+        let profiles = profiles_of(&pattern);
+        let days = DayTables::compute(&profiles, first, last, &overrides);
+        Calendar::assemble(
+            version,
+            offset,
+            pattern,
+            first,
+            last,
+            OnceLock::from(overrides),
+            days,
+        )
+    }
+
+    /// A calendar from its per-day tables (computed, or baked by the build script) and what
+    /// follows from them and the weekly pattern: the minute table, the working days' dates,
+    /// the uniform minute table. `overrides` may be left to fill on first use (the built-in
+    /// calendar's, see [`Calendar::overrides`]).
+    pub(crate) fn assemble(
+        version: CalendarVersion,
+        offset: UtcOffset,
+        pattern: WeeklyPattern,
+        first: Date,
+        last: Date,
+        overrides: OnceLock<BTreeMap<Date, Override>>,
+        days: DayTables,
+    ) -> Calendar {
+        let profiles = profiles_of(&pattern);
+        let first_jd = i64::from(first.to_julian_day());
+        // Built on the heap: 512 KiB would not fit every test thread's stack.
+        let rows: Box<[[u64; CLOCK_SLOTS]]> = vec![[0u64; CLOCK_SLOTS]; 8].into_boxed_slice();
+        let mut minute_table: Box<[[u64; CLOCK_SLOTS]; 8]> = match rows.try_into() {
+            Ok(t) => t,
+            Err(_) => Box::new([[0u64; CLOCK_SLOTS]; 8]),
+        };
+        let mut row_first = [0u64; 8];
+        for (row, &p) in days.row_profile.iter().enumerate().take(8) {
+            profiles[p].fill_minute_row(&mut minute_table[row]);
+            let first = clock_slot((profiles[p].first_start() / NS_PER_MIN) as u32);
+            row_first[row] = u64::from(first) << E_PLACE_SHIFT;
+        }
+        let year_start = year_starts(first, last);
+        // The dates of the working days, walked forward day by day (cheaper than converting
+        // each day index).
+        let mut working_dates = Vec::with_capacity(days.working.len());
+        let (mut date, mut at) = (first, 0u32);
+        for &i in days.working.iter() {
+            while at < i {
+                date = date.next_day().unwrap_or(date);
+                at += 1;
+            }
+            working_dates.push(date);
+        }
+        // Working days all alike: their common row's minutes (at most 1440; one minute a day
+        // is left to the general path, its magic number would not fit).
+        let day_minutes = uniform_day_minutes(&profiles, &days.row_profile, &days.working_rows);
+        let day_magic = u64::MAX.checked_div(day_minutes).map_or(0, |q| q + 1);
+        let uniform_minutes = uniform_minute_table(
+            &minute_table[1],
+            day_minutes != 0 && days.total_minutes < 1 << 31,
+        );
+        let first_year = first.year();
         Calendar {
             inner: Arc::new(Inner {
                 version,
@@ -530,25 +640,34 @@ impl Calendar {
                 first_jd,
                 overrides,
                 profiles,
-                day_profile,
-                wd_before,
-                year_day,
+                day_profile: days.day_profile,
+                wd_before: days.wd_before,
+                year_day: days.year_day,
                 minute_table,
                 row_first,
                 day_minutes,
                 day_magic,
-                total_minutes: m,
-                uniform_day,
+                total_minutes: days.total_minutes,
+                uniform_day: days.uniform_day,
                 uniform_minutes,
                 year_start,
                 first_year,
                 yd_base: first_year << YEAR_SHIFT,
                 offset_parts: offset_parts(offset),
-                working,
+                working: days.working,
                 working_dates,
-                working_rows,
+                working_rows: days.working_rows,
+                row_profile: days.row_profile,
             }),
         }
+    }
+
+    /// The days off and make-up working days the calendar was built with (the built-in
+    /// calendar's are made on first use: only names and explanations need them).
+    pub(crate) fn overrides(&self) -> &BTreeMap<Date, Override> {
+        self.inner
+            .overrides
+            .get_or_init(crate::vietnam::builtin_overrides)
     }
 
     /// The calendar's version identity (name and content hash).
@@ -579,17 +698,17 @@ impl Calendar {
     /// Approximate heap memory of the precomputed tables, in bytes.
     pub fn table_bytes(&self) -> usize {
         let i = &self.inner;
-        i.day_profile.capacity()
-            + i.wd_before.capacity() * 4
-            + i.year_day.capacity() * 8
-            + i.uniform_day.capacity() * 8
+        i.day_profile.len()
+            + i.wd_before.len() * 4
+            + i.year_day.len() * 8
+            + i.uniform_day.len() * 8
             + std::mem::size_of_val(&*i.uniform_minutes)
-            + i.year_start.capacity() * 4
+            + i.year_start.len() * 4
             + std::mem::size_of_val(&*i.minute_table)
             + std::mem::size_of_val(&i.row_first)
-            + i.working.capacity() * 4
-            + i.working_dates.capacity() * std::mem::size_of::<Date>()
-            + i.working_rows.capacity()
+            + i.working.len() * 4
+            + i.working_dates.len() * std::mem::size_of::<Date>()
+            + i.working_rows.len()
     }
 
     pub(crate) fn out_of_range(&self, what: String) -> CalendarError {
@@ -866,7 +985,7 @@ impl Calendar {
     pub fn day(&self, date: Date) -> Result<DayInfo, CalendarError> {
         let i = self.index(date)?;
         let working = self.profile(i).working();
-        let reason = match self.inner.overrides.get(&date) {
+        let reason = match self.overrides().get(&date) {
             Some(Override::DayOff { kind, name }) => DayReason::DayOff {
                 kind: *kind,
                 name: name.clone(),
@@ -977,8 +1096,7 @@ impl Calendar {
         if from > to {
             return Vec::new();
         }
-        self.inner
-            .overrides
+        self.overrides()
             .range(from..=to)
             .map(|(d, o)| {
                 let working = self

@@ -68,6 +68,7 @@
 )]
 
 mod arith;
+mod baked;
 mod builder;
 mod calendar;
 mod day;
@@ -77,6 +78,7 @@ pub mod holidays;
 pub mod lunar;
 mod pattern;
 mod session;
+mod table;
 mod vietnam;
 
 pub use builder::{CalendarBuilder, DEFAULT_FIRST_YEAR, DEFAULT_LAST_YEAR};

@@ -483,6 +483,7 @@ pub(crate) fn tet_and_month3_computed(year: i32) -> (i64, i64) {
     (tet, m3)
 }
 
+#[path = "lunar/tet_table.rs"]
 mod tet_table;
 
 #[cfg(test)]

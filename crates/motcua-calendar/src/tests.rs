@@ -1120,3 +1120,57 @@ fn uniform_calendars_take_the_uniform_path() {
     assert!(!uniform_all_day().inner.uniform_day.is_empty());
     assert!(odd().inner.uniform_day.is_empty());
 }
+
+/// The baked built-in calendar (`build.rs`, `baked.rs`) is the computed one: every table, the
+/// version, the range and the days by date, field by field.
+#[test]
+fn the_baked_calendar_is_the_computed_one() {
+    use crate::table::Table;
+    let baked = Calendar::vietnam_baked();
+    let computed = Calendar::vietnam();
+    let (b, c) = (&*baked.inner, &*computed.inner);
+    assert!(
+        matches!(b.year_day, Table::Baked(_)),
+        "Calendar::vietnam_baked() computed its tables instead of reading the baked ones"
+    );
+    assert!(matches!(c.year_day, Table::Built(_)));
+    assert_eq!(b.version, c.version);
+    assert_eq!((b.offset, b.offset_secs), (c.offset, c.offset_secs));
+    assert_eq!(b.pattern, c.pattern);
+    assert_eq!((b.first, b.last, b.first_jd), (c.first, c.last, c.first_jd));
+    assert!(
+        b.overrides.get().is_none(),
+        "the days by date are made on first use"
+    );
+    assert_eq!(baked.overrides(), computed.overrides());
+    assert!(baked.overrides().len() > 3_000);
+    for (p, q) in b.profiles.iter().zip(&c.profiles) {
+        assert_eq!(p.sessions, q.sessions);
+        assert_eq!(
+            (&p.spans, p.total_ns, p.close_ns),
+            (&q.spans, q.total_ns, q.close_ns)
+        );
+    }
+    assert_eq!(&*b.day_profile, &*c.day_profile);
+    assert_eq!(&*b.wd_before, &*c.wd_before);
+    assert_eq!(&*b.year_day, &*c.year_day);
+    assert!(b.minute_table[..] == c.minute_table[..]);
+    assert_eq!(b.row_first, c.row_first);
+    assert_eq!((b.day_minutes, b.day_magic), (c.day_minutes, c.day_magic));
+    assert_eq!(b.total_minutes, c.total_minutes);
+    assert_eq!(&*b.uniform_day, &*c.uniform_day);
+    assert!(
+        !b.uniform_day.is_empty(),
+        "the built-in calendar's working days are all alike"
+    );
+    assert!(b.uniform_minutes[..] == c.uniform_minutes[..]);
+    assert_eq!(b.year_start, c.year_start);
+    assert_eq!((b.first_year, b.yd_base), (c.first_year, c.yd_base));
+    assert_eq!(b.offset_parts, c.offset_parts);
+    assert_eq!(&*b.working, &*c.working);
+    assert_eq!(b.working_dates, c.working_dates);
+    assert_eq!(&*b.working_rows, &*c.working_rows);
+    assert_eq!(b.row_profile, c.row_profile);
+    assert_eq!(baked.table_bytes(), computed.table_bytes());
+    assert_eq!(format!("{baked:?}"), format!("{computed:?}"));
+}
