@@ -187,7 +187,7 @@ impl<'a> Lister<'a> {
         for part in parts {
             let part = part?;
             listed.rows += part.rows;
-            listed.bytes.extend_from_slice(&part.bytes);
+            listed.parts.extend(part.parts);
         }
         Ok(())
     }
@@ -228,13 +228,14 @@ impl<'a> Lister<'a> {
 
     /// A chunk of entries judged, their rows written in the output format after `listed`'s.
     fn chunk(&self, entries: Vec<OpenEntry>, listed: &mut Listed) -> Result<(), CliError> {
-        listed.bytes.reserve(entries.len() * ROW_BYTES);
+        let mut bytes = Vec::with_capacity(entries.len() * ROW_BYTES);
         for entry in entries {
             if let Some(row) = self.row(entry)? {
-                self.write(&row, &mut listed.bytes)?;
+                self.write(&row, &mut bytes)?;
                 listed.rows += 1;
             }
         }
+        listed.parts.push(bytes);
         Ok(())
     }
 
@@ -326,11 +327,13 @@ const PAGE: usize = 512;
 /// Room made for a row's bytes ahead of writing (a JSON line is about 360 bytes).
 const ROW_BYTES: usize = 384;
 
-/// The rows judged so far: how many, and their bytes in the output format, in order.
+/// The rows judged so far: how many, and their bytes in the output format, in order, a part
+/// per chunk judged (kept apart, not appended to one buffer: a long list's megabytes would
+/// be copied each time that buffer grew, into fresh pages the system must clear first).
 #[derive(Default)]
 struct Listed {
     rows: usize,
-    bytes: Vec<u8>,
+    parts: Vec<Vec<u8>>,
 }
 
 /// Runs `motcua dossiers`.
@@ -387,7 +390,9 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
             )?;
         }
     }
-    out.write_all(&listed.bytes)?;
+    for part in &listed.parts {
+        out.write_all(part)?;
+    }
     Ok(())
 }
 
