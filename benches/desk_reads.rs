@@ -136,13 +136,18 @@ where
         .unwrap_or_else(|e| fail("projection", e))
         .unwrap_or_else(|| fail("projection", "cannot answer as of 2025-01-02 08:00"));
     let key = reader.head().context;
+    let mut decoder = motcua::store::codec::compact::Decoder::default();
     let mut open = 0;
     reader
         .each_page(selection, key, 512, |page| {
             for entry in page {
+                let entry = reader
+                    .decoded(entry, &mut decoder)
+                    .unwrap_or_else(|e| fail("projection", e));
                 let judged = match entry {
                     OpenEntry::Standing(standing) => context.view_and_alarms_at(*standing, AS_OF),
                     OpenEntry::Events(events) => context.view_and_alarms(&events, AS_OF),
+                    OpenEntry::Stored(id, _) => fail("projection", format!("{id} not decoded")),
                 };
                 let (view, alarms) = judged.unwrap_or_else(|e| fail("judging", e));
                 if !view.status.is_finished() {
@@ -197,6 +202,7 @@ where
         let view = match entry {
             OpenEntry::Standing(standing) => context.view_at(*standing, AS_OF),
             OpenEntry::Events(events) => context.view_events(&events, AS_OF),
+            OpenEntry::Stored(id, _) => fail("projection", format!("{id} not decoded")),
         };
         let view = view.unwrap_or_else(|e| fail("judging", e));
         *counts.entry(view.current_unit).or_default() += 1;

@@ -9,9 +9,11 @@ use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
 use motcua_render::escape;
 use motcua_render::format::{when, working_days};
 use motcua_render::{words, Lang};
+use motcua_store::codec::compact::Decoder;
 use motcua_store::open_dossiers::{OpenEntry, Selection};
 use std::io::Write;
 use std::ops::ControlFlow;
+use std::sync::mpsc::TrySendError;
 
 /// Arguments of `motcua dossiers`.
 #[derive(Debug, Clone, clap::Args)]
@@ -119,11 +121,21 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
             let judge = std::thread::Builder::new()
                 .name("judge".into())
                 .spawn_scoped(scope, || {
-                    // Made here: it waits for the calendar's tables while the first pages
-                    // are read.
+                    // Made here: it waits for the calendar while the first pages are read.
                     let lister = Lister::new(args, data);
                     let mut listed = Listed::default();
+                    // The standings are decoded here, not on the reading thread, which
+                    // would otherwise be the longer of the two.
+                    let mut decoder = Decoder::default();
+                    let location = data.single_store().map_or("the store", |(at, _)| at);
                     for page in received {
+                        let page = page
+                            .into_iter()
+                            .map(|entry| reader.decoded(entry, &mut decoder))
+                            .collect::<Result<Vec<_>, _>>()
+                            .map_err(|e| {
+                                CliError::store(location, "the store could not be read", &e)
+                            })?;
                         lister.judge(page, &mut listed)?;
                     }
                     Ok::<_, CliError>(listed)
@@ -131,11 +143,21 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
             match judge {
                 Ok(judge) => {
                     // A judge that failed has dropped its end: the reading stops.
-                    let read =
-                        reader.each_page(selection, context, PAGE, |page| match pages.send(page) {
+                    let mut decoder = Decoder::default();
+                    let read = reader.each_page(selection, context, PAGE, |page| {
+                        let page = match pages.try_send(page) {
+                            Ok(()) => return ControlFlow::Continue(()),
+                            Err(TrySendError::Disconnected(_)) => return ControlFlow::Break(()),
+                            Err(TrySendError::Full(page)) => page,
+                        };
+                        // The judge is behind: this thread decodes the page's standings
+                        // while it catches up (one that does not decode is left to it).
+                        let page = page.into_iter().map(|e| decode(e, &mut decoder)).collect();
+                        match pages.send(page) {
                             Ok(()) => ControlFlow::Continue(()),
                             Err(_) => ControlFlow::Break(()),
-                        });
+                        }
+                    });
                     drop(pages);
                     let judged = judge
                         .join()
@@ -153,6 +175,17 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
         })
     })?;
     listed.transpose()
+}
+
+/// `entry`'s standing decoded when it is stored and decodes; else `entry` as it is.
+fn decode(entry: OpenEntry, decoder: &mut Decoder) -> OpenEntry {
+    match entry {
+        OpenEntry::Stored(id, stored) => match decoder.decode_standing(&stored.0) {
+            Ok(standing) => OpenEntry::Standing(Box::new(standing)),
+            Err(_) => OpenEntry::Stored(id, stored),
+        },
+        other => other,
+    }
 }
 
 /// What every row is judged and written with; shared by the threads of a long list.
@@ -198,6 +231,12 @@ impl<'a> Lister<'a> {
         let (args, as_of) = (self.args, self.data.as_of);
         let judged = match entry {
             OpenEntry::Standing(standing) => self.context.view_and_alarms_at(*standing, as_of),
+            // Decoded before judging (`from_projection`); never here.
+            OpenEntry::Stored(id, _) => {
+                return Err(CliError::Data(format!(
+                    "dossier {id}: its standing was not decoded before judging"
+                )))
+            }
             OpenEntry::Events(events) => {
                 if events.first().is_none_or(|e| e.occurred_at > as_of) {
                     return Ok(None);

@@ -689,6 +689,36 @@ fn a_list_of_many_pages_is_the_list_of_every_dossier() {
             assert_eq!(listed(&command, &from_store), expected, "{command:?}");
         }
     }
+    // Standings damaged all through the pages, cut short or replaced by text: derived data,
+    // those dossiers are judged from their events, whichever thread decodes their page.
+    let conn = rusqlite::Connection::open(f.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    let damaged = conn
+        .execute(
+            "UPDATE open_standings SET standing = substr(standing, 1, 20)
+               WHERE substr(dossier_id, -1) = '7'",
+            [],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        + conn
+            .execute(
+                "UPDATE open_standings SET standing = 'not a standing'
+                   WHERE substr(dossier_id, -2) = '33'",
+                [],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    assert!(damaged > 200, "{damaged} standings damaged");
+    for command in [
+        vec!["dossiers", "--as-of", as_of],
+        vec!["dossiers", "--as-of", as_of, "--unit", unit],
+    ] {
+        let expected = listed(&command, &from_files);
+        assert_eq!(
+            listed(&command, &from_store),
+            expected,
+            "{command:?}, damaged"
+        );
+    }
 }
 
 /// Where the store file's table of every dossier's standing stands: (position, rows), and the

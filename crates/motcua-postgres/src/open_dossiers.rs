@@ -11,7 +11,7 @@ use crate::store::{to_i64, PgStore};
 use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
-    OpenHead, Page, RowAlarms, Selection,
+    OpenHead, Page, RowAlarms, Selection, StoredStanding,
 };
 use motcua_store::{StoreError, StoreResult};
 use postgres::types::{ToSql, Type};
@@ -81,16 +81,15 @@ impl PgStore {
             .client
             .query_typed(sql, bind)
             .map_err(|e| self.backend(e))?;
-        let mut decoder = motcua_store::codec::compact::Decoder::default();
         Ok(rows
             .iter()
             .map(|row| {
                 let id = DossierId::new(row.get::<_, &str>(0));
-                // A standing that cannot be read is derived data: the reader judges the
-                // dossier's events instead, which are checked as every read checks them.
+                // Decoded by the reader's judging side; one that does not decode is derived
+                // data gone wrong, and the dossier is judged from its events instead.
                 let standing = row
                     .get::<_, Option<&[u8]>>(1)
-                    .and_then(|bytes| decoder.decode_standing(bytes).ok());
+                    .map(|bytes| StoredStanding(bytes.to_vec()));
                 (id, standing)
             })
             .collect())

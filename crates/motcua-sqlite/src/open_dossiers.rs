@@ -6,10 +6,10 @@
 //! version 2 or 3 reads without standings.
 
 use crate::store::{to_i64, SqliteStore};
-use motcua_core::{DossierId, Standing, UnitId};
+use motcua_core::{DossierId, UnitId};
 use motcua_store::open_dossiers::{
     columns, decode_events_shared, encode_events, OpenChange, OpenDossier, OpenDossierTable,
-    OpenHead, Page, RowAlarms, Selection,
+    OpenHead, Page, RowAlarms, Selection, StoredStanding,
 };
 use motcua_store::{StoreError, StoreResult};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -88,20 +88,20 @@ impl SqliteStore {
         &self,
         sql: &str,
         bind: &[&dyn rusqlite::ToSql],
-        out: &mut Vec<(DossierId, Option<Standing>)>,
+        out: &mut motcua_store::open_dossiers::StandingRows,
     ) -> StoreResult<()> {
         let conn = self.lease()?;
         let db = |e| self.backend(e);
         let mut stmt = conn.prepare_cached(sql).map_err(db)?;
         let mut rows = stmt.query(bind).map_err(db)?;
-        let mut decoder = motcua_store::codec::compact::Decoder::default();
         while let Some(row) = rows.next().map_err(db)? {
             let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(db)?;
             let id = DossierId::new(id);
-            // A standing that cannot be read (not a blob, damaged) is derived data: the reader
-            // judges the dossier's events instead, which are checked as every read checks them.
+            // A standing that is not bytes is derived data gone wrong: the reader judges the
+            // dossier's events instead (as it does a standing that does not decode), which are
+            // checked as every read checks them.
             let standing = match row.get_ref(1).map_err(db)? {
-                rusqlite::types::ValueRef::Blob(bytes) => decoder.decode_standing(bytes).ok(),
+                rusqlite::types::ValueRef::Blob(bytes) => Some(StoredStanding(bytes.to_vec())),
                 _ => None,
             };
             out.push((id, standing));

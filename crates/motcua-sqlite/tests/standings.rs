@@ -50,6 +50,7 @@ fn listed(
         .map(|entry| match entry {
             OpenEntry::Standing(s) => context.view_at(*s, as_of),
             OpenEntry::Events(events) => context.view_events(&events, as_of),
+            OpenEntry::Stored(id, _) => panic!("entries() handed out {id}'s standing undecoded"),
         })
         .collect::<Result<_, _>>()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -89,7 +90,9 @@ fn a_units_standings_are_its_open_dossiers_and_judge_as_their_events() {
         assert_eq!(standings.len(), held.len(), "unit {unit}");
         for ((id, standing), row) in standings.into_iter().zip(held) {
             assert_eq!(id, row.dossier_id);
-            let standing = standing.unwrap_or_else(|| panic!("{id} has a standing"));
+            let stored = standing.unwrap_or_else(|| panic!("{id} has a standing"));
+            let standing = motcua_store::codec::standing::decode(&stored.0)
+                .unwrap_or_else(|e| panic!("{id}'s standing decodes: {e}"));
             assert_eq!(
                 context.view_at(standing, later),
                 context.view_events(&row.events, later),

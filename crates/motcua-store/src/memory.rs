@@ -5,7 +5,7 @@ use crate::chain::{Link, Linker, GENESIS};
 use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::error::StoreError;
 use crate::open_dossiers::{
-    OpenChange, OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection,
+    OpenChange, OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection, StoredStanding,
 };
 use crate::session::{ImportSession, StagedImport};
 use crate::store::{Appended, EventStore, StoreResult, StoredEvent, StreamBatch};
@@ -342,7 +342,10 @@ impl OpenDossierTable for InMemoryStore {
                 .map(|(_, row)| row)
                 .filter(|row| selection.chooses(row))
                 .take(page.limit)
-                .map(|row| (row.dossier_id.clone(), row.standing.clone()))
+                .map(|row| {
+                    let standing = row.standing.as_ref().map(StoredStanding::of);
+                    (row.dossier_id.clone(), standing)
+                })
                 .collect(),
         ))
     }

@@ -7,7 +7,7 @@ use super::fixtures::ok;
 use crate::desk::Desk;
 use crate::open_dossiers::{
     catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenEntry, OpenReader,
-    Page, RowAlarms, Selection,
+    Page, RowAlarms, Selection, StoredStanding,
 };
 use crate::store::EventStore;
 use motcua_core::calendar::Calendar;
@@ -47,7 +47,10 @@ fn same_standings<S: OpenDossierTable>(
     };
     let want: Vec<_> = expected
         .iter()
-        .map(|r| (r.dossier_id.clone(), r.standing.clone()))
+        .map(|r| {
+            let stored = r.standing.as_ref().map(StoredStanding::of);
+            (r.dossier_id.clone(), stored)
+        })
         .collect();
     assert!(
         want.iter().all(|(_, s)| s.is_some()),
@@ -179,6 +182,7 @@ where
     let seen = |entry: OpenEntry| match entry {
         OpenEntry::Standing(standing) => context.view_at(*standing, late),
         OpenEntry::Events(events) => context.view_events(&events, late),
+        OpenEntry::Stored(id, _) => panic!("entries() handed out {id}'s standing undecoded"),
     };
     let judged: Vec<_> = ok(reader.entries(Selection::All, 1))
         .into_iter()
@@ -204,8 +208,14 @@ where
             pages.iter().all(|page| !page.is_empty()),
             "an empty page, {size} at a time"
         );
+        let mut decoder = crate::codec::compact::Decoder::default();
+        let decoded: Vec<_> = pages
+            .concat()
+            .into_iter()
+            .map(|entry| ok(reader.decoded(entry, &mut decoder)))
+            .collect();
         assert!(
-            pages.concat() == whole,
+            decoded == whole,
             "entries read {size} at a time differ from entries read at once"
         );
         let mut first = None;

@@ -42,5 +42,5 @@ pub use maintain::{catch_up, fingerprint, rebuild, row_of, CatchUp, REBUILD_GAP}
 pub use read::{OpenEntry, OpenReader, TAIL_LIMIT};
 pub use table::{
     columns, decode_events, decode_events_shared, encode_events, OpenChange, OpenDossier,
-    OpenDossierTable, OpenHead, Page, RowAlarms, Selection, StandingRows,
+    OpenDossierTable, OpenHead, Page, RowAlarms, Selection, StandingRows, StoredStanding,
 };

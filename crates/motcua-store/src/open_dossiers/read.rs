@@ -1,7 +1,9 @@
 //! Reading the projection with the log's tail: exactly the open dossiers a full scan finds.
 
 use super::maintain::open_at_end;
-use super::table::{OpenDossier, OpenDossierTable, OpenHead, Page, RowAlarms, Selection};
+use super::table::{
+    OpenDossier, OpenDossierTable, OpenHead, Page, RowAlarms, Selection, StoredStanding,
+};
 use crate::store::{EventStore, StoreResult};
 use crate::StoreError;
 use motcua_core::{DossierId, Event, Standing, UnitId};
@@ -20,6 +22,11 @@ pub const TAIL_LIMIT: usize = 100_000;
 pub enum OpenEntry {
     /// Its standing, judged with the projection's catalogue and calendar.
     Standing(Box<Standing>),
+    /// Its standing as the store keeps it, not yet decoded: what [`OpenReader::each_page`]
+    /// and [`OpenReader::entries`] hand out, for the judging side to turn into
+    /// [`OpenEntry::Standing`] (or, should it not decode, [`OpenEntry::Events`]) with
+    /// [`OpenReader::decoded`].
+    Stored(DossierId, StoredStanding),
     /// Its whole stream: changed since the projection's position, or not judged when its row
     /// was written, or read from a store that keeps no standings.
     Events(Vec<Event>),
@@ -151,7 +158,8 @@ where
 
     /// The open dossiers `selection` chooses, in dossier id order, each with its standing when
     /// the projection keeps one judged with `context` (the fingerprint of the reader's catalogue
-    /// and calendar, as for [`OpenReader::ringing`]), else with its events. A list judged
+    /// and calendar, as for [`OpenReader::ringing`]) and decoded ([`OpenEntry::Standing`]), else
+    /// with its events. A list judged
     /// at a later instant this way reads no event but those of the dossiers changed since the
     /// projection's position; the answer is the one the events give (the standing law).
     ///
@@ -163,11 +171,14 @@ where
             all.extend(page);
             ControlFlow::Continue(())
         })?;
-        Ok(all)
+        let mut decoder = crate::codec::compact::Decoder::default();
+        all.into_iter()
+            .map(|entry| self.decoded(entry, &mut decoder))
+            .collect()
     }
 
     /// [`OpenReader::entries`] handed to `each` a page at a time, in dossier id order: at most
-    /// `page` standings read and decoded at once (with the tail's dossiers that fall among
+    /// `page` standings read at once (not decoded: see [`OpenReader::decoded`]) (with the tail's dossiers that fall among
     /// them), so that a long list holds one page, not the whole of it, while it judges. A
     /// selection of several units, and a list judged from events, comes as one page. `each`
     /// returns [`ControlFlow::Break`] to stop the reading; it is not called with an empty page.
@@ -247,7 +258,7 @@ where
                     continue;
                 }
                 out.push(match standing {
-                    Some(standing) => OpenEntry::Standing(Box::new(standing)),
+                    Some(standing) => OpenEntry::Stored(id, standing),
                     None => OpenEntry::Events(self.store.read_stream(&id)?),
                 });
             }
@@ -272,6 +283,48 @@ where
                     "the open-dossier projection's standings went away while being read".into(),
                 )
             })?;
+        }
+    }
+
+    /// `entry` ready to judge: an [`OpenEntry::Stored`] standing decoded (with `decoder`,
+    /// which shares the codes repeated from one standing to the next), or, when it does not
+    /// decode (derived data, damaged), the dossier's events read from the store, which are
+    /// checked as every read checks them; any other entry as it is. Safe to call from another
+    /// thread than the one reading the pages, while it reads them.
+    ///
+    /// ```
+    /// use motcua_core::DossierId;
+    /// use motcua_store::codec::compact::Decoder;
+    /// use motcua_store::open_dossiers::{catch_up, OpenEntry, OpenReader, StoredStanding};
+    /// use motcua_store::InMemoryStore;
+    /// # use motcua_core::{Catalogue, Context};
+    /// # use motcua_core::calendar::Calendar;
+    /// # let (catalogue, calendar) = (Catalogue::default(), Calendar::vietnam());
+    /// let store = InMemoryStore::new();
+    /// catch_up(&store, &Context::new(&catalogue, &calendar), 7, 1_000)?;
+    /// let reader = OpenReader::open(&store, time::macros::datetime!(2024-06-03 09:00 +07:00))?
+    ///     .expect("built");
+    /// let mut decoder = Decoder::default();
+    /// // Not a standing's bytes: the dossier is judged from its events (none stored here).
+    /// let damaged = StoredStanding(b"not a standing".to_vec());
+    /// let entry = OpenEntry::Stored(DossierId::new("H-1"), damaged);
+    /// assert_eq!(reader.decoded(entry, &mut decoder)?, OpenEntry::Events(Vec::new()));
+    /// # Ok::<(), motcua_store::StoreError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when a stream must be read and cannot be.
+    pub fn decoded(
+        &self,
+        entry: OpenEntry,
+        decoder: &mut crate::codec::compact::Decoder,
+    ) -> StoreResult<OpenEntry> {
+        match entry {
+            OpenEntry::Stored(id, stored) => match decoder.decode_standing(&stored.0) {
+                Ok(standing) => Ok(OpenEntry::Standing(Box::new(standing))),
+                Err(_) => self.store.read_stream(&id).map(OpenEntry::Events),
+            },
+            other => Ok(other),
         }
     }
 

@@ -75,10 +75,24 @@ impl OpenChange {
     }
 }
 
-/// What [`OpenDossierTable::open_standings`] reads: each chosen dossier with its standing
-/// (`None` for a dossier the projection's context could not judge, or whose stored standing
-/// cannot be read: a reader then judges its events), in dossier id order.
-pub type StandingRows = Vec<(DossierId, Option<Standing>)>;
+/// What [`OpenDossierTable::open_standings`] reads: each chosen dossier with its standing as
+/// the store keeps it (`None` for a dossier the projection's context could not judge, or whose
+/// stored standing is not even bytes: a reader then judges its events), in dossier id order.
+pub type StandingRows = Vec<(DossierId, Option<StoredStanding>)>;
+
+/// A standing as a store keeps it: its compact form ([`crate::codec::standing`]), not yet
+/// decoded. A list's reading thread hands these on and the thread that judges decodes them
+/// ([`OpenReader::decoded`](super::OpenReader::decoded)), so the reading is not held up by the
+/// decoding; one that does not decode is judged from the dossier's events instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredStanding(pub Vec<u8>);
+
+impl StoredStanding {
+    /// The compact form of `standing` (what a store writes).
+    pub fn of(standing: &Standing) -> StoredStanding {
+        StoredStanding(crate::codec::standing::encode(standing))
+    }
+}
 
 /// Which part of a selection's standings a read returns: those of the dossiers whose id comes
 /// after [`Page::after`], in dossier id order, at most [`Page::limit`] of them. A long list
