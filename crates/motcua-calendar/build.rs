@@ -1,8 +1,9 @@
-//! Bakes the built-in Vietnamese calendar's per-day tables into the library: computes
-//! `CalendarBuilder::vietnam().build()` with the crate's own sources (the modules below are
-//! `src/`'s, declared as `src/lib.rs` declares them) and writes the tables, in the target's
-//! byte order, with what goes beside them, to `$OUT_DIR/vietnam/`. `src/baked.rs` includes
-//! them; `Calendar::vietnam()` reads them in place.
+//! Bakes the built-in Vietnamese calendar's per-day tables into the library: computes them
+//! for `CalendarBuilder::vietnam()` (`DayTables::compute`, as its `build` does) with the
+//! crate's own sources (the modules below are `src/`'s, declared as `src/lib.rs` declares
+//! them) and writes them, in the target's byte order, with what goes beside them, to
+//! `$OUT_DIR/vietnam/`. `src/baked.rs` includes them; `Calendar::vietnam_baked()` reads them
+//! in place.
 #![allow(dead_code, unused_imports, clippy::all)]
 
 #[path = "src/arith.rs"]
@@ -51,8 +52,15 @@ fn main() {
     let dir = Path::new(&out).join("vietnam");
     std::fs::create_dir_all(&dir).expect("cannot make $OUT_DIR/vietnam");
     let big = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() == Ok("big");
-    let calendar = Calendar::vietnam();
-    let inner = &*calendar.inner;
+    let parts = CalendarBuilder::vietnam()
+        .into_parts()
+        .unwrap_or_else(|e| panic!("the built-in calendar does not build: {e}"));
+    let days = calendar::DayTables::compute(
+        &calendar::profiles_of(&parts.pattern),
+        parts.first,
+        parts.last,
+        &parts.overrides,
+    );
     let write = |name: &str, bytes: Vec<u8>| {
         std::fs::write(dir.join(name), bytes)
             .unwrap_or_else(|e| panic!("cannot write $OUT_DIR/vietnam/{name}: {e}"))
@@ -66,34 +74,29 @@ fn main() {
     };
     let u32s = |words: &[u32]| ordered(words.iter().flat_map(|w| w.to_le_bytes()).collect(), 4);
     let u64s = |words: &[u64]| ordered(words.iter().flat_map(|w| w.to_le_bytes()).collect(), 8);
-    write("day_profile.bin", inner.day_profile.to_vec());
-    write("wd_before.bin", u32s(&inner.wd_before));
-    write("year_day.bin", u64s(&inner.year_day));
-    write("uniform_day.bin", u64s(&inner.uniform_day));
-    write("working.bin", u32s(&inner.working));
-    write("working_rows.bin", inner.working_rows.to_vec());
+    write("day_profile.bin", days.day_profile.to_vec());
+    write("wd_before.bin", u32s(&days.wd_before));
+    write("year_day.bin", u64s(&days.year_day));
+    write("uniform_day.bin", u64s(&days.uniform_day));
+    write("working.bin", u32s(&days.working));
+    write("working_rows.bin", days.working_rows.to_vec());
     let mut meta = String::new();
     let _ = writeln!(meta, "// Written by motcua-calendar's build.rs.");
-    let _ = writeln!(meta, "pub(crate) const HASH: u64 = {};", inner.version.hash);
+    let _ = writeln!(meta, "pub(crate) const HASH: u64 = {};", parts.version.hash);
     let _ = writeln!(
         meta,
         "pub(crate) const ROW_PROFILE: &[usize] = &{:?};",
-        inner.row_profile
-    );
-    let _ = writeln!(
-        meta,
-        "pub(crate) const TOTAL_MINUTES: u64 = {};",
-        inner.total_minutes
+        days.row_profile
     );
     let _ = writeln!(
         meta,
         "pub(crate) const FIRST_JD: i32 = {};",
-        inner.first.to_julian_day()
+        parts.first.to_julian_day()
     );
     let _ = writeln!(
         meta,
         "pub(crate) const LAST_JD: i32 = {};",
-        inner.last.to_julian_day()
+        parts.last.to_julian_day()
     );
     write("meta.rs", meta.into_bytes());
 }

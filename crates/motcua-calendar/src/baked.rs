@@ -7,7 +7,7 @@ use crate::CalendarBuilder;
 use std::sync::OnceLock;
 
 /// What the build script wrote beside the tables: the version hash, the minute-table rows'
-/// profiles, the working minutes of the range and the range itself (Julian day numbers).
+/// profiles and the range itself (Julian day numbers).
 mod meta {
     include!(concat!(env!("OUT_DIR"), "/vietnam/meta.rs"));
 }
@@ -100,7 +100,6 @@ pub(crate) fn vietnam() -> Option<Calendar> {
             working: Table::Baked(working),
             working_rows: Table::Baked(working_rows),
             row_profile: meta::ROW_PROFILE.to_vec(),
-            total_minutes: meta::TOTAL_MINUTES,
         },
     ))
 }

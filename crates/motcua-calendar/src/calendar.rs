@@ -315,10 +315,6 @@ pub(crate) struct Inner {
     pub(crate) working_dates: Vec<Date>,
     /// Minute-table row of the k-th working day.
     pub(crate) working_rows: Table<u8>,
-    /// The profile whose sessions each row of the minute table holds (read by the build
-    /// script, which bakes it, and by the tests).
-    #[allow(dead_code)]
-    pub(crate) row_profile: Vec<usize>,
 }
 
 /// [`Inner::uniform_minutes`] from the minute-table row of the working days (`working`), when
@@ -400,12 +396,10 @@ pub(crate) struct DayTables {
     pub(crate) working_rows: Table<u8>,
     /// The profile whose sessions each row of the minute table holds (at most eight rows).
     pub(crate) row_profile: Vec<usize>,
-    /// [`Inner::total_minutes`].
-    pub(crate) total_minutes: u64,
 }
 
 /// The profiles of a weekly pattern: 0 closed, 1 + weekday (Monday = 0).
-fn profiles_of(pattern: &WeeklyPattern) -> [Profile; 8] {
+pub(crate) fn profiles_of(pattern: &WeeklyPattern) -> [Profile; 8] {
     let mut profiles: [Profile; 8] = Default::default();
     let mut wd = Weekday::Monday;
     for p in profiles.iter_mut().skip(1) {
@@ -442,7 +436,7 @@ fn uniform_day_minutes(profiles: &[Profile; 8], row_profile: &[usize], rows: &[u
 
 impl DayTables {
     /// Computes the tables of the days `first..=last` (`first <= last`).
-    fn compute(
+    pub(crate) fn compute(
         profiles: &[Profile; 8],
         first: Date,
         last: Date,
@@ -553,7 +547,6 @@ impl DayTables {
             working: working.into(),
             working_rows: working_rows.into(),
             row_profile,
-            total_minutes: m,
         }
     }
 }
@@ -624,9 +617,11 @@ impl Calendar {
         // is left to the general path, its magic number would not fit).
         let day_minutes = uniform_day_minutes(&profiles, &days.row_profile, &days.working_rows);
         let day_magic = u64::MAX.checked_div(day_minutes).map_or(0, |q| q + 1);
+        // The year-day table's last slot holds the totals.
+        let total_minutes = days.year_day.last().map_or(0, |&k| k >> K_MIN_SHIFT);
         let uniform_minutes = uniform_minute_table(
             &minute_table[1],
-            day_minutes != 0 && days.total_minutes < 1 << 31,
+            day_minutes != 0 && total_minutes < 1 << 31,
         );
         let first_year = first.year();
         Calendar {
@@ -647,7 +642,7 @@ impl Calendar {
                 row_first,
                 day_minutes,
                 day_magic,
-                total_minutes: days.total_minutes,
+                total_minutes,
                 uniform_day: days.uniform_day,
                 uniform_minutes,
                 year_start,
@@ -657,7 +652,6 @@ impl Calendar {
                 working: days.working,
                 working_dates,
                 working_rows: days.working_rows,
-                row_profile: days.row_profile,
             }),
         }
     }

@@ -152,7 +152,7 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
                         };
                         // The judge is behind: this thread decodes the page's standings
                         // while it catches up (one that does not decode is left to it).
-                        let page = page.into_iter().map(|e| decode(e, &mut decoder)).collect();
+                        let page = page.into_iter().map(|e| e.decode(&mut decoder)).collect();
                         match pages.send(page) {
                             Ok(()) => ControlFlow::Continue(()),
                             Err(_) => ControlFlow::Break(()),
@@ -175,17 +175,6 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
         })
     })?;
     listed.transpose()
-}
-
-/// `entry`'s standing decoded when it is stored and decodes; else `entry` as it is.
-fn decode(entry: OpenEntry, decoder: &mut Decoder) -> OpenEntry {
-    match entry {
-        OpenEntry::Stored(id, stored) => match decoder.decode_standing(&stored.0) {
-            Ok(standing) => OpenEntry::Standing(Box::new(standing)),
-            Err(_) => OpenEntry::Stored(id, stored),
-        },
-        other => other,
-    }
 }
 
 /// What every row is judged and written with; shared by the threads of a long list.

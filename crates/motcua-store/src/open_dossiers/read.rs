@@ -23,13 +23,27 @@ pub enum OpenEntry {
     /// Its standing, judged with the projection's catalogue and calendar.
     Standing(Box<Standing>),
     /// Its standing as the store keeps it, not yet decoded: what [`OpenReader::each_page`]
-    /// and [`OpenReader::entries`] hand out, for the judging side to turn into
-    /// [`OpenEntry::Standing`] (or, should it not decode, [`OpenEntry::Events`]) with
-    /// [`OpenReader::decoded`].
+    /// hands out, for the judging side to turn into [`OpenEntry::Standing`] (or, should it
+    /// not decode, [`OpenEntry::Events`]) with [`OpenReader::decoded`].
     Stored(DossierId, StoredStanding),
     /// Its whole stream: changed since the projection's position, or not judged when its row
     /// was written, or read from a store that keeps no standings.
     Events(Vec<Event>),
+}
+
+impl OpenEntry {
+    /// A [`OpenEntry::Stored`] standing decoded (with `decoder`, which shares the codes
+    /// repeated from one standing to the next) when it decodes; else the entry as it is
+    /// ([`OpenReader::decoded`] then reads the dossier's events).
+    pub fn decode(self, decoder: &mut crate::codec::compact::Decoder) -> OpenEntry {
+        match self {
+            OpenEntry::Stored(id, stored) => match decoder.decode_standing(&stored.0) {
+                Ok(standing) => OpenEntry::Standing(Box::new(standing)),
+                Err(_) => OpenEntry::Stored(id, stored),
+            },
+            other => other,
+        }
+    }
 }
 
 /// The projection as of now: its rows, overridden by the dossiers the log changed since its
@@ -319,12 +333,9 @@ where
         entry: OpenEntry,
         decoder: &mut crate::codec::compact::Decoder,
     ) -> StoreResult<OpenEntry> {
-        match entry {
-            OpenEntry::Stored(id, stored) => match decoder.decode_standing(&stored.0) {
-                Ok(standing) => Ok(OpenEntry::Standing(Box::new(standing))),
-                Err(_) => self.store.read_stream(&id).map(OpenEntry::Events),
-            },
-            other => Ok(other),
+        match entry.decode(decoder) {
+            OpenEntry::Stored(id, _) => self.store.read_stream(&id).map(OpenEntry::Events),
+            decoded => Ok(decoded),
         }
     }
 
