@@ -145,7 +145,9 @@ where
                     .decoded(entry, &mut decoder)
                     .unwrap_or_else(|e| fail("projection", e));
                 let judged = match entry {
-                    OpenEntry::Standing(standing) => context.view_and_alarms_at(*standing, AS_OF),
+                    OpenEntry::Standing(standing, _) => {
+                        context.view_and_alarms_at(*standing, AS_OF)
+                    }
                     OpenEntry::Events(events) => context.view_and_alarms(&events, AS_OF),
                     OpenEntry::Stored(id, _) => fail("projection", format!("{id} not decoded")),
                 };
@@ -200,7 +202,7 @@ where
     let mut counts: BTreeMap<UnitId, usize> = BTreeMap::new();
     for entry in entries {
         let view = match entry {
-            OpenEntry::Standing(standing) => context.view_at(*standing, AS_OF),
+            OpenEntry::Standing(standing, _) => context.view_at(*standing, AS_OF),
             OpenEntry::Events(events) => context.view_events(&events, AS_OF),
             OpenEntry::Stored(id, _) => fail("projection", format!("{id} not decoded")),
         };

@@ -6,10 +6,13 @@ use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list;
 use motcua_core::deadline::display_instant;
-use motcua_core::{step_handlers, Alarm, AlarmKind, Context, DossierId, Event, OfficerId, UnitId};
+use motcua_core::{
+    Alarm, Context, DossierHandlers, DossierId, DossierView, Event, OfficerId, Responsible, UnitId,
+};
 use motcua_render::escape;
 use motcua_render::format::when;
 use motcua_render::{words, Lang};
+use motcua_store::open_dossiers::{OpenEntry, Selection};
 use std::io::Write;
 use time::OffsetDateTime;
 
@@ -53,23 +56,58 @@ pub(crate) struct Row {
     officer: Option<OfficerId>,
 }
 
-/// The data and the streams that may ring in the window: from the store's open-dossier
+/// The data and the dossiers that may ring in the window: from the store's open-dossier
 /// projection when it can answer (one store, no `--known-at`; through its alarm index when
-/// its alarm instants were computed with this catalogue and calendar), otherwise every
-/// dossier of the data.
-fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<Vec<Event>>), CliError> {
+/// its alarm instants were computed with this catalogue and calendar), each with its standing
+/// and handlers (or its events, for a dossier changed since the projection's position or
+/// stored without them); otherwise every dossier of the data, with its events.
+fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<OpenEntry>), CliError> {
     if args.data.known_at.is_none() && args.data.store.len() == 1 {
         let data = Dataset::open(&args.data)?;
         let from = args.from.unwrap_or(data.as_of);
         let context = open_list::fingerprint_of(&data, &args.data);
+        let ringing = Selection::Ringing {
+            after: from,
+            until: args.until.max(from),
+        };
         let listed = open_list::read(&data, from, |reader| {
-            reader.ringing(from, args.until.max(from), context)
+            reader.entries_with_handlers(ringing, context)
         })?;
-        if let Some(streams) = listed {
-            return Ok((data, streams));
+        if let Some(entries) = listed {
+            return Ok((data, entries));
         }
     }
-    open_list::every_dossier(&args.data)
+    let (data, streams) = open_list::every_dossier(&args.data)?;
+    Ok((data, streams.into_iter().map(OpenEntry::Events).collect()))
+}
+
+/// Adds to `rows` the alarms in `(from, until]` of one dossier of the projection: from its
+/// standing and handlers, or from its events ([`ringing`]).
+fn ringing_entry(
+    context: &Context<'_>,
+    entry: OpenEntry,
+    from: OffsetDateTime,
+    until: OffsetDateTime,
+    rows: &mut Vec<Row>,
+) -> Result<(), CliError> {
+    match entry {
+        OpenEntry::Standing(standing, Some(handlers)) => {
+            let (view, alarms) = context
+                .view_and_alarms_at(*standing, from)
+                .map_err(|e| CliError::Data(e.to_string()))?;
+            push(&view, &handlers, alarms, until, rows);
+            Ok(())
+        }
+        OpenEntry::Events(events) => ringing(context, &events, from, until, rows),
+        // Decoded with their handlers, or read as events, before judging (`gather`).
+        OpenEntry::Standing(standing, None) => Err(CliError::Data(format!(
+            "dossier {}: its standing came without its handlers",
+            standing.view.dossier_id
+        ))),
+        OpenEntry::Stored(id, _) => Err(CliError::Data(format!(
+            "dossier {id}: its standing was not decoded before judging"
+        ))),
+    }
 }
 
 /// Adds to `rows` the alarms of one dossier in `(from, until]`, judged with the events that
@@ -81,10 +119,7 @@ pub(crate) fn ringing(
     until: OffsetDateTime,
     rows: &mut Vec<Row>,
 ) -> Result<(), CliError> {
-    let Some(first) = events.first() else {
-        return Ok(());
-    };
-    if first.occurred_at > from {
+    if events.first().is_none_or(|first| first.occurred_at > from) {
         return Ok(());
     }
     let (view, alarms) = context
@@ -92,34 +127,29 @@ pub(crate) fn ringing(
         .map_err(|e| CliError::Data(e.to_string()))?;
     // The events that happened by `from`, as the view takes them.
     let known = &events[..events.iter().take_while(|e| e.occurred_at <= from).count()];
-    let handlers = step_handlers(known);
-    // The starter of the latest open run of `step` (any step when `None`).
-    let open_step = |step: Option<&str>| {
-        view.steps
-            .iter()
-            .zip(&handlers)
-            .rev()
-            .find(|(s, h)| !h.finished && step.is_none_or(|id| s.step == id))
-            .and_then(|(_, h)| h.started_by.clone())
-    };
+    push(&view, &DossierHandlers::of(known), alarms, until, rows);
+    Ok(())
+}
+
+/// Adds to `rows` the `alarms` of the dossier `view` shows that ring by `until`, each with who
+/// answers for it.
+fn push(
+    view: &DossierView,
+    handlers: &DossierHandlers,
+    alarms: Vec<Alarm>,
+    until: OffsetDateTime,
+    rows: &mut Vec<Row>,
+) {
     for alarm in alarms.into_iter().filter(|a| a.at <= until) {
-        let (unit, officer) = match &alarm.kind {
-            AlarmKind::StepDuePassed { unit, step } => (unit.clone(), open_step(Some(step))),
-            _ => (
-                view.current_unit.clone(),
-                open_step(None)
-                    .or_else(|| known.iter().rev().find_map(|e| e.metadata.officer.clone())),
-            ),
-        };
+        let Responsible { unit, officer } = alarm.responsible(view, handlers);
         rows.push(Row {
             alarm,
-            dossier: first.dossier_id.clone(),
+            dossier: view.dossier_id.clone(),
             procedure: view.procedure.to_string(),
             unit,
             officer,
         });
     }
-    Ok(())
 }
 
 /// Alarms in time order, then by dossier and kind.
@@ -150,7 +180,7 @@ pub(crate) fn json(row: &Row) -> serde_json::Value {
 
 /// Runs `motcua alarms`.
 pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (data, streams) = gather(args)?;
+    let (data, entries) = gather(args)?;
     let from = args.from.unwrap_or(data.as_of);
     if args.until < from {
         return Err(CliError::Usage(format!(
@@ -161,8 +191,8 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     let context = data.context();
     let mut rows = Vec::new();
-    for events in &streams {
-        ringing(&context, events, from, args.until, &mut rows)?;
+    for entry in entries {
+        ringing_entry(&context, entry, from, args.until, &mut rows)?;
     }
     sort(&mut rows);
     // The window starts at the as-of instant unless --from is given: said once the answer

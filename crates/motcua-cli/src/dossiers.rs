@@ -219,7 +219,7 @@ impl<'a> Lister<'a> {
     fn row(&self, entry: OpenEntry) -> Result<Option<Row>, CliError> {
         let (args, as_of) = (self.args, self.data.as_of);
         let judged = match entry {
-            OpenEntry::Standing(standing) => self.context.view_and_alarms_at(*standing, as_of),
+            OpenEntry::Standing(standing, _) => self.context.view_and_alarms_at(*standing, as_of),
             // Decoded before judging (`from_projection`); never here.
             OpenEntry::Stored(id, _) => {
                 return Err(CliError::Data(format!(

@@ -619,6 +619,62 @@ fn dossiers_and_alarms_from_the_store_are_those_of_every_dossier() {
             assert_eq!(listed(&command, &from_store), expected, "{command:?}");
         }
     }
+    // Each open dossier's standing is kept with who handled it, so that alarms name who
+    // answers for them without the events. Kept without them (as a motcua from before they
+    // were wrote them), or with them damaged, the alarms are still the events' ones.
+    let conn = rusqlite::Connection::open(&store).unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<(String, Vec<u8>)> = conn
+        .prepare("SELECT dossier_id, standing FROM open_standings ORDER BY dossier_id")
+        .and_then(|mut q| {
+            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(rows.len() >= 9, "{} open standings", rows.len());
+    let mut decoder = motcua_store::codec::compact::Decoder::default();
+    let mut bare = Vec::new();
+    for (id, bytes) in &rows {
+        let (standing, handlers) = decoder
+            .decode_open_standing(bytes)
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert!(handlers.is_some(), "{id}: kept without its handlers");
+        bare.push(motcua_store::codec::standing::encode(&standing));
+    }
+    // First a third of them with handlers for more step runs than the standing has (those
+    // dossiers are judged from their events), then another third bare, as kept before
+    // handlers were (the whole window is judged from the projection's events).
+    for (phase, what) in [(1, "damaged handlers"), (0, "without handlers")] {
+        for (i, ((id, _), bare)) in rows.iter().zip(&bare).enumerate() {
+            if i % 3 != phase {
+                continue;
+            }
+            let mut rewritten = bare.clone();
+            if phase == 1 {
+                rewritten.extend([0xB6, 99]);
+            }
+            conn.execute(
+                "UPDATE open_standings SET standing = ?1 WHERE dossier_id = ?2",
+                rusqlite::params![rewritten, id],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        for until in ["2025-01-03T00:00:00+07:00", "2025-12-31T00:00:00+07:00"] {
+            let command = ["alarms", "--from", AS_OF, "--until", until];
+            let expected = listed(&command, &from_files);
+            assert_eq!(
+                listed(&command, &from_store),
+                expected,
+                "{command:?}, {what}"
+            );
+        }
+        let list = ["dossiers", "--as-of", AS_OF];
+        assert_eq!(
+            listed(&list, &from_store),
+            listed(&list, &from_files),
+            "{what}"
+        );
+    }
+    drop(conn);
     // The store's answers come from its projection: emptied behind motcua's back, they are
     // empty too (while an instant before its events still reads every dossier).
     let sqlite = motcua_sqlite::SqliteStore::open(&store).unwrap_or_else(|e| panic!("{e}"));

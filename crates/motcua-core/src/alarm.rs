@@ -13,6 +13,7 @@
 use crate::deadline::{DueSoonWindow, Granularity};
 use crate::event::Event;
 use crate::ids::UnitId;
+use crate::metadata::{DossierHandlers, OfficerId};
 use crate::status::Status;
 use crate::view::{ClockState, Context, DossierView, TimeClass, ViewError};
 use motcua_calendar::CalendarError;
@@ -69,6 +70,61 @@ pub struct Alarm {
     /// What changes.
     #[serde(flatten)]
     pub kind: AlarmKind,
+}
+
+/// Who answers for an alarm (*đơn vị, cán bộ chịu trách nhiệm*): the unit to notify and, when
+/// the events name one, the officer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Responsible {
+    /// The unit handling the step whose due passes; for the dossier's own dues, the unit
+    /// holding the dossier.
+    pub unit: UnitId,
+    /// Who started the step whose due passes; for the dossier's own dues, who started its
+    /// latest open step, else who recorded its latest event naming an officer.
+    pub officer: Option<OfficerId>,
+}
+
+impl Alarm {
+    /// Who answers for this alarm of the dossier `view` shows, with `handlers` taken from the
+    /// same events ([`DossierHandlers::of`]).
+    ///
+    /// ```
+    /// use motcua_core::{Alarm, AlarmKind, DossierHandlers, OfficerId, StepHandlers};
+    /// # use motcua_core::{Catalogue, Channel, Context, DossierId, Event, EventKind, Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId};
+    /// # use motcua_core::calendar::Calendar;
+    /// # let catalogue = Catalogue::new(vec![Unit { id: UnitId::new("X"), name: "X".into(), level: Level::Commune, parent: None }],
+    /// #   vec![Procedure { code: ProcedureCode::new("P"), name: "P".into(), field: "f".into(), level: Level::Commune, units: vec![],
+    /// #   time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None,
+    /// #   online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] }])?;
+    /// # let received = Event { event_id: uuid::Uuid::nil(), dossier_id: DossierId::new("D"), sequence: 1,
+    /// #     occurred_at: time::macros::datetime!(2024-03-04 09:00 +7), recorded_at: time::macros::datetime!(2024-03-04 09:00 +7),
+    /// #     kind: EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson },
+    /// #     metadata: motcua_core::EventMetadata::by(OfficerId::new("tn.a").unwrap()) };
+    /// # let calendar = Calendar::vietnam();
+    /// # let context = Context::new(&catalogue, &calendar);
+    /// let events = [received]; // received at unit X by officer tn.a, no step started
+    /// let (view, alarms) = context.view_and_alarms(&events, events[0].occurred_at)?;
+    /// let handlers = DossierHandlers::of(&events);
+    /// let overdue = alarms.iter().find(|a| a.kind == AlarmKind::OfficialDuePassed).unwrap();
+    /// let who = overdue.responsible(&view, &handlers);
+    /// assert_eq!((who.unit.as_str(), who.officer.as_ref().map(OfficerId::as_str)), ("X", Some("tn.a")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn responsible(&self, view: &DossierView, handlers: &DossierHandlers) -> Responsible {
+        match &self.kind {
+            AlarmKind::StepDuePassed { unit, step } => Responsible {
+                unit: unit.clone(),
+                officer: handlers.open_step_starter(&view.steps, Some(step)).cloned(),
+            },
+            _ => Responsible {
+                unit: view.current_unit.clone(),
+                officer: handlers
+                    .open_step_starter(&view.steps, None)
+                    .or(handlers.latest.as_ref())
+                    .cloned(),
+            },
+        }
+    }
 }
 
 impl Context<'_> {

@@ -33,7 +33,7 @@ pub mod state;
 pub mod status;
 pub mod view;
 
-pub use alarm::{Alarm, AlarmKind};
+pub use alarm::{Alarm, AlarmKind, Responsible};
 pub use deadline::{
     DeadlineError, DueSoonWindow, Dues, Explanation, Granularity, JudgingRules, PauseCause,
     TraceEntry,
@@ -41,7 +41,9 @@ pub use deadline::{
 pub use decider::{fold, Command, Decider};
 pub use event::{known_prefix, Event, EventKind, ReturnMethod};
 pub use ids::{DossierId, ProcedureCode, UnitId};
-pub use metadata::{step_handlers, EventMetadata, OfficerId, OfficerIdError, StepHandlers};
+pub use metadata::{
+    step_handlers, DossierHandlers, EventMetadata, OfficerId, OfficerIdError, StepHandlers,
+};
 pub use motcua_calendar as calendar;
 pub use procedure::{
     Catalogue, CatalogueError, Channel, Fee, Level, OnlineService, Procedure, ProcedureVersion,

@@ -269,6 +269,63 @@ pub fn step_handlers(events: &[Event]) -> Vec<StepHandlers> {
     runs.into_iter().map(|(_, run)| run).collect()
 }
 
+/// Who has handled a dossier, as its events name them (*người xử lý*): each step run's
+/// handlers ([`step_handlers`]) and the officer named by the latest event that names one. What
+/// it takes to say who answers for an alarm ([`Alarm::responsible`](crate::Alarm::responsible))
+/// without the events: a desk's projection keeps it beside the dossier's standing.
+///
+/// ```
+/// use motcua_core::{DossierHandlers, DossierId, Event, EventKind, EventMetadata, OfficerId};
+/// use time::macros::datetime;
+///
+/// let by = |name: &str| EventMetadata::by(OfficerId::new(name).unwrap());
+/// let event = |sequence: u64, metadata, kind| Event {
+///     event_id: uuid::Uuid::from_u128(u128::from(sequence)), dossier_id: DossierId::new("D"), sequence,
+///     occurred_at: datetime!(2024-03-04 09:00 +7), recorded_at: datetime!(2024-03-04 09:00 +7),
+///     metadata, kind,
+/// };
+/// let events = [
+///     event(1, by("cv.a"), EventKind::StepStarted { step: "appraisal".into(), unit: "U".into() }),
+///     event(2, Default::default(), EventKind::SupplementSupplied),
+/// ];
+/// let handlers = DossierHandlers::of(&events);
+/// assert_eq!(handlers.steps.len(), 1);
+/// assert_eq!(handlers.latest.as_ref().map(OfficerId::as_str), Some("cv.a"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DossierHandlers {
+    /// Each step run's handlers, in the order of [`DossierView::steps`](crate::DossierView::steps).
+    pub steps: Vec<StepHandlers>,
+    /// The officer named by the latest event that names one.
+    pub latest: Option<OfficerId>,
+}
+
+impl DossierHandlers {
+    /// The handlers `events` name (one dossier's, in sequence order: those the view was built
+    /// from).
+    pub fn of(events: &[Event]) -> DossierHandlers {
+        DossierHandlers {
+            steps: step_handlers(events),
+            latest: events.iter().rev().find_map(|e| e.metadata.officer.clone()),
+        }
+    }
+
+    /// The officer who started the latest run still open of `step` (of any step when `None`),
+    /// with `steps` the view's step runs these handlers were taken beside.
+    pub fn open_step_starter(
+        &self,
+        steps: &[crate::view::StepView],
+        step: Option<&str>,
+    ) -> Option<&OfficerId> {
+        steps
+            .iter()
+            .zip(&self.steps)
+            .rev()
+            .find(|(s, h)| !h.finished && step.is_none_or(|id| s.step == id))
+            .and_then(|(_, h)| h.started_by.as_ref())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

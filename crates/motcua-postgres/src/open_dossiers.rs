@@ -271,11 +271,7 @@ impl OpenDossierTable for PgStore {
             .map_err(db)?;
             let standings: Vec<Option<Vec<u8>>> = rows
                 .iter()
-                .map(|r| {
-                    r.standing
-                        .as_ref()
-                        .map(motcua_store::codec::standing::encode)
-                })
+                .map(|r| r.stored_standing().map(|s| s.0))
                 .collect();
             tx.execute(
                 "INSERT INTO motcua_open_standings (dossier_id, unit, standing)

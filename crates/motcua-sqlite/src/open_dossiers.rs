@@ -267,10 +267,7 @@ impl OpenDossierTable for SqliteStore {
                     drop_alarms.execute(params![id]).map_err(db)?;
                     drop_standing.execute(params![id]).map_err(db)?;
                 }
-                let standing = row
-                    .standing
-                    .as_ref()
-                    .map(motcua_store::codec::standing::encode);
+                let standing = row.stored_standing().map(|s| s.0);
                 put_standing
                     .execute(params![row.unit.as_str(), id, standing])
                     .map_err(db)?;

@@ -43,12 +43,12 @@ fn listed(
         .unwrap_or_else(|e| panic!("{e}"));
     let from_standings = entries
         .iter()
-        .filter(|e| matches!(e, OpenEntry::Standing(_)))
+        .filter(|e| matches!(e, OpenEntry::Standing(..)))
         .count();
     let views = entries
         .into_iter()
         .map(|entry| match entry {
-            OpenEntry::Standing(s) => context.view_at(*s, as_of),
+            OpenEntry::Standing(s, _) => context.view_at(*s, as_of),
             OpenEntry::Events(events) => context.view_events(&events, as_of),
             OpenEntry::Stored(id, _) => panic!("entries() handed out {id}'s standing undecoded"),
         })
@@ -91,8 +91,14 @@ fn a_units_standings_are_its_open_dossiers_and_judge_as_their_events() {
         for ((id, standing), row) in standings.into_iter().zip(held) {
             assert_eq!(id, row.dossier_id);
             let stored = standing.unwrap_or_else(|| panic!("{id} has a standing"));
-            let standing = motcua_store::codec::standing::decode(&stored.0)
+            let (standing, handlers) = motcua_store::codec::compact::Decoder::default()
+                .decode_open_standing(&stored.0)
                 .unwrap_or_else(|e| panic!("{id}'s standing decodes: {e}"));
+            assert_eq!(
+                handlers,
+                Some(motcua_core::DossierHandlers::of(&row.events)),
+                "dossier {id}'s handlers"
+            );
             assert_eq!(
                 context.view_at(standing, later),
                 context.view_events(&row.events, later),

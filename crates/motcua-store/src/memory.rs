@@ -5,7 +5,7 @@ use crate::chain::{Link, Linker, GENESIS};
 use crate::checkpoint::{Checkpoint, CheckpointStore};
 use crate::error::StoreError;
 use crate::open_dossiers::{
-    OpenChange, OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection, StoredStanding,
+    OpenChange, OpenDossier, OpenDossierTable, OpenHead, RowAlarms, Selection,
 };
 use crate::session::{ImportSession, StagedImport};
 use crate::store::{Appended, EventStore, StoreResult, StoredEvent, StreamBatch};
@@ -343,7 +343,7 @@ impl OpenDossierTable for InMemoryStore {
                 .filter(|row| selection.chooses(row))
                 .take(page.limit)
                 .map(|row| {
-                    let standing = row.standing.as_ref().map(StoredStanding::of);
+                    let standing = row.stored_standing();
                     (row.dossier_id.clone(), standing)
                 })
                 .collect(),

@@ -245,6 +245,7 @@ pub struct Decoder {
     last_dossier: Option<DossierId>,
     procedures: std::collections::HashMap<Box<str>, ProcedureCode>,
     units: std::collections::HashMap<Box<str>, UnitId>,
+    officers: std::collections::HashMap<Box<str>, OfficerId>,
 }
 
 impl Decoder {
@@ -387,11 +388,7 @@ impl<'b> Reader<'b, '_> {
     /// The metadata the flags announce.
     fn metadata(&mut self, flags: u8) -> Result<EventMetadata, CompactError> {
         let officer = if flags & OFFICER != 0 {
-            let text = self.str()?;
-            match OfficerId::new(text) {
-                Ok(officer) => Some(officer),
-                Err(_) => return self.fail("an officer id is not valid"),
-            }
+            Some(self.officer()?)
         } else {
             None
         };
@@ -409,6 +406,27 @@ impl<'b> Reader<'b, '_> {
             correlation_id,
             causation_id,
         })
+    }
+
+    /// An officer id (a text), checked; shared with the decoder's earlier ones.
+    pub(crate) fn officer(&mut self) -> Result<OfficerId, CompactError> {
+        let text = self.str()?;
+        let known = self
+            .decoder
+            .as_deref()
+            .and_then(|d| d.officers.get(text).cloned());
+        if let Some(officer) = known {
+            return Ok(officer);
+        }
+        let Ok(officer) = OfficerId::new(text) else {
+            return self.fail("an officer id is not valid");
+        };
+        if let Some(d) = self.decoder.as_deref_mut() {
+            if d.officers.len() < SHARED_CODES {
+                d.officers.insert(Box::from(text), officer.clone());
+            }
+        }
+        Ok(officer)
     }
 
     pub(crate) fn instant(&mut self) -> Result<OffsetDateTime, CompactError> {

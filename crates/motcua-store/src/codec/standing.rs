@@ -21,17 +21,33 @@
 //! | steps | count (varint), then each: step, unit (strings), started (instant), finished, due (optional instants), late (flag) |
 //! | outcome | electronic result, paid online, satisfied (optional flags), rated at (optional instant), digitisation (optional, three varints), feedback (varint) |
 //!
+//! The open-dossier projection keeps each open dossier's handlers after its standing
+//! ([`encode_open`], [`Decoder::decode_open_standing`]), so that who answers for an alarm is
+//! known without the events; a standing stored before them decodes with none (its alarms are
+//! then judged from its events):
+//!
+//! | field | encoding |
+//! |---|---|
+//! | marker | the byte `0xB6` |
+//! | step runs | count (varint, as many as the standing's steps), then each: started by (optional officer), finished (flag), finished by (optional officer) |
+//! | latest officer named | optional officer |
+//!
+//! (an officer: its id as a string.)
+//!
 //! Decoding checks every byte and names the first thing wrong; it never panics on any input.
 
 use super::compact::{put_instant, put_str, put_varint, CompactError, Decoder, Reader};
 use motcua_core::{
-    ClockBasis, ClockState, DossierView, LateReason, PauseCause, Standing, Status, StepView,
-    TimeClass,
+    ClockBasis, ClockState, DossierHandlers, DossierView, LateReason, OfficerId, PauseCause,
+    Standing, Status, StepHandlers, StepView, TimeClass,
 };
 use time::OffsetDateTime;
 
 /// The first byte of every standing.
 pub const MARKER: u8 = 0xB5;
+
+/// The first byte of the handlers kept after an open dossier's standing.
+pub const HANDLERS_MARKER: u8 = 0xB6;
 
 const TIME_CLASSES: [TimeClass; 7] = [
     TimeClass::Early,
@@ -163,6 +179,58 @@ pub fn encode_into(out: &mut Vec<u8>, standing: &Standing) {
     put_varint(out, u64::from(v.feedback));
 }
 
+/// The compact form of an open dossier's standing followed by its handlers, as the
+/// open-dossier projection keeps them (the handlers taken from the events the standing was).
+///
+/// ```
+/// use motcua_core::{DossierHandlers, OfficerId, StepHandlers};
+/// use motcua_store::codec::compact::Decoder;
+/// use motcua_store::codec::standing::{decode, encode, encode_open};
+/// # use motcua_core::calendar::Calendar;
+/// # use motcua_core::{Catalogue, Channel, Context, DossierId, Event, EventKind, Level, Procedure, ProcedureCode, TimeLimit, Unit, UnitId};
+/// # let catalogue = Catalogue::new(vec![Unit { id: UnitId::new("X"), name: "X".into(), level: Level::Commune, parent: None }],
+/// #   vec![Procedure { code: ProcedureCode::new("P"), name: "P".into(), field: "f".into(), level: Level::Commune, units: vec![],
+/// #   time_limit: TimeLimit::WorkingDays(3), supplement_policy: Default::default(), payment_pauses_clock: false, supplement_time_limit: None,
+/// #   online_service: Default::default(), result_is_document: true, fees: vec![], steps: vec![] }])?;
+/// # let received = Event { event_id: uuid::Uuid::nil(), dossier_id: DossierId::new("D"), sequence: 1,
+/// #     occurred_at: time::macros::datetime!(2024-03-04 09:00 +7), recorded_at: time::macros::datetime!(2024-03-04 09:00 +7),
+/// #     kind: EventKind::Received { procedure: "P".into(), unit: "X".into(), channel: Channel::InPerson },
+/// #     metadata: motcua_core::EventMetadata::by(OfficerId::new("tn.a")?) };
+/// # let calendar = Calendar::vietnam();
+/// # let standing = Context::new(&catalogue, &calendar).standing(&[received.clone()])?;
+/// let handlers = DossierHandlers::of(&[received]);
+/// let bytes = encode_open(&standing, &handlers);
+/// let mut decoder = Decoder::default();
+/// assert_eq!(decoder.decode_open_standing(&bytes)?, (standing.clone(), Some(handlers)));
+/// // A standing stored without handlers decodes with none.
+/// assert_eq!(decoder.decode_open_standing(&encode(&standing))?, (standing, None));
+/// assert!(decode(&bytes).is_err()); // not a bare standing
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn encode_open(standing: &Standing, handlers: &DossierHandlers) -> Vec<u8> {
+    let mut out = Vec::with_capacity(224);
+    encode_into(&mut out, standing);
+    out.push(HANDLERS_MARKER);
+    put_varint(&mut out, handlers.steps.len() as u64);
+    for run in &handlers.steps {
+        put_officer(&mut out, run.started_by.as_ref());
+        out.push(u8::from(run.finished));
+        put_officer(&mut out, run.finished_by.as_ref());
+    }
+    put_officer(&mut out, handlers.latest.as_ref());
+    out
+}
+
+fn put_officer(out: &mut Vec<u8>, officer: Option<&OfficerId>) {
+    match officer {
+        None => out.push(0),
+        Some(officer) => {
+            out.push(1);
+            put_str(out, officer.as_str());
+        }
+    }
+}
+
 fn put_option(out: &mut Vec<u8>, at: Option<OffsetDateTime>) {
     match at {
         None => out.push(0),
@@ -200,6 +268,55 @@ impl Decoder {
     pub fn decode_standing(&mut self, bytes: &[u8]) -> Result<Standing, CompactError> {
         decode_with(bytes, Some(self))
     }
+
+    /// An open dossier's standing and, when they were kept after it ([`encode_open`]), its
+    /// handlers; a bare standing ([`encode`]) gives none.
+    ///
+    /// # Errors
+    /// As [`decode`]; also when the handlers name a different number of step runs than the
+    /// standing holds.
+    pub fn decode_open_standing(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<(Standing, Option<DossierHandlers>), CompactError> {
+        let mut r = Reader {
+            bytes,
+            at: 0,
+            decoder: Some(self),
+        };
+        let standing = read_standing(&mut r)?;
+        if r.at == bytes.len() {
+            return Ok((standing, None));
+        }
+        if r.byte()? != HANDLERS_MARKER {
+            return r.fail("bytes left over after the standing");
+        }
+        let count = r.varint()?;
+        if count != standing.view.steps.len() as u64 {
+            return r.fail("handlers for another number of step runs than the standing's");
+        }
+        let mut steps = Vec::with_capacity(standing.view.steps.len());
+        for _ in 0..count {
+            steps.push(StepHandlers {
+                started_by: officer_option(&mut r)?,
+                finished: r.bool()?,
+                finished_by: officer_option(&mut r)?,
+            });
+        }
+        let latest = officer_option(&mut r)?;
+        if r.at != bytes.len() {
+            return r.fail("bytes left over after the handlers");
+        }
+        Ok((standing, Some(DossierHandlers { steps, latest })))
+    }
+}
+
+fn officer_option(r: &mut Reader<'_, '_>) -> Result<Option<OfficerId>, CompactError> {
+    if r.bool()? {
+        r.officer().map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 fn decode_with(bytes: &[u8], decoder: Option<&mut Decoder>) -> Result<Standing, CompactError> {
@@ -208,6 +325,15 @@ fn decode_with(bytes: &[u8], decoder: Option<&mut Decoder>) -> Result<Standing, 
         at: 0,
         decoder,
     };
+    let standing = read_standing(&mut r)?;
+    if r.at != bytes.len() {
+        return r.fail("bytes left over after the standing");
+    }
+    Ok(standing)
+}
+
+/// The standing at the reader's start; the caller checks what follows.
+fn read_standing(r: &mut Reader<'_, '_>) -> Result<Standing, CompactError> {
     if r.byte()? != MARKER {
         return Err(CompactError {
             at: 0,
@@ -218,9 +344,9 @@ fn decode_with(bytes: &[u8], decoder: Option<&mut Decoder>) -> Result<Standing, 
     let mut hash = [0u8; 8];
     hash.copy_from_slice(r.take(8)?);
     let clock = ClockBasis {
-        counting_from: option(&mut r)?,
+        counting_from: option(r)?,
         paused_minutes: r.varint()?,
-        stopped_at: option(&mut r)?,
+        stopped_at: option(r)?,
     };
     let dossier_text = r.str()?;
     let dossier_id = match r.decoder.as_deref_mut() {
@@ -231,11 +357,11 @@ fn decode_with(bytes: &[u8], decoder: Option<&mut Decoder>) -> Result<Standing, 
     let unit = r.unit()?;
     let current_unit = r.unit()?;
     let channel = r.channel()?;
-    let status = pick(&mut r, &Status::ALL, "unknown status")?;
+    let status = pick(r, &Status::ALL, "unknown status")?;
     let national_code = r.byte()?;
     let mut instants = [None; 7];
     for slot in &mut instants {
-        *slot = option(&mut r)?;
+        *slot = option(r)?;
     }
     let [submitted_at, received_at, finished_at, official_due, promised_due, accept_by, supplement_due] =
         instants;
@@ -244,13 +370,13 @@ fn decode_with(bytes: &[u8], decoder: Option<&mut Decoder>) -> Result<Standing, 
         *slot = r.bool()?;
     }
     let [promised_overdue, accept_overdue, supplement_overdue, supplement_expired] = flags;
-    let clock_state = pick(&mut r, &CLOCKS, "unknown clock state")?;
+    let clock_state = pick(r, &CLOCKS, "unknown clock state")?;
     let used_minutes = r.u32()?;
     let left_minutes = r.u32()?;
     let overdue_minutes = r.u32()?;
-    let time_class = pick(&mut r, &TIME_CLASSES, "unknown time class")?;
+    let time_class = pick(r, &TIME_CLASSES, "unknown time class")?;
     let late_reason = if r.bool()? {
-        Some(pick(&mut r, &LATE_REASONS, "unknown late reason")?)
+        Some(pick(r, &LATE_REASONS, "unknown late reason")?)
     } else {
         None
     };
@@ -266,8 +392,8 @@ fn decode_with(bytes: &[u8], decoder: Option<&mut Decoder>) -> Result<Standing, 
             step: r.str()?.to_owned(),
             unit: r.unit()?,
             started_at: r.instant()?,
-            finished_at: option(&mut r)?,
-            due: option(&mut r)?,
+            finished_at: option(r)?,
+            due: option(r)?,
             late: r.bool()?,
         });
     }
@@ -276,16 +402,13 @@ fn decode_with(bytes: &[u8], decoder: Option<&mut Decoder>) -> Result<Standing, 
         *slot = if r.bool()? { Some(r.bool()?) } else { None };
     }
     let [electronic_result, paid_online, satisfied] = outcome;
-    let rated_at = option(&mut r)?;
+    let rated_at = option(r)?;
     let digitisation = if r.bool()? {
         Some((r.u32()?, r.u32()?, r.u32()?))
     } else {
         None
     };
     let feedback = r.u32()?;
-    if r.at != bytes.len() {
-        return r.fail("bytes left over after the standing");
-    }
     Ok(Standing {
         at,
         calendar: u64::from_le_bytes(hash),
@@ -356,6 +479,11 @@ mod tests {
 
     /// The standings of a generated province's dossiers, at their last events.
     fn standings() -> Vec<Standing> {
+        open_standings().into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// The standings of a generated province's dossiers with their handlers as of them.
+    fn open_standings() -> Vec<(Standing, DossierHandlers)> {
         let sample = motcua_gen::generate(&motcua_gen::GenConfig {
             dossiers: 400,
             seed: 11,
@@ -369,9 +497,80 @@ mod tests {
             .into_values()
             .filter_map(|events| {
                 let events: Vec<_> = events.into_iter().cloned().collect();
-                context.standing(&events).ok()
+                let standing = context.standing(&events).ok()?;
+                Some((standing, DossierHandlers::of(&events)))
             })
             .collect()
+    }
+
+    #[test]
+    fn every_open_standing_of_a_province_round_trips_with_its_handlers() {
+        let all = open_standings();
+        let named = |h: &DossierHandlers| {
+            h.latest.is_some() && h.steps.iter().any(|s| s.started_by.is_some() && s.finished)
+        };
+        assert!(all.iter().any(|(_, h)| named(h)), "no officer named");
+        let mut decoder = Decoder::default();
+        for (standing, handlers) in &all {
+            let bytes = encode_open(standing, handlers);
+            let decoded = decoder.decode_open_standing(&bytes).expect("decodes");
+            assert_eq!(decoded, (standing.clone(), Some(handlers.clone())));
+            // A fresh decoder (no officer shared yet) reads the same.
+            let fresh = Decoder::default()
+                .decode_open_standing(&bytes)
+                .expect("decodes");
+            assert_eq!(fresh, decoded);
+            // Kept before handlers were: the standing, no handlers.
+            let bare = decoder
+                .decode_open_standing(&encode(standing))
+                .expect("decodes");
+            assert_eq!(bare, (standing.clone(), None));
+        }
+    }
+
+    #[test]
+    fn damaged_handlers_name_what_is_wrong() {
+        let (standing, handlers) = open_standings()
+            .into_iter()
+            .find(|(s, h)| !s.view.steps.is_empty() && h.latest.is_some())
+            .expect("a dossier with steps and officers");
+        let bare = encode(&standing);
+        let bytes = encode_open(&standing, &handlers);
+        let mut decoder = Decoder::default();
+        let what = |bytes: &[u8]| {
+            Decoder::default()
+                .decode_open_standing(bytes)
+                .map_err(|e| e.what)
+        };
+        let mut other = bare.clone();
+        other.push(0xB7);
+        assert_eq!(what(&other), Err("bytes left over after the standing"));
+        let mut more = bare.clone();
+        more.extend([HANDLERS_MARKER, standing.view.steps.len() as u8 + 1]);
+        assert_eq!(
+            what(&more),
+            Err("handlers for another number of step runs than the standing's")
+        );
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(what(&longer), Err("bytes left over after the handlers"));
+        for cut in bare.len() + 1..bytes.len() {
+            assert!(
+                decoder.decode_open_standing(&bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+        // An officer id that is not one (untrimmed) is refused, not taken.
+        let spaced = DossierHandlers {
+            latest: OfficerId::new("cv.a").ok(),
+            ..handlers.clone()
+        };
+        let mut bad = encode_open(&standing, &spaced);
+        let at = bad.len() - 4;
+        bad[at] = b' ';
+        assert_eq!(what(&bad), Err("an officer id is not valid"));
+        // The handlers are not a bare standing's bytes.
+        assert!(decode(&bytes).is_err());
     }
 
     #[test]
@@ -421,6 +620,19 @@ mod tests {
                 *b = to;
             }
             let _ = decode(&bytes);
+        }
+
+        #[test]
+        fn no_handlers_make_decoding_panic(bytes in prop::collection::vec(any::<u8>(), 0..120)) {
+            static BARE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+            let bare = BARE.get_or_init(|| {
+                let with_steps = standings().into_iter().find(|s| !s.view.steps.is_empty());
+                encode(&with_steps.expect("a dossier with steps"))
+            });
+            let mut marked = bare.clone();
+            marked.push(HANDLERS_MARKER);
+            marked.extend_from_slice(&bytes);
+            let _ = Decoder::default().decode_open_standing(&marked);
         }
     }
 }

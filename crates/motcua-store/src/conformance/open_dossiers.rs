@@ -7,7 +7,7 @@ use super::fixtures::ok;
 use crate::desk::Desk;
 use crate::open_dossiers::{
     catch_up, rebuild, row_of, OpenChange, OpenDossier, OpenDossierTable, OpenEntry, OpenReader,
-    Page, RowAlarms, Selection, StoredStanding,
+    Page, RowAlarms, Selection,
 };
 use crate::store::EventStore;
 use motcua_core::calendar::Calendar;
@@ -48,7 +48,7 @@ fn same_standings<S: OpenDossierTable>(
     let want: Vec<_> = expected
         .iter()
         .map(|r| {
-            let stored = r.standing.as_ref().map(StoredStanding::of);
+            let stored = r.stored_standing();
             (r.dossier_id.clone(), stored)
         })
         .collect();
@@ -180,14 +180,26 @@ where
     // Judged from standings where the projection has them, from events where the log moved
     // on: the views the events give.
     let seen = |entry: OpenEntry| match entry {
-        OpenEntry::Standing(standing) => context.view_at(*standing, late),
+        OpenEntry::Standing(standing, _) => context.view_at(*standing, late),
         OpenEntry::Events(events) => context.view_events(&events, late),
         OpenEntry::Stored(id, _) => panic!("entries() handed out {id}'s standing undecoded"),
     };
-    let judged: Vec<_> = ok(reader.entries(Selection::All, 1))
-        .into_iter()
-        .map(seen)
-        .collect();
+    let entries = ok(reader.entries(Selection::All, 1));
+    // Each standing comes with who handled the dossier as of it, as its events name them.
+    for (entry, events) in entries.iter().zip(&streams) {
+        if let OpenEntry::Standing(standing, handlers) = entry {
+            let known = &events[..events
+                .iter()
+                .take_while(|e| e.occurred_at <= standing.at)
+                .count()];
+            assert!(
+                handlers.as_ref() == Some(&motcua_core::DossierHandlers::of(known)),
+                "{}: the standing's handlers are not its events'",
+                standing.view.dossier_id
+            );
+        }
+    }
+    let judged: Vec<_> = entries.into_iter().map(seen).collect();
     let from_events: Vec<_> = streams
         .iter()
         .map(|events| context.view_events(events, late))

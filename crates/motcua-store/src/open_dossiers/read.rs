@@ -4,9 +4,10 @@ use super::maintain::open_at_end;
 use super::table::{
     OpenDossier, OpenDossierTable, OpenHead, Page, RowAlarms, Selection, StoredStanding,
 };
+use crate::codec::compact::Decoder;
 use crate::store::{EventStore, StoreResult};
 use crate::StoreError;
-use motcua_core::{DossierId, Event, Standing, UnitId};
+use motcua_core::{DossierHandlers, DossierId, Event, Standing, UnitId};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use time::OffsetDateTime;
@@ -20,8 +21,10 @@ pub const TAIL_LIMIT: usize = 100_000;
 /// its events.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpenEntry {
-    /// Its standing, judged with the projection's catalogue and calendar.
-    Standing(Box<Standing>),
+    /// Its standing, judged with the projection's catalogue and calendar, with its handlers
+    /// as of it when the projection kept them (who answers for its alarms; `None` for a
+    /// standing stored before handlers were).
+    Standing(Box<Standing>, Option<DossierHandlers>),
     /// Its standing as the store keeps it, not yet decoded: what [`OpenReader::each_page`]
     /// hands out, for the judging side to turn into [`OpenEntry::Standing`] (or, should it
     /// not decode, [`OpenEntry::Events`]) with [`OpenReader::decoded`].
@@ -35,10 +38,10 @@ impl OpenEntry {
     /// A [`OpenEntry::Stored`] standing decoded (with `decoder`, which shares the codes
     /// repeated from one standing to the next) when it decodes; else the entry as it is
     /// ([`OpenReader::decoded`] then reads the dossier's events).
-    pub fn decode(self, decoder: &mut crate::codec::compact::Decoder) -> OpenEntry {
+    pub fn decode(self, decoder: &mut Decoder) -> OpenEntry {
         match self {
-            OpenEntry::Stored(id, stored) => match decoder.decode_standing(&stored.0) {
-                Ok(standing) => OpenEntry::Standing(Box::new(standing)),
+            OpenEntry::Stored(id, stored) => match decoder.decode_open_standing(&stored.0) {
+                Ok((standing, handlers)) => OpenEntry::Standing(Box::new(standing), handlers),
                 Err(_) => OpenEntry::Stored(id, stored),
             },
             other => other,
@@ -185,10 +188,43 @@ where
             all.extend(page);
             ControlFlow::Continue(())
         })?;
-        let mut decoder = crate::codec::compact::Decoder::default();
+        let mut decoder = Decoder::default();
         all.into_iter()
             .map(|entry| self.decoded(entry, &mut decoder))
             .collect()
+    }
+
+    /// [`OpenReader::entries`] for who answers for each dossier's alarms: every
+    /// [`OpenEntry::Standing`] comes with its handlers. When some standing was stored without
+    /// them (by a motcua from before they were kept; rewritten as its dossier changes), the
+    /// selection's dossiers come with their events instead, read from the projection's rows
+    /// in one pass.
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn entries_with_handlers(
+        &self,
+        selection: Selection<'_>,
+        context: u64,
+    ) -> StoreResult<Vec<OpenEntry>> {
+        let entries = self.entries(selection, context)?;
+        if entries
+            .iter()
+            .all(|e| !matches!(e, OpenEntry::Standing(_, None)))
+        {
+            return Ok(entries);
+        }
+        let streams = self.streams(selection, context)?;
+        Ok(streams.into_iter().map(OpenEntry::Events).collect())
+    }
+
+    /// The streams of the dossiers `selection` chooses, from the projection's rows and the tail.
+    fn streams(&self, selection: Selection<'_>, context: u64) -> StoreResult<Vec<Vec<Event>>> {
+        match selection {
+            Selection::Units(units) => self.in_units(units),
+            Selection::Ringing { after, until } => self.ringing(after, until, context),
+            Selection::All => self.all(),
+        }
     }
 
     /// [`OpenReader::entries`] handed to `each` a page at a time, in dossier id order: at most
@@ -237,13 +273,11 @@ where
             None
         };
         let Some(mut standings) = first else {
-            let events =
-                |streams: Vec<Vec<Event>>| streams.into_iter().map(OpenEntry::Events).collect();
-            let all: Vec<OpenEntry> = match selection {
-                Selection::Units(units) => events(self.in_units(units)?),
-                Selection::Ringing { after, until } => events(self.ringing(after, until, context)?),
-                Selection::All => events(self.all()?),
-            };
+            let all: Vec<OpenEntry> = self
+                .streams(selection, context)?
+                .into_iter()
+                .map(OpenEntry::Events)
+                .collect();
             if !all.is_empty() {
                 let _ = each(all);
             }
@@ -328,11 +362,7 @@ where
     ///
     /// # Errors
     /// [`StoreError`](crate::StoreError) when a stream must be read and cannot be.
-    pub fn decoded(
-        &self,
-        entry: OpenEntry,
-        decoder: &mut crate::codec::compact::Decoder,
-    ) -> StoreResult<OpenEntry> {
+    pub fn decoded(&self, entry: OpenEntry, decoder: &mut Decoder) -> StoreResult<OpenEntry> {
         match entry.decode(decoder) {
             OpenEntry::Stored(id, _) => self.store.read_stream(&id).map(OpenEntry::Events),
             decoded => Ok(decoded),

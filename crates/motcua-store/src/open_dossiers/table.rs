@@ -1,7 +1,7 @@
 //! The projection's rows and the trait stores implement to keep them.
 
 use crate::store::StoreResult;
-use motcua_core::{DossierId, Event, Standing, Status, UnitId};
+use motcua_core::{DossierHandlers, DossierId, Event, Standing, Status, UnitId};
 use time::OffsetDateTime;
 
 /// One open dossier as the projection keeps it.
@@ -25,6 +25,24 @@ pub struct OpenDossier {
     /// the dossier, and in rows read back with [`OpenDossierTable::open_rows`] (standings are
     /// read with [`OpenDossierTable::open_standings`]).
     pub standing: Option<Standing>,
+}
+
+impl OpenDossier {
+    /// Its standing as stores keep it: the compact form of the standing followed by the
+    /// dossier's handlers as of it ([`crate::codec::standing::encode_open`]), so that a list of
+    /// alarms names who answers for each without the events. `None` without a standing.
+    pub fn stored_standing(&self) -> Option<StoredStanding> {
+        let standing = self.standing.as_ref()?;
+        let known = self
+            .events
+            .iter()
+            .take_while(|e| e.occurred_at <= standing.at)
+            .count();
+        let handlers = DossierHandlers::of(&self.events[..known]);
+        Some(StoredStanding(crate::codec::standing::encode_open(
+            standing, &handlers,
+        )))
+    }
 }
 
 /// Where the projection stands.
@@ -86,13 +104,6 @@ pub type StandingRows = Vec<(DossierId, Option<StoredStanding>)>;
 /// decoding; one that does not decode is judged from the dossier's events instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredStanding(pub Vec<u8>);
-
-impl StoredStanding {
-    /// The compact form of `standing` (what a store writes).
-    pub fn of(standing: &Standing) -> StoredStanding {
-        StoredStanding(crate::codec::standing::encode(standing))
-    }
-}
 
 /// Which part of a selection's standings a read returns: those of the dossiers whose id comes
 /// after [`Page::after`], in dossier id order, at most [`Page::limit`] of them. A long list
