@@ -232,11 +232,12 @@ fn ringing_by(
     alarms: &[motcua::Alarm],
     until: OffsetDateTime,
 ) -> usize {
-    alarms
-        .iter()
-        .filter(|a| a.at <= until)
-        .map(|a| std::hint::black_box(a.responsible(view, handlers)))
-        .count()
+    let mut ringing = 0;
+    for alarm in alarms.iter().filter(|a| a.at <= until) {
+        std::hint::black_box(alarm.responsible(view, handlers));
+        ringing += 1;
+    }
+    ringing
 }
 
 /// Units by open dossiers (judged as of [`AS_OF`]), largest first.

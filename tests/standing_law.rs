@@ -65,6 +65,46 @@ proptest! {
         let refused = matches!(context.view_at(standing, before), Err(ViewError::StandingMoved { .. }));
         prop_assert!(refused);
     }
+
+    /// A store's raw append does not check that a stream's events occur in time order: when
+    /// an earlier event occurred after the last one, the standing stands at the latest instant
+    /// any event occurred at, and the law holds from there.
+    #[test]
+    fn a_stream_that_goes_back_in_time_stands_at_its_latest_instant(
+        limit in limit(),
+        policy in policy(),
+        shares in shares(),
+        start_day in 0u16..900,
+        start_edge in 0..EDGES.len(),
+        actions in prop::collection::vec(action(), 1..10),
+        moved in any::<prop::sample::Index>(),
+        minutes in 1i64..(5 * 1440),
+        seconds in prop::collection::vec(0i64..(60 * 86_400), 0..20),
+    ) {
+        let catalogue = catalogue_with_supply(limit, policy, false, &shares, None);
+        let calendar = Calendar::vietnam();
+        let mut events: Vec<Event> = story(&catalogue, shares.len(), start_day, start_edge, false, &actions);
+        prop_assume!(events.len() >= 2);
+        let last = events.last().map(|e| e.occurred_at).expect("a last event");
+        // One event before the last moved to after it.
+        let k = moved.index(events.len() - 1);
+        events[k].occurred_at = last + Duration::minutes(minutes);
+        let latest = events[k].occurred_at;
+        let context = Context::new(&catalogue, &calendar);
+        match context.standing(&events) {
+            Ok(standing) => {
+                prop_assert_eq!(standing.at, latest);
+                for t in instants(latest, &seconds) {
+                    let expected = context.view_and_alarms(&events, t);
+                    let seen = context.view_and_alarms_at(standing.clone(), t);
+                    prop_assert_eq!(seen.ok(), expected.ok(), "at {} (latest event {})", t, latest);
+                }
+            }
+            // Events this far out of order may not be judged at all; then not from the
+            // events either.
+            Err(_) => prop_assert!(context.view_and_alarms(&events, latest).is_err()),
+        }
+    }
 }
 
 #[test]

@@ -8,6 +8,7 @@ use crate::open_list;
 use motcua_core::deadline::display_instant;
 use motcua_core::{
     Alarm, Context, DossierHandlers, DossierId, DossierView, Event, OfficerId, Responsible, UnitId,
+    ViewError,
 };
 use motcua_render::escape;
 use motcua_render::format::when;
@@ -56,47 +57,71 @@ pub(crate) struct Row {
     officer: Option<OfficerId>,
 }
 
-/// The data and the dossiers that may ring in the window: from the store's open-dossier
+/// The data and the alarms of the window, not yet sorted: from the store's open-dossier
 /// projection when it can answer (one store, no `--known-at`; through its alarm index when
-/// its alarm instants were computed with this catalogue and calendar), each with its standing
-/// and handlers (or its events, for a dossier changed since the projection's position or
-/// stored without them); otherwise every dossier of the data, with its events.
-fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<OpenEntry>), CliError> {
+/// its alarm instants were computed with this catalogue and calendar), each dossier judged
+/// from its standing and handlers (or its events, for a dossier changed since the
+/// projection's position or stored without them); otherwise every dossier of the data, from
+/// its events.
+fn gather(
+    args: &AlarmsArgs,
+    from: Option<OffsetDateTime>,
+) -> Result<(Dataset, Vec<Row>), CliError> {
+    let mut rows = Vec::new();
     if args.data.known_at.is_none() && args.data.store.len() == 1 {
         let data = Dataset::open(&args.data)?;
-        let from = args.from.unwrap_or(data.as_of);
-        let context = open_list::fingerprint_of(&data, &args.data);
-        let ringing = Selection::Ringing {
-            after: from,
-            until: args.until.max(from),
-        };
-        let listed = open_list::read(&data, from, |reader| {
-            reader.entries_with_handlers(ringing, context)
+        let from = from.unwrap_or(data.as_of);
+        let until = args.until.max(from);
+        let fingerprint = open_list::fingerprint_of(&data, &args.data);
+        let context = data.context();
+        let location = data.single_store().map_or("", |(location, _)| location);
+        let judged = open_list::read(&data, from, |reader| {
+            let ringing = Selection::Ringing { after: from, until };
+            let entries = reader.entries_with_handlers(ringing, fingerprint)?;
+            let events_of = open_list::events_of(reader, location);
+            Ok(entries.into_iter().try_for_each(|entry| {
+                ringing_entry(&context, entry, &events_of, from, until, &mut rows)
+            }))
         })?;
-        if let Some(entries) = listed {
-            return Ok((data, entries));
+        if let Some(judged) = judged {
+            judged?;
+            return Ok((data, rows));
         }
     }
     let (data, streams) = open_list::every_dossier(&args.data)?;
-    Ok((data, streams.into_iter().map(OpenEntry::Events).collect()))
+    let from = from.unwrap_or(data.as_of);
+    let context = data.context();
+    for events in &streams {
+        ringing(&context, events, from, args.until, &mut rows)?;
+    }
+    Ok((data, rows))
 }
 
 /// Adds to `rows` the alarms in `(from, until]` of one dossier of the projection: from its
-/// standing and handlers, or from its events ([`ringing`]).
+/// standing and handlers, or from its events ([`ringing`]), read with `events_of` for a
+/// standing that cannot be seen at `from` (taken later than it, or under another calendar:
+/// derived data gone wrong, or rewritten since it was read).
 fn ringing_entry(
     context: &Context<'_>,
     entry: OpenEntry,
+    events_of: &open_list::EventsOf<'_>,
     from: OffsetDateTime,
     until: OffsetDateTime,
     rows: &mut Vec<Row>,
 ) -> Result<(), CliError> {
     match entry {
         OpenEntry::Standing(standing, Some(handlers)) => {
-            let (view, alarms) = context
-                .view_and_alarms_at(*standing, from)
-                .map_err(|e| CliError::Data(e.to_string()))?;
-            push(&view, &handlers, alarms, until, rows);
-            Ok(())
+            let id = standing.view.dossier_id.clone();
+            match context.view_and_alarms_at(*standing, from) {
+                Ok((view, alarms)) => {
+                    push(&view, &handlers, alarms, until, rows);
+                    Ok(())
+                }
+                Err(ViewError::StandingMoved { .. }) => {
+                    ringing(context, &events_of(&id)?, from, until, rows)
+                }
+                Err(e) => Err(CliError::Data(e.to_string())),
+            }
         }
         OpenEntry::Events(events) => ringing(context, &events, from, until, rows),
         // Decoded with their handlers, or read as events, before judging (`gather`).
@@ -180,7 +205,7 @@ pub(crate) fn json(row: &Row) -> serde_json::Value {
 
 /// Runs `motcua alarms`.
 pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (data, entries) = gather(args)?;
+    let (data, mut rows) = gather(args, args.from)?;
     let from = args.from.unwrap_or(data.as_of);
     if args.until < from {
         return Err(CliError::Usage(format!(
@@ -188,11 +213,6 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
             display_instant(args.until),
             display_instant(from)
         )));
-    }
-    let context = data.context();
-    let mut rows = Vec::new();
-    for entry in entries {
-        ringing_entry(&context, entry, from, args.until, &mut rows)?;
     }
     sort(&mut rows);
     // The window starts at the as-of instant unless --from is given: said once the answer

@@ -5,7 +5,7 @@ use crate::data::{DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list;
-use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
+use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId, ViewError};
 use motcua_render::escape;
 use motcua_render::format::{when, working_days};
 use motcua_render::{words, Lang};
@@ -115,19 +115,20 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
         None => Selection::All,
     };
     let context = open_list::fingerprint_of(data, &args.data);
+    let location = data.single_store().map_or("the store", |(at, _)| at);
     let listed = open_list::read(data, data.as_of, |reader| {
+        let events_of = open_list::events_of(reader, location);
         std::thread::scope(|scope| {
             let (pages, received) = std::sync::mpsc::sync_channel::<Vec<OpenEntry>>(2);
             let judge = std::thread::Builder::new()
                 .name("judge".into())
                 .spawn_scoped(scope, || {
                     // Made here: it waits for the calendar while the first pages are read.
-                    let lister = Lister::new(args, data);
+                    let lister = Lister::new(args, data, Some(&events_of));
                     let mut listed = Listed::default();
                     // The standings are decoded here, not on the reading thread, which
                     // would otherwise be the longer of the two.
                     let mut decoder = Decoder::default();
-                    let location = data.single_store().map_or("the store", |(at, _)| at);
                     for page in received {
                         let page = page
                             .into_iter()
@@ -167,7 +168,7 @@ fn from_projection(args: &DossiersArgs, data: &Dataset) -> Result<Option<Listed>
                 // No thread to be had: read whole, then judged here.
                 Err(_) => reader.entries(selection, context).map(|entries| {
                     let mut listed = Listed::default();
-                    Lister::new(args, data)
+                    Lister::new(args, data, Some(&events_of))
                         .judge(entries, &mut listed)
                         .map(|()| listed)
                 }),
@@ -183,16 +184,25 @@ struct Lister<'a> {
     data: &'a Dataset,
     context: motcua_core::Context<'a>,
     unit: Option<UnitId>,
+    /// A dossier's events, for a standing of the projection that cannot be seen at the
+    /// instant (taken later, or under another calendar: derived data gone wrong, or rewritten
+    /// since it was read); `None` when listing every dossier from its events.
+    events_of: Option<&'a open_list::EventsOf<'a>>,
 }
 
 impl<'a> Lister<'a> {
     /// The lister of `args` over `data`.
-    fn new(args: &'a DossiersArgs, data: &'a Dataset) -> Lister<'a> {
+    fn new(
+        args: &'a DossiersArgs,
+        data: &'a Dataset,
+        events_of: Option<&'a open_list::EventsOf<'a>>,
+    ) -> Lister<'a> {
         Lister {
             args,
             data,
             context: data.context(),
             unit: args.unit.as_ref().map(|u| UnitId::new(u.as_str())),
+            events_of,
         }
     }
 
@@ -219,7 +229,18 @@ impl<'a> Lister<'a> {
     fn row(&self, entry: OpenEntry) -> Result<Option<Row>, CliError> {
         let (args, as_of) = (self.args, self.data.as_of);
         let judged = match entry {
-            OpenEntry::Standing(standing, _) => self.context.view_and_alarms_at(*standing, as_of),
+            OpenEntry::Standing(standing, _) => {
+                let id = standing.view.dossier_id.clone();
+                match (
+                    self.context.view_and_alarms_at(*standing, as_of),
+                    self.events_of,
+                ) {
+                    (Err(ViewError::StandingMoved { .. }), Some(events_of)) => {
+                        return self.row(OpenEntry::Events(events_of(&id)?))
+                    }
+                    (judged, _) => judged,
+                }
+            }
             // Decoded before judging (`from_projection`); never here.
             OpenEntry::Stored(id, _) => {
                 return Err(CliError::Data(format!(
@@ -378,7 +399,7 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
             let (data, streams) = open_list::every_dossier(&args.data)?;
             let mut listed = Listed::default();
             let entries = streams.into_iter().map(OpenEntry::Events).collect();
-            Lister::new(args, &data).judge(entries, &mut listed)?;
+            Lister::new(args, &data, None).judge(entries, &mut listed)?;
             (data, listed)
         }
     };

@@ -7,7 +7,7 @@
 use crate::data::{AnyStore, DataArgs, Dataset};
 use crate::error::CliError;
 use motcua_calendar::Calendar;
-use motcua_core::{Catalogue, Context, Event};
+use motcua_core::{Catalogue, Context, DossierId, Event};
 #[cfg(doc)]
 use motcua_store::open_dossiers::OpenEntry;
 use motcua_store::open_dossiers::{self, CatchUp, OpenDossierTable, OpenReader};
@@ -85,6 +85,23 @@ pub fn read<T>(
         return Ok(None);
     };
     select(&reader).map(Some).map_err(failed)
+}
+
+/// Reads a dossier's events, for a standing of the projection that cannot be seen at the
+/// instant asked (taken later, or under another calendar: derived data gone wrong, or
+/// rewritten since it was read): its judging falls back to the events.
+pub type EventsOf<'a> = dyn Fn(&DossierId) -> Result<Vec<Event>, CliError> + Sync + 'a;
+
+/// The [`EventsOf`] of `reader`'s store, named `location` in errors.
+pub fn events_of<'r>(
+    reader: &'r OpenReader<'_, AnyStore>,
+    location: &'r str,
+) -> impl Fn(&DossierId) -> Result<Vec<Event>, CliError> + Sync + 'r {
+    move |id| {
+        reader
+            .events_of(id)
+            .map_err(|e| CliError::store(location, "the store could not be read", &e))
+    }
 }
 
 /// Every dossier of the data, for when the projection cannot answer: the data loaded

@@ -632,26 +632,53 @@ fn dossiers_and_alarms_from_the_store_are_those_of_every_dossier() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(rows.len() >= 9, "{} open standings", rows.len());
     let mut decoder = motcua_store::codec::compact::Decoder::default();
-    let mut bare = Vec::new();
-    for (id, bytes) in &rows {
-        let (standing, handlers) = decoder
-            .decode_open_standing(bytes)
-            .unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert!(handlers.is_some(), "{id}: kept without its handlers");
-        bare.push(motcua_store::codec::standing::encode(&standing));
-    }
-    // First a third of them with handlers for more step runs than the standing has (those
-    // dossiers are judged from their events), then another third bare, as kept before
-    // handlers were (the whole window is judged from the projection's events).
-    for (phase, what) in [(1, "damaged handlers"), (0, "without handlers")] {
-        for (i, ((id, _), bare)) in rows.iter().zip(&bare).enumerate() {
-            if i % 3 != phase {
+    let decoded: Vec<_> = rows
+        .iter()
+        .map(|(id, bytes)| {
+            let (standing, handlers) = decoder
+                .decode_open_standing(bytes)
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            let handlers = handlers.unwrap_or_else(|| panic!("{id}: kept without its handlers"));
+            (standing, handlers)
+        })
+        .collect();
+    let as_of = time::OffsetDateTime::parse(AS_OF, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A fifth of the rows damaged in each way in turn, each kind judged from the dossier's
+    // events: handlers for more step runs than the standing has; another dossier's standing;
+    // a standing judged under another calendar; one taken after the instant asked about.
+    // Last, a fifth kept bare, as before handlers were: the whole window is judged from the
+    // projection's events.
+    let phases = [
+        (1, "damaged handlers"),
+        (2, "another dossier's standing"),
+        (3, "another calendar"),
+        (4, "taken later"),
+        (0, "without handlers"),
+    ];
+    for (phase, what) in phases {
+        for (i, ((id, _), (standing, handlers))) in rows.iter().zip(&decoded).enumerate() {
+            if i % 5 != phase {
                 continue;
             }
-            let mut rewritten = bare.clone();
-            if phase == 1 {
-                rewritten.extend([0xB6, 99]);
-            }
+            let mut changed = standing.clone();
+            let rewritten = match phase {
+                1 => {
+                    let mut bytes = motcua_store::codec::standing::encode(standing);
+                    bytes.extend([0xB6, 99]);
+                    bytes
+                }
+                2 => rows[(i + 1) % rows.len()].1.clone(),
+                3 => {
+                    changed.calendar ^= 1;
+                    motcua_store::codec::standing::encode_open(&changed, handlers)
+                }
+                4 => {
+                    changed.at = as_of + time::Duration::days(1);
+                    motcua_store::codec::standing::encode_open(&changed, handlers)
+                }
+                _ => motcua_store::codec::standing::encode(standing),
+            };
             conn.execute(
                 "UPDATE open_standings SET standing = ?1 WHERE dossier_id = ?2",
                 rusqlite::params![rewritten, id],

@@ -34,8 +34,8 @@ pub struct Standing {
 }
 
 impl<'a> Context<'a> {
-    /// The standing of a dossier as of its last event: its view then, and what it takes to see
-    /// it later ([`Context::view_at`]).
+    /// The standing of a dossier as of its last event (the latest instant any of its events
+    /// occurred at): its view then, and what it takes to see it later ([`Context::view_at`]).
     ///
     /// The events must be one dossier's, in sequence order, already checked.
     ///
@@ -64,13 +64,15 @@ impl<'a> Context<'a> {
     /// # Errors
     /// As [`Context::view_events`] as of the last event ([`ViewError::NoEvents`] for no event).
     pub fn standing(&self, events: &[Event]) -> Result<Standing, ViewError> {
-        let Some(last) = events.last() else {
+        // The latest instant any event occurred at: the last event's, unless the stream goes
+        // back in time (a store's raw append does not check), when the view as of the last
+        // event would leave out the events after it that occurred later.
+        let Some(at) = events.iter().map(|e| e.occurred_at).max() else {
             return Err(ViewError::NoEvents {
                 dossier: crate::ids::DossierId::new(""),
                 as_of: OffsetDateTime::UNIX_EPOCH,
             });
         };
-        let at = last.occurred_at;
         let state = events
             .iter()
             .take_while(|e| e.occurred_at <= at)

@@ -274,7 +274,7 @@ impl Decoder {
     ///
     /// # Errors
     /// As [`decode`]; also when the handlers name a different number of step runs than the
-    /// standing holds.
+    /// standing holds, or disagree with it on which runs are finished.
     pub fn decode_open_standing(
         &mut self,
         bytes: &[u8],
@@ -296,12 +296,21 @@ impl Decoder {
             return r.fail("handlers for another number of step runs than the standing's");
         }
         let mut steps = Vec::with_capacity(standing.view.steps.len());
-        for _ in 0..count {
-            steps.push(StepHandlers {
+        for step in standing.view.steps.iter() {
+            let run = StepHandlers {
                 started_by: officer_option(&mut r)?,
                 finished: r.bool()?,
                 finished_by: officer_option(&mut r)?,
-            });
+            };
+            // A run is finished exactly when the standing's step is; only a finished run has
+            // a finisher.
+            if run.finished != step.finished_at.is_some() {
+                return r.fail("a step run's handlers disagree with the standing on its end");
+            }
+            if !run.finished && run.finished_by.is_some() {
+                return r.fail("an open step run names who finished it");
+            }
+            steps.push(run);
         }
         let latest = officer_option(&mut r)?;
         if r.at != bytes.len() {
@@ -571,6 +580,35 @@ mod tests {
         assert_eq!(what(&bad), Err("an officer id is not valid"));
         // The handlers are not a bare standing's bytes.
         assert!(decode(&bytes).is_err());
+        // A run's end flipped: the standing's step says otherwise.
+        let mut flipped = handlers.clone();
+        flipped.steps[0].finished = !flipped.steps[0].finished;
+        assert_eq!(
+            what(&encode_open(&standing, &flipped)),
+            Err("a step run's handlers disagree with the standing on its end")
+        );
+    }
+
+    #[test]
+    fn an_open_run_names_no_finisher() {
+        let (standing, mut handlers) = open_standings()
+            .into_iter()
+            .find(|(s, _)| s.view.steps.iter().any(|step| step.finished_at.is_none()))
+            .expect("a dossier with an open step");
+        let open = standing
+            .view
+            .steps
+            .iter()
+            .position(|step| step.finished_at.is_none())
+            .expect("an open step");
+        handlers.steps[open].finished_by = OfficerId::new("cv.a").ok();
+        let bytes = encode_open(&standing, &handlers);
+        assert_eq!(
+            Decoder::default()
+                .decode_open_standing(&bytes)
+                .map_err(|e| e.what),
+            Err("an open step run names who finished it")
+        );
     }
 
     #[test]

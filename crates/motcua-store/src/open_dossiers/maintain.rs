@@ -150,7 +150,7 @@ where
         let mut latest = head.latest_occurred_at;
         for dossier in touched {
             let stream = store.read_stream(dossier)?;
-            latest = latest.max(stream.last().map(|e| e.occurred_at));
+            latest = latest.max(stream.iter().map(|e| e.occurred_at).max());
             match row_of(context, &stream) {
                 Some(row) => change.upserts.push(row),
                 None => change.removals.push(dossier.clone()),

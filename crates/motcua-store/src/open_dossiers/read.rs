@@ -36,13 +36,16 @@ pub enum OpenEntry {
 
 impl OpenEntry {
     /// A [`OpenEntry::Stored`] standing decoded (with `decoder`, which shares the codes
-    /// repeated from one standing to the next) when it decodes; else the entry as it is
-    /// ([`OpenReader::decoded`] then reads the dossier's events).
+    /// repeated from one standing to the next) when it decodes and is its row's dossier's;
+    /// else the entry as it is ([`OpenReader::decoded`] then reads the dossier's events).
     pub fn decode(self, decoder: &mut Decoder) -> OpenEntry {
         match self {
             OpenEntry::Stored(id, stored) => match decoder.decode_open_standing(&stored.0) {
-                Ok((standing, handlers)) => OpenEntry::Standing(Box::new(standing), handlers),
-                Err(_) => OpenEntry::Stored(id, stored),
+                // Another dossier's standing in this one's row is damage too.
+                Ok((standing, handlers)) if standing.view.dossier_id == id => {
+                    OpenEntry::Standing(Box::new(standing), handlers)
+                }
+                _ => OpenEntry::Stored(id, stored),
             },
             other => other,
         }
@@ -120,7 +123,7 @@ where
                 continue;
             }
             let stream = store.read_stream(&stored.event.dossier_id)?;
-            latest = latest.max(stream.last().map(|e| e.occurred_at));
+            latest = latest.max(stream.iter().map(|e| e.occurred_at).max());
             tail.insert(stored.event.dossier_id, stream);
         }
         Ok(Some((OpenReader { store, head, tail }, latest)))
@@ -366,6 +369,19 @@ where
         match entry.decode(decoder) {
             OpenEntry::Stored(id, _) => self.store.read_stream(&id).map(OpenEntry::Events),
             decoded => Ok(decoded),
+        }
+    }
+
+    /// A dossier's events: its stream as the reader read it when it changed since the
+    /// projection's position, else as the store holds it (for a standing that cannot be
+    /// judged at the instant asked).
+    ///
+    /// # Errors
+    /// [`StoreError`](crate::StoreError) when the store cannot be read.
+    pub fn events_of(&self, dossier: &DossierId) -> StoreResult<Vec<Event>> {
+        match self.tail.get(dossier) {
+            Some(stream) => Ok(stream.clone()),
+            None => self.store.read_stream(dossier),
         }
     }
 
