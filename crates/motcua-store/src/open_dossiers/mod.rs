@@ -39,7 +39,7 @@ mod read;
 mod table;
 
 pub use maintain::{catch_up, fingerprint, rebuild, row_of, CatchUp, REBUILD_GAP};
-pub use read::{OpenEntry, OpenReader, TAIL_LIMIT};
+pub use read::{OpenEntry, OpenReader, FEW_WITHOUT_HANDLERS, TAIL_LIMIT};
 pub use table::{
     columns, decode_events, decode_events_shared, encode_events, OpenChange, OpenDossier,
     OpenDossierTable, OpenHead, Page, RowAlarms, Selection, StandingRows, StoredStanding,

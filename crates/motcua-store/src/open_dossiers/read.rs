@@ -16,6 +16,11 @@ use time::OffsetDateTime;
 /// beyond it, [`OpenReader::open`] answers `None` (the projection is too far behind to help).
 pub const TAIL_LIMIT: usize = 100_000;
 
+/// [`OpenReader::entries_with_handlers`] reads the events of the dossiers whose standings
+/// were stored without handlers one by one while they are at most one in this many of the
+/// selection; more, and it reads the whole selection's from the projection's rows at once.
+pub const FEW_WITHOUT_HANDLERS: usize = 8;
+
 /// One open dossier as a list judges it: from its standing (the projection's view of it at its
 /// last event, seen later with [`Context::view_at`](motcua_core::Context::view_at)), or from
 /// its events.
@@ -198,10 +203,11 @@ where
     }
 
     /// [`OpenReader::entries`] for who answers for each dossier's alarms: every
-    /// [`OpenEntry::Standing`] comes with its handlers. When some standing was stored without
-    /// them (by a motcua from before they were kept; rewritten as its dossier changes), the
-    /// selection's dossiers come with their events instead, read from the projection's rows
-    /// in one pass.
+    /// [`OpenEntry::Standing`] comes with its handlers. A dossier whose standing was stored
+    /// without them (by a motcua from before they were kept; rewritten as its dossier
+    /// changes) comes with its events instead: each read on its own while such dossiers are
+    /// few (at most one in [`FEW_WITHOUT_HANDLERS`]), else the whole selection's, read from
+    /// the projection's rows in one pass.
     ///
     /// # Errors
     /// [`StoreError`](crate::StoreError) when the store cannot be read.
@@ -211,11 +217,23 @@ where
         context: u64,
     ) -> StoreResult<Vec<OpenEntry>> {
         let entries = self.entries(selection, context)?;
-        if entries
+        let without = entries
             .iter()
-            .all(|e| !matches!(e, OpenEntry::Standing(_, None)))
-        {
+            .filter(|e| matches!(e, OpenEntry::Standing(_, None)))
+            .count();
+        if without == 0 {
             return Ok(entries);
+        }
+        if without * FEW_WITHOUT_HANDLERS <= entries.len() {
+            return entries
+                .into_iter()
+                .map(|entry| match entry {
+                    OpenEntry::Standing(standing, None) => self
+                        .events_of(&standing.view.dossier_id)
+                        .map(OpenEntry::Events),
+                    other => Ok(other),
+                })
+                .collect();
         }
         let streams = self.streams(selection, context)?;
         Ok(streams.into_iter().map(OpenEntry::Events).collect())
