@@ -101,7 +101,7 @@ fn gather(
 /// standing and handlers, or from its events ([`ringing`]), read with `events_of` for a
 /// standing that cannot be seen at `from` (taken later than it, or under another calendar:
 /// derived data gone wrong, or rewritten since it was read).
-fn ringing_entry(
+pub(crate) fn ringing_entry(
     context: &Context<'_>,
     entry: OpenEntry,
     events_of: &open_list::EventsOf<'_>,

@@ -20,7 +20,7 @@ use crate::error::CliError;
 use crate::open_list;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, Event};
-use motcua_store::open_dossiers::OpenReader;
+use motcua_store::open_dossiers::{OpenReader, Selection};
 use motcua_store::{DossierRange, DossierScan, EventStore, StoreError};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
@@ -217,24 +217,17 @@ impl Follower<'_> {
         }
         let from = state.alarms_through;
         let mut rows = Vec::new();
-        match self.candidates(from, now, first)? {
-            Some(streams) => {
-                for events in &streams {
-                    alarms::ringing(&self.context, events, from, now, &mut rows)?;
-                }
-            }
-            None => {
-                // Every dossier, one at a time: the exact catch-up after a pause.
-                self.store
-                    .scan_dossiers(&DossierRange::ALL, |events: &[Event]| {
-                        alarms::ringing(&self.context, events, from, now, &mut rows)
-                            .map_err(Stop::Judged)
-                    })
-                    .map_err(|stop| match stop {
-                        Stop::Store(e) => self.failed(e),
-                        Stop::Judged(e) => e,
-                    })?;
-            }
+        if !self.ringing_from_projection(from, now, first, &mut rows)? {
+            // Every dossier, one at a time: the exact catch-up after a pause.
+            self.store
+                .scan_dossiers(&DossierRange::ALL, |events: &[Event]| {
+                    alarms::ringing(&self.context, events, from, now, &mut rows)
+                        .map_err(Stop::Judged)
+                })
+                .map_err(|stop| match stop {
+                    Stop::Store(e) => self.failed(e),
+                    Stop::Judged(e) => e,
+                })?;
         }
         alarms::sort(&mut rows);
         for row in &rows {
@@ -251,15 +244,19 @@ impl Follower<'_> {
         Ok(())
     }
 
-    /// The dossiers that may ring in `(from, now]`, from the projection; `None` when every
-    /// dossier must be read: the first poll, if the window starts before events the projection
-    /// holds (dossiers finished since may have rung), or a projection that cannot answer.
-    fn candidates(
+    /// Adds to `rows` the alarms in `(from, now]` of the dossiers the projection says may
+    /// ring then, each judged from its standing and handlers (from its events when it changed
+    /// since the projection's position, or when its standing is later than `from`); `false`,
+    /// adding nothing, when every dossier must be read: the first poll, if the window starts
+    /// before events the projection holds (dossiers finished since may have rung), or a
+    /// projection that cannot answer.
+    fn ringing_from_projection(
         &self,
         from: OffsetDateTime,
         now: OffsetDateTime,
         first: bool,
-    ) -> Result<Option<Vec<Vec<Event>>>, CliError> {
+        rows: &mut Vec<alarms::Row>,
+    ) -> Result<bool, CliError> {
         let reader = if first {
             OpenReader::open(self.store, from)
         } else {
@@ -267,13 +264,21 @@ impl Follower<'_> {
         }
         .map_err(|e| self.failed(e))?;
         let Some(reader) = reader else {
-            return Ok(None);
+            return Ok(false);
         };
-        let context = open_list::fingerprint(self.catalogue, None);
-        reader
-            .ringing(from, now, context)
-            .map(Some)
-            .map_err(|e| self.failed(e))
+        let fingerprint = open_list::fingerprint(self.catalogue, None);
+        let ringing = Selection::Ringing {
+            after: from,
+            until: now,
+        };
+        let entries = reader
+            .entries_with_handlers(ringing, fingerprint)
+            .map_err(|e| self.failed(e))?;
+        let events_of = open_list::events_of(&reader, self.location);
+        for entry in entries {
+            alarms::ringing_entry(&self.context, entry, &events_of, from, now, rows)?;
+        }
+        Ok(true)
     }
 }
 
