@@ -127,15 +127,23 @@ impl Held {
     }
 }
 
+/// The projection's reader for judging at `at` (the benchmark stops when it cannot answer).
+fn reader_at<S>(store: &S, at: OffsetDateTime) -> OpenReader<'_, S>
+where
+    S: EventStore + OpenDossierTable + ?Sized,
+{
+    OpenReader::open(store, at)
+        .unwrap_or_else(|e| fail("projection", e))
+        .unwrap_or_else(|| fail("projection", format!("cannot answer as of {at}")))
+}
+
 /// What a desk's list does: the projection read as of [`AS_OF`], the selected dossiers judged
 /// (their view and next alarms), the open ones counted.
 fn list<S>(store: &S, context: &Context<'_>, selection: Selection<'_>) -> usize
 where
     S: EventStore + OpenDossierTable + ?Sized,
 {
-    let reader = OpenReader::open(store, AS_OF)
-        .unwrap_or_else(|e| fail("projection", e))
-        .unwrap_or_else(|| fail("projection", "cannot answer as of 2025-01-02 08:00"));
+    let reader = reader_at(store, AS_OF);
     let key = reader.head().context;
     let mut decoder = motcua::store::codec::compact::Decoder::default();
     let mut open = 0;
@@ -172,9 +180,7 @@ where
     S: EventStore + OpenDossierTable + ?Sized,
 {
     let (from, until) = DAY;
-    let reader = OpenReader::open(store, from)
-        .unwrap_or_else(|e| fail("projection", e))
-        .unwrap_or_else(|| fail("projection", "cannot answer as of 2025-01-02"));
+    let reader = reader_at(store, from);
     let key = reader.head().context;
     let entries = reader
         .entries_with_handlers(Selection::Ringing { after: from, until }, key)
@@ -205,9 +211,7 @@ where
     S: EventStore + OpenDossierTable + ?Sized,
 {
     let (from, until) = DAY;
-    let reader = OpenReader::open(store, from)
-        .unwrap_or_else(|e| fail("projection", e))
-        .unwrap_or_else(|| fail("projection", "cannot answer as of 2025-01-02"));
+    let reader = reader_at(store, from);
     let streams = reader
         .ringing(from, until, reader.head().context)
         .unwrap_or_else(|e| fail("alarms", e));
@@ -245,9 +249,7 @@ fn units_by_size<S>(store: &S, context: &Context<'_>) -> Vec<(UnitId, usize)>
 where
     S: EventStore + OpenDossierTable + ?Sized,
 {
-    let reader = OpenReader::open(store, AS_OF)
-        .unwrap_or_else(|e| fail("projection", e))
-        .unwrap_or_else(|| fail("projection", "cannot answer as of 2025-01-02 08:00"));
+    let reader = reader_at(store, AS_OF);
     let entries = reader
         .entries(Selection::All, reader.head().context)
         .unwrap_or_else(|e| fail("projection", e));

@@ -4,11 +4,10 @@
 use crate::data::{parse_instant, DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
-use crate::open_list;
+use crate::open_list::{self, Seen};
 use motcua_core::deadline::display_instant;
 use motcua_core::{
     Alarm, Context, DossierHandlers, DossierId, DossierView, Event, OfficerId, Responsible, UnitId,
-    ViewError,
 };
 use motcua_render::escape;
 use motcua_render::format::when;
@@ -63,14 +62,11 @@ pub(crate) struct Row {
 /// from its standing and handlers (or its events, for a dossier changed since the
 /// projection's position or stored without them); otherwise every dossier of the data, from
 /// its events.
-fn gather(
-    args: &AlarmsArgs,
-    from: Option<OffsetDateTime>,
-) -> Result<(Dataset, Vec<Row>), CliError> {
+fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<Row>), CliError> {
     let mut rows = Vec::new();
     if args.data.known_at.is_none() && args.data.store.len() == 1 {
         let data = Dataset::open(&args.data)?;
-        let from = from.unwrap_or(data.as_of);
+        let from = args.from.unwrap_or(data.as_of);
         let until = args.until.max(from);
         let fingerprint = open_list::fingerprint_of(&data, &args.data);
         let context = data.context();
@@ -89,7 +85,7 @@ fn gather(
         }
     }
     let (data, streams) = open_list::every_dossier(&args.data)?;
-    let from = from.unwrap_or(data.as_of);
+    let from = args.from.unwrap_or(data.as_of);
     let context = data.context();
     for events in &streams {
         ringing(&context, events, from, args.until, &mut rows)?;
@@ -111,16 +107,12 @@ pub(crate) fn ringing_entry(
 ) -> Result<(), CliError> {
     match entry {
         OpenEntry::Standing(standing, Some(handlers)) => {
-            let id = standing.view.dossier_id.clone();
-            match context.view_and_alarms_at(*standing, from) {
-                Ok((view, alarms)) => {
+            match open_list::see(context, *standing, from, events_of)? {
+                Seen::Judged(view, alarms) => {
                     push(&view, &handlers, alarms, until, rows);
                     Ok(())
                 }
-                Err(ViewError::StandingMoved { .. }) => {
-                    ringing(context, &events_of(&id)?, from, until, rows)
-                }
-                Err(e) => Err(CliError::Data(e.to_string())),
+                Seen::Events(events) => ringing(context, &events, from, until, rows),
             }
         }
         OpenEntry::Events(events) => ringing(context, &events, from, until, rows),
@@ -205,7 +197,7 @@ pub(crate) fn json(row: &Row) -> serde_json::Value {
 
 /// Runs `motcua alarms`.
 pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (data, mut rows) = gather(args, args.from)?;
+    let (data, mut rows) = gather(args)?;
     let from = args.from.unwrap_or(data.as_of);
     if args.until < from {
         return Err(CliError::Usage(format!(

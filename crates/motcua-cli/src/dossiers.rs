@@ -4,8 +4,8 @@
 use crate::data::{DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
-use crate::open_list;
-use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId, ViewError};
+use crate::open_list::{self, Seen};
+use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
 use motcua_render::escape;
 use motcua_render::format::{when, working_days};
 use motcua_render::{words, Lang};
@@ -228,26 +228,23 @@ impl<'a> Lister<'a> {
     /// filters leave it out.
     fn row(&self, entry: OpenEntry) -> Result<Option<Row>, CliError> {
         let (args, as_of) = (self.args, self.data.as_of);
-        let judged = match entry {
-            OpenEntry::Standing(standing, _) => {
-                let id = standing.view.dossier_id.clone();
-                match (
-                    self.context.view_and_alarms_at(*standing, as_of),
-                    self.events_of,
-                ) {
-                    (Err(ViewError::StandingMoved { .. }), Some(events_of)) => {
-                        return self.row(OpenEntry::Events(events_of(&id)?))
-                    }
-                    (judged, _) => judged,
+        let judged = match (entry, self.events_of) {
+            (OpenEntry::Standing(standing, _), Some(events_of)) => {
+                match open_list::see(&self.context, *standing, as_of, events_of)? {
+                    Seen::Judged(view, alarms) => Ok((view, alarms)),
+                    Seen::Events(events) => return self.row(OpenEntry::Events(events)),
                 }
             }
+            (OpenEntry::Standing(standing, _), None) => {
+                self.context.view_and_alarms_at(*standing, as_of)
+            }
             // Decoded before judging (`from_projection`); never here.
-            OpenEntry::Stored(id, _) => {
+            (OpenEntry::Stored(id, _), _) => {
                 return Err(CliError::Data(format!(
                     "dossier {id}: its standing was not decoded before judging"
                 )))
             }
-            OpenEntry::Events(events) => {
+            (OpenEntry::Events(events), _) => {
                 if events.first().is_none_or(|e| e.occurred_at > as_of) {
                     return Ok(None);
                 }

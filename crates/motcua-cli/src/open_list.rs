@@ -7,7 +7,7 @@
 use crate::data::{AnyStore, DataArgs, Dataset};
 use crate::error::CliError;
 use motcua_calendar::Calendar;
-use motcua_core::{Catalogue, Context, DossierId, Event};
+use motcua_core::{Alarm, Catalogue, Context, DossierId, DossierView, Event, Standing, ViewError};
 #[cfg(doc)]
 use motcua_store::open_dossiers::OpenEntry;
 use motcua_store::open_dossiers::{self, CatchUp, OpenDossierTable, OpenReader};
@@ -101,6 +101,35 @@ pub fn events_of<'r>(
         reader
             .events_of(id)
             .map_err(|e| CliError::store(location, "the store could not be read", &e))
+    }
+}
+
+/// A standing of the projection as seen at an instant.
+// Matched at once where it is made, never kept: boxing the view would cost a list an
+// allocation a row for nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Seen {
+    /// Moved on to the instant: the view then, and the alarms after it.
+    Judged(DossierView, Vec<Alarm>),
+    /// Not to be seen then (taken later than the instant, or under another calendar: derived
+    /// data gone wrong, or rewritten since it was read): the dossier's events, to judge
+    /// instead.
+    Events(Vec<Event>),
+}
+
+/// `standing` seen at `at` ([`Context::view_and_alarms_at`]), or the dossier's events read
+/// with `events_of` when it cannot be seen then.
+pub fn see(
+    context: &Context<'_>,
+    standing: Standing,
+    at: OffsetDateTime,
+    events_of: &EventsOf<'_>,
+) -> Result<Seen, CliError> {
+    let id = standing.view.dossier_id.clone();
+    match context.view_and_alarms_at(standing, at) {
+        Ok((view, alarms)) => Ok(Seen::Judged(view, alarms)),
+        Err(ViewError::StandingMoved { .. }) => events_of(&id).map(Seen::Events),
+        Err(e) => Err(CliError::Data(e.to_string())),
     }
 }
 

@@ -18,8 +18,8 @@ use crate::view::{ClockBasis, Context, DossierView, ViewError};
 use motcua_calendar::CalendarError;
 use time::OffsetDateTime;
 
-/// A dossier's view at an instant (its last event's, from [`Context::standing`]) with the basis
-/// of its clock: what [`Context::view_at`] needs to show it at any later instant.
+/// A dossier's view at an instant (its last event's, or the latest any of its events occurred
+/// at, from [`Context::standing`]) with the basis of its clock: what [`Context::view_at`] needs to show it at any later instant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Standing {
     /// The instant the view was taken at: the standing answers for instants at or after it.
@@ -73,10 +73,8 @@ impl<'a> Context<'a> {
                 as_of: OffsetDateTime::UNIX_EPOCH,
             });
         };
-        let state = events
-            .iter()
-            .take_while(|e| e.occurred_at <= at)
-            .fold(DossierState::default(), state::evolve);
+        // Every event occurred by `at`: the standing is of them all.
+        let state = events.iter().fold(DossierState::default(), state::evolve);
         let context = self.for_dossier(&state)?;
         let (view, clock) = context.view_and_basis(&state, at)?;
         Ok(Standing {

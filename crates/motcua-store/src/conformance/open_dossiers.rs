@@ -185,15 +185,11 @@ where
         OpenEntry::Stored(id, _) => panic!("entries() handed out {id}'s standing undecoded"),
     };
     let entries = ok(reader.entries(Selection::All, 1));
-    // Each standing comes with who handled the dossier as of it, as its events name them.
+    // Each standing comes with who handled the dossier, as its events name them.
     for (entry, events) in entries.iter().zip(&streams) {
         if let OpenEntry::Standing(standing, handlers) = entry {
-            let known = &events[..events
-                .iter()
-                .take_while(|e| e.occurred_at <= standing.at)
-                .count()];
             assert!(
-                handlers.as_ref() == Some(&motcua_core::DossierHandlers::of(known)),
+                handlers.as_ref() == Some(&motcua_core::DossierHandlers::of(events)),
                 "{}: the standing's handlers are not its events'",
                 standing.view.dossier_id
             );

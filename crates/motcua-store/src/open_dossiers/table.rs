@@ -29,16 +29,12 @@ pub struct OpenDossier {
 
 impl OpenDossier {
     /// Its standing as stores keep it: the compact form of the standing followed by the
-    /// dossier's handlers as of it ([`crate::codec::standing::encode_open`]), so that a list of
-    /// alarms names who answers for each without the events. `None` without a standing.
+    /// dossier's handlers ([`crate::codec::standing::encode_open`]; a standing is of every
+    /// event, so the handlers are too), so that a list of alarms names who answers for each
+    /// without the events. `None` without a standing.
     pub fn stored_standing(&self) -> Option<StoredStanding> {
         let standing = self.standing.as_ref()?;
-        let known = self
-            .events
-            .iter()
-            .take_while(|e| e.occurred_at <= standing.at)
-            .count();
-        let handlers = DossierHandlers::of(&self.events[..known]);
+        let handlers = DossierHandlers::of(&self.events);
         Some(StoredStanding(crate::codec::standing::encode_open(
             standing, &handlers,
         )))
