@@ -7,10 +7,11 @@ use crate::escape::Terminal;
 use crate::open_list::{self, Seen};
 use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
 use motcua_render::escape;
-use motcua_render::format::{when, working_days};
+use motcua_render::format::{when, WorkingDays};
 use motcua_render::{words, Lang};
 use motcua_store::codec::compact::Decoder;
 use motcua_store::open_dossiers::{OpenEntry, Selection};
+use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::sync::mpsc::TrySendError;
@@ -314,49 +315,52 @@ impl<'a> Lister<'a> {
                 writeln!(out, "{}", cells.join(","))?;
             }
             DossiersFormat::Table => {
-                let out = &mut Terminal::new(out);
+                // The row is made whole, then written through the terminal's escaping at once
+                // (a write per piece would be inspected piece by piece).
                 let l = self.args.lang.lang;
                 let vi = l == Lang::Vi;
-                let standing = if v.overdue_minutes > 0 {
-                    format!(
-                        "{} {}",
-                        l.pick("overdue by", "quá hạn"),
-                        working_days(u64::from(v.overdue_minutes), vi)
-                    )
-                } else if v.official_due.is_some() && !v.status.is_finished() {
-                    match l {
-                        Lang::En => {
-                            format!("{} left", working_days(u64::from(v.left_minutes), false))
-                        }
-                        Lang::Vi => {
-                            format!("còn {}", working_days(u64::from(v.left_minutes), true))
-                        }
-                    }
-                } else {
-                    words::time_class(l, v.time_class).to_owned()
-                };
-                writeln!(
-                    out,
-                    "  {}  {}  {}  {} ({})  {} {}  {}",
+                let mut line = String::with_capacity(ROW_BYTES);
+                let _ = write!(
+                    line,
+                    "  {}  {}  {}  {} ({})  {} ",
                     escape::controls(v.dossier_id.as_str()),
                     escape::controls(v.procedure.as_str()),
                     escape::controls(v.current_unit.as_str()),
                     words::status(l, v.status),
                     v.national_code,
                     l.pick("due", "hạn"),
-                    v.official_due
-                        .map_or_else(|| l.pick("none", "không có").to_owned(), |t| l.instant(t)),
-                    standing
-                )?;
+                );
+                let _ = match v.official_due {
+                    Some(due) => write!(line, "{}  ", l.instant_text(due)),
+                    None => write!(line, "{}  ", l.pick("none", "không có")),
+                };
+                let days = |minutes: u32| WorkingDays {
+                    minutes: u64::from(minutes),
+                    vietnamese: vi,
+                };
+                let _ = if v.overdue_minutes > 0 {
+                    let overdue = days(v.overdue_minutes);
+                    writeln!(line, "{} {overdue}", l.pick("overdue by", "quá hạn"))
+                } else if v.official_due.is_some() && !v.status.is_finished() {
+                    let left = days(v.left_minutes);
+                    match l {
+                        Lang::En => writeln!(line, "{left} left"),
+                        Lang::Vi => writeln!(line, "còn {left}"),
+                    }
+                } else {
+                    writeln!(line, "{}", words::time_class(l, v.time_class))
+                };
                 if let Some(next) = &row.next {
-                    writeln!(
-                        out,
+                    let _ = writeln!(
+                        line,
                         "      {} {} {}",
                         l.pick("next:", "tiếp theo:"),
-                        l.instant(next.at),
+                        l.instant_text(next.at),
                         escape::controls(&words::alarm(l, &next.kind))
-                    )?;
+                    );
                 }
+                let mut out = Terminal::new(out);
+                out.write_all(line.as_bytes())?;
                 out.flush()?;
             }
         }

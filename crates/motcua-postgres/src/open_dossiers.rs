@@ -166,17 +166,19 @@ impl OpenDossierTable for PgStore {
         }
         let after = page.after.map(DossierId::as_str);
         let limit = page.sql_limit();
-        // `filter` with its parameters bound, then the page's: the rows after its dossier, in
-        // dossier id order (which the indexes serve), at most its limit (none: `LIMIT ALL`).
-        let query = |filter: &str, bind: &[(&(dyn ToSql + Sync), Type)]| {
+        // `filter` with its parameters bound, then the page's: the rows whose `key` (columns
+        // of an index, the last the dossier id) comes after the page's dossier (`lead`: the
+        // parameters that stand for the key's other columns), in the key's order, at most its
+        // limit (none: `LIMIT ALL`).
+        let query = |filter: &str, bind: &[(&(dyn ToSql + Sync), Type)], key: &str, lead: &str| {
             let mut sql =
                 format!("SELECT dossier_id, standing FROM motcua_open_standings WHERE {filter}");
             let mut bind = bind.to_vec();
             if let Some(after) = &after {
                 bind.push((after, Type::TEXT));
-                sql.push_str(&format!(" AND dossier_id > ${}", bind.len()));
+                sql.push_str(&format!(" AND ({key}) > ({lead}${})", bind.len()));
             }
-            sql.push_str(" ORDER BY dossier_id");
+            sql.push_str(&format!(" ORDER BY {key}"));
             if limit >= 0 {
                 bind.push((&limit, Type::INT8));
                 sql.push_str(&format!(" LIMIT ${}", bind.len()));
@@ -184,11 +186,26 @@ impl OpenDossierTable for PgStore {
             self.select_standings(&sql, &bind)
         };
         let rows = match selection {
-            // One unit's rows come in order from its index; several units' are merged.
-            Selection::Units([unit]) => query("unit = $1", &[(&unit.as_str(), Type::TEXT)])?,
+            // One unit's rows, in order from its index (unit, dossier_id). Asked as a range of
+            // one unit and in the index's own order, so that no other plan gives them in order:
+            // asked `unit = $1 ORDER BY dossier_id`, the planner walked the primary key (the
+            // table is in id order) and read past the rows of every other unit, page after
+            // page (docs/standings.md, "A unit's standings on PostgreSQL").
+            Selection::Units([unit]) => query(
+                "unit >= $1 AND unit <= $1",
+                &[(&unit.as_str(), Type::TEXT)],
+                "unit, dossier_id",
+                "$1, ",
+            )?,
+            // Several units' are merged.
             Selection::Units(units) => {
                 let units: Vec<&str> = units.iter().map(UnitId::as_str).collect();
-                query("unit = ANY($1)", &[(&units, Type::TEXT_ARRAY)])?
+                query(
+                    "unit = ANY($1)",
+                    &[(&units, Type::TEXT_ARRAY)],
+                    "dossier_id",
+                    "",
+                )?
             }
             Selection::Ringing { after, until } => query(
                 "dossier_id IN (SELECT dossier_id FROM motcua_open_alarms
@@ -197,8 +214,10 @@ impl OpenDossierTable for PgStore {
                     (&after.unix_timestamp(), Type::INT8),
                     (&until.unix_timestamp(), Type::INT8),
                 ],
+                "dossier_id",
+                "",
             )?,
-            Selection::All => query("TRUE", &[])?,
+            Selection::All => query("TRUE", &[], "dossier_id", "")?,
         };
         Ok(Some(rows))
     }

@@ -21,16 +21,42 @@ pub fn minutes(total: u64) -> String {
 /// assert_eq!(working_days(480 * 3 + 75, true), "3 ngày 1 giờ 15 phút");
 /// ```
 pub fn working_days(minutes: u64, vietnamese: bool) -> String {
-    let (days, rest) = (minutes / 480, minutes % 480);
-    let (d, h, m) = if vietnamese {
-        ("ngày", "giờ", "phút")
-    } else {
-        ("d", "h", "min")
-    };
-    if days == 0 {
-        format!("{} {h} {:02} {m}", rest / 60, rest % 60)
-    } else {
-        format!("{days} {d} {} {h} {:02} {m}", rest / 60, rest % 60)
+    WorkingDays {
+        minutes,
+        vietnamese,
+    }
+    .to_string()
+}
+
+/// [`working_days`] written where it is displayed, without a string of its own (for lists
+/// of thousands of rows).
+///
+/// ```
+/// use motcua_render::format::WorkingDays;
+/// let left = WorkingDays { minutes: 75, vietnamese: false };
+/// assert_eq!(format!("{left} left"), "1 h 15 min left");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkingDays {
+    /// Working minutes.
+    pub minutes: u64,
+    /// In Vietnamese (`ngày`, `giờ`, `phút`) rather than English (`d`, `h`, `min`).
+    pub vietnamese: bool,
+}
+
+impl std::fmt::Display for WorkingDays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (days, rest) = (self.minutes / 480, self.minutes % 480);
+        let (d, h, m) = if self.vietnamese {
+            ("ngày", "giờ", "phút")
+        } else {
+            ("d", "h", "min")
+        };
+        if days == 0 {
+            write!(f, "{} {h} {:02} {m}", rest / 60, rest % 60)
+        } else {
+            write!(f, "{days} {d} {} {h} {:02} {m}", rest / 60, rest % 60)
+        }
     }
 }
 

@@ -218,7 +218,19 @@ impl Lang {
     /// assert_eq!(Lang::Vi.instant(t), "Thứ Hai 2024-03-04 09:00");
     /// ```
     pub fn instant(self, t: time::OffsetDateTime) -> String {
-        self.day(t.date()) + &format!(" {:02}:{:02}", t.hour(), t.minute())
+        self.instant_text(t).to_string()
+    }
+
+    /// [`Lang::instant`] written where it is displayed, without a string of its own (for
+    /// lists of thousands of rows).
+    ///
+    /// ```
+    /// use motcua_render::Lang;
+    /// let t = time::macros::datetime!(2024-03-04 09:00 +7);
+    /// assert_eq!(format!("due {}", Lang::Vi.instant_text(t)), "due Thứ Hai 2024-03-04 09:00");
+    /// ```
+    pub fn instant_text(self, t: time::OffsetDateTime) -> impl std::fmt::Display {
+        InstantText { lang: self, t }
     }
 
     /// A date with its weekday: `Sat 2024-05-04`, `Thứ Bảy 2024-05-04`.
@@ -228,13 +240,7 @@ impl Lang {
     /// assert_eq!(Lang::Vi.day(time::macros::date!(2024-05-04)), "Thứ Bảy 2024-05-04");
     /// ```
     pub fn day(self, date: time::Date) -> String {
-        format!(
-            "{} {:04}-{:02}-{:02}",
-            self.weekday(date.weekday()),
-            date.year(),
-            u8::from(date.month()),
-            date.day()
-        )
+        DayText { lang: self, date }.to_string()
     }
 
     /// A verdict.
@@ -298,6 +304,43 @@ pub const COUNT_COLUMNS: [(&str, &str, &str); 11] = [
     ("withdrawn", "withdrawn", "rút hồ sơ"),
     ("refused", "refused", "từ chối tiếp nhận"),
 ];
+
+/// A date as [`Lang::day`] shows it.
+struct DayText {
+    lang: Lang,
+    date: time::Date,
+}
+
+impl std::fmt::Display for DayText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let date = self.date;
+        write!(
+            f,
+            "{} {:04}-{:02}-{:02}",
+            self.lang.weekday(date.weekday()),
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        )
+    }
+}
+
+/// An instant as [`Lang::instant`] shows it.
+struct InstantText {
+    lang: Lang,
+    t: time::OffsetDateTime,
+}
+
+impl std::fmt::Display for InstantText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (lang, t) = (self.lang, self.t);
+        let day = DayText {
+            lang,
+            date: t.date(),
+        };
+        write!(f, "{day} {:02}:{:02}", t.hour(), t.minute())
+    }
+}
 
 #[cfg(test)]
 mod tests {

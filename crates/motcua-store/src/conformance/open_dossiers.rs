@@ -73,6 +73,12 @@ fn same_standings<S: OpenDossierTable>(
                 "{what}: a page of {limit} has {}",
                 rows.len()
             );
+            assert!(
+                rows.first()
+                    .zip(after.as_ref())
+                    .is_none_or(|((first, _), after)| first > after),
+                "{what}: the page after {after:?} of {limit} does not start after it"
+            );
             let done = rows.len() < limit;
             paged.extend(rows);
             if done {
