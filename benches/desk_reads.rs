@@ -108,9 +108,10 @@ impl Held {
                 bytes
             }
             Held::Postgres(_, client, schema) => {
+                // In one query, in whatever order the server finds them cheapest.
                 let sql = format!(
                     "SELECT dossier_id, standing FROM {schema}.motcua_open_standings
-                      WHERE unit = $1 ORDER BY dossier_id"
+                      WHERE unit = $1"
                 );
                 let rows = client
                     .borrow_mut()
