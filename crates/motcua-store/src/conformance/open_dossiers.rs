@@ -92,6 +92,50 @@ fn same_standings<S: OpenDossierTable>(
     }
 }
 
+/// Asserts that `reader`'s pages of `selection`, 1, 2, 5 and 64 at a time, never empty, are
+/// its entries read at once, and that a reading stopped after the first page handed that page.
+fn each_page_is_entries<S>(reader: &OpenReader<'_, S>, selection: Selection<'_>)
+where
+    S: EventStore + OpenDossierTable,
+{
+    let whole = ok(reader.entries(selection, 1));
+    assert!(
+        !whole.is_empty(),
+        "{selection:?}: the fixture lists nothing"
+    );
+    for size in [1, 2, 5, 64] {
+        let mut pages = Vec::new();
+        ok(reader.each_page(selection, 1, size, |page| {
+            pages.push(page);
+            std::ops::ControlFlow::Continue(())
+        }));
+        assert!(
+            pages.iter().all(|page| !page.is_empty()),
+            "{selection:?}: an empty page, {size} at a time"
+        );
+        let mut decoder = crate::codec::compact::Decoder::default();
+        let decoded: Vec<_> = pages
+            .concat()
+            .into_iter()
+            .map(|entry| ok(reader.decoded(entry, &mut decoder)))
+            .collect();
+        assert!(
+            decoded == whole,
+            "{selection:?}: entries read {size} at a time differ from entries read at once"
+        );
+        let mut first = None;
+        ok(reader.each_page(selection, 1, size, |page| {
+            first.get_or_insert(page);
+            std::ops::ControlFlow::Break(())
+        }));
+        assert_eq!(
+            first.as_ref(),
+            pages.first(),
+            "{selection:?}: a stopped reading, {size} at a time"
+        );
+    }
+}
+
 /// Asserts `found` is `expected`, naming the dossiers that differ rather than printing every
 /// event. Rows are read without their standings ([`same_standings`] checks those).
 fn same_rows(found: &[OpenDossier], expected: &[OpenDossier], what: &str) {
@@ -210,38 +254,11 @@ where
         judged == from_events,
         "entries judged later differ from the events' views"
     );
-    // Page by page, the tail's dossiers fall among the pages' rows where their ids do.
-    let whole = ok(reader.entries(Selection::All, 1));
-    for size in [1, 2, 5, 64] {
-        let mut pages = Vec::new();
-        ok(reader.each_page(Selection::All, 1, size, |page| {
-            pages.push(page);
-            std::ops::ControlFlow::Continue(())
-        }));
-        assert!(
-            pages.iter().all(|page| !page.is_empty()),
-            "an empty page, {size} at a time"
-        );
-        let mut decoder = crate::codec::compact::Decoder::default();
-        let decoded: Vec<_> = pages
-            .concat()
-            .into_iter()
-            .map(|entry| ok(reader.decoded(entry, &mut decoder)))
-            .collect();
-        assert!(
-            decoded == whole,
-            "entries read {size} at a time differ from entries read at once"
-        );
-        let mut first = None;
-        ok(reader.each_page(Selection::All, 1, size, |page| {
-            first.get_or_insert(page);
-            std::ops::ControlFlow::Break(())
-        }));
-        assert_eq!(
-            first.as_ref(),
-            pages.first(),
-            "a stopped reading, {size} at a time"
-        );
+    // Page by page, the tail's dossiers fall among the pages' rows where their ids do; a
+    // store may page several units' standings together or read them at once.
+    let both = [UnitId::new("H-01"), UnitId::new("H-01-TNMT")];
+    for selection in [Selection::All, Selection::Units(&both)] {
+        each_page_is_entries(&reader, selection);
     }
     let foreign = ok(reader.entries(Selection::All, 99));
     assert!(
@@ -295,6 +312,18 @@ where
         same_rows(&ok(store.open_in_units(&units)), &by_unit, unit);
         same_standings(store, Selection::Units(&units), &by_unit, unit);
     }
+    // Several units' standings come merged in dossier id order, whole or page by page.
+    let both = [UnitId::new("H-01"), UnitId::new("H-01-TNMT")];
+    let by_both: Vec<_> = expected
+        .iter()
+        .filter(|r| both.contains(&r.unit))
+        .cloned()
+        .collect();
+    assert!(
+        by_both.len() > expected.iter().filter(|r| r.unit == both[0]).count(),
+        "the fixture has open dossiers at both units"
+    );
+    same_standings(store, Selection::Units(&both), &by_both, "two units");
     let mut window = datetime!(2024-03-04 00:00 +7);
     while window < datetime!(2024-05-01 00:00 +7) {
         let until = window + Duration::hours(17);
