@@ -68,9 +68,6 @@ impl OpenDossierTable for AnyStore {
     ) -> StoreResult<Option<motcua_store::open_dossiers::StandingRows>> {
         each!(self, s => s.open_standings(selection, page))
     }
-    fn pages_units_together(&self) -> bool {
-        each!(self, s => s.pages_units_together())
-    }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         each!(self, s => s.apply_open(change))
     }

@@ -222,14 +222,6 @@ impl OpenDossierTable for PgStore {
         Ok(Some(rows))
     }
 
-    /// Several units' standings are found walking the primary key in dossier id order, the
-    /// other units' rows passed over (`EXPLAIN ANALYZE` on the 10⁶ store: a district and its
-    /// communes, 7,064 of 21,543 rows, 1.1 ms for a page of 512), so a page costs about what
-    /// one unit's does and the list is judged while its next pages are read.
-    fn pages_units_together(&self) -> bool {
-        true
-    }
-
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         if self.schema_version() < OPEN_DOSSIERS_SINCE {
             return Err(StoreError::Backend(format!(

@@ -254,8 +254,8 @@ where
         judged == from_events,
         "entries judged later differ from the events' views"
     );
-    // Page by page, the tail's dossiers fall among the pages' rows where their ids do; a
-    // store may page several units' standings together or read them at once.
+    // Page by page, the tail's dossiers fall among the pages' rows where their ids do (several
+    // units' come as one page).
     let both = [UnitId::new("H-01"), UnitId::new("H-01-TNMT")];
     for selection in [Selection::All, Selection::Units(&both)] {
         each_page_is_entries(&reader, selection);

@@ -251,10 +251,9 @@ where
     /// [`OpenReader::entries`] handed to `each` a page at a time, in dossier id order: at most
     /// `page` standings read at once (not decoded: see [`OpenReader::decoded`]), with the
     /// tail's dossiers that fall among them, so that a long list holds one page, not the whole
-    /// of it, while it judges. A list judged from events comes as one page, and so does a
-    /// selection of several units unless the store
-    /// [pages them together](OpenDossierTable::pages_units_together). `each` returns
-    /// [`ControlFlow::Break`] to stop the reading; it is not called with an empty page.
+    /// of it, while it judges. A selection of several units, and a list judged from events,
+    /// comes as one page. `each` returns [`ControlFlow::Break`] to stop the reading; it is not
+    /// called with an empty page.
     ///
     /// ```
     /// use motcua_store::open_dossiers::{catch_up, OpenReader, Selection};
@@ -285,12 +284,10 @@ where
         page: usize,
         mut each: impl FnMut(Vec<OpenEntry>) -> ControlFlow<()>,
     ) -> StoreResult<()> {
-        // Several units' pages would each be merged from every unit's index: read at once,
-        // unless the store reads them in dossier id order anyway.
+        // Several units' pages would each be merged from every unit's index: read at once
+        // (docs/standings.md, "Several units").
         let limit = match selection {
-            Selection::Units(units) if units.len() > 1 && !self.store.pages_units_together() => {
-                usize::MAX
-            }
+            Selection::Units(units) if units.len() > 1 => usize::MAX,
             _ => page.max(1),
         };
         let first = if context == self.head.context {

@@ -224,16 +224,6 @@ pub trait OpenDossierTable: Send + Sync {
         page: Page<'_>,
     ) -> StoreResult<Option<StandingRows>>;
 
-    /// Whether a page of several units' standings costs this store about what a page of one
-    /// unit's does, so that [`OpenReader::each_page`](super::OpenReader::each_page) reads such
-    /// a selection a page at a time too. PostgreSQL: its primary key walked in dossier id
-    /// order, the other units' rows passed over. The default, `false` (SQLite, the memory
-    /// store): several units' standings are read at once, since each page of them would be
-    /// sorted again from every unit's range of the unit index.
-    fn pages_units_together(&self) -> bool {
-        false
-    }
-
     /// Applies `change` atomically: all of it with its new head, or nothing. Fails with
     /// [`StoreError::Backend`](crate::StoreError::Backend) naming both positions when the
     /// projection does not stand at `change.expected`.
@@ -257,9 +247,6 @@ impl<S: OpenDossierTable + ?Sized> OpenDossierTable for &S {
         page: Page<'_>,
     ) -> StoreResult<Option<StandingRows>> {
         (**self).open_standings(selection, page)
-    }
-    fn pages_units_together(&self) -> bool {
-        (**self).pages_units_together()
     }
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()> {
         (**self).apply_open(change)
