@@ -1,7 +1,7 @@
 //! `motcua alarms`: every judgement change in a window, in time order — what a host pipes into
 //! its notifier (an SMS to the responsible officer the day a dossier becomes due soon).
 
-use crate::data::{parse_instant, DataArgs, Dataset, LangArgs};
+use crate::data::{parse_instant, AnyStore, DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list::{self, Seen};
@@ -12,7 +12,7 @@ use motcua_core::{
 use motcua_render::escape;
 use motcua_render::format::when;
 use motcua_render::{words, Lang};
-use motcua_store::open_dossiers::{OpenEntry, Selection};
+use motcua_store::open_dossiers::{OpenEntry, OpenReader, Selection};
 use std::io::Write;
 use time::OffsetDateTime;
 
@@ -70,14 +70,19 @@ fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<Row>), CliError> {
         let until = args.until.max(from);
         let fingerprint = open_list::fingerprint_of(&data, &args.data);
         let context = data.context();
-        let location = data.single_store().map_or("", |(location, _)| location);
+        let location = data
+            .single_store()
+            .map_or("the store", |(location, _)| location);
         let judged = open_list::read(&data, from, |reader| {
-            let ringing = Selection::Ringing { after: from, until };
-            let entries = reader.entries_with_handlers(ringing, fingerprint)?;
-            let events_of = open_list::events_of(reader, location);
-            Ok(entries.into_iter().try_for_each(|entry| {
-                ringing_entry(&context, entry, &events_of, from, until, &mut rows)
-            }))
+            let window = (from, until);
+            Ok(ringing_in_projection(
+                reader,
+                &context,
+                fingerprint,
+                location,
+                window,
+                &mut rows,
+            ))
         })?;
         if let Some(judged) = judged {
             judged?;
@@ -93,11 +98,34 @@ fn gather(args: &AlarmsArgs) -> Result<(Dataset, Vec<Row>), CliError> {
     Ok((data, rows))
 }
 
+/// Adds to `rows` the alarms in the window `(from, until]` of the dossiers `reader`'s alarm
+/// index says may ring then (when its instants were computed with the catalogue and calendar
+/// `fingerprint` names; else every open dossier), each judged from its standing and handlers
+/// ([`ringing_entry`]); a store that cannot be read is named `location`. What `alarms` and
+/// `follow` ask of the projection.
+pub(crate) fn ringing_in_projection(
+    reader: &OpenReader<'_, AnyStore>,
+    context: &Context<'_>,
+    fingerprint: u64,
+    location: &str,
+    (from, until): (OffsetDateTime, OffsetDateTime),
+    rows: &mut Vec<Row>,
+) -> Result<(), CliError> {
+    let ringing = Selection::Ringing { after: from, until };
+    let entries = reader
+        .entries_with_handlers(ringing, fingerprint)
+        .map_err(|e| CliError::store(location, "the store could not be read", &e))?;
+    let events_of = open_list::events_of(reader, location);
+    entries
+        .into_iter()
+        .try_for_each(|entry| ringing_entry(context, entry, &events_of, from, until, rows))
+}
+
 /// Adds to `rows` the alarms in `(from, until]` of one dossier of the projection: from its
 /// standing and handlers, or from its events ([`ringing`]), read with `events_of` for a
 /// standing that cannot be seen at `from` (taken later than it, or under another calendar:
 /// derived data gone wrong, or rewritten since it was read).
-pub(crate) fn ringing_entry(
+fn ringing_entry(
     context: &Context<'_>,
     entry: OpenEntry,
     events_of: &open_list::EventsOf<'_>,

@@ -20,7 +20,7 @@ use crate::error::CliError;
 use crate::open_list;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, Event};
-use motcua_store::open_dossiers::{OpenReader, Selection};
+use motcua_store::open_dossiers::OpenReader;
 use motcua_store::{DossierRange, DossierScan, EventStore, StoreError};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
@@ -267,17 +267,14 @@ impl Follower<'_> {
             return Ok(false);
         };
         let fingerprint = open_list::fingerprint(self.catalogue, None);
-        let ringing = Selection::Ringing {
-            after: from,
-            until: now,
-        };
-        let entries = reader
-            .entries_with_handlers(ringing, fingerprint)
-            .map_err(|e| self.failed(e))?;
-        let events_of = open_list::events_of(&reader, self.location);
-        for entry in entries {
-            alarms::ringing_entry(&self.context, entry, &events_of, from, now, rows)?;
-        }
+        alarms::ringing_in_projection(
+            &reader,
+            &self.context,
+            fingerprint,
+            self.location,
+            (from, now),
+            rows,
+        )?;
         Ok(true)
     }
 }

@@ -57,6 +57,13 @@ pub fn row_of(context: &Context<'_>, events: &[Event]) -> Option<OpenDossier> {
     })
 }
 
+/// The latest instant any of a stream's events occurred at: its last event's, unless the
+/// stream goes back in time (a store's raw append does not check), as a standing stands
+/// ([`Context::standing`]).
+pub(crate) fn latest_occurrence(stream: &[Event]) -> Option<OffsetDateTime> {
+    stream.iter().map(|e| e.occurred_at).max()
+}
+
 /// The unit holding the dossier and its status after its last event, if it is open then.
 pub(crate) fn open_at_end(events: &[Event]) -> Option<(UnitId, Status)> {
     let state = events.iter().fold(DossierState::default(), evolve);
@@ -150,7 +157,7 @@ where
         let mut latest = head.latest_occurred_at;
         for dossier in touched {
             let stream = store.read_stream(dossier)?;
-            latest = latest.max(stream.iter().map(|e| e.occurred_at).max());
+            latest = latest.max(latest_occurrence(&stream));
             match row_of(context, &stream) {
                 Some(row) => change.upserts.push(row),
                 None => change.removals.push(dossier.clone()),

@@ -1,6 +1,6 @@
 //! Reading the projection with the log's tail: exactly the open dossiers a full scan finds.
 
-use super::maintain::open_at_end;
+use super::maintain::{latest_occurrence, open_at_end};
 use super::table::{
     OpenDossier, OpenDossierTable, OpenHead, Page, RowAlarms, Selection, StoredStanding,
 };
@@ -128,7 +128,7 @@ where
                 continue;
             }
             let stream = store.read_stream(&stored.event.dossier_id)?;
-            latest = latest.max(stream.iter().map(|e| e.occurred_at).max());
+            latest = latest.max(latest_occurrence(&stream));
             tail.insert(stored.event.dossier_id, stream);
         }
         Ok(Some((OpenReader { store, head, tail }, latest)))
