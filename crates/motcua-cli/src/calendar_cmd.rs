@@ -15,7 +15,8 @@
 //! * `days-off`: one line per date, TAB-separated: ISO date, kind (`holiday`,
 //!   `compensatory`, `swap-off`, `local`, `makeup-workday`), Vietnamese name;
 //! * `add`: the due instant in RFC 3339 (at +07:00);
-//! * `between`: two lines, `working-days<TAB>N` and `working-minutes<TAB>M`;
+//! * `between`: two lines, `working-days<TAB>N` and `working-minutes<TAB>M` (an end in a break,
+//!   after the close or on a day off counts as the next session's start, as a due does);
 //! * `lunar`: `YYYY-MM-DD`, followed by ` leap` in a leap month;
 //! * `solar`: `YYYY-MM-DD`.
 //!
@@ -61,7 +62,8 @@ pub enum CalendarCommand {
         /// Unit of the amount.
         unit: Unit,
     },
-    /// Working days and working minutes between two instants.
+    /// Working days and working minutes between two instants (an end in a break, after the
+    /// close or on a day off counts as the next session's start).
     Between {
         /// Start instant, RFC 3339.
         start: String,
@@ -88,7 +90,8 @@ pub enum CalendarCommand {
 pub enum Unit {
     /// Working days (same time of day on the n-th working day).
     WorkingDays,
-    /// Working hours (8 per working day).
+    /// Working hours (8 per working day); hours that run out at a session's end are due at
+    /// the next session's start, as a dossier's due is.
     WorkingHours,
     /// Calendar days, rolled to the next working day.
     CalendarDays,
@@ -268,7 +271,10 @@ pub fn run(cmd: CalendarArgs, out: &mut dyn Write) -> Result<(), CalendarCmdErro
                     let minutes = amount.checked_mul(60).ok_or_else(|| {
                         CalendarCmdError::Input(format!("{amount} working hours is too large"))
                     })?;
-                    cal.add_working_minutes(start, minutes)?
+                    // A due, as a dossier's is (rule 3 of docs/deadline-rules.md): hours that
+                    // run out at a session's end are due at the next session's start, so that
+                    // 8 working hours and 1 working day give the same instant.
+                    motcua_core::deadline::working_due(&cal, start, minutes)?
                 }
                 Unit::CalendarDays => {
                     cal.add_calendar_days(start, amount_u32(amount, "calendar days")?)?
@@ -283,7 +289,19 @@ pub fn run(cmd: CalendarArgs, out: &mut dyn Write) -> Result<(), CalendarCmdErro
         }
         CalendarCommand::Between { start, end } => {
             let cal = load_calendar(cmd.calendar.as_ref())?;
-            let wt = cal.working_time_between(parse_instant(&start)?, parse_instant(&end)?)?;
+            let (start, end) = (parse_instant(&start)?, parse_instant(&end)?);
+            if end < start {
+                return Err(CalendarCmdError::Input(format!(
+                    "the end {} is before the start {}",
+                    format_instant(end)?,
+                    format_instant(start)?
+                )));
+            }
+            // An end in a break, after the close or on a day off is the same working instant
+            // as the start of the next session (rule 3): 07:30 to 17:00 of one working day is
+            // one working day, as 480 working minutes are.
+            let end = cal.next_working_instant(end)?;
+            let wt = cal.working_time_between(start, end)?;
             writeln!(
                 out,
                 "working-days\t{}\nworking-minutes\t{}",
@@ -402,6 +420,51 @@ mod tests {
             run_args(&["add", "2024-05-13T02:00:00Z", "0", "working-days"]).unwrap(),
             "2024-05-13T09:00:00+07:00\n"
         );
+    }
+
+    #[test]
+    fn working_hours_that_end_at_a_close_are_due_at_the_next_opening() {
+        // As a dossier's due (rule 3): 8 hours from an opening are one working day.
+        assert_eq!(
+            run_args(&["add", "2024-03-04T07:30:00+07:00", "8", "working-hours"]).unwrap(),
+            "2024-03-05T07:30:00+07:00\n"
+        );
+        assert_eq!(
+            run_args(&["add", "2024-03-04T07:30:00+07:00", "4", "working-hours"]).unwrap(),
+            "2024-03-04T13:00:00+07:00\n"
+        );
+        // Before Tết 2024 (8–14 February off): the next opening is Thursday 15 February.
+        assert_eq!(
+            run_args(&["add", "2024-02-07T07:30:00+07:00", "8", "working-hours"]).unwrap(),
+            run_args(&["add", "2024-02-07T07:30:00+07:00", "1", "working-days"]).unwrap()
+        );
+    }
+
+    #[test]
+    fn between_counts_an_end_at_a_close_as_the_next_opening() {
+        let s = run_args(&[
+            "between",
+            "2024-03-04T07:30:00+07:00",
+            "2024-03-04T17:00:00+07:00",
+        ])
+        .unwrap();
+        assert_eq!(s, "working-days\t1\nworking-minutes\t480\n");
+        // From a lunch break to a lunch break five working days later.
+        let s = run_args(&[
+            "between",
+            "2025-02-25T12:00:00+07:00",
+            "2025-03-04T12:00:00+07:00",
+        ])
+        .unwrap();
+        assert_eq!(s, "working-days\t5\nworking-minutes\t2400\n");
+        assert!(matches!(
+            run_args(&[
+                "between",
+                "2024-03-05T07:30:00+07:00",
+                "2024-03-04T07:30:00+07:00"
+            ]),
+            Err(CalendarCmdError::Input(_))
+        ));
     }
 
     #[test]

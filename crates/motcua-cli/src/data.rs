@@ -238,7 +238,24 @@ impl Dataset {
     /// [`Dataset::report`] streams them from the stores or the file.
     pub fn open(args: &DataArgs) -> Result<Dataset, CliError> {
         let calendar = PendingCalendar::start(args.calendar.as_ref())?;
-        let now = || OffsetDateTime::now_utc().to_offset(calendar.offset());
+        let offset = calendar.offset();
+        let now = || OffsetDateTime::now_utc().to_offset(offset);
+        // Instants given in another offset are shown, like every instant of the output, in
+        // the calendar's (a report as of 10:00-05:00 is as of 22:00+07:00).
+        let mut args = args.clone();
+        for (flag, instant) in [
+            ("--as-of", &mut args.as_of),
+            ("--known-at", &mut args.known_at),
+        ] {
+            if let Some(t) = instant {
+                *t = t.checked_to_offset(offset).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "{flag} {t} is outside the years motcua can represent"
+                    ))
+                })?;
+            }
+        }
+        let args = &args;
         if !args.store.is_empty() {
             let mut stores = Vec::new();
             let mut catalogue = match &args.catalog {

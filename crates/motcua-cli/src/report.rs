@@ -29,10 +29,11 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub lang: LangArgs,
-    /// Worker threads that read and tally the dossiers (default: every core).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Start of the reporting period (a date, YYYY-MM-DD); it ends at the as-of instant.
+    /// Worker threads that read and tally the dossiers, 1 to 256 (default: every core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+    /// Start of the reporting period (a date, YYYY-MM-DD); it ends at the as-of instant (that
+    /// instant included).
     /// Default: 1 January of the as-of year.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub from: Option<Date>,
@@ -191,8 +192,17 @@ pub fn build(data: &Dataset, options: Options) -> Result<Document<'_>, CliError>
             .map_err(|e| CliError::Data(format!("no 1 January in {}: {e}", as_of.year())))?,
     };
     let start = OffsetDateTime::new_in_offset(start_date, Time::MIDNIGHT, offset);
-    let period = Period::new(start, as_of)
-        .map_err(|e| CliError::Usage(format!("the reporting period is empty: {e}")))?;
+    // The period takes in the as-of instant itself: a dossier received or finished at that
+    // very instant is received or finished in it, as `dossiers` and `explain` see it then
+    // (docs/deadline-rules.md, "The as-of instant").
+    let period = Period::through(start, as_of).map_err(|_| {
+        CliError::Usage(format!(
+            "the reporting period is empty: it starts on {start_date} (--from) and ends at the \
+             as-of instant {}; give --from a date on or before {}",
+            motcua_render::Lang::En.instant(as_of),
+            as_of.date()
+        ))
+    })?;
     let levels = LevelHistory::vietnam();
     let report = data.report(period, &levels, options.officers)?;
     let mut targets = options.targets;
@@ -231,7 +241,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     check_csv_options(args)?;
     let targets = load_targets(&args.targets)?;
     let mut data = Dataset::open(&args.data)?;
-    data.threads = args.threads;
+    data.threads = args.threads.map(usize::from);
     // Full reports read the standings a store keeps when they were judged as this command
     // judges (the fingerprint `import`, `gen --store` and `follow` keep them with).
     data.standings = Some(crate::open_list::fingerprint_of(&data, &args.data));

@@ -1329,3 +1329,29 @@ fn events_from_a_pipe_report_as_from_the_file() {
         "a copy is left"
     );
 }
+
+/// A thread count beyond what a machine can start is refused before any work, not a panic
+/// after gigabytes of thread stacks.
+#[test]
+fn report_refuses_an_impossible_thread_count() {
+    let o = motcua(&["report", "--threads", "100000"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("100000 is not in 1..=256"), "{err}");
+    let o = motcua(&["report", "--threads", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// An as-of instant given in another offset is shown, like the rest of the output, in the
+/// calendar's (UTC+07:00): the header and the period agree.
+#[test]
+fn an_as_of_in_another_offset_is_shown_in_the_calendars() {
+    let o = motcua(&["report", "--as-of", "2024-12-31T10:00:00-05:00"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("as of     Tue 2024-12-31 22:00 (UTC+07:00)"),
+        "{text}"
+    );
+    assert!(text.contains("→ Tue 2024-12-31 22:00"), "{text}");
+}

@@ -25,9 +25,10 @@
 //! each is shown escaped as `\u{1b}` (`csv_cells_that_would_run_as_formulas_are_quoted_text`
 //! and the tests after it).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn motcua(args: &[&str]) -> Output {
     match Command::new(env!("CARGO_BIN_EXE_motcua"))
@@ -39,19 +40,9 @@ fn motcua(args: &[&str]) -> Output {
     }
 }
 
-/// A fresh directory under Cargo's per-target temporary directory.
+/// A fresh scratch directory ([`common::scratch`]).
 fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    // The system's temporary directory, not the build's: some tests run motcua as `nobody`,
-    // who must reach these files wherever the checkout is (a clone in a 0700 directory).
-    let dir = std::env::temp_dir().join(format!(
-        "hostile-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    dir
+    common::scratch("hostile")
 }
 
 const CATALOGUE: &str = r#"{"format":"motcua-catalogue","version":1,"units":[{"id":"XA01","name":"UBND xã A","level":"commune"}],"procedures":[{"code":"1.001193","name":"Đăng ký khai sinh","field":"Hộ tịch","level":"commune","time_limit":{"working_days":3}}]}"#;
@@ -215,7 +206,7 @@ fn usage_errors_exit_2() {
         ),
         (
             with(&["report"], &JUDGE).into_iter().chain(["--from", "2025-01-01"]).collect(),
-            "motcua: the reporting period is empty: period end 2024-12-31 17:00:00.0 +07:00:00 is not after its start 2025-01-01 0:00:00.0 +07:00:00; a period is [start, end) with start < end",
+            "motcua: the reporting period is empty: it starts on 2025-01-01 (--from) and ends at the as-of instant Tue 2024-12-31 17:00; give --from a date on or before 2024-12-31",
         ),
         (
             vec!["report", "--events", "{DIR}/events.jsonl", "--catalog", "{DIR}/catalogue.json", "--as-of", "9999-12-31T23:59:59Z"],
@@ -518,7 +509,7 @@ fn calendar_errors_exit_3() {
             "motcua: instant 9999-12-31 23:59:59.0 +00:00:00 is outside the calendar's supported range 1900-01-01..=2200-12-31",
         ),
         (
-            vec!["calendar", "between", "2024-04-26T09:00:00+07:00", "1800-01-01T00:00:00Z"],
+            vec!["calendar", "between", "1800-01-01T00:00:00Z", "2024-04-26T09:00:00+07:00"],
             "motcua: instant 1800-01-01 0:00:00.0 +00:00:00 is outside the calendar's supported range 1900-01-01..=2200-12-31",
         ),
         (

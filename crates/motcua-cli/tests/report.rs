@@ -390,3 +390,90 @@ fn officers_add_their_section_to_every_format() {
     assert!(html.contains(&format!("<td class=\"l\">{first}</td>")));
     assert!(!ok(&["report", "--format", "html"]).contains("By officer"));
 }
+
+/// What happened at the as-of instant itself has happened: a dossier finished at that very
+/// instant is handled in the period (not open), one received then is received, as `dossiers`
+/// lists them at the same instant.
+#[test]
+fn events_at_the_as_of_instant_are_in_the_period() {
+    let dir = scratch();
+    let catalogue = dir.join("catalogue.json");
+    std::fs::write(
+        &catalogue,
+        r#"{"format":"motcua-catalogue","version":1,"units":[{"id":"H1","name":"UBND huyện","level":"district"}],"procedures":[{"code":"WD5-R","name":"r","field":"f","level":"district","time_limit":{"working_days":5}}]}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let event = |id: u32, dossier: &str, sequence: u32, at: &str, rest: &str| {
+        format!(
+            r#"{{"v":2,"event_id":"00000000-0000-0000-0000-{id:012}","dossier_id":"{dossier}","sequence":{sequence},"occurred_at":"{at}","recorded_at":"{at}",{rest}}}"#
+        )
+    };
+    let received = r#""type":"received","procedure":"WD5-R","unit":"H1","channel":"in_person""#;
+    let lines = [
+        event(1, "FIN-AT-ASOF", 1, "2024-03-04T09:00:00+07:00", received),
+        event(
+            2,
+            "FIN-AT-ASOF",
+            2,
+            "2024-03-08T17:00:00+07:00",
+            r#""type":"result_ready","electronic":true"#,
+        ),
+        event(3, "REC-AT-ASOF", 1, "2024-03-08T17:00:00+07:00", received),
+    ];
+    let events = dir.join("events.jsonl");
+    std::fs::write(&events, lines.join("\n") + "\n").unwrap_or_else(|e| panic!("{e}"));
+    let (events, catalogue) = (
+        events.to_string_lossy().into_owned(),
+        catalogue.to_string_lossy().into_owned(),
+    );
+    let as_of = "2024-03-08T17:00:00+07:00";
+    let json = ok(&[
+        "report",
+        "--events",
+        &events,
+        "--catalog",
+        &catalogue,
+        "--as-of",
+        as_of,
+        "--from",
+        "2024-03-01",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let province = &doc["report"]["province"];
+    assert_eq!(province["received"], 2, "{province}");
+    assert_eq!(province["handled"], 1, "{province}");
+    assert_eq!(province["open_within_time"], 1, "{province}");
+    // The period is shown as asked, through the as-of instant.
+    assert_eq!(doc["period"]["end"], as_of);
+    assert_eq!(doc["report"]["period"]["includes_end"], true);
+    // `dossiers` at the same instant: one result ready, one received.
+    let list = ok(&[
+        "dossiers",
+        "--events",
+        &events,
+        "--catalog",
+        &catalogue,
+        "--as-of",
+        as_of,
+        "--all",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        list.lines()
+            .filter(|l| l.starts_with("FIN-AT-ASOF,"))
+            .count(),
+        1,
+        "{list}"
+    );
+    assert_eq!(
+        list.lines()
+            .filter(|l| l.starts_with("REC-AT-ASOF,"))
+            .count(),
+        1,
+        "{list}"
+    );
+}

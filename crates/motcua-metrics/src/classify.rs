@@ -66,7 +66,7 @@ impl Bounds {
     pub(crate) fn of(period: &Period) -> Bounds {
         Bounds {
             start: ns(period.start),
-            end: ns(period.end),
+            end: period.end_after_ns(),
         }
     }
 }
@@ -225,6 +225,25 @@ mod tests {
             .result(period.end, TimeClass::Early)
             .build();
         assert_eq!(place(&early, &period).open_at_end, Some(Open::WithinTime));
+    }
+
+    #[test]
+    fn a_period_through_its_end_takes_in_what_happened_at_it() {
+        let jan = period_jan();
+        let period = Period::through(jan.start, jan.end).unwrap_or_else(|e| panic!("{e}"));
+        let finished = ViewBuilder::new("A")
+            .received(at(3))
+            .result(period.end, TimeClass::OnTime)
+            .build();
+        let p = place(&finished, &period);
+        assert_eq!((p.finished, p.open_at_end), (Some(Finish::OnTime), None));
+        let received = ViewBuilder::new("B")
+            .received(period.end)
+            .open(TimeClass::WithinTime)
+            .build();
+        let p = place(&received, &period);
+        assert!(p.alive && p.received);
+        assert_eq!(p.open_at_end, Some(Open::WithinTime));
     }
 
     #[test]

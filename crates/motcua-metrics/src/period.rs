@@ -33,7 +33,9 @@ pub enum PeriodError {
 }
 
 /// A half-open span of time `[start, end)`: an instant exactly at `end` belongs to the next
-/// period, so consecutive periods never count a dossier twice.
+/// period, so consecutive periods never count a dossier twice. Or, made by
+/// [`Period::through`], a closed one `[start, end]` that takes in `end` itself: what a report
+/// as of an instant covers.
 ///
 /// The calendar constructors start and end at local midnight in UTC+07:00.
 ///
@@ -54,12 +56,52 @@ pub struct Period {
     /// The first instant in the period.
     #[serde(with = "time::serde::rfc3339")]
     pub start: OffsetDateTime,
-    /// The first instant after the period; views for a report are built as of this instant.
+    /// The end of the period: the first instant after it, or with
+    /// [`Period::includes_end`] its last instant. Views for a report are built as of this
+    /// instant.
     #[serde(with = "time::serde::rfc3339")]
     pub end: OffsetDateTime,
+    /// Whether `end` itself lies in the period ([`Period::through`]); serialised only when
+    /// it does.
+    #[serde(skip_serializing_if = "is_false")]
+    pub includes_end: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Period {
+    /// The period from `start` through `end` itself, `[start, end]`: what a report as of
+    /// `end` covers, where whatever happened at that very instant has happened (a dossier
+    /// received or finished at `end` is received or finished in the period, as a view built
+    /// as of `end` says, and a dossier due at `end` is not overdue yet).
+    ///
+    /// [`PeriodError::Empty`] unless `start` is at or before `end`; `start == end` is the
+    /// period of that one instant.
+    ///
+    /// ```
+    /// use motcua_metrics::Period;
+    /// use time::macros::datetime;
+    /// let as_of = datetime!(2024-12-31 17:00 +7);
+    /// let p = Period::through(datetime!(2024-01-01 00:00 +7), as_of)?;
+    /// assert!(p.contains(as_of));
+    /// assert!(!p.contains(as_of + time::Duration::nanoseconds(1)));
+    /// assert_eq!((p.end, p.includes_end), (as_of, true));
+    /// # Ok::<(), motcua_metrics::PeriodError>(())
+    /// ```
+    pub fn through(start: OffsetDateTime, end: OffsetDateTime) -> Result<Period, PeriodError> {
+        if start <= end {
+            Ok(Period {
+                start,
+                end,
+                includes_end: true,
+            })
+        } else {
+            Err(PeriodError::Empty { start, end })
+        }
+    }
+
     /// The period `[start, end)`.
     ///
     /// # Errors
@@ -72,7 +114,11 @@ impl Period {
     /// ```
     pub fn new(start: OffsetDateTime, end: OffsetDateTime) -> Result<Period, PeriodError> {
         if start < end {
-            Ok(Period { start, end })
+            Ok(Period {
+                start,
+                end,
+                includes_end: false,
+            })
         } else {
             Err(PeriodError::Empty { start, end })
         }
@@ -174,9 +220,16 @@ impl Period {
         Period::new(at_midnight(date), at_midnight(next))
     }
 
-    /// Whether `t` lies in `[start, end)`.
+    /// Whether `t` lies in the period: `[start, end)`, or `[start, end]` when it includes
+    /// its end.
     pub fn contains(&self, t: OffsetDateTime) -> bool {
-        self.start <= t && t < self.end
+        self.start <= t && (t < self.end || self.includes_end && t == self.end)
+    }
+
+    /// The first instant after the period in Unix nanoseconds: `end`, or one nanosecond after
+    /// it when the period includes its end.
+    pub(crate) fn end_after_ns(&self) -> i128 {
+        self.end.unix_timestamp_nanos() + i128::from(self.includes_end)
     }
 }
 

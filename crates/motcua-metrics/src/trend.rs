@@ -119,7 +119,7 @@ impl MonthGrid {
                 break;
             };
             let next = date.midnight().assume_offset(VIETNAM_OFFSET);
-            if next >= period.end {
+            if !period.contains(next) {
                 break;
             }
             starts.push(next.unix_timestamp());

@@ -1,8 +1,11 @@
-//! What several test files share: running `motcua`, its output as text, the PostgreSQL URL.
+//! What several test files share: running `motcua`, its output as text, scratch directories,
+//! the PostgreSQL URL.
 // Each test file uses what it needs of this module.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Runs the `motcua` binary built for these tests with `args`.
 pub fn motcua(args: &[&str]) -> Output {
@@ -10,6 +13,21 @@ pub fn motcua(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
+}
+
+/// A fresh directory `{prefix}-{pid}-{n}` under the system's temporary directory, not the
+/// build's: some tests run motcua as `nobody`, who must reach these files wherever the
+/// checkout is (a clone in a 0700 directory).
+pub fn scratch(prefix: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
 }
 
 /// Bytes of standard output or error as text.
