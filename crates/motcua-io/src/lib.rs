@@ -50,7 +50,9 @@ mod write;
 
 pub use catalogue::{read_catalogue, write_catalogue, CATALOGUE_FORMAT, CATALOGUE_VERSION};
 pub use catalogue_error::CatalogueFileError;
-pub use read::{read_events, read_events_from_line, EventReader, MAX_LINE_BYTES};
+pub use read::{
+    read_events, read_events_from_line, EventReader, MAX_LINE_BYTES, MEASURED_LINE_BYTES,
+};
 pub use read_error::{ReadError, ReadErrorKind};
 pub use seen_ids::IdHasher;
 pub use version::{EVENT_FORMAT_VERSION, KNOWN_EVENT_TYPES, SUPPORTED_VERSIONS};

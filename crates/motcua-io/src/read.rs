@@ -15,8 +15,14 @@ use std::io::BufRead;
 /// An event line is usually under 1 KiB; the limit is a thousand times that, so only a file
 /// that is not JSON Lines (a pretty-printed dump, a binary file, a missing newline) reaches it.
 /// A longer line gives [`ReadErrorKind::LineTooLong`] naming the line; it is read through to its
-/// end without being held, so memory stays bounded, and reading goes on at the next line.
+/// end without being held, so memory stays bounded, and reading goes on at the next line (up
+/// to [`MEASURED_LINE_BYTES`]).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The farthest a line longer than [`MAX_LINE_BYTES`] is read to measure it: 1 GiB. A line
+/// that goes on beyond it (an endless input such as `/dev/zero`, a device, a runaway pipe) is
+/// refused as longer than this, and reading stops there instead of going on for ever.
+pub const MEASURED_LINE_BYTES: u64 = 1 << 30;
 
 /// Reads events from JSON Lines, one event per line, skipping blank lines.
 ///
@@ -119,6 +125,8 @@ impl<R: BufRead> EventReader<R> {
                 Ok(Line::Read) => self.line = self.line.saturating_add(1),
                 Ok(Line::TooLong { length }) => {
                     self.line = self.line.saturating_add(1);
+                    // A line measured to the end of what is measured may never end.
+                    self.failed = length >= MEASURED_LINE_BYTES;
                     return Some(Err(ReadError::line_too_long(self.line, length)));
                 }
                 Err(e) => {
@@ -215,6 +223,12 @@ impl<R: BufRead> EventReader<R> {
             self.reader.consume(take);
             if newline.is_some() {
                 break;
+            }
+            if seen >= MEASURED_LINE_BYTES {
+                // Measured far enough: no end of line is looked for any further.
+                return Ok(Line::TooLong {
+                    length: MEASURED_LINE_BYTES,
+                });
             }
         }
         if seen == 0 {

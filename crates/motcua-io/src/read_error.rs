@@ -89,9 +89,10 @@ pub enum ReadErrorKind {
     Io(std::io::Error),
     /// The line is longer than [`crate::MAX_LINE_BYTES`]; it was skipped without being held,
     /// and reading goes on at the next line.
-    #[error("the line is {length} bytes long, more than the {limit} bytes a line may have; expected one event per line, each well under 1 MiB (is this a JSON Lines events file?)")]
+    #[error("the line is {} bytes long, more than the {limit} bytes a line may have; expected one event per line, each well under 1 MiB (is this a JSON Lines events file?)", LineLength(*length))]
     LineTooLong {
-        /// The line's length in bytes, without its end of line.
+        /// The line's length in bytes, without its end of line; [`crate::MEASURED_LINE_BYTES`]
+        /// for a line that goes on beyond it (not read further: reading stops).
         length: u64,
         /// The limit, [`crate::MAX_LINE_BYTES`].
         limit: usize,
@@ -165,6 +166,19 @@ pub enum ReadErrorKind {
         /// The deserializer's message, naming the field and what was expected.
         message: String,
     },
+}
+
+/// A too long line's length as the error says it: exact, or "at least" where measuring stopped.
+struct LineLength(u64);
+
+impl std::fmt::Display for LineLength {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 >= crate::MEASURED_LINE_BYTES {
+            write!(f, "at least {}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
 }
 
 #[cfg(test)]

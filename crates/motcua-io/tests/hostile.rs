@@ -648,3 +648,27 @@ fn reading_stops_where_the_caller_stops() {
     }
     assert_eq!(inner.fill_buf().map(<[u8]>::len).ok(), Some(GOOD.len() + 1));
 }
+
+/// An input whose first line never ends (`/dev/zero`, a device, a runaway pipe) is refused
+/// once the line is measured to [`motcua_io::MEASURED_LINE_BYTES`], and reading stops there:
+/// no endless loop.
+#[test]
+fn an_endless_line_is_refused_and_reading_stops() {
+    let mut reader = read_events(BufReader::with_capacity(1 << 20, std::io::repeat(b'0')));
+    let Some(Err(err)) = reader.next_numbered() else {
+        panic!("an endless line was accepted");
+    };
+    assert!(matches!(
+        err.kind,
+        ReadErrorKind::LineTooLong {
+            length: motcua_io::MEASURED_LINE_BYTES,
+            limit: MAX_LINE_BYTES
+        }
+    ));
+    assert!(
+        err.to_string()
+            .starts_with("line 1: the line is at least 1073741824 bytes long, more than"),
+        "{err}"
+    );
+    assert!(reader.next_numbered().is_none());
+}

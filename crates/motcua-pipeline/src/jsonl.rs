@@ -189,11 +189,16 @@ fn split<R: BufRead>(
 }
 
 /// Reads the rest of a line (up to and including its `\n`), returning its length without the
-/// end of line.
+/// end of line; [`motcua_io::MEASURED_LINE_BYTES`] for a line that goes on beyond it, not read
+/// further.
 fn skip_line<R: BufRead>(reader: &mut R) -> std::io::Result<u64> {
     let mut length = 0u64;
     let mut last = None;
     loop {
+        if length >= motcua_io::MEASURED_LINE_BYTES {
+            // Measured far enough (an endless input): the error stops the reading anyway.
+            return Ok(motcua_io::MEASURED_LINE_BYTES);
+        }
         let available = match reader.fill_buf() {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
