@@ -310,6 +310,9 @@ fn problem(problem: &Problem, vi: bool) -> String {
         Problem::Damage(Damage::Unreadable(why)) => {
             format!("không đọc được nội dung đã lưu ({why})")
         }
+        Problem::Damage(Damage::EventId { column, body }) => {
+            format!("cột mã sự kiện ghi {column}, nhưng sự kiện đã lưu là {body}")
+        }
         Problem::Damage(other) => other.to_string(),
         Problem::Rules(m) => format!("vi phạm quy tắc hồ sơ: {m}"),
         Problem::Shorter { recorded } => format!(

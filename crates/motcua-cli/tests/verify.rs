@@ -315,3 +315,50 @@ fn an_unreadable_stored_catalogue_is_damage_and_the_chains_are_still_checked() {
         "{stdout}"
     );
 }
+
+/// The event id column is what refuses a repeated id: one that no longer matches the id in
+/// its body is damage, named by `verify`, or a later import could store an id twice.
+#[test]
+fn an_event_id_column_that_differs_from_its_body_is_named() {
+    let store = Store::new();
+    let victim = store.victim();
+    let (position, _) = store.body(&victim, 2);
+    store.sql(&format!(
+        "UPDATE events SET event_id = x'0123456789abcdef0123456789abcdef' WHERE position = {position}"
+    ));
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "dossier {victim}, event 2: its event id column holds 01234567-89ab-cdef-0123-456789abcdef, but the event is "
+        )),
+        "{stdout}"
+    );
+}
+
+/// A catalogue record whose body was changed after it was written (its SHA-256 no longer
+/// matches) is not used to judge anything: every read refuses it, naming the record.
+#[test]
+fn a_catalogue_changed_after_it_was_written_is_refused_by_reads() {
+    let store = Store::new();
+    store.sql("UPDATE catalogue_records SET body = body || ' '");
+    for args in [
+        vec!["report", "--store", &store.path()],
+        vec![
+            "dossiers",
+            "--store",
+            &store.path(),
+            "--as-of",
+            "2024-12-31T17:00:00+07:00",
+        ],
+    ] {
+        let out = motcua(&args);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {}", text(&out.stdout));
+        assert!(
+            stderr.contains("catalogue record 1 does not hash to its recorded SHA-256"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

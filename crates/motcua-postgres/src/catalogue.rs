@@ -100,13 +100,15 @@ impl PgStore {
             self.record_body(1)?
         } else {
             let mut conn = self.lease()?;
-            conn.client
+            let row = conn
+                .client
                 .query_typed_opt(
-                    "SELECT body FROM motcua_catalogue_records ORDER BY number DESC LIMIT 1",
+                    "SELECT number, sha256, body FROM motcua_catalogue_records
+                      ORDER BY number DESC LIMIT 1",
                     &[],
                 )
-                .map_err(|e| self.error(e))?
-                .map(|row| row.get(0))
+                .map_err(|e| self.error(e))?;
+            self.checked(row)?
         };
         self.parse(body)
     }
@@ -125,7 +127,7 @@ impl PgStore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn catalogue_record(&self, number: u64) -> Result<Option<Catalogue>, PgError> {
-        let body = self.record_body(number)?;
+        let body = self.checked_record_body(number)?;
         self.parse(body)
     }
 
@@ -157,6 +159,40 @@ impl PgStore {
             )
         };
         Ok(row.map_err(|e| self.error(e))?.map(|row| row.get(0)))
+    }
+
+    /// Record `number`'s body to judge with: checked against its recorded SHA-256.
+    fn checked_record_body(&self, number: u64) -> Result<Option<String>, PgError> {
+        if self.schema_version() < CATALOGUE_RECORDS_SINCE {
+            return self.record_body(number);
+        }
+        let mut conn = self.lease()?;
+        let row = conn
+            .client
+            .query_typed_opt(
+                "SELECT number, sha256, body FROM motcua_catalogue_records WHERE number = $1",
+                &[(&to_i64(number), Type::INT8)],
+            )
+            .map_err(|e| self.error(e))?;
+        self.checked(row)
+    }
+
+    /// The body of a catalogue record row (`number, sha256, body`), refused if it no longer
+    /// hashes to its recorded SHA-256 (changed after it was written).
+    fn checked(&self, row: Option<postgres::Row>) -> Result<Option<String>, PgError> {
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let bad = |message: String| PgError::BadCatalogue {
+            schema: self.schema().to_owned(),
+            message,
+        };
+        let number: i64 = row.try_get(0).map_err(|e| self.error(e))?;
+        let recorded: String = row.try_get(1).map_err(|e| self.error(e))?;
+        let body: String = row.try_get(2).map_err(|e| self.error(e))?;
+        motcua_store::catalogue_records::check_body(number, &recorded, body)
+            .map(Some)
+            .map_err(bad)
     }
 
     fn error(&self, source: postgres::Error) -> PgError {

@@ -234,7 +234,7 @@ impl motcua_store::audit::RowScan for PgStore {
             "NULL::bytea"
         };
         let sql = format!(
-            "SELECT position, dossier_id, sequence, body, {link} FROM motcua_events
+            "SELECT position, dossier_id, sequence, body, {link}, event_id FROM motcua_events
               ORDER BY dossier_id, sequence"
         );
         let mut rows = conn
@@ -249,6 +249,7 @@ impl motcua_store::audit::RowScan for PgStore {
             let body: &str = row.try_get(3).map_err(db)?;
             let event = motcua_store::codec::decode(position, body).map_err(|e| e.to_string());
             let link: Option<&[u8]> = row.try_get(4).map_err(db)?;
+            let event_id: Option<uuid::Uuid> = row.try_get(5).map_err(db)?;
             grouper.push(
                 id,
                 StoredRow {
@@ -256,6 +257,7 @@ impl motcua_store::audit::RowScan for PgStore {
                     sequence,
                     event,
                     link: link.and_then(motcua_store::chain::from_bytes),
+                    event_id,
                 },
                 visit,
             )?;

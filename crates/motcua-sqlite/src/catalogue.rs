@@ -83,8 +83,8 @@ impl SqliteStore {
         let body = if self.schema_version() < CATALOGUE_RECORDS_SINCE {
             self.record_body(1)?
         } else {
-            self.body_of(
-                "SELECT body FROM catalogue_records ORDER BY number DESC LIMIT 1",
+            self.checked_body(
+                "SELECT number, sha256, body FROM catalogue_records ORDER BY number DESC LIMIT 1",
                 [],
             )?
         };
@@ -102,7 +102,7 @@ impl SqliteStore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn catalogue_record(&self, number: u64) -> Result<Option<Catalogue>, SqliteError> {
-        let body = self.record_body(number)?;
+        let body = self.checked_record_body(number)?;
         self.parse(body)
     }
 
@@ -130,8 +130,32 @@ impl SqliteStore {
             .map_err(|e| self.sqlite(e))
     }
 
-    /// Record `number`'s body; in a store older than [`CATALOGUE_RECORDS_SINCE`] (read as it
-    /// is), its one catalogue is record 1, as the migration makes it.
+    /// The body of the record `sql` selects (`number, sha256, body`) with `params`, if any,
+    /// refused if it no longer hashes to its recorded SHA-256: a catalogue changed after it
+    /// was written would judge every dossier by limits nobody recorded.
+    fn checked_body(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Option<String>, SqliteError> {
+        let conn = self.lease().map_err(|e| self.bad_catalogue(e))?;
+        let row: Option<(i64, String, String)> = conn
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_row(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
+            .map_err(|e| self.sqlite(e))?;
+        row.map(|(number, recorded, body)| {
+            motcua_store::catalogue_records::check_body(number, &recorded, body)
+                .map_err(|e| self.bad_catalogue(e))
+        })
+        .transpose()
+    }
+
+    /// Record `number`'s body as stored (`motcua verify` compares it with its hash itself);
+    /// in a store older than [`CATALOGUE_RECORDS_SINCE`] (read as it is), its one catalogue is
+    /// record 1, as the migration makes it.
     fn record_body(&self, number: u64) -> Result<Option<String>, SqliteError> {
         let sql = if self.schema_version() < CATALOGUE_RECORDS_SINCE {
             "SELECT body FROM catalogue WHERE id = ?1"
@@ -139,6 +163,17 @@ impl SqliteStore {
             "SELECT body FROM catalogue_records WHERE number = ?1"
         };
         self.body_of(sql, params![to_i64(number)])
+    }
+
+    /// Record `number`'s body to judge with: checked against its recorded SHA-256.
+    fn checked_record_body(&self, number: u64) -> Result<Option<String>, SqliteError> {
+        if self.schema_version() < CATALOGUE_RECORDS_SINCE {
+            return self.record_body(number);
+        }
+        self.checked_body(
+            "SELECT number, sha256, body FROM catalogue_records WHERE number = ?1",
+            params![to_i64(number)],
+        )
     }
 
     /// A [`SqliteError`] as a store error.

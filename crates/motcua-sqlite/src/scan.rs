@@ -227,7 +227,7 @@ impl motcua_store::audit::RowScan for SqliteStore {
         let db = |e| self.backend(e);
         let link = if self.is_linked() { "link" } else { "NULL" };
         let sql = format!(
-            "SELECT position, dossier_id, sequence, body, {link} FROM events ORDER BY dossier_id, sequence"
+            "SELECT position, dossier_id, sequence, body, {link}, event_id FROM events ORDER BY dossier_id, sequence"
         );
         let mut stmt = conn.prepare(&sql).map_err(db)?;
         let mut rows = stmt.query([]).map_err(db)?;
@@ -243,6 +243,10 @@ impl motcua_store::audit::RowScan for SqliteStore {
                 Err(e) => Err(format!("the body is not text or bytes: {e}")),
             };
             let link: Option<Vec<u8>> = row.get(4).map_err(db)?;
+            let event_id = match row.get_ref(5).map_err(db)? {
+                rusqlite::types::ValueRef::Blob(bytes) => uuid::Uuid::from_slice(bytes).ok(),
+                _ => None,
+            };
             grouper.push(
                 &id,
                 StoredRow {
@@ -250,6 +254,7 @@ impl motcua_store::audit::RowScan for SqliteStore {
                     sequence,
                     event,
                     link: link.as_deref().and_then(motcua_store::chain::from_bytes),
+                    event_id,
                 },
                 visit,
             )?;

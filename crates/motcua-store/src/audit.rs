@@ -19,6 +19,10 @@ pub struct StoredRow {
     pub event: Result<Event, String>,
     /// The stored link, if any (and exactly 32 bytes).
     pub link: Option<Link>,
+    /// The row's event id column, where the store keeps one beside the body (it is what
+    /// refuses a repeated id): `None` where the store has no such column, or the column holds
+    /// something that is not an id.
+    pub event_id: Option<uuid::Uuid>,
 }
 
 /// What [`RowScan::scan_rows`] calls with each dossier and its rows.
@@ -460,6 +464,16 @@ fn check_rows(
                 }),
             );
         }
+        // After the numbering: an event moved or swapped is named as such first.
+        if row.event_id.is_some_and(|id| id != event.event_id) {
+            note(
+                expected,
+                Problem::Damage(Damage::EventId {
+                    column: row.event_id.unwrap_or_default(),
+                    body: event.event_id,
+                }),
+            );
+        }
         head = linker.link(&head, event);
         links.push(head);
         if linked {
@@ -540,6 +554,7 @@ mod tests {
             .map(|((event, link), position)| StoredRow {
                 position,
                 sequence: event.sequence,
+                event_id: Some(event.event_id),
                 event: Ok(event),
                 link: Some(link),
             })

@@ -95,6 +95,29 @@ pub fn sha256_hex(body: &str) -> String {
     crate::chain::hex(&Sha256::digest(body.as_bytes()).into())
 }
 
+/// `body`, the body of catalogue record `number`, if it hashes to `recorded` (its recorded
+/// SHA-256); otherwise why it cannot be used: it was changed after it was written.
+///
+/// ```
+/// use motcua_store::catalogue_records::{check_body, sha256_hex};
+/// let recorded = sha256_hex("a");
+/// assert_eq!(check_body(1, &recorded, "a".to_owned()).as_deref(), Ok("a"));
+/// let err = check_body(1, &recorded, "b".to_owned()).unwrap_err();
+/// assert!(err.starts_with("catalogue record 1 does not hash to its recorded SHA-256"));
+/// ```
+pub fn check_body(number: i64, recorded: &str, body: String) -> Result<String, String> {
+    let computed = sha256_hex(&body);
+    if computed == recorded {
+        return Ok(body);
+    }
+    Err(format!(
+        "catalogue record {number} does not hash to its recorded SHA-256 (recorded {}…, the \
+         body hashes to {}…): it was changed after it was written; `motcua verify` names it",
+        recorded.get(..12).unwrap_or(recorded),
+        computed.get(..12).unwrap_or(&computed)
+    ))
+}
+
 /// The number a catalogue whose body hashes to `sha256` gets when recorded after `latest`
 /// (the latest record's number and SHA-256, if any): `None` when it is the latest record's
 /// catalogue (same hash: nothing to record), else the next number.

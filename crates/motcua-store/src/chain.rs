@@ -94,6 +94,15 @@ pub enum Damage {
     /// The stored body cannot be read.
     #[error("its stored body cannot be read ({0})")]
     Unreadable(String),
+    /// The row's event id column is not the id in its body: a repeated id would no longer be
+    /// refused.
+    #[error("its event id column holds {column}, but the event is {body}")]
+    EventId {
+        /// The id the column holds.
+        column: uuid::Uuid,
+        /// The id the stored event carries.
+        body: uuid::Uuid,
+    },
 }
 
 impl Damage {

@@ -257,6 +257,7 @@ impl InMemoryStore {
                         Some(crate::audit::StoredRow {
                             position,
                             sequence: event.sequence,
+                            event_id: Some(event.event_id),
                             event: Ok(event),
                             link: log.link_at(position),
                         })
