@@ -9,8 +9,8 @@ with the open-dossier projection `gen` keeps). For each command: the median, fas
 slowest wall time of RUNS runs, and the CPU time (user + system) of the median run.
 
 Beside them, in the same run, the floors:
-  * start-up: `dossiers --unit NOPE` (a unit with no dossier): process start, catalogue,
-    calendar tables, store open, one index probe;
+  * start-up: `dossiers --unit NOPE` (a unit the catalogue does not hold, refused with exit
+    2 once the store is open and its catalogue read): process start, store open, catalogue;
   * for a SQLite file, the raw read of what the list reads (`SELECT dossier_id, standing
     FROM open_standings WHERE unit = ?`, every byte of every row fetched; schema 4 and later)
     and of the rows with their events (`SELECT dossier_id, unit, status, events FROM
@@ -34,8 +34,9 @@ DAY = ("2025-01-02T00:00:00+07:00", "2025-01-03T00:00:00+07:00")
 HOUR = ("2025-01-02T10:00:00+07:00", "2025-01-02T11:00:00+07:00")
 
 
-def run(cmd, runs):
-    """Runs `cmd` `runs` times; returns (median, min, max) wall and the median run's CPU."""
+def run(cmd, runs, exit_code=0):
+    """Runs `cmd` `runs` times (each must exit with `exit_code`); returns (median, min, max)
+    wall and the median run's CPU."""
     samples = []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -43,7 +44,7 @@ def run(cmd, runs):
         done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if done.returncode != 0:
+        if done.returncode != exit_code:
             raise SystemExit(f"{' '.join(cmd)}: exit {done.returncode}: {done.stderr.decode()}")
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         samples.append((wall, cpu, done.stdout))
@@ -104,15 +105,16 @@ def main():
           f"load average {os.getloadavg()[0]:.2f} at start")
     print(f"{'command':64} {'rows':>6} {'median':>9} {'fastest':>9} {'slowest':>9} {'cpu':>9}")
 
-    def line(label, cmd, count_rows):
-        median, fastest, slowest, cpu, out = run(cmd, args.runs)
+    def line(label, cmd, count_rows, exit_code=0):
+        median, fastest, slowest, cpu, out = run(cmd, args.runs, exit_code)
         rows = count_rows(out)
         print(f"{label:64} {rows:>6} {median*1e3:8.1f}ms {fastest*1e3:8.1f}ms "
               f"{slowest*1e3:8.1f}ms {cpu*1e3:8.1f}ms")
 
     jsonl = lambda out: len(out.splitlines())
     line("dossiers --unit NOPE (start-up floor)",
-         m + ["dossiers"] + store + ["--as-of", AS_OF, "--unit", "NOPE", "--format", "jsonl"], jsonl)
+         m + ["dossiers"] + store + ["--as-of", AS_OF, "--unit", "NOPE", "--format", "jsonl"], jsonl,
+         exit_code=2)
     for unit, _ in units:
         line(f"dossiers --unit {unit}",
              m + ["dossiers"] + store + ["--as-of", AS_OF, "--unit", unit, "--format", "jsonl"],

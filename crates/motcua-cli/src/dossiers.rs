@@ -5,12 +5,13 @@ use crate::data::{DataArgs, Dataset, LangArgs};
 use crate::error::CliError;
 use crate::escape::Terminal;
 use crate::open_list::{self, Seen};
-use motcua_core::{Catalogue, DossierView, Status, TimeClass, UnitId};
+use motcua_core::{Catalogue, DossierView, ProcedureCode, Status, TimeClass, UnitId};
 use motcua_render::escape;
 use motcua_render::format::{when, WorkingDays};
 use motcua_render::{words, Lang};
 use motcua_store::codec::compact::Decoder;
 use motcua_store::open_dossiers::{OpenEntry, Selection};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -21,7 +22,8 @@ use std::sync::mpsc::TrySendError;
 pub struct DossiersArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Only dossiers held now by this unit (after transfers).
+    /// Only dossiers held now by this unit (after transfers). One the catalogue does not
+    /// hold is refused.
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
     /// With --unit: its descendants' dossiers too.
@@ -35,7 +37,8 @@ pub struct DossiersArgs {
     /// late, not_judged.
     #[arg(long, value_name = "CLASS", value_parser = parse_time_class)]
     pub time_class: Vec<TimeClass>,
-    /// Only dossiers of this procedure (its code).
+    /// Only dossiers of this procedure (its code). One the catalogue does not hold is
+    /// refused.
     #[arg(long, value_name = "CODE")]
     pub procedure: Option<String>,
     /// Finished dossiers too (by default only open ones: received and not finished, or
@@ -70,13 +73,60 @@ fn parse_time_class(text: &str) -> Result<TimeClass, String> {
         .map_err(|_| format!("unknown time class {text:?}"))
 }
 
-/// Whether `unit` is `wanted`, or below it when `descendants` is set.
-fn held_by(catalogue: &Catalogue, unit: &UnitId, wanted: &UnitId, descendants: bool) -> bool {
-    if descendants {
-        unit == wanted || catalogue.ancestry(unit).any(|u| &u.id == wanted)
-    } else {
-        unit == wanted
+/// `wanted` and, when `descendants` is set, every unit below it: found in one walk down the
+/// tree from `wanted` (each unit visited once, however deep the tree).
+fn unit_and_below(catalogue: &Catalogue, wanted: &UnitId, descendants: bool) -> BTreeSet<UnitId> {
+    let mut selected = BTreeSet::from([wanted.clone()]);
+    if !descendants {
+        return selected;
     }
+    let mut children: BTreeMap<&UnitId, Vec<&UnitId>> = BTreeMap::new();
+    for unit in catalogue.units() {
+        if let Some(parent) = &unit.parent {
+            children.entry(parent).or_default().push(&unit.id);
+        }
+    }
+    let mut next = vec![wanted];
+    while let Some(unit) = next.pop() {
+        for child in children.get(unit).into_iter().flatten() {
+            if selected.insert((*child).clone()) {
+                next.push(child);
+            }
+        }
+    }
+    selected
+}
+
+/// Refuses a `--unit` or `--procedure` that `catalogue` does not hold: a mistyped code would
+/// list nothing, as if the desk had no dossiers.
+fn known(args: &DossiersArgs, catalogue: &Catalogue) -> Result<(), CliError> {
+    if let Some(unit) = &args.unit {
+        if catalogue.unit(&UnitId::new(unit.as_str())).is_none() {
+            return Err(CliError::Usage(format!(
+                "unit {unit} is not in the catalogue ({} units; \
+                 `motcua report --format csv --section units` lists them)",
+                catalogue.units().count()
+            )));
+        }
+    }
+    if let Some(code) = &args.procedure {
+        if catalogue
+            .procedure(&ProcedureCode::new(code.as_str()))
+            .is_none()
+        {
+            let codes: Vec<&str> = catalogue
+                .procedures()
+                .take(3)
+                .map(|p| p.code.as_str())
+                .collect();
+            return Err(CliError::Usage(format!(
+                "procedure {code} is not in the catalogue ({} procedures; codes look like {})",
+                catalogue.procedures().count(),
+                codes.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// One row: the view and its next alarm.
@@ -89,19 +139,9 @@ struct Row {
 fn units(args: &DossiersArgs, catalogue: &Catalogue) -> Option<Vec<UnitId>> {
     args.unit.as_ref().map(|u| {
         let wanted = UnitId::new(u.as_str());
-        let mut units: Vec<UnitId> = if args.with_descendants {
-            catalogue
-                .units()
-                .filter(|unit| held_by(catalogue, &unit.id, &wanted, true))
-                .map(|unit| unit.id.clone())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        if !units.contains(&wanted) {
-            units.push(wanted);
-        }
-        units
+        unit_and_below(catalogue, &wanted, args.with_descendants)
+            .into_iter()
+            .collect()
     })
 }
 
@@ -184,7 +224,8 @@ struct Lister<'a> {
     args: &'a DossiersArgs,
     data: &'a Dataset,
     context: motcua_core::Context<'a>,
-    unit: Option<UnitId>,
+    /// The units `--unit` selects (with its descendants when asked).
+    units: Option<BTreeSet<UnitId>>,
     /// A dossier's events, for a standing of the projection that cannot be seen at the
     /// instant (taken later, or under another calendar: derived data gone wrong, or rewritten
     /// since it was read); `None` when listing every dossier from its events.
@@ -202,7 +243,13 @@ impl<'a> Lister<'a> {
             args,
             data,
             context: data.context(),
-            unit: args.unit.as_ref().map(|u| UnitId::new(u.as_str())),
+            units: args.unit.as_ref().map(|u| {
+                unit_and_below(
+                    &data.catalogue,
+                    &UnitId::new(u.as_str()),
+                    args.with_descendants,
+                )
+            }),
             events_of,
         }
     }
@@ -255,14 +302,10 @@ impl<'a> Lister<'a> {
         let (view, alarms) = judged.map_err(|e| CliError::Data(e.to_string()))?;
         let open = !view.status.is_finished();
         let keep = (args.all || open)
-            && self.unit.as_ref().is_none_or(|u| {
-                held_by(
-                    &self.data.catalogue,
-                    &view.current_unit,
-                    u,
-                    args.with_descendants,
-                )
-            })
+            && self
+                .units
+                .as_ref()
+                .is_none_or(|units| units.contains(&view.current_unit))
             && (args.status.is_empty() || args.status.contains(&view.status))
             && (args.time_class.is_empty() || args.time_class.contains(&view.time_class))
             && args
@@ -390,6 +433,7 @@ struct Listed {
 pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let projected = if !args.all && args.data.known_at.is_none() && args.data.store.len() == 1 {
         let data = Dataset::open(&args.data)?;
+        known(args, &data.catalogue)?;
         from_projection(args, &data)?.map(|listed| (data, listed))
     } else {
         None
@@ -398,6 +442,7 @@ pub fn run(args: &DossiersArgs, out: &mut dyn Write) -> Result<(), CliError> {
         Some(projected) => projected,
         None => {
             let (data, streams) = open_list::every_dossier(&args.data)?;
+            known(args, &data.catalogue)?;
             let mut listed = Listed::default();
             let entries = streams.into_iter().map(OpenEntry::Events).collect();
             Lister::new(args, &data, None).judge(entries, &mut listed)?;
@@ -488,6 +533,32 @@ fn json(row: &Row) -> JsonRow<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A unit's descendants, in a tree 20,000 units deep (a hostile catalogue) and a wide
+    /// one: each unit once, its siblings and ancestors not.
+    #[test]
+    fn a_unit_and_its_descendants_in_one_walk_of_the_tree() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let unit = |id: String, parent: Option<String>| motcua_core::Unit {
+            id: UnitId::new(id),
+            name: "u".into(),
+            level: motcua_core::Level::Commune,
+            parent: parent.map(UnitId::new),
+        };
+        let mut units = vec![
+            unit("U0".into(), None),
+            unit("SIDE".into(), Some("U0".into())),
+        ];
+        units.extend((1..20_000).map(|i| unit(format!("U{i}"), Some(format!("U{}", i - 1)))));
+        let catalogue = Catalogue::new(units, vec![])?;
+        let below = unit_and_below(&catalogue, &UnitId::new("U1"), true);
+        assert_eq!(below.len(), 19_999);
+        assert!(below.contains(&UnitId::new("U19999")) && below.contains(&UnitId::new("U1")));
+        assert!(!below.contains(&UnitId::new("U0")) && !below.contains(&UnitId::new("SIDE")));
+        let only = unit_and_below(&catalogue, &UnitId::new("U1"), false);
+        assert_eq!(only.into_iter().collect::<Vec<_>>(), [UnitId::new("U1")]);
+        Ok(())
+    }
 
     #[test]
     fn statuses_and_classes_parse_from_their_snake_case_names() {

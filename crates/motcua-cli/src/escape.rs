@@ -1,5 +1,6 @@
-//! Text written to a terminal made safe: [`Terminal`] escapes every control character on the
-//! way out. Escaping single texts (terminal, CSV, HTML) is `motcua_render::escape`'s job,
+//! Text written to a terminal made safe: [`Terminal`] escapes every control character, and
+//! every character that reorders or breaks lines (bidirectional controls, U+2028, U+2029), on
+//! the way out. Escaping single texts (terminal, CSV, HTML) is `motcua_render::escape`'s job,
 //! re-exported here.
 //!
 //! Names, ids and free text come from events, catalogues, calendar files and stores the
@@ -11,71 +12,113 @@ pub use motcua_render::escape::controls;
 use std::io::{self, Write};
 
 /// A writer for text meant for a person (tables, explanations, lists): every control
-/// character other than line feed and tab is escaped as [`controls`] does, so nothing written
-/// through it can drive the terminal. Bytes are inspected one by one (a C1 character is the
-/// two bytes `C2 80`–`C2 9F` in UTF-8, which may arrive in two writes).
+/// character other than line feed and tab is escaped as [`controls`] does, and so are the
+/// characters that reorder or break text on the screen: the bidirectional controls (U+061C,
+/// U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and the line and paragraph separators
+/// (U+2028, U+2029). Nothing written through it can drive the terminal, or make a name read
+/// backwards or spill onto a line of its own. Bytes are inspected one by one (a C1 character
+/// is the two bytes `C2 80`–`C2 9F` in UTF-8, U+202E the three `E2 80 AE`, and they may
+/// arrive in separate writes).
 pub struct Terminal<'a> {
     inner: &'a mut dyn Write,
-    /// The last byte written was `0xC2`, held back until the next byte says whether it starts
-    /// a C1 control character.
-    held: bool,
+    /// The first bytes of a character that may be one to escape (`C2`, `D8`, `E2`, `E2 80`,
+    /// `E2 81`), held back until the next byte says; `held_len` of them are held.
+    held: [u8; 2],
+    held_len: usize,
 }
 
 impl<'a> Terminal<'a> {
     /// Wraps `inner`.
     pub fn new(inner: &'a mut dyn Write) -> Terminal<'a> {
-        Terminal { inner, held: false }
+        Terminal {
+            inner,
+            held: [0; 2],
+            held_len: 0,
+        }
+    }
+
+    /// `b`, the next byte, added to `out`: escaped, held back, or written with the bytes held
+    /// before it.
+    fn push(&mut self, b: u8, out: &mut Vec<u8>) {
+        let escaped =
+            |out: &mut Vec<u8>, c: u32| out.extend_from_slice(format!("\\u{{{c:x}}}").as_bytes());
+        match (&self.held[..self.held_len], b) {
+            ([], b'\n' | b'\t') => out.push(b),
+            ([], 0x00..=0x1f | 0x7f) => escaped(out, u32::from(b)),
+            ([], 0xc2 | 0xd8 | 0xe2) | ([0xe2], 0x80 | 0x81) => {
+                self.held[self.held_len] = b;
+                self.held_len += 1;
+            }
+            ([], _) => out.push(b),
+            // C1: U+0080–U+009F.
+            ([0xc2], 0x80..=0x9f) => {
+                self.held_len = 0;
+                escaped(out, u32::from(b));
+            }
+            // U+061C ARABIC LETTER MARK.
+            ([0xd8], 0x9c) => {
+                self.held_len = 0;
+                escaped(out, 0x61c);
+            }
+            // U+200E, U+200F marks; U+2028, U+2029 separators; U+202A–U+202E embeddings
+            // and overrides.
+            ([0xe2, 0x80], 0x8e | 0x8f | 0xa8..=0xae) => {
+                self.held_len = 0;
+                escaped(out, 0x2000 + u32::from(b & 0x3f));
+            }
+            // U+2066–U+2069 isolates.
+            ([0xe2, 0x81], 0xa6..=0xa9) => {
+                self.held_len = 0;
+                escaped(out, 0x2040 + u32::from(b & 0x3f));
+            }
+            // Not one to escape: the bytes held go out as they are, and `b` is looked at
+            // afresh (it may start a character to hold).
+            _ => {
+                out.extend_from_slice(&self.held[..self.held_len]);
+                self.held_len = 0;
+                self.push(b, out);
+            }
+        }
     }
 }
 
 impl Write for Terminal<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         // Most text holds nothing to escape: written through as it is.
-        if !self.held && !buf.iter().any(|&b| needs_care(b)) {
+        if self.held_len == 0 && !buf.iter().any(|&b| needs_care(b)) {
             self.inner.write_all(buf)?;
             return Ok(buf.len());
         }
         let mut out = Vec::with_capacity(buf.len() + 1);
         for &b in buf {
-            if self.held {
-                self.held = false;
-                if (0x80..=0x9f).contains(&b) {
-                    out.extend_from_slice(format!("\\u{{{b:x}}}").as_bytes());
-                    continue;
-                }
-                out.push(0xc2);
-            }
-            match b {
-                0xc2 => self.held = true,
-                b'\n' | b'\t' => out.push(b),
-                0x00..=0x1f | 0x7f => out.extend_from_slice(format!("\\u{{{b:x}}}").as_bytes()),
-                _ => out.push(b),
-            }
+            self.push(b, &mut out);
         }
         self.inner.write_all(&out)?;
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if std::mem::take(&mut self.held) {
-            self.inner.write_all(&[0xc2])?;
+        let held = std::mem::take(&mut self.held_len);
+        if held > 0 {
+            self.inner.write_all(&self.held[..held])?;
         }
         self.inner.flush()
     }
 }
 
-/// Whether `b` is escaped, or may start a C1 character: what the byte-by-byte path looks at.
+/// Whether `b` is escaped, or may start a character that is (C1, a bidirectional control, a
+/// line or paragraph separator): what the byte-by-byte path looks at.
 fn needs_care(b: u8) -> bool {
     match b {
         b'\n' | b'\t' => false,
-        0x00..=0x1f | 0x7f | 0xc2 => true,
+        0x00..=0x1f | 0x7f | 0xc2 | 0xd8 | 0xe2 => true,
         _ => false,
     }
 }
 
 impl Drop for Terminal<'_> {
     fn drop(&mut self) {
-        if self.held {
+        if self.held_len > 0 {
             let _ = self.flush();
         }
     }
@@ -124,5 +167,35 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = text.chunks(1).collect();
         assert_eq!(through_terminal(&bytes), whole);
+    }
+
+    #[test]
+    fn the_terminal_writer_escapes_bidirectional_controls_and_separators() {
+        let text =
+            "a\u{202e}b\u{2066}c\u{2069}d\u{200e}\u{200f}e\u{61c}f\u{2028}g\u{2029}h\u{202a}";
+        let escaped = "a\\u{202e}b\\u{2066}c\\u{2069}d\\u{200e}\\u{200f}e\\u{61c}f\\u{2028}g\\u{2029}h\\u{202a}";
+        assert_eq!(through_terminal(&[text.as_bytes()]), escaped);
+        // However the text is cut into writes, the same bytes come out.
+        let bytes = text.as_bytes();
+        for cut in 1..bytes.len() {
+            let (a, b) = bytes.split_at(cut);
+            assert_eq!(through_terminal(&[a, b]), escaped, "cut at {cut}");
+        }
+        let one_by_one: Vec<&[u8]> = bytes.chunks(1).collect();
+        assert_eq!(through_terminal(&one_by_one), escaped);
+        // Characters that begin with the same bytes are text, kept: a dash, an ellipsis,
+        // U+2027, a narrow no-break space, U+2065, U+206A, a superscript zero, Arabic letters.
+        let kept = "–…\u{2027}\u{202f}\u{2065}\u{206a}⁰ب؛© Việt";
+        assert_eq!(through_terminal(&[kept.as_bytes()]), kept);
+        let one_by_one: Vec<&[u8]> = kept.as_bytes().chunks(1).collect();
+        assert_eq!(through_terminal(&one_by_one), kept);
+        // The start of a character held back at the end goes out with the flush.
+        let mut out = Vec::new();
+        {
+            let mut t = Terminal::new(&mut out);
+            t.write_all(b"x\xe2\x80").unwrap_or_else(|e| panic!("{e}"));
+            t.flush().unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(out, b"x\xe2\x80");
     }
 }

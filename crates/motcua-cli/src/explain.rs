@@ -51,10 +51,21 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
             .take(3)
             .map(|id| short(id.as_str(), 32))
             .collect();
+        let known = match (data.known_at, examples.is_empty()) {
+            (Some(known_at), _) => format!(
+                "{} dossiers recorded by --known-at {}",
+                data.streams.len(),
+                motcua_render::Lang::En.instant(known_at)
+            ),
+            (None, true) => "the data holds no dossier".to_owned(),
+            (None, false) => format!(
+                "{} dossiers; ids look like {}",
+                data.streams.len(),
+                examples.join(", ")
+            ),
+        };
         return Err(CliError::Usage(format!(
-            "dossier {id} is not in the data ({} dossiers; ids look like {})",
-            data.streams.len(),
-            examples.join(", ")
+            "dossier {id} is not in the data ({known})"
         )));
     };
     let as_of = data.as_of;

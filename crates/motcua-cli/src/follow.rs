@@ -10,16 +10,22 @@
 //! position and the instant alarms were printed through), atomically (a new file renamed over
 //! the old one, synced). With `--out FILE` the checkpoint also records the file's length, and a
 //! restart first cuts the file back to it: after a kill -9 nothing is lost or written twice.
+//! A start past the end of the log, a checkpoint past it or longer than the `--out` file, and
+//! an alarm instant outside the calendar are refused before anything is written: each would
+//! make the follower skip lines silently, or pad the file.
 //! On standard output, lines written after the last checkpoint are written again after a
 //! crash (at least once); a consumer drops repeats by `position` and by (`at`, `dossier`,
 //! `kind`).
 
 use crate::alarms;
-use crate::data::{open_any_store, parse_instant, AnyStore};
+use crate::data::{
+    is_postgres, open_any_store, parse_instant, read_any_store, store_error, AnyStore,
+};
 use crate::error::CliError;
 use crate::open_list;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, Event};
+use motcua_sqlite::{SqliteError, SqliteStore};
 use motcua_store::open_dossiers::OpenReader;
 use motcua_store::{DossierRange, DossierScan, EventStore, StoreError};
 use serde::{Deserialize, Serialize};
@@ -34,8 +40,9 @@ use time::OffsetDateTime;
 /// Arguments of `motcua follow`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FollowArgs {
-    /// The store: a SQLite file or a PostgreSQL URL (`postgres://…[#schema]`). Opened for
-    /// writing: the follower keeps its list of open dossiers current.
+    /// The store: a SQLite file or a PostgreSQL URL (`postgres://…[#schema]`), made by
+    /// `motcua import` or `motcua gen --store` (a missing one is refused, not created). Opened
+    /// for writing: the follower keeps its list of open dossiers current.
     #[arg(long, value_name = "FILE|URL")]
     pub store: String,
     /// Where to keep how far the output got (a small JSON file, replaced atomically): a
@@ -47,7 +54,7 @@ pub struct FollowArgs {
     #[arg(long, value_name = "FILE", requires = "checkpoint")]
     pub out: Option<PathBuf>,
     /// Without a checkpoint: start after this log position (default: the end of the log, so
-    /// only events committed from now on are printed).
+    /// only events committed from now on are printed). One past the end is refused.
     #[arg(long, value_name = "POSITION")]
     pub since: Option<u64>,
     /// Without a checkpoint: print the alarms that fell due after this instant (RFC 3339;
@@ -91,7 +98,7 @@ pub fn run(args: &FollowArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
         signal_hook::flag::register(signal, Arc::clone(&stop))
             .map_err(|e| CliError::Data(format!("cannot watch for signals: {e}")))?;
     }
-    let (location, store) = open_any_store(&args.store)?;
+    let (location, store) = open_existing(&args.store)?;
     let catalogue = store.catalogue(&location)?.ok_or_else(|| {
         CliError::Usage(format!(
             "{location}: the store keeps no catalogue; import one with `motcua import --catalog FILE`"
@@ -99,28 +106,49 @@ pub fn run(args: &FollowArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
     })?;
     let calendar = Calendar::vietnam();
     let now = || OffsetDateTime::now_utc().to_offset(calendar.offset());
+    let failed = |e: StoreError| CliError::store(&location, "the store could not be read", &e);
+    let last = store.last_position().map_err(failed)?;
     let mut saved = match &args.checkpoint {
-        Some(path) => load(path, &location)?,
+        Some(path) => match load(path, &location)? {
+            Some(saved) => {
+                check_saved(&saved, path, &location, last, &calendar)?;
+                Some(saved)
+            }
+            None => None,
+        },
         None => None,
     };
-    let failed = |e: StoreError| CliError::store(&location, "the store could not be read", &e);
     let resumed = saved.is_some();
     let mut state = match saved.take() {
         Some(saved) => saved,
-        None => Saved {
-            format: "motcua-follow".to_owned(),
-            version: 1,
-            store: location.clone(),
-            position: match args.since {
-                Some(since) => since,
-                None => store.last_position().map_err(failed)?,
-            },
-            alarms_through: args.alarms_since.unwrap_or_else(now),
-            out_length: None,
-        },
+        None => {
+            let position = args.since.unwrap_or(last);
+            if position > last {
+                return Err(past_the_end(&location, position, last));
+            }
+            let alarms_through = match args.alarms_since {
+                Some(since) => {
+                    within_calendar(since, &calendar).map_err(|(date, range)| {
+                        CliError::Data(format!("--alarms-since {date} is {range}"))
+                    })?;
+                    since
+                }
+                None => now(),
+            };
+            Saved {
+                format: "motcua-follow".to_owned(),
+                version: 1,
+                store: location.clone(),
+                position,
+                alarms_through,
+                out_length: None,
+            }
+        }
     };
+    // The length to cut the file back to comes from a checkpoint (`--out` requires one).
+    let cut = state.out_length.zip(args.checkpoint.as_deref());
     let mut file = match &args.out {
-        Some(path) => Some(open_out(path, state.out_length)?),
+        Some(path) => Some(open_out(path, cut)?),
         None => None,
     };
     if let (false, Some(path)) = (resumed, &args.checkpoint) {
@@ -291,6 +319,72 @@ impl From<StoreError> for Stop {
     }
 }
 
+/// Opens the store to follow for writing, an existing one only (a mistyped path must not
+/// leave a new store behind): a SQLite file that is a store (an older one is migrated), or a
+/// PostgreSQL schema that holds one. Returns the store with its name as messages show it.
+fn open_existing(location: &str) -> Result<(String, AnyStore), CliError> {
+    if is_postgres(location) {
+        // Connecting for writing creates a missing schema: made sure of first, reading only.
+        drop(read_any_store(location)?);
+        return open_any_store(location);
+    }
+    let path = Path::new(location);
+    // Checked first without writing: opened for writing, an empty file would be made a store.
+    match SqliteStore::open_read_only(path) {
+        Ok(_) | Err(SqliteError::OlderSchema { .. }) => {}
+        Err(e) => return Err(store_error(path, e)),
+    }
+    let store = SqliteStore::open_existing(path).map_err(|e| store_error(path, e))?;
+    Ok((location.to_owned(), AnyStore::Sqlite(store)))
+}
+
+/// The error for a start after `position` in a log whose last position is `last`: a follower
+/// started there would skip every event up to it without a word. Worded as `portal-records`
+/// words its `--since` past the end.
+fn past_the_end(location: &str, position: u64, last: u64) -> CliError {
+    CliError::Data(format!(
+        "{location}: --since {position} is past the end of the log (position {last})"
+    ))
+}
+
+/// `Ok` when `instant` falls on a day of `calendar`; else its date and the calendar's range as
+/// words (`outside the calendar (1900-01-01 to 2200-12-31)`).
+fn within_calendar(
+    instant: OffsetDateTime,
+    calendar: &Calendar,
+) -> Result<(), (time::Date, String)> {
+    let date = instant.to_offset(calendar.offset()).date();
+    let (first, last) = (calendar.first_day(), calendar.last_day());
+    if date < first || date > last {
+        return Err((date, format!("outside the calendar ({first} to {last})")));
+    }
+    Ok(())
+}
+
+/// Refuses a checkpoint (read from `path`) that cannot be of the store `location` whose log
+/// ends at `last`: a position past the end (resumed there, the follower would skip every
+/// event up to it), or alarms printed through an instant outside the calendar.
+fn check_saved(
+    saved: &Saved,
+    path: &Path,
+    location: &str,
+    last: u64,
+    calendar: &Calendar,
+) -> Result<(), CliError> {
+    let bad = |message: String| CliError::BadInput {
+        path: path.to_owned(),
+        message,
+    };
+    if saved.position > last {
+        return Err(bad(format!(
+            "the checkpoint's position {} is past the end of the log of {location} (position {last})",
+            saved.position
+        )));
+    }
+    within_calendar(saved.alarms_through, calendar)
+        .map_err(|(date, range)| bad(format!("the checkpoint's alarms_through {date} is {range}")))
+}
+
 /// The checkpoint at `path`, if the file exists; one of another store is refused.
 fn load(path: &Path, location: &str) -> Result<Option<Saved>, CliError> {
     let text = match std::fs::read_to_string(path) {
@@ -348,12 +442,34 @@ fn save(path: &Path, saved: &Saved) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Opens the `--out` file for appending, first cut back to `length` (the checkpoint's).
-fn open_out(path: &Path, length: Option<u64>) -> Result<File, CliError> {
+/// Opens the `--out` file for appending, first cut back to `cut`'s length (the checkpoint's,
+/// read from `cut`'s file). A file shorter than that, or missing, is refused and left as it is
+/// (cut short or replaced since: cutting it "back" would pad it).
+fn open_out(path: &Path, cut: Option<(u64, &Path)>) -> Result<File, CliError> {
     let io = |source| CliError::Io {
         path: path.to_owned(),
         source,
     };
+    // `current`: the file's length, `None` when it is missing.
+    let longer = |current: Option<u64>| match cut {
+        Some((length, checkpoint)) if length > current.unwrap_or(0) => Err(CliError::BadInput {
+            path: checkpoint.to_owned(),
+            message: format!(
+                "the checkpoint's out_length {length} is longer than {} ({}): the file was cut \
+                 short or replaced since the checkpoint was saved",
+                path.display(),
+                current.map_or("missing".to_owned(), |n| format!("{n} bytes"))
+            ),
+        }),
+        _ => Ok(()),
+    };
+    if cut.is_some() {
+        match std::fs::metadata(path) {
+            Ok(metadata) => longer(Some(metadata.len()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => longer(None)?,
+            Err(e) => return Err(io(e)),
+        }
+    }
     let mut file = OpenOptions::new()
         .create(true)
         .read(true)
@@ -361,7 +477,9 @@ fn open_out(path: &Path, length: Option<u64>) -> Result<File, CliError> {
         .truncate(false)
         .open(path)
         .map_err(io)?;
-    if let Some(length) = length {
+    if let Some((length, _)) = cut {
+        // Checked again on the file opened: `set_len` must only ever cut.
+        longer(Some(file.metadata().map_err(io)?.len()))?;
         file.set_len(length).map_err(io)?;
     }
     file.seek(SeekFrom::End(0)).map_err(io)?;

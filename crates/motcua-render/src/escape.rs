@@ -9,28 +9,47 @@
 
 use std::borrow::Cow;
 
-/// `text` with every control character (C0, DEL and C1: `char::is_control`) written as a Rust
-/// escape, `\u{1b}` for ESC, `\u{7}` for BEL, `\u{d}` for CR, `\u{a}` for a line feed. Other
-/// text, backslashes included, is unchanged.
+/// `text` with every control character (C0, DEL and C1: `char::is_control`), every
+/// bidirectional control and the line and paragraph separators written as a Rust escape,
+/// `\u{1b}` for ESC, `\u{7}` for BEL, `\u{d}` for CR, `\u{a}` for a line feed, `\u{202e}` for
+/// a right-to-left override. Other text, backslashes included, is unchanged.
 ///
 /// ```
 /// use motcua_render::escape::controls;
 /// assert_eq!(controls("UBND xã A"), "UBND xã A");
 /// assert_eq!(controls("A\u{1b}[2J"), "A\\u{1b}[2J");
+/// // Characters that reorder or break a line on the screen, too.
+/// assert_eq!(controls("H-1\u{202e}2-H"), "H-1\\u{202e}2-H");
 /// ```
 pub fn controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
+        if escaped(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether `c` is escaped by [`controls`]: a control character, a bidirectional control
+/// (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) or a line or paragraph separator
+/// (U+2028, U+2029), which would reorder a name on the screen or break it onto a line of its
+/// own.
+fn escaped(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// Characters that make a spreadsheet read a cell as a formula when they begin it (OWASP,
