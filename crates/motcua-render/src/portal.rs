@@ -11,7 +11,7 @@
 use crate::error::RenderError;
 use crate::forms::{Components, Dossier, FormError, Named, StepRow};
 use motcua_core::procedure::Fee;
-use motcua_core::{EventKind, LateReason, ReturnMethod, TimeClass};
+use motcua_core::{DossierState, EventKind, LateReason, ReturnMethod, TimeClass};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -159,11 +159,29 @@ impl PortalRecord {
         let procedure = dossier.context.procedure_for(&state)?;
         let mut supplements = Vec::with_capacity(state.supplements.len());
         let mut open: Option<usize> = None;
+        // The dossier folded one event at a time (not again from the start for each round: a
+        // dossier of thousands of rounds is read in one pass), viewed just before and just
+        // after the events that open and close a round, as of that event's instant.
+        let mut folded = DossierState::default();
         for (i, e) in dossier.known().iter().enumerate() {
+            let round_event = matches!(
+                e.kind,
+                EventKind::SupplementRequested { .. }
+                    | EventKind::SupplementSupplied
+                    | EventKind::SupplementExpired
+            );
+            let before = if round_event && i > 0 {
+                Some(dossier.context.view(&folded, e.occurred_at)?)
+            } else {
+                None
+            };
+            folded = motcua_core::state::evolve(folded, e);
+            if !round_event {
+                continue;
+            }
+            let after = dossier.context.view(&folded, e.occurred_at)?;
             match &e.kind {
                 EventKind::SupplementRequested { reason } => {
-                    let after = dossier.view_after(i)?;
-                    let before = dossier.view_before(i)?;
                     supplements.push(SupplementRound {
                         requested_at: e.occurred_at,
                         reason: reason.clone(),
@@ -175,17 +193,16 @@ impl PortalRecord {
                     });
                     open = Some(supplements.len() - 1);
                 }
-                EventKind::SupplementSupplied | EventKind::SupplementExpired => {
+                _ => {
                     if let Some(round) = open.take().and_then(|r| supplements.get_mut(r)) {
                         if matches!(e.kind, EventKind::SupplementSupplied) {
                             round.supplied_at = Some(e.occurred_at);
                         } else {
                             round.expired_at = Some(e.occurred_at);
                         }
-                        round.due_after = dossier.view_after(i)?.official_due;
+                        round.due_after = after.official_due;
                     }
                 }
-                _ => {}
             }
         }
         let history = dossier.step_rows(procedure, &view);
