@@ -24,6 +24,7 @@ pub mod format;
 pub mod forms;
 pub mod portal;
 pub mod report;
+pub mod width;
 pub mod words;
 
 pub use error::RenderError;

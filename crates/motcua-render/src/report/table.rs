@@ -5,6 +5,7 @@ use super::{Document, Source};
 use crate::error::RenderError;
 use crate::escape;
 use crate::format::num;
+use crate::width::columns as width_of;
 use motcua_metrics::score::display_e4;
 use motcua_metrics::{Indicator, Ratio, TargetSet, UnitScore, Verdict};
 use std::collections::BTreeMap;
@@ -25,16 +26,14 @@ fn bp(target: u32) -> String {
     }
 }
 
-/// Pads or cuts to `width` characters, control characters escaped first.
+/// Pads or cuts to `width` columns ([`crate::width`]), control characters escaped first.
 pub(super) fn cell(text: &str, width: usize) -> String {
     let text = escape::controls(text);
-    let count = text.chars().count();
+    let count = width_of(&text);
     if count <= width {
         format!("{text}{}", " ".repeat(width - count))
     } else {
-        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
+        crate::width::cut(&text, width)
     }
 }
 
@@ -67,7 +66,7 @@ pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split(' ') {
         match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+            Some(line) if width_of(line) + 1 + width_of(word) <= width => {
                 line.push(' ');
                 line.push_str(word);
             }
@@ -101,20 +100,15 @@ pub(super) fn grid(
         let widest_cell = rows
             .iter()
             .filter_map(|row| row.get(i))
-            .map(|c| c.chars().count())
+            .map(|c| width_of(c))
             .max()
             .unwrap_or(0);
-        let longest_word = column
-            .head
-            .split(' ')
-            .map(|w| w.chars().count())
-            .max()
-            .unwrap_or(0);
+        let longest_word = column.head.split(' ').map(width_of).max().unwrap_or(0);
         // Short headers stay on one line; long ones wrap rather than widen a column of
         // narrow numbers.
         let mut width = widest_cell
             .max(longest_word)
-            .max(column.head.chars().count().min(SHORT_HEAD));
+            .max(width_of(column.head).min(SHORT_HEAD));
         let mut lines = wrap(column.head, width);
         while lines.len() > HEAD_LINES {
             width += 1;
@@ -129,7 +123,7 @@ pub(super) fn grid(
             .iter()
             .zip(columns.iter().zip(&widths))
             .map(|(text, (column, width))| {
-                let fill = " ".repeat(width.saturating_sub(text.chars().count()));
+                let fill = " ".repeat(width.saturating_sub(width_of(text)));
                 if column.right {
                     format!("{fill}{text}")
                 } else {
