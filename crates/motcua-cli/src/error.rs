@@ -115,7 +115,7 @@ impl CliError {
                 location: location.to_owned(),
                 message: format!("{message}: {error}"),
             },
-            StoreError::Damaged { .. } => CliError::Damaged {
+            StoreError::Damaged { .. } | StoreError::Unreadable { .. } => CliError::Damaged {
                 location: location.to_owned(),
                 message: error.to_string(),
             },

@@ -362,3 +362,32 @@ fn a_catalogue_changed_after_it_was_written_is_refused_by_reads() {
         );
     }
 }
+
+/// A stored body that cannot be read at all is damage too (exit 7, naming its position), for
+/// the reads that meet it as for `verify`, not a failure of the store's software (exit 3).
+#[test]
+fn an_unreadable_body_is_damage_for_every_read() {
+    let store = Store::new();
+    let victim = store.victim();
+    let (position, _) = store.body(&victim, 2);
+    store.set_body(position, b"\x00garbage");
+    for args in [
+        vec!["report", "--store", &store.path()],
+        vec!["export", "--store", &store.path()],
+        vec!["explain", "--store", &store.path(), &victim],
+    ] {
+        let out = motcua(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(DAMAGED), "{args:?}: {stderr}");
+        assert!(stderr.contains("changed or damaged"), "{args:?}: {stderr}");
+    }
+    let out = motcua(&["verify", "--store", &store.path()]);
+    assert_eq!(out.status.code(), Some(DAMAGED));
+    assert!(
+        text(&out.stdout).contains(&format!(
+            "dossier {victim}, event 2: its stored body cannot be read ("
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+}

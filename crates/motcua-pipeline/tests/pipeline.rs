@@ -561,7 +561,7 @@ fn damage_in_a_time_ordered_store_stops_the_report_naming_the_dossier() {
                     matches!(
                         err,
                         PipelineError::Store {
-                            source: motcua_store::StoreError::Backend(_),
+                            source: motcua_store::StoreError::Unreadable { .. },
                             ..
                         }
                     ) && text.contains(&format!(

@@ -247,7 +247,8 @@ impl motcua_store::audit::RowScan for PgStore {
             let id: &str = row.try_get(1).map_err(db)?;
             let sequence = u64::try_from(row.try_get::<_, i64>(2).map_err(db)?).unwrap_or(0);
             let body: &str = row.try_get(3).map_err(db)?;
-            let event = motcua_store::codec::decode(position, body).map_err(|e| e.to_string());
+            let event = motcua_store::codec::decode(position, body)
+                .map_err(motcua_store::audit::unreadable);
             let link: Option<&[u8]> = row.try_get(4).map_err(db)?;
             let event_id: Option<uuid::Uuid> = row.try_get(5).map_err(db)?;
             grouper.push(

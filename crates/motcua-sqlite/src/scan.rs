@@ -239,7 +239,7 @@ impl motcua_store::audit::RowScan for SqliteStore {
             let sequence = u64::try_from(row.get::<_, i64>(2).map_err(db)?).unwrap_or(0);
             let event = match row.get_ref(3).map_err(db)?.as_bytes() {
                 Ok(body) => motcua_store::codec::decode_body_shared(&mut decoder, position, body)
-                    .map_err(|e| e.to_string()),
+                    .map_err(motcua_store::audit::unreadable),
                 Err(e) => Err(format!("the body is not text or bytes: {e}")),
             };
             let link: Option<Vec<u8>> = row.get(4).map_err(db)?;

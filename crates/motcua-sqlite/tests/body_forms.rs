@@ -88,7 +88,7 @@ fn a_damaged_body_is_an_error_naming_its_position() {
     let err = store.read_all(0, 10).err().map(|e| e.to_string());
     assert_eq!(
         err.as_deref(),
-        Some("store backend failed: the event stored at position 1 cannot be read: byte 1: the body ends too early")
+        Some("the event stored at position 1 cannot be read: byte 1: the body ends too early; the stored log was changed or damaged (`motcua verify` checks the whole store)")
     );
 }
 

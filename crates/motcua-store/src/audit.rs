@@ -25,6 +25,16 @@ pub struct StoredRow {
     pub event_id: Option<uuid::Uuid>,
 }
 
+/// Why a stored body cannot be read, as a [`StoredRow::event`] says it: the reason of a
+/// [`StoreError::Unreadable`] (the audit names the dossier and the event itself), any other
+/// error whole.
+pub fn unreadable(error: StoreError) -> String {
+    match error {
+        StoreError::Unreadable { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
 /// What [`RowScan::scan_rows`] calls with each dossier and its rows.
 pub type RowVisitor<'a> = dyn FnMut(&DossierId, &[StoredRow]) -> Result<(), StoreError> + 'a;
 

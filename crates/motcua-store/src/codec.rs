@@ -43,12 +43,14 @@ pub fn decode(position: u64, body: &str) -> Result<Event, StoreError> {
     }
     match motcua_io::read_events(body.as_bytes()).next() {
         Some(Ok(event)) => Ok(event),
-        Some(Err(e)) => Err(StoreError::Backend(format!(
-            "the event stored at position {position} cannot be read: {e}"
-        ))),
-        None => Err(StoreError::Backend(format!(
-            "the event stored at position {position} is empty"
-        ))),
+        Some(Err(e)) => Err(StoreError::Unreadable {
+            position,
+            reason: e.to_string(),
+        }),
+        None => Err(StoreError::Unreadable {
+            position,
+            reason: "it is empty".to_owned(),
+        }),
     }
 }
 
@@ -78,17 +80,17 @@ fn decode_body_in(
             Some(d) => d.decode(body),
             None => compact::decode(body),
         };
-        return decoded.map_err(|e| {
-            StoreError::Backend(format!(
-                "the event stored at position {position} cannot be read: {e}"
-            ))
+        return decoded.map_err(|e| StoreError::Unreadable {
+            position,
+            reason: e.to_string(),
         });
     }
     match std::str::from_utf8(body) {
         Ok(text) => decode(position, text),
-        Err(e) => Err(StoreError::Backend(format!(
-            "the event stored at position {position} is neither a compact body nor UTF-8 text: {e}"
-        ))),
+        Err(e) => Err(StoreError::Unreadable {
+            position,
+            reason: format!("it is neither a compact body nor UTF-8 text ({e})"),
+        }),
     }
 }
 
@@ -109,7 +111,7 @@ mod tests {
         let err = decode(7, r#"{"v":1,"event_id":"x"}"#).err();
         assert!(
             err.as_ref().is_some_and(|e| e.to_string().starts_with(
-                "store backend failed: the event stored at position 7 cannot be read: line 1:"
+                "the event stored at position 7 cannot be read: line 1:"
             )),
             "{err:?}"
         );
@@ -127,7 +129,7 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "store backend failed: the event stored at position 9 cannot be read: byte 1: the body ends too early"
+            "the event stored at position 9 cannot be read: byte 1: the body ends too early; the stored log was changed or damaged (`motcua verify` checks the whole store)"
         );
         assert!(decode_body(9, &[0xFF, 0xFE]).is_err());
     }

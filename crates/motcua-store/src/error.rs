@@ -72,6 +72,16 @@ pub enum StoreError {
         /// What is wrong there.
         damage: crate::chain::Damage,
     },
+    /// The event stored at a position cannot be read (its body is neither a compact event nor
+    /// an event line): the stored log was changed or damaged. Where the dossier and sequence
+    /// are known the damage is [`StoreError::Damaged`].
+    #[error("the event stored at position {position} cannot be read: {reason}; the stored log was changed or damaged (`motcua verify` checks the whole store)")]
+    Unreadable {
+        /// The event's global position.
+        position: u64,
+        /// Why it cannot be read.
+        reason: String,
+    },
     /// The store keeps no catalogue, and was asked to keep one
     /// ([`crate::ImportSession::stage_catalogue`]).
     #[error("this store keeps no catalogue")]

@@ -794,7 +794,8 @@ impl Importer<'_> {
             StoreError::Backend(_)
             | StoreError::Storage(_)
             | StoreError::KeepsNoCatalogue
-            | StoreError::Damaged { .. } => None,
+            | StoreError::Damaged { .. }
+            | StoreError::Unreadable { .. } => None,
         };
         let found = id.and_then(|id| self.session.event_by_id(&id).ok().flatten());
         match found {

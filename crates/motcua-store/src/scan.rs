@@ -193,14 +193,14 @@ impl<'a> LogRow<'a> {
     /// body's first bytes ([`crate::codec::compact::stream_place`]).
     ///
     /// # Errors
-    /// [`StoreError::Backend`] naming the position, for a body that is not compact or ends
+    /// [`StoreError::Unreadable`] naming the position, for a body that is not compact or ends
     /// before its sequence number.
     pub fn compact(position: u64, body: &'a [u8]) -> Result<LogRow<'a>, StoreError> {
-        let (dossier_id, sequence) = crate::codec::compact::stream_place(body).map_err(|e| {
-            StoreError::Backend(format!(
-                "the event stored at position {position} cannot be read: {e}"
-            ))
-        })?;
+        let (dossier_id, sequence) =
+            crate::codec::compact::stream_place(body).map_err(|e| StoreError::Unreadable {
+                position,
+                reason: e.to_string(),
+            })?;
         Ok(LogRow {
             position,
             dossier_id,
