@@ -217,9 +217,40 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), SqliteEr
         return Err(found.foreign(path));
     }
     found.not_newer(path)?;
+    if found.app_id == APPLICATION_ID && found.version == 0 && found.tables != 0 {
+        // Made by motcua (its application id), holding tables, yet at no version: the
+        // version was changed outside motcua, and no migration can know where to start.
+        return Err(SqliteError::NotAStore {
+            path: path.to_owned(),
+            reason: format!(
+                "a motcua store whose schema version was reset to 0 (it holds {} tables or \
+                 indexes); not migrated, nothing was changed",
+                found.tables
+            ),
+        });
+    }
     let from = usize::try_from(found.version).unwrap_or(0);
-    for sql in MIGRATIONS.iter().skip(from) {
-        tx.execute_batch(sql).map_err(sqlite)?;
+    for (step, sql) in MIGRATIONS.iter().enumerate().skip(from) {
+        tx.execute_batch(sql).map_err(|e| match e {
+            e if crate::error::is_storage_failure(&e) => sqlite(e),
+            // A migration that meets what it was to make, or misses what it was to change:
+            // the tables are not those of the version the file says.
+            e => SqliteError::NotAStore {
+                path: path.to_owned(),
+                reason: format!(
+                    "its tables are not those of its schema version {} (migration {} to {} \
+                     failed: {}); not migrated, nothing was changed",
+                    found.version,
+                    step,
+                    step + 1,
+                    match &e {
+                        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+                        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+                        other => other.to_string(),
+                    }
+                ),
+            },
+        })?;
     }
     if found.version > 0 && found.version < LINKED_SINCE {
         fill_links(&tx, FILL_CHUNK).map_err(sqlite)?;

@@ -84,6 +84,32 @@ fn a_store_from_a_newer_version_is_refused() {
     );
 }
 
+/// A store whose schema version was set back behind motcua's back (to 0, or to an older
+/// version whose migrations would meet tables that already exist) is refused, named as such,
+/// and left as it was; no migration runs on it.
+#[test]
+fn a_store_whose_version_was_set_back_is_refused_unchanged() {
+    for (version, reason) in [
+        (0, "a motcua store whose schema version was reset to 0"),
+        (3, "its tables are not those of its schema version 3 (migration 3 to 4 failed: table open_standings already exists)"),
+    ] {
+        let scratch = Scratch::new("set-back");
+        let path = scratch.path("store.db");
+        drop(SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+            conn.execute_batch(&format!(
+                "PRAGMA user_version = {version}; PRAGMA wal_checkpoint(TRUNCATE);"
+            ))
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let err = refused(&path);
+        assert!(matches!(err, SqliteError::NotAStore { .. }), "{err:?}");
+        assert!(err.to_string().contains(reason), "{err}");
+        assert!(err.to_string().ends_with("not migrated, nothing was changed)"), "{err}");
+    }
+}
+
 #[test]
 fn a_missing_file_is_not_created_by_open_existing() {
     let scratch = Scratch::new("missing");

@@ -110,9 +110,9 @@ mod tests {
     fn damaged_rows_are_errors_naming_the_position() {
         let err = decode(7, r#"{"v":1,"event_id":"x"}"#).err();
         assert!(
-            err.as_ref().is_some_and(|e| e.to_string().starts_with(
-                "the event stored at position 7 cannot be read: line 1:"
-            )),
+            err.as_ref().is_some_and(|e| e
+                .to_string()
+                .starts_with("the event stored at position 7 cannot be read: line 1:")),
             "{err:?}"
         );
         assert!(decode(8, "").is_err());
