@@ -193,6 +193,10 @@ pub enum TraceEntry {
         until: Option<OffsetDateTime>,
         /// Working minutes not counted (0 while still waiting).
         working_minutes: u64,
+        /// Under a calendar-day limit, the wall-clock minutes the due moved by (the time
+        /// waited, rule 6); `None` under a limit in working time, or while still waiting.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        wall_minutes: Option<u64>,
         /// The due after the pause.
         #[serde(with = "time::serde::rfc3339")]
         due: OffsetDateTime,
@@ -746,6 +750,7 @@ pub(crate) fn compute<T: Trace>(
                     from,
                     until,
                     working_minutes: 0,
+                    wall_minutes: None,
                     due,
                 });
             }
@@ -755,6 +760,8 @@ pub(crate) fn compute<T: Trace>(
             .working_minutes_between(from, end)
             .map_err(cal_err)?;
         let wall = end - origin.map_or(from, |o| from.max(o));
+        let wall_minutes = matches!(running, Running::Wall(_))
+            .then(|| u64::try_from(wall.whole_minutes()).unwrap_or(0));
         dues.paused_minutes = dues.paused_minutes.saturating_add(minutes);
         running = running
             .paused(calendar, minutes, wall, end)
@@ -766,6 +773,7 @@ pub(crate) fn compute<T: Trace>(
                     from,
                     until,
                     working_minutes: minutes,
+                    wall_minutes,
                     due,
                 });
             }
@@ -837,6 +845,29 @@ fn count_trace<T: Trace>(
         restart,
     });
     Ok(())
+}
+
+/// A wall-clock span of `minutes` as a clerk reads it: `9 d 6 h 25 min`, `2 h`, `0 min`.
+///
+/// ```
+/// use motcua_core::deadline::wall_time;
+/// assert_eq!(wall_time(9 * 1440 + 6 * 60 + 25), "9 d 6 h 25 min");
+/// assert_eq!(wall_time(120), "2 h");
+/// assert_eq!(wall_time(0), "0 min");
+/// ```
+pub fn wall_time(minutes: u64) -> String {
+    let (days, hours, rest) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days} d"));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours} h"));
+    }
+    if rest > 0 || parts.is_empty() {
+        parts.push(format!("{rest} min"));
+    }
+    parts.join(" ")
 }
 
 fn fmt_instant(t: OffsetDateTime) -> String {
@@ -937,7 +968,16 @@ impl fmt::Display for TraceEntry {
                 fmt_instant(*from),
                 fmt_instant(*due)
             ),
-            TraceEntry::Paused { cause, from, until: Some(until), working_minutes, due } => write!(
+            TraceEntry::Paused { cause, from, until: Some(until), wall_minutes: Some(wall), due, .. } => write!(
+                f,
+                "clock paused {} from {} to {}: the due moves by the time waited, {}; due now {}",
+                cause.label(),
+                fmt_instant(*from),
+                fmt_instant(*until),
+                wall_time(*wall),
+                fmt_instant(*due)
+            ),
+            TraceEntry::Paused { cause, from, until: Some(until), working_minutes, due, .. } => write!(
                 f,
                 "clock paused {} from {} to {}: {} working minute(s) not counted; due now {}",
                 cause.label(),
@@ -1012,5 +1052,37 @@ impl fmt::Display for Explanation {
             writeln!(f, "{:>2}. {entry}", i + 1)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PauseCause, TraceEntry};
+    use time::macros::datetime;
+
+    /// Under a calendar-day limit a pause moves the due by the time waited, and the trace says
+    /// so; under a limit in working time it says how many working minutes were not counted.
+    #[test]
+    fn a_pause_is_explained_in_the_kind_of_time_the_limit_counts() {
+        let paused = |wall_minutes| TraceEntry::Paused {
+            cause: PauseCause::Supplement,
+            from: datetime!(2024-08-26 09:05 +7),
+            until: Some(datetime!(2024-09-04 15:30 +7)),
+            working_minutes: 2695,
+            wall_minutes,
+            due: datetime!(2024-09-30 14:05 +7),
+        };
+        let wall = paused(Some(9 * 1440 + 6 * 60 + 25)).to_string();
+        assert!(
+            wall.ends_with(
+                "to Wed 2024-09-04 15:30: the due moves by the time waited, 9 d 6 h 25 min; due now Mon 2024-09-30 14:05"
+            ),
+            "{wall}"
+        );
+        let working = paused(None).to_string();
+        assert!(
+            working.contains(": 2695 working minute(s) not counted; due now"),
+            "{working}"
+        );
     }
 }

@@ -346,8 +346,27 @@ pub fn trace(l: Lang, entry: &TraceEntry) -> String {
             cause,
             from,
             until: Some(until),
+            wall_minutes: Some(wall),
+            due,
+            ..
+        } => format!(
+            "tạm dừng thời gian ({}) từ {} đến {}: hạn lùi thêm đúng thời gian chờ, {}; hạn nay là {}",
+            pause_vi(*cause),
+            t(from),
+            t(until),
+            motcua_core::deadline::wall_time(*wall)
+                .replace(" d", " ngày")
+                .replace(" h", " giờ")
+                .replace(" min", " phút"),
+            t(due)
+        ),
+        TraceEntry::Paused {
+            cause,
+            from,
+            until: Some(until),
             working_minutes,
             due,
+            ..
         } => format!(
             "tạm dừng thời gian ({}) từ {} đến {}: không tính {working_minutes} phút làm việc; hạn nay là {}",
             pause_vi(*cause),
