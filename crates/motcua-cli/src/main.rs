@@ -28,6 +28,7 @@ mod report;
 mod rewind;
 mod text_file;
 mod verify;
+mod verify_standings;
 
 use clap::{CommandFactory, Parser, Subcommand};
 

@@ -1,11 +1,13 @@
 //! `motcua verify`: checks a whole store (every dossier's chain of links and numbering, every
 //! event replayed through the dossier rules, the catalogue, the catalogue records' hashes,
-//! numbering and positions, the log's positions), names each broken dossier and record, and
-//! prints the store's digest, to be recorded elsewhere as the log's anchor.
+//! numbering and positions, the log's positions, the table of standings reports read), names
+//! each broken dossier and record, and prints the store's digest, to be recorded elsewhere as
+//! the log's anchor.
 
 use crate::data::{read_any_store, read_catalogue, read_text};
 use crate::error::CliError;
 use crate::escape::Terminal;
+use crate::verify_standings;
 use motcua_render::Lang;
 use motcua_store::audit::{audit, Anchor, Finding, Problem};
 use motcua_store::catalogue_records::{
@@ -79,6 +81,17 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .len();
     let record_findings = check_records(&store)
         .map_err(|e| CliError::store(&name, "the catalogue records could not be read", &e))?;
+    // The table reports judge from, when it is current: only with the store's own catalogue
+    // (the one its writers judge with), and only once the log itself reads.
+    let standings = match (&catalogue, &args.catalog) {
+        (Some(catalogue), None) if report.findings.is_empty() => {
+            verify_standings::check(&store, catalogue).map_err(|e| {
+                CliError::store(&name, "the table of standings could not be read", &e)
+            })?
+        }
+        _ => None,
+    }
+    .filter(|found| found.count > 0);
     let mut t = Terminal::new(out);
     let yes_no = |b: bool| match (b, vi) {
         (true, false) => "yes",
@@ -168,7 +181,11 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
             source,
         })?;
     }
-    if report.findings.is_empty() && catalogue_damage.is_none() && record_findings.is_empty() {
+    if report.findings.is_empty()
+        && catalogue_damage.is_none()
+        && record_findings.is_empty()
+        && standings.is_none()
+    {
         writeln!(
             t,
             "{}",
@@ -199,6 +216,14 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
             format!(", {n} catalogue record(s)")
         });
     }
+    if let Some(found) = &standings {
+        let n = found.count;
+        catalogue_note.push_str(&if vi {
+            format!(", {n} dòng của bảng tình trạng hồ sơ")
+        } else {
+            format!(", {n} row(s) of the table of standings")
+        });
+    }
     if vi {
         writeln!(
             t,
@@ -218,6 +243,34 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
     for finding in &record_findings {
         writeln!(t, "{}", record_line(finding, vi))?;
     }
+    if let Some(found) = &standings {
+        for mismatch in &found.named {
+            writeln!(t, "{}", verify_standings::line(mismatch, vi))?;
+        }
+        if found.count > found.named.len() as u64 {
+            writeln!(
+                t,
+                "{}",
+                if vi {
+                    format!("… và {} dòng khác", found.count - found.named.len() as u64)
+                } else {
+                    format!(
+                        "… and {} more row(s)",
+                        found.count - found.named.len() as u64
+                    )
+                }
+            )?;
+        }
+        writeln!(
+            t,
+            "{}",
+            if vi {
+                "bảng tình trạng hồ sơ được dựng lại từ nhật ký ở lần ghi kế tiếp sau khi đặt lại vị trí của nó (docs/standings.md); cho đến lúc đó, báo cáo đọc từ bảng này sẽ sai"
+            } else {
+                "the table of standings is rebuilt from the log by the next write once its position is reset (docs/standings.md); until then reports that read it are wrong"
+            }
+        )?;
+    }
     t.flush()?;
     Err(CliError::Damaged {
         location: name,
@@ -232,6 +285,10 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .or_else(|| catalogue_damage
                     .as_ref()
                     .map(|m| format!("the stored catalogue cannot be read: {m}")))
+                .or_else(|| standings
+                    .as_ref()
+                    .and_then(|f| f.named.first())
+                    .map(|m| verify_standings::line(m, false)))
                 .unwrap_or_default()
         ),
     })

@@ -391,3 +391,65 @@ fn an_unreadable_body_is_damage_for_every_read() {
         text(&out.stdout)
     );
 }
+
+/// The table of standings reports judge from is derived from the log: a row deleted or edited
+/// in it is named by `verify` (exit 7), though the log itself is intact, and once its position
+/// is reset the next write rebuilds it and `verify` finds it intact again.
+#[test]
+fn rows_of_the_table_of_standings_deleted_or_edited_are_named() {
+    let store = Store::new();
+    let out = motcua(&["verify", "--store", &store.path()]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let first: String = store
+        .conn()
+        .query_row(
+            "SELECT dossier_id FROM dossier_standings ORDER BY rowid LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let last: String = store
+        .conn()
+        .query_row(
+            "SELECT dossier_id FROM dossier_standings ORDER BY rowid DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    store.sql(&format!(
+        "DELETE FROM dossier_standings WHERE dossier_id = '{first}';
+         UPDATE dossier_standings SET standing = x'00' WHERE dossier_id = '{last}';"
+    ));
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        stdout.contains("result: DAMAGED: 0 dossier(s), 0 missing position(s), 2 row(s) of the table of standings"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "table of standings: dossier {first} has no row (deleted)"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "table of standings: dossier {last}: its row is not what its events give (edited)"
+        )),
+        "{stdout}"
+    );
+    // Reset, then any write rebuilds the table from the log.
+    store.sql("UPDATE standings_head SET position = NULL WHERE id = 1");
+    let empty = store.dir.join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap_or_else(|e| panic!("{e}"));
+    let out = motcua(&[
+        "import",
+        "--store",
+        &store.path(),
+        &empty.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = motcua(&["verify", "--store", &store.path()]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+}
