@@ -230,8 +230,8 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     if args.until < from {
         return Err(CliError::Usage(format!(
             "--until {} is before the window's start {}",
-            display_instant(args.until),
-            display_instant(from)
+            display_instant(data.shown(args.until)),
+            display_instant(data.shown(from))
         )));
     }
     sort(&mut rows);
@@ -258,8 +258,8 @@ pub fn run(args: &AlarmsArgs, out: &mut dyn Write) -> Result<(), CliError> {
             writeln!(
                 out,
                 "{title} {} {until} {} ({} {count})",
-                l.instant(from),
-                l.instant(args.until),
+                l.instant(data.shown(from)),
+                l.instant(data.shown(args.until)),
                 rows.len()
             )?;
             for row in &rows {

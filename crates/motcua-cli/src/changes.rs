@@ -94,7 +94,7 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             l.instant(as_of),
             list.len(),
             known.map_or_else(|| "now".to_owned(), |k| format!("at {k}")),
-            l.instant(args.published_at),
+            l.instant(data.shown(args.published_at)),
         )?,
         Lang::Vi => writeln!(
             out,
@@ -102,7 +102,7 @@ pub fn run(args: &ChangesArgs, out: &mut dyn Write) -> Result<(), CliError> {
             l.instant(as_of),
             list.len(),
             known.map_or_else(|| "hiện có".to_owned(), |k| format!("đến {k}")),
-            l.instant(args.published_at),
+            l.instant(data.shown(args.published_at)),
         )?,
     }
     let describe = |v: &Option<DossierView>| {

@@ -181,6 +181,10 @@ pub(crate) fn pg_error(location: &str, error: PgError) -> CliError {
         PgError::Config(_) | PgError::BadSchemaName(_) => {
             CliError::Usage(format!("{location}: {error}"))
         }
+        PgError::ChangedCatalogue { message, .. } => CliError::Damaged {
+            location,
+            message: format!("the stored catalogue was changed after it was written: {message}"),
+        },
         other => CliError::BadInput {
             path: PathBuf::from(location),
             message: other.to_string(),
@@ -361,6 +365,12 @@ impl Dataset {
             }
             _ => Err(both_or_store()),
         }
+    }
+
+    /// `t` in the calendar's offset, as every instant of the output is shown (an instant given
+    /// in another offset keeps its own only where the calendar's cannot hold it).
+    pub fn shown(&self, t: OffsetDateTime) -> OffsetDateTime {
+        t.checked_to_offset(self.calendar().offset()).unwrap_or(t)
     }
 
     /// The report over `period` (judged as of its end): dossiers streamed from the stores or
@@ -683,6 +693,10 @@ pub fn read_store(path: &Path) -> Result<SqliteStore, CliError> {
 /// a usable store 3.
 pub fn store_error(path: &Path, error: SqliteError) -> CliError {
     match error {
+        SqliteError::ChangedCatalogue { message, .. } => CliError::Damaged {
+            location: path.display().to_string(),
+            message: format!("the stored catalogue was changed after it was written: {message}"),
+        },
         SqliteError::Missing { .. } => CliError::Io {
             path: path.to_owned(),
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such store file"),

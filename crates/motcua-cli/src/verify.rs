@@ -51,7 +51,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
         Some(path) => Some(read_catalogue(path)?),
         None => match store.catalogue(&name) {
             Ok(catalogue) => catalogue,
-            Err(CliError::BadInput { message, .. }) => {
+            Err(CliError::BadInput { message, .. } | CliError::Damaged { message, .. }) => {
                 catalogue_damage = Some(message);
                 None
             }

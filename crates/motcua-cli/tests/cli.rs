@@ -1354,4 +1354,17 @@ fn an_as_of_in_another_offset_is_shown_in_the_calendars() {
         "{text}"
     );
     assert!(text.contains("→ Tue 2024-12-31 22:00"), "{text}");
+    let o = motcua(&[
+        "alarms",
+        "--from",
+        "2024-12-01T00:00:00-05:00",
+        "--until",
+        "2024-12-02T00:00:00-05:00",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("Alarms from Sun 2024-12-01 12:00 until Mon 2024-12-02 12:00"),
+        "{text}"
+    );
 }

@@ -183,7 +183,7 @@ impl PgStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let bad = |message: String| PgError::BadCatalogue {
+        let bad = |message: String| PgError::ChangedCatalogue {
             schema: self.schema().to_owned(),
             message,
         };

@@ -40,6 +40,15 @@ pub enum PgError {
         /// What is there instead.
         reason: String,
     },
+    /// A catalogue record's body no longer hashes to its recorded SHA-256: it was changed
+    /// after it was written, behind motcua's back.
+    #[error("schema {schema}: the stored catalogue was changed after it was written: {message}")]
+    ChangedCatalogue {
+        /// The PostgreSQL schema.
+        schema: String,
+        /// Which record, and the hashes.
+        message: String,
+    },
     /// The stored catalogue cannot be read.
     #[error("schema {schema}: the stored catalogue cannot be read: {message}")]
     BadCatalogue {

@@ -147,8 +147,12 @@ impl SqliteStore {
             })
             .map_err(|e| self.sqlite(e))?;
         row.map(|(number, recorded, body)| {
-            motcua_store::catalogue_records::check_body(number, &recorded, body)
-                .map_err(|e| self.bad_catalogue(e))
+            motcua_store::catalogue_records::check_body(number, &recorded, body).map_err(
+                |message| SqliteError::ChangedCatalogue {
+                    path: self.path().to_owned(),
+                    message,
+                },
+            )
         })
         .transpose()
     }

@@ -60,6 +60,15 @@ pub enum SqliteError {
         /// SQLite's error.
         source: rusqlite::Error,
     },
+    /// A catalogue record's body no longer hashes to its recorded SHA-256: it was changed
+    /// after it was written, behind motcua's back.
+    #[error("{}: the stored catalogue was changed after it was written: {message}", path.display())]
+    ChangedCatalogue {
+        /// The file.
+        path: PathBuf,
+        /// Which record, and the hashes.
+        message: String,
+    },
     /// The stored catalogue cannot be read.
     #[error("{}: the stored catalogue cannot be read: {message}", path.display())]
     BadCatalogue {
