@@ -18,7 +18,9 @@ pub struct GenArgs {
     /// The seed: the same seed gives the same bytes on any machine.
     #[arg(long, default_value_t = motcua_gen::GenConfig::SAMPLE_SEED)]
     pub seed: u64,
-    /// The year (units and procedures follow that year's organisation).
+    /// The year. Units and procedures follow that year's organisation as of 1 January: 2025
+    /// keeps its districts all year, though they were abolished on 1 July 2025 (synthetic data:
+    /// the generator does not split the year); from 2026 communes sit under the province.
     #[arg(long, default_value_t = 2024)]
     pub year: i32,
     /// Directory to write `catalogue.json` and `events.jsonl` into (created if missing).
