@@ -258,6 +258,14 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     )?;
     // Said once the answer stands: a command that fails says only why.
     data.announce(args.lang.lang);
+    if built.report.province().to_handle() == 0 {
+        // A report of zeros is right for a period with no dossier, but more often means the
+        // wrong file, an empty one, or an as-of instant before the data: said, not refused.
+        eprintln!(
+            "motcua: note: no dossier was received in the period or open at its start; check \
+             the data and --as-of/--from if that is unexpected"
+        );
+    }
     match &args.out {
         Some(path) => {
             let io = |source| CliError::Io {

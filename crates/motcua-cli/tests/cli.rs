@@ -1368,3 +1368,40 @@ fn an_as_of_in_another_offset_is_shown_in_the_calendars() {
         "{text}"
     );
 }
+
+/// A report of nothing is not refused (a period may hold no dossier) but said: an empty file,
+/// the wrong file or an as-of instant before the data give a page of zeros otherwise.
+#[test]
+fn a_report_of_no_dossier_says_so() {
+    let dir = scratch();
+    let events = dir.join("empty.jsonl");
+    std::fs::write(&events, "\n\n").unwrap_or_else(|e| panic!("{e}"));
+    let catalogue = dir.join("catalogue.json");
+    std::fs::write(
+        &catalogue,
+        r#"{"format":"motcua-catalogue","version":1,"units":[{"id":"H1","name":"UBND huyện","level":"district"}],"procedures":[{"code":"P","name":"p","field":"f","level":"district","time_limit":{"working_days":5}}]}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = motcua(&[
+        "report",
+        "--events",
+        &events.display().to_string(),
+        "--catalog",
+        &catalogue.display().to_string(),
+        "--as-of",
+        "2024-12-31T17:00:00+07:00",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("motcua: note: no dossier was received in the period or open at its start"),
+        "{}",
+        stderr(&o)
+    );
+    let o = motcua(&["report"]);
+    assert!(
+        !stderr(&o).contains("no dossier was received"),
+        "{}",
+        stderr(&o)
+    );
+}
