@@ -8,77 +8,78 @@
 //! cursor, rewrite earlier lines or retitle the window. Every text output goes through
 //! [`Terminal`] or `motcua_render::escape`.
 
-pub use motcua_render::escape::controls;
+pub use motcua_render::escape::{controls, is_escaped};
 use std::io::{self, Write};
 
-/// A writer for text meant for a person (tables, explanations, lists): every control
-/// character other than line feed and tab is escaped as [`controls`] does, and so are the
-/// characters that reorder or break text on the screen: the bidirectional controls (U+061C,
-/// U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and the line and paragraph separators
-/// (U+2028, U+2029). Nothing written through it can drive the terminal, or make a name read
-/// backwards or spill onto a line of its own. Bytes are inspected one by one (a C1 character
-/// is the two bytes `C2 80`–`C2 9F` in UTF-8, U+202E the three `E2 80 AE`, and they may
-/// arrive in separate writes).
+/// A writer for text meant for a person (tables, explanations, lists): every character
+/// [`controls`] escapes ([`is_escaped`]: control characters, bidirectional controls, line and
+/// paragraph separators) is escaped the same way, except line feed and tab. Nothing written
+/// through it can drive the terminal, or make a name read backwards or spill onto a line of its
+/// own. Bytes are inspected one by one: a character that may be one to escape is held back
+/// until its last byte arrives (it may come in a later write), then looked at whole.
 pub struct Terminal<'a> {
     inner: &'a mut dyn Write,
-    /// The first bytes of a character that may be one to escape (`C2`, `D8`, `E2`, `E2 80`,
-    /// `E2 81`), held back until the next byte says; `held_len` of them are held.
-    held: [u8; 2],
+    /// The first bytes of a character held back (its lead byte is one of [`LEADS`]);
+    /// `held_len` of them.
+    held: [u8; 3],
     held_len: usize,
 }
+
+/// The lead bytes in UTF-8 of every character above U+007F that [`is_escaped`] admits: `C2`
+/// (C1 controls, U+0080–U+009F), `D8` (U+061C), `E2` (U+200E–U+2069). Characters starting
+/// otherwise go out unheld (checked by the test `the_terminal_escapes_what_controls_escapes`).
+const LEADS: [u8; 3] = [0xc2, 0xd8, 0xe2];
 
 impl<'a> Terminal<'a> {
     /// Wraps `inner`.
     pub fn new(inner: &'a mut dyn Write) -> Terminal<'a> {
         Terminal {
             inner,
-            held: [0; 2],
+            held: [0; 3],
             held_len: 0,
         }
     }
 
-    /// `b`, the next byte, added to `out`: escaped, held back, or written with the bytes held
-    /// before it.
+    /// `b`, the next byte, added to `out`: written, escaped, or held back with the first
+    /// bytes of its character.
     fn push(&mut self, b: u8, out: &mut Vec<u8>) {
-        let escaped =
-            |out: &mut Vec<u8>, c: u32| out.extend_from_slice(format!("\\u{{{c:x}}}").as_bytes());
-        match (&self.held[..self.held_len], b) {
-            ([], b'\n' | b'\t') => out.push(b),
-            ([], 0x00..=0x1f | 0x7f) => escaped(out, u32::from(b)),
-            ([], 0xc2 | 0xd8 | 0xe2) | ([0xe2], 0x80 | 0x81) => {
-                self.held[self.held_len] = b;
-                self.held_len += 1;
+        if self.held_len == 0 {
+            match b {
+                b'\n' | b'\t' => out.push(b),
+                _ if b.is_ascii() && is_escaped(char::from(b)) => {
+                    out.extend(char::from(b).escape_unicode().to_string().bytes());
+                }
+                _ if LEADS.contains(&b) => {
+                    self.held[0] = b;
+                    self.held_len = 1;
+                }
+                _ => out.push(b),
             }
-            ([], _) => out.push(b),
-            // C1: U+0080–U+009F.
-            ([0xc2], 0x80..=0x9f) => {
-                self.held_len = 0;
-                escaped(out, u32::from(b));
-            }
-            // U+061C ARABIC LETTER MARK.
-            ([0xd8], 0x9c) => {
-                self.held_len = 0;
-                escaped(out, 0x61c);
-            }
-            // U+200E, U+200F marks; U+2028, U+2029 separators; U+202A–U+202E embeddings
-            // and overrides.
-            ([0xe2, 0x80], 0x8e | 0x8f | 0xa8..=0xae) => {
-                self.held_len = 0;
-                escaped(out, 0x2000 + u32::from(b & 0x3f));
-            }
-            // U+2066–U+2069 isolates.
-            ([0xe2, 0x81], 0xa6..=0xa9) => {
-                self.held_len = 0;
-                escaped(out, 0x2040 + u32::from(b & 0x3f));
-            }
-            // Not one to escape: the bytes held go out as they are, and `b` is looked at
-            // afresh (it may start a character to hold).
-            _ => {
-                out.extend_from_slice(&self.held[..self.held_len]);
-                self.held_len = 0;
-                self.push(b, out);
-            }
+            return;
         }
+        if b & 0xc0 != 0x80 {
+            // Not a continuation: the bytes held go out as they are, and `b` is looked at
+            // afresh.
+            out.extend_from_slice(&self.held[..self.held_len]);
+            self.held_len = 0;
+            self.push(b, out);
+            return;
+        }
+        self.held[self.held_len] = b;
+        self.held_len += 1;
+        let length = if self.held[0] >= 0xe0 { 3 } else { 2 };
+        if self.held_len < length {
+            return;
+        }
+        let bytes = &self.held[..length];
+        match std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|s| s.chars().next())
+        {
+            Some(c) if is_escaped(c) => out.extend(c.escape_unicode().to_string().bytes()),
+            _ => out.extend_from_slice(bytes),
+        }
+        self.held_len = 0;
     }
 }
 
@@ -106,13 +107,13 @@ impl Write for Terminal<'_> {
     }
 }
 
-/// Whether `b` is escaped, or may start a character that is (C1, a bidirectional control, a
-/// line or paragraph separator): what the byte-by-byte path looks at.
+/// Whether `b` is escaped, or may start a character that is: what the byte-by-byte path
+/// looks at.
 fn needs_care(b: u8) -> bool {
     match b {
         b'\n' | b'\t' => false,
-        0x00..=0x1f | 0x7f | 0xc2 | 0xd8 | 0xe2 => true,
-        _ => false,
+        _ if b.is_ascii() => is_escaped(char::from(b)),
+        _ => LEADS.contains(&b),
     }
 }
 
@@ -197,5 +198,22 @@ mod tests {
             t.flush().unwrap_or_else(|e| panic!("{e}"));
         }
         assert_eq!(out, b"x\xe2\x80");
+    }
+
+    /// The terminal writer and `controls` escape the same characters, every one of them (line
+    /// feed and tab excepted: the writer keeps lines), written whole and byte by byte.
+    #[test]
+    fn the_terminal_escapes_what_controls_escapes() {
+        let mut text = String::new();
+        for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
+            if c != '\n' && c != '\t' {
+                text.push(c);
+                text.push(' ');
+            }
+        }
+        let expected = controls(&text).into_owned();
+        assert_eq!(through_terminal(&[text.as_bytes()]), expected);
+        let in_sevens: Vec<&[u8]> = text.as_bytes().chunks(7).collect();
+        assert_eq!(through_terminal(&in_sevens), expected);
     }
 }

@@ -353,7 +353,12 @@ fn within_calendar(
     instant: OffsetDateTime,
     calendar: &Calendar,
 ) -> Result<(), (time::Date, String)> {
-    let date = instant.to_offset(calendar.offset()).date();
+    // In the calendar's offset when it can hold the instant (a year-9999 instant may not):
+    // either way the date is far outside the calendar's range.
+    let date = instant
+        .checked_to_offset(calendar.offset())
+        .unwrap_or(instant)
+        .date();
     let (first, last) = (calendar.first_day(), calendar.last_day());
     if date < first || date > last {
         return Err((date, format!("outside the calendar ({first} to {last})")));

@@ -22,12 +22,12 @@ use std::borrow::Cow;
 /// assert_eq!(controls("H-1\u{202e}2-H"), "H-1\\u{202e}2-H");
 /// ```
 pub fn controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(escaped) {
+    if !text.chars().any(is_escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if escaped(c) {
+        if is_escaped(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
@@ -40,7 +40,13 @@ pub fn controls(text: &str) -> Cow<'_, str> {
 /// (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) or a line or paragraph separator
 /// (U+2028, U+2029), which would reorder a name on the screen or break it onto a line of its
 /// own.
-fn escaped(c: char) -> bool {
+///
+/// ```
+/// use motcua_render::escape::is_escaped;
+/// assert!(is_escaped('\u{1b}') && is_escaped('\u{202e}') && is_escaped('\u{2028}'));
+/// assert!(!is_escaped('ế') && !is_escaped('\u{2026}'));
+/// ```
+pub fn is_escaped(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
