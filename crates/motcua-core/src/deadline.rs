@@ -847,25 +847,30 @@ fn count_trace<T: Trace>(
     Ok(())
 }
 
-/// A wall-clock span of `minutes` as a clerk reads it: `9 d 6 h 25 min`, `2 h`, `0 min`.
+/// A wall-clock span of `minutes` as a clerk reads it, in the `units` given for days, hours
+/// and minutes: `9 d 6 h 25 min`, `2 h`, `0 min` (what is zero left out, but for a span of
+/// nothing).
 ///
 /// ```
 /// use motcua_core::deadline::wall_time;
-/// assert_eq!(wall_time(9 * 1440 + 6 * 60 + 25), "9 d 6 h 25 min");
-/// assert_eq!(wall_time(120), "2 h");
-/// assert_eq!(wall_time(0), "0 min");
+/// const EN: [&str; 3] = ["d", "h", "min"];
+/// assert_eq!(wall_time(9 * 1440 + 6 * 60 + 25, EN), "9 d 6 h 25 min");
+/// assert_eq!(wall_time(120, EN), "2 h");
+/// assert_eq!(wall_time(0, EN), "0 min");
+/// assert_eq!(wall_time(1445, ["ngày", "giờ", "phút"]), "1 ngày 5 phút");
 /// ```
-pub fn wall_time(minutes: u64) -> String {
+pub fn wall_time(minutes: u64, units: [&str; 3]) -> String {
+    let [d, h, m] = units;
     let (days, hours, rest) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
     let mut parts = Vec::new();
     if days > 0 {
-        parts.push(format!("{days} d"));
+        parts.push(format!("{days} {d}"));
     }
     if hours > 0 {
-        parts.push(format!("{hours} h"));
+        parts.push(format!("{hours} {h}"));
     }
     if rest > 0 || parts.is_empty() {
-        parts.push(format!("{rest} min"));
+        parts.push(format!("{rest} {m}"));
     }
     parts.join(" ")
 }
@@ -974,7 +979,7 @@ impl fmt::Display for TraceEntry {
                 cause.label(),
                 fmt_instant(*from),
                 fmt_instant(*until),
-                wall_time(*wall),
+                wall_time(*wall, ["d", "h", "min"]),
                 fmt_instant(*due)
             ),
             TraceEntry::Paused { cause, from, until: Some(until), working_minutes, due, .. } => write!(

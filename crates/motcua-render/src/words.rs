@@ -354,10 +354,7 @@ pub fn trace(l: Lang, entry: &TraceEntry) -> String {
             pause_vi(*cause),
             t(from),
             t(until),
-            motcua_core::deadline::wall_time(*wall)
-                .replace(" d", " ngày")
-                .replace(" h", " giờ")
-                .replace(" min", " phút"),
+            motcua_core::deadline::wall_time(*wall, ["ngày", "giờ", "phút"]),
             t(due)
         ),
         TraceEntry::Paused {
