@@ -47,10 +47,12 @@ impl Delays {
 }
 
 /// How many tables and indexes the database at `path` holds, as committed (0 for an empty
-/// file).
+/// file). Opened for writing (not creating): a process killed in WAL mode can leave a log
+/// whose index must be rebuilt before it is read, which a read-only connection cannot do
+/// ("attempt to write a readonly database"); counting comes after every check of the file.
 fn tables(path: &Path) -> i64 {
     let conn =
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
             .unwrap_or_else(|e| panic!("{e}"));
     conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
