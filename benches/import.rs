@@ -6,9 +6,9 @@
 //!   link), read into memory beforehand, inserted by a plain `rusqlite` prepared statement into
 //!   a new file with the same schema (the store's own, both unique indexes), in one
 //!   transaction, with the same page cache and synchronous setting as an import, committed.
-//!   Two ways: with both indexes kept up at each insert ("indexes live"), and the fastest way
-//!   SQLite knows, the index of event ids dropped in the transaction and built once after the
-//!   inserts ("id index after"), as an import into an empty store does;
+//!   Two ways: with both indexes kept up at each insert ("floor live"), and the fastest way
+//!   SQLite knows, both indexes (event ids; dossier and sequence) dropped in the transaction
+//!   and built once after the inserts ("floor after"), as an import into an empty store does;
 //! - import: [`motcua::store::import_jsonl_with`] from the JSON Lines file into a new store
 //!   file, as `motcua import --catalog` runs it (the catalogue kept in the same transaction);
 //! - projection: the open-dossier list brought up to date afterwards, as `motcua import` does
@@ -129,8 +129,8 @@ fn empty_store(path: &Path) {
 }
 
 /// The floor: `rows` inserted into the empty store at `path` in one transaction; with
-/// `id_index_after`, the index of event ids dropped first and built after the inserts.
-fn raw_insert(path: &Path, rows: &[Row], id_index_after: bool) -> Duration {
+/// `indexes_after`, both indexes dropped first and built after the inserts.
+fn raw_insert(path: &Path, rows: &[Row], indexes_after: bool) -> Duration {
     empty_store(path);
     let started = Instant::now();
     let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| fail("floor", e));
@@ -138,8 +138,8 @@ fn raw_insert(path: &Path, rows: &[Row], id_index_after: bool) -> Duration {
         "PRAGMA synchronous = FULL; PRAGMA cache_size = -{CACHE_KIB}; BEGIN IMMEDIATE"
     ))
     .unwrap_or_else(|e| fail("floor", e));
-    if id_index_after {
-        conn.execute_batch("DROP INDEX events_by_event_id")
+    if indexes_after {
+        conn.execute_batch("DROP INDEX events_by_event_id; DROP INDEX events_by_dossier")
             .unwrap_or_else(|e| fail("floor", e));
     }
     {
@@ -162,9 +162,12 @@ fn raw_insert(path: &Path, rows: &[Row], id_index_after: bool) -> Duration {
                 .unwrap_or_else(|e| fail("floor", e));
         }
     }
-    if id_index_after {
-        conn.execute_batch("CREATE UNIQUE INDEX events_by_event_id ON events (event_id)")
-            .unwrap_or_else(|e| fail("floor", e));
+    if indexes_after {
+        conn.execute_batch(
+            "CREATE UNIQUE INDEX events_by_dossier ON events (dossier_id, sequence);
+             CREATE UNIQUE INDEX events_by_event_id ON events (event_id)",
+        )
+        .unwrap_or_else(|e| fail("floor", e));
     }
     conn.execute_batch("COMMIT")
         .unwrap_or_else(|e| fail("floor", e));

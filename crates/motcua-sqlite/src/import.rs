@@ -1,13 +1,14 @@
 //! The SQLite import session: one write transaction fed in chunks.
 
+use crate::import_streams::Chains;
 use crate::import_writer::{InsertFailed, Row, Writer, BLOCK_ROWS};
 use crate::pool::Lease;
-use crate::schema::{CREATE_EVENT_ID_INDEX, EVENT_ID_INDEX};
+use crate::schema::{CREATE_DOSSIER_INDEX, CREATE_EVENT_ID_INDEX, DOSSIER_INDEX, EVENT_ID_INDEX};
 use crate::store::{
     head_in, insert_event, last_position_in, to_i64, Attempt, SqliteStore, INSERT_EVENT,
 };
 use motcua_core::{Catalogue, DossierId, Event};
-use motcua_store::chain::{Link, Linker, GENESIS};
+use motcua_store::chain::{self, Link, Linker, GENESIS};
 use motcua_store::{
     plan_batch, Appended, BatchPlan, ExpectedVersion, ImportSession, RepeatedId, SessionStream,
     StoreError, StoreResult, StoredEvent, StreamBatch, SESSION_COMMITTED,
@@ -23,6 +24,12 @@ use uuid::Uuid;
 /// takes 8–25 % less time with about 120 MB more (BENCHMARKS.md, "`gen --store` and `import`
 /// in bounded memory").
 pub(crate) const IMPORT_CACHE_KIB: i64 = 32 * 1024;
+
+/// The page cache while both indexes are away ([`SqliteImport`]), in KiB, unless the import
+/// cache is smaller: the table only grows at its end, and the few rows read back are found
+/// by position, so the cache's memory goes to the chains instead; the import cache is set
+/// back for the sorts that build the indexes.
+const CHAINED_CACHE_KIB: i64 = 8 * 1024;
 
 /// An [`ImportSession`] on a [`SqliteStore`]: one `BEGIN IMMEDIATE` transaction on one pooled
 /// connection, from [`motcua_store::EventStore::begin_import`] to commit or drop.
@@ -47,6 +54,11 @@ pub(crate) const IMPORT_CACHE_KIB: i64 = 32 * 1024;
 ///   [`ImportSession::first_repeated_id`] names it). Inserting into that index in the random
 ///   order of host-supplied UUIDs is what made an import superlinear
 ///   (docs/event-id-index.md).
+/// - It drops the index on (dossier, sequence) too, and builds it at commit (or before the
+///   careful path of a refused call needs it): streams it wrote are found through chains of
+///   their positions kept beside the session (`import_streams.rs`, 5 bytes an event), so
+///   the table only ever grows at its end. A stream appended earlier in the session and sent
+///   again as new is then refused by the commit, which names it.
 /// - Dropping the session without committing rolls the transaction back (the index too).
 /// - The connection gets a page cache of its own for the session, set back afterwards: 32
 ///   MiB unless [`SqliteStore::with_import_cache`] says otherwise (the inserts into the
@@ -104,6 +116,9 @@ pub struct SqliteImport<'s> {
     queued: bool,
     /// The writer thread, holding the connection, while appends run queued.
     writer: Option<Writer>,
+    /// The positions of the session's streams while the index on (dossier, sequence) is
+    /// away (dropped with the index of event ids, built again at commit).
+    streams: Option<Chains>,
     /// Whether an insert on the writer thread failed (or the thread was lost): calls that
     /// had been answered counted rows that are not there, so the session is rolled back and
     /// refuses everything but being dropped.
@@ -154,6 +169,7 @@ impl<'s> SqliteImport<'s> {
             ids: IdCheck::AtInsert,
             queued: false,
             writer: None,
+            streams: None,
             failed: false,
             committed: false,
         };
@@ -302,11 +318,9 @@ impl<'s> SqliteImport<'s> {
                 // Sequence 1 goes in only if the stream has no events: the insert checks it.
                 (None, ExpectedVersion::NoStream | ExpectedVersion::Exactly(0)) => (0, GENESIS),
                 (None, _) if queued => return Err(Stop::Read),
-                (None, _) => head_in(
-                    self.conn().map_err(|e| Stop::Store(Attempt::Failed(e)))?,
-                    dossier,
-                )
-                .map_err(db)?,
+                (None, _) => self
+                    .head_of(dossier)
+                    .map_err(|e| Stop::Store(Attempt::Failed(e)))?,
             };
             let unlooked = |_: &Uuid| Ok(None);
             match plan_batch(dossier, batch.expected, &batch.events, current, unlooked) {
@@ -364,10 +378,169 @@ impl<'s> SqliteImport<'s> {
         }
         self.settle()?;
         for dossier in missing {
-            let head = head_in(self.conn()?, dossier).map_err(|e| self.store.backend(e))?;
+            let head = self.head_of(dossier)?;
             self.versions.set(dossier, head);
         }
         Ok(())
+    }
+
+    /// A stream's version and head as the session's connection sees them: through the index,
+    /// or, while it is away, the last row of the dossier's chain. The writer must be settled.
+    fn head_of(&self, dossier: &DossierId) -> StoreResult<Head> {
+        let conn = self.conn()?;
+        let db = |e| self.store.backend(e);
+        let Some(streams) = &self.streams else {
+            return head_in(conn, dossier).map_err(db);
+        };
+        let mut row = conn
+            .prepare_cached("SELECT dossier_id, sequence, link FROM events WHERE position = ?1")
+            .map_err(db)?;
+        for position in streams.candidates(dossier) {
+            let found: Option<(String, i64, Option<Vec<u8>>)> = row
+                .query_row(params![to_i64(position)], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
+                .map_err(db)?;
+            if let Some((_, sequence, link)) = found.filter(|(id, ..)| id == dossier.as_str()) {
+                let link = link.as_deref().and_then(chain::from_bytes);
+                return Ok((
+                    u64::try_from(sequence).unwrap_or(0),
+                    link.unwrap_or(GENESIS),
+                ));
+            }
+        }
+        Ok((0, GENESIS))
+    }
+
+    /// The stream of `dossier` read through its chain (the index on (dossier, sequence) is
+    /// away), checked as [`SqliteStore::stream_in`] checks one (its sequence and links), and
+    /// its head.
+    fn chained_stream(
+        &self,
+        streams: &Chains,
+        dossier: &DossierId,
+    ) -> StoreResult<(Vec<StoredEvent>, Head)> {
+        let conn = self.conn()?;
+        let db = |e| self.store.backend(e);
+        let mut row = conn
+            .prepare_cached("SELECT dossier_id, body, link FROM events WHERE position = ?1")
+            .map_err(db)?;
+        let mut rows = Vec::new();
+        let mut links = Vec::new();
+        for position in streams.candidates(dossier) {
+            let found: Option<(String, Vec<u8>, Option<Vec<u8>>)> = row
+                .query_row(params![to_i64(position)], |r| {
+                    Ok((r.get(0)?, crate::store::body_at(r, 1)?, r.get(2)?))
+                })
+                .optional()
+                .map_err(db)?;
+            if let Some((_, body, link)) = found.filter(|(id, ..)| id == dossier.as_str()) {
+                rows.push(Ok((to_i64(position), body)));
+                links.push(link.as_deref().and_then(chain::from_bytes));
+            }
+        }
+        // Latest first in the chain; a stream goes in position order.
+        rows.reverse();
+        links.reverse();
+        let stream = self.store.stored_rows(rows.into_iter())?;
+        let events: Vec<Event> = stream.iter().map(|s| s.event.clone()).collect();
+        if self.store.is_linked() {
+            chain::check(dossier, &events, &links)?;
+        } else {
+            chain::check_sequence(dossier, &events)?;
+        }
+        // As `head_in` reads it: the last event's sequence and stored link.
+        let head = (
+            events.last().map_or(0, |e| e.sequence),
+            links.last().copied().flatten().unwrap_or(GENESIS),
+        );
+        Ok((stream, head))
+    }
+
+    /// Records where the streams of a successful call went while the index on (dossier,
+    /// sequence) is away; builds the index instead when a chain cannot hold them.
+    fn record(&mut self, batches: &[StreamBatch], results: &[Appended]) -> StoreResult<()> {
+        let Some(streams) = &mut self.streams else {
+            return Ok(());
+        };
+        let mut held = true;
+        for (batch, appended) in batches.iter().zip(results) {
+            if appended.last_position >= appended.first_position && appended.first_position > 0 {
+                held = held
+                    && streams.record(
+                        &batch.dossier_id,
+                        appended.first_position,
+                        appended.last_position,
+                    );
+            }
+        }
+        if held {
+            Ok(())
+        } else {
+            self.index_dossiers()
+        }
+    }
+
+    /// Builds the index on (dossier, sequence) again if the session dropped it. A stream
+    /// appended as new twice in the session makes it fail: the error names the dossier.
+    fn index_dossiers(&mut self) -> StoreResult<()> {
+        if self.streams.is_none() {
+            return Ok(());
+        }
+        self.settle()?;
+        // The chains' memory goes before the sort's, which has the import cache back.
+        self.streams = None;
+        let conn = self.conn()?;
+        let db = |e| self.store.backend(e);
+        self.import_cache(conn)?;
+        match conn.execute_batch(CREATE_DOSSIER_INDEX) {
+            Ok(()) => Ok(()),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                Err(self.stream_written_twice(conn))
+            }
+            Err(e) => Err(db(e)),
+        }
+    }
+
+    /// Gives `conn` the import's page cache (back from [`CHAINED_CACHE_KIB`]), for a sort.
+    fn import_cache(&self, conn: &Connection) -> StoreResult<()> {
+        conn.execute_batch(&format!(
+            "PRAGMA cache_size = -{}",
+            self.store.import_cache_kib
+        ))
+        .map_err(|e| self.store.backend(e))
+    }
+
+    /// The error for a stream the session appended as new twice (found when its index could
+    /// not be unique): the dossier with the first such event, by position.
+    fn stream_written_twice(&self, conn: &Connection) -> StoreError {
+        let found: rusqlite::Result<Option<(String, i64)>> = conn
+            .query_row(
+                "SELECT e.dossier_id, (SELECT max(f.sequence) FROM events f
+                                       WHERE f.dossier_id = e.dossier_id)
+                 FROM events e
+                 WHERE EXISTS (SELECT 1 FROM events f
+                               WHERE f.dossier_id = e.dossier_id AND f.sequence = e.sequence
+                                 AND f.position < e.position)
+                 ORDER BY e.position LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional();
+        match found {
+            Ok(Some((dossier, actual))) => StoreError::Conflict {
+                dossier: DossierId::new(dossier),
+                expected: ExpectedVersion::NoStream,
+                actual: u64::try_from(actual).unwrap_or(0),
+            },
+            Ok(None) => StoreError::Backend(format!(
+                "{}: the index on (dossier, sequence) could not be unique, yet no event is \
+                 repeated",
+                self.store.path().display()
+            )),
+            Err(e) => self.store.backend(e),
+        }
     }
 
     /// The error when the writer thread is gone before its rows were handed over.
@@ -402,6 +575,7 @@ impl<'s> SqliteImport<'s> {
         self.queued = false;
         let conn = self.conn()?;
         let db = |e| self.store.backend(e);
+        self.import_cache(conn)?;
         self.ids = match conn.execute_batch(CREATE_EVENT_ID_INDEX) {
             Ok(()) => IdCheck::AtInsert,
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
@@ -449,6 +623,7 @@ impl<'s> SqliteImport<'s> {
     /// `append_streams`.
     fn careful(&mut self, batches: &[StreamBatch]) -> StoreResult<Vec<Appended>> {
         self.index_ids()?;
+        self.index_dossiers()?;
         let start = self.next;
         let conn = self.conn()?;
         match self.store.append_in(conn, batches, false) {
@@ -596,6 +771,7 @@ impl ImportSession for SqliteImport<'_> {
                         }
                     }
                     self.next = next;
+                    self.record(batches, &results)?;
                     return Ok(results);
                 }
                 Err(Stop::Store(Attempt::Failed(e))) => {
@@ -622,16 +798,25 @@ impl ImportSession for SqliteImport<'_> {
     /// no read.
     fn read_stream(&mut self, dossier: &DossierId) -> StoreResult<SessionStream> {
         self.settle()?;
-        let conn = self.conn()?;
+        let (events, head) = match &self.streams {
+            Some(streams) => {
+                let (events, head) = self.chained_stream(streams, dossier)?;
+                (events, Some(head))
+            }
+            None => (self.store.stream_in(self.conn()?, dossier)?, None),
+        };
         let mut stream = SessionStream::default();
-        for event in self.store.stream_in(conn, dossier)? {
+        for event in events {
             if event.position > self.base {
                 stream.appended += 1;
             }
             stream.events.push(event.event);
         }
         if !stream.events.is_empty() {
-            let head = head_in(conn, dossier).map_err(|e| self.store.backend(e))?;
+            let head = match head {
+                Some(head) => head,
+                None => self.head_of(dossier)?,
+            };
             self.versions.set(dossier, head);
         }
         Ok(stream)
@@ -665,10 +850,15 @@ impl ImportSession for SqliteImport<'_> {
             return Err(self.finished());
         }
         if self.ids == IdCheck::AtInsert && self.base == 0 && self.next == 1 {
-            let conn = self.conn()?;
-            conn.execute_batch(&format!("DROP INDEX {EVENT_ID_INDEX}"))
+            let chained = CHAINED_CACHE_KIB.min(self.store.import_cache_kib);
+            self.conn()?
+                .execute_batch(&format!(
+                    "DROP INDEX {EVENT_ID_INDEX}; DROP INDEX {DOSSIER_INDEX};
+                     PRAGMA cache_size = -{chained};"
+                ))
                 .map_err(|e| self.store.backend(e))?;
             self.ids = IdCheck::Later;
+            self.streams = Some(Chains::new(self.next));
             // No insert is expected to fail now (the checks of each call are the session's
             // own): the inserts can run on a thread of their own. Not for a database in
             // memory, whose one connection must never be at risk.
@@ -703,6 +893,9 @@ impl ImportSession for SqliteImport<'_> {
             return Err(self.finished());
         }
         self.settle()?;
+        // The chains' memory goes first (a repeated id is named whichever index is built
+        // first: the importer asks for it when the commit refuses).
+        self.index_dossiers()?;
         self.index_ids()?;
         if self.ids == IdCheck::Repeated {
             return Err(match self.repeated()? {
@@ -792,6 +985,16 @@ mod tests {
         Ok(())
     }
 
+    /// A new store file in a scratch directory of its own, named for the test.
+    fn scratch_store(
+        name: &str,
+    ) -> Result<(std::path::PathBuf, SqliteStore), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let store = SqliteStore::open(dir.join("a.db"))?;
+        Ok((dir, store))
+    }
+
     fn event(dossier: &str, sequence: u64) -> motcua_core::Event {
         motcua_core::Event {
             event_id: uuid::Uuid::from_u128(u128::from(sequence) << 64 | dossier.len() as u128),
@@ -819,9 +1022,7 @@ mod tests {
     fn queued_appends_read_a_forgotten_stream_with_the_connection_back(
     ) -> Result<(), Box<dyn std::error::Error>> {
         use motcua_store::{EventStore, ImportSession};
-        let dir = std::env::temp_dir().join(format!("motcua-queued-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let store = SqliteStore::open(dir.join("a.db"))?;
+        let (dir, store) = scratch_store("motcua-queued")?;
         let mut session = super::SqliteImport::begin(&store)?;
         assert!(session.check_ids_later()?);
         assert!(session.queued);
@@ -851,28 +1052,27 @@ mod tests {
         Ok(())
     }
 
-    /// A row the writer thread cannot insert (a stream sent again as new after the session
-    /// forgot it) fails the session at its next call that takes the connection back: the
-    /// commit refuses and nothing is stored.
+    /// A row the writer thread cannot insert (here one a trigger refuses, as a full disk
+    /// would) fails the session at its next call that takes the connection back: the commit
+    /// refuses and nothing is stored.
     #[test]
     fn a_failed_queued_insert_fails_the_commit_and_stores_nothing(
     ) -> Result<(), Box<dyn std::error::Error>> {
         use motcua_store::{EventStore, ImportSession};
-        let dir = std::env::temp_dir().join(format!("motcua-queued-fail-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let store = SqliteStore::open(dir.join("a.db"))?;
+        let (dir, store) = scratch_store("motcua-queued-fail")?;
         let mut session = super::SqliteImport::begin(&store)?;
         assert!(session.check_ids_later()?);
+        session.conn()?.execute_batch(
+            "CREATE TEMP TRIGGER refuse BEFORE INSERT ON events WHEN NEW.dossier_id = 'A' AND NEW.sequence = 2
+             BEGIN SELECT RAISE(ABORT, 'dossier A, event 2 refused'); END",
+        )?;
         session.append_streams(&[batch("A", 1)])?;
-        session.versions = super::Versions::default();
-        let mut again = batch("A", 1);
-        again.events[0].event_id = uuid::Uuid::from_u128(99);
-        session.append_streams(&[again])?;
+        session.append_streams(&[batch("A", 2)])?;
         session.append_streams(&[batch("BB", 1)])?;
         // A read takes the connection back and meets the failure first...
         let seen = session.read_stream(&"BB".into());
         assert!(
-            matches!(&seen, Err(motcua_store::StoreError::Backend(m)) if m.contains("dossier A, event 1")),
+            matches!(&seen, Err(motcua_store::StoreError::Backend(m)) if m.contains("dossier A, event 2")),
             "{seen:?}"
         );
         // ...after which nothing is taken and the commit refuses, all rolled back.
@@ -890,6 +1090,92 @@ mod tests {
             motcua_store::ExpectedVersion::NoStream,
             &[event("A", 1)],
         )?;
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    /// With the index on (dossier, sequence) away, a stream the session appended and no
+    /// longer holds the version of, sent again as new, goes in; the commit then refuses,
+    /// naming the dossier, and nothing is stored. The store keeps both its indexes.
+    #[test]
+    fn a_stream_sent_twice_as_new_is_refused_by_the_commit(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use motcua_store::{EventStore, ExpectedVersion, ImportSession, StoreError};
+        let (dir, store) = scratch_store("motcua-twice-new")?;
+        let mut session = super::SqliteImport::begin(&store)?;
+        assert!(session.check_ids_later()?);
+        session.append_streams(&[batch("A", 1), batch("A", 2)])?;
+        session.versions = super::Versions::default();
+        let mut again = batch("A", 1);
+        again.events[0].event_id = uuid::Uuid::from_u128(99);
+        session.append_streams(&[again, batch("BB", 1)])?;
+        let refused = session.commit();
+        assert!(
+            matches!(&refused, Err(StoreError::Conflict { dossier, expected: ExpectedVersion::NoStream, actual: 2 }) if dossier.as_str() == "A"),
+            "{refused:?}"
+        );
+        drop(session);
+        assert_eq!(store.last_position()?, 0);
+        let conn = store.lease()?;
+        let indexes: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        assert_eq!(indexes, ["events_by_dossier", "events_by_event_id"]);
+        drop(conn);
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    /// A stream the session no longer holds the version of is read back through its chain
+    /// while the index on (dossier, sequence) is away: every event of it and no other
+    /// dossier's, however many dossiers share its bucket.
+    #[test]
+    fn a_forgotten_stream_is_read_back_whole_through_its_chain(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use motcua_store::{EventStore, ImportSession};
+        let (dir, store) = scratch_store("motcua-chained")?;
+        let mut session = super::SqliteImport::begin(&store)?;
+        assert!(session.check_ids_later()?);
+        assert!(session.streams.is_some());
+        let names: Vec<String> = (0..3000).map(|i| format!("D{i}")).collect();
+        for sequence in 1..=3 {
+            let batches: Vec<_> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let mut b = batch(name, sequence);
+                    b.events[0].event_id =
+                        uuid::Uuid::from_u128((i as u128) << 8 | u128::from(sequence));
+                    b
+                })
+                .collect();
+            session.append_streams(&batches)?;
+        }
+        session.versions = super::Versions::default();
+        for name in ["D0", "D1234", "D2999"] {
+            let stream = session.read_stream(&name.into())?;
+            assert_eq!(stream.appended, 3);
+            assert_eq!(
+                stream
+                    .events
+                    .iter()
+                    .map(|e| (e.dossier_id.as_str(), e.sequence))
+                    .collect::<Vec<_>>(),
+                [(name, 1), (name, 2), (name, 3)]
+            );
+        }
+        assert!(session.read_stream(&"NEVER".into())?.events.is_empty());
+        // The head read with the stream: the next append follows on without a conflict.
+        session.append_streams(&[batch("D1234", 4)])?;
+        assert_eq!(session.commit()?, 9001);
+        drop(session);
+        let d: Vec<u64> = store
+            .read_stream(&"D1234".into())?
+            .iter()
+            .map(|e| e.sequence)
+            .collect();
+        assert_eq!(d, [1, 2, 3, 4]);
         std::fs::remove_dir_all(&dir)?;
         Ok(())
     }

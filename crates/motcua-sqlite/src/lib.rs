@@ -54,6 +54,7 @@ mod access;
 mod catalogue;
 mod error;
 mod import;
+mod import_streams;
 mod import_writer;
 mod open_dossiers;
 mod pool;

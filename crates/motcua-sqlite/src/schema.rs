@@ -183,6 +183,14 @@ pub(crate) const EVENT_ID_INDEX: &str = "events_by_event_id";
 pub(crate) const CREATE_EVENT_ID_INDEX: &str =
     "CREATE UNIQUE INDEX events_by_event_id ON events (event_id)";
 
+/// The index on (dossier, sequence) ([`SCHEMA_VERSION`] 6 on), which an import into an empty
+/// store builds after its inserts too.
+pub(crate) const DOSSIER_INDEX: &str = "events_by_dossier";
+
+/// The statement that builds [`DOSSIER_INDEX`].
+pub(crate) const CREATE_DOSSIER_INDEX: &str =
+    "CREATE UNIQUE INDEX events_by_dossier ON events (dossier_id, sequence)";
+
 /// The first schema version whose events carry links.
 pub const LINKED_SINCE: i64 = 3;
 

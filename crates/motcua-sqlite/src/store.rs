@@ -432,7 +432,7 @@ impl SqliteStore {
     }
 
     /// Decodes `(position, body)` rows ([`position_and_body`]) into stored events.
-    fn stored_rows(
+    pub(crate) fn stored_rows(
         &self,
         rows: impl Iterator<Item = rusqlite::Result<(i64, Vec<u8>)>>,
     ) -> StoreResult<Vec<StoredEvent>> {

@@ -96,12 +96,14 @@ pub trait ImportSession {
     /// [`ImportSession::first_repeated_id`] names it. The other rules are checked at each call
     /// as before, but one the session may leave to the end too: a stream it appended to
     /// earlier in the session and no longer holds the version of, sent again as new (a
-    /// caller checking its own streams, as the importer does, never sends one).
+    /// caller checking its own streams, as the importer does, never sends one): the commit
+    /// refuses it with [`StoreError::Conflict`] naming the dossier.
     ///
     /// The default, and the sessions that check ids at once anyway, answer `false`. The SQLite
-    /// session answers `true` when the store held no event as it began: it drops its index of
-    /// event ids and builds it once, sorted, at commit, instead of inserting into it in the
-    /// random order of the ids (docs/event-id-index.md).
+    /// session answers `true` when the store held no event as it began: it drops its indexes
+    /// of event ids and of (dossier, sequence) and builds them once, sorted, at commit, instead
+    /// of inserting into them in the random order of the ids and of the dossiers in progress
+    /// (docs/event-id-index.md).
     ///
     /// ```
     /// use motcua_store::{EventStore, InMemoryStore};
