@@ -1342,6 +1342,47 @@ fn report_refuses_an_impossible_thread_count() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// Threads the system refuses to start (here: a 400 MB address space for 256 threads of 2 MiB
+/// stacks and the report's own memory) end the report with an error that says so, exit 3, not
+/// a panic; the same report with 2 threads under the same limit succeeds.
+#[cfg(target_os = "linux")]
+#[test]
+fn report_says_when_the_system_refuses_its_threads() {
+    let limited = |threads: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 400000 && exec \"$0\" report --threads {threads} --as-of 2024-12-31T17:00:00+07:00"
+            ))
+            .arg(env!("CARGO_BIN_EXE_motcua"))
+            .output()
+            .unwrap()
+    };
+    let o = limited("256");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("a thread could not be started"), "{err}");
+    assert!(o.stdout.is_empty());
+    let o = limited("2");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        o.stdout,
+        motcua(&[
+            "report",
+            "--threads",
+            "2",
+            "--as-of",
+            "2024-12-31T17:00:00+07:00"
+        ])
+        .stdout
+    );
+}
+
 /// An as-of instant given in another offset is shown, like the rest of the output, in the
 /// calendar's (UTC+07:00): the header and the period agree.
 #[test]

@@ -10,7 +10,7 @@
 //! keeps is a hint: a hash shared by two dossiers only keeps the earlier one until the end, and
 //! a repeated hash is settled on the exact ids in the second pass.
 
-use crate::{PipelineError, ReportRun, Tally};
+use crate::{threads, PipelineError, ReportRun, Tally};
 use motcua_core::{DossierId, DossierState, Event};
 use motcua_io::{ReadError, MAX_LINE_BYTES};
 use motcua_metrics::Report;
@@ -295,24 +295,47 @@ fn block_keys(block: &Block) -> Keys {
     keys
 }
 
+/// One partition's first pass: the last line of each dossier, and the event ids seen twice.
+type Merged = (ByHash<u64>, Vec<u64>);
+
 /// The first pass: reads every line's keys on `threads` threads, each partition's merged on a
 /// thread of its own. A line that cannot be read stops it (the second pass stops there too,
 /// and says why).
-fn index<R: BufRead + Send>(reader: R, threads: usize) -> Index {
+fn index<R: BufRead + Send>(reader: R, threads: usize) -> Result<Index, PipelineError> {
     let parts = threads;
     let stop = AtomicBool::new(false);
     let (block_tx, block_rx) = sync_channel::<Block>(threads * 2);
     let block_rx = Mutex::new(block_rx);
     let (part_tx, part_rx): (Vec<_>, Vec<_>) =
         (0..parts).map(|_| sync_channel::<KeyPart>(4)).unzip();
-    let merged: Vec<(ByHash<u64>, Vec<u64>)> = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            split(reader, |b| block_tx.send(b).is_ok(), &stop);
-            drop(block_tx);
-        });
+    // Started from the last stage to the first, so that a thread the system refuses leaves
+    // nothing waiting: no block is read before every stage runs, and returning drops the
+    // senders the threads started wait on (`part_tx`, then `block_tx`).
+    let merged: Result<Vec<Merged>, PipelineError> = std::thread::scope(|scope| {
+        let mut mergers = Vec::with_capacity(parts);
+        for rx in part_rx {
+            mergers.push(threads::start(scope, move || {
+                let mut last: ByHash<u64> = ByHash::default();
+                let mut ids: Vec<u64> = Vec::new();
+                for keys in rx.iter() {
+                    for (dossier, line) in keys.dossiers {
+                        let at = last.entry(dossier).or_insert(line);
+                        *at = (*at).max(line);
+                    }
+                    ids.extend(keys.ids);
+                }
+                ids.sort_unstable();
+                let repeated: Vec<u64> = ids
+                    .windows(2)
+                    .filter(|w| w[0] == w[1])
+                    .map(|w| w[0])
+                    .collect();
+                (last, repeated)
+            })?);
+        }
         for _ in 0..threads {
             let (rx, txs) = (&block_rx, part_tx.clone());
-            scope.spawn(move || {
+            threads::start(scope, move || {
                 while let Some(block) = next_block(rx) {
                     let mut out: Vec<KeyPart> = (0..parts).map(|_| KeyPart::default()).collect();
                     for (line, dossier, id) in block_keys(&block) {
@@ -329,46 +352,27 @@ fn index<R: BufRead + Send>(reader: R, threads: usize) -> Index {
                         }
                     }
                 }
-            });
+            })?;
         }
         drop(part_tx);
-        let mergers: Vec<_> = part_rx
-            .into_iter()
-            .map(|rx| {
-                scope.spawn(move || {
-                    let mut last: ByHash<u64> = ByHash::default();
-                    let mut ids: Vec<u64> = Vec::new();
-                    for keys in rx.iter() {
-                        for (dossier, line) in keys.dossiers {
-                            let at = last.entry(dossier).or_insert(line);
-                            *at = (*at).max(line);
-                        }
-                        ids.extend(keys.ids);
-                    }
-                    ids.sort_unstable();
-                    let repeated: Vec<u64> = ids
-                        .windows(2)
-                        .filter(|w| w[0] == w[1])
-                        .map(|w| w[0])
-                        .collect();
-                    (last, repeated)
-                })
-            })
-            .collect();
-        mergers
+        threads::start(scope, || {
+            split(reader, |b| block_tx.send(b).is_ok(), &stop);
+            drop(block_tx);
+        })?;
+        Ok(mergers
             .into_iter()
             .map(|h| h.join().unwrap_or_default())
-            .collect()
+            .collect())
     });
     let mut index = Index {
         last: Vec::with_capacity(parts),
         repeated: HashesSet::default(),
     };
-    for (last, repeated) in merged {
+    for (last, repeated) in merged? {
         index.last.push(last);
         index.repeated.extend(repeated);
     }
-    index
+    Ok(index)
 }
 
 /// The next block from a shared receiver; `None` once it closes.
@@ -480,7 +484,7 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
     // At least one: `ReportRun::threads` clamps.
     let threads = run.threads;
     let parts = threads;
-    let index = index(&mut reader, threads);
+    let index = index(&mut reader, threads)?;
     reader
         .seek(SeekFrom::Start(0))
         .map_err(|e| PipelineError::Input(ImportError::Read(ReadError::io(1, e))))?;
@@ -499,20 +503,19 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
         }
     }
     type Outcome = (Result<Report, PipelineError>, Option<AtLine>);
-    let (split_error, outcomes) = std::thread::scope(|scope| {
-        let splitter = {
+    // Started from the last stage to the first, as in [`index`]: a thread the system refuses
+    // leaves nothing waiting once the senders this closure holds are dropped.
+    let threaded: Result<_, PipelineError> = std::thread::scope(|scope| {
+        let mut workers = Vec::with_capacity(parts);
+        for ((rx, last), tokens) in part_rx.into_iter().zip(&index.last).zip(token_tx) {
             let stop = &stop;
-            scope.spawn(move || {
-                // A block goes out once every partition has taken in all but `AHEAD` of those
-                // sent: parsers cannot run further ahead of the slowest partition.
-                let send =
-                    |b| token_rx.iter().all(|t| t.recv().is_ok()) && block_tx.send(b).is_ok();
-                split(reader, send, stop)
-            })
-        };
+            workers.push(threads::start(scope, move || {
+                tally_partition(rx, last, tokens, stop, run)
+            })?);
+        }
         for _ in 0..threads {
             let (rx, txs, index, stop) = (&block_rx, part_tx.clone(), &index, &stop);
-            scope.spawn(move || {
+            threads::start(scope, move || {
                 while let Some(block) = next_block(rx) {
                     let dealt = parse(block, index, parts);
                     if dealt.first().is_some_and(|b| b.stopped) {
@@ -525,18 +528,19 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
                         }
                     }
                 }
-            });
+            })?;
         }
         drop(part_tx);
-        let workers: Vec<_> = part_rx
-            .into_iter()
-            .zip(&index.last)
-            .zip(token_tx)
-            .map(|((rx, last), tokens)| {
-                let stop = &stop;
-                scope.spawn(move || tally_partition(rx, last, tokens, stop, run))
-            })
-            .collect();
+        let splitter = {
+            let stop = &stop;
+            threads::start(scope, move || {
+                // A block goes out once every partition has taken in all but `AHEAD` of those
+                // sent: parsers cannot run further ahead of the slowest partition.
+                let send =
+                    |b| token_rx.iter().all(|t| t.recv().is_ok()) && block_tx.send(b).is_ok();
+                split(reader, send, stop)
+            })?
+        };
         let split_error = splitter.join().unwrap_or(None);
         let outcomes: Vec<Outcome> = workers
             .into_iter()
@@ -545,8 +549,9 @@ pub fn report_jsonl<R: BufRead + Seek + Send>(
                     .unwrap_or_else(|_| (Err(PipelineError::panicked()), None))
             })
             .collect();
-        (split_error, outcomes)
+        Ok((split_error, outcomes))
     });
+    let (split_error, outcomes) = threaded?;
     let mut first_error = split_error.map(|e| (e.line, ImportError::Read(e)));
     let mut report = run.empty_report();
     let mut failed = None;

@@ -52,6 +52,7 @@ use time::OffsetDateTime;
 mod jsonl;
 mod newest_first;
 mod standings;
+mod threads;
 
 pub use jsonl::report_jsonl;
 
@@ -390,33 +391,42 @@ pub fn report_stores<S: DossierScan + Sync>(
     let failed: Mutex<Option<PipelineError>> = Mutex::new(None);
     let threads = run.threads.min(work.len()).max(1);
     let partials: Vec<Result<Report, PipelineError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut tally = Tally::new(run);
-                    loop {
-                        if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
-                            break;
-                        }
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((store, range)) = work.get(i) else {
-                            break;
-                        };
-                        let (name, store) = stores[*store];
-                        let scanned = store
-                            .scan_dossiers(range, |events: &[Event]| tally.visit(events))
-                            .map_err(|e| e.naming(name));
-                        if let Err(e) = scanned {
-                            if let Ok(mut f) = failed.lock() {
-                                f.get_or_insert(e);
-                            }
-                            break;
-                        }
+        let mut handles = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let started = threads::start(scope, || {
+                let mut tally = Tally::new(run);
+                loop {
+                    if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
+                        break;
                     }
-                    tally.finish()
-                })
-            })
-            .collect();
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((store, range)) = work.get(i) else {
+                        break;
+                    };
+                    let (name, store) = stores[*store];
+                    let scanned = store
+                        .scan_dossiers(range, |events: &[Event]| tally.visit(events))
+                        .map_err(|e| e.naming(name));
+                    if let Err(e) = scanned {
+                        if let Ok(mut f) = failed.lock() {
+                            f.get_or_insert(e);
+                        }
+                        break;
+                    }
+                }
+                tally.finish()
+            });
+            match started {
+                Ok(handle) => handles.push(handle),
+                Err(e) => {
+                    // The threads started stop at their next range.
+                    if let Ok(mut f) = failed.lock() {
+                        f.get_or_insert(e);
+                    }
+                    break;
+                }
+            }
+        }
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|_| Err(PipelineError::panicked())))

@@ -166,14 +166,31 @@ pub(crate) fn report_newest_first<S: DossierScan + Sync>(
     let failure = Failure::default();
     let read_failed = AtomicBool::new(false);
     let (read, partials) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..(run.threads - 1).max(1))
-            .map(|_| scope.spawn(|| tally_batches(&receive, run, name, &failure)))
-            .collect();
+        let count = (run.threads - 1).max(1);
+        let mut workers = Vec::with_capacity(count);
+        for _ in 0..count {
+            match crate::threads::start(scope, || tally_batches(&receive, run, name, &failure)) {
+                Ok(worker) => workers.push(worker),
+                Err(e) => {
+                    // Those started end when `send` is dropped with this closure.
+                    failure.record(e);
+                    return (Err(Stop::Later), Vec::new());
+                }
+            }
+        }
         let failure = &failure;
         let read_failed = &read_failed;
-        let grouper = scope.spawn(move || {
+        let grouper = crate::threads::start(scope, move || {
             group_blocks(&receive_rows, &give_back, &send, name, failure, read_failed)
         });
+        let grouper = match grouper {
+            Ok(grouper) => grouper,
+            Err(e) => {
+                // `send` went with the grouper's closure: the workers end.
+                failure.record(e);
+                return (Err(Stop::Later), Vec::new());
+            }
+        };
         let mut block = RowBlock::default();
         let read = store.scan_log_newest_first(|row: LogRow<'_>| {
             block.push(row);

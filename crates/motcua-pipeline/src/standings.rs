@@ -156,9 +156,17 @@ pub(crate) fn report_from_standings<S: DossierScan + Sync>(
     let failure = Failure::default();
     let mut events_tally = Tally::new(run);
     let (found, partials) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..run.threads)
-            .map(|_| scope.spawn(|| judge_blocks(&receive, run, &failure)))
-            .collect();
+        let mut workers = Vec::with_capacity(run.threads);
+        for _ in 0..run.threads {
+            match crate::threads::start(scope, || judge_blocks(&receive, run, &failure)) {
+                Ok(worker) => workers.push(worker),
+                Err(e) => {
+                    // Those started end when `send` is dropped with this closure.
+                    failure.record(e);
+                    return (Ok(false), Vec::new());
+                }
+            }
+        }
         // What the reading closures share: the block being filled, the channel (dropped
         // once every row was read), the workers (joined then) and what they returned.
         let feed = RefCell::new(Feed {

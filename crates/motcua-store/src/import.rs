@@ -164,7 +164,13 @@ pub fn import_jsonl_with<S: EventStore + ?Sized, R: BufRead + Send>(
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportError> {
     std::thread::scope(|scope| {
-        let blocks = read_ahead(scope, reader);
+        let blocks = read_ahead(scope, reader).map_err(|e| ImportError::Source {
+            after: 0,
+            source: Box::new(std::io::Error::new(
+                e.kind(),
+                format!("the thread reading the file could not be started: {e}"),
+            )),
+        })?;
         // Where the reader stood after the block being taken: (bytes, lines).
         let read = &Cell::new((0u64, 0u64));
         let mut block = Vec::<Parsed>::new().into_iter();

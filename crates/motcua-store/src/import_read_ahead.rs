@@ -32,13 +32,13 @@ pub(crate) struct Block {
 
 /// Reads `reader` on a thread of `scope`, handing blocks to the returned receiver until the
 /// input ends, a line cannot be read (its error is the block's last item), or the receiver is
-/// dropped.
+/// dropped. The error is the system's refusal to start the thread.
 pub(crate) fn read_ahead<'scope, R: BufRead + Send + 'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     reader: R,
-) -> Receiver<Block> {
+) -> std::io::Result<Receiver<Block>> {
     let (blocks, receiver) = sync_channel(BLOCKS_AHEAD);
-    scope.spawn(move || {
+    std::thread::Builder::new().spawn_scoped(scope, move || {
         let mut reader = motcua_io::read_events(Counting {
             inner: reader,
             count: 0,
@@ -55,8 +55,8 @@ pub(crate) fn read_ahead<'scope, R: BufRead + Send + 'scope>(
                 break;
             }
         }
-    });
-    receiver
+    })?;
+    Ok(receiver)
 }
 
 /// Up to [`BLOCK_EVENTS`] items; whether the input ended or failed with them.
@@ -114,7 +114,10 @@ mod tests {
 
     /// Every block, in order, from a reader of `text`.
     fn blocks(text: &str) -> Vec<Block> {
-        std::thread::scope(|scope| read_ahead(scope, text.as_bytes()).iter().collect())
+        std::thread::scope(|scope| match read_ahead(scope, text.as_bytes()) {
+            Ok(receiver) => receiver.iter().collect(),
+            Err(e) => panic!("the reading thread did not start: {e}"),
+        })
     }
 
     #[test]
@@ -165,9 +168,9 @@ mod tests {
             .collect();
         // Taking one block and dropping the receiver: the scope ends, so the thread did.
         let first = std::thread::scope(|scope| {
-            let receiver = read_ahead(scope, text.as_bytes());
-            receiver.recv().map(|b| b.items.len())
+            let receiver = read_ahead(scope, text.as_bytes()).ok()?;
+            receiver.recv().ok().map(|b| b.items.len())
         });
-        assert_eq!(first.ok(), Some(BLOCK_EVENTS));
+        assert_eq!(first, Some(BLOCK_EVENTS));
     }
 }

@@ -201,7 +201,7 @@ where
     // One thread reads and decodes pages of the log while this one follows the dossiers.
     let (pages, receive) = std::sync::mpsc::sync_channel::<StoreResult<Vec<StoredEvent>>>(2);
     std::thread::scope(|scope| -> StoreResult<()> {
-        scope.spawn(move || {
+        let reader = std::thread::Builder::new().spawn_scoped(scope, move || {
             let mut from = 0;
             loop {
                 let page = store.read_all(from, REBUILD_PAGE);
@@ -218,6 +218,11 @@ where
                 }
             }
         });
+        if let Err(e) = reader {
+            return Err(crate::StoreError::Backend(format!(
+                "the thread reading the log could not be started: {e}"
+            )));
+        }
         for page in receive {
             let page = page?;
             let Some(last) = page.last() else {
