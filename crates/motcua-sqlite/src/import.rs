@@ -483,7 +483,9 @@ impl<'s> SqliteImport<'s> {
     }
 
     /// Builds the index on (dossier, sequence) again if the session dropped it. A stream
-    /// appended as new twice in the session makes it fail: the error names the dossier.
+    /// appended as new twice in the session makes it fail: the error names the dossier. Any
+    /// failure here ends the session, rolled back: without the chains or the index, no later
+    /// call could be checked, and no commit may store the table without its index.
     fn index_dossiers(&mut self) -> StoreResult<()> {
         if self.streams.is_none() {
             return Ok(());
@@ -492,15 +494,20 @@ impl<'s> SqliteImport<'s> {
         // The chains' memory goes before the sort's, which has the import cache back.
         self.streams = None;
         let conn = self.conn()?;
-        let db = |e| self.store.backend(e);
-        self.import_cache(conn)?;
-        match conn.execute_batch(CREATE_DOSSIER_INDEX) {
-            Ok(()) => Ok(()),
-            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
-                Err(self.stream_written_twice(conn))
-            }
-            Err(e) => Err(db(e)),
+        let built =
+            self.import_cache(conn)
+                .and_then(|()| match conn.execute_batch(CREATE_DOSSIER_INDEX) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                        Err(self.stream_written_twice(conn))
+                    }
+                    Err(e) => Err(self.store.backend(e)),
+                });
+        if built.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+            self.failed = true;
         }
+        built
     }
 
     /// Gives `conn` the import's page cache (back from [`CHAINED_CACHE_KIB`]), for a sort.
@@ -851,11 +858,17 @@ impl ImportSession for SqliteImport<'_> {
         }
         if self.ids == IdCheck::AtInsert && self.base == 0 && self.next == 1 {
             let chained = CHAINED_CACHE_KIB.min(self.store.import_cache_kib);
-            self.conn()?
-                .execute_batch(&format!(
-                    "DROP INDEX {EVENT_ID_INDEX}; DROP INDEX {DOSSIER_INDEX};
-                     PRAGMA cache_size = -{chained};"
-                ))
+            let conn = self.conn()?;
+            // Both indexes or neither (a store edited by hand may lack one).
+            let dropped = conn.execute_batch(&format!(
+                "SAVEPOINT drop_indexes; DROP INDEX {EVENT_ID_INDEX}; DROP INDEX {DOSSIER_INDEX};
+                 RELEASE drop_indexes;"
+            ));
+            if let Err(e) = dropped {
+                let _ = conn.execute_batch("ROLLBACK TO drop_indexes; RELEASE drop_indexes;");
+                return Err(self.store.backend(e));
+            }
+            conn.execute_batch(&format!("PRAGMA cache_size = -{chained}"))
                 .map_err(|e| self.store.backend(e))?;
             self.ids = IdCheck::Later;
             self.streams = Some(Chains::new(self.next));
@@ -1114,6 +1127,9 @@ mod tests {
             matches!(&refused, Err(StoreError::Conflict { dossier, expected: ExpectedVersion::NoStream, actual: 2 }) if dossier.as_str() == "A"),
             "{refused:?}"
         );
+        // The session is over: nothing more goes in, and a second commit stores nothing.
+        assert!(session.append_streams(&[batch("CCC", 1)]).is_err());
+        assert!(session.commit().is_err());
         drop(session);
         assert_eq!(store.last_position()?, 0);
         let conn = store.lease()?;
@@ -1123,6 +1139,36 @@ mod tests {
             .collect::<Result<_, _>>()?;
         assert_eq!(indexes, ["events_by_dossier", "events_by_event_id"]);
         drop(conn);
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    /// The same stream sent twice as new, then met by the careful path of a refused call
+    /// (the index is built there): that call is refused naming the dossier, and the session
+    /// takes nothing more and commits nothing.
+    #[test]
+    fn a_stream_sent_twice_as_new_ends_the_session_at_the_careful_path(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use motcua_store::{EventStore, ImportSession, StoreError};
+        let (dir, store) = scratch_store("motcua-twice-careful")?;
+        let mut session = super::SqliteImport::begin(&store)?;
+        assert!(session.check_ids_later()?);
+        session.append_streams(&[batch("A", 1), batch("BB", 1)])?;
+        session.versions = super::Versions::default();
+        let mut again = batch("A", 1);
+        again.events[0].event_id = uuid::Uuid::from_u128(99);
+        session.append_streams(&[again])?;
+        // BB is at 1, not 4: the careful path, which builds the index.
+        let wrong = batch("BB", 5);
+        let refused = session.append_streams(&[wrong]);
+        assert!(
+            matches!(&refused, Err(StoreError::Conflict { dossier, .. }) if dossier.as_str() == "A"),
+            "{refused:?}"
+        );
+        assert!(session.append_streams(&[batch("CCC", 1)]).is_err());
+        assert!(session.commit().is_err());
+        drop(session);
+        assert_eq!(store.last_position()?, 0);
         std::fs::remove_dir_all(&dir)?;
         Ok(())
     }
