@@ -339,7 +339,53 @@ pub(crate) fn check(conn: &Connection, path: &Path) -> Result<i64, SqliteError> 
             current: SCHEMA_VERSION,
         });
     }
+    tables_match(conn, path, found.version)?;
     Ok(found.version)
+}
+
+/// The tables each schema version has: (name, the version that made it, the version that
+/// dropped it). Readers choose their queries by the version, so a version that does not
+/// match the tables (set back or forward outside motcua) would fail them with SQLite's words.
+const TABLES: &[(&str, i64, i64)] = &[
+    ("events", 1, i64::MAX),
+    ("checkpoints", 1, i64::MAX),
+    ("catalogue", 1, CATALOGUE_RECORDS_SINCE),
+    ("open_dossiers", 2, i64::MAX),
+    ("open_alarms", 2, i64::MAX),
+    ("open_head", 2, i64::MAX),
+    ("open_standings", STANDINGS_SINCE, i64::MAX),
+    ("catalogue_records", CATALOGUE_RECORDS_SINCE, i64::MAX),
+    ("dossier_standings", DOSSIER_STANDINGS_SINCE, i64::MAX),
+    ("standings_head", DOSSIER_STANDINGS_SINCE, i64::MAX),
+];
+
+/// Refuses, as not a store this build can read, a file whose tables are not those of its
+/// schema `version` ([`TABLES`]), naming the first table missing or there too early.
+fn tables_match(conn: &Connection, path: &Path, version: i64) -> Result<(), SqliteError> {
+    let mut exists = conn
+        .prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1")
+        .map_err(|e| classify(e, path))?;
+    for &(table, since, until) in TABLES {
+        let present: i64 = exists
+            .query_row([table], |r| r.get(0))
+            .map_err(|e| classify(e, path))?;
+        let expected = since <= version && version < until;
+        if (present > 0) != expected {
+            let what = if expected {
+                format!("it has no table `{table}`")
+            } else {
+                format!("it has a table `{table}`, which version {version} does not")
+            };
+            return Err(SqliteError::NotAStore {
+                path: path.to_owned(),
+                reason: format!(
+                    "its tables are not those of its schema version {version} ({what}): the \
+                     file was changed outside motcua; nothing was read"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What the file's header and catalogue say it is.

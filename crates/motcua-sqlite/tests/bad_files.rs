@@ -110,6 +110,34 @@ fn a_store_whose_version_was_set_back_is_refused_unchanged() {
     }
 }
 
+/// Read without writing, a store whose schema version does not match its tables is refused
+/// as such, naming the table, not with SQLite's words from the first query that meets it.
+#[test]
+fn a_store_whose_version_does_not_match_its_tables_is_refused_for_reading() {
+    for (version, reason) in [
+        (1, "its tables are not those of its schema version 1 (it has no table `catalogue`)"),
+        (4, "its tables are not those of its schema version 4 (it has no table `catalogue`)"),
+        (6, "its tables are not those of its schema version 6 (it has a table `dossier_standings`, which version 6 does not)"),
+    ] {
+        let scratch = Scratch::new("read-set-back");
+        let path = scratch.path("store.db");
+        drop(SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+            conn.execute_batch(&format!(
+                "PRAGMA user_version = {version}; PRAGMA wal_checkpoint(TRUNCATE);"
+            ))
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let before = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        let err = SqliteStore::open_read_only(&path).map(drop).err();
+        let err = err.unwrap_or_else(|| panic!("version {version} was read"));
+        assert!(matches!(err, SqliteError::NotAStore { .. }), "{err:?}");
+        assert!(err.to_string().contains(reason), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap_or_default(), before, "changed");
+    }
+}
+
 #[test]
 fn a_missing_file_is_not_created_by_open_existing() {
     let scratch = Scratch::new("missing");
