@@ -28,7 +28,7 @@ mod report;
 mod rewind;
 mod text_file;
 mod verify;
-mod verify_standings;
+mod verify_derived;
 
 use clap::{CommandFactory, Parser, Subcommand};
 

@@ -7,7 +7,7 @@
 use crate::data::{read_any_store, read_catalogue, read_text};
 use crate::error::CliError;
 use crate::escape::Terminal;
-use crate::verify_standings;
+use crate::verify_derived::{self, Table};
 use motcua_render::Lang;
 use motcua_store::audit::{audit, Anchor, Finding, Problem};
 use motcua_store::catalogue_records::{
@@ -85,9 +85,8 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // (the one its writers judge with), and only once the log itself reads.
     let standings = match (&catalogue, &args.catalog) {
         (Some(catalogue), None) if report.findings.is_empty() => {
-            verify_standings::check(&store, catalogue).map_err(|e| {
-                CliError::store(&name, "the table of standings could not be read", &e)
-            })?
+            verify_derived::check(&store, catalogue)
+                .map_err(|e| CliError::store(&name, "the derived tables could not be read", &e))?
         }
         _ => None,
     }
@@ -217,12 +216,24 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
         });
     }
     if let Some(found) = &standings {
-        let n = found.count;
-        catalogue_note.push_str(&if vi {
-            format!(", {n} dòng của bảng tình trạng hồ sơ")
-        } else {
-            format!(", {n} row(s) of the table of standings")
-        });
+        let (n, m) = (
+            found.count_in(Table::Standings),
+            found.count_in(Table::OpenDossiers),
+        );
+        if n > 0 {
+            catalogue_note.push_str(&if vi {
+                format!(", {n} dòng của bảng tình trạng hồ sơ")
+            } else {
+                format!(", {n} row(s) of the table of standings")
+            });
+        }
+        if m > 0 {
+            catalogue_note.push_str(&if vi {
+                format!(", {m} dòng của danh sách hồ sơ đang giải quyết")
+            } else {
+                format!(", {m} row(s) of the open-dossier list")
+            });
+        }
     }
     if vi {
         writeln!(
@@ -245,7 +256,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     if let Some(found) = &standings {
         for mismatch in &found.named {
-            writeln!(t, "{}", verify_standings::line(mismatch, vi))?;
+            writeln!(t, "{}", verify_derived::line(mismatch, vi))?;
         }
         if found.count > found.named.len() as u64 {
             writeln!(
@@ -261,15 +272,11 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 }
             )?;
         }
-        writeln!(
-            t,
-            "{}",
-            if vi {
-                "bảng tình trạng hồ sơ được dựng lại từ nhật ký ở lần ghi kế tiếp sau khi đặt lại vị trí của nó (docs/standings.md); cho đến lúc đó, báo cáo đọc từ bảng này sẽ sai"
-            } else {
-                "the table of standings is rebuilt from the log by the next write once its position is reset (docs/standings.md); until then reports that read it are wrong"
+        for table in [Table::Standings, Table::OpenDossiers] {
+            if found.count_in(table) > 0 {
+                writeln!(t, "{}", verify_derived::repair(table, vi))?;
             }
-        )?;
+        }
     }
     t.flush()?;
     Err(CliError::Damaged {
@@ -288,7 +295,7 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 .or_else(|| standings
                     .as_ref()
                     .and_then(|f| f.named.first())
-                    .map(|m| verify_standings::line(m, false)))
+                    .map(|m| verify_derived::line(m, false)))
                 .unwrap_or_default()
         ),
     })

@@ -442,6 +442,72 @@ fn rows_of_the_table_of_standings_deleted_or_edited_are_named() {
     );
     // Reset, then any write rebuilds the table from the log.
     store.sql("UPDATE standings_head SET position = NULL WHERE id = 1");
+    rebuilt_by_a_write(&store);
+}
+
+/// The open-dossier list the desk's `dossiers` and `alarms` read is derived from the log too:
+/// a row deleted, edited (its unit, its alarm instants) or added is named by `verify` (exit
+/// 7), and once its position is removed the next write rebuilds it and `verify` finds the
+/// store intact again.
+#[test]
+fn rows_of_the_open_dossier_list_deleted_edited_or_added_are_named() {
+    let store = Store::new();
+    let out = motcua(&["verify", "--store", &store.path()]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let open: Vec<String> = {
+        let conn = store.conn();
+        let mut stmt = conn
+            .prepare("SELECT dossier_id FROM open_dossiers ORDER BY dossier_id LIMIT 2")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let rows = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        rows.collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(open.len(), 2, "the sample has open dossiers");
+    let finished: String = store
+        .conn()
+        .query_row(
+            "SELECT dossier_id FROM events WHERE dossier_id NOT IN (SELECT dossier_id FROM open_dossiers) LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (deleted, moved) = (&open[0], &open[1]);
+    store.sql(&format!(
+        "DELETE FROM open_dossiers WHERE dossier_id = '{deleted}';
+         UPDATE open_dossiers SET unit = 'XA99' WHERE dossier_id = '{moved}';
+         DELETE FROM open_alarms WHERE dossier_id = '{moved}';
+         INSERT INTO open_dossiers SELECT '{finished}', unit, status, events FROM open_dossiers
+             WHERE dossier_id = '{moved}';"
+    ));
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        stdout.contains(
+            "result: DAMAGED: 0 dossier(s), 0 missing position(s), 3 row(s) of the open-dossier list"
+        ),
+        "{stdout}"
+    );
+    for expected in [
+        format!("open-dossier list: dossier {deleted} has no row (deleted)"),
+        format!("open-dossier list: dossier {moved}: its row is not what its events give (edited)"),
+        format!(
+            "open-dossier list: a row for dossier {finished}, which the log does not give (added)"
+        ),
+    ] {
+        assert!(stdout.contains(&expected), "{expected}\n{stdout}");
+    }
+    // The position removed, any write rebuilds the list from the log.
+    store.sql("DELETE FROM open_head");
+    rebuilt_by_a_write(&store);
+}
+
+/// Any write (here the import of an empty file) rebuilds what was reset, and `verify` finds
+/// the store intact.
+fn rebuilt_by_a_write(store: &Store) {
     let empty = store.dir.join("empty.jsonl");
     std::fs::write(&empty, "").unwrap_or_else(|e| panic!("{e}"));
     let out = motcua(&[
