@@ -145,7 +145,7 @@ pub fn load_calendar(file: Option<&PathBuf>) -> Result<Calendar, CalendarCmdErro
             path: path.display().to_string(),
             source,
         },
-        not_utf8 => CalendarCmdError::Input(format!("{}: {not_utf8}", path.display())),
+        content => CalendarCmdError::Input(format!("{}: {content}", path.display())),
     })?;
     let builder = CalendarBuilder::vietnam()
         .load_overrides(&text)

@@ -820,9 +820,9 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
             path: path.to_owned(),
             source,
         },
-        not_utf8 => CliError::BadInput {
+        content => CliError::BadInput {
             path: path.to_owned(),
-            message: not_utf8.to_string(),
+            message: content.to_string(),
         },
     })
 }

@@ -23,6 +23,7 @@ use crate::data::{
 };
 use crate::error::CliError;
 use crate::open_list;
+use crate::text_file::TextFileError;
 use motcua_calendar::Calendar;
 use motcua_core::{Catalogue, Context, Event};
 use motcua_sqlite::{SqliteError, SqliteStore};
@@ -392,13 +393,19 @@ fn check_saved(
 
 /// The checkpoint at `path`, if the file exists; one of another store is refused.
 fn load(path: &Path, location: &str) -> Result<Option<Saved>, CliError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::text_file::read(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
+        Err(TextFileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(TextFileError::Io(source)) => {
             return Err(CliError::Io {
                 path: path.to_owned(),
                 source,
+            })
+        }
+        Err(content) => {
+            return Err(CliError::BadInput {
+                path: path.to_owned(),
+                message: format!("not a follow checkpoint: {content}"),
             })
         }
     };

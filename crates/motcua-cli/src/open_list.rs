@@ -34,7 +34,10 @@ pub fn fingerprint_of(data: &Dataset, args: &DataArgs) -> u64 {
     let file = args
         .calendar
         .as_ref()
-        .map(|path| std::fs::read(path).unwrap_or_else(|_| path.display().to_string().into()));
+        .map(|path| match crate::text_file::read(path) {
+            Ok(text) => text.into_bytes(),
+            Err(_) => path.display().to_string().into(),
+        });
     fingerprint(&data.catalogue, file.as_deref())
 }
 

@@ -1,7 +1,14 @@
-//! Reading a whole text file (catalogue, targets, calendar additions): a file that cannot be
-//! read is an I/O failure, a file that is not UTF-8 is bad input naming where.
+//! Reading a whole text file (catalogue, targets, calendar additions, a follow checkpoint): a
+//! file that cannot be read is an I/O failure, a file that is not UTF-8 or larger than any such
+//! file is bad input naming why.
 
+use std::io::Read;
 use std::path::Path;
+
+/// The largest text file read whole: 128 MiB, several times a national catalogue of every
+/// procedure. A larger one (a device such as `/dev/zero`, a log given by mistake) is refused
+/// once this much was read, instead of filling the memory.
+pub const MAX_TEXT_FILE_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Why a text file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -9,6 +16,9 @@ pub enum TextFileError {
     /// The file could not be read (missing, a directory, no permission).
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    /// The file holds more than [`MAX_TEXT_FILE_BYTES`] (or never ends).
+    #[error("larger than {} MiB, more than any catalogue, calendar, targets or checkpoint file; nothing past that was read", MAX_TEXT_FILE_BYTES / (1024 * 1024))]
+    TooLarge,
     /// The file's bytes are not UTF-8.
     #[error("not valid UTF-8 at line {line}, byte {column} of the line (byte {offset} of the file); expected UTF-8 text")]
     NotUtf8 {
@@ -21,9 +31,16 @@ pub enum TextFileError {
     },
 }
 
-/// The file at `path` as text.
+/// The file at `path` as text, read to [`MAX_TEXT_FILE_BYTES`] at most.
 pub fn read(path: &Path) -> Result<String, TextFileError> {
-    String::from_utf8(std::fs::read(path)?).map_err(|e| not_utf8(e.as_bytes(), e.utf8_error()))
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_TEXT_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
+        return Err(TextFileError::TooLarge);
+    }
+    String::from_utf8(bytes).map_err(|e| not_utf8(e.as_bytes(), e.utf8_error()))
 }
 
 fn not_utf8(bytes: &[u8], error: std::str::Utf8Error) -> TextFileError {
@@ -43,6 +60,16 @@ fn not_utf8(bytes: &[u8], error: std::str::Utf8Error) -> TextFileError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_file_is_refused_once_the_limit_is_read() {
+        let refused = read(Path::new("/dev/zero"));
+        assert!(
+            matches!(refused, Err(TextFileError::TooLarge)),
+            "{refused:?}"
+        );
+    }
 
     #[test]
     fn the_first_invalid_byte_is_located() {

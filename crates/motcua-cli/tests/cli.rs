@@ -1383,6 +1383,28 @@ fn report_says_when_the_system_refuses_its_threads() {
     );
 }
 
+/// A catalogue, calendar or targets file that never ends (a device given by mistake) is
+/// refused once 128 MiB were read, exit 3 naming the file, instead of filling the memory.
+#[cfg(unix)]
+#[test]
+fn an_endless_catalogue_calendar_or_targets_file_is_refused() {
+    for option in ["--calendar", "--targets", "--catalog"] {
+        let mut args = vec!["report", option, "/dev/zero"];
+        if option == "--catalog" {
+            // A catalogue goes with an events file.
+            args.extend(["--events", "/dev/null"]);
+        }
+        args.extend(["--as-of", "2024-12-31T17:00:00+07:00"]);
+        let o = motcua(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{option}: {err}");
+        assert!(
+            err.contains("/dev/zero: larger than 128 MiB, more than any catalogue, calendar, targets or checkpoint file"),
+            "{option}: {err}"
+        );
+    }
+}
+
 /// An as-of instant given in another offset is shown, like the rest of the output, in the
 /// calendar's (UTC+07:00): the header and the period agree.
 #[test]
