@@ -83,19 +83,21 @@ pub fn csv_cell(text: &str) -> String {
     }
 }
 
-/// Escapes text for HTML content and attribute values; control characters (which HTML does
-/// not allow, and which would reach a terminal the page is printed on) are shown as
-/// [`controls`] shows them.
+/// Escapes text for HTML content and attribute values; the characters [`controls`] escapes
+/// (control characters, which HTML does not allow; bidirectional controls, which would show a
+/// dossier id or a name reordered on a printed form; line and paragraph separators) are shown
+/// as it shows them, by the one rule [`is_escaped`].
 ///
 /// ```
 /// use motcua_render::escape::html;
 /// assert_eq!(html("<b>\"Sở\" & 'xã'</b>"), "&lt;b&gt;&quot;Sở&quot; &amp; &#39;xã&#39;&lt;/b&gt;");
+/// assert_eq!(html("H-1\u{202e}2-H"), "H-1\\u{202e}2-H");
 /// ```
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            c if c.is_control() => out.extend(c.escape_unicode()),
+            c if is_escaped(c) => out.extend(c.escape_unicode()),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
