@@ -9,7 +9,7 @@
 use crate::data::AnyStore;
 use crate::open_list;
 use motcua_calendar::Calendar;
-use motcua_core::{Catalogue, Context, DossierId, Event};
+use motcua_core::{Catalogue, Context, DossierId, Event, UnitId};
 use motcua_store::open_dossiers::{
     row_of, OpenDossier, OpenDossierTable, Page, Selection, StoredStanding,
 };
@@ -84,9 +84,15 @@ impl DerivedCheck {
     }
 }
 
-/// An open dossier's row as the projection keeps it: the row (its standing read apart; `None`
-/// when only a standing is left of it) and its standing as stored.
-type OpenRow = (Option<OpenDossier>, Option<StoredStanding>);
+/// An open dossier as the projection keeps it.
+#[derive(Default)]
+struct OpenRow {
+    /// Its row (its standing read apart); `None` when only a standing is left of it.
+    row: Option<OpenDossier>,
+    /// Its standing as stored and the unit the standing is filed under (which `dossiers
+    /// --unit` selects by); `None` for a store that keeps no standings (schema 3 and older).
+    standing: Option<(Option<StoredStanding>, Option<UnitId>)>,
+}
 
 /// Compares every row of `store`'s current derived tables with the rows its dossiers' events
 /// give, judged with `catalogue` and the built-in calendar, as the store's writers keep them.
@@ -118,7 +124,7 @@ pub(crate) fn check(
         BTreeMap::new()
     };
     let mut open = if open_current {
-        open_rows(store)?
+        open_rows(store, catalogue)?
     } else {
         BTreeMap::new()
     };
@@ -141,7 +147,7 @@ pub(crate) fn check(
             match (open.remove(id), row_of(&context, events)) {
                 (None, None) => {}
                 (Some(stored), Some(expected)) if same_open_row(&stored, &expected) => {}
-                (None | Some((None, _)), Some(_)) => {
+                (None | Some(OpenRow { row: None, .. }), Some(_)) => {
                     found.note(Table::OpenDossiers, How::Missing, id);
                 }
                 (Some(_), Some(_)) => found.note(Table::OpenDossiers, How::Differs, id),
@@ -160,31 +166,61 @@ pub(crate) fn check(
     Ok(Some(found))
 }
 
-/// Every row of the projection with its stored standing, by dossier (a standing left without
-/// its row too).
-fn open_rows(store: &AnyStore) -> Result<BTreeMap<DossierId, OpenRow>, StoreError> {
+/// Every row of the projection with its stored standing and the unit that standing is filed
+/// under (asked unit by unit, as a desk's list asks), by dossier; a standing left without its
+/// row too.
+fn open_rows(
+    store: &AnyStore,
+    catalogue: &Catalogue,
+) -> Result<BTreeMap<DossierId, OpenRow>, StoreError> {
     let mut rows: BTreeMap<DossierId, OpenRow> = store
         .open_all()?
         .into_iter()
-        .map(|row| (row.dossier_id.clone(), (Some(row), None)))
+        .map(|row| {
+            let id = row.dossier_id.clone();
+            let open = OpenRow {
+                row: Some(row),
+                standing: None,
+            };
+            (id, open)
+        })
         .collect();
     // A store that keeps no standings (read-only, from before them): rows alone.
-    let standings = store
-        .open_standings(Selection::All, Page::ALL)?
-        .unwrap_or_default();
+    let Some(standings) = store.open_standings(Selection::All, Page::ALL)? else {
+        return Ok(rows);
+    };
+    for open in rows.values_mut() {
+        open.standing = Some((None, None));
+    }
     for (dossier, standing) in standings {
-        rows.entry(dossier).or_insert((None, None)).1 = standing;
+        rows.entry(dossier).or_default().standing = Some((standing, None));
+    }
+    for unit in catalogue.units() {
+        let filed = store
+            .open_standings(Selection::Units(std::slice::from_ref(&unit.id)), Page::ALL)?
+            .unwrap_or_default();
+        for (dossier, _) in filed {
+            if let Some((_, under)) = rows.entry(dossier).or_default().standing.as_mut() {
+                *under = Some(unit.id.clone());
+            }
+        }
     }
     Ok(rows)
 }
 
 /// Whether a stored open row is the one the dossier's events give: the same unit, status,
 /// events, alarm instants and stored standing.
-fn same_open_row((stored, standing): &OpenRow, expected: &OpenDossier) -> bool {
-    let Some(stored) = stored else {
+fn same_open_row(open: &OpenRow, expected: &OpenDossier) -> bool {
+    let Some(stored) = &open.row else {
         return false;
     };
-    *standing == expected.stored_standing()
+    let standing_matches = match &open.standing {
+        None => true,
+        Some((standing, under)) => {
+            *standing == expected.stored_standing() && under.as_ref() == Some(&expected.unit)
+        }
+    };
+    standing_matches
         && stored.unit == expected.unit
         && stored.status == expected.status
         && stored.events == expected.events

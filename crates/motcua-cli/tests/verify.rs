@@ -520,3 +520,38 @@ fn rebuilt_by_a_write(store: &Store) {
     let out = motcua(&["verify", "--store", &store.path()]);
     assert!(out.status.success(), "{}", text(&out.stdout));
 }
+
+/// An open dossier's standing filed under another unit drops it from its unit's desk list
+/// (`dossiers --unit` selects standings by unit): `verify` names the row as edited.
+#[test]
+fn an_open_standing_filed_under_another_unit_is_named() {
+    let store = Store::new();
+    let (dossier, unit): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT dossier_id, unit FROM open_standings ORDER BY dossier_id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let other: String = store
+        .conn()
+        .query_row(
+            "SELECT unit FROM open_dossiers WHERE unit <> ?1 LIMIT 1",
+            [&unit],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|_| "XA99".to_owned());
+    store.sql(&format!(
+        "UPDATE open_standings SET unit = '{other}' WHERE dossier_id = '{dossier}'"
+    ));
+    let out = motcua(&["verify", "--store", &store.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(DAMAGED), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "open-dossier list: dossier {dossier}: its row is not what its events give (edited)"
+        )),
+        "{stdout}"
+    );
+}
