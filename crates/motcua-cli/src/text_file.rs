@@ -33,10 +33,15 @@ pub enum TextFileError {
 
 /// The file at `path` as text, read to [`MAX_TEXT_FILE_BYTES`] at most.
 pub fn read(path: &Path) -> Result<String, TextFileError> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_TEXT_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
+    let file = std::fs::File::open(path)?;
+    // A file that says its size (not a device or a pipe) is refused before it is read, and
+    // read into a buffer of that size.
+    let size = file.metadata().map_or(0, |m| m.len());
+    if size > MAX_TEXT_FILE_BYTES {
+        return Err(TextFileError::TooLarge);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    file.take(MAX_TEXT_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
         return Err(TextFileError::TooLarge);
     }
