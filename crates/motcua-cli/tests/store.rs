@@ -875,3 +875,84 @@ fn imports_keep_every_dossiers_standing_and_reports_read_them() {
         assert_eq!(standings_of(&store).0, Some(last));
     }
 }
+
+/// Writers and followers at once on one store, as a desk runs them (imports from a host's
+/// batches while `motcua follow` serves the desk): each brings the open-dossier list and the
+/// table of standings up to date after its write, and one that finds them moved by another
+/// goes on from there, so none says they were left behind; the store verifies intact, its
+/// derived tables those its log gives.
+#[test]
+fn imports_and_followers_at_once_leave_the_lists_current() {
+    let f = Files::new(600);
+    let mut parts: Vec<Vec<Event>> = vec![Vec::new(); 4];
+    let mut dossiers: Vec<&str> = f.events.iter().map(|e| e.dossier_id.as_str()).collect();
+    dossiers.sort_unstable();
+    dossiers.dedup();
+    for e in &f.events {
+        let n = dossiers.binary_search(&e.dossier_id.as_str()).unwrap_or(0);
+        parts[n % 4].push(e.clone());
+    }
+    for (n, part) in parts.iter().enumerate() {
+        f.write(&format!("part{n}.jsonl"), part);
+    }
+    let first = f.import("store.db", "part0.jsonl", true);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let store = f.path("store.db");
+    let spawn = |args: Vec<String>| {
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(&args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run motcua: {e}"))
+    };
+    let outputs: Vec<(String, Output)> = std::thread::scope(|scope| {
+        let mut running = Vec::new();
+        for n in 1..4 {
+            let args = vec![
+                "import".to_owned(),
+                "--store".to_owned(),
+                store.clone(),
+                f.path(&format!("part{n}.jsonl")),
+            ];
+            running.push((
+                format!("import of part {n}"),
+                scope.spawn(move || spawn(args)),
+            ));
+        }
+        for n in 0..3 {
+            let args = ["follow", "--store", &store, "--once", "--since", "0"]
+                .map(str::to_owned)
+                .to_vec();
+            running.push((format!("follower {n}"), scope.spawn(move || spawn(args))));
+        }
+        running
+            .into_iter()
+            .map(|(what, run)| {
+                (
+                    what,
+                    run.join().unwrap_or_else(|_| panic!("a thread panicked")),
+                )
+            })
+            .collect()
+    });
+    for (what, out) in &outputs {
+        assert_eq!(out.status.code(), Some(0), "{what}: {}", stderr(out));
+        assert!(
+            !stderr(out).contains("not brought up to date"),
+            "{what}: {}",
+            stderr(out)
+        );
+    }
+    let verified = motcua(&["verify", "--store", &store]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout(&verified));
+    // Current, the lists are read from the tables: the same as from every dossier.
+    let listed = motcua(&[
+        "dossiers", "--store", &store, "--as-of", AS_OF, "--format", "csv",
+    ]);
+    assert_eq!(listed.status.code(), Some(0), "{}", stderr(&listed));
+    let exported = motcua(&["export", "--store", &store]);
+    assert_eq!(
+        stdout(&exported).lines().count(),
+        f.events.len(),
+        "every event stored once"
+    );
+}

@@ -51,3 +51,19 @@ fn open_dossiers_match_a_rebuild() {
     let fresh = Fresh::new(&url, "open_dossiers");
     conformance::open_dossiers_match_a_rebuild(fresh.store());
 }
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn racing_maintainers_end_at_the_log_end() {
+    let url = url();
+    let fresh = Fresh::new(&url, "racing_maintainers");
+    conformance::racing_maintainers_end_at_the_log_end(fresh.store());
+}
+
+#[test]
+#[ignore = "needs MOTCUA_PG_URL (a PostgreSQL database); .ci/run sets it"]
+fn racing_standings_maintainers_end_at_the_log_end() {
+    let url = url();
+    let fresh = Fresh::new(&url, "racing_standings");
+    conformance::racing_standings_maintainers_end_at_the_log_end(fresh.store());
+}

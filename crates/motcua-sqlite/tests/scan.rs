@@ -74,3 +74,17 @@ fn open_dossiers_match_a_rebuild_on_a_file() {
     let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
     conformance::open_dossiers_match_a_rebuild(&store);
 }
+
+#[test]
+fn racing_maintainers_end_at_the_log_end_on_a_file() {
+    let scratch = Scratch::new("racing-maintainers");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    conformance::racing_maintainers_end_at_the_log_end(&store);
+}
+
+#[test]
+fn racing_standings_maintainers_end_at_the_log_end_on_a_file() {
+    let scratch = Scratch::new("racing-standings");
+    let store = SqliteStore::open(scratch.path("store.db")).unwrap_or_else(|e| panic!("{e}"));
+    conformance::racing_standings_maintainers_end_at_the_log_end(&store);
+}

@@ -86,6 +86,14 @@ pub enum StoreError {
     /// ([`crate::ImportSession::stage_catalogue`]).
     #[error("this store keeps no catalogue")]
     KeepsNoCatalogue,
+    /// A table derived from the log (the open-dossier projection, the table of standings) is
+    /// not where the change expected it: another process moved it since it was read (caught it
+    /// up, or started rebuilding it). Nothing was written; catching up again from where the
+    /// table stands now is safe, and is what the maintainers
+    /// ([`catch_up`](crate::open_dossiers::catch_up),
+    /// [`catch_up_standings`](crate::standings::catch_up_standings)) do.
+    #[error("{0}")]
+    Moved(String),
     /// The backend failed (a poisoned lock, a database error, data it cannot decode).
     #[error("store backend failed: {0}")]
     Backend(String),

@@ -798,6 +798,7 @@ impl Importer<'_> {
                 })
             }
             StoreError::Backend(_)
+            | StoreError::Moved(_)
             | StoreError::Storage(_)
             | StoreError::KeepsNoCatalogue
             | StoreError::Damaged { .. }

@@ -113,7 +113,7 @@ impl StandingsChange {
     /// ```
     ///
     /// # Errors
-    /// [`StoreError::Backend`] when `found` is not at [`StandingsChange::generation`] and
+    /// [`StoreError::Moved`] when `found` is not at [`StandingsChange::generation`] and
     /// [`StandingsChange::expected`].
     pub fn check(&self, found: StandingsState) -> StoreResult<()> {
         let position = found.head.map(|h| h.position);
@@ -121,7 +121,7 @@ impl StandingsChange {
             return Ok(());
         }
         let show = |p: Option<u64>| p.map_or_else(|| "no position".to_owned(), |p| p.to_string());
-        Err(StoreError::Backend(format!(
+        Err(StoreError::Moved(format!(
             "the table of standings moved: expected generation {} at position {}, found generation {} at {}",
             self.generation,
             show(self.expected),
@@ -208,9 +208,17 @@ pub fn row_of_stream(context: &Context<'_>, events: &[Event]) -> Option<Standing
 /// position missing from the log after the table's (an event removed by hand) stops it with an
 /// error, the table left where it was (reports then read events and meet the damage).
 ///
+/// Safe to run from several processes at once: a page written from a position another
+/// maintainer has moved since is refused ([`StoreError::Moved`]) and nothing of it is written;
+/// this then goes on from where the other left the table, up to
+/// [`MOVED_RETRIES`](crate::open_dossiers::MOVED_RETRIES) times, and stops without an error
+/// when the other is rebuilding it (the table has no position: that one finishes it) or built
+/// it for another `fingerprint`.
+///
 /// # Errors
-/// [`StoreError`] when the store cannot be read or written, or another maintainer moved the
-/// table meanwhile (nothing of that page is written).
+/// [`StoreError`] when the store cannot be read or written, or the table was moved more than
+/// [`MOVED_RETRIES`](crate::open_dossiers::MOVED_RETRIES) times while this ran (nothing of the
+/// refused page is written).
 pub fn catch_up_standings<S>(
     store: &S,
     context: &Context<'_>,
@@ -223,25 +231,59 @@ where
     if !store.keeps_standings() {
         return Ok(None);
     }
-    let state = store.standings_state()?;
-    let mut position = match state.head {
-        Some(head)
-            if head.context == fingerprint
-                && store.last_position()?.saturating_sub(head.position)
-                    <= STANDINGS_REBUILD_GAP =>
-        {
-            head.position
+    let mut done = StandingsCatchUp::default();
+    let mut state = store.standings_state()?;
+    let mut moved = 0;
+    loop {
+        let followed = match state.head {
+            Some(head)
+                if head.context == fingerprint
+                    && store.last_position()?.saturating_sub(head.position)
+                        <= STANDINGS_REBUILD_GAP =>
+            {
+                follow_standings(store, context, page, state.generation, head, &mut done)
+            }
+            _ => rebuild_standings(store, context, fingerprint).map(|built| {
+                done.events += built.events;
+                done.dossiers += built.dossiers;
+                done.position = built.position;
+                done.rebuilt = true;
+            }),
+        };
+        match followed {
+            Err(StoreError::Moved(_)) if moved < crate::open_dossiers::MOVED_RETRIES => {
+                moved += 1;
+                state = store.standings_state()?;
+                // Being rebuilt by another maintainer (no position: it finishes the table),
+                // or built for another context: left to that one.
+                if state.head.is_none_or(|h| h.context != fingerprint) {
+                    return Ok(Some(done));
+                }
+            }
+            other => return other.map(|()| Some(done)),
         }
-        _ => return rebuild_standings(store, context, fingerprint).map(Some),
-    };
-    let mut done = StandingsCatchUp {
-        position,
-        ..StandingsCatchUp::default()
-    };
+    }
+}
+
+/// [`catch_up_standings`] from `head`, in `generation`, page by page, adding what it wrote to
+/// `done`.
+fn follow_standings<S>(
+    store: &S,
+    context: &Context<'_>,
+    page: usize,
+    generation: u64,
+    head: StandingsHead,
+    done: &mut StandingsCatchUp,
+) -> StoreResult<()>
+where
+    S: EventStore + DossierScan + StandingTable + Sync + ?Sized,
+{
+    let mut position = head.position;
+    done.position = position;
     loop {
         let events = store.read_all(position, page.max(1))?;
         let Some(last) = events.last() else {
-            return Ok(Some(done));
+            return Ok(());
         };
         gap_free(position, &events)?;
         let next = last.position;
@@ -254,7 +296,7 @@ where
             *last = (*last).max(e.event.sequence);
         }
         let mut change = StandingsChange {
-            generation: state.generation,
+            generation,
             expected: Some(position),
             ..StandingsChange::default()
         };
@@ -265,7 +307,7 @@ where
         }
         change.head = Some(StandingsHead {
             position: next,
-            context: fingerprint,
+            context: head.context,
         });
         store.apply_standings(&change)?;
         done.events += events.len() as u64;

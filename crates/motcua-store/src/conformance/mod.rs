@@ -14,6 +14,7 @@ pub mod crash;
 mod desk;
 mod fixtures;
 mod open_dossiers;
+mod racing;
 mod scan;
 mod session;
 mod standings;
@@ -27,6 +28,9 @@ pub use desk::{
     desk_retries_after_a_concurrent_append,
 };
 pub use open_dossiers::open_dossiers_match_a_rebuild;
+pub use racing::{
+    racing_maintainers_end_at_the_log_end, racing_standings_maintainers_end_at_the_log_end,
+};
 pub use scan::scans_cover_every_dossier_once;
 pub use session::{
     a_staged_catalogue_commits_with_the_events, import_sessions_are_all_or_nothing,

@@ -17,7 +17,7 @@ use time::Duration;
 use uuid::Uuid;
 
 /// Records the first `n` commands of a dossier's life for dossier `k`, `k` days later.
-fn record<S: EventStore>(desk: &Desk<'_, &S>, k: u32, from: usize, n: usize) {
+pub(super) fn record<S: EventStore>(desk: &Desk<'_, &S>, k: u32, from: usize, n: usize) {
     let dossier = DossierId::new(format!("OD-{k:03}"));
     for (i, (command, _)) in life().into_iter().enumerate().take(n).skip(from) {
         let shifted = Command {
@@ -165,7 +165,7 @@ fn same_rows(found: &[OpenDossier], expected: &[OpenDossier], what: &str) {
 }
 
 /// The rows the projection must hold: every dossier's row from its whole stream.
-fn reference<S: EventStore>(store: &S, context: &Context<'_>) -> Vec<OpenDossier> {
+pub(super) fn reference<S: EventStore>(store: &S, context: &Context<'_>) -> Vec<OpenDossier> {
     ok(store.dossier_ids())
         .iter()
         .filter_map(|id| row_of(context, &ok(store.read_stream(id))))

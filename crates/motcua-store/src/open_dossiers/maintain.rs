@@ -105,8 +105,15 @@ pub const REBUILD_GAP: u64 = 200_000;
 /// Brings the projection up to the end of the log: reads the events after its position a
 /// page at a time, re-reads the whole stream of every dossier a page touches, and writes their
 /// rows with the page's last position in one transaction. Never built, built for another
-/// `context` fingerprint, or more than [`REBUILD_GAP`] events behind: [`rebuild`]s instead. Safe to run from several processes: a change
-/// made from a position another one already moved is refused, and nothing is written.
+/// `context` fingerprint, or more than [`REBUILD_GAP`] events behind: [`rebuild`]s instead.
+///
+/// Safe to run from several processes at once (an import, `motcua follow` and a host's own
+/// maintainer on one store): a change made from a position another one has moved since is
+/// refused ([`StoreError::Moved`](crate::StoreError::Moved)) and nothing of it is written; this
+/// then starts again from where the other left the projection, up to [`MOVED_RETRIES`] times
+/// (each start again follows another maintainer's commit), and stops without an error when the
+/// other built it for another `context` fingerprint: two maintainers judging with different
+/// catalogues do not rebuild it back and forth.
 ///
 /// ```
 /// use motcua_store::open_dossiers::{catch_up, OpenDossierTable};
@@ -132,21 +139,57 @@ pub fn catch_up<S>(
 where
     S: EventStore + OpenDossierTable + Sync + ?Sized,
 {
+    let mut done = CatchUp::default();
+    let mut moved = 0;
+    loop {
+        match catch_up_from_head(store, context, fingerprint, page, &mut done) {
+            Err(crate::StoreError::Moved(_)) if moved < MOVED_RETRIES => {
+                moved += 1;
+                // Moved for another context (a maintainer judging with another catalogue or
+                // calendar): left as that one made it, rather than rebuilt back and forth.
+                if store.open_head()?.is_some_and(|h| h.context != fingerprint) {
+                    return Ok(done);
+                }
+            }
+            other => return other.map(|()| done),
+        }
+    }
+}
+
+/// How many times [`catch_up`] starts again from where another maintainer moved the
+/// projection before it gives up and returns [`StoreError::Moved`](crate::StoreError::Moved).
+pub const MOVED_RETRIES: u32 = 16;
+
+/// One [`catch_up`] from where the projection stands now, adding what it did to `done` (the
+/// pages written before another maintainer moved the projection stay counted).
+fn catch_up_from_head<S>(
+    store: &S,
+    context: &Context<'_>,
+    fingerprint: u64,
+    page: usize,
+    done: &mut CatchUp,
+) -> StoreResult<()>
+where
+    S: EventStore + OpenDossierTable + Sync + ?Sized,
+{
+    let rebuilt = |done: &mut CatchUp, built: CatchUp| {
+        done.events += built.events;
+        done.dossiers += built.dossiers;
+        done.position = built.position;
+        done.rebuilt = true;
+    };
     let mut head = match store.open_head()? {
         Some(head) if head.context == fingerprint => head,
-        _ => return rebuild(store, context, fingerprint),
+        _ => return rebuild(store, context, fingerprint).map(|built| rebuilt(done, built)),
     };
     if store.last_position()?.saturating_sub(head.position) > REBUILD_GAP {
-        return rebuild(store, context, fingerprint);
+        return rebuild(store, context, fingerprint).map(|built| rebuilt(done, built));
     }
-    let mut done = CatchUp {
-        position: head.position,
-        ..CatchUp::default()
-    };
+    done.position = head.position;
     loop {
         let events = store.read_all(head.position, page.max(1))?;
         let Some(last) = events.last() else {
-            return Ok(done);
+            return Ok(());
         };
         let next = last.position;
         let touched: BTreeSet<&DossierId> = events.iter().map(|e| &e.event.dossier_id).collect();

@@ -38,7 +38,7 @@ mod maintain;
 mod read;
 mod table;
 
-pub use maintain::{catch_up, fingerprint, rebuild, row_of, CatchUp, REBUILD_GAP};
+pub use maintain::{catch_up, fingerprint, rebuild, row_of, CatchUp, MOVED_RETRIES, REBUILD_GAP};
 pub use read::{OpenEntry, OpenReader, FEW_WITHOUT_HANDLERS, TAIL_LIMIT};
 pub use table::{
     columns, decode_events, decode_events_shared, encode_events, OpenChange, OpenDossier,

@@ -74,14 +74,14 @@ impl OpenChange {
     /// the error names both positions when it does not.
     ///
     /// # Errors
-    /// [`StoreError::Backend`](crate::StoreError::Backend) when `found` is not
+    /// [`StoreError::Moved`](crate::StoreError::Moved) when `found` is not
     /// [`OpenChange::expected`].
     pub fn check_position(&self, found: Option<u64>) -> StoreResult<()> {
         if found == self.expected {
             return Ok(());
         }
         let show = |p: Option<u64>| p.map_or_else(|| "never built".to_owned(), |p| p.to_string());
-        Err(crate::StoreError::Backend(format!(
+        Err(crate::StoreError::Moved(format!(
             "the open-dossier projection moved: expected at position {}, found at {}",
             show(self.expected),
             show(found)
@@ -225,7 +225,7 @@ pub trait OpenDossierTable: Send + Sync {
     ) -> StoreResult<Option<StandingRows>>;
 
     /// Applies `change` atomically: all of it with its new head, or nothing. Fails with
-    /// [`StoreError::Backend`](crate::StoreError::Backend) naming both positions when the
+    /// [`StoreError::Moved`](crate::StoreError::Moved) naming both positions when the
     /// projection does not stand at `change.expected`.
     fn apply_open(&self, change: &OpenChange) -> StoreResult<()>;
 }
