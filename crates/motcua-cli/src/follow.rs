@@ -15,7 +15,9 @@
 //! make the follower skip lines silently, or pad the file.
 //! On standard output, lines written after the last checkpoint are written again after a
 //! crash (at least once); a consumer drops repeats by `position` and by (`at`, `dossier`,
-//! `kind`).
+//! `kind`). A checkpoint belongs to one follower at a time (a lock on `CHECKPOINT.lock`, held
+//! while it runs and released by the system when it dies, even by kill -9): a second one
+//! given it is refused before it reads or writes anything.
 
 use crate::alarms;
 use crate::data::{
@@ -47,7 +49,8 @@ pub struct FollowArgs {
     #[arg(long, value_name = "FILE|URL")]
     pub store: String,
     /// Where to keep how far the output got (a small JSON file, replaced atomically): a
-    /// restart resumes right after the last line it covers.
+    /// restart resumes right after the last line it covers. One follower at a time: a second
+    /// given the same file is refused (FILE.lock holds it).
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
     /// Append the lines to this file instead of standard output. With --checkpoint, a restart
@@ -108,6 +111,11 @@ pub fn run(args: &FollowArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
     let calendar = Calendar::vietnam();
     let now = || OffsetDateTime::now_utc().to_offset(calendar.offset());
     let failed = |e: StoreError| CliError::store(&location, "the store could not be read", &e);
+    // Held until this follower stops: a second one on the same checkpoint is refused.
+    let _held = match args.checkpoint.as_deref() {
+        Some(path) => hold(path)?,
+        None => None,
+    };
     let last = store.last_position().map_err(failed)?;
     let mut saved = match &args.checkpoint {
         Some(path) => match load(path, &location)? {
@@ -430,6 +438,42 @@ fn load(path: &Path, location: &str) -> Result<Option<Saved>, CliError> {
         )));
     }
     Ok(Some(saved))
+}
+
+/// Takes the checkpoint for this follower alone: an exclusive lock on `CHECKPOINT.lock` (made
+/// if missing, left in place after), held while the returned file is open. Two followers
+/// saving one checkpoint would each save its own position over the other's, and one's
+/// restart would print again or skip what the other printed; the second is refused (exit 5)
+/// instead. A path that is there but not a file (a directory, a device) gets no lock file
+/// beside it: reading it as a checkpoint refuses it.
+fn hold(path: &Path) -> Result<Option<File>, CliError> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Ok(None);
+    }
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock = PathBuf::from(name);
+    let io = |source| CliError::Io {
+        path: lock.clone(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(io(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            format!(
+                "another `motcua follow` is using the checkpoint {} (it holds this lock); stop it first, or give this one a checkpoint of its own",
+                path.display()
+            ),
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
 }
 
 /// Saves the checkpoint atomically: written to a new file, synced, renamed over the old one,

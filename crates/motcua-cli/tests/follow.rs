@@ -300,3 +300,70 @@ fn a_committed_event_is_printed_within_a_second() {
         "median {median:?}, worst {worst:?}"
     );
 }
+
+/// A second follower given the checkpoint a running one holds is refused (exit 5, naming the
+/// checkpoint) and writes nothing; the first goes on, and once it has stopped the checkpoint
+/// can be taken again, where the first left it.
+#[test]
+fn a_second_follower_on_one_checkpoint_is_refused() {
+    let dir = scratch("second");
+    let parts = province(&dir, "200", 2);
+    let store = dir.join("store.db");
+    let (checkpoint, out) = (dir.join("checkpoint.json"), dir.join("out.jsonl"));
+    import(&store, &parts[0], Some(&dir.join("files/catalogue.json")));
+    let mut first = Running(follower(
+        &store,
+        &checkpoint,
+        &out,
+        &["--since", "0", "--poll-ms", "20"],
+    ));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !checkpoint.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let other_out = dir.join("other.jsonl");
+    let second = follower(&store, &checkpoint, &other_out, &["--since", "0"])
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(5), "{said}");
+    assert!(
+        said.contains("another `motcua follow` is using the checkpoint"),
+        "{said}"
+    );
+    assert!(
+        !other_out.exists(),
+        "the refused follower opened its --out file"
+    );
+    // The first goes on: it prints what is imported next.
+    import(&store, &parts[1], None);
+    let last = ok(&motcua(&[
+        "export",
+        "--store",
+        &store.display().to_string(),
+    ]))
+    .lines()
+    .count() as u64;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while positions(&out).last() != Some(&last) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(positions(&out), (1..=last).collect::<Vec<_>>());
+    let pid = first.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .output()
+        .is_ok_and(|o| o.status.success()));
+    let status = first.0.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success(), "{status:?}");
+    // Free again: a follower resumes from the first one's checkpoint and has nothing to add.
+    let again = follower(&store, &checkpoint, &out, &["--once"])
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(positions(&out), (1..=last).collect::<Vec<_>>());
+}
