@@ -84,6 +84,20 @@ fn a_store_from_a_newer_version_is_refused() {
     );
 }
 
+/// A new store whose schema version was then set to `version` behind motcua's back, in a
+/// scratch directory named `name` (kept while the returned `Scratch` lives).
+fn set_back(name: &str, version: i64) -> (Scratch, std::path::PathBuf) {
+    let scratch = Scratch::new(name);
+    let path = scratch.path("store.db");
+    drop(SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(&format!(
+        "PRAGMA user_version = {version}; PRAGMA wal_checkpoint(TRUNCATE);"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    (scratch, path)
+}
+
 /// A store whose schema version was set back behind motcua's back (to 0, or to an older
 /// version whose migrations would meet tables that already exist) is refused, named as such,
 /// and left as it was; no migration runs on it.
@@ -93,16 +107,7 @@ fn a_store_whose_version_was_set_back_is_refused_unchanged() {
         (0, "a motcua store whose schema version was reset to 0"),
         (3, "its tables are not those of its schema version 3 (migration 3 to 4 failed: table open_standings already exists)"),
     ] {
-        let scratch = Scratch::new("set-back");
-        let path = scratch.path("store.db");
-        drop(SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
-        {
-            let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
-            conn.execute_batch(&format!(
-                "PRAGMA user_version = {version}; PRAGMA wal_checkpoint(TRUNCATE);"
-            ))
-            .unwrap_or_else(|e| panic!("{e}"));
-        }
+        let (_scratch, path) = set_back("set-back", version);
         let err = refused(&path);
         assert!(matches!(err, SqliteError::NotAStore { .. }), "{err:?}");
         assert!(err.to_string().contains(reason), "{err}");
@@ -119,16 +124,7 @@ fn a_store_whose_version_does_not_match_its_tables_is_refused_for_reading() {
         (4, "its tables are not those of its schema version 4 (it has no table `catalogue`)"),
         (6, "its tables are not those of its schema version 6 (it has a table `dossier_standings`, which version 6 does not)"),
     ] {
-        let scratch = Scratch::new("read-set-back");
-        let path = scratch.path("store.db");
-        drop(SqliteStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
-        {
-            let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
-            conn.execute_batch(&format!(
-                "PRAGMA user_version = {version}; PRAGMA wal_checkpoint(TRUNCATE);"
-            ))
-            .unwrap_or_else(|e| panic!("{e}"));
-        }
+        let (_scratch, path) = set_back("read-set-back", version);
         let before = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
         let err = SqliteStore::open_read_only(&path).map(drop).err();
         let err = err.unwrap_or_else(|| panic!("version {version} was read"));
