@@ -172,19 +172,22 @@ fn catch_up_from_head<S>(
 where
     S: EventStore + OpenDossierTable + Sync + ?Sized,
 {
-    let rebuilt = |done: &mut CatchUp, built: CatchUp| {
-        done.events += built.events;
-        done.dossiers += built.dossiers;
-        done.position = built.position;
-        done.rebuilt = true;
-    };
     let mut head = match store.open_head()? {
-        Some(head) if head.context == fingerprint => head,
-        _ => return rebuild(store, context, fingerprint).map(|built| rebuilt(done, built)),
+        Some(head)
+            if head.context == fingerprint
+                && store.last_position()?.saturating_sub(head.position) <= REBUILD_GAP =>
+        {
+            head
+        }
+        _ => {
+            let built = rebuild(store, context, fingerprint)?;
+            done.events += built.events;
+            done.dossiers += built.dossiers;
+            done.position = built.position;
+            done.rebuilt = true;
+            return Ok(());
+        }
     };
-    if store.last_position()?.saturating_sub(head.position) > REBUILD_GAP {
-        return rebuild(store, context, fingerprint).map(|built| rebuilt(done, built));
-    }
     done.position = head.position;
     loop {
         let events = store.read_all(head.position, page.max(1))?;
