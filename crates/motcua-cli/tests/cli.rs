@@ -1370,22 +1370,20 @@ fn report_says_when_the_system_refuses_its_threads() {
             .unwrap_or(0)
     };
     let limit = running + 24;
+    // prlimit sets the limit and runs setpriv, which becomes `nobody` and runs motcua (setpriv
+    // runs it wherever the checkout is; prlimit run as nobody could not in a 0700 clone).
     let limited = |threads: &str| {
-        let mut command = if root {
-            let mut c = Command::new("setpriv");
-            c.args([
+        let mut command = Command::new("prlimit");
+        command.arg(format!("--nproc={limit}")).arg("--");
+        if root {
+            command.args([
+                "setpriv",
                 "--reuid=65534",
                 "--regid=65534",
                 "--clear-groups",
-                "prlimit",
             ]);
-            c
-        } else {
-            Command::new("prlimit")
-        };
+        }
         command
-            .arg(format!("--nproc={limit}"))
-            .arg("--")
             .arg(env!("CARGO_BIN_EXE_motcua"))
             .args(["report", "--threads", threads])
             .args(["--as-of", "2024-12-31T17:00:00+07:00"])
